@@ -1,0 +1,36 @@
+# index_advisor -- PGXS build.
+#
+#   make && make install           build and install into the server found by pg_config
+#   make installcheck              pg_regress (own temp instance) + TAP tests
+#
+# The install script is assembled from src/install/*.sql (one part per
+# subsystem) so that each subsystem keeps its SQL next to its C.
+
+MODULE_big = index_advisor
+OBJS = index_advisor.o src/definition.o src/queue.o src/worker.o src/api.o \
+       src/verify.o src/usage.o
+
+EXTENSION = index_advisor
+EXTVERSION = 0.1
+DATA_built = index_advisor--$(EXTVERSION).sql
+
+INSTALL_PARTS = src/install/00_core.sql $(sort $(filter-out src/install/00_core.sql,$(wildcard src/install/*.sql)))
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf \
+               --load-extension=index_advisor
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+PG_CPPFLAGS = -I$(srcdir)/include
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+
+EXTRA_CLEAN = tmp_check tmp_check_iso results regression.diffs regression.out log
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+index_advisor--$(EXTVERSION).sql: $(INSTALL_PARTS)
+	cat $^ > $@

@@ -1,0 +1,77 @@
+/*-------------------------------------------------------------------------
+ *
+ * index_advisor.h
+ *		The one project header: what the subsystems offer each other.
+ *
+ * Layering (arrows point down only):
+ *
+ *	index_advisor.c   module magic, _PG_init, settings
+ *	  api.c           SQL-callable idx_apply / idx_cancel / idx_rollback / idx_kick
+ *		worker.c      background worker: wait for the caller, run CIC top-level
+ *		usage.c       idx_check / idx_report: snapshots, findings, reconcile
+ *		  definition.c  parse, validate, resolve, name, find duplicates
+ *		  queue.c       the history table as a queue: insert, claim, status
+ *		  verify.c      plan stored queries, walk plans, hide an index
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef INDEX_ADVISOR_H
+#define INDEX_ADVISOR_H
+
+#include "postgres.h"
+
+#include "compat.h"
+#include "nodes/parsenodes.h"
+
+#define IA_NAME			"index_advisor"
+#define IA_WORKER_TYPE	"index_advisor worker"
+
+/* index_advisor.c: settings, read through these accessors only */
+extern int	ia_max_workers(void);
+extern int	ia_build_maintenance_work_mem(void);	/* kB, -1 = server's */
+extern int	ia_build_lock_timeout(void);	/* ms, -1 = server's */
+extern int	ia_build_statement_timeout(void);	/* ms, -1 = server's */
+extern int	ia_max_retries(void);
+
+/* verify.c / usage.c: settings and hooks of their own, set up by _PG_init */
+extern void ia_verify_init(void);
+extern void ia_usage_init(void);
+
+/*
+ * definition.c
+ *
+ * IaDefinition is a CREATE INDEX statement resolved at call time, as the
+ * calling role with its search_path: the table's schema and name, the index
+ * name (chosen like PostgreSQL does when absent).
+ */
+typedef struct IaDefinition
+{
+	IndexStmt  *stmt;			/* raw parse tree as given (not transformed) */
+	Oid			relid;
+	Oid			nspid;
+	char	   *schema_name;
+	char	   *table_name;
+	char	   *index_name;
+	bool		skip;			/* IF NOT EXISTS and a valid index of that
+								 * name exists: nothing to do */
+} IaDefinition;
+
+extern IndexStmt *ia_parse_index_stmt(const char *definition);
+extern IaDefinition *ia_resolve_definition(const char *definition);
+extern void ia_check_queries(ArrayType *queries);
+extern char *ia_pending_name_exists(Oid nspid, const char *name);
+
+/*
+ * queue.c: every access to the history table.  Callers hold a transaction
+ * and an SPI connection is made inside each call.
+ */
+extern Oid	ia_history_relid(void);
+extern Oid	ia_history_owner(void);
+extern char *ia_quoted_history(void);	/* "schema".idx_history */
+
+/* worker.c */
+extern void ia_launch_workers(int wanted, FullTransactionId wait_for);
+extern int	ia_live_workers(void);
+extern void ia_worker_main(Datum arg);
+
+#endif							/* INDEX_ADVISOR_H */

@@ -1,0 +1,111 @@
+/*-------------------------------------------------------------------------
+ *
+ * index_advisor.c
+ *		Front door of the index_advisor extension: module magic, _PG_init
+ *		and the settings of the core.
+ *
+ * No shared_preload_libraries is needed: the library is loaded by the first
+ * call of one of its functions (and by every worker it starts).  Settings
+ * are file-static and read through the ia_* accessors declared in
+ * index_advisor.h.  The build settings (maintenance_work_mem, lock_timeout,
+ * statement_timeout) are captured by idx_apply() when it is called, so that
+ * "SET index_advisor.statement_timeout = '5min'" before a call applies to
+ * that call's build.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "index_advisor.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+static int	max_workers = 2;
+static int	build_maintenance_work_mem = -1;
+static int	build_lock_timeout = -1;
+static int	build_statement_timeout = -1;
+static int	max_retries = 0;
+
+int
+ia_max_workers(void)
+{
+	return max_workers;
+}
+
+int
+ia_build_maintenance_work_mem(void)
+{
+	return build_maintenance_work_mem;
+}
+
+int
+ia_build_lock_timeout(void)
+{
+	return build_lock_timeout;
+}
+
+int
+ia_build_statement_timeout(void)
+{
+	return build_statement_timeout;
+}
+
+int
+ia_max_retries(void)
+{
+	return max_retries;
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("index_advisor.max_workers",
+							"Maximum number of index builds run at once in one database.",
+							"Builds on the same table never run together, whatever this is.",
+							&max_workers,
+							2, 1, 64,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.maintenance_work_mem",
+							"maintenance_work_mem of the builds queued from now on; -1 uses the server's.",
+							NULL,
+							&build_maintenance_work_mem,
+							-1, -1, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.lock_timeout",
+							"lock_timeout of the builds queued from now on; -1 uses the server's.",
+							NULL,
+							&build_lock_timeout,
+							-1, -1, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.statement_timeout",
+							"statement_timeout of the builds queued from now on; -1 uses the server's.",
+							NULL,
+							&build_statement_timeout,
+							-1, -1, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.max_retries",
+							"How many times a build that failed on a transient error (deadlock, lock timeout, serialization) is retried.",
+							NULL,
+							&max_retries,
+							0, 0, 100,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	ia_verify_init();
+	ia_usage_init();
+
+	MarkGUCPrefixReserved("index_advisor");
+}
