@@ -39,3 +39,18 @@
 #endif
 
 #endif							/* INDEX_ADVISOR_COMPAT_H */
+
+/* ---- appended by the verification subsystem (src/verify.c) ---- */
+#ifndef INDEX_ADVISOR_COMPAT_VERIFY_H
+#define INDEX_ADVISOR_COMPAT_VERIFY_H
+
+/* the table privileges the executor would check for a PlannedStmt */
+#if PG_VERSION_NUM >= 160000
+#define ia_check_plan_permissions(stmt) \
+	((void) ExecCheckPermissions((stmt)->rtable, (stmt)->permInfos, true))
+#else
+#define ia_check_plan_permissions(stmt) \
+	((void) ExecCheckRTPerms((stmt)->rtable, true))
+#endif
+
+#endif							/* INDEX_ADVISOR_COMPAT_VERIFY_H */

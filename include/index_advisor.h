@@ -21,7 +21,9 @@
 #include "postgres.h"
 
 #include "compat.h"
+#include "access/transam.h"
 #include "nodes/parsenodes.h"
+#include "utils/array.h"
 
 #define IA_NAME			"index_advisor"
 #define IA_WORKER_TYPE	"index_advisor worker"
@@ -59,19 +61,19 @@ typedef struct IaDefinition
 extern IndexStmt *ia_parse_index_stmt(const char *definition);
 extern IaDefinition *ia_resolve_definition(const char *definition);
 extern void ia_check_queries(ArrayType *queries);
-extern char *ia_pending_name_exists(Oid nspid, const char *name);
 
 /*
- * queue.c: every access to the history table.  Callers hold a transaction
- * and an SPI connection is made inside each call.
+ * queue.c: every access to the history table (more in ia_queue.h).
+ * Callers hold a transaction; an SPI connection is made inside each call.
  */
+extern char *ia_pending_name_exists(Oid nspid, const char *name);
 extern Oid	ia_history_relid(void);
 extern Oid	ia_history_owner(void);
 extern char *ia_quoted_history(void);	/* "schema".idx_history */
 
 /* worker.c */
-extern void ia_launch_workers(int wanted, FullTransactionId wait_for);
+extern int	ia_launch_workers(int wanted, FullTransactionId wait_for);
 extern int	ia_live_workers(void);
-extern void ia_worker_main(Datum arg);
+extern bool ia_signal_cancel(int pid);
 
 #endif							/* INDEX_ADVISOR_H */

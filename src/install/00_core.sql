@@ -101,3 +101,154 @@ LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'idx_kick';
 COMMENT ON FUNCTION @extschema@.idx_kick() IS
     'reconcile rows left behind by a crashed worker and start workers for queued rows; returns the number of workers started';
+
+CREATE VIEW @extschema@.idx_progress WITH (security_invoker = true) AS
+SELECT h.id,
+       h.operation,
+       h.status,
+       h.schema_name,
+       h.table_name,
+       h.index_name,
+       h.worker_pid AS pid,
+       p.phase,
+       p.blocks_done,
+       p.blocks_total,
+       p.tuples_done,
+       p.tuples_total,
+       p.lockers_done,
+       p.lockers_total,
+       b.pid AS blocked_by_pid,
+       b.state AS blocked_by_state,
+       b.query AS blocked_by_query,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) b.xact_start AS blocked_by_xact_age,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) h.started_at AS running_for
+  FROM @extschema@.idx_history h
+  LEFT JOIN pg_catalog.pg_stat_progress_create_index p
+         ON p.pid OPERATOR(pg_catalog.=) h.worker_pid
+        AND h.status OPERATOR(pg_catalog.=) 'building'
+  LEFT JOIN LATERAL (
+        SELECT a.pid, a.state, a.query, a.xact_start
+          FROM pg_catalog.pg_stat_activity a
+         WHERE h.status OPERATOR(pg_catalog.=) 'building'
+           AND a.pid OPERATOR(pg_catalog.=) COALESCE(
+                 NULLIF(p.current_locker_pid, 0),
+                 (pg_catalog.pg_blocking_pids(h.worker_pid))[1])
+        ) b ON true
+ WHERE h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+COMMENT ON VIEW @extschema@.idx_progress IS
+    'index_advisor: unfinished operations with their build phase, progress and what they wait on';
+GRANT SELECT ON @extschema@.idx_progress TO PUBLIC;
+
+-- idx_wait is a procedure that commits between polls: a function (or a DO
+-- block) would hold a snapshot that CREATE INDEX CONCURRENTLY waits for,
+-- and the two would wait on each other until a timeout.  Procedures with
+-- a SET clause cannot commit, so instead every name below is qualified.
+CREATE PROCEDURE @extschema@.idx_wait(id bigint DEFAULT NULL,
+                                      timeout interval DEFAULT '1 hour')
+LANGUAGE plpgsql
+AS $idx_wait$
+DECLARE
+    deadline   timestamptz := pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+) timeout;
+    ids        bigint[];
+    said       text[] := '{}';
+    line       text;
+    r          record;
+    pending    integer;
+    failures   text;
+    first_code text;
+BEGIN
+    IF id IS NULL THEN
+        SELECT pg_catalog.array_agg(h.id ORDER BY h.id) INTO ids
+          FROM @extschema@.idx_history h
+         WHERE h.requested_by OPERATOR(pg_catalog.=) CURRENT_USER
+           AND h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+        IF ids IS NULL THEN
+            RETURN;
+        END IF;
+    ELSE
+        PERFORM FROM @extschema@.idx_history h WHERE h.id OPERATOR(pg_catalog.=) idx_wait.id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'index_advisor history row % does not exist', idx_wait.id
+                USING ERRCODE = 'undefined_object';
+        END IF;
+        ids := ARRAY[idx_wait.id];
+    END IF;
+
+    LOOP
+        PERFORM @extschema@.idx_kick();
+        FOR r IN
+            SELECT p.id, p.index_name, p.status, p.phase, p.blocks_done,
+                   p.blocks_total, p.blocked_by_pid, p.blocked_by_state,
+                   p.blocked_by_query, p.blocked_by_xact_age
+              FROM @extschema@.idx_progress p
+             WHERE p.id OPERATOR(pg_catalog.=) ANY (ids)
+             ORDER BY p.id
+        LOOP
+            line := r.id::text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r.index_name
+                    OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||)
+                    COALESCE(r.phase, r.status);
+            IF r.blocks_total OPERATOR(pg_catalog.>) 0 THEN
+                line := line OPERATOR(pg_catalog.||) pg_catalog.format(', %s%% of blocks',
+                        (100 OPERATOR(pg_catalog.*) r.blocks_done OPERATOR(pg_catalog./) r.blocks_total)::integer);
+            END IF;
+            IF r.blocked_by_pid IS NOT NULL THEN
+                line := line OPERATOR(pg_catalog.||) pg_catalog.format(
+                        ', blocked by pid %s (%s for %s: "%s")', r.blocked_by_pid,
+                        COALESCE(r.blocked_by_state, '?'),
+                        COALESCE(pg_catalog.date_trunc('second', r.blocked_by_xact_age)::text, '?'),
+                        pg_catalog.left(COALESCE(r.blocked_by_query, '?'), 60));
+            END IF;
+            IF NOT line OPERATOR(pg_catalog.=) ANY (said) THEN
+                RAISE NOTICE '%', line;
+                said := said OPERATOR(pg_catalog.||) line;
+            END IF;
+        END LOOP;
+
+        SELECT pg_catalog.count(*) INTO pending
+          FROM @extschema@.idx_history h
+         WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
+           AND h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+        EXIT WHEN pending OPERATOR(pg_catalog.=) 0;
+
+        IF pg_catalog.clock_timestamp() OPERATOR(pg_catalog.>) deadline THEN
+            RAISE EXCEPTION 'timed out waiting for index_advisor operations'
+                USING ERRCODE = 'query_canceled',
+                      DETAIL = pg_catalog.format('%s of them are still unfinished after %s.', pending, timeout),
+                      HINT = 'They go on in the background: CALL idx_wait() again, or idx_cancel() them.';
+        END IF;
+        COMMIT;
+        PERFORM pg_catalog.pg_sleep(0.2);
+        COMMIT;
+    END LOOP;
+
+    FOR r IN
+        SELECT h.id, h.index_name, h.status, h.operation,
+               pg_catalog.date_trunc('second', h.finished_at OPERATOR(pg_catalog.-) h.started_at) AS took,
+               h.index_size
+          FROM @extschema@.idx_history h
+         WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
+           AND h.status OPERATOR(pg_catalog.=) 'done'
+         ORDER BY h.id
+    LOOP
+        RAISE NOTICE '%', pg_catalog.format('%s %s: %s done in %s%s', r.id, r.index_name, r.operation,
+            COALESCE(r.took::text, '?'),
+            CASE WHEN r.index_size IS NULL THEN ''
+                 ELSE ', ' OPERATOR(pg_catalog.||) pg_catalog.pg_size_pretty(r.index_size) END);
+    END LOOP;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s (%s) %s', h.id, h.index_name,
+                                 h.status, h.error_code, h.error_message), '; ' ORDER BY h.id),
+           (pg_catalog.array_agg(h.error_code ORDER BY h.id))[1]
+      INTO failures, first_code
+      FROM @extschema@.idx_history h
+     WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
+       AND h.status OPERATOR(pg_catalog.=) ANY ('{failed,cancelled}');
+    IF failures IS NOT NULL THEN
+        RAISE EXCEPTION 'index_advisor operations did not complete: %', failures
+            USING ERRCODE = COALESCE(first_code, 'XX000'),
+                  HINT = 'See error_message and error_detail in idx_history.';
+    END IF;
+END
+$idx_wait$;
+COMMENT ON PROCEDURE @extschema@.idx_wait(bigint, interval) IS
+    'wait (committing between polls) until the given row, or every unfinished row of the current role, has ended; errors if any failed or was cancelled';

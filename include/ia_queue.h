@@ -1,0 +1,75 @@
+/*-------------------------------------------------------------------------
+ *
+ * ia_queue.h
+ *		The history table as a queue (queue.c), shared by api.c and worker.c.
+ *
+ * Every function needs a transaction with an active snapshot and
+ * ia_queue_set_schema() called first.  Returned memory is allocated in the
+ * caller's current context (or the one passed).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_QUEUE_H
+#define IA_QUEUE_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "utils/array.h"
+
+#include "index_advisor.h"
+
+/* first key of the advisory locks of index_advisor (slots, claims) */
+#define IA_LOCK_KEY		0x1DAD
+
+/* A history row as idx_cancel / idx_rollback see it. */
+typedef struct IaRow
+{
+	int64		id;
+	char	   *operation;
+	char	   *status;
+	char	   *schema_name;
+	char	   *table_name;
+	char	   *index_name;
+	char	   *migration;
+	Oid			role_oid;
+	Oid			table_oid;
+	int			worker_pid;
+	bool		cancel_requested;
+} IaRow;
+
+/* A row claimed by a worker. */
+typedef struct IaJob
+{
+	int64		id;
+	bool		is_drop;
+	char	   *status;
+	char	   *schema_name;
+	char	   *table_name;
+	char	   *index_name;
+	char	   *definition;
+	Oid			table_oid;
+	Oid			role_oid;
+	char	   *search_path;
+	List	   *settings;		/* "name=value" strings */
+	int64		reverts;
+} IaJob;
+
+extern void ia_queue_set_schema(Oid nspid);
+extern Oid	ia_queue_schema(void);
+extern int64 ia_queue_create(IaDefinition *def, const char *definition,
+							 ArrayType *queries, const char *migration,
+							 const char *search_path, ArrayType *settings);
+extern IaRow *ia_queue_lookup(int64 id, bool lock);
+extern bool ia_queue_set_status(int64 id, const char *from, const char *to);
+extern int	ia_queue_request_cancel(int64 id);
+extern int64 ia_queue_drop(IaRow *orig, const char *definition);
+extern List *ia_queue_migration_rows(const char *migration);
+extern void ia_queue_pending(int *queued, int *stale, int *eligible);
+extern IaJob *ia_queue_claim(MemoryContext cxt);
+extern IaJob *ia_queue_claim_stale(MemoryContext cxt);
+extern bool ia_queue_start_build(int64 id);
+extern void ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata,
+							const char *extra);
+
+#endif							/* IA_QUEUE_H */

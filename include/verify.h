@@ -1,0 +1,55 @@
+/*-------------------------------------------------------------------------
+ *
+ * verify.h
+ *		What the verification subsystem (src/verify.c) offers the rest of
+ *		index_advisor: plan one stored query of a tracked index and say
+ *		whether the plan uses that index.
+ *
+ * Caller's rules: be inside a transaction with an active snapshot (any
+ * SQL-callable function is).  ia_verify_query() opens and rolls back its own
+ * subtransaction, switches to the role that asked for the index and to the
+ * search_path stored with it, and restores all of that before returning.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef INDEX_ADVISOR_VERIFY_H
+#define INDEX_ADVISOR_VERIFY_H
+
+#include "postgres.h"
+
+/* What to plan: one history row of an index created through idx_apply. */
+typedef struct IaVerifyTarget
+{
+	int64		id;				/* idx_history.id */
+	Oid			role;			/* role_oid: the role that asked */
+	const char *search_path;	/* the caller's search_path at idx_apply */
+	Oid			indexoid;		/* InvalidOid when the index is gone */
+	Oid			tableoid;		/* the index's table, when known */
+} IaVerifyTarget;
+
+/* flags of ia_verify_query() */
+#define IA_VERIFY_EXPLAIN	0x01	/* fill plan with EXPLAIN text */
+#define IA_VERIFY_HIDDEN	0x02	/* fill cost_without_index */
+#define IA_VERIFY_RETHROW	0x04	/* re-raise errors instead of recording */
+
+typedef struct IaQueryResult
+{
+	bool		ok;				/* planned without error */
+	bool		uses_index;
+	const char *scan;			/* "Index Scan", "Index Only Scan",
+								 * "Bitmap Index Scan" or NULL */
+	char	   *winner;			/* the scan of the table that was chosen,
+								 * e.g. "Seq Scan on t"; NULL if none found */
+	char	   *plan;			/* EXPLAIN text (IA_VERIFY_EXPLAIN) */
+	double		total_cost;
+	double		cost_without_index; /* = total_cost unless IA_VERIFY_HIDDEN
+									 * and the index is used */
+	char	   *error;			/* !ok: the error message */
+	int			sqlerrcode;		/* !ok: its SQLSTATE */
+} IaQueryResult;
+
+extern void ia_verify_query(const IaVerifyTarget *target, int queryno,
+							const char *query, int flags,
+							IaQueryResult *result);
+
+#endif							/* INDEX_ADVISOR_VERIFY_H */

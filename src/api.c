@@ -1,0 +1,266 @@
+/*-------------------------------------------------------------------------
+ *
+ * api.c
+ *		The SQL-callable functions of the core: idx_apply, idx_cancel,
+ *		idx_rollback (by id and by migration) and idx_kick.
+ *
+ * Each function runs in the caller's transaction, as the caller: what it
+ * validates it validates with the caller's privileges and search_path.  The
+ * history rows it writes are written by queue.c as the table's owner.
+ * Workers are registered at once but do nothing before the caller's
+ * transaction commits (they wait on its xid), so a rolled-back call leaves
+ * neither a row nor an index.  At most index_advisor.max_workers workers
+ * are registered per transaction.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+#include "index_advisor.h"
+#include "ia_queue.h"
+
+PG_FUNCTION_INFO_V1(idx_apply);
+PG_FUNCTION_INFO_V1(idx_cancel);
+PG_FUNCTION_INFO_V1(idx_rollback_id);
+PG_FUNCTION_INFO_V1(idx_rollback_migration);
+PG_FUNCTION_INFO_V1(idx_kick);
+
+/* workers registered by the current transaction */
+static LocalTransactionId launch_lxid = InvalidLocalTransactionId;
+static int	launched_in_xact = 0;
+
+/* Every entry point starts here: the extension's schema is the function's. */
+static void
+enter(FunctionCallInfo fcinfo)
+{
+	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
+}
+
+/*
+ * Make sure a worker will look at the queue once this transaction commits:
+ * one more per queued operation, up to max_workers per transaction.
+ */
+static void
+launch_for_this_xact(void)
+{
+	if (MyProc->lxid != launch_lxid)
+	{
+		launch_lxid = MyProc->lxid;
+		launched_in_xact = 0;
+	}
+	if (launched_in_xact < ia_max_workers())
+		launched_in_xact += ia_launch_workers(1, GetTopFullTransactionId());
+}
+
+/* The build settings in force now, as "name=value" strings. */
+static ArrayType *
+capture_build_settings(void)
+{
+	Datum		elems[3];
+	int			n = 0;
+
+	if (ia_build_maintenance_work_mem() >= 0)
+		elems[n++] = CStringGetTextDatum(psprintf("maintenance_work_mem=%d",
+												  ia_build_maintenance_work_mem()));
+	if (ia_build_lock_timeout() >= 0)
+		elems[n++] = CStringGetTextDatum(psprintf("lock_timeout=%d",
+												  ia_build_lock_timeout()));
+	if (ia_build_statement_timeout() >= 0)
+		elems[n++] = CStringGetTextDatum(psprintf("statement_timeout=%d",
+												  ia_build_statement_timeout()));
+	return construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * idx_apply(definition text, queries text[] DEFAULT NULL,
+ *			 migration text DEFAULT NULL) RETURNS bigint
+ *
+ * Validate the definition and the queries as the caller, then queue the
+ * build.  Returns the history id, or NULL (with a NOTICE) for IF NOT EXISTS
+ * and an existing valid index of that name.
+ */
+Datum
+idx_apply(PG_FUNCTION_ARGS)
+{
+	char	   *definition;
+	ArrayType  *queries = PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1);
+	char	   *migration = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	IaDefinition *def;
+	int64		id;
+
+	enter(fcinfo);
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("index definition must not be null")));
+	definition = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	def = ia_resolve_definition(definition);
+	if (def->skip)
+		PG_RETURN_NULL();
+	if (queries != NULL && ArrayGetNItems(ARR_NDIM(queries), ARR_DIMS(queries)) == 0)
+		queries = NULL;
+	ia_check_queries(queries);
+
+	id = ia_queue_create(def, definition, queries, migration,
+						 namespace_search_path, capture_build_settings());
+	launch_for_this_xact();
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * idx_cancel(id bigint) RETURNS boolean
+ *
+ * A queued row is cancelled at once; a running one is flagged and its
+ * worker sent a query cancel (the worker drops the INVALID leftover and
+ * marks the row cancelled).  False, with a NOTICE, when it already ended.
+ */
+Datum
+idx_cancel(PG_FUNCTION_ARGS)
+{
+	int64		id = PG_GETARG_INT64(0);
+	IaRow	   *row;
+
+	enter(fcinfo);
+	row = ia_queue_lookup(id, true);
+
+	if (strcmp(row->status, "queued") == 0)
+	{
+		(void) ia_queue_set_status(id, "{queued}", "cancelled");
+		PG_RETURN_BOOL(true);
+	}
+	if (strcmp(row->status, "waiting") == 0 || strcmp(row->status, "building") == 0)
+	{
+		int			pid = ia_queue_request_cancel(id);
+
+		if (pid > 0)
+			(void) ia_signal_cancel(pid);
+		PG_RETURN_BOOL(true);
+	}
+	ereport(NOTICE,
+			(errmsg("history row " INT64_FORMAT " has already ended with status \"%s\"",
+					id, row->status)));
+	PG_RETURN_BOOL(false);
+}
+
+/* Queue the drop that reverts create row "id"; returns the new id. */
+static int64
+rollback_one(int64 id)
+{
+	IaRow	   *row = ia_queue_lookup(id, true);
+	Oid			nspid;
+	Oid			indexoid;
+
+	if (strcmp(row->operation, "create") != 0 || strcmp(row->status, "done") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("history row " INT64_FORMAT " cannot be rolled back", id),
+				 errdetail("It is a %s with status \"%s\"; only creates whose build is done can be rolled back.",
+						   row->operation, row->status)));
+
+	nspid = get_namespace_oid(row->schema_name, true);
+	indexoid = OidIsValid(nspid) ? get_relname_relid(row->index_name, nspid) : InvalidOid;
+	if (!OidIsValid(indexoid) || get_rel_relkind(indexoid) != RELKIND_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("index \"%s.%s\" of history row " INT64_FORMAT " does not exist",
+						row->schema_name, row->index_name, id),
+				 errhint("It was dropped or renamed outside index_advisor.")));
+	if (!ia_table_ownercheck(indexoid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, row->index_name);
+
+	id = ia_queue_drop(row,
+					   psprintf("DROP INDEX CONCURRENTLY %s",
+								quote_qualified_identifier(row->schema_name,
+														   row->index_name)));
+	launch_for_this_xact();
+	return id;
+}
+
+/*
+ * idx_rollback(id bigint) RETURNS bigint
+ *
+ * Queue DROP INDEX CONCURRENTLY of an index built by idx_apply.
+ */
+Datum
+idx_rollback_id(PG_FUNCTION_ARGS)
+{
+	enter(fcinfo);
+	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0)));
+}
+
+/*
+ * idx_rollback(migration text) RETURNS SETOF bigint
+ *
+ * Queue the drops of every index of a migration whose build is done,
+ * newest first (the workers take them in that order).
+ */
+Datum
+idx_rollback_migration(PG_FUNCTION_ARGS)
+{
+	char	   *migration = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *ids;
+	ListCell   *lc;
+
+	enter(fcinfo);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	ids = ia_queue_migration_rows(migration);
+	if (ids == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("migration \"%s\" has no index to roll back", migration),
+				 errdetail("No create of this migration visible to you has status \"done\".")));
+	foreach(lc, ids)
+	{
+		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc)));
+		bool		isnull = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * idx_kick() RETURNS integer
+ *
+ * Start workers if the queue needs them: rows left running by a dead
+ * worker, queued rows that could start now while fewer than max_workers
+ * run, or queued rows and no worker at all.  Returns how many started.
+ */
+Datum
+idx_kick(PG_FUNCTION_ARGS)
+{
+	int			queued,
+				stale,
+				eligible;
+	int			live;
+	int			wanted = 0;
+
+	enter(fcinfo);
+	ia_queue_pending(&queued, &stale, &eligible);
+	live = ia_live_workers();
+	if (stale > 0 && live < ia_max_workers())
+		wanted = 1;
+	if (eligible > 0 && live < ia_max_workers())
+		wanted = Max(wanted, Min(eligible, ia_max_workers() - live));
+	if (queued > 0 && live == 0)
+		wanted = Max(wanted, 1);
+	PG_RETURN_INT32(wanted > 0 ?
+					ia_launch_workers(wanted, InvalidFullTransactionId) : 0);
+}

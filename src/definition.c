@@ -1,0 +1,809 @@
+/*-------------------------------------------------------------------------
+ *
+ * definition.c
+ *		Parse, validate, resolve and name the CREATE INDEX statements given
+ *		to idx_apply(), and check the queries they are meant for.
+ *
+ * Design: a definition is parsed with PostgreSQL's own raw parser and must
+ * be exactly one IndexStmt.  It is then resolved at call time, as the
+ * calling role and with its search_path: the table (a plain, permanent,
+ * non-catalog table the caller owns), the access method and its
+ * capabilities, every key/INCLUDE column, expression, operator class,
+ * collation, predicate, storage parameter and tablespace.  This is what
+ * DefineIndex() checks before it builds, done without taking any lock
+ * stronger than AccessShareLock, so that a call never waits behind (or
+ * blocks) writers.  The same resolved form is compared with the table's
+ * valid indexes to refuse a definition that an index already covers.
+ *
+ * Caller's rules: call inside a transaction, as the role that will own the
+ * request; the relation stays locked (AccessShareLock) until commit.
+ * Nothing here writes anything.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/amapi.h"
+#include "access/htup_details.h"
+#include "access/reloptions.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/catalog.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "catalog/pg_tablespace.h"
+#include "commands/defrem.h"
+#include "commands/tablespace.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_target.h"
+#include "parser/parse_utilcmd.h"
+#include "parser/parser.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/syscache.h"
+
+#include "index_advisor.h"
+
+/* The resolved form of one index: what pg_index would hold. */
+typedef struct ResolvedIndex
+{
+	Oid			amid;
+	bool		unique;
+	bool		nulls_not_distinct;
+	int			nkeys;
+	int			natts;
+	AttrNumber	attnums[INDEX_MAX_KEYS];
+	Oid			opclasses[INDEX_MAX_KEYS];
+	Oid			collations[INDEX_MAX_KEYS];
+	int16		options[INDEX_MAX_KEYS];
+	List	   *exprs;			/* as RelationGetIndexExpressions() */
+	List	   *pred;			/* as RelationGetIndexPredicate() */
+} ResolvedIndex;
+
+static const char *relkind_article(char relkind);
+static void check_table(Relation rel);
+static Oid	check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine);
+static void resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
+							IndexAmRoutine *amroutine, ResolvedIndex *ri);
+static void check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
+										 IndexAmRoutine *amroutine);
+static void check_duplicate(Relation rel, ResolvedIndex *ri);
+static bool check_name(IaDefinition *def);
+static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid);
+static bool name_taken(Oid nspid, const char *name);
+
+/*
+ * Error positions of the parser and of parse analysis point into the
+ * definition or query text, not into the statement the client sent: report
+ * them as an internal query, as SQL functions do.
+ */
+static void
+text_errposition_callback(void *arg)
+{
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery((const char *) arg);
+	}
+}
+
+#define IA_ERRCONTEXT_PUSH(cb, text) \
+	do { \
+		(cb).callback = text_errposition_callback; \
+		(cb).arg = (void *) (text); \
+		(cb).previous = error_context_stack; \
+		error_context_stack = &(cb); \
+	} while (0)
+#define IA_ERRCONTEXT_POP(cb)	(error_context_stack = (cb).previous)
+
+/*
+ * ia_parse_index_stmt -- the single CREATE INDEX statement in "definition".
+ *
+ * Anything else (another statement, two statements, nothing) is refused.
+ */
+IndexStmt *
+ia_parse_index_stmt(const char *definition)
+{
+	List	   *raw;
+	RawStmt    *rs;
+	ErrorContextCallback errcb;
+
+	IA_ERRCONTEXT_PUSH(errcb, definition);
+	raw = raw_parser(definition, RAW_PARSE_DEFAULT);
+	IA_ERRCONTEXT_POP(errcb);
+	if (list_length(raw) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("index definition must be exactly one CREATE INDEX statement"),
+				 errdetail("The definition holds %d statements.", list_length(raw))));
+
+	rs = linitial_node(RawStmt, raw);
+	if (!IsA(rs->stmt, IndexStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("index definition must be a CREATE INDEX statement"),
+				 errdetail("The statement given is a %s.",
+						   CreateCommandName(rs->stmt))));
+
+	return (IndexStmt *) rs->stmt;
+}
+
+/*
+ * ia_resolve_definition -- parse and validate a definition as the caller.
+ *
+ * Returns the table, the schema and the index name (chosen when absent).
+ * Raises the error PostgreSQL would raise at build time for anything it can
+ * check now, plus our own refusals (duplicates, unsupported tables).
+ */
+IaDefinition *
+ia_resolve_definition(const char *definition)
+{
+	IaDefinition *def = palloc0(sizeof(IaDefinition));
+	IndexStmt  *stmt;
+	IndexStmt  *tstmt;
+	Relation	rel;
+	IndexAmRoutine *amroutine;
+	ResolvedIndex ri;
+	Oid			amid;
+	ErrorContextCallback errcb;
+
+	stmt = ia_parse_index_stmt(definition);
+	def->stmt = stmt;
+
+	if (list_length(stmt->indexParams) + list_length(stmt->indexIncludingParams) > INDEX_MAX_KEYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_COLUMNS),
+				 errmsg("cannot use more than %d columns in an index",
+						INDEX_MAX_KEYS)));
+
+	def->relid = RangeVarGetRelidExtended(stmt->relation, AccessShareLock, 0,
+										  NULL, NULL);
+	rel = table_open(def->relid, NoLock);
+	check_table(rel);
+
+	def->nspid = RelationGetNamespace(rel);
+	def->schema_name = get_namespace_name(def->nspid);
+	def->table_name = pstrdup(RelationGetRelationName(rel));
+
+	amid = check_access_method(stmt, &amroutine);
+
+	/* what DefineIndex's parse-analysis step does: columns, expressions */
+	IA_ERRCONTEXT_PUSH(errcb, definition);
+	tstmt = transformIndexStmt(def->relid, copyObject(stmt), definition);
+	IA_ERRCONTEXT_POP(errcb);
+
+	memset(&ri, 0, sizeof(ri));
+	ri.amid = amid;
+	ri.unique = stmt->unique;
+	ri.nulls_not_distinct = stmt->nulls_not_distinct;
+	resolve_columns(rel, tstmt, amid, amroutine, &ri);
+	check_options_and_tablespace(stmt, def->nspid, amroutine);
+
+	if (stmt->idxname != NULL)
+	{
+		def->index_name = pstrdup(stmt->idxname);
+		if (check_name(def))
+		{
+			table_close(rel, NoLock);
+			def->skip = true;
+			return def;
+		}
+	}
+	else
+		def->index_name = choose_index_name(rel, tstmt, def->nspid);
+
+	check_duplicate(rel, &ri);
+
+	table_close(rel, NoLock);
+	return def;
+}
+
+static const char *
+relkind_article(char relkind)
+{
+	switch (relkind)
+	{
+		case RELKIND_VIEW:
+			return "a view";
+		case RELKIND_MATVIEW:
+			return "a materialized view";
+		case RELKIND_FOREIGN_TABLE:
+			return "a foreign table";
+		case RELKIND_SEQUENCE:
+			return "a sequence";
+		case RELKIND_TOASTVALUE:
+			return "a TOAST table";
+		case RELKIND_COMPOSITE_TYPE:
+			return "a composite type";
+		case RELKIND_INDEX:
+		case RELKIND_PARTITIONED_INDEX:
+			return "an index";
+		default:
+			return "not a table";
+	}
+}
+
+/* The table must be a plain permanent user table that the caller owns. */
+static void
+check_table(Relation rel)
+{
+	const char *relname = RelationGetRelationName(rel);
+	char		relkind = rel->rd_rel->relkind;
+	AclResult	aclresult;
+
+	if (relkind == RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot build an index on partitioned table \"%s\" through index_advisor",
+						relname),
+				 errdetail("CREATE INDEX CONCURRENTLY does not support partitioned tables in this version."),
+				 errhint("Apply the definition to each partition.")));
+
+	if (relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table", relname),
+				 errdetail("\"%s\" is %s; index_advisor builds indexes on plain tables only.",
+						   relname, relkind_article(relkind))));
+
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot build an index on temporary table \"%s\" through index_advisor",
+						relname),
+				 errdetail("A temporary table is visible only to its own session, not to a background worker."),
+				 errhint("Use CREATE INDEX directly.")));
+
+	if (IsCatalogRelation(rel) || IsSystemRelation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot build an index on system catalog \"%s\" through index_advisor",
+						relname),
+				 errdetail("Concurrent index creation on system catalog tables is not supported.")));
+
+	if (!ia_table_ownercheck(RelationGetRelid(rel), GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, relname);
+
+	aclresult = ia_namespace_aclcheck(RelationGetNamespace(rel), GetUserId(),
+									  ACL_CREATE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_SCHEMA,
+					   get_namespace_name(RelationGetNamespace(rel)));
+}
+
+/* The access method exists, is an index AM, and can do what is asked. */
+static Oid
+check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine)
+{
+	const char *amname = stmt->accessMethod;
+	HeapTuple	tuple;
+	Form_pg_am	amform;
+	Oid			amid;
+	ListCell   *lc;
+
+	tuple = SearchSysCache1(AMNAME, PointerGetDatum(amname));
+	if (!HeapTupleIsValid(tuple))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("access method \"%s\" does not exist", amname)));
+	amform = (Form_pg_am) GETSTRUCT(tuple);
+	amid = amform->oid;
+	if (amform->amtype != AMTYPE_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("access method \"%s\" is not of type %s", amname, "INDEX")));
+	*amroutine = GetIndexAmRoutine(amform->amhandler);
+	ReleaseSysCache(tuple);
+
+	if (stmt->unique && !(*amroutine)->amcanunique)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("access method \"%s\" does not support unique indexes",
+						amname)));
+	if (stmt->indexIncludingParams != NIL && !(*amroutine)->amcaninclude)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("access method \"%s\" does not support included columns",
+						amname)));
+	if (list_length(stmt->indexParams) > 1 && !(*amroutine)->amcanmulticol)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("access method \"%s\" does not support multicolumn indexes",
+						amname)));
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		if ((*amroutine)->amcanorder)
+			continue;
+		if (elem->ordering != SORTBY_DEFAULT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("access method \"%s\" does not support ASC/DESC options",
+							amname)));
+		if (elem->nulls_ordering != SORTBY_NULLS_DEFAULT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("access method \"%s\" does not support NULLS FIRST/LAST options",
+							amname)));
+	}
+	return amid;
+}
+
+/*
+ * Resolve every key and INCLUDE column as ComputeIndexAttrs() would, and
+ * fill "ri" with the form pg_index will have.
+ */
+static void
+resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
+				IndexAmRoutine *amroutine, ResolvedIndex *ri)
+{
+	List	   *all = list_concat_copy(stmt->indexParams, stmt->indexIncludingParams);
+	int			nkeys = list_length(stmt->indexParams);
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, all)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+		bool		iskey = i < nkeys;
+		Oid			atttype;
+		Oid			attcollation;
+		Node	   *expr = elem->expr;
+
+		/* a parenthesised plain column is a column */
+		while (expr && IsA(expr, CollateExpr))
+			expr = (Node *) ((CollateExpr *) expr)->arg;
+		if (expr && IsA(expr, Var) && ((Var *) expr)->varattno > 0)
+		{
+			ri->attnums[i] = ((Var *) expr)->varattno;
+			atttype = exprType(expr);
+			attcollation = exprCollation(expr);
+		}
+		else if (expr)
+		{
+			Expr	   *planned;
+
+			if (!iskey)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("expressions are not supported in included columns")));
+			planned = expression_planner((Expr *) copyObject(expr));
+			if (contain_mutable_functions((Node *) planned))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("functions in index expression must be marked IMMUTABLE")));
+			ri->attnums[i] = 0;
+			atttype = exprType(expr);
+			attcollation = exprCollation(expr);
+			ri->exprs = lappend(ri->exprs, copyObject(expr));
+		}
+		else
+		{
+			HeapTuple	atttuple;
+			Form_pg_attribute attform;
+
+			atttuple = SearchSysCacheAttName(RelationGetRelid(rel), elem->name);
+			if (!HeapTupleIsValid(atttuple))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" does not exist", elem->name)));
+			attform = (Form_pg_attribute) GETSTRUCT(atttuple);
+			if (attform->attnum <= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("index creation on system columns is not supported")));
+			ri->attnums[i] = attform->attnum;
+			atttype = attform->atttypid;
+			attcollation = attform->attcollation;
+			ReleaseSysCache(atttuple);
+		}
+
+		if (!iskey)
+		{
+			if (elem->opclass != NIL || elem->collation != NIL ||
+				elem->ordering != SORTBY_DEFAULT ||
+				elem->nulls_ordering != SORTBY_NULLS_DEFAULT)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("including column does not support a collation, an operator class or ordering options")));
+			ri->collations[i] = InvalidOid;
+			i++;
+			continue;
+		}
+
+		if (elem->collation != NIL)
+		{
+			attcollation = get_collation_oid(elem->collation, false);
+			if (!type_is_collatable(atttype))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("collations are not supported by type %s",
+								format_type_be(atttype))));
+		}
+		if (type_is_collatable(atttype) && !OidIsValid(attcollation))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDETERMINATE_COLLATION),
+					 errmsg("could not determine which collation to use for index expression"),
+					 errhint("Use the COLLATE clause to set the collation explicitly.")));
+		ri->collations[i] = attcollation;
+
+		ri->opclasses[i] = ResolveOpClass(elem->opclass, atttype,
+										  stmt->accessMethod, amid);
+		if (elem->opclassopts != NIL && amroutine->amoptsprocnum == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("operator class options are not supported by access method \"%s\"",
+							stmt->accessMethod)));
+
+		ri->options[i] = 0;
+		if (amroutine->amcanorder)
+		{
+			if (elem->ordering == SORTBY_DESC)
+			{
+				ri->options[i] |= INDOPTION_DESC;
+				if (elem->nulls_ordering != SORTBY_NULLS_LAST)
+					ri->options[i] |= INDOPTION_NULLS_FIRST;
+			}
+			else if (elem->nulls_ordering == SORTBY_NULLS_FIRST)
+				ri->options[i] |= INDOPTION_NULLS_FIRST;
+		}
+		i++;
+	}
+	ri->nkeys = nkeys;
+	ri->natts = i;
+
+	/* the expressions and predicate in the form relcache hands out */
+	if (ri->exprs != NIL)
+	{
+		ri->exprs = (List *) eval_const_expressions(NULL, (Node *) ri->exprs);
+		fix_opfuncids((Node *) ri->exprs);
+	}
+	if (stmt->whereClause != NULL)
+	{
+		Expr	   *planned = expression_planner((Expr *) copyObject(stmt->whereClause));
+		Node	   *pred;
+
+		if (contain_mutable_functions((Node *) planned))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("functions in index predicate must be marked IMMUTABLE")));
+		pred = eval_const_expressions(NULL, copyObject(stmt->whereClause));
+		pred = (Node *) canonicalize_qual((Expr *) pred, false);
+		ri->pred = make_ands_implicit((Expr *) pred);
+		fix_opfuncids((Node *) ri->pred);
+	}
+}
+
+/* Storage parameters are valid for the access method; tablespace usable. */
+static void
+check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
+							 IndexAmRoutine *amroutine)
+{
+	Datum		reloptions;
+
+	reloptions = transformRelOptions((Datum) 0, stmt->options, NULL, NULL,
+									 false, false);
+	(void) index_reloptions(amroutine->amoptions, reloptions, true);
+
+	if (stmt->tableSpace != NULL)
+	{
+		Oid			spcid = get_tablespace_oid(stmt->tableSpace, false);
+
+		if (spcid != MyDatabaseTableSpace)
+		{
+			AclResult	aclresult = ia_tablespace_aclcheck(spcid, GetUserId(),
+														   ACL_CREATE);
+
+			if (aclresult != ACLCHECK_OK)
+				aclcheck_error(aclresult, OBJECT_TABLESPACE, stmt->tableSpace);
+		}
+		if (spcid == GLOBALTABLESPACE_OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("only shared relations can be placed in pg_global tablespace")));
+	}
+}
+
+/*
+ * check_name -- the given name is free (or, with IF NOT EXISTS, names a
+ * valid index already: returns true, nothing to do).
+ */
+static bool
+check_name(IaDefinition *def)
+{
+	Oid			existing = get_relname_relid(def->index_name, def->nspid);
+	char	   *pending;
+
+	if (OidIsValid(existing))
+	{
+		HeapTuple	tuple;
+		bool		valid = false;
+		bool		is_index = get_rel_relkind(existing) == RELKIND_INDEX;
+
+		if (is_index)
+		{
+			tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(existing));
+			if (HeapTupleIsValid(tuple))
+			{
+				valid = ((Form_pg_index) GETSTRUCT(tuple))->indisvalid;
+				ReleaseSysCache(tuple);
+			}
+		}
+		if (def->stmt->if_not_exists && is_index && valid)
+		{
+			ereport(NOTICE,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation \"%s\" already exists, skipping",
+							def->index_name)));
+			return true;
+		}
+		if (is_index && !valid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("index \"%s\" already exists and is invalid",
+							def->index_name),
+					 errdetail("An INVALID index is left over from a failed build and slows every write."),
+					 errhint("Drop it with DROP INDEX CONCURRENTLY, then apply the definition again.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation \"%s\" already exists", def->index_name)));
+	}
+
+	pending = ia_pending_name_exists(def->nspid, def->index_name);
+	if (pending != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("index \"%s\" is already queued for creation",
+						def->index_name),
+				 errdetail("%s", pending)));
+	return false;
+}
+
+static bool
+name_taken(Oid nspid, const char *name)
+{
+	return OidIsValid(get_relname_relid(name, nspid)) ||
+		ia_pending_name_exists(nspid, name) != NULL;
+}
+
+/*
+ * choose_index_name -- the name PostgreSQL would give the index, also
+ * avoiding names reserved by queued rows.  Adapted from ChooseIndexName(),
+ * ChooseIndexNameAddition() and ChooseIndexColumnNames() in
+ * src/backend/commands/indexcmds.c (PostgreSQL 15).
+ */
+static char *
+choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
+{
+	char		buf[NAMEDATALEN * 2];
+	int			buflen = 0;
+	ListCell   *lc;
+	List	   *all = list_concat_copy(stmt->indexParams, stmt->indexIncludingParams);
+	const char *label = "idx";
+	char	   *base;
+	int			pass = 0;
+
+	buf[0] = '\0';
+	foreach(lc, all)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+		const char *name;
+
+		if (elem->indexcolname)
+			name = elem->indexcolname;
+		else if (elem->name)
+			name = elem->name;
+		else
+			name = "expr";
+
+		if (buflen > 0)
+			buf[buflen++] = '_';
+		strlcpy(buf + buflen, name, NAMEDATALEN);
+		buflen += strlen(buf + buflen);
+		if (buflen >= NAMEDATALEN)
+			break;
+	}
+	base = pstrdup(buf);
+
+	for (;;)
+	{
+		char	   *candidate;
+		char		modlabel[NAMEDATALEN];
+
+		if (pass == 0)
+			strlcpy(modlabel, label, sizeof(modlabel));
+		else
+			snprintf(modlabel, sizeof(modlabel), "%s%d", label, pass);
+		candidate = makeObjectName(RelationGetRelationName(rel), base, modlabel);
+		if (!name_taken(nspid, candidate))
+			return candidate;
+		pfree(candidate);
+		pass++;
+	}
+}
+
+/*
+ * check_duplicate -- refuse a definition that a valid index of the table
+ * already covers: same method, keys, operator classes, collations, order,
+ * expressions, predicate and INCLUDE columns.  A unique index covers a
+ * non-unique one on the same keys; not the other way round.
+ */
+static void
+check_duplicate(Relation rel, ResolvedIndex *ri)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		Relation	irel = index_open(indexoid, AccessShareLock);
+		Form_pg_index idx = irel->rd_index;
+		bool		same = true;
+		int			i;
+
+		if (!idx->indisvalid || !idx->indislive ||
+			irel->rd_rel->relam != ri->amid ||
+			idx->indnatts != ri->natts || idx->indnkeyatts != ri->nkeys ||
+			(ri->unique && !idx->indisunique) ||
+			(ri->unique && idx->indnullsnotdistinct != ri->nulls_not_distinct))
+			same = false;
+
+		for (i = 0; same && i < ri->natts; i++)
+		{
+			if (idx->indkey.values[i] != ri->attnums[i])
+				same = false;
+			else if (i < ri->nkeys &&
+					 (irel->rd_indcollation[i] != ri->collations[i] ||
+					  irel->rd_opfamily[i] != get_opclass_family(ri->opclasses[i]) ||
+					  irel->rd_opcintype[i] != get_opclass_input_type(ri->opclasses[i]) ||
+					  irel->rd_indoption[i] != ri->options[i]))
+				same = false;
+		}
+		if (same && !equal(RelationGetIndexExpressions(irel), ri->exprs))
+			same = false;
+		if (same && !equal(RelationGetIndexPredicate(irel), ri->pred))
+			same = false;
+
+		if (same)
+		{
+			char	   *name = pstrdup(RelationGetRelationName(irel));
+
+			index_close(irel, AccessShareLock);
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("index \"%s\" on table \"%s\" already covers this definition",
+							name, RelationGetRelationName(rel)),
+					 errdetail("Same method, key columns, operator classes, order, predicate and included columns."),
+					 errhint("Use the existing index, or drop it first.")));
+		}
+		index_close(irel, AccessShareLock);
+	}
+	list_free(indexes);
+}
+
+/*
+ * ia_check_queries -- every stored query must be one plannable SELECT,
+ * INSERT, UPDATE or DELETE, $n parameters allowed.  Checked as the caller,
+ * with its search_path, in a subtransaction that is rolled back so that no
+ * lock taken by the planner outlives the check.  Never executed.
+ */
+void
+ia_check_queries(ArrayType *queries)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+
+	if (queries == NULL)
+		return;
+	if (ARR_NDIM(queries) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("queries must be a one-dimensional array")));
+	deconstruct_array(queries, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+
+	for (i = 0; i < n; i++)
+	{
+		char	   *sql;
+		List	   *raw;
+		RawStmt    *rs;
+		Node	   *stmt;
+		MemoryContext oldcxt = CurrentMemoryContext;
+		ResourceOwner oldowner = CurrentResourceOwner;
+		ErrorContextCallback errcb;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("query %d is null", i + 1)));
+		sql = TextDatumGetCString(elems[i]);
+		IA_ERRCONTEXT_PUSH(errcb, sql);
+		raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+		IA_ERRCONTEXT_POP(errcb);
+		if (list_length(raw) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("query %d must be exactly one statement", i + 1),
+					 errdetail("It holds %d statements.", list_length(raw))));
+		rs = linitial_node(RawStmt, raw);
+		stmt = rs->stmt;
+		if (!(IsA(stmt, SelectStmt) || IsA(stmt, InsertStmt) ||
+			  IsA(stmt, UpdateStmt) || IsA(stmt, DeleteStmt)) ||
+			(IsA(stmt, SelectStmt) && ((SelectStmt *) stmt)->intoClause != NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("query %d is not a SELECT, INSERT, UPDATE or DELETE statement",
+							i + 1),
+					 errdetail("It is a %s.", CreateCommandName(stmt))));
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcxt);
+		PG_TRY();
+		{
+			Oid		   *ptypes = NULL;
+			int			nparams = 0;
+			List	   *qlist;
+			ListCell   *lc;
+
+			IA_ERRCONTEXT_PUSH(errcb, sql);
+			qlist = pg_analyze_and_rewrite_varparams(rs, sql, &ptypes, &nparams,
+													 NULL);
+			for (int p = 0; p < nparams; p++)
+				if (ptypes[p] == InvalidOid || ptypes[p] == UNKNOWNOID)
+					ereport(ERROR,
+							(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+							 errmsg("could not determine data type of parameter $%d",
+									p + 1),
+							 errhint("Add a cast, for example $%d::integer.", p + 1)));
+			foreach(lc, qlist)
+			{
+				Query	   *q = lfirst_node(Query, lc);
+
+				if (q->commandType != CMD_UTILITY)
+					(void) pg_plan_query(q, sql, CURSOR_OPT_GENERIC_PLAN, NULL);
+			}
+			IA_ERRCONTEXT_POP(errcb);
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			IA_ERRCONTEXT_POP(errcb);
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			edata->message = psprintf("query %d: %s", i + 1, edata->message);
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
+	}
+}

@@ -1,0 +1,652 @@
+/*-------------------------------------------------------------------------
+ *
+ * queue.c
+ *		The history table idx_history, which is also the work queue.
+ *
+ * Every read and write of idx_history goes through this file, by SPI, with
+ * fixed, schema-qualified statements and parameters (never a value pasted
+ * into SQL).  Users have only SELECT on the table (and row-level security
+ * shows them their own rows); the writes here run as the table's owner,
+ * with search_path pinned to pg_catalog, so that a caller gains nothing but
+ * the row that describes its request.
+ *
+ * Queue discipline: a worker claims the oldest committed 'queued' row whose
+ * table has no other operation in progress (FOR UPDATE SKIP LOCKED, and
+ * claims serialised by a transaction-level advisory lock so that two
+ * workers never take two rows of one table).  Rows of an uncommitted
+ * idx_apply() are invisible, so nothing is built before the caller
+ * commits and nothing at all if it rolls back.
+ *
+ * Caller's rules: be inside a transaction with an active snapshot; call
+ * ia_queue_set_schema() first (the extension's schema).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "index_advisor.h"
+#include "ia_queue.h"
+
+static Oid	history_nsp = InvalidOid;
+
+/* Run fixed bookkeeping SQL as the history table's owner. */
+typedef struct OwnerSwitch
+{
+	Oid			save_userid;
+	int			save_sec;
+	int			nestlevel;
+} OwnerSwitch;
+
+static void
+become_owner(OwnerSwitch *sw)
+{
+	GetUserIdAndSecContext(&sw->save_userid, &sw->save_sec);
+	SetUserIdAndSecContext(ia_history_owner(),
+						   sw->save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	sw->nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+static void
+restore_user(OwnerSwitch *sw)
+{
+	SPI_finish();
+	AtEOXact_GUC(true, sw->nestlevel);
+	SetUserIdAndSecContext(sw->save_userid, sw->save_sec);
+}
+
+/* SQL with "%s" standing for the history table, made once per call. */
+static char *
+q(const char *fmt)
+{
+	return psprintf(fmt, ia_quoted_history());
+}
+
+static int
+run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+	bool read_only)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls,
+										   read_only, 0);
+
+	if (rc < 0)
+		elog(ERROR, "index_advisor: SPI failed (%d) on: %s", rc, sql);
+	return rc;
+}
+
+void
+ia_queue_set_schema(Oid nspid)
+{
+	history_nsp = nspid;
+}
+
+Oid
+ia_queue_schema(void)
+{
+	return history_nsp;
+}
+
+Oid
+ia_history_relid(void)
+{
+	Oid			relid;
+
+	if (!OidIsValid(history_nsp))
+		elog(ERROR, "index_advisor: schema not set");
+	relid = get_relname_relid("idx_history", history_nsp);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index_advisor is not installed in this database"),
+				 errhint("Run CREATE EXTENSION index_advisor.")));
+	return relid;
+}
+
+Oid
+ia_history_owner(void)
+{
+	HeapTuple	tuple;
+	Oid			owner;
+	Oid			relid = ia_history_relid();
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+char *
+ia_quoted_history(void)
+{
+	return quote_qualified_identifier(get_namespace_name(history_nsp),
+									  "idx_history");
+}
+
+/*
+ * ia_pending_name_exists -- a queued or running create that reserves this
+ * index name in this schema: a sentence naming it, or NULL.
+ */
+char *
+ia_pending_name_exists(Oid nspid, const char *name)
+{
+	OwnerSwitch sw;
+	Oid			types[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	char	   *result = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	values[0] = DirectFunctionCall1(namein, CStringGetDatum(get_namespace_name(nspid)));
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(name));
+	become_owner(&sw);
+	run(q("SELECT id, status FROM %s"
+		  " WHERE status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"
+		  "   AND operation OPERATOR(pg_catalog.=) 'create'"
+		  "   AND schema_name OPERATOR(pg_catalog.=) $1"
+		  "   AND index_name OPERATOR(pg_catalog.=) $2 LIMIT 1"),
+		2, types, values, NULL, true);
+	if (SPI_processed > 0)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		result = MemoryContextStrdup(cxt,
+									 psprintf("History row %s (%s) reserves this name.", id, status));
+	}
+	restore_user(&sw);
+	return result;
+}
+
+/*
+ * ia_queue_create -- insert the 'queued' row of an idx_apply() call.
+ * Returns its id.  Runs in the caller's transaction.
+ */
+int64
+ia_queue_create(IaDefinition *def, const char *definition,
+				ArrayType *queries, const char *migration,
+				const char *search_path, ArrayType *settings)
+{
+	OwnerSwitch sw;
+	Oid			roleid = GetUserId();
+	Oid			types[11] = {TEXTOID, NAMEOID, NAMEOID, NAMEOID, TEXTOID,
+	TEXTARRAYOID, NAMEOID, OIDOID, OIDOID, TEXTOID, TEXTARRAYOID};
+	Datum		values[11];
+	char		nulls[11];
+	int64		id;
+	bool		isnull;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = migration ? CStringGetTextDatum(migration) : (Datum) 0;
+	nulls[0] = migration ? ' ' : 'n';
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(def->schema_name));
+	values[2] = DirectFunctionCall1(namein, CStringGetDatum(def->table_name));
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(def->index_name));
+	values[4] = CStringGetTextDatum(definition);
+	values[5] = queries ? PointerGetDatum(queries) : (Datum) 0;
+	nulls[5] = queries ? ' ' : 'n';
+	values[6] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(roleid, false)));
+	values[7] = ObjectIdGetDatum(def->relid);
+	values[8] = ObjectIdGetDatum(roleid);
+	values[9] = CStringGetTextDatum(search_path);
+	values[10] = PointerGetDatum(settings);
+
+	become_owner(&sw);
+	run(q("INSERT INTO %s (migration, operation, schema_name, table_name,"
+		  " index_name, definition, queries, requested_by, table_oid, role_oid,"
+		  " login_role_oid, search_path, build_settings)"
+		  " VALUES ($1, 'create', $2, $3, $4, $5, $6, $7, $8, $9,"
+		  " $9, $10, $11) RETURNING id"),
+		11, types, values, nulls, false);
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+									 SPI_tuptable->tupdesc, 1, &isnull));
+	/* the worker connects as the role that logged in (it can log in) */
+	{
+		Oid			t2[2] = {OIDOID, INT8OID};
+		Datum		v2[2];
+
+		v2[0] = ObjectIdGetDatum(GetAuthenticatedUserId());
+		v2[1] = Int64GetDatum(id);
+		run(q("UPDATE %s SET login_role_oid = $1 WHERE id OPERATOR(pg_catalog.=) $2"),
+			2, t2, v2, NULL, false);
+	}
+	restore_user(&sw);
+	return id;
+}
+
+/*
+ * ia_queue_lookup -- the row "id" as the caller may see it: its status and
+ * whether the caller may act on it (it asked for it, is a member of the
+ * role that did, or is superuser).  Raises "does not exist" otherwise,
+ * locking the row FOR UPDATE when "lock" is set.
+ */
+IaRow *
+ia_queue_lookup(int64 id, bool lock)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	IaRow	   *row = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	values[0] = Int64GetDatum(id);
+	become_owner(&sw);
+	run(q(lock ?
+		  "SELECT id, operation, status, schema_name, table_name, index_name,"
+		  " role_oid, worker_pid, migration, table_oid, cancel_requested"
+		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE" :
+		  "SELECT id, operation, status, schema_name, table_name, index_name,"
+		  " role_oid, worker_pid, migration, table_oid, cancel_requested"
+		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
+		1, types, values, NULL, !lock);
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		bool		isnull;
+		Datum		d;
+
+		row = palloc0(sizeof(IaRow));
+		row->id = id;
+		row->operation = SPI_getvalue(tup, desc, 2);
+		row->status = SPI_getvalue(tup, desc, 3);
+		row->schema_name = SPI_getvalue(tup, desc, 4);
+		row->table_name = SPI_getvalue(tup, desc, 5);
+		row->index_name = SPI_getvalue(tup, desc, 6);
+		row->role_oid = DatumGetObjectId(SPI_getbinval(tup, desc, 7, &isnull));
+		d = SPI_getbinval(tup, desc, 8, &isnull);
+		row->worker_pid = isnull ? 0 : DatumGetInt32(d);
+		row->migration = SPI_getvalue(tup, desc, 9);
+		d = SPI_getbinval(tup, desc, 10, &isnull);
+		row->table_oid = isnull ? InvalidOid : DatumGetObjectId(d);
+		row->cancel_requested = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
+		MemoryContextSwitchTo(old);
+	}
+	restore_user(&sw);
+
+	if (row == NULL || !(has_privs_of_role(GetUserId(), row->role_oid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("index_advisor history row " INT64_FORMAT " does not exist", id),
+				 row ? errdetail("Only the role that requested it (or a member of that role) can act on it.") : 0));
+	return row;
+}
+
+/*
+ * ia_queue_set_status -- move a row from one of "from" (a text[] literal
+ * such as '{queued}') to "to".  Returns whether a row moved.
+ */
+bool
+ia_queue_set_status(int64 id, const char *from, const char *to)
+{
+	OwnerSwitch sw;
+	Oid			types[3] = {INT8OID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	bool		moved;
+
+	values[0] = Int64GetDatum(id);
+	values[1] = CStringGetTextDatum(from);
+	values[2] = CStringGetTextDatum(to);
+	become_owner(&sw);
+	run(q("UPDATE %s SET status = $3,"
+		  " finished_at = CASE WHEN $3 OPERATOR(pg_catalog.=) ANY ('{done,failed,cancelled}')"
+		  "                    THEN pg_catalog.clock_timestamp() ELSE finished_at END"
+		  " WHERE id OPERATOR(pg_catalog.=) $1"
+		  "   AND status OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.text[])"),
+		3, types, values, NULL, false);
+	moved = SPI_processed > 0;
+	restore_user(&sw);
+	return moved;
+}
+
+/* ia_queue_request_cancel -- flag a running row for cancellation. */
+int
+ia_queue_request_cancel(int64 id)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	int			pid = 0;
+
+	values[0] = Int64GetDatum(id);
+	become_owner(&sw);
+	run(q("UPDATE %s SET cancel_requested = true"
+		  " WHERE id OPERATOR(pg_catalog.=) $1"
+		  "   AND status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  " RETURNING worker_pid"),
+		1, types, values, NULL, false);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									  1, &isnull);
+
+		pid = isnull ? -1 : DatumGetInt32(d);
+	}
+	restore_user(&sw);
+	return pid;
+}
+
+/*
+ * ia_queue_drop -- queue the DROP INDEX CONCURRENTLY that reverts the
+ * create row "orig".  Returns the new row's id.
+ */
+int64
+ia_queue_drop(IaRow *orig, const char *definition)
+{
+	OwnerSwitch sw;
+	Oid			roleid = GetUserId();
+	Oid			types[9] = {INT8OID, TEXTOID, NAMEOID, OIDOID, OIDOID, OIDOID,
+	TEXTOID, NAMEOID, NAMEOID};
+	Datum		values[9];
+	char		nulls[9];
+	int64		id;
+	bool		isnull;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(orig->id);
+	values[1] = CStringGetTextDatum(definition);
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(roleid, false)));
+	values[3] = ObjectIdGetDatum(orig->table_oid);
+	values[4] = ObjectIdGetDatum(roleid);
+	values[5] = ObjectIdGetDatum(GetAuthenticatedUserId());
+	values[6] = orig->migration ? CStringGetTextDatum(orig->migration) : (Datum) 0;
+	nulls[6] = orig->migration ? ' ' : 'n';
+	values[7] = DirectFunctionCall1(namein, CStringGetDatum(orig->schema_name));
+	values[8] = DirectFunctionCall1(namein, CStringGetDatum(orig->index_name));
+
+	become_owner(&sw);
+	run(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
+		  " AND status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
+		1, types, values, NULL, true);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a rollback of history row " INT64_FORMAT " is already queued",
+						orig->id)));
+	run(q("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
+		  " index_name, definition, requested_by, table_oid, role_oid,"
+		  " login_role_oid, reverts, search_path)"
+		  " SELECT $7, 'drop', $8, h.table_name, $9, $2, $3, $4, $5, $6, $1,"
+		  "        'pg_catalog'"
+		  " FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1 RETURNING id"),
+		9, types, values, nulls, false);
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+									 SPI_tuptable->tupdesc, 1, &isnull));
+	restore_user(&sw);
+	return id;
+}
+
+/* ia_queue_done_creates -- ids of a migration's done creates, newest first. */
+List *
+ia_queue_migration_rows(const char *migration)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	List	   *ids = NIL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	values[0] = CStringGetTextDatum(migration);
+	become_owner(&sw);
+	run(q("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
+		  " AND operation OPERATOR(pg_catalog.=) 'create'"
+		  " AND status OPERATOR(pg_catalog.=) 'done' ORDER BY id DESC"),
+		1, types, values, NULL, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		int64	   *id;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		id = palloc(sizeof(int64));
+		*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+		ids = lappend(ids, id);
+		MemoryContextSwitchTo(old);
+	}
+	restore_user(&sw);
+	return ids;
+}
+
+/*
+ * ia_queue_pending -- how many rows are queued, how many of those could
+ * start now (no other operation running on their table), and how many are
+ * running with no live worker behind them (left by a crash or a kill).
+ */
+void
+ia_queue_pending(int *queued, int *stale, int *eligible)
+{
+	OwnerSwitch sw;
+	bool		isnull;
+
+	become_owner(&sw);
+	run(q("SELECT pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'),"
+		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.<>) 'queued'"
+		  "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+		  "    WHERE a.pid OPERATOR(pg_catalog.=) h.worker_pid"
+		  "      AND a.backend_type OPERATOR(pg_catalog.=) '" IA_WORKER_TYPE "'"
+		  "      AND a.backend_start OPERATOR(pg_catalog.<=) h.started_at)),"
+		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+		  "   AND NOT EXISTS (SELECT 1 FROM %1$s r"
+		  "    WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "      AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid))"
+		  " FROM %1$s h WHERE h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
+		0, NULL, NULL, NULL, true);
+	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 1, &isnull));
+	*stale = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 2, &isnull));
+	*eligible = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 3, &isnull));
+	restore_user(&sw);
+}
+
+/* Fill an IaJob from the current SPI row (columns as in JOB_COLUMNS). */
+#define JOB_COLUMNS \
+	"id, operation, schema_name, table_name, index_name, definition," \
+	" table_oid, role_oid, search_path, build_settings, reverts, status"
+
+static IaJob *
+job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	IaJob	   *job = palloc0(sizeof(IaJob));
+	bool		isnull;
+	Datum		d;
+
+	job->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	job->is_drop = strcmp(SPI_getvalue(tup, desc, 2), "drop") == 0;
+	job->schema_name = SPI_getvalue(tup, desc, 3);
+	job->table_name = SPI_getvalue(tup, desc, 4);
+	job->index_name = SPI_getvalue(tup, desc, 5);
+	job->definition = SPI_getvalue(tup, desc, 6);
+	d = SPI_getbinval(tup, desc, 7, &isnull);
+	job->table_oid = isnull ? InvalidOid : DatumGetObjectId(d);
+	job->role_oid = DatumGetObjectId(SPI_getbinval(tup, desc, 8, &isnull));
+	job->search_path = SPI_getvalue(tup, desc, 9);
+	d = SPI_getbinval(tup, desc, 10, &isnull);
+	if (!isnull)
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, &nulls, &n);
+		for (int i = 0; i < n; i++)
+			if (!nulls[i])
+				job->settings = lappend(job->settings, TextDatumGetCString(elems[i]));
+	}
+	d = SPI_getbinval(tup, desc, 11, &isnull);
+	job->reverts = isnull ? 0 : DatumGetInt64(d);
+	job->status = SPI_getvalue(tup, desc, 12);
+	MemoryContextSwitchTo(old);
+	return job;
+}
+
+/*
+ * ia_queue_claim -- take the next job for this worker, or NULL.  The row
+ * moves to 'waiting' with this worker's pid, committed by the caller.
+ */
+IaJob *
+ia_queue_claim(MemoryContext cxt)
+{
+	OwnerSwitch sw;
+	IaJob	   *job = NULL;
+	LOCKTAG		tag;
+
+	/* one claimer at a time in this database */
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, IA_LOCK_KEY, 0xFFFF, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+
+	become_owner(&sw);
+	run(q("WITH next AS ("
+		  "  SELECT h.id FROM %1$s h"
+		  "   WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+		  "     AND NOT EXISTS (SELECT 1 FROM %1$s r"
+		  "          WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "            AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)"
+		  "   ORDER BY h.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+		  " UPDATE %1$s u SET status = 'waiting', worker_pid = pg_catalog.pg_backend_pid(),"
+		  "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1"
+		  "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
+		  " RETURNING u." JOB_COLUMNS),
+		0, NULL, NULL, NULL, false);
+	if (SPI_processed > 0)
+		job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
+	restore_user(&sw);
+	return job;
+}
+
+/*
+ * ia_queue_claim_stale -- take a row left 'waiting' or 'building' by a
+ * worker that is gone (crash, kill), so that its leftover can be dropped.
+ */
+IaJob *
+ia_queue_claim_stale(MemoryContext cxt)
+{
+	OwnerSwitch sw;
+	IaJob	   *job = NULL;
+
+	become_owner(&sw);
+	run(q("WITH stale AS ("
+		  "  SELECT h.id FROM %1$s h"
+		  "   WHERE h.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+		  "          WHERE a.pid OPERATOR(pg_catalog.=) h.worker_pid"
+		  "            AND a.backend_type OPERATOR(pg_catalog.=) '" IA_WORKER_TYPE "'"
+		  "            AND a.backend_start OPERATOR(pg_catalog.<=) h.started_at)"
+		  "   ORDER BY h.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+		  " UPDATE %1$s u SET worker_pid = pg_catalog.pg_backend_pid(),"
+		  "        started_at = pg_catalog.clock_timestamp()"
+		  "   FROM stale WHERE u.id OPERATOR(pg_catalog.=) stale.id"
+		  " RETURNING u." JOB_COLUMNS),
+		0, NULL, NULL, NULL, false);
+	if (SPI_processed > 0)
+		job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
+	restore_user(&sw);
+	return job;
+}
+
+/* ia_queue_start_build -- 'waiting' -> 'building', unless cancelled. */
+bool
+ia_queue_start_build(int64 id)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	bool		started;
+
+	values[0] = Int64GetDatum(id);
+	become_owner(&sw);
+	run(q("UPDATE %s SET status = 'building'"
+		  " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested"),
+		1, types, values, NULL, false);
+	started = SPI_processed > 0;
+	restore_user(&sw);
+	return started;
+}
+
+/*
+ * ia_queue_finish -- record the end of a job: done (with the index's
+ * definition and size), or failed/cancelled with the error.
+ */
+void
+ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
+{
+	OwnerSwitch sw;
+	Oid			types[6] = {INT8OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, INT8OID};
+	Datum		values[6];
+	char		nulls[6];
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(job->id);
+	values[1] = ObjectIdGetDatum(indexoid);
+	nulls[1] = OidIsValid(indexoid) ? ' ' : 'n';
+	if (edata)
+	{
+		char	   *detail = edata->detail;
+
+		if (extra)
+			detail = detail ? psprintf("%s %s", detail, extra) : (char *) extra;
+		values[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+		values[3] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
+		values[4] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
+		nulls[4] = detail ? ' ' : 'n';
+	}
+	else
+	{
+		nulls[2] = nulls[3] = nulls[4] = 'n';
+		values[2] = values[3] = values[4] = (Datum) 0;
+	}
+	values[5] = Int64GetDatum(job->reverts);
+	nulls[5] = job->reverts ? ' ' : 'n';
+
+	become_owner(&sw);
+	if (edata == NULL && !job->is_drop)
+		run(q("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp(),"
+			  " index_oid = $2, indexdef = pg_catalog.pg_get_indexdef($2),"
+			  " index_size = pg_catalog.pg_relation_size($2),"
+			  " error_code = NULL, error_message = NULL, error_detail = NULL"
+			  " WHERE id OPERATOR(pg_catalog.=) $1"),
+			6, types, values, nulls, false);
+	else if (edata == NULL)
+	{
+		run(q("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp()"
+			  " WHERE id OPERATOR(pg_catalog.=) $1"),
+			6, types, values, nulls, false);
+		run(q("UPDATE %s SET status = 'rolled_back'"
+			  " WHERE id OPERATOR(pg_catalog.=) $6"),
+			6, types, values, nulls, false);
+	}
+	else
+		run(q("UPDATE %s SET status = CASE WHEN cancel_requested THEN 'cancelled'"
+			  "                            ELSE 'failed' END,"
+			  " finished_at = pg_catalog.clock_timestamp(),"
+			  " error_code = $3, error_message = $4, error_detail = $5"
+			  " WHERE id OPERATOR(pg_catalog.=) $1"),
+			6, types, values, nulls, false);
+	restore_user(&sw);
+}

@@ -1,0 +1,670 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *		The background worker that drains a database's queue: it runs
+ *		CREATE INDEX CONCURRENTLY and DROP INDEX CONCURRENTLY as top-level
+ *		statements, as the role that asked, and cleans up after failures.
+ *
+ * Life of a worker:
+ *	1. Registered by idx_apply()/idx_rollback()/idx_kick(); no
+ *	   shared_preload_libraries needed.  It connects to the database as the
+ *	   role that logged in to the calling session (which can log in).
+ *	2. It waits for the calling transaction to end (XactLockTableWait on its
+ *	   xid): rows of an uncommitted call are invisible anyway, and this way
+ *	   the worker does not look before they can be seen.
+ *	3. It takes one of index_advisor.max_workers slots (session advisory
+ *	   locks, so there is no shared memory to set up) or exits.  A worker
+ *	   that finds the queue empty releases its slot, then looks once more,
+ *	   so that a row committed meanwhile is never stranded.
+ *	4. Rows left 'waiting'/'building' by a worker that died are reconciled:
+ *	   the INVALID leftover is dropped and the row marked failed.
+ *	5. It claims jobs one at a time.  Each status change is a short
+ *	   transaction of its own.  The statement itself is parsed, analysed and
+ *	   planned in a memory context of the job (CIC commits and starts
+ *	   transactions under our feet, so nothing may live in a transaction
+ *	   context) and run through a portal with isTopLevel = true, as
+ *	   exec_simple_query() does.  While it runs, the worker's user id is the
+ *	   requesting role (SetUserIdAndSecContext), with the search_path and
+ *	   build settings captured when the request was made.
+ *	6. Any error is caught, copied, the transaction aborted, the leftover
+ *	   INVALID index dropped concurrently, and SQLSTATE, message and detail
+ *	   recorded.  FATAL (SIGTERM, crash) ends the worker: step 4 of the next
+ *	   worker cleans up.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/lmgr.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
+#include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timeout.h"
+
+#include "index_advisor.h"
+#include "ia_queue.h"
+
+/* What a worker is told when it is registered (bgw_extra). */
+typedef struct IaWorkerArgs
+{
+	Oid			dboid;
+	Oid			login_role;
+	Oid			nspid;
+	FullTransactionId wait_for;
+} IaWorkerArgs;
+
+PGDLLEXPORT void ia_worker_main(Datum arg);
+
+static MemoryContext job_cxt = NULL;
+static int	my_slot = -1;
+
+/* Settings applied around a job, and their values before. */
+typedef struct SavedSettings
+{
+	List	   *names;
+	List	   *values;
+	Oid			save_userid;
+	int			save_sec;
+} SavedSettings;
+
+static void
+begin_txn(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+static void
+end_txn(void)
+{
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(job_cxt);
+}
+
+static void
+set_setting(SavedSettings *saved, const char *name, const char *value)
+{
+	const char *old = GetConfigOption(name, false, false);
+	MemoryContext oldcxt = MemoryContextSwitchTo(job_cxt);
+
+	saved->names = lappend(saved->names, pstrdup(name));
+	saved->values = lappend(saved->values, old ? pstrdup(old) : NULL);
+	MemoryContextSwitchTo(oldcxt);
+	(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SET, true, 0, false);
+}
+
+/*
+ * Become the requesting role, with its search_path and build settings.
+ * The settings are set in a transaction of their own, which commits, so
+ * that they outlive the transactions of the statement.
+ */
+static void
+act_as_requester(IaJob *job, SavedSettings *saved)
+{
+	ListCell   *lc;
+
+	begin_txn();
+	if (!OidIsValid(job->role_oid) ||
+		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job->role_oid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role %u that requested history row " INT64_FORMAT " no longer exists",
+						job->role_oid, job->id)));
+	set_setting(saved, "search_path", job->search_path);
+	foreach(lc, job->settings)
+	{
+		char	   *setting = pstrdup((char *) lfirst(lc));
+		char	   *eq = strchr(setting, '=');
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		set_setting(saved, setting, eq + 1);
+	}
+	end_txn();
+	SetUserIdAndSecContext(job->role_oid,
+						   saved->save_sec | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+/* Undo act_as_requester(); called outside any transaction. */
+static void
+restore_requester(SavedSettings *saved)
+{
+	ListCell   *n,
+			   *v;
+
+	SetUserIdAndSecContext(saved->save_userid, saved->save_sec);
+	forboth(n, saved->names, v, saved->values)
+		(void) set_config_option((char *) lfirst(n), (char *) lfirst(v),
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SET, true, 0, false);
+}
+
+/*
+ * run_toplevel -- run one utility statement as exec_simple_query() would,
+ * in its own transaction(s), with statement_timeout enforced.
+ */
+static void
+run_toplevel(Node *stmt, const char *sql, const char *activity)
+{
+	RawStmt    *raw = makeNode(RawStmt);
+	List	   *querytrees;
+	List	   *plantrees;
+	Portal		portal;
+	DestReceiver *receiver;
+	QueryCompletion qc;
+
+	raw->stmt = stmt;
+	raw->stmt_location = 0;
+	raw->stmt_len = 0;
+
+	pgstat_report_activity(STATE_RUNNING, activity);
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (StatementTimeout > 0)
+		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+
+	MemoryContextSwitchTo(job_cxt);
+	querytrees = pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL);
+	plantrees = pg_plan_queries(querytrees, sql, CURSOR_OPT_PARALLEL_OK, NULL);
+
+	portal = CreatePortal("", true, true);
+	portal->visible = false;
+	PortalDefineQuery(portal, NULL, sql, CreateCommandTag(stmt), plantrees, NULL);
+	PortalStart(portal, NULL, 0, InvalidSnapshot);
+	receiver = CreateDestReceiver(DestNone);
+	MemoryContextSwitchTo(job_cxt);
+	(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+	receiver->rDestroy(receiver);
+	PortalDrop(portal, false);
+
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(job_cxt);
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/* After an error: copy it, and get back to a clean state outside a txn. */
+static ErrorData *
+recover_from_error(void)
+{
+	ErrorData  *edata;
+
+	HOLD_INTERRUPTS();
+	MemoryContextSwitchTo(job_cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	disable_all_timeouts(false);
+	QueryCancelPending = false;
+	AbortCurrentTransaction();
+	MemoryContextSwitchTo(job_cxt);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	RESUME_INTERRUPTS();
+	return edata;
+}
+
+/* The index of that name on the job's table, and whether it is valid. */
+static Oid
+find_index(IaJob *job, bool *valid)
+{
+	Oid			nspid = get_namespace_oid(job->schema_name, true);
+	Oid			indexoid;
+	HeapTuple	tuple;
+
+	*valid = false;
+	if (!OidIsValid(nspid))
+		return InvalidOid;
+	indexoid = get_relname_relid(job->index_name, nspid);
+	if (!OidIsValid(indexoid))
+		return InvalidOid;
+	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tuple))
+		return InvalidOid;
+	if (((Form_pg_index) GETSTRUCT(tuple))->indrelid != job->table_oid)
+		indexoid = InvalidOid;
+	else
+		*valid = ((Form_pg_index) GETSTRUCT(tuple))->indisvalid;
+	ReleaseSysCache(tuple);
+	return indexoid;
+}
+
+/*
+ * run_statement -- build the job's statement (CREATE INDEX CONCURRENTLY
+ * from the definition as given, adjusted at tree level; or DROP INDEX
+ * CONCURRENTLY) and run it as the requesting role.  Returns NULL, or the
+ * error it ended with, the worker back outside any transaction.
+ */
+static ErrorData *
+run_statement(IaJob *job, bool drop)
+{
+	SavedSettings saved;
+	ErrorData  *volatile edata = NULL;
+
+	memset(&saved, 0, sizeof(saved));
+	GetUserIdAndSecContext(&saved.save_userid, &saved.save_sec);
+
+	PG_TRY();
+	{
+		Node	   *stmt;
+		char	   *sql;
+
+		MemoryContextSwitchTo(job_cxt);
+		if (drop)
+		{
+			DropStmt   *ds = makeNode(DropStmt);
+
+			ds->removeType = OBJECT_INDEX;
+			ds->objects = list_make1(list_make2(makeString(pstrdup(job->schema_name)),
+												makeString(pstrdup(job->index_name))));
+			ds->behavior = DROP_RESTRICT;
+			ds->missing_ok = false;
+			ds->concurrent = true;
+			stmt = (Node *) ds;
+			sql = psprintf("DROP INDEX CONCURRENTLY %s",
+						   quote_qualified_identifier(job->schema_name,
+													  job->index_name));
+		}
+		else
+		{
+			IndexStmt  *is = ia_parse_index_stmt(job->definition);
+
+			is->concurrent = true;
+			is->if_not_exists = false;
+			is->idxname = pstrdup(job->index_name);
+			is->relation->schemaname = pstrdup(job->schema_name);
+			is->relation->catalogname = NULL;
+			stmt = (Node *) is;
+			sql = job->definition;
+		}
+		act_as_requester(job, &saved);
+		run_toplevel(stmt, sql,
+					 psprintf("index_advisor " INT64_FORMAT ": %s", job->id, sql));
+	}
+	PG_CATCH();
+	{
+		edata = recover_from_error();
+	}
+	PG_END_TRY();
+	restore_requester(&saved);
+	return edata;
+}
+
+/*
+ * drop_leftover -- drop the INVALID index a failed build left, unless the
+ * index of that name existed before the build (then it is not ours).
+ * Returns a sentence for the history's detail.
+ */
+static const char *
+drop_leftover(IaJob *job, Oid preexisting)
+{
+	bool		valid;
+	Oid			indexoid;
+	const char *result = NULL;
+	ErrorData  *edata;
+
+	begin_txn();
+	indexoid = find_index(job, &valid);
+	end_txn();
+	if (!OidIsValid(indexoid) || indexoid == preexisting)
+		return NULL;
+
+	edata = run_statement(job, true);
+	if (edata == NULL)
+		result = "The INVALID index left by the build was dropped.";
+	else
+		result = psprintf("The INVALID index left by the build could not be dropped: %s",
+						  edata->message);
+	return result;
+}
+
+static void
+record(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
+{
+	begin_txn();
+	ia_queue_finish(job, indexoid, edata, extra);
+	end_txn();
+}
+
+static ErrorData *
+make_error(int sqlerrcode, const char *message)
+{
+	ErrorData  *edata = palloc0(sizeof(ErrorData));
+
+	edata->sqlerrcode = sqlerrcode;
+	edata->message = pstrdup(message);
+	return edata;
+}
+
+/* CREATE INDEX CONCURRENTLY for one 'create' row. */
+static void
+run_create(IaJob *job)
+{
+	Oid			preexisting;
+	bool		valid;
+	bool		go;
+	ErrorData  *edata;
+
+	begin_txn();
+	go = ia_queue_start_build(job->id);
+	preexisting = find_index(job, &valid);
+	end_txn();
+	if (!go)
+	{
+		record(job, InvalidOid,
+			   make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started"),
+			   NULL);
+		return;
+	}
+
+	edata = run_statement(job, false);
+
+	if (edata == NULL)
+	{
+		Oid			indexoid;
+
+		begin_txn();
+		indexoid = find_index(job, &valid);
+		end_txn();
+		record(job, indexoid, NULL, NULL);
+	}
+	else
+		record(job, InvalidOid, edata, drop_leftover(job, preexisting));
+}
+
+/* DROP INDEX CONCURRENTLY for one 'drop' row (idx_rollback). */
+static void
+run_drop(IaJob *job)
+{
+	ErrorData  *edata;
+	bool		go;
+
+	begin_txn();
+	go = ia_queue_start_build(job->id);
+	end_txn();
+	if (!go)
+	{
+		record(job, InvalidOid,
+			   make_error(ERRCODE_QUERY_CANCELED, "cancelled before the drop started"),
+			   NULL);
+		return;
+	}
+	edata = run_statement(job, true);
+	record(job, InvalidOid, edata, NULL);
+}
+
+/*
+ * reconcile -- a row whose worker died: finish what can be known.  A create
+ * whose index became valid is done; otherwise its leftover is dropped and
+ * the row failed.  A drop is run again.
+ */
+static void
+reconcile(IaJob *job)
+{
+	bool		valid = false;
+	Oid			indexoid;
+	ErrorData  *edata;
+
+	begin_txn();
+	indexoid = find_index(job, &valid);
+	end_txn();
+
+	if (job->is_drop)
+	{
+		if (!OidIsValid(indexoid))
+			record(job, InvalidOid, NULL, NULL);
+		else
+			run_drop(job);
+		return;
+	}
+	if (OidIsValid(indexoid) && valid && strcmp(job->status, "building") == 0)
+	{
+		record(job, indexoid, NULL, NULL);
+		return;
+	}
+	edata = make_error(ERRCODE_CRASH_SHUTDOWN,
+					   "the worker running this operation ended unexpectedly");
+	edata->detail = "The server crashed or the worker was killed.";
+	record(job, InvalidOid, edata,
+		   OidIsValid(indexoid) ? drop_leftover(job, InvalidOid) : NULL);
+}
+
+/* One of max_workers slots for this database, or false. */
+static bool
+acquire_slot(void)
+{
+	int			i;
+	bool		got = false;
+
+	StartTransactionCommand();
+	for (i = 0; i < ia_max_workers() && !got; i++)
+	{
+		LOCKTAG		tag;
+
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, IA_LOCK_KEY, i, 2);
+		if (LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL)
+		{
+			my_slot = i;
+			got = true;
+		}
+	}
+	CommitTransactionCommand();
+	return got;
+}
+
+static void
+release_slot(void)
+{
+	LOCKTAG		tag;
+
+	if (my_slot < 0)
+		return;
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, IA_LOCK_KEY, my_slot, 2);
+	LockRelease(&tag, ExclusiveLock, true);
+	my_slot = -1;
+}
+
+/* Claim and run jobs (or reconcile stale rows) until there are none. */
+static bool
+work_once(void)
+{
+	IaJob	   *job;
+	bool		stale = false;
+
+	MemoryContextReset(job_cxt);
+	begin_txn();
+	job = ia_queue_claim_stale(job_cxt);
+	if (job)
+		stale = true;
+	else
+		job = ia_queue_claim(job_cxt);
+	end_txn();
+	if (job == NULL)
+		return false;
+
+	if (stale)
+		reconcile(job);
+	else if (job->is_drop)
+		run_drop(job);
+	else
+		run_create(job);
+	return true;
+}
+
+void
+ia_worker_main(Datum arg)
+{
+	IaWorkerArgs args;
+
+	memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(args.dboid, args.login_role, 0);
+	pgstat_report_appname(IA_WORKER_TYPE);
+
+	job_cxt = AllocSetContextCreate(TopMemoryContext, "index_advisor job",
+									ALLOCSET_DEFAULT_SIZES);
+
+	if (FullTransactionIdIsValid(args.wait_for))
+	{
+		pgstat_report_activity(STATE_RUNNING, "index_advisor: waiting for the requesting transaction");
+		StartTransactionCommand();
+		XactLockTableWait(XidFromFullTransactionId(args.wait_for), NULL, NULL,
+						  XLTW_None);
+		CommitTransactionCommand();
+		pgstat_report_activity(STATE_IDLE, NULL);
+	}
+
+	StartTransactionCommand();
+	if (get_namespace_name(args.nspid) == NULL)
+	{
+		/* the extension was dropped meanwhile */
+		CommitTransactionCommand();
+		proc_exit(0);
+	}
+	CommitTransactionCommand();
+	ia_queue_set_schema(args.nspid);
+
+	while (acquire_slot())
+	{
+		for (;;)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (ConfigReloadPending)
+			{
+				ConfigReloadPending = false;
+				ProcessConfigFile(PGC_SIGHUP);
+			}
+			if (!work_once())
+				break;
+		}
+		/* look once more after letting go, so no committed row is stranded */
+		release_slot();
+		MemoryContextReset(job_cxt);
+		begin_txn();
+		{
+			int			queued,
+						stale,
+						eligible;
+
+			ia_queue_pending(&queued, &stale, &eligible);
+			end_txn();
+			if (eligible == 0 && stale == 0)
+				break;
+		}
+	}
+	proc_exit(0);
+}
+
+/*
+ * ia_launch_workers -- register "wanted" workers for this database.  They
+ * wait for transaction "wait_for" (if valid) before they look at the queue.
+ * Returns how many were registered.
+ */
+int
+ia_launch_workers(int wanted, FullTransactionId wait_for)
+{
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	IaWorkerArgs args;
+	int			launched = 0;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	strlcpy(worker.bgw_library_name, IA_NAME, BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "ia_worker_main", BGW_MAXLEN);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "index_advisor worker for database %u",
+			 MyDatabaseId);
+	strlcpy(worker.bgw_type, IA_WORKER_TYPE, BGW_MAXLEN);
+	worker.bgw_notify_pid = 0;
+
+	args.dboid = MyDatabaseId;
+	args.login_role = GetAuthenticatedUserId();
+	args.nspid = ia_queue_schema();
+	args.wait_for = wait_for;
+	memcpy(worker.bgw_extra, &args, sizeof(args));
+
+	for (; launched < wanted; launched++)
+	{
+		if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+		{
+			ereport(WARNING,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("could not start an index_advisor worker"),
+					 errdetail("Queued operations start with the next call of idx_apply(), idx_wait() or idx_kick()."),
+					 errhint("You may need to increase \"max_worker_processes\".")));
+			break;
+		}
+	}
+	return launched;
+}
+
+/* How many index_advisor workers this database has now. */
+int
+ia_live_workers(void)
+{
+	int			n = 0;
+	uint32		i;
+
+	for (i = 0; i < ProcGlobal->allProcCount; i++)
+	{
+		PGPROC	   *proc = &ProcGlobal->allProcs[i];
+
+		if (proc->pid != 0 && proc->isBackgroundWorker &&
+			proc->databaseId == MyDatabaseId)
+		{
+			const char *type = GetBackgroundWorkerTypeByPid(proc->pid);
+
+			if (type && strcmp(type, IA_WORKER_TYPE) == 0)
+				n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * ia_signal_cancel -- send a query cancel to pid if it is an index_advisor
+ * worker of this database.  Returns whether it was sent.
+ */
+bool
+ia_signal_cancel(int pid)
+{
+	PGPROC	   *proc = BackendPidGetProc(pid);
+	const char *type;
+
+	if (proc == NULL || !proc->isBackgroundWorker ||
+		proc->databaseId != MyDatabaseId)
+		return false;
+	type = GetBackgroundWorkerTypeByPid(pid);
+	if (type == NULL || strcmp(type, IA_WORKER_TYPE) != 0)
+		return false;
+	return kill(pid, SIGINT) == 0;
+}
