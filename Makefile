@@ -34,3 +34,10 @@ include $(PGXS)
 
 index_advisor--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $^ > $@
+
+# The two halves of installcheck, so that scripts/test.sh can report each.
+.PHONY: installcheck-regress installcheck-tap
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-tap:
+	$(prove_installcheck)

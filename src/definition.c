@@ -757,6 +757,8 @@ ia_check_queries(ArrayType *queries)
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("query %d is not a SELECT, INSERT, UPDATE or DELETE statement",
 							i + 1),
+					 IsA(stmt, SelectStmt) ?
+					 errdetail("SELECT INTO creates a table.") :
 					 errdetail("It is a %s.", CreateCommandName(stmt))));
 
 		BeginInternalSubTransaction(NULL);

@@ -310,7 +310,12 @@ ia_queue_set_status(int64 id, const char *from, const char *to)
 	become_owner(&sw);
 	run(q("UPDATE %s SET status = $3,"
 		  " finished_at = CASE WHEN $3 OPERATOR(pg_catalog.=) ANY ('{done,failed,cancelled}')"
-		  "                    THEN pg_catalog.clock_timestamp() ELSE finished_at END"
+		  "                    THEN pg_catalog.clock_timestamp() ELSE finished_at END,"
+		  " error_code = CASE WHEN $3 OPERATOR(pg_catalog.=) 'cancelled'"
+		  "                   THEN '57014' ELSE error_code END,"
+		  " error_message = CASE WHEN $3 OPERATOR(pg_catalog.=) 'cancelled'"
+		  "                   THEN 'cancelled by idx_cancel() before it started'"
+		  "                   ELSE error_message END"
 		  " WHERE id OPERATOR(pg_catalog.=) $1"
 		  "   AND status OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.text[])"),
 		3, types, values, NULL, false);

@@ -154,8 +154,9 @@ DECLARE
     line       text;
     r          record;
     pending    integer;
-    failures   text;
-    first_code text;
+    failures     text;
+    first_code   text;
+    first_detail text;
 BEGIN
     IF id IS NULL THEN
         SELECT pg_catalog.array_agg(h.id ORDER BY h.id) INTO ids
@@ -191,7 +192,8 @@ BEGIN
                 line := line OPERATOR(pg_catalog.||) pg_catalog.format(', %s%% of blocks',
                         (100 OPERATOR(pg_catalog.*) r.blocks_done OPERATOR(pg_catalog./) r.blocks_total)::integer);
             END IF;
-            IF r.blocked_by_pid IS NOT NULL THEN
+            IF r.blocked_by_pid IS NOT NULL
+               AND r.blocked_by_pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid() THEN
                 line := line OPERATOR(pg_catalog.||) pg_catalog.format(
                         ', blocked by pid %s (%s for %s: "%s")', r.blocked_by_pid,
                         COALESCE(r.blocked_by_state, '?'),
@@ -238,12 +240,18 @@ BEGIN
 
     SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s (%s) %s', h.id, h.index_name,
                                  h.status, h.error_code, h.error_message), '; ' ORDER BY h.id),
-           (pg_catalog.array_agg(h.error_code ORDER BY h.id))[1]
-      INTO failures, first_code
+           (pg_catalog.array_agg(h.error_code ORDER BY h.id))[1],
+           (pg_catalog.array_agg(h.error_detail ORDER BY h.id))[1]
+      INTO failures, first_code, first_detail
       FROM @extschema@.idx_history h
      WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
        AND h.status OPERATOR(pg_catalog.=) ANY ('{failed,cancelled}');
-    IF failures IS NOT NULL THEN
+    IF failures IS NOT NULL AND first_detail IS NOT NULL THEN
+        RAISE EXCEPTION 'index_advisor operations did not complete: %', failures
+            USING ERRCODE = COALESCE(first_code, 'XX000'),
+                  DETAIL = first_detail,
+                  HINT = 'See error_message and error_detail in idx_history.';
+    ELSIF failures IS NOT NULL THEN
         RAISE EXCEPTION 'index_advisor operations did not complete: %', failures
             USING ERRCODE = COALESCE(first_code, 'XX000'),
                   HINT = 'See error_message and error_detail in idx_history.';
