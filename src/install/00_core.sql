@@ -188,7 +188,8 @@ BEGIN
             line := r.id::text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r.index_name
                     OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||)
                     COALESCE(r.phase, r.status);
-            IF r.blocks_total OPERATOR(pg_catalog.>) 0 THEN
+            IF r.blocks_total OPERATOR(pg_catalog.>) 0
+               AND (r.phase LIKE 'building index%' OR r.phase LIKE 'index validation: scanning%') THEN
                 line := line OPERATOR(pg_catalog.||) pg_catalog.format(', %s%% of blocks',
                         (100 OPERATOR(pg_catalog.*) r.blocks_done OPERATOR(pg_catalog./) r.blocks_total)::integer);
             END IF;
@@ -225,7 +226,7 @@ BEGIN
 
     FOR r IN
         SELECT h.id, h.index_name, h.status, h.operation,
-               pg_catalog.date_trunc('second', h.finished_at OPERATOR(pg_catalog.-) h.started_at) AS took,
+               pg_catalog.date_trunc('milliseconds', h.finished_at OPERATOR(pg_catalog.-) h.started_at) AS took,
                h.index_size
           FROM @extschema@.idx_history h
          WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
