@@ -19,6 +19,7 @@
 #include <limits.h>
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "index_advisor.h"
@@ -99,8 +100,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("index_advisor.max_retries",
-							"How many times a build that failed on a transient error (deadlock, lock timeout, serialization) is retried.",
-							NULL,
+							"How many times an operation that failed on a transient error (deadlock, lock timeout, serialization failure) is retried.",
+							"Retries wait 1 s, 2 s, 4 s, ... (at most a minute); idx_history.attempt_errors keeps each failed attempt.",
 							&max_retries,
 							0, 0, 100,
 							PGC_SUSET, 0,
@@ -108,6 +109,9 @@ _PG_init(void)
 
 	ia_verify_init();
 	ia_usage_init();
+
+	if (process_shared_preload_libraries_in_progress)
+		ia_register_launcher();
 
 	MarkGUCPrefixReserved("index_advisor");
 }

@@ -65,11 +65,14 @@ extern bool ia_queue_set_status(int64 id, const char *from, const char *to);
 extern int	ia_queue_request_cancel(int64 id);
 extern int64 ia_queue_drop(IaRow *orig, const char *definition);
 extern List *ia_queue_migration_rows(const char *migration);
-extern void ia_queue_pending(int *queued, int *stale, int *eligible);
+extern void ia_queue_pending(int *queued, int *stale, int *eligible,
+							 int *next_ms);
 extern IaJob *ia_queue_claim(MemoryContext cxt);
 extern IaJob *ia_queue_claim_stale(MemoryContext cxt);
 extern bool ia_queue_start_build(int64 id);
 extern void ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata,
 							const char *extra);
+extern bool ia_queue_retry(IaJob *job, ErrorData *edata, int delay_ms);
+extern int	ia_queue_attempts(int64 id);
 
 #endif							/* IA_QUEUE_H */

@@ -73,6 +73,9 @@ extern char *ia_quoted_history(void);	/* "schema".idx_history */
 
 /* worker.c */
 extern int	ia_launch_workers(int wanted, FullTransactionId wait_for);
+extern struct BackgroundWorkerHandle *ia_start_worker(Oid dboid, Oid login_role,
+													  Oid nspid, bool notify);
+extern void ia_register_launcher(void);
 extern int	ia_live_workers(void);
 extern bool ia_signal_cancel(int pid);
 

@@ -6,8 +6,8 @@
  *		whether the plan uses that index.
  *
  * Caller's rules: be inside a transaction with an active snapshot (any
- * SQL-callable function is).  ia_verify_query() opens and rolls back its own
- * subtransaction, switches to the role that asked for the index and to the
+ * SQL-callable function is).  ia_verify_queries() opens and rolls back its
+ * own subtransaction, switches to the role that asked for the index and to the
  * search_path stored with it, and restores all of that before returning.
  *
  *-------------------------------------------------------------------------
@@ -27,7 +27,7 @@ typedef struct IaVerifyTarget
 	Oid			tableoid;		/* the index's table, when known */
 } IaVerifyTarget;
 
-/* flags of ia_verify_query() */
+/* flags of ia_verify_queries() */
 #define IA_VERIFY_EXPLAIN	0x01	/* fill plan with EXPLAIN text */
 #define IA_VERIFY_HIDDEN	0x02	/* fill cost_without_index */
 #define IA_VERIFY_RETHROW	0x04	/* re-raise errors instead of recording */
@@ -48,8 +48,8 @@ typedef struct IaQueryResult
 	int			sqlerrcode;		/* !ok: its SQLSTATE */
 } IaQueryResult;
 
-extern void ia_verify_query(const IaVerifyTarget *target, int queryno,
-							const char *query, int flags,
-							IaQueryResult *result);
+extern void ia_verify_queries(const IaVerifyTarget *target, int n,
+							  char **queries, int flags,
+							  IaQueryResult *results);
 
 #endif							/* INDEX_ADVISOR_VERIFY_H */

@@ -248,12 +248,13 @@ idx_kick(PG_FUNCTION_ARGS)
 {
 	int			queued,
 				stale,
-				eligible;
+				eligible,
+				next_ms;
 	int			live;
 	int			wanted = 0;
 
 	enter(fcinfo);
-	ia_queue_pending(&queued, &stale, &eligible);
+	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
 	live = ia_live_workers();
 	if (stale > 0 && live < ia_max_workers())
 		wanted = 1;

@@ -441,10 +441,11 @@ ia_queue_migration_rows(const char *migration)
  * running with no live worker behind them (left by a crash or a kill).
  */
 void
-ia_queue_pending(int *queued, int *stale, int *eligible)
+ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 {
 	OwnerSwitch sw;
 	bool		isnull;
+	Datum		d;
 
 	become_owner(&sw);
 	run(q("SELECT pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'),"
@@ -454,9 +455,14 @@ ia_queue_pending(int *queued, int *stale, int *eligible)
 		  "      AND a.backend_type OPERATOR(pg_catalog.=) '" IA_WORKER_TYPE "'"
 		  "      AND a.backend_start OPERATOR(pg_catalog.<=) h.started_at)),"
 		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+		  "   AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
 		  "   AND NOT EXISTS (SELECT 1 FROM %1$s r"
 		  "    WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
-		  "      AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid))"
+		  "      AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)),"
+		  " (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
+		  "    FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+		  "            AND h.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())"
+		  "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
 		  " FROM %1$s h WHERE h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
 		0, NULL, NULL, NULL, true);
 	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
@@ -465,6 +471,8 @@ ia_queue_pending(int *queued, int *stale, int *eligible)
 											   SPI_tuptable->tupdesc, 2, &isnull));
 	*eligible = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												  SPI_tuptable->tupdesc, 3, &isnull));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull);
+	*next_ms = isnull ? -1 : DatumGetInt32(d);
 	restore_user(&sw);
 }
 
@@ -530,6 +538,7 @@ ia_queue_claim(MemoryContext cxt)
 	run(q("WITH next AS ("
 		  "  SELECT h.id FROM %1$s h"
 		  "   WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+		  "     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
 		  "     AND NOT EXISTS (SELECT 1 FROM %1$s r"
 		  "          WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
 		  "            AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)"
@@ -654,4 +663,57 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 			  " WHERE id OPERATOR(pg_catalog.=) $1"),
 			6, types, values, nulls, false);
 	restore_user(&sw);
+}
+
+/*
+ * ia_queue_retry -- a transient failure: keep the attempt's error in
+ * attempt_errors and put the row back in the queue, not to be taken before
+ * delay_ms from now.  Returns false (nothing done) if a cancel was asked.
+ */
+bool
+ia_queue_retry(IaJob *job, ErrorData *edata, int delay_ms)
+{
+	OwnerSwitch sw;
+	Oid			types[4] = {INT8OID, TEXTOID, TEXTOID, INT4OID};
+	Datum		values[4];
+	bool		retried;
+
+	values[0] = Int64GetDatum(job->id);
+	values[1] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+	values[2] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
+	values[3] = Int32GetDatum(delay_ms);
+	become_owner(&sw);
+	run(q("UPDATE %s SET status = 'queued', worker_pid = NULL,"
+		  " not_before = pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)"
+		  "              pg_catalog.make_interval(secs => $4 OPERATOR(pg_catalog./) 1000.0),"
+		  " attempt_errors = attempt_errors OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
+		  "     'attempt', attempts, 'started_at', started_at,"
+		  "     'failed_at', pg_catalog.clock_timestamp(),"
+		  "     'error_code', $2, 'error_message', $3)"
+		  " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested"),
+		4, types, values, NULL, false);
+	retried = SPI_processed > 0;
+	restore_user(&sw);
+	return retried;
+}
+
+/* ia_queue_attempts -- how many times row "id" was taken by a worker. */
+int
+ia_queue_attempts(int64 id)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+	int			n = 0;
+
+	values[0] = Int64GetDatum(id);
+	become_owner(&sw);
+	run(q("SELECT attempts FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
+		1, types, values, NULL, true);
+	if (SPI_processed > 0)
+		n = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 1, &isnull));
+	restore_user(&sw);
+	return n;
 }

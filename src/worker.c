@@ -38,7 +38,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_extension.h"
+#include "catalog/indexing.h"
+#include "utils/fmgroids.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
@@ -49,6 +56,7 @@
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
@@ -360,6 +368,38 @@ make_error(int sqlerrcode, const char *message)
 	return edata;
 }
 
+/*
+ * retry_later -- a deadlock, a lock timeout or a serialization failure is
+ * retried up to index_advisor.max_retries times, after 1 s, 2 s, 4 s, ...
+ * (at most a minute).  Returns whether the row went back to the queue.
+ */
+static bool
+retry_later(IaJob *job, ErrorData *edata)
+{
+	int			attempts;
+	int			delay_ms;
+	bool		retried;
+
+	if (edata->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED &&
+		edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
+		edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
+		return false;
+	begin_txn();
+	attempts = ia_queue_attempts(job->id);
+	end_txn();
+	if (attempts > ia_max_retries())
+		return false;
+	delay_ms = Min(60000, 1000 << Min(attempts - 1, 6));
+	begin_txn();
+	retried = ia_queue_retry(job, edata, delay_ms);
+	end_txn();
+	if (retried)
+		ereport(LOG,
+				(errmsg("index_advisor: history row " INT64_FORMAT " failed on attempt %d and will be retried in %d ms: %s",
+						job->id, attempts, delay_ms, edata->message)));
+	return retried;
+}
+
 /* CREATE INDEX CONCURRENTLY for one 'create' row. */
 static void
 run_create(IaJob *job)
@@ -393,7 +433,12 @@ run_create(IaJob *job)
 		record(job, indexoid, NULL, NULL);
 	}
 	else
-		record(job, InvalidOid, edata, drop_leftover(job, preexisting));
+	{
+		const char *extra = drop_leftover(job, preexisting);
+
+		if (!retry_later(job, edata))
+			record(job, InvalidOid, edata, extra);
+	}
 }
 
 /* DROP INDEX CONCURRENTLY for one 'drop' row (idx_rollback). */
@@ -414,7 +459,8 @@ run_drop(IaJob *job)
 		return;
 	}
 	edata = run_statement(job, true);
-	record(job, InvalidOid, edata, NULL);
+	if (edata == NULL || !retry_later(job, edata))
+		record(job, InvalidOid, edata, NULL);
 }
 
 /*
@@ -515,6 +561,28 @@ work_once(void)
 	return true;
 }
 
+/* The schema of the extension in this database, or InvalidOid. */
+static Oid
+extension_schema(void)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	Oid			nspid = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(IA_NAME));
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nspid = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return nspid;
+}
+
 void
 ia_worker_main(Datum arg)
 {
@@ -542,9 +610,11 @@ ia_worker_main(Datum arg)
 	}
 
 	StartTransactionCommand();
-	if (get_namespace_name(args.nspid) == NULL)
+	if (!OidIsValid(args.nspid))
+		args.nspid = extension_schema();
+	if (!OidIsValid(args.nspid) || get_namespace_name(args.nspid) == NULL)
 	{
-		/* the extension was dropped meanwhile */
+		/* not installed here, or dropped meanwhile */
 		CommitTransactionCommand();
 		proc_exit(0);
 	}
@@ -571,15 +641,85 @@ ia_worker_main(Datum arg)
 		{
 			int			queued,
 						stale,
-						eligible;
+						eligible,
+						next_ms;
 
-			ia_queue_pending(&queued, &stale, &eligible);
+			ia_queue_pending(&queued, &stale, &eligible, &next_ms);
 			end_txn();
 			if (eligible == 0 && stale == 0)
-				break;
+			{
+				if (next_ms < 0)
+					break;
+				/* a retry is due later: wait for it */
+				(void) WaitLatch(MyLatch,
+								 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+								 Max(next_ms, 10), PG_WAIT_EXTENSION);
+				ResetLatch(MyLatch);
+				CHECK_FOR_INTERRUPTS();
+			}
 		}
 	}
 	proc_exit(0);
+}
+
+/* Describe a worker for database "dboid"; see IaWorkerArgs. */
+static void
+describe_worker(BackgroundWorker *worker, Oid dboid, Oid login_role,
+				Oid nspid, FullTransactionId wait_for, bool notify)
+{
+	IaWorkerArgs args;
+
+	memset(worker, 0, sizeof(*worker));
+	worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker->bgw_restart_time = BGW_NEVER_RESTART;
+	strlcpy(worker->bgw_library_name, IA_NAME, BGW_MAXLEN);
+	strlcpy(worker->bgw_function_name, "ia_worker_main", BGW_MAXLEN);
+	snprintf(worker->bgw_name, BGW_MAXLEN, "index_advisor worker for database %u",
+			 dboid);
+	strlcpy(worker->bgw_type, IA_WORKER_TYPE, BGW_MAXLEN);
+	worker->bgw_notify_pid = notify ? MyProcPid : 0;
+
+	memset(&args, 0, sizeof(args));
+	args.dboid = dboid;
+	args.login_role = login_role;
+	args.nspid = nspid;
+	args.wait_for = wait_for;
+	memcpy(worker->bgw_extra, &args, sizeof(args));
+}
+
+/* Register it; NULL, with a WARNING, when no slot is free. */
+static BackgroundWorkerHandle *
+register_worker(BackgroundWorker *worker)
+{
+	BackgroundWorkerHandle *handle;
+
+	if (!RegisterDynamicBackgroundWorker(worker, &handle))
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("could not start an index_advisor worker"),
+				 errdetail("Queued operations start with the next call of idx_apply(), idx_wait() or idx_kick()."),
+				 errhint("You may need to increase \"max_worker_processes\".")));
+		return NULL;
+	}
+	return handle;
+}
+
+/*
+ * ia_start_worker -- register one worker for database "dboid", connecting
+ * as "login_role"; "nspid" is the extension's schema there (InvalidOid: the
+ * worker looks it up).  With "notify", the caller may wait for it.  Returns
+ * the handle, or NULL when no background worker slot is free.
+ */
+BackgroundWorkerHandle *
+ia_start_worker(Oid dboid, Oid login_role, Oid nspid, bool notify)
+{
+	BackgroundWorker worker;
+
+	describe_worker(&worker, dboid, login_role, nspid,
+					InvalidFullTransactionId, notify);
+	return register_worker(&worker);
 }
 
 /*
@@ -591,39 +731,12 @@ int
 ia_launch_workers(int wanted, FullTransactionId wait_for)
 {
 	BackgroundWorker worker;
-	BackgroundWorkerHandle *handle;
-	IaWorkerArgs args;
 	int			launched = 0;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	strlcpy(worker.bgw_library_name, IA_NAME, BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "ia_worker_main", BGW_MAXLEN);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "index_advisor worker for database %u",
-			 MyDatabaseId);
-	strlcpy(worker.bgw_type, IA_WORKER_TYPE, BGW_MAXLEN);
-	worker.bgw_notify_pid = 0;
-
-	args.dboid = MyDatabaseId;
-	args.login_role = GetAuthenticatedUserId();
-	args.nspid = ia_queue_schema();
-	args.wait_for = wait_for;
-	memcpy(worker.bgw_extra, &args, sizeof(args));
-
-	for (; launched < wanted; launched++)
-	{
-		if (!RegisterDynamicBackgroundWorker(&worker, &handle))
-		{
-			ereport(WARNING,
-					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-					 errmsg("could not start an index_advisor worker"),
-					 errdetail("Queued operations start with the next call of idx_apply(), idx_wait() or idx_kick()."),
-					 errhint("You may need to increase \"max_worker_processes\".")));
-			break;
-		}
-	}
+	describe_worker(&worker, MyDatabaseId, GetAuthenticatedUserId(),
+					ia_queue_schema(), wait_for, false);
+	while (launched < wanted && register_worker(&worker) != NULL)
+		launched++;
 	return launched;
 }
 

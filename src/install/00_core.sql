@@ -30,6 +30,8 @@ CREATE TABLE @extschema@.idx_history (
     error_message   text,
     error_detail    text,
     attempts        integer NOT NULL DEFAULT 0,
+    attempt_errors  jsonb NOT NULL DEFAULT '[]',
+    not_before      timestamptz,
     -- internal: what the worker needs to act exactly as the caller did
     table_oid       oid,
     index_oid       oid,
@@ -52,6 +54,8 @@ COMMENT ON COLUMN @extschema@.idx_history.queries IS 'the queries the index is m
 COMMENT ON COLUMN @extschema@.idx_history.status IS 'queued, waiting, building, done, failed, cancelled or rolled_back';
 COMMENT ON COLUMN @extschema@.idx_history.reverts IS 'for a drop queued by idx_rollback: the id of the create row it reverts';
 COMMENT ON COLUMN @extschema@.idx_history.error_code IS 'SQLSTATE of the error that ended the operation';
+COMMENT ON COLUMN @extschema@.idx_history.attempt_errors IS 'one object per failed attempt that was retried: attempt, started_at, failed_at, error_code, error_message';
+COMMENT ON COLUMN @extschema@.idx_history.not_before IS 'a retried row is not taken again before this time';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_history', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_history_id_seq', '');
