@@ -40,6 +40,9 @@ PG_FUNCTION_INFO_V1(idx_rollback_id);
 PG_FUNCTION_INFO_V1(idx_rollback_migration);
 PG_FUNCTION_INFO_V1(idx_kick);
 
+/* longest migration label (it is indexed in idx_history) */
+#define IA_MAX_LABEL_LEN	1024
+
 /* workers registered by the current transaction */
 static LocalTransactionId launch_lxid = InvalidLocalTransactionId;
 static int	launched_in_xact = 0;
@@ -104,6 +107,12 @@ idx_apply(PG_FUNCTION_ARGS)
 	int64		id;
 
 	enter(fcinfo);
+	if (migration != NULL && strlen(migration) > IA_MAX_LABEL_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("migration label is too long"),
+				 errdetail("It is %zu bytes long; the limit is %d bytes.",
+						   strlen(migration), IA_MAX_LABEL_LEN)));
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -262,6 +271,15 @@ idx_kick(PG_FUNCTION_ARGS)
 		wanted = Max(wanted, Min(eligible, ia_max_workers() - live));
 	if (queued > 0 && live == 0)
 		wanted = Max(wanted, 1);
-	PG_RETURN_INT32(wanted > 0 ?
-					ia_launch_workers(wanted, InvalidFullTransactionId) : 0);
+	if (MyProc->lxid != launch_lxid)
+	{
+		launch_lxid = MyProc->lxid;
+		launched_in_xact = 0;
+	}
+	wanted = Min(wanted, ia_max_workers() - launched_in_xact);
+	if (wanted <= 0)
+		PG_RETURN_INT32(0);
+	wanted = ia_launch_workers(wanted, InvalidFullTransactionId);
+	launched_in_xact += wanted;
+	PG_RETURN_INT32(wanted);
 }

@@ -27,6 +27,7 @@
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "access/relation.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/catalog.h"
@@ -55,10 +56,16 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
+
+/* inputs longer than this are refused before they are parsed or stored */
+#define IA_MAX_TEXT_LEN			65536
+/* as many $n as the protocol can bind (PQ_QUERY_PARAM_MAX_LIMIT) */
+#define IA_MAX_QUERY_PARAMS		65535
 
 /* The resolved form of one index: what pg_index would hold. */
 typedef struct ResolvedIndex
@@ -127,6 +134,13 @@ ia_parse_index_stmt(const char *definition)
 	RawStmt    *rs;
 	ErrorContextCallback errcb;
 
+	if (strlen(definition) > IA_MAX_TEXT_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("index definition is too long"),
+				 errdetail("It is %zu bytes long; the limit is %d bytes.",
+						   strlen(definition), IA_MAX_TEXT_LEN)));
+
 	IA_ERRCONTEXT_PUSH(errcb, definition);
 	raw = raw_parser(definition, RAW_PARSE_DEFAULT);
 	IA_ERRCONTEXT_POP(errcb);
@@ -141,7 +155,7 @@ ia_parse_index_stmt(const char *definition)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("index definition must be a CREATE INDEX statement"),
-				 errdetail("The statement given is a %s.",
+				 errdetail("The statement given is %s.",
 						   CreateCommandName(rs->stmt))));
 
 	return (IndexStmt *) rs->stmt;
@@ -454,6 +468,27 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("operator class options are not supported by access method \"%s\"",
 							stmt->accessMethod)));
+		if (elem->opclassopts != NIL)
+		{
+			/* as index_opclass_options() does at build time */
+			Oid			opcintype = get_opclass_input_type(ri->opclasses[i]);
+			Oid			procid = get_opfamily_proc(get_opclass_family(ri->opclasses[i]),
+												   opcintype, opcintype,
+												   amroutine->amoptsprocnum);
+			local_relopts relopts;
+
+			if (!OidIsValid(procid))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("operator class %s has no options",
+								generate_opclass_name(ri->opclasses[i]))));
+			init_local_reloptions(&relopts, 0);
+			(void) OidFunctionCall1(procid, PointerGetDatum(&relopts));
+			(void) build_local_reloptions(&relopts,
+										  transformRelOptions((Datum) 0, elem->opclassopts,
+															  NULL, NULL, false, false),
+										  true);
+		}
 
 		ri->options[i] = 0;
 		if (amroutine->amcanorder)
@@ -491,6 +526,19 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 		pred = (Node *) canonicalize_qual((Expr *) pred, false);
 		ri->pred = make_ands_implicit((Expr *) pred);
 		fix_opfuncids((Node *) ri->pred);
+	}
+
+	/* as DefineIndex(): no system column in an expression or the predicate */
+	{
+		Bitmapset  *attrs = NULL;
+
+		pull_varattnos((Node *) ri->exprs, 1, &attrs);
+		pull_varattnos((Node *) ri->pred, 1, &attrs);
+		for (int a = FirstLowInvalidHeapAttributeNumber + 1; a < 0; a++)
+			if (bms_is_member(a - FirstLowInvalidHeapAttributeNumber, attrs))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("index creation on system columns is not supported")));
 	}
 }
 
@@ -702,6 +750,21 @@ check_duplicate(Relation rel, ResolvedIndex *ri)
 	list_free(indexes);
 }
 
+/* $n beyond what a client can bind would make the parser allocate (and
+ * zero) an array of that many types: refuse it before parse analysis. */
+static bool
+param_number_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ParamRef) && ((ParamRef *) node)->number > IA_MAX_QUERY_PARAMS)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_PARAMETER),
+				 errmsg("there is no parameter $%d", ((ParamRef *) node)->number),
+				 errdetail("A query can have at most %d parameters.", IA_MAX_QUERY_PARAMS)));
+	return raw_expression_tree_walker(node, param_number_walker, context);
+}
+
 /*
  * ia_check_queries -- every stored query must be one plannable SELECT,
  * INSERT, UPDATE or DELETE, $n parameters allowed.  Checked as the caller,
@@ -740,6 +803,12 @@ ia_check_queries(ArrayType *queries)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("query %d is null", i + 1)));
 		sql = TextDatumGetCString(elems[i]);
+		if (strlen(sql) > IA_MAX_TEXT_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("query %d is too long", i + 1),
+					 errdetail("It is %zu bytes long; the limit is %d bytes.",
+							   strlen(sql), IA_MAX_TEXT_LEN)));
 		IA_ERRCONTEXT_PUSH(errcb, sql);
 		raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 		IA_ERRCONTEXT_POP(errcb);
@@ -759,7 +828,9 @@ ia_check_queries(ArrayType *queries)
 							i + 1),
 					 IsA(stmt, SelectStmt) ?
 					 errdetail("SELECT INTO creates a table.") :
-					 errdetail("It is a %s.", CreateCommandName(stmt))));
+					 errdetail("It is %s.", CreateCommandName(stmt))));
+
+		(void) param_number_walker(stmt, NULL);
 
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(oldcxt);

@@ -408,17 +408,19 @@ List *
 ia_queue_migration_rows(const char *migration)
 {
 	OwnerSwitch sw;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
+	Oid			types[2] = {TEXTOID, OIDOID};
+	Datum		values[2];
 	List	   *ids = NIL;
 	MemoryContext cxt = CurrentMemoryContext;
 
 	values[0] = CStringGetTextDatum(migration);
+	values[1] = ObjectIdGetDatum(GetUserId());	/* the caller, before become_owner */
 	become_owner(&sw);
 	run(q("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
 		  " AND operation OPERATOR(pg_catalog.=) 'create'"
-		  " AND status OPERATOR(pg_catalog.=) 'done' ORDER BY id DESC"),
-		1, types, values, NULL, true);
+		  " AND status OPERATOR(pg_catalog.=) 'done'"
+		  " AND pg_catalog.pg_has_role($2, role_oid, 'USAGE') ORDER BY id DESC"),
+		2, types, values, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;

@@ -63,8 +63,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_history_id_seq', '')
 -- Users read their own rows; only the extension's C functions write.
 ALTER TABLE @extschema@.idx_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY idx_history_own_rows ON @extschema@.idx_history FOR SELECT
-    USING (requested_by OPERATOR(pg_catalog.=) CURRENT_USER
-           OR pg_catalog.pg_has_role(CURRENT_USER, role_oid, 'MEMBER'));
+    USING (pg_catalog.pg_has_role(CURRENT_USER, role_oid, 'MEMBER'));
 REVOKE ALL ON @extschema@.idx_history FROM PUBLIC;
 GRANT SELECT ON @extschema@.idx_history TO PUBLIC;
 
@@ -152,20 +151,21 @@ CREATE PROCEDURE @extschema@.idx_wait(id bigint DEFAULT NULL,
 LANGUAGE plpgsql
 AS $idx_wait$
 DECLARE
-    deadline   timestamptz := pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+) timeout;
+    deadline   pg_catalog.timestamptz := pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+) timeout;
     ids        bigint[];
-    said       text[] := '{}';
-    line       text;
-    r          record;
+    said       pg_catalog.text[] := '{}';
+    line       pg_catalog.text;
+    r          pg_catalog.record;
     pending    integer;
-    failures     text;
-    first_code   text;
-    first_detail text;
+    failures     pg_catalog.text;
+    first_code   pg_catalog.text;
+    first_detail pg_catalog.text;
 BEGIN
     IF id IS NULL THEN
         SELECT pg_catalog.array_agg(h.id ORDER BY h.id) INTO ids
           FROM @extschema@.idx_history h
-         WHERE h.requested_by OPERATOR(pg_catalog.=) CURRENT_USER
+         WHERE h.role_oid OPERATOR(pg_catalog.=) (SELECT a.oid FROM pg_catalog.pg_roles a
+                                                     WHERE a.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
            AND h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
         IF ids IS NULL THEN
             RETURN;
@@ -189,7 +189,7 @@ BEGIN
              WHERE p.id OPERATOR(pg_catalog.=) ANY (ids)
              ORDER BY p.id
         LOOP
-            line := r.id::text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r.index_name
+            line := r.id::pg_catalog.text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r.index_name
                     OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||)
                     COALESCE(r.phase, r.status);
             IF r.blocks_total OPERATOR(pg_catalog.>) 0
@@ -202,7 +202,7 @@ BEGIN
                 line := line OPERATOR(pg_catalog.||) pg_catalog.format(
                         ', blocked by pid %s (%s for %s: "%s")', r.blocked_by_pid,
                         COALESCE(r.blocked_by_state, '?'),
-                        COALESCE(pg_catalog.date_trunc('second', r.blocked_by_xact_age)::text, '?'),
+                        COALESCE(pg_catalog.date_trunc('second', r.blocked_by_xact_age)::pg_catalog.text, '?'),
                         pg_catalog.left(COALESCE(r.blocked_by_query, '?'), 60));
             END IF;
             IF NOT line OPERATOR(pg_catalog.=) ANY (said) THEN
@@ -238,7 +238,7 @@ BEGIN
          ORDER BY h.id
     LOOP
         RAISE NOTICE '%', pg_catalog.format('%s %s: %s done in %s%s', r.id, r.index_name, r.operation,
-            COALESCE(r.took::text, '?'),
+            COALESCE(r.took::pg_catalog.text, '?'),
             CASE WHEN r.index_size IS NULL THEN ''
                  ELSE ', ' OPERATOR(pg_catalog.||) pg_catalog.pg_size_pretty(r.index_size) END);
     END LOOP;
