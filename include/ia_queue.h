@@ -36,6 +36,7 @@ typedef struct IaRow
 	Oid			table_oid;
 	int			worker_pid;
 	bool		cancel_requested;
+	int64		parent_id;
 } IaRow;
 
 /* A row claimed by a worker. */
@@ -53,6 +54,8 @@ typedef struct IaJob
 	char	   *search_path;
 	List	   *settings;		/* "name=value" strings */
 	int64		reverts;
+	int64		parent_id;		/* a part of a partitioned index's row */
+	bool		partitioned;	/* the table is partitioned (set by the worker) */
 } IaJob;
 
 extern void ia_queue_set_schema(Oid nspid);
@@ -74,5 +77,9 @@ extern void ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata,
 							const char *extra);
 extern bool ia_queue_retry(IaJob *job, ErrorData *edata, int delay_ms);
 extern int	ia_queue_attempts(int64 id);
+extern IaJob *ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_name,
+								const char *table_name, const char *index_name,
+								MemoryContext cxt);
+extern List *ia_queue_parts(int64 parent_id, MemoryContext cxt);
 
 #endif							/* IA_QUEUE_H */

@@ -61,6 +61,7 @@ typedef struct IaDefinition
 extern IndexStmt *ia_parse_index_stmt(const char *definition);
 extern IaDefinition *ia_resolve_definition(const char *definition);
 extern void ia_check_queries(ArrayType *queries);
+extern char *ia_choose_index_name(Oid relid, IndexStmt *stmt);
 
 /*
  * queue.c: every access to the history table (more in ia_queue.h).

@@ -22,12 +22,12 @@ SELECT idx_apply('CREATE INDEX ON r_t (b');
 SELECT idx_apply(NULL);
 \echo :LAST_ERROR_SQLSTATE
 
--- the table: missing, not a plain table, partitioned, temporary, a catalog
+-- the table: missing, not a plain table, ON ONLY a partitioned table, temporary, a catalog
 SELECT idx_apply('CREATE INDEX ON r_missing (a)');
 \echo :LAST_ERROR_SQLSTATE
 SELECT idx_apply('CREATE INDEX ON r_v (a)');
 \echo :LAST_ERROR_SQLSTATE
-SELECT idx_apply('CREATE INDEX ON r_p (a)');
+SELECT idx_apply('CREATE INDEX ON ONLY r_p (a)');
 \echo :LAST_ERROR_SQLSTATE
 SELECT idx_apply('CREATE INDEX ON r_tmp (a)');
 \echo :LAST_ERROR_SQLSTATE

@@ -132,6 +132,19 @@ idx_apply(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(id);
 }
 
+/* The index of one partition goes with its partitioned table's row. */
+static void
+refuse_part(IaRow *row, const char *what)
+{
+	if (row->parent_id != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("history row " INT64_FORMAT " cannot be %s on its own", row->id, what),
+				 errdetail("It is the index of one partition, part of history row " INT64_FORMAT ".",
+						   row->parent_id),
+				 errhint("Use history row " INT64_FORMAT " instead.", row->parent_id)));
+}
+
 /*
  * idx_cancel(id bigint) RETURNS boolean
  *
@@ -147,6 +160,7 @@ idx_cancel(PG_FUNCTION_ARGS)
 
 	enter(fcinfo);
 	row = ia_queue_lookup(id, true);
+	refuse_part(row, "cancelled");
 
 	if (strcmp(row->status, "queued") == 0)
 	{
@@ -174,6 +188,9 @@ rollback_one(int64 id)
 	IaRow	   *row = ia_queue_lookup(id, true);
 	Oid			nspid;
 	Oid			indexoid;
+	char		relkind;
+
+	refuse_part(row, "rolled back");
 
 	if (strcmp(row->operation, "create") != 0 || strcmp(row->status, "done") != 0)
 		ereport(ERROR,
@@ -184,7 +201,8 @@ rollback_one(int64 id)
 
 	nspid = get_namespace_oid(row->schema_name, true);
 	indexoid = OidIsValid(nspid) ? get_relname_relid(row->index_name, nspid) : InvalidOid;
-	if (!OidIsValid(indexoid) || get_rel_relkind(indexoid) != RELKIND_INDEX)
+	relkind = OidIsValid(indexoid) ? get_rel_relkind(indexoid) : '\0';
+	if (relkind != RELKIND_INDEX && relkind != RELKIND_PARTITIONED_INDEX)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("index \"%s.%s\" of history row " INT64_FORMAT " does not exist",

@@ -36,6 +36,7 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "catalog/pg_tablespace.h"
 #include "commands/defrem.h"
@@ -84,7 +85,8 @@ typedef struct ResolvedIndex
 } ResolvedIndex;
 
 static const char *relkind_article(char relkind);
-static void check_table(Relation rel);
+static void check_table(Relation rel, bool only);
+static void check_partitions(Relation rel, bool only);
 static Oid	check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine);
 static void resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 							IndexAmRoutine *amroutine, ResolvedIndex *ri);
@@ -192,7 +194,7 @@ ia_resolve_definition(const char *definition)
 	def->relid = RangeVarGetRelidExtended(stmt->relation, AccessShareLock, 0,
 										  NULL, NULL);
 	rel = table_open(def->relid, NoLock);
-	check_table(rel);
+	check_table(rel, !stmt->relation->inh);
 
 	def->nspid = RelationGetNamespace(rel);
 	def->schema_name = get_namespace_name(def->nspid);
@@ -256,21 +258,56 @@ relkind_article(char relkind)
 	}
 }
 
+/*
+ * A partitioned table: every partition, at every level, must be a table the
+ * caller owns (each gets its own CREATE INDEX CONCURRENTLY, as the caller);
+ * ON ONLY is refused (it would build nothing).
+ */
+static void
+check_partitions(Relation rel, bool only)
+{
+	List	   *rels;
+	ListCell   *lc;
+
+	if (only)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ON ONLY is not supported for partitioned table \"%s\" through index_advisor",
+						RelationGetRelationName(rel)),
+				 errdetail("index_advisor builds the index of every partition, then attaches them.")));
+
+	rels = find_all_inheritors(RelationGetRelid(rel), AccessShareLock, NULL);
+	foreach(lc, rels)
+	{
+		Oid			relid = lfirst_oid(lc);
+		char		kind = get_rel_relkind(relid);
+		char	   *name = get_rel_name(relid);
+
+		if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("partition \"%s\" of \"%s\" is not a table",
+							name, RelationGetRelationName(rel)),
+					 errdetail("\"%s\" is %s; index_advisor builds indexes on plain tables only.",
+							   name, relkind_article(kind))));
+		if (!ia_table_ownercheck(relid, GetUserId()))
+			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, name);
+	}
+}
+
 /* The table must be a plain permanent user table that the caller owns. */
 static void
-check_table(Relation rel)
+check_table(Relation rel, bool only)
 {
 	const char *relname = RelationGetRelationName(rel);
 	char		relkind = rel->rd_rel->relkind;
 	AclResult	aclresult;
 
 	if (relkind == RELKIND_PARTITIONED_TABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot build an index on partitioned table \"%s\" through index_advisor",
-						relname),
-				 errdetail("CREATE INDEX CONCURRENTLY does not support partitioned tables in this version."),
-				 errhint("Apply the definition to each partition.")));
+	{
+		check_partitions(rel, only);
+		relkind = RELKIND_RELATION;
+	}
 
 	if (relkind != RELKIND_RELATION)
 		ereport(ERROR,
@@ -879,4 +916,31 @@ ia_check_queries(ArrayType *queries)
 		}
 		PG_END_TRY();
 	}
+}
+
+/*
+ * ia_choose_index_name -- the name PostgreSQL would give an index of the
+ * raw statement "stmt" on relation "relid" (used for the index of each
+ * partition).  No parse analysis: expression columns are named from the
+ * raw expression, as transformIndexStmt() does before transforming.
+ */
+char *
+ia_choose_index_name(Oid relid, IndexStmt *stmt)
+{
+	IndexStmt  *copy = copyObject(stmt);
+	Relation	rel = table_open(relid, AccessShareLock);
+	List	   *all = list_concat_copy(copy->indexParams, copy->indexIncludingParams);
+	ListCell   *lc;
+	char	   *name;
+
+	foreach(lc, all)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		if (elem->expr && elem->indexcolname == NULL)
+			elem->indexcolname = FigureIndexColname(elem->expr);
+	}
+	name = choose_index_name(rel, copy, RelationGetNamespace(rel));
+	table_close(rel, AccessShareLock);
+	return name;
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * launcher.c
- *		Optional start-up launcher, for shared_preload_libraries.
+ *		Starting workers: from the SQL functions (one database, after the
+ *		calling transaction), and from the optional start-up launcher.
  *
  * Without shared_preload_libraries everything works: rows left behind by a
  * crash are reconciled by the next idx_apply(), idx_wait(), idx_kick() or
@@ -22,6 +23,8 @@
  */
 #include "postgres.h"
 
+#include <signal.h>
+
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -33,11 +36,15 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
 #include "tcop/tcopprot.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "index_advisor.h"
+#include "ia_queue.h"
+#include "ia_worker.h"
 
 PGDLLEXPORT void ia_launcher_main(Datum arg);
 
@@ -105,4 +112,124 @@ ia_launcher_main(Datum arg)
 			(void) WaitForBackgroundWorkerShutdown(handle);
 	}
 	proc_exit(0);
+}
+
+/* Describe a worker for database "dboid"; see IaWorkerArgs. */
+static void
+describe_worker(BackgroundWorker *worker, Oid dboid, Oid login_role,
+				Oid nspid, FullTransactionId wait_for, bool notify)
+{
+	IaWorkerArgs args;
+
+	memset(worker, 0, sizeof(*worker));
+	worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker->bgw_restart_time = BGW_NEVER_RESTART;
+	strlcpy(worker->bgw_library_name, IA_NAME, BGW_MAXLEN);
+	strlcpy(worker->bgw_function_name, "ia_worker_main", BGW_MAXLEN);
+	snprintf(worker->bgw_name, BGW_MAXLEN, "index_advisor worker for database %u",
+			 dboid);
+	strlcpy(worker->bgw_type, IA_WORKER_TYPE, BGW_MAXLEN);
+	worker->bgw_notify_pid = notify ? MyProcPid : 0;
+
+	memset(&args, 0, sizeof(args));
+	args.dboid = dboid;
+	args.login_role = login_role;
+	args.nspid = nspid;
+	args.wait_for = wait_for;
+	memcpy(worker->bgw_extra, &args, sizeof(args));
+}
+
+/* Register it; NULL, with a WARNING, when no slot is free. */
+static BackgroundWorkerHandle *
+register_worker(BackgroundWorker *worker)
+{
+	BackgroundWorkerHandle *handle;
+
+	if (!RegisterDynamicBackgroundWorker(worker, &handle))
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("could not start an index_advisor worker"),
+				 errdetail("Queued operations start with the next call of idx_apply(), idx_wait() or idx_kick()."),
+				 errhint("You may need to increase \"max_worker_processes\".")));
+		return NULL;
+	}
+	return handle;
+}
+
+/*
+ * ia_start_worker -- register one worker for database "dboid", connecting
+ * as "login_role"; "nspid" is the extension's schema there (InvalidOid: the
+ * worker looks it up).  With "notify", the caller may wait for it.  Returns
+ * the handle, or NULL when no background worker slot is free.
+ */
+BackgroundWorkerHandle *
+ia_start_worker(Oid dboid, Oid login_role, Oid nspid, bool notify)
+{
+	BackgroundWorker worker;
+
+	describe_worker(&worker, dboid, login_role, nspid,
+					InvalidFullTransactionId, notify);
+	return register_worker(&worker);
+}
+
+/*
+ * ia_launch_workers -- register "wanted" workers for this database.  They
+ * wait for transaction "wait_for" (if valid) before they look at the queue.
+ * Returns how many were registered.
+ */
+int
+ia_launch_workers(int wanted, FullTransactionId wait_for)
+{
+	BackgroundWorker worker;
+	int			launched = 0;
+
+	describe_worker(&worker, MyDatabaseId, GetAuthenticatedUserId(),
+					ia_queue_schema(), wait_for, false);
+	while (launched < wanted && register_worker(&worker) != NULL)
+		launched++;
+	return launched;
+}
+
+/* How many index_advisor workers this database has now. */
+int
+ia_live_workers(void)
+{
+	int			n = 0;
+	uint32		i;
+
+	for (i = 0; i < ProcGlobal->allProcCount; i++)
+	{
+		PGPROC	   *proc = &ProcGlobal->allProcs[i];
+
+		if (proc->pid != 0 && proc->isBackgroundWorker &&
+			proc->databaseId == MyDatabaseId)
+		{
+			const char *type = GetBackgroundWorkerTypeByPid(proc->pid);
+
+			if (type && strcmp(type, IA_WORKER_TYPE) == 0)
+				n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * ia_signal_cancel -- send a query cancel to pid if it is an index_advisor
+ * worker of this database.  Returns whether it was sent.
+ */
+bool
+ia_signal_cancel(int pid)
+{
+	PGPROC	   *proc = BackendPidGetProc(pid);
+	const char *type;
+
+	if (proc == NULL || !proc->isBackgroundWorker ||
+		proc->databaseId != MyDatabaseId)
+		return false;
+	type = GetBackgroundWorkerTypeByPid(pid);
+	if (type == NULL || strcmp(type, IA_WORKER_TYPE) != 0)
+		return false;
+	return kill(pid, SIGINT) == 0;
 }

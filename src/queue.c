@@ -252,10 +252,10 @@ ia_queue_lookup(int64 id, bool lock)
 	become_owner(&sw);
 	run(q(lock ?
 		  "SELECT id, operation, status, schema_name, table_name, index_name,"
-		  " role_oid, worker_pid, migration, table_oid, cancel_requested"
+		  " role_oid, worker_pid, migration, table_oid, cancel_requested, parent_id"
 		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE" :
 		  "SELECT id, operation, status, schema_name, table_name, index_name,"
-		  " role_oid, worker_pid, migration, table_oid, cancel_requested"
+		  " role_oid, worker_pid, migration, table_oid, cancel_requested, parent_id"
 		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
 		1, types, values, NULL, !lock);
 	if (SPI_processed == 1)
@@ -280,6 +280,8 @@ ia_queue_lookup(int64 id, bool lock)
 		d = SPI_getbinval(tup, desc, 10, &isnull);
 		row->table_oid = isnull ? InvalidOid : DatumGetObjectId(d);
 		row->cancel_requested = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
+		d = SPI_getbinval(tup, desc, 12, &isnull);
+		row->parent_id = isnull ? 0 : DatumGetInt64(d);
 		MemoryContextSwitchTo(old);
 	}
 	restore_user(&sw);
@@ -417,7 +419,7 @@ ia_queue_migration_rows(const char *migration)
 	values[1] = ObjectIdGetDatum(GetUserId());	/* the caller, before become_owner */
 	become_owner(&sw);
 	run(q("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
-		  " AND operation OPERATOR(pg_catalog.=) 'create'"
+		  " AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
 		  " AND status OPERATOR(pg_catalog.=) 'done'"
 		  " AND pg_catalog.pg_has_role($2, role_oid, 'USAGE') ORDER BY id DESC"),
 		2, types, values, NULL, true);
@@ -452,7 +454,7 @@ ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 	become_owner(&sw);
 	run(q("SELECT pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'),"
 		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.<>) 'queued'"
-		  "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+		  "   AND h.parent_id IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
 		  "    WHERE a.pid OPERATOR(pg_catalog.=) h.worker_pid"
 		  "      AND a.backend_type OPERATOR(pg_catalog.=) '" IA_WORKER_TYPE "'"
 		  "      AND a.backend_start OPERATOR(pg_catalog.<=) h.started_at)),"
@@ -481,7 +483,7 @@ ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 /* Fill an IaJob from the current SPI row (columns as in JOB_COLUMNS). */
 #define JOB_COLUMNS \
 	"id, operation, schema_name, table_name, index_name, definition," \
-	" table_oid, role_oid, search_path, build_settings, reverts, status"
+	" table_oid, role_oid, search_path, build_settings, reverts, status, parent_id"
 
 static IaJob *
 job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
@@ -517,6 +519,8 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 	d = SPI_getbinval(tup, desc, 11, &isnull);
 	job->reverts = isnull ? 0 : DatumGetInt64(d);
 	job->status = SPI_getvalue(tup, desc, 12);
+	d = SPI_getbinval(tup, desc, 13, &isnull);
+	job->parent_id = isnull ? 0 : DatumGetInt64(d);
 	MemoryContextSwitchTo(old);
 	return job;
 }
@@ -570,6 +574,7 @@ ia_queue_claim_stale(MemoryContext cxt)
 	run(q("WITH stale AS ("
 		  "  SELECT h.id FROM %1$s h"
 		  "   WHERE h.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "     AND h.parent_id IS NULL"
 		  "     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
 		  "          WHERE a.pid OPERATOR(pg_catalog.=) h.worker_pid"
 		  "            AND a.backend_type OPERATOR(pg_catalog.=) '" IA_WORKER_TYPE "'"
@@ -644,7 +649,9 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 	if (edata == NULL && !job->is_drop)
 		run(q("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp(),"
 			  " index_oid = $2, indexdef = pg_catalog.pg_get_indexdef($2),"
-			  " index_size = pg_catalog.pg_relation_size($2),"
+			  " index_size = COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(t.relid))"
+			  "                 FROM pg_catalog.pg_partition_tree($2) t WHERE t.isleaf),"
+			  "               pg_catalog.pg_relation_size($2)),"
 			  " error_code = NULL, error_message = NULL, error_detail = NULL"
 			  " WHERE id OPERATOR(pg_catalog.=) $1"),
 			6, types, values, nulls, false);
@@ -654,15 +661,16 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 			  " WHERE id OPERATOR(pg_catalog.=) $1"),
 			6, types, values, nulls, false);
 		run(q("UPDATE %s SET status = 'rolled_back'"
-			  " WHERE id OPERATOR(pg_catalog.=) $6"),
+			  " WHERE id OPERATOR(pg_catalog.=) $6 OR parent_id OPERATOR(pg_catalog.=) $6"),
 			6, types, values, nulls, false);
 	}
 	else
-		run(q("UPDATE %s SET status = CASE WHEN cancel_requested THEN 'cancelled'"
-			  "                            ELSE 'failed' END,"
+		run(q("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
+			  "       SELECT 1 FROM %1$s p WHERE p.id OPERATOR(pg_catalog.=) u.parent_id"
+			  "          AND p.cancel_requested) THEN 'cancelled' ELSE 'failed' END,"
 			  " finished_at = pg_catalog.clock_timestamp(),"
 			  " error_code = $3, error_message = $4, error_detail = $5"
-			  " WHERE id OPERATOR(pg_catalog.=) $1"),
+			  " WHERE u.id OPERATOR(pg_catalog.=) $1"),
 			6, types, values, nulls, false);
 	restore_user(&sw);
 }
@@ -718,4 +726,65 @@ ia_queue_attempts(int64 id)
 										SPI_tuptable->tupdesc, 1, &isnull));
 	restore_user(&sw);
 	return n;
+}
+
+/*
+ * ia_queue_add_part -- the row of one partition's index, built by the
+ * worker of the partitioned table's row "parent" (never queued on its own).
+ */
+IaJob *
+ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_name,
+				  const char *table_name, const char *index_name,
+				  MemoryContext cxt)
+{
+	OwnerSwitch sw;
+	Oid			types[5] = {INT8OID, OIDOID, NAMEOID, NAMEOID, NAMEOID};
+	Datum		values[5];
+	IaJob	   *job;
+
+	values[0] = Int64GetDatum(parent->id);
+	values[1] = ObjectIdGetDatum(relid);
+	values[2] = DirectFunctionCall1(namein, CStringGetDatum(schema_name));
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(table_name));
+	values[4] = DirectFunctionCall1(namein, CStringGetDatum(index_name));
+	become_owner(&sw);
+	run(q("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
+		  " index_name, definition, queries, status, requested_by, requested_at,"
+		  " started_at, worker_pid, attempts, table_oid, role_oid, login_role_oid,"
+		  " search_path, build_settings, parent_id)"
+		  " SELECT migration, 'create', $3, $4, $5, definition, queries, 'building',"
+		  "        requested_by, requested_at, pg_catalog.clock_timestamp(),"
+		  "        pg_catalog.pg_backend_pid(), 1, $2, role_oid, login_role_oid,"
+		  "        search_path, build_settings, id"
+		  "   FROM %1$s WHERE id OPERATOR(pg_catalog.=) $1"
+		  " RETURNING " JOB_COLUMNS),
+		5, types, values, NULL, false);
+	job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
+	restore_user(&sw);
+	return job;
+}
+
+/* ia_queue_parts -- the part rows of partitioned row "parent_id". */
+List *
+ia_queue_parts(int64 parent_id, MemoryContext cxt)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	List	   *parts = NIL;
+
+	values[0] = Int64GetDatum(parent_id);
+	become_owner(&sw);
+	run(q("SELECT " JOB_COLUMNS " FROM %s WHERE parent_id OPERATOR(pg_catalog.=) $1 ORDER BY id"),
+		1, types, values, NULL, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		IaJob	   *job = job_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, cxt);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		parts = lappend(parts, job);
+		MemoryContextSwitchTo(old);
+	}
+	restore_user(&sw);
+	return parts;
 }

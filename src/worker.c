@@ -73,15 +73,7 @@
 
 #include "index_advisor.h"
 #include "ia_queue.h"
-
-/* What a worker is told when it is registered (bgw_extra). */
-typedef struct IaWorkerArgs
-{
-	Oid			dboid;
-	Oid			login_role;
-	Oid			nspid;
-	FullTransactionId wait_for;
-} IaWorkerArgs;
+#include "ia_worker.h"
 
 PGDLLEXPORT void ia_worker_main(Datum arg);
 
@@ -97,16 +89,16 @@ typedef struct SavedSettings
 	int			save_sec;
 } SavedSettings;
 
-static void
-begin_txn(void)
+void
+ia_begin_txn(void)
 {
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 }
 
-static void
-end_txn(void)
+void
+ia_end_txn(void)
 {
 	PopActiveSnapshot();
 	CommitTransactionCommand();
@@ -136,7 +128,7 @@ act_as_requester(IaJob *job, SavedSettings *saved)
 {
 	ListCell   *lc;
 
-	begin_txn();
+	ia_begin_txn();
 	if (!OidIsValid(job->role_oid) ||
 		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job->role_oid)))
 		ereport(ERROR,
@@ -154,7 +146,7 @@ act_as_requester(IaJob *job, SavedSettings *saved)
 		*eq = '\0';
 		set_setting(saved, setting, eq + 1);
 	}
-	end_txn();
+	ia_end_txn();
 	SetUserIdAndSecContext(job->role_oid,
 						   saved->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 }
@@ -174,22 +166,15 @@ restore_requester(SavedSettings *saved)
 }
 
 /*
- * run_toplevel -- run one utility statement as exec_simple_query() would,
- * in its own transaction(s), with statement_timeout enforced.
+ * run_toplevel -- run utility statements as exec_simple_query() would, as
+ * top-level statements, all in one transaction (CREATE/DROP INDEX
+ * CONCURRENTLY commit and start their own), with statement_timeout
+ * enforced over the whole.
  */
 static void
-run_toplevel(Node *stmt, const char *sql, const char *activity)
+run_toplevel(List *stmts, const char *sql, const char *activity)
 {
-	RawStmt    *raw = makeNode(RawStmt);
-	List	   *querytrees;
-	List	   *plantrees;
-	Portal		portal;
-	DestReceiver *receiver;
-	QueryCompletion qc;
-
-	raw->stmt = stmt;
-	raw->stmt_location = 0;
-	raw->stmt_len = 0;
+	ListCell   *lc;
 
 	pgstat_report_activity(STATE_RUNNING, activity);
 	SetCurrentStatementStartTimestamp();
@@ -197,19 +182,33 @@ run_toplevel(Node *stmt, const char *sql, const char *activity)
 	if (StatementTimeout > 0)
 		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
 
-	MemoryContextSwitchTo(job_cxt);
-	querytrees = pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL);
-	plantrees = pg_plan_queries(querytrees, sql, CURSOR_OPT_PARALLEL_OK, NULL);
+	foreach(lc, stmts)
+	{
+		Node	   *stmt = (Node *) lfirst(lc);
+		RawStmt    *raw;
+		List	   *querytrees;
+		List	   *plantrees;
+		Portal		portal;
+		DestReceiver *receiver;
+		QueryCompletion qc;
 
-	portal = CreatePortal("", true, true);
-	portal->visible = false;
-	PortalDefineQuery(portal, NULL, sql, CreateCommandTag(stmt), plantrees, NULL);
-	PortalStart(portal, NULL, 0, InvalidSnapshot);
-	receiver = CreateDestReceiver(DestNone);
-	MemoryContextSwitchTo(job_cxt);
-	(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
-	receiver->rDestroy(receiver);
-	PortalDrop(portal, false);
+		MemoryContextSwitchTo(job_cxt);
+		raw = makeNode(RawStmt);
+		raw->stmt = stmt;
+		querytrees = pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL);
+		plantrees = pg_plan_queries(querytrees, sql, CURSOR_OPT_PARALLEL_OK, NULL);
+
+		portal = CreatePortal("", true, true);
+		portal->visible = false;
+		PortalDefineQuery(portal, NULL, sql, CreateCommandTag(stmt), plantrees, NULL);
+		PortalStart(portal, NULL, 0, InvalidSnapshot);
+		receiver = CreateDestReceiver(DestNone);
+		MemoryContextSwitchTo(job_cxt);
+		(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+		receiver->rDestroy(receiver);
+		PortalDrop(portal, false);
+		CommandCounterIncrement();
+	}
 
 	disable_timeout(STATEMENT_TIMEOUT, false);
 	CommitTransactionCommand();
@@ -218,8 +217,8 @@ run_toplevel(Node *stmt, const char *sql, const char *activity)
 }
 
 /* After an error: copy it, and get back to a clean state outside a txn. */
-static ErrorData *
-recover_from_error(void)
+ErrorData *
+ia_recover_from_error(void)
 {
 	ErrorData  *edata;
 
@@ -237,8 +236,8 @@ recover_from_error(void)
 }
 
 /* The index of that name on the job's table, and whether it is valid. */
-static Oid
-find_index(IaJob *job, bool *valid)
+Oid
+ia_find_index(IaJob *job, bool *valid)
 {
 	Oid			nspid = get_namespace_oid(job->schema_name, true);
 	Oid			indexoid;
@@ -262,13 +261,48 @@ find_index(IaJob *job, bool *valid)
 }
 
 /*
- * run_statement -- build the job's statement (CREATE INDEX CONCURRENTLY
- * from the definition as given, adjusted at tree level; or DROP INDEX
- * CONCURRENTLY) and run it as the requesting role.  Returns NULL, or the
- * error it ended with, the worker back outside any transaction.
+ * ia_build_create -- CREATE INDEX [CONCURRENTLY] for the job, rebuilt from
+ * the definition as given and adjusted at tree level: the job's schema,
+ * table and index name; ON ONLY when "only" (partitioned tables).
  */
-static ErrorData *
-run_statement(IaJob *job, bool drop)
+Node *
+ia_build_create(IaJob *job, bool concurrent, bool only)
+{
+	IndexStmt  *is = ia_parse_index_stmt(job->definition);
+
+	is->concurrent = concurrent;
+	is->if_not_exists = false;
+	is->idxname = pstrdup(job->index_name);
+	is->relation->schemaname = pstrdup(job->schema_name);
+	is->relation->relname = pstrdup(job->table_name);
+	is->relation->catalogname = NULL;
+	is->relation->inh = !only;
+	return (Node *) is;
+}
+
+/* ia_build_drop -- DROP INDEX [CONCURRENTLY] of the job's index. */
+Node *
+ia_build_drop(IaJob *job, bool concurrent)
+{
+	DropStmt   *ds = makeNode(DropStmt);
+
+	ds->removeType = OBJECT_INDEX;
+	ds->objects = list_make1(list_make2(makeString(pstrdup(job->schema_name)),
+										makeString(pstrdup(job->index_name))));
+	ds->behavior = DROP_RESTRICT;
+	ds->missing_ok = false;
+	ds->concurrent = concurrent;
+	return (Node *) ds;
+}
+
+/*
+ * ia_run_as_requester -- build statements with "build" and run them as
+ * top-level statements, as the requesting role with the search_path and
+ * build settings of its call.  Returns NULL, or the error they ended with,
+ * the worker back outside any transaction.
+ */
+ErrorData *
+ia_run_as_requester(IaJob *job, IaBuildFn build, void *arg)
 {
 	SavedSettings saved;
 	ErrorData  *volatile edata = NULL;
@@ -278,48 +312,59 @@ run_statement(IaJob *job, bool drop)
 
 	PG_TRY();
 	{
-		Node	   *stmt;
-		char	   *sql;
+		List	   *stmts;
+		const char *sql = NULL;
 
 		MemoryContextSwitchTo(job_cxt);
-		if (drop)
-		{
-			DropStmt   *ds = makeNode(DropStmt);
-
-			ds->removeType = OBJECT_INDEX;
-			ds->objects = list_make1(list_make2(makeString(pstrdup(job->schema_name)),
-												makeString(pstrdup(job->index_name))));
-			ds->behavior = DROP_RESTRICT;
-			ds->missing_ok = false;
-			ds->concurrent = true;
-			stmt = (Node *) ds;
-			sql = psprintf("DROP INDEX CONCURRENTLY %s",
-						   quote_qualified_identifier(job->schema_name,
-													  job->index_name));
-		}
-		else
-		{
-			IndexStmt  *is = ia_parse_index_stmt(job->definition);
-
-			is->concurrent = true;
-			is->if_not_exists = false;
-			is->idxname = pstrdup(job->index_name);
-			is->relation->schemaname = pstrdup(job->schema_name);
-			is->relation->catalogname = NULL;
-			stmt = (Node *) is;
-			sql = job->definition;
-		}
+		stmts = build(job, arg, &sql);
 		act_as_requester(job, &saved);
-		run_toplevel(stmt, sql,
+		run_toplevel(stmts, sql,
 					 psprintf("index_advisor " INT64_FORMAT ": %s", job->id, sql));
 	}
 	PG_CATCH();
 	{
-		edata = recover_from_error();
+		edata = ia_recover_from_error();
 	}
 	PG_END_TRY();
 	restore_requester(&saved);
 	return edata;
+}
+
+static List *
+build_create_concurrently(IaJob *job, void *arg, const char **sql)
+{
+	*sql = job->definition;
+	return list_make1(ia_build_create(job, true, false));
+}
+
+static List *
+build_drop(IaJob *job, void *arg, const char **sql)
+{
+	bool		concurrent = *(bool *) arg;
+
+	*sql = psprintf("DROP INDEX %s%s", concurrent ? "CONCURRENTLY " : "",
+					quote_qualified_identifier(job->schema_name, job->index_name));
+	return list_make1(ia_build_drop(job, concurrent));
+}
+
+/*
+ * run_drop_statement -- DROP INDEX CONCURRENTLY of the job's index; a
+ * partitioned index cannot be dropped concurrently (PostgreSQL 15) and is
+ * dropped with a plain DROP INDEX, which locks its tables briefly.
+ */
+static ErrorData *
+run_drop_statement(IaJob *job)
+{
+	bool		valid;
+	bool		concurrent = true;
+	Oid			indexoid;
+
+	ia_begin_txn();
+	indexoid = ia_find_index(job, &valid);
+	if (OidIsValid(indexoid) && get_rel_relkind(indexoid) == RELKIND_PARTITIONED_INDEX)
+		concurrent = false;
+	ia_end_txn();
+	return ia_run_as_requester(job, build_drop, &concurrent);
 }
 
 /*
@@ -327,39 +372,40 @@ run_statement(IaJob *job, bool drop)
  * index of that name existed before the build (then it is not ours).
  * Returns a sentence for the history's detail.
  */
-static const char *
-drop_leftover(IaJob *job, Oid preexisting)
+const char *
+ia_drop_leftover(IaJob *job, Oid preexisting)
 {
 	bool		valid;
 	Oid			indexoid;
 	const char *result = NULL;
 	ErrorData  *edata;
 
-	begin_txn();
-	indexoid = find_index(job, &valid);
-	end_txn();
+	ia_begin_txn();
+	indexoid = ia_find_index(job, &valid);
+	ia_end_txn();
 	if (!OidIsValid(indexoid) || indexoid == preexisting)
 		return NULL;
 
-	edata = run_statement(job, true);
+	edata = run_drop_statement(job);
 	if (edata == NULL)
-		result = "The INVALID index left by the build was dropped.";
+		result = valid ? "The index built was dropped." :
+			"The INVALID index left by the build was dropped.";
 	else
 		result = psprintf("The INVALID index left by the build could not be dropped: %s",
 						  edata->message);
 	return result;
 }
 
-static void
-record(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
+void
+ia_record(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 {
-	begin_txn();
+	ia_begin_txn();
 	ia_queue_finish(job, indexoid, edata, extra);
-	end_txn();
+	ia_end_txn();
 }
 
-static ErrorData *
-make_error(int sqlerrcode, const char *message)
+ErrorData *
+ia_make_error(int sqlerrcode, const char *message)
 {
 	ErrorData  *edata = palloc0(sizeof(ErrorData));
 
@@ -384,15 +430,15 @@ retry_later(IaJob *job, ErrorData *edata)
 		edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
 		edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
 		return false;
-	begin_txn();
+	ia_begin_txn();
 	attempts = ia_queue_attempts(job->id);
-	end_txn();
+	ia_end_txn();
 	if (attempts > ia_max_retries())
 		return false;
 	delay_ms = Min(60000, 1000 << Min(attempts - 1, 6));
-	begin_txn();
+	ia_begin_txn();
 	retried = ia_queue_retry(job, edata, delay_ms);
-	end_txn();
+	ia_end_txn();
 	if (retried)
 		ereport(LOG,
 				(errmsg("index_advisor: history row " INT64_FORMAT " failed on attempt %d and will be retried in %d ms: %s",
@@ -409,35 +455,35 @@ run_create(IaJob *job)
 	bool		go;
 	ErrorData  *edata;
 
-	begin_txn();
+	ia_begin_txn();
 	go = ia_queue_start_build(job->id);
-	preexisting = find_index(job, &valid);
-	end_txn();
+	preexisting = ia_find_index(job, &valid);
+	ia_end_txn();
 	if (!go)
 	{
-		record(job, InvalidOid,
-			   make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started"),
+		ia_record(job, InvalidOid,
+			   ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started"),
 			   NULL);
 		return;
 	}
 
-	edata = run_statement(job, false);
+	edata = ia_run_as_requester(job, build_create_concurrently, NULL);
 
 	if (edata == NULL)
 	{
 		Oid			indexoid;
 
-		begin_txn();
-		indexoid = find_index(job, &valid);
-		end_txn();
-		record(job, indexoid, NULL, NULL);
+		ia_begin_txn();
+		indexoid = ia_find_index(job, &valid);
+		ia_end_txn();
+		ia_record(job, indexoid, NULL, NULL);
 	}
 	else
 	{
-		const char *extra = drop_leftover(job, preexisting);
+		const char *extra = ia_drop_leftover(job, preexisting);
 
 		if (!retry_later(job, edata))
-			record(job, InvalidOid, edata, extra);
+			ia_record(job, InvalidOid, edata, extra);
 	}
 }
 
@@ -448,19 +494,19 @@ run_drop(IaJob *job)
 	ErrorData  *edata;
 	bool		go;
 
-	begin_txn();
+	ia_begin_txn();
 	go = ia_queue_start_build(job->id);
-	end_txn();
+	ia_end_txn();
 	if (!go)
 	{
-		record(job, InvalidOid,
-			   make_error(ERRCODE_QUERY_CANCELED, "cancelled before the drop started"),
+		ia_record(job, InvalidOid,
+			   ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the drop started"),
 			   NULL);
 		return;
 	}
-	edata = run_statement(job, true);
+	edata = run_drop_statement(job);
 	if (edata == NULL || !retry_later(job, edata))
-		record(job, InvalidOid, edata, NULL);
+		ia_record(job, InvalidOid, edata, NULL);
 }
 
 /*
@@ -475,28 +521,28 @@ reconcile(IaJob *job)
 	Oid			indexoid;
 	ErrorData  *edata;
 
-	begin_txn();
-	indexoid = find_index(job, &valid);
-	end_txn();
+	ia_begin_txn();
+	indexoid = ia_find_index(job, &valid);
+	ia_end_txn();
 
 	if (job->is_drop)
 	{
 		if (!OidIsValid(indexoid))
-			record(job, InvalidOid, NULL, NULL);
+			ia_record(job, InvalidOid, NULL, NULL);
 		else
 			run_drop(job);
 		return;
 	}
 	if (OidIsValid(indexoid) && valid && strcmp(job->status, "building") == 0)
 	{
-		record(job, indexoid, NULL, NULL);
+		ia_record(job, indexoid, NULL, NULL);
 		return;
 	}
-	edata = make_error(ERRCODE_CRASH_SHUTDOWN,
+	edata = ia_make_error(ERRCODE_CRASH_SHUTDOWN,
 					   "the worker running this operation ended unexpectedly");
 	edata->detail = "The server crashed or the worker was killed.";
-	record(job, InvalidOid, edata,
-		   OidIsValid(indexoid) ? drop_leftover(job, InvalidOid) : NULL);
+	ia_record(job, InvalidOid, edata,
+		   OidIsValid(indexoid) ? ia_drop_leftover(job, InvalidOid) : NULL);
 }
 
 /* One of max_workers slots for this database, or false. */
@@ -542,20 +588,27 @@ work_once(void)
 	bool		stale = false;
 
 	MemoryContextReset(job_cxt);
-	begin_txn();
+	ia_begin_txn();
 	job = ia_queue_claim_stale(job_cxt);
 	if (job)
 		stale = true;
 	else
 		job = ia_queue_claim(job_cxt);
-	end_txn();
+	ia_end_txn();
 	if (job == NULL)
 		return false;
+	ia_begin_txn();
+	job->partitioned = get_rel_relkind(job->table_oid) == RELKIND_PARTITIONED_TABLE;
+	ia_end_txn();
 
-	if (stale)
+	if (stale && job->partitioned && !job->is_drop)
+		ia_reconcile_partitioned(job);
+	else if (stale)
 		reconcile(job);
 	else if (job->is_drop)
 		run_drop(job);
+	else if (job->partitioned)
+		ia_run_create_partitioned(job);
 	else
 		run_create(job);
 	return true;
@@ -637,7 +690,7 @@ ia_worker_main(Datum arg)
 		/* look once more after letting go, so no committed row is stranded */
 		release_slot();
 		MemoryContextReset(job_cxt);
-		begin_txn();
+		ia_begin_txn();
 		{
 			int			queued,
 						stale,
@@ -645,7 +698,7 @@ ia_worker_main(Datum arg)
 						next_ms;
 
 			ia_queue_pending(&queued, &stale, &eligible, &next_ms);
-			end_txn();
+			ia_end_txn();
 			if (eligible == 0 && stale == 0)
 			{
 				if (next_ms < 0)
@@ -660,124 +713,4 @@ ia_worker_main(Datum arg)
 		}
 	}
 	proc_exit(0);
-}
-
-/* Describe a worker for database "dboid"; see IaWorkerArgs. */
-static void
-describe_worker(BackgroundWorker *worker, Oid dboid, Oid login_role,
-				Oid nspid, FullTransactionId wait_for, bool notify)
-{
-	IaWorkerArgs args;
-
-	memset(worker, 0, sizeof(*worker));
-	worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker->bgw_restart_time = BGW_NEVER_RESTART;
-	strlcpy(worker->bgw_library_name, IA_NAME, BGW_MAXLEN);
-	strlcpy(worker->bgw_function_name, "ia_worker_main", BGW_MAXLEN);
-	snprintf(worker->bgw_name, BGW_MAXLEN, "index_advisor worker for database %u",
-			 dboid);
-	strlcpy(worker->bgw_type, IA_WORKER_TYPE, BGW_MAXLEN);
-	worker->bgw_notify_pid = notify ? MyProcPid : 0;
-
-	memset(&args, 0, sizeof(args));
-	args.dboid = dboid;
-	args.login_role = login_role;
-	args.nspid = nspid;
-	args.wait_for = wait_for;
-	memcpy(worker->bgw_extra, &args, sizeof(args));
-}
-
-/* Register it; NULL, with a WARNING, when no slot is free. */
-static BackgroundWorkerHandle *
-register_worker(BackgroundWorker *worker)
-{
-	BackgroundWorkerHandle *handle;
-
-	if (!RegisterDynamicBackgroundWorker(worker, &handle))
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not start an index_advisor worker"),
-				 errdetail("Queued operations start with the next call of idx_apply(), idx_wait() or idx_kick()."),
-				 errhint("You may need to increase \"max_worker_processes\".")));
-		return NULL;
-	}
-	return handle;
-}
-
-/*
- * ia_start_worker -- register one worker for database "dboid", connecting
- * as "login_role"; "nspid" is the extension's schema there (InvalidOid: the
- * worker looks it up).  With "notify", the caller may wait for it.  Returns
- * the handle, or NULL when no background worker slot is free.
- */
-BackgroundWorkerHandle *
-ia_start_worker(Oid dboid, Oid login_role, Oid nspid, bool notify)
-{
-	BackgroundWorker worker;
-
-	describe_worker(&worker, dboid, login_role, nspid,
-					InvalidFullTransactionId, notify);
-	return register_worker(&worker);
-}
-
-/*
- * ia_launch_workers -- register "wanted" workers for this database.  They
- * wait for transaction "wait_for" (if valid) before they look at the queue.
- * Returns how many were registered.
- */
-int
-ia_launch_workers(int wanted, FullTransactionId wait_for)
-{
-	BackgroundWorker worker;
-	int			launched = 0;
-
-	describe_worker(&worker, MyDatabaseId, GetAuthenticatedUserId(),
-					ia_queue_schema(), wait_for, false);
-	while (launched < wanted && register_worker(&worker) != NULL)
-		launched++;
-	return launched;
-}
-
-/* How many index_advisor workers this database has now. */
-int
-ia_live_workers(void)
-{
-	int			n = 0;
-	uint32		i;
-
-	for (i = 0; i < ProcGlobal->allProcCount; i++)
-	{
-		PGPROC	   *proc = &ProcGlobal->allProcs[i];
-
-		if (proc->pid != 0 && proc->isBackgroundWorker &&
-			proc->databaseId == MyDatabaseId)
-		{
-			const char *type = GetBackgroundWorkerTypeByPid(proc->pid);
-
-			if (type && strcmp(type, IA_WORKER_TYPE) == 0)
-				n++;
-		}
-	}
-	return n;
-}
-
-/*
- * ia_signal_cancel -- send a query cancel to pid if it is an index_advisor
- * worker of this database.  Returns whether it was sent.
- */
-bool
-ia_signal_cancel(int pid)
-{
-	PGPROC	   *proc = BackendPidGetProc(pid);
-	const char *type;
-
-	if (proc == NULL || !proc->isBackgroundWorker ||
-		proc->databaseId != MyDatabaseId)
-		return false;
-	type = GetBackgroundWorkerTypeByPid(pid);
-	if (type == NULL || strcmp(type, IA_WORKER_TYPE) != 0)
-		return false;
-	return kill(pid, SIGINT) == 0;
 }

@@ -20,6 +20,7 @@ CREATE TABLE @extschema@.idx_history (
                     CHECK (status IN ('queued', 'waiting', 'building', 'done',
                                       'failed', 'cancelled', 'rolled_back')),
     reverts         bigint REFERENCES @extschema@.idx_history (id),
+    parent_id       bigint REFERENCES @extschema@.idx_history (id),
     requested_by    name NOT NULL DEFAULT CURRENT_USER,
     requested_at    timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     started_at      timestamptz,
@@ -45,6 +46,7 @@ CREATE INDEX idx_history_status_idx ON @extschema@.idx_history (status)
     WHERE status IN ('queued', 'waiting', 'building');
 CREATE INDEX idx_history_migration_idx ON @extschema@.idx_history (migration);
 CREATE INDEX idx_history_reverts_idx ON @extschema@.idx_history (reverts);
+CREATE INDEX idx_history_parent_idx ON @extschema@.idx_history (parent_id);
 
 COMMENT ON TABLE @extschema@.idx_history IS
     'index_advisor: one row per requested index operation (create or drop); also the work queue of the background workers';
@@ -53,6 +55,7 @@ COMMENT ON COLUMN @extschema@.idx_history.indexdef IS 'pg_get_indexdef() of the 
 COMMENT ON COLUMN @extschema@.idx_history.queries IS 'the queries the index is meant for, checked by idx_explain/idx_report';
 COMMENT ON COLUMN @extschema@.idx_history.status IS 'queued, waiting, building, done, failed, cancelled or rolled_back';
 COMMENT ON COLUMN @extschema@.idx_history.reverts IS 'for a drop queued by idx_rollback: the id of the create row it reverts';
+COMMENT ON COLUMN @extschema@.idx_history.parent_id IS 'for the index of one partition, built for an index on a partitioned table: the id of that table''s row';
 COMMENT ON COLUMN @extschema@.idx_history.error_code IS 'SQLSTATE of the error that ended the operation';
 COMMENT ON COLUMN @extschema@.idx_history.attempt_errors IS 'one object per failed attempt that was retried: attempt, started_at, failed_at, error_code, error_message';
 COMMENT ON COLUMN @extschema@.idx_history.not_before IS 'a retried row is not taken again before this time';
