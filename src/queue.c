@@ -187,10 +187,10 @@ ia_queue_create(IaDefinition *def, const char *definition,
 {
 	OwnerSwitch sw;
 	Oid			roleid = GetUserId();
-	Oid			types[11] = {TEXTOID, NAMEOID, NAMEOID, NAMEOID, TEXTOID,
-	TEXTARRAYOID, NAMEOID, OIDOID, OIDOID, TEXTOID, TEXTARRAYOID};
-	Datum		values[11];
-	char		nulls[11];
+	Oid			types[12] = {TEXTOID, NAMEOID, NAMEOID, NAMEOID, TEXTOID,
+	TEXTARRAYOID, NAMEOID, OIDOID, OIDOID, TEXTOID, TEXTARRAYOID, OIDOID};
+	Datum		values[12];
+	char		nulls[12];
 	int64		id;
 	bool		isnull;
 
@@ -209,26 +209,18 @@ ia_queue_create(IaDefinition *def, const char *definition,
 	values[8] = ObjectIdGetDatum(roleid);
 	values[9] = CStringGetTextDatum(search_path);
 	values[10] = PointerGetDatum(settings);
+	/* the worker connects as the role that logged in (it can log in) */
+	values[11] = ObjectIdGetDatum(GetAuthenticatedUserId());
 
 	become_owner(&sw);
 	run(q("INSERT INTO %s (migration, operation, schema_name, table_name,"
 		  " index_name, definition, queries, requested_by, table_oid, role_oid,"
 		  " login_role_oid, search_path, build_settings)"
 		  " VALUES ($1, 'create', $2, $3, $4, $5, $6, $7, $8, $9,"
-		  " $9, $10, $11) RETURNING id"),
-		11, types, values, nulls, false);
+		  " $12, $10, $11) RETURNING id"),
+		12, types, values, nulls, false);
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 									 SPI_tuptable->tupdesc, 1, &isnull));
-	/* the worker connects as the role that logged in (it can log in) */
-	{
-		Oid			t2[2] = {OIDOID, INT8OID};
-		Datum		v2[2];
-
-		v2[0] = ObjectIdGetDatum(GetAuthenticatedUserId());
-		v2[1] = Int64GetDatum(id);
-		run(q("UPDATE %s SET login_role_oid = $1 WHERE id OPERATOR(pg_catalog.=) $2"),
-			2, t2, v2, NULL, false);
-	}
 	restore_user(&sw);
 	return id;
 }
