@@ -31,6 +31,12 @@ SELECT count(*) AS progress_rows FROM idx_progress;
 CALL idx_wait(999999);
 \echo :LAST_ERROR_SQLSTATE
 CALL idx_wait();
+-- ... and it refuses to run inside a transaction block, where it would
+-- hold up the build it waits for
+BEGIN;
+CALL idx_wait();
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
 
 -- a unique index on duplicated data fails: SQLSTATE, message and detail are
 -- recorded, no INVALID index is left, and idx_wait raises the error

@@ -39,6 +39,7 @@ PG_FUNCTION_INFO_V1(idx_cancel);
 PG_FUNCTION_INFO_V1(idx_rollback_id);
 PG_FUNCTION_INFO_V1(idx_rollback_migration);
 PG_FUNCTION_INFO_V1(idx_kick);
+PG_FUNCTION_INFO_V1(idx_wait_preflight);
 
 /* longest migration label (it is indexed in idx_history) */
 #define IA_MAX_LABEL_LEN	1024
@@ -300,4 +301,24 @@ idx_kick(PG_FUNCTION_ARGS)
 	wanted = ia_launch_workers(wanted, InvalidFullTransactionId);
 	launched_in_xact += wanted;
 	PG_RETURN_INT32(wanted);
+}
+
+/*
+ * idx_wait_preflight() RETURNS void
+ *
+ * idx_wait commits between polls: refuse, in words, to start inside an
+ * explicit transaction block (where its first COMMIT would fail with
+ * "invalid transaction termination", and where its snapshot would hold up
+ * the very build it waits for).
+ */
+Datum
+idx_wait_preflight(PG_FUNCTION_ARGS)
+{
+	if (IsTransactionBlock())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("idx_wait cannot run inside a transaction block"),
+				 errdetail("It commits between polls, so that its snapshot does not hold up CREATE INDEX CONCURRENTLY."),
+				 errhint("COMMIT first, then CALL idx_wait() on its own.")));
+	PG_RETURN_VOID();
 }

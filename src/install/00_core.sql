@@ -145,6 +145,14 @@ COMMENT ON VIEW @extschema@.idx_progress IS
     'index_advisor: unfinished operations with their build phase, progress and what they wait on';
 GRANT SELECT ON @extschema@.idx_progress TO PUBLIC;
 
+-- Internal: idx_wait refuses to start inside a transaction block.
+CREATE FUNCTION @extschema@.idx_wait_preflight()
+RETURNS void
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'idx_wait_preflight';
+COMMENT ON FUNCTION @extschema@.idx_wait_preflight() IS
+    'internal: raises an error when called inside a transaction block';
+
 -- idx_wait is a procedure that commits between polls: a function (or a DO
 -- block) would hold a snapshot that CREATE INDEX CONCURRENTLY waits for,
 -- and the two would wait on each other until a timeout.  Procedures with
@@ -164,6 +172,7 @@ DECLARE
     first_code   pg_catalog.text;
     first_detail pg_catalog.text;
 BEGIN
+    PERFORM @extschema@.idx_wait_preflight();
     IF id IS NULL THEN
         SELECT pg_catalog.array_agg(h.id ORDER BY h.id) INTO ids
           FROM @extschema@.idx_history h
