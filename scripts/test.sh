@@ -27,5 +27,8 @@ echo "== bench (quick mode, numbers only)"
 if [ -x "$work/bench/run.sh" ]; then
     as_user "$work/bench/run.sh" --quick || status=1
 fi
+if [ -x "$work/bench/idx_check_bench.sh" ]; then
+    as_user "$work/bench/idx_check_bench.sh" --quick || status=1
+fi
 [ $status -eq 0 ] && rm -rf "$work"
 exit $status
