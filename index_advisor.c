@@ -33,6 +33,7 @@ static int	build_maintenance_work_mem = -1;
 static int	build_lock_timeout = -1;
 static int	build_statement_timeout = -1;
 static int	max_retries = 0;
+static int	build_max_parallel = -1;
 
 int
 ia_max_workers(void)
@@ -56,6 +57,12 @@ int
 ia_build_statement_timeout(void)
 {
 	return build_statement_timeout;
+}
+
+int
+ia_build_max_parallel(void)
+{
+	return build_max_parallel;
 }
 
 int
@@ -97,6 +104,14 @@ _PG_init(void)
 							&build_statement_timeout,
 							-1, -1, INT_MAX,
 							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.max_parallel_maintenance_workers",
+							"max_parallel_maintenance_workers of the builds queued from now on; -1 uses the server's.",
+							"0 builds with one process, which leaves more CPU to the application's writes.",
+							&build_max_parallel,
+							-1, -1, 1024,
+							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("index_advisor.max_retries",

@@ -33,6 +33,7 @@ extern int	ia_max_workers(void);
 extern int	ia_build_maintenance_work_mem(void);	/* kB, -1 = server's */
 extern int	ia_build_lock_timeout(void);	/* ms, -1 = server's */
 extern int	ia_build_statement_timeout(void);	/* ms, -1 = server's */
+extern int	ia_build_max_parallel(void);	/* -1 = server's */
 extern int	ia_max_retries(void);
 
 /* verify.c / usage.c: settings and hooks of their own, set up by _PG_init */

@@ -21,8 +21,12 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "pgstat.h"
+#include "storage/latch.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -40,6 +44,7 @@ PG_FUNCTION_INFO_V1(idx_rollback_id);
 PG_FUNCTION_INFO_V1(idx_rollback_migration);
 PG_FUNCTION_INFO_V1(idx_kick);
 PG_FUNCTION_INFO_V1(idx_wait_preflight);
+PG_FUNCTION_INFO_V1(idx_wait_nap);
 
 /* longest migration label (it is indexed in idx_history) */
 #define IA_MAX_LABEL_LEN	1024
@@ -75,7 +80,7 @@ launch_for_this_xact(void)
 static ArrayType *
 capture_build_settings(void)
 {
-	Datum		elems[3];
+	Datum		elems[4];
 	int			n = 0;
 
 	if (ia_build_maintenance_work_mem() >= 0)
@@ -87,6 +92,9 @@ capture_build_settings(void)
 	if (ia_build_statement_timeout() >= 0)
 		elems[n++] = CStringGetTextDatum(psprintf("statement_timeout=%d",
 												  ia_build_statement_timeout()));
+	if (ia_build_max_parallel() >= 0)
+		elems[n++] = CStringGetTextDatum(psprintf("max_parallel_maintenance_workers=%d",
+												  ia_build_max_parallel()));
 	return construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT);
 }
 
@@ -320,5 +328,34 @@ idx_wait_preflight(PG_FUNCTION_ARGS)
 				 errmsg("idx_wait cannot run inside a transaction block"),
 				 errdetail("It commits between polls, so that its snapshot does not hold up CREATE INDEX CONCURRENTLY."),
 				 errhint("COMMIT first, then CALL idx_wait() on its own.")));
+	PG_RETURN_VOID();
+}
+
+/*
+ * CALL idx_wait_nap(ms integer)
+ *
+ * Sleep between two polls of idx_wait, holding no snapshot: commit first
+ * (which also releases the snapshot of this CALL), then wait on the latch.
+ * A PERFORM pg_sleep() would hold one, and CREATE INDEX CONCURRENTLY's
+ * wait for older snapshots would wait for the end of every nap.
+ */
+Datum
+idx_wait_nap(PG_FUNCTION_ARGS)
+{
+	int			ms = PG_ARGISNULL(0) ? 100 : Max(1, Min(PG_GETARG_INT32(0), 10000));
+
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		castNode(CallContext, fcinfo->context)->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("idx_wait_nap must be called from a procedure outside a transaction block")));
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect_ext failed");
+	SPI_commit();
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+	SPI_finish();
 	PG_RETURN_VOID();
 }

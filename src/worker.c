@@ -177,6 +177,7 @@ run_toplevel(List *stmts, const char *sql, const char *activity)
 	ListCell   *lc;
 
 	pgstat_report_activity(STATE_RUNNING, activity);
+	debug_query_string = sql;	/* shown by parallel workers of the build */
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	if (StatementTimeout > 0)
@@ -213,6 +214,7 @@ run_toplevel(List *stmts, const char *sql, const char *activity)
 	disable_timeout(STATEMENT_TIMEOUT, false);
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(job_cxt);
+	debug_query_string = NULL;
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
@@ -230,6 +232,7 @@ ia_recover_from_error(void)
 	QueryCancelPending = false;
 	AbortCurrentTransaction();
 	MemoryContextSwitchTo(job_cxt);
+	debug_query_string = NULL;
 	pgstat_report_activity(STATE_IDLE, NULL);
 	RESUME_INTERRUPTS();
 	return edata;

@@ -153,6 +153,13 @@ AS 'MODULE_PATHNAME', 'idx_wait_preflight';
 COMMENT ON FUNCTION @extschema@.idx_wait_preflight() IS
     'internal: raises an error when called inside a transaction block';
 
+-- Internal: idx_wait's sleep between polls, holding no snapshot.
+CREATE PROCEDURE @extschema@.idx_wait_nap(ms integer)
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'idx_wait_nap';
+COMMENT ON PROCEDURE @extschema@.idx_wait_nap(integer) IS
+    'internal: commit, then sleep ms milliseconds without a snapshot (CREATE INDEX CONCURRENTLY waits for snapshots)';
+
 -- idx_wait is a procedure that commits between polls: a function (or a DO
 -- block) would hold a snapshot that CREATE INDEX CONCURRENTLY waits for,
 -- and the two would wait on each other until a timeout.  Procedures with
@@ -236,8 +243,7 @@ BEGIN
                       HINT = 'They go on in the background: CALL idx_wait() again, or idx_cancel() them.';
         END IF;
         COMMIT;
-        PERFORM pg_catalog.pg_sleep(0.2);
-        COMMIT;
+        CALL @extschema@.idx_wait_nap(100);
     END LOOP;
 
     FOR r IN

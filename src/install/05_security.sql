@@ -63,6 +63,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_rollback(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_rollback(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_kick() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_wait_preflight() FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.idx_wait_nap(integer) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.idx_wait(bigint, interval) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION @extschema@.idx_apply(text, text[], text) TO PUBLIC;
@@ -71,6 +72,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_rollback(bigint) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_rollback(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_kick() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_wait_preflight() TO PUBLIC;  -- checks only
+GRANT EXECUTE ON PROCEDURE @extschema@.idx_wait_nap(integer) TO PUBLIC;   -- sleeps only
 GRANT EXECUTE ON PROCEDURE @extschema@.idx_wait(bigint, interval) TO PUBLIC;
 
 -- The sequence behind idx_history.id is used only by the C functions, as
