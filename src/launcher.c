@@ -4,6 +4,11 @@
  *		Starting workers: from the SQL functions (one database, after the
  *		calling transaction), and from the optional start-up launcher.
  *
+ * Workers started for a SQL call (ia_launch_workers) connect as the role
+ * that logged in to the calling session and wait for the calling
+ * transaction; api.c registers at most index_advisor.max_workers of them
+ * per transaction.
+ *
  * Without shared_preload_libraries everything works: rows left behind by a
  * crash are reconciled by the next idx_apply(), idx_wait(), idx_kick() or
  * idx_check() in that database.  With index_advisor in
