@@ -69,6 +69,16 @@ extern char *ia_choose_index_name(Oid relid, IndexStmt *stmt);
  * Callers hold a transaction; an SPI connection is made inside each call.
  */
 extern char *ia_pending_name_exists(Oid nspid, const char *name);
+
+/* a create queued or running on a table */
+typedef struct IaPending
+{
+	int64		id;
+	char	   *definition;
+	char	   *status;
+	char	   *index_name;
+} IaPending;
+extern List *ia_pending_definitions(Oid relid);
 extern Oid	ia_history_relid(void);
 extern Oid	ia_history_owner(void);
 extern char *ia_quoted_history(void);	/* "schema".idx_history */

@@ -98,6 +98,12 @@ SELECT idx_apply('CREATE INDEX other_name ON public.r_t USING btree (a ASC NULLS
 \echo :LAST_ERROR_SQLSTATE
 SELECT idx_apply('CREATE INDEX ON r_t (b DESC) INCLUDE (a) WHERE a > 10');
 \echo :LAST_ERROR_SQLSTATE
+-- the same definition as a create already queued is refused too
+BEGIN;
+SELECT idx_apply('CREATE INDEX r_t_q1 ON r_t (b, a) WHERE a > 5') IS NOT NULL AS queued;
+SELECT idx_apply('create index concurrently if not exists r_t_q2 on public.r_t (B, A) where A > 5');
+ROLLBACK;
+\echo :LAST_ERROR_SQLSTATE
 -- ... but a different order, predicate, method or uniqueness is not a duplicate
 BEGIN;
 SELECT idx_apply('CREATE INDEX ON r_t (a DESC)') IS NOT NULL AS accepted;

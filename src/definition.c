@@ -93,6 +93,7 @@ static void resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 static void check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
 										 IndexAmRoutine *amroutine);
 static void check_duplicate(Relation rel, ResolvedIndex *ri);
+static void check_pending_duplicate(IaDefinition *def);
 static bool check_name(IaDefinition *def);
 static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid);
 static bool name_taken(Oid nspid, const char *name);
@@ -228,6 +229,7 @@ ia_resolve_definition(const char *definition)
 		def->index_name = choose_index_name(rel, tstmt, def->nspid);
 
 	check_duplicate(rel, &ri);
+	check_pending_duplicate(def);
 
 	table_close(rel, NoLock);
 	return def;
@@ -800,6 +802,48 @@ param_number_walker(Node *node, void *context)
 				 errmsg("there is no parameter $%d", ((ParamRef *) node)->number),
 				 errdetail("A query can have at most %d parameters.", IA_MAX_QUERY_PARAMS)));
 	return raw_expression_tree_walker(node, param_number_walker, context);
+}
+
+/* The statement with what does not change the index left out. */
+static IndexStmt *
+normalized(IndexStmt *stmt, IaDefinition *def)
+{
+	IndexStmt  *copy = copyObject(stmt);
+
+	copy->idxname = NULL;
+	copy->concurrent = false;
+	copy->if_not_exists = false;
+	copy->relation = makeRangeVar(def->schema_name, def->table_name, -1);
+	copy->relation->inh = stmt->relation->inh;
+	return copy;
+}
+
+/*
+ * check_pending_duplicate -- refuse a definition that a create queued or
+ * running on the same table already has (the same statement but for the
+ * name, CONCURRENTLY, IF NOT EXISTS and how the table is written): it would
+ * build a second, identical index.
+ */
+static void
+check_pending_duplicate(IaDefinition *def)
+{
+	IndexStmt  *mine = normalized(def->stmt, def);
+	ListCell   *lc;
+
+	foreach(lc, ia_pending_definitions(def->relid))
+	{
+		IaPending  *p = lfirst(lc);
+
+		if (equal(mine, normalized(ia_parse_index_stmt(p->definition), def)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("an equivalent index is already queued on table \"%s\"",
+							def->table_name),
+					 errdetail("History row " INT64_FORMAT " (%s) builds \"%s\" from the same definition.",
+							   p->id, p->status, p->index_name),
+					 errhint("Wait for it with CALL idx_wait(" INT64_FORMAT "), or cancel it with idx_cancel().",
+							 p->id)));
+	}
 }
 
 /*

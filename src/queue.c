@@ -780,3 +780,42 @@ ia_queue_parts(int64 parent_id, MemoryContext cxt)
 	restore_user(&sw);
 	return parts;
 }
+
+/*
+ * ia_pending_definitions -- the creates queued or running on table "relid"
+ * (not parts of a partitioned build): a list of IaPending.
+ */
+List *
+ia_pending_definitions(Oid relid)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+	List	   *result = NIL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	values[0] = ObjectIdGetDatum(relid);
+	become_owner(&sw);
+	run(q("SELECT id, definition, status, index_name FROM %s"
+		  " WHERE status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"
+		  "   AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
+		  "   AND table_oid OPERATOR(pg_catalog.=) $1 ORDER BY id"),
+		1, types, values, NULL, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		IaPending  *p = palloc(sizeof(IaPending));
+		bool		isnull;
+
+		p->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		p->definition = SPI_getvalue(tup, desc, 2);
+		p->status = SPI_getvalue(tup, desc, 3);
+		p->index_name = SPI_getvalue(tup, desc, 4);
+		result = lappend(result, p);
+		MemoryContextSwitchTo(old);
+	}
+	restore_user(&sw);
+	return result;
+}
