@@ -19,9 +19,9 @@
  * that were running when the server stopped (the INVALID leftover dropped,
  * the row failed) and drains the queue, as any worker does.
  *
- * The launcher runs at server start only (not after a crash restart of the
- * backends): that case is left to the next call, as without the launcher.
- * Its workers connect as the bootstrap superuser (a role that can always
+ * The launcher then stays, idle (one process, no database), so that the
+ * postmaster restarts it after a crash of the backends, when it reconciles
+ * again.  Its workers connect as the bootstrap superuser (a role that can always
  * log in) and run each statement as the role that asked for it.
  *
  *-------------------------------------------------------------------------
@@ -41,6 +41,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "tcop/tcopprot.h"
@@ -62,7 +63,8 @@ ia_register_launcher(void)
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	/* restarted after a crash of the backends: then it reconciles again */
+	worker.bgw_restart_time = 5;
 	strlcpy(worker.bgw_library_name, IA_NAME, BGW_MAXLEN);
 	strlcpy(worker.bgw_function_name, "ia_launcher_main", BGW_MAXLEN);
 	strlcpy(worker.bgw_name, "index_advisor launcher", BGW_MAXLEN);
@@ -116,7 +118,20 @@ ia_launcher_main(Datum arg)
 		if (handle != NULL)
 			(void) WaitForBackgroundWorkerShutdown(handle);
 	}
-	proc_exit(0);
+
+	/*
+	 * Stay, idle: after a crash the postmaster restarts every backend, and
+	 * this launcher with them, so that it reconciles again.  (A worker that
+	 * exits 0 would not be restarted.)
+	 */
+	pgstat_report_activity(STATE_IDLE, NULL);
+	for (;;)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 /* Describe a worker for database "dboid"; see IaWorkerArgs. */

@@ -177,5 +177,15 @@ wait_ended($id);
 is(row($id), 'failed 57P02', 'launcher: reconciled at server start, without any call');
 check_clean_and_reapply('launcher');
 
+# ... and after a crash of the backends (the worker killed), again without any call
+$id = apply();
+wait_building($id);
+$pid = $node->safe_psql('postgres', "SELECT worker_pid FROM idx_history WHERE id = $id");
+kill 'KILL', $pid;
+ok($node->poll_query_until('postgres', 'SELECT true'), 'launcher: server back after the crash');
+wait_ended($id);
+is(row($id), 'failed 57P02', 'launcher: reconciled after a crash restart, without any call');
+check_clean_and_reapply('launcher after a crash');
+
 $node->stop;
 done_testing();
