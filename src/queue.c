@@ -73,6 +73,16 @@ restore_user(OwnerSwitch *sw)
 	SetUserIdAndSecContext(sw->save_userid, sw->save_sec);
 }
 
+/* The int8 in the first column of the first row SPI returned. */
+static int64
+spi_first_int8(void)
+{
+	bool		isnull;
+
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+									   SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 /* SQL with "%s" standing for the history table, made once per call. */
 static char *
 q(const char *fmt)
@@ -192,7 +202,6 @@ ia_queue_create(IaDefinition *def, const char *definition,
 	Datum		values[12];
 	char		nulls[12];
 	int64		id;
-	bool		isnull;
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = migration ? CStringGetTextDatum(migration) : (Datum) 0;
@@ -219,8 +228,7 @@ ia_queue_create(IaDefinition *def, const char *definition,
 		  " VALUES ($1, 'create', $2, $3, $4, $5, $6, $7, $8, $9,"
 		  " $12, $10, $11) RETURNING id"),
 		12, types, values, nulls, false);
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									 SPI_tuptable->tupdesc, 1, &isnull));
+	id = spi_first_int8();
 	restore_user(&sw);
 	return id;
 }
@@ -360,7 +368,6 @@ ia_queue_drop(IaRow *orig, const char *definition)
 	Datum		values[9];
 	char		nulls[9];
 	int64		id;
-	bool		isnull;
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = Int64GetDatum(orig->id);
@@ -391,13 +398,12 @@ ia_queue_drop(IaRow *orig, const char *definition)
 		  "        'pg_catalog'"
 		  " FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1 RETURNING id"),
 		9, types, values, nulls, false);
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									 SPI_tuptable->tupdesc, 1, &isnull));
+	id = spi_first_int8();
 	restore_user(&sw);
 	return id;
 }
 
-/* ia_queue_done_creates -- ids of a migration's done creates, newest first. */
+/* ia_queue_migration_rows -- ids of a migration's done creates, newest first. */
 List *
 ia_queue_migration_rows(const char *migration)
 {
