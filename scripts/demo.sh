@@ -74,15 +74,14 @@ SELECT id, migration, index_name, status, requested_by,
   FROM idx_history ORDER BY id;
 SQL
 
-if run_psql -Atc "SELECT to_regprocedure('idx_report(text,boolean)') IS NOT NULL" | grep -q t; then
-    run_psql -e <<'SQL'
+echo "== is each index used? (the application ran one query that uses index 1)"
+run_psql -e <<'SQL'
 SELECT pg_stat_force_next_flush();
 SELECT status, total FROM orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 20 \g /dev/null
 SELECT pg_stat_force_next_flush();
 SELECT id, index_name, verdict, idx_scan, queries_using || '/' || queries_total AS queries, detail
   FROM idx_report() ORDER BY id;
 SQL
-fi
 
 run_psql -e <<'SQL'
 -- undo the index that is not used: DROP INDEX CONCURRENTLY, in the background
