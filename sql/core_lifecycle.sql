@@ -75,9 +75,11 @@ SELECT idx_cancel(999999);
 -- the build settings in force at the call are kept for the build
 SET index_advisor.maintenance_work_mem = '32MB';
 SET index_advisor.lock_timeout = '5s';
+SET index_advisor.max_parallel_maintenance_workers = 0;
 SELECT idx_apply('CREATE INDEX l_t_code_grp_idx ON l_t (code, grp)') AS id6 \gset
 RESET index_advisor.maintenance_work_mem;
 RESET index_advisor.lock_timeout;
+RESET index_advisor.max_parallel_maintenance_workers;
 SELECT build_settings FROM idx_history WHERE id = :id6;
 SET client_min_messages = warning;
 CALL idx_wait(:id6);
