@@ -34,8 +34,6 @@ typedef struct IaRow
 	char	   *migration;
 	Oid			role_oid;
 	Oid			table_oid;
-	int			worker_pid;
-	bool		cancel_requested;
 	int64		parent_id;
 } IaRow;
 
@@ -63,7 +61,7 @@ extern Oid	ia_queue_schema(void);
 extern int64 ia_queue_create(IaDefinition *def, const char *definition,
 							 ArrayType *queries, const char *migration,
 							 const char *search_path, ArrayType *settings);
-extern IaRow *ia_queue_lookup(int64 id, bool lock);
+extern IaRow *ia_queue_lookup(int64 id);
 extern bool ia_queue_set_status(int64 id, const char *from, const char *to);
 extern int	ia_queue_request_cancel(int64 id);
 extern int64 ia_queue_drop(IaRow *orig, const char *definition);

@@ -168,7 +168,7 @@ idx_cancel(PG_FUNCTION_ARGS)
 	IaRow	   *row;
 
 	enter(fcinfo);
-	row = ia_queue_lookup(id, true);
+	row = ia_queue_lookup(id);
 	refuse_part(row, "cancelled");
 
 	if (strcmp(row->status, "queued") == 0)
@@ -180,7 +180,12 @@ idx_cancel(PG_FUNCTION_ARGS)
 	{
 		int			pid = ia_queue_request_cancel(id);
 
-		if (pid > 0)
+		/*
+		 * A 'waiting' row needs no signal: the worker's move to 'building'
+		 * waits for this row lock and then sees the flag.  Signalling it
+		 * would only risk hitting the worker between two steps.
+		 */
+		if (pid > 0 && strcmp(row->status, "building") == 0)
 			(void) ia_signal_cancel(pid);
 		PG_RETURN_BOOL(true);
 	}
@@ -194,7 +199,7 @@ idx_cancel(PG_FUNCTION_ARGS)
 static int64
 rollback_one(int64 id)
 {
-	IaRow	   *row = ia_queue_lookup(id, true);
+	IaRow	   *row = ia_queue_lookup(id);
 	Oid			nspid;
 	Oid			indexoid;
 	char		relkind;

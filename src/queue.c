@@ -236,11 +236,11 @@ ia_queue_create(IaDefinition *def, const char *definition,
 /*
  * ia_queue_lookup -- the row "id" as the caller may see it: its status and
  * whether the caller may act on it (it asked for it, is a member of the
- * role that did, or is superuser).  Raises "does not exist" otherwise,
- * locking the row FOR UPDATE when "lock" is set.
+ * role that did, or is superuser).  Raises "does not exist" otherwise.
+ * The row stays locked FOR UPDATE until the caller's transaction ends.
  */
 IaRow *
-ia_queue_lookup(int64 id, bool lock)
+ia_queue_lookup(int64 id)
 {
 	OwnerSwitch sw;
 	Oid			types[1] = {INT8OID};
@@ -250,14 +250,10 @@ ia_queue_lookup(int64 id, bool lock)
 
 	values[0] = Int64GetDatum(id);
 	become_owner(&sw);
-	run(q(lock ?
-		  "SELECT id, operation, status, schema_name, table_name, index_name,"
-		  " role_oid, worker_pid, migration, table_oid, cancel_requested, parent_id"
-		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE" :
-		  "SELECT id, operation, status, schema_name, table_name, index_name,"
-		  " role_oid, worker_pid, migration, table_oid, cancel_requested, parent_id"
-		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
-		1, types, values, NULL, !lock);
+	run(q("SELECT id, operation, status, schema_name, table_name, index_name,"
+		  " role_oid, migration, table_oid, parent_id"
+		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"),
+		1, types, values, NULL, false);
 	if (SPI_processed == 1)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
@@ -274,13 +270,10 @@ ia_queue_lookup(int64 id, bool lock)
 		row->table_name = SPI_getvalue(tup, desc, 5);
 		row->index_name = SPI_getvalue(tup, desc, 6);
 		row->role_oid = DatumGetObjectId(SPI_getbinval(tup, desc, 7, &isnull));
-		d = SPI_getbinval(tup, desc, 8, &isnull);
-		row->worker_pid = isnull ? 0 : DatumGetInt32(d);
-		row->migration = SPI_getvalue(tup, desc, 9);
-		d = SPI_getbinval(tup, desc, 10, &isnull);
+		row->migration = SPI_getvalue(tup, desc, 8);
+		d = SPI_getbinval(tup, desc, 9, &isnull);
 		row->table_oid = isnull ? InvalidOid : DatumGetObjectId(d);
-		row->cancel_requested = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
-		d = SPI_getbinval(tup, desc, 12, &isnull);
+		d = SPI_getbinval(tup, desc, 10, &isnull);
 		row->parent_id = isnull ? 0 : DatumGetInt64(d);
 		MemoryContextSwitchTo(old);
 	}

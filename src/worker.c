@@ -597,12 +597,11 @@ work_once(void)
 		stale = true;
 	else
 		job = ia_queue_claim(job_cxt);
+	if (job != NULL)
+		job->partitioned = get_rel_relkind(job->table_oid) == RELKIND_PARTITIONED_TABLE;
 	ia_end_txn();
 	if (job == NULL)
 		return false;
-	ia_begin_txn();
-	job->partitioned = get_rel_relkind(job->table_oid) == RELKIND_PARTITIONED_TABLE;
-	ia_end_txn();
 
 	if (stale && job->partitioned && !job->is_drop)
 		ia_reconcile_partitioned(job);
