@@ -56,17 +56,20 @@ typedef struct Part
 	bool		leaf;			/* a plain table (else sub-partitioned) */
 } Part;
 
-static int
-depth_of(Oid relid, Oid root)
+/* The part of the table "relid" in "parts", or NULL. */
+static Part *
+find_part(List *parts, Oid relid)
 {
-	int			depth = 0;
+	ListCell   *lc;
 
-	while (relid != root && OidIsValid(relid))
+	foreach(lc, parts)
 	{
-		relid = get_partition_parent(relid, true);
-		depth++;
+		Part	   *part = lfirst(lc);
+
+		if (part->relid == relid)
+			return part;
 	}
-	return depth;
+	return NULL;
 }
 
 /*
@@ -95,7 +98,9 @@ plan_parts(IaJob *job, MemoryContext cxt)
 		part = palloc0(sizeof(Part));
 		part->relid = relid;
 		part->parent_relid = get_partition_parent(relid, false);
-		part->depth = depth_of(relid, job->table_oid);
+		/* find_all_inheritors() lists a table before its partitions */
+		part->depth = part->parent_relid == job->table_oid ? 1 :
+			find_part(parts, part->parent_relid)->depth + 1;
 		part->leaf = get_rel_relkind(relid) == RELKIND_RELATION;
 		MemoryContextSwitchTo(old);
 		part->job = ia_queue_add_part(job, relid,
@@ -112,19 +117,9 @@ plan_parts(IaJob *job, MemoryContext cxt)
 static RangeVar *
 index_of(IaJob *root, List *parts, Oid relid)
 {
-	ListCell   *lc;
+	IaJob	   *job = relid == root->table_oid ? root : find_part(parts, relid)->job;
 
-	if (relid == root->table_oid)
-		return makeRangeVar(root->schema_name, root->index_name, -1);
-	foreach(lc, parts)
-	{
-		Part	   *part = lfirst(lc);
-
-		if (part->relid == relid)
-			return makeRangeVar(part->job->schema_name, part->job->index_name, -1);
-	}
-	elog(ERROR, "index_advisor: no part for relation %u", relid);
-	return NULL;				/* keep compiler quiet */
+	return makeRangeVar(job->schema_name, job->index_name, -1);
 }
 
 /*
