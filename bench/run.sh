@@ -143,6 +143,19 @@ q -d postgres -c "CREATE DATABASE bench"
 q -c "CREATE EXTENSION index_advisor"
 PG_VERSION_STR=$(q -c "SHOW server_version")
 
+# record_history id label wall_ms tsv run: append the history's timings
+# (request -> valid, request -> worker start, worker start -> valid) of a
+# done row to the overhead table
+record_history() {
+    local hist
+    hist=$(q -F ' ' -c "SELECT round(extract(epoch FROM finished_at - requested_at) * 1000, 3),
+                               round(extract(epoch FROM started_at - requested_at) * 1000, 3),
+                               round(extract(epoch FROM finished_at - started_at) * 1000, 3)
+                          FROM idx_history WHERE id = $1 AND status = 'done'")
+    [ -n "$hist" ] || return 1
+    echo -e "$5\t$2\t$3\t${hist// /\\t}" >> "$4"
+}
+
 mk_table() {   # name rows
     q <<SQL
 CREATE TABLE $1 (id bigserial PRIMARY KEY, a int NOT NULL, b int NOT NULL,
@@ -209,30 +222,17 @@ SELECT :id;
 SQL
 )
             t1=$(now_ms)
-            hist=$(q -F ' ' -c "SELECT round(extract(epoch FROM finished_at - requested_at) * 1000, 3),
-                                       round(extract(epoch FROM started_at - requested_at) * 1000, 3),
-                                       round(extract(epoch FROM finished_at - started_at) * 1000, 3)
-                                  FROM idx_history WHERE id = $id AND status = 'done'")
-            [ -n "$hist" ]
-            set -- $hist
-            echo -e "$i\tidx_apply\t$((t1 - t0))\t$1\t$2\t$3" >> "$OUT/overhead_$name.tsv"
+            record_history "$id" idx_apply "$((t1 - t0))" "$OUT/overhead_$name.tsv" "$i"
             q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
             # C: through index_advisor with nobody waiting while it builds:
             # the client sleeps for about the direct build time, then polls
-            # idx_history (a CALL idx_wait holds a snapshot that the last
-            # phase of CIC waits for; frequent new connections steal CPU)
+            # idx_history (frequent new connections would steal CPU)
             t0=$(now_ms)
             id=$(q -c "SELECT idx_apply('CREATE INDEX ov_idx ON bench_t $cols')")
             sleep "$(awk -v s="$srv" 'BEGIN { printf "%.3f", s * 1.2 / 1000 }')"
             poll_done "$id"
             t1=$(now_ms)
-            hist=$(q -F ' ' -c "SELECT round(extract(epoch FROM finished_at - requested_at) * 1000, 3),
-                                       round(extract(epoch FROM started_at - requested_at) * 1000, 3),
-                                       round(extract(epoch FROM finished_at - started_at) * 1000, 3)
-                                  FROM idx_history WHERE id = $id AND status = 'done'")
-            [ -n "$hist" ]
-            set -- $hist
-            echo -e "$i\tidx_apply_poll\t$((t1 - t0))\t$1\t$2\t$3" >> "$OUT/overhead_$name.tsv"
+            record_history "$id" idx_apply_poll "$((t1 - t0))" "$OUT/overhead_$name.tsv" "$i"
             q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
         done
         local dw ds aw as aq ab
