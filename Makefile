@@ -3,8 +3,10 @@
 #   make && make install           build and install into the server found by pg_config
 #   make installcheck              pg_regress (own temp instance) + TAP tests
 #
-# The install script is assembled from src/install/*.sql (one part per
-# subsystem) so that each subsystem keeps its SQL next to its C.
+# Versions: index_advisor--0.1.sql is the released 0.1 install script, frozen
+# (never edited).  0.2 is installed as 0.1 plus the upgrade script
+# index_advisor--0.1--0.2.sql, which is assembled from the parts in
+# src/update/0.1--0.2/ while 0.2 is unreleased.
 
 MODULE_big = index_advisor
 OBJS = index_advisor.o src/definition.o src/queue.o src/worker.o src/api.o \
@@ -12,10 +14,11 @@ OBJS = index_advisor.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/partition.o
 
 EXTENSION = index_advisor
-EXTVERSION = 0.1
-DATA_built = index_advisor--$(EXTVERSION).sql
+EXTVERSION = 0.2
+DATA = index_advisor--0.1.sql
+DATA_built = index_advisor--0.1--0.2.sql
 
-INSTALL_PARTS = src/install/00_core.sql $(sort $(filter-out src/install/00_core.sql,$(wildcard src/install/*.sql)))
+UPDATE_0_2_PARTS = $(sort $(wildcard src/update/0.1--0.2/*.sql))
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf \
@@ -33,7 +36,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-index_advisor--$(EXTVERSION).sql: $(INSTALL_PARTS)
+index_advisor--0.1--0.2.sql: $(UPDATE_0_2_PARTS)
 	cat $^ > $@
 
 # The two halves of installcheck, so that scripts/test.sh can report each.

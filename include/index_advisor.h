@@ -82,6 +82,8 @@ extern List *ia_pending_definitions(Oid relid);
 extern Oid	ia_history_relid(void);
 extern Oid	ia_history_owner(void);
 extern char *ia_quoted_history(void);	/* "schema".idx_history */
+extern int	ia_catalog_version(void);	/* 0.N installed here -> N */
+extern void ia_require_catalog(int version, const char *what);
 
 /* worker.c */
 extern int	ia_launch_workers(int wanted, FullTransactionId wait_for);

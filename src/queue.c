@@ -24,7 +24,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -33,6 +38,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -143,6 +149,67 @@ ia_history_owner(void)
 	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
 	return owner;
+}
+
+/*
+ * ia_catalog_version -- the minor version of the extension's SQL objects in
+ * this database ("0.1" -> 1, "0.2" -> 2), 0 when it is not installed.
+ *
+ * The library serves every version's SQL: between the install of a new
+ * package and ALTER EXTENSION index_advisor UPDATE, a database still has
+ * the older objects.  Code that needs an object or column that only a
+ * newer version has asks here first, and falls back to the older
+ * behaviour or calls ia_require_catalog().  Needs a transaction.
+ */
+int
+ia_catalog_version(void)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	int			version = 0;
+
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(IA_NAME));
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+		{
+			char	   *v = text_to_cstring(DatumGetTextPP(d));
+
+			if (strncmp(v, "0.", 2) == 0)
+				version = atoi(v + 2);
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return version;
+}
+
+/*
+ * ia_require_catalog -- raise an error unless the extension's SQL objects
+ * are at least at "version" (see ia_catalog_version); "what" names the
+ * feature for the message.
+ */
+void
+ia_require_catalog(int version, const char *what)
+{
+	int			have = ia_catalog_version();
+
+	if (have < version)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s needs index_advisor 0.%d, but this database has 0.%d",
+						what, version, have),
+				 errhint("Run ALTER EXTENSION index_advisor UPDATE.")));
 }
 
 char *

@@ -2,7 +2,7 @@
  *
  * usage.c
  *		Usage: the settings of idx_check()/idx_report() and the small C
- *		helpers of their SQL (src/install/10_verify.sql).
+ *		helpers of their SQL (index_advisor--0.1.sql; changes in src/update/).
  *
  * Design.  idx_check() and idx_report() are SQL/PL/pgSQL over three
  * sources: the EXPLAIN verdict (idx_plan_summary, verify.c), the live
