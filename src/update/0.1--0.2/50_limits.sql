@@ -29,9 +29,8 @@ BEGIN
         RETURN 0;   -- index_advisor.history_retention = 0: keep for ever
     END IF;
     IF age OPERATOR(pg_catalog.<) interval '0' THEN
-        RAISE EXCEPTION 'idx_prune: older_than must not be negative'
+        RAISE EXCEPTION 'older_than must not be negative'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = pg_catalog.format('It is %s.', age),
                   HINT = 'Give an age such as ''90 days'', or NULL for index_advisor.history_retention.';
     END IF;
 
@@ -52,7 +51,7 @@ BEGIN
          GROUP BY g.root
         HAVING bool_and(h.status OPERATOR(pg_catalog.=) ANY ('{done,failed,cancelled,rolled_back}')
                         AND COALESCE(h.finished_at, h.requested_at)
-                            OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-) age)
+                            OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) age))
     ),
     kept_for_rollback AS (
         SELECT d.root
