@@ -105,8 +105,9 @@ SELECT idx_rollback('kept') IS NOT NULL AS rollback_queued;
 SELECT idx_cancel(:building);
 SET client_min_messages = warning;
 \set VERBOSITY sqlstate
-CALL idx_wait();
+CALL idx_wait(:building);
 \set VERBOSITY default
+CALL idx_wait();
 RESET client_min_messages;
 SELECT count(*) AS leftovers FROM pg_class WHERE relname IN ('ret_building_idx', 'ret_kept_idx');
 
