@@ -111,6 +111,14 @@ CALL idx_wait();
 RESET client_min_messages;
 SELECT count(*) AS leftovers FROM pg_class WHERE relname IN ('ret_building_idx', 'ret_kept_idx');
 
+-- idx_prune() is meant to be scheduled, e.g. daily with pg_cron, by a
+-- superuser or a member of index_advisor_admin
+CREATE EXTENSION pg_cron;
+SELECT cron.schedule('index_advisor_prune', '30 3 * * *', 'SELECT idx_prune()') > 0 AS scheduled;
+SELECT jobname, schedule, command FROM cron.job;
+SELECT cron.unschedule('index_advisor_prune');
+DROP EXTENSION pg_cron;
+
 DROP SCHEMA ret CASCADE;
 DROP ROLE regress_ret_user;
 DROP ROLE regress_ret_admin;
