@@ -10,7 +10,9 @@
  * Workers are registered at once but do nothing before the caller's
  * transaction commits (they wait on its xid), so a rolled-back call leaves
  * neither a row nor an index.  At most index_advisor.max_workers workers
- * are registered per transaction.
+ * are registered per transaction.  The build settings a request carries are
+ * captured from the caller's session, within the ceilings a superuser set
+ * (index_advisor.max_build_*).
  *
  *-------------------------------------------------------------------------
  */
