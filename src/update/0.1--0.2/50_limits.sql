@@ -34,43 +34,45 @@ BEGIN
                   HINT = 'Give an age such as ''90 days'', or NULL for index_advisor.history_retention.';
     END IF;
 
-    WITH RECURSIVE grp(id, root) AS (
-        SELECT h.id, h.id
+    -- Each row's group: a part goes with its parent, a drop with the
+    -- create it reverts (and a part of a drop with that create too).  Parts
+    -- of every level point at the row of the partitioned table.
+    WITH grp AS (
+        SELECT h.id, COALESCE(p.reverts, p.id, h.reverts, h.id) AS root,
+               h.status, COALESCE(h.finished_at, h.requested_at) AS ended_at
           FROM @extschema@.idx_history h
-         WHERE h.parent_id IS NULL AND h.reverts IS NULL
-        UNION ALL
-        SELECT h.id, g.root
-          FROM @extschema@.idx_history h
-          JOIN grp g ON h.parent_id OPERATOR(pg_catalog.=) g.id
-                     OR h.reverts OPERATOR(pg_catalog.=) g.id
+          LEFT JOIN @extschema@.idx_history p ON p.id OPERATOR(pg_catalog.=) h.parent_id
     ),
     doomed AS (
         SELECT g.root
           FROM grp g
-          JOIN @extschema@.idx_history h ON h.id OPERATOR(pg_catalog.=) g.id
          GROUP BY g.root
-        HAVING bool_and(h.status OPERATOR(pg_catalog.=) ANY ('{done,failed,cancelled,rolled_back}')
-                        AND COALESCE(h.finished_at, h.requested_at)
-                            OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) age))
+        HAVING bool_and(g.status OPERATOR(pg_catalog.=) ANY ('{done,failed,cancelled,rolled_back}')
+                        AND g.ended_at OPERATOR(pg_catalog.<)
+                            (pg_catalog.now() OPERATOR(pg_catalog.-) age))
     ),
-    kept_for_rollback AS (
+    deletable AS (
         SELECT d.root
           FROM doomed d
           JOIN @extschema@.idx_history r ON r.id OPERATOR(pg_catalog.=) d.root
-         WHERE r.operation OPERATOR(pg_catalog.=) 'create'
-           AND r.status OPERATOR(pg_catalog.=) 'done'
-           AND EXISTS (SELECT FROM pg_catalog.pg_class c
-                         JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-                        WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{i,I}')
-                          AND ((n.nspname OPERATOR(pg_catalog.=) r.schema_name
-                                AND c.relname OPERATOR(pg_catalog.=) r.index_name)
-                               OR c.oid OPERATOR(pg_catalog.=) r.index_oid))
+         WHERE r.parent_id IS NULL AND r.reverts IS NULL
+           AND NOT (r.operation OPERATOR(pg_catalog.=) 'create'
+                    AND r.status OPERATOR(pg_catalog.=) 'done'
+                    AND (EXISTS (SELECT FROM pg_catalog.pg_class c
+                                  WHERE c.oid OPERATOR(pg_catalog.=) r.index_oid
+                                    AND c.relkind OPERATOR(pg_catalog.=) ANY ('{i,I}'))
+                         OR EXISTS (SELECT FROM pg_catalog.pg_class c
+                                     JOIN pg_catalog.pg_namespace n
+                                       ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                                    WHERE n.nspname OPERATOR(pg_catalog.=) r.schema_name
+                                      AND c.relname OPERATOR(pg_catalog.=) r.index_name
+                                      AND c.relkind OPERATOR(pg_catalog.=) ANY ('{i,I}'))))
     ),
     gone AS (
         DELETE FROM @extschema@.idx_history h
-         USING grp g
+         USING grp g, deletable d
          WHERE h.id OPERATOR(pg_catalog.=) g.id
-           AND g.root IN (SELECT root FROM doomed EXCEPT SELECT root FROM kept_for_rollback)
+           AND g.root OPERATOR(pg_catalog.=) d.root
         RETURNING h.id
     )
     SELECT pg_catalog.count(*) INTO deleted FROM gone;
