@@ -884,6 +884,42 @@ check_pending_duplicate(IaDefinition *def)
 }
 
 /*
+ * check_query_limits -- the stored queries of one request, before any is
+ * parsed: none null, at most index_advisor.max_queries_per_index of them,
+ * each at most index_advisor.max_query_bytes long.
+ */
+static void
+check_query_limits(Datum *elems, bool *nulls, int n)
+{
+	if (n > ia_max_queries_per_index())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cannot store more than %d queries for one index",
+						ia_max_queries_per_index()),
+				 errdetail("%d queries were given; index_advisor.max_queries_per_index is %d.",
+						   n, ia_max_queries_per_index()),
+				 errhint("Keep the queries the index is for, or ask a superuser to raise index_advisor.max_queries_per_index.")));
+
+	for (int i = 0; i < n; i++)
+	{
+		size_t		len;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("query %d is null", i + 1)));
+		len = VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i]));
+		if (len > (size_t) ia_max_query_bytes())
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("query %d is too long", i + 1),
+					 errdetail("It is %zu bytes long; index_advisor.max_query_bytes is %d.",
+							   len, ia_max_query_bytes()),
+					 errhint("Store the query with its constants replaced by $n parameters, or ask a superuser to raise index_advisor.max_query_bytes.")));
+	}
+}
+
+/*
  * ia_check_queries -- every stored query must be one plannable SELECT,
  * INSERT, UPDATE or DELETE, $n parameters allowed.  Checked as the caller,
  * with its search_path, in a subtransaction that is rolled back so that no
@@ -905,14 +941,7 @@ ia_check_queries(ArrayType *queries)
 				 errmsg("queries must be a one-dimensional array")));
 	deconstruct_array(queries, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
-	if (n > ia_max_queries_per_index())
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("cannot store more than %d queries for one index",
-						ia_max_queries_per_index()),
-				 errdetail("%d queries were given; index_advisor.max_queries_per_index is %d.",
-						   n, ia_max_queries_per_index()),
-				 errhint("Keep the queries the index is for, or ask a superuser to raise index_advisor.max_queries_per_index.")));
+	check_query_limits(elems, nulls, n);
 
 	for (i = 0; i < n; i++)
 	{
@@ -924,18 +953,7 @@ ia_check_queries(ArrayType *queries)
 		ResourceOwner oldowner = CurrentResourceOwner;
 		ErrorContextCallback errcb;
 
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("query %d is null", i + 1)));
 		sql = TextDatumGetCString(elems[i]);
-		if (strlen(sql) > (size_t) ia_max_query_bytes())
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("query %d is too long", i + 1),
-					 errdetail("It is %zu bytes long; index_advisor.max_query_bytes is %d.",
-							   strlen(sql), ia_max_query_bytes()),
-					 errhint("Store the query with its constants replaced by $n parameters, or ask a superuser to raise index_advisor.max_query_bytes.")));
 		IA_ERRCONTEXT_PUSH(errcb, sql);
 		raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 		IA_ERRCONTEXT_POP(errcb);
