@@ -124,6 +124,24 @@ SELECT name, setting, context FROM pg_settings
                 'index_advisor.history_retention')
  ORDER BY name;
 
+-- a ceiling set per role holds even against a SET made in a new session
+-- before the library is loaded (the SET is refused when it loads)
+SELECT current_user AS su \gset
+ALTER ROLE regress_lim_user SET index_advisor.max_build_statement_timeout = '3s';
+\c - regress_lim_user
+SET index_advisor.max_build_statement_timeout = 0;
+SET index_advisor.max_workers = 8;
+SET search_path = lim, public;
+SELECT idx_apply('CREATE INDEX lim_t_late_idx ON lim_t (note)') AS late_id \gset
+SHOW index_advisor.max_build_statement_timeout;
+SHOW index_advisor.max_workers;
+SELECT build_settings FROM idx_history WHERE id = :late_id;
+SET client_min_messages = warning;
+CALL idx_wait(:late_id);
+RESET client_min_messages;
+\c - :su
+ALTER ROLE regress_lim_user RESET ALL;
+
 DROP SCHEMA lim CASCADE;
 TRUNCATE idx_history RESTART IDENTITY;
 DROP ROLE regress_lim_user;
