@@ -35,6 +35,12 @@ extern int	ia_build_lock_timeout(void);	/* ms, -1 = server's */
 extern int	ia_build_statement_timeout(void);	/* ms, -1 = server's */
 extern int	ia_build_max_parallel(void);	/* -1 = server's */
 extern int	ia_max_retries(void);
+extern int	ia_max_queries_per_index(void);
+extern int	ia_max_query_bytes(void);
+extern int	ia_max_build_statement_timeout(void);	/* ms, 0 = no ceiling */
+extern int	ia_max_build_lock_timeout(void);	/* ms, 0 = no ceiling */
+extern int	ia_max_build_maintenance_work_mem(void);	/* kB, 0 = no ceiling */
+extern int	ia_max_build_max_parallel(void);	/* -1 = no ceiling */
 
 /* verify.c / usage.c: settings and hooks of their own, set up by _PG_init */
 extern void ia_verify_init(void);

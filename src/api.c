@@ -10,7 +10,9 @@
  * Workers are registered at once but do nothing before the caller's
  * transaction commits (they wait on its xid), so a rolled-back call leaves
  * neither a row nor an index.  At most index_advisor.max_workers workers
- * are registered per transaction.
+ * are registered per transaction.  The build settings a request carries are
+ * captured from the caller's session, within the ceilings a superuser set
+ * (index_advisor.max_build_*).
  *
  *-------------------------------------------------------------------------
  */
@@ -76,25 +78,61 @@ launch_for_this_xact(void)
 		launched_in_xact += ia_launch_workers(1, GetTopFullTransactionId());
 }
 
-/* The build settings in force now, as "name=value" strings. */
+/*
+ * The value a build gets for one core setting: "value" as the caller set it
+ * through index_advisor.* (-1 = unset: the server's, taken as this
+ * session's reset value of "guc" when a ceiling must be applied), capped by
+ * "ceiling" when "capped".  A timeout of 0 means none, which no ceiling
+ * allows.  Returns -1 to leave the setting to the server.
+ */
+static int
+capped_setting(const char *guc, int value, bool capped, int ceiling,
+			   bool zero_unlimited)
+{
+	if (!capped)
+		return value;
+	if (value < 0)
+		value = pg_strtoint32(GetConfigOptionResetString(guc));
+	if (value > ceiling || (zero_unlimited && value == 0))
+		value = ceiling;
+	return value;
+}
+
+static void
+add_setting(Datum *elems, int *n, const char *guc, int value)
+{
+	if (value >= 0)
+		elems[(*n)++] = CStringGetTextDatum(psprintf("%s=%d", guc, value));
+}
+
+/*
+ * The build settings in force now, as "name=value" strings, within the
+ * ceilings a superuser set (index_advisor.max_build_*).
+ */
 static ArrayType *
 capture_build_settings(void)
 {
 	Datum		elems[4];
 	int			n = 0;
 
-	if (ia_build_maintenance_work_mem() >= 0)
-		elems[n++] = CStringGetTextDatum(psprintf("maintenance_work_mem=%d",
-												  ia_build_maintenance_work_mem()));
-	if (ia_build_lock_timeout() >= 0)
-		elems[n++] = CStringGetTextDatum(psprintf("lock_timeout=%d",
-												  ia_build_lock_timeout()));
-	if (ia_build_statement_timeout() >= 0)
-		elems[n++] = CStringGetTextDatum(psprintf("statement_timeout=%d",
-												  ia_build_statement_timeout()));
-	if (ia_build_max_parallel() >= 0)
-		elems[n++] = CStringGetTextDatum(psprintf("max_parallel_maintenance_workers=%d",
-												  ia_build_max_parallel()));
+	add_setting(elems, &n, "maintenance_work_mem",
+				capped_setting("maintenance_work_mem",
+							   ia_build_maintenance_work_mem(),
+							   ia_max_build_maintenance_work_mem() > 0,
+							   ia_max_build_maintenance_work_mem(), false));
+	add_setting(elems, &n, "lock_timeout",
+				capped_setting("lock_timeout", ia_build_lock_timeout(),
+							   ia_max_build_lock_timeout() > 0,
+							   ia_max_build_lock_timeout(), true));
+	add_setting(elems, &n, "statement_timeout",
+				capped_setting("statement_timeout", ia_build_statement_timeout(),
+							   ia_max_build_statement_timeout() > 0,
+							   ia_max_build_statement_timeout(), true));
+	add_setting(elems, &n, "max_parallel_maintenance_workers",
+				capped_setting("max_parallel_maintenance_workers",
+							   ia_build_max_parallel(),
+							   ia_max_build_max_parallel() >= 0,
+							   ia_max_build_max_parallel(), false));
 	return construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT);
 }
 

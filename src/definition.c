@@ -41,6 +41,7 @@
 #include "catalog/pg_tablespace.h"
 #include "commands/defrem.h"
 #include "commands/tablespace.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -63,7 +64,8 @@
 
 #include "index_advisor.h"
 
-/* inputs longer than this are refused before they are parsed or stored */
+/* definitions longer than this are refused before they are parsed; queries
+ * are limited by index_advisor.max_query_bytes */
 #define IA_MAX_TEXT_LEN			65536
 /* as many $n as the protocol can bind (PQ_QUERY_PARAM_MAX_LIMIT) */
 #define IA_MAX_QUERY_PARAMS		65535
@@ -674,10 +676,53 @@ name_taken(Oid nspid, const char *name)
 }
 
 /*
+ * index_column_names -- the names PostgreSQL gives the columns of an index
+ * (key columns, then INCLUDE columns): a name that an earlier column has
+ * gets the first free number appended, clipped to fit NAMEDATALEN, so that
+ * (lower(a), lower(b)) gives "lower" and "lower1".  Adapted from
+ * ChooseIndexColumnNames() in src/backend/commands/indexcmds.c
+ * (PostgreSQL 15).
+ */
+static List *
+index_column_names(List *elems)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, elems)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+		const char *origname;
+		char	   *curname;
+
+		if (elem->indexcolname)
+			origname = elem->indexcolname;
+		else if (elem->name)
+			origname = elem->name;
+		else
+			origname = "expr";
+
+		curname = pstrdup(origname);
+		for (int i = 1; list_member(result, makeString(curname)); i++)
+		{
+			char		nbuf[32];
+			int			nlen;
+
+			snprintf(nbuf, sizeof(nbuf), "%d", i);
+			nlen = pg_mbcliplen(origname, strlen(origname),
+								NAMEDATALEN - 1 - strlen(nbuf));
+			curname = psprintf("%.*s%s", nlen, origname, nbuf);
+		}
+		result = lappend(result, makeString(curname));
+	}
+	return result;
+}
+
+/*
  * choose_index_name -- the name PostgreSQL would give the index, also
  * avoiding names reserved by queued rows.  Adapted from ChooseIndexName(),
- * ChooseIndexNameAddition() and ChooseIndexColumnNames() in
- * src/backend/commands/indexcmds.c (PostgreSQL 15).
+ * ChooseIndexNameAddition() and ChooseRelationName() in
+ * src/backend/commands/indexcmds.c and namespace.c (PostgreSQL 15).
  */
 static char *
 choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
@@ -691,17 +736,9 @@ choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
 	int			pass = 0;
 
 	buf[0] = '\0';
-	foreach(lc, all)
+	foreach(lc, index_column_names(all))
 	{
-		IndexElem  *elem = lfirst_node(IndexElem, lc);
-		const char *name;
-
-		if (elem->indexcolname)
-			name = elem->indexcolname;
-		else if (elem->name)
-			name = elem->name;
-		else
-			name = "expr";
+		const char *name = strVal(lfirst(lc));
 
 		if (buflen > 0)
 			buf[buflen++] = '_';
@@ -847,6 +884,42 @@ check_pending_duplicate(IaDefinition *def)
 }
 
 /*
+ * check_query_limits -- the stored queries of one request, before any is
+ * parsed: none null, at most index_advisor.max_queries_per_index of them,
+ * each at most index_advisor.max_query_bytes long.
+ */
+static void
+check_query_limits(Datum *elems, bool *nulls, int n)
+{
+	if (n > ia_max_queries_per_index())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cannot store more than %d queries for one index",
+						ia_max_queries_per_index()),
+				 errdetail("%d queries were given; index_advisor.max_queries_per_index is %d.",
+						   n, ia_max_queries_per_index()),
+				 errhint("Keep the queries the index is for, or ask a superuser to raise index_advisor.max_queries_per_index.")));
+
+	for (int i = 0; i < n; i++)
+	{
+		size_t		len;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("query %d is null", i + 1)));
+		len = VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i]));
+		if (len > (size_t) ia_max_query_bytes())
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("query %d is too long", i + 1),
+					 errdetail("It is %zu bytes long; index_advisor.max_query_bytes is %d.",
+							   len, ia_max_query_bytes()),
+					 errhint("Store the query with its constants replaced by $n parameters, or ask a superuser to raise index_advisor.max_query_bytes.")));
+	}
+}
+
+/*
  * ia_check_queries -- every stored query must be one plannable SELECT,
  * INSERT, UPDATE or DELETE, $n parameters allowed.  Checked as the caller,
  * with its search_path, in a subtransaction that is rolled back so that no
@@ -868,6 +941,7 @@ ia_check_queries(ArrayType *queries)
 				 errmsg("queries must be a one-dimensional array")));
 	deconstruct_array(queries, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
+	check_query_limits(elems, nulls, n);
 
 	for (i = 0; i < n; i++)
 	{
@@ -879,17 +953,7 @@ ia_check_queries(ArrayType *queries)
 		ResourceOwner oldowner = CurrentResourceOwner;
 		ErrorContextCallback errcb;
 
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("query %d is null", i + 1)));
 		sql = TextDatumGetCString(elems[i]);
-		if (strlen(sql) > IA_MAX_TEXT_LEN)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("query %d is too long", i + 1),
-					 errdetail("It is %zu bytes long; the limit is %d bytes.",
-							   strlen(sql), IA_MAX_TEXT_LEN)));
 		IA_ERRCONTEXT_PUSH(errcb, sql);
 		raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 		IA_ERRCONTEXT_POP(errcb);
