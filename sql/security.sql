@@ -309,6 +309,14 @@ SELECT idx_apply('CREATE INDEX orders_id_cust_idx ON regress_ia_app.orders (id, 
 SELECT idx_apply('CREATE INDEX orders_cust_id_idx ON regress_ia_app.orders (cust, id)',
                  ARRAY['SELECT * FROM regress_ia_app.orders WHERE cust = regress_ia_app.g(1)'],
                  'm_plan') IS NOT NULL AS function_queued;
+-- ... also through an SQL function of the superuser's that the planner
+-- inlines, and that reads mallory's table
+CREATE FUNCTION regress_ia_app.cust_ids() RETURNS SETOF integer STABLE
+    LANGUAGE sql AS 'SELECT c.id FROM regress_ia_app.cust c';
+\c - :superuser
+SELECT idx_apply('CREATE INDEX orders_id_cust_id_idx ON regress_ia_app.orders (id, cust, id)',
+                 ARRAY['SELECT * FROM regress_ia_app.orders o JOIN regress_ia_app.cust_ids() i ON i = o.id'],
+                 'm_plan') IS NOT NULL AS inlined_queued;
 SET client_min_messages = warning;
 CALL idx_wait();
 RESET client_min_messages;

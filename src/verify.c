@@ -45,16 +45,19 @@
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
+#include "executor/functions.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "optimizer/plancat.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
@@ -321,8 +324,11 @@ describe_scan(Plan *plan, List *rtable)
 typedef struct CodeOwners
 {
 	List	   *relids;			/* relations read, before expansion */
-	List	   *funcids;		/* functions called by the query itself */
+	List	   *funcids;		/* functions called, SQL bodies included */
+	List	   *bodies;			/* SQL functions whose body was walked */
 } CodeOwners;
+
+static bool collect_walker(Node *node, CodeOwners *c);
 
 static bool
 collect_func(Oid funcid, void *ctx)
@@ -331,6 +337,76 @@ collect_func(Oid funcid, void *ctx)
 
 	c->funcids = list_append_unique_oid(c->funcids, funcid);
 	return false;
+}
+
+/* The Query list of an SQL function's body, analysed as the planner would. */
+static List *
+sql_body_queries(HeapTuple tup, FuncExpr *fexpr)
+{
+	bool		isnull;
+	Datum		body = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosqlbody,
+									   &isnull);
+	List	   *queries = NIL;
+	ListCell   *lc;
+
+	if (!isnull)
+	{
+		/* BEGIN ATOMIC or RETURN: analysed, to be rewritten (views) */
+		Node	   *n = stringToNode(TextDatumGetCString(body));
+		List	   *stored = IsA(n, List) ?
+			linitial_node(List, castNode(List, n)) : list_make1(n);
+
+		foreach(lc, stored)
+		{
+			Query	   *q = lfirst_node(Query, lc);
+
+			AcquireRewriteLocks(q, true, false);
+			queries = list_concat(queries, pg_rewrite_query(q));
+		}
+	}
+	else
+	{
+		char	   *src = TextDatumGetCString(SysCacheGetAttr(PROCOID, tup,
+															  Anum_pg_proc_prosrc,
+															  &isnull));
+		SQLFunctionParseInfoPtr pinfo =
+			prepare_sql_fn_parse_info(tup, (Node *) fexpr, fexpr->inputcollid);
+
+		foreach(lc, pg_parse_query(src))
+			queries = list_concat(queries,
+								  pg_analyze_and_rewrite_withcb(lfirst_node(RawStmt, lc),
+																src,
+																(ParserSetupHook) sql_fn_parser_setup,
+																pinfo, NULL));
+	}
+	return queries;
+}
+
+/*
+ * The planner inlines SQL functions (a set-returning one in FROM brings its
+ * tables into the plan): walk the body of every SQL function the query
+ * calls, once per function, over-approximating what the planner inlines.
+ */
+static void
+collect_sql_body(FuncExpr *fexpr, CodeOwners *c)
+{
+	HeapTuple	tup;
+	List	   *queries;
+
+	if (list_member_oid(c->bodies, fexpr->funcid))
+		return;
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fexpr->funcid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	if (((Form_pg_proc) GETSTRUCT(tup))->prolang != SQLlanguageId)
+	{
+		ReleaseSysCache(tup);
+		return;
+	}
+	c->bodies = lappend_oid(c->bodies, fexpr->funcid);
+	queries = sql_body_queries(tup, fexpr);
+	ReleaseSysCache(tup);
+	(void) collect_walker((Node *) queries, c);
 }
 
 /* Every relation and function of a rewritten query, sub-queries included. */
@@ -351,6 +427,8 @@ collect_walker(Node *node, CodeOwners *c)
 			c->relids = list_append_unique_oid(c->relids, rte->relid);
 		return false;
 	}
+	if (IsA(node, FuncExpr))
+		collect_sql_body((FuncExpr *) node, c);
 	(void) check_functions_in_node(node, collect_func, c);
 	return expression_tree_walker(node, collect_walker, c);
 }
@@ -365,7 +443,7 @@ typedef struct OwnedObject
 static List *
 owned_objects(List *queries)
 {
-	CodeOwners c = {NIL, NIL};
+	CodeOwners c = {NIL, NIL, NIL};
 	List	   *objects = NIL;
 	List	   *rels = NIL;
 	ListCell   *lc;
