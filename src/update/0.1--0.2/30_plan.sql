@@ -549,6 +549,12 @@ BEGIN
                   DETAIL = 'idx_schedule() registers idx_check() as a pg_cron job.',
                   HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, and run CREATE EXTENSION pg_cron in that database; or call "SELECT count(*) FROM idx_check()" from another scheduler.';
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'dblink') THEN
+        -- idx_cron_remote's error, whose hint is the statement to run there
+        PERFORM @extschema@.idx_cron_remote(
+            format('SELECT cron.schedule_in_database(%L, %L, %L, %L)',
+                   job, schedule, command, current_database()));
+    END IF;
     cron := @extschema@.idx_cron_schema(true);
     IF cron IS NULL THEN
         RAISE EXCEPTION 'pg_cron is not installed in database "%"', cron_db
@@ -591,6 +597,12 @@ BEGIN
         RAISE EXCEPTION 'pg_cron is not installed'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Without pg_cron there is no job to remove.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'dblink') THEN
+        -- idx_cron_remote's error, whose hint is the statement to run there
+        PERFORM @extschema@.idx_cron_remote(
+            format('SELECT cron.unschedule(j.jobid) FROM cron.job j WHERE j.jobname = %L AND j.username = current_user',
+                   job));
     END IF;
     cron := @extschema@.idx_cron_schema(true);
     IF cron IS NULL THEN
