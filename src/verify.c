@@ -900,7 +900,12 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 			verify_in_subxact(t, queries[i], flags, save_sec, &results[i],
 							  caller);
 			stop_check_timer();
-			check_timed_out = false;
+			if (check_timed_out)
+			{
+				/* fired after the last CHECK_FOR_INTERRUPTS: no cancel */
+				QueryCancelPending = false;
+				check_timed_out = false;
+			}
 			MemoryContextReset(work);
 		}
 
