@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 CALL idx_wait();
 RESET client_min_messages;
 \set SHOW_CONTEXT never
-TRUNCATE idx_history RESTART IDENTITY;
+TRUNCATE idx_history, idx_snapshots, idx_findings RESTART IDENTITY;
 \set VERBOSITY default
 SELECT current_user AS superuser \gset
 

@@ -323,7 +323,9 @@ BEGIN
                       i.queries_using, i.queries_total, i.queries_using_max,
                       '; now ' || pl.winner || ' wins') AS detail
           FROM ins i JOIN plans pl ON pl.id = i.history_id
-         WHERE i.queries_using < i.queries_using_max
+         -- a query that could not be planned is a query_error, not a
+         -- regression
+         WHERE i.queries_using + pl.query_errors < i.queries_using_max
         UNION ALL
         SELECT 'query_error', i.schema_name, i.table_name, i.index_name,
                i.history_id,
