@@ -79,5 +79,31 @@ like($log, qr/f\(\) runs as mallory/, 'planning ran the owner\'s code as its own
 unlike($log, qr/f\(\) runs as \Q$superuser\E/, 'and never as the superuser');
 
 is($node->safe_psql('postgres', 'SELECT idx_unschedule()'), 't', 'unscheduled');
+
+# another database, without pg_cron: a role with CREATE on it plants a
+# schema "cron" with a look-alike of pg_cron's function; the superuser's
+# idx_schedule() there finds pg_cron through pg_extension (in pg_cron's
+# database) and never calls it
+$node->safe_psql('postgres', q{
+    CREATE DATABASE app;
+    CREATE ROLE planter LOGIN;
+    GRANT CREATE ON DATABASE app TO planter;
+});
+$node->safe_psql('app', q{
+    CREATE EXTENSION index_advisor;
+    SET ROLE planter;
+    CREATE SCHEMA cron;
+    GRANT USAGE ON SCHEMA cron TO PUBLIC;
+    CREATE FUNCTION cron.schedule(text, text, text) RETURNS bigint LANGUAGE plpgsql
+    AS $$BEGIN RAISE WARNING 'planted cron.schedule() runs as %', current_user; RETURN 42; END$$;
+    CREATE FUNCTION cron.schedule_in_database(text, text, text, text) RETURNS bigint
+    IMMUTABLE LANGUAGE plpgsql
+    AS $$BEGIN RAISE WARNING 'planted cron.schedule_in_database() runs as %', current_user; RETURN 42; END$$;
+});
+my ($ret, $out, $err) = $node->psql('app', q{SELECT idx_schedule('* * * * *')});
+isnt($ret, 0, 'idx_schedule() in a database with a planted schema "cron": an error');
+like($err, qr/pg_cron is installed in database "postgres", not in "app"/,
+     'it names pg_cron\'s database');
+unlike($err, qr/planted/, 'the planted functions are not called');
 $node->stop;
 done_testing();
