@@ -7,8 +7,11 @@
  *
  * Caller's rules: be inside a transaction with an active snapshot (any
  * SQL-callable function is).  ia_verify_queries() opens and rolls back its
- * own subtransaction, switches to the role that asked for the index and to the
- * search_path stored with it, and restores all of that before returning.
+ * own subtransaction, switches to the role that asked for the index (and
+ * to plan, to the role ia_planning_role() chooses) and to the search_path
+ * stored with it, and restores all of that before returning.  A caller
+ * that shows a plan or verdict to a role must first check that this role
+ * has the privileges of the role that asked (has_privs_of_role).
  *
  *-------------------------------------------------------------------------
  */
@@ -17,10 +20,12 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
+
 /* What to plan: one history row of an index created through idx_apply. */
 typedef struct IaVerifyTarget
 {
-	int64		id;				/* idx_history.id */
+	int64		id;				/* idx_history.id; 0 at idx_apply */
 	Oid			role;			/* role_oid: the role that asked */
 	const char *search_path;	/* the caller's search_path at idx_apply */
 	Oid			indexoid;		/* InvalidOid when the index is gone */
@@ -31,11 +36,14 @@ typedef struct IaVerifyTarget
 #define IA_VERIFY_EXPLAIN	0x01	/* fill plan with EXPLAIN text */
 #define IA_VERIFY_HIDDEN	0x02	/* fill cost_without_index */
 #define IA_VERIFY_RETHROW	0x04	/* re-raise errors instead of recording */
+#define IA_VERIFY_APPLY		0x08	/* at idx_apply: "query N: " messages,
+									 * no index_advisor.check_timeout */
 
 typedef struct IaQueryResult
 {
 	bool		ok;				/* planned without error */
 	bool		uses_index;
+	Oid			planned_as;		/* the role the query was planned as */
 	const char *scan;			/* "Index Scan", "Index Only Scan",
 								 * "Bitmap Index Scan" or NULL */
 	char	   *winner;			/* the scan of the table that was chosen,
@@ -48,6 +56,7 @@ typedef struct IaQueryResult
 	int			sqlerrcode;		/* !ok: its SQLSTATE */
 } IaQueryResult;
 
+extern Oid	ia_planning_role(Oid requester, List *queries);
 extern void ia_verify_queries(const IaVerifyTarget *target, int n,
 							  char **queries, int flags,
 							  IaQueryResult *results);

@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 CALL idx_wait();
 RESET client_min_messages;
 \set SHOW_CONTEXT never
-TRUNCATE idx_history RESTART IDENTITY;
+TRUNCATE idx_history, idx_snapshots, idx_findings RESTART IDENTITY;
 \set VERBOSITY default
 SELECT current_user AS superuser \gset
 
@@ -246,13 +246,143 @@ SELECT h.id, h.operation, h.index_name, h.status
 SELECT count(*) AS a_t_b_idx_left FROM pg_catalog.pg_class WHERE relname OPERATOR(pg_catalog.=) 'a_t_b_idx';
 RESET search_path;
 
+-- Who plans a stored query (doc/safety-planning.md).  Planning runs code:
+-- IMMUTABLE functions with constant arguments are folded, in the query and
+-- in the index expressions of every table, view and partition it reads.  A
+-- query is planned as the least privileged of the role that asked and the
+-- owners of what it reads, one whose privileges all of them have; mallory's
+-- functions say as whom they run, and must never say the superuser.
+\c - :superuser
+CREATE ROLE regress_ia_mallory LOGIN;
+CREATE SCHEMA regress_ia_app;
+GRANT USAGE ON SCHEMA regress_ia_app TO PUBLIC;
+GRANT CREATE ON SCHEMA regress_ia_app TO regress_ia_mallory;
+CREATE TABLE regress_ia_app.orders (id integer, cust integer);
+INSERT INTO regress_ia_app.orders SELECT g, g % 100 FROM generate_series(1, 1000) g;
+CREATE TABLE regress_ia_app.parts (k integer, v text) PARTITION BY RANGE (k);
+CREATE TABLE regress_ia_app.parts_1 PARTITION OF regress_ia_app.parts
+    FOR VALUES FROM (0) TO (1000);
+ALTER TABLE regress_ia_app.parts_1 OWNER TO regress_ia_mallory;
+\c - regress_ia_mallory
+CREATE TABLE regress_ia_app.cust (id integer, name text);
+GRANT SELECT ON regress_ia_app.cust TO PUBLIC;
+CREATE FUNCTION regress_ia_app.f(integer) RETURNS integer IMMUTABLE
+    LANGUAGE plpgsql AS $$BEGIN RAISE WARNING 'f() runs as %', current_user; RETURN $1; END$$;
+CREATE FUNCTION regress_ia_app.g(integer) RETURNS integer IMMUTABLE
+    LANGUAGE plpgsql AS $$BEGIN RAISE WARNING 'g() runs as %', current_user; RETURN $1; END$$;
+CREATE VIEW regress_ia_app.cust_view AS
+    SELECT c.id, regress_ia_app.g(2) AS two FROM regress_ia_app.cust c;
+GRANT SELECT ON regress_ia_app.cust_view TO PUBLIC;
+-- 1. the attack of issue 8: the superuser stores a query that joins
+-- mallory's table; later mallory gives it an expression index whose
+-- function calls out
+\c - :superuser
+SELECT idx_apply('CREATE INDEX orders_cust_idx ON regress_ia_app.orders (cust)',
+                 ARRAY['SELECT * FROM regress_ia_app.orders o JOIN regress_ia_app.cust c ON c.id = o.cust WHERE o.cust = $1'],
+                 'm_plan') AS join_id \gset
+SET client_min_messages = warning;
+CALL idx_wait(:join_id);
+RESET client_min_messages;
+\c - regress_ia_mallory
+CREATE INDEX cust_f_idx ON regress_ia_app.cust ((id + regress_ia_app.f(0)));
+-- ... every check by the superuser runs f() as mallory, never as itself
+-- (index expressions are folded once per session: a new session each time)
+\c - :superuser
+SELECT index_name, queries_total, verdict FROM idx_report('m_plan');
+\c - :superuser
+SELECT uses_index FROM idx_explain(:join_id);
+\c - :superuser
+SELECT count(*) >= 0 AS checked FROM idx_check();
+-- 2. a view owned by mallory, whose query calls her function
+\c - :superuser
+SELECT idx_apply('CREATE INDEX orders_id_idx ON regress_ia_app.orders (id)',
+                 ARRAY['SELECT * FROM regress_ia_app.orders o JOIN regress_ia_app.cust_view v ON v.id = o.id WHERE o.id = $1'],
+                 'm_plan') IS NOT NULL AS view_queued;
+-- 3. a partition owned by mallory, with an expression index of hers
+\c - regress_ia_mallory
+CREATE INDEX parts_1_f_idx ON regress_ia_app.parts_1 ((k + regress_ia_app.f(1)));
+\c - :superuser
+SELECT idx_apply('CREATE INDEX orders_id_cust_idx ON regress_ia_app.orders (id, cust)',
+                 ARRAY['SELECT * FROM regress_ia_app.orders o WHERE o.id IN (SELECT k FROM regress_ia_app.parts)'],
+                 'm_plan') IS NOT NULL AS partition_queued;
+-- 4. a function of mallory's in the stored query itself
+SELECT idx_apply('CREATE INDEX orders_cust_id_idx ON regress_ia_app.orders (cust, id)',
+                 ARRAY['SELECT * FROM regress_ia_app.orders WHERE cust = regress_ia_app.g(1)'],
+                 'm_plan') IS NOT NULL AS function_queued;
+-- ... also through an SQL function of the superuser's that the planner
+-- inlines, and that reads mallory's table
+CREATE FUNCTION regress_ia_app.cust_ids() RETURNS SETOF integer STABLE
+    LANGUAGE sql AS 'SELECT c.id FROM regress_ia_app.cust c';
+\c - :superuser
+SELECT idx_apply('CREATE INDEX orders_id_cust_id_idx ON regress_ia_app.orders (id, cust, id)',
+                 ARRAY['SELECT * FROM regress_ia_app.orders o JOIN regress_ia_app.cust_ids() i ON i = o.id'],
+                 'm_plan') IS NOT NULL AS inlined_queued;
+SET client_min_messages = warning;
+CALL idx_wait();
+RESET client_min_messages;
+-- 5. a query that reads tables of two owners, neither of whom has the
+-- other's privileges: no role may plan it.  alice (not mallory) is refused
+-- at idx_apply, with the table and its owner named ...
+\c - regress_ia_alice
+SELECT idx_apply('CREATE INDEX ON a_t (b)',
+                 ARRAY['SELECT * FROM a_t JOIN regress_ia_app.cust c ON c.id = a_t.a']);
+\echo :LAST_ERROR_SQLSTATE
+-- ... and a query that becomes one later (the table changed hands) is a
+-- finding at check time, not a plan
+SELECT idx_apply('CREATE INDEX a_t_b_idx ON a_t (b)',
+                 ARRAY['SELECT * FROM a_t WHERE b = $1'], 'm_owner') AS owner_id \gset
+SET client_min_messages = warning;
+CALL idx_wait(:owner_id);
+RESET client_min_messages;
+\c - :superuser
+ALTER TABLE regress_ia_alice.a_t OWNER TO regress_ia_mallory;
+SELECT kind, index_name, detail FROM idx_check() WHERE history_id = :owner_id;
+\c - regress_ia_alice
+SELECT verdict, detail FROM idx_report('m_owner');
+\c - :superuser
+ALTER TABLE regress_ia_alice.a_t OWNER TO regress_ia_alice;
+-- idx_explain, and the admin role, plan another role's stored queries only
+-- with that role's privileges: the auditor reads the row, gets no plan
+\c - regress_ia_auditor
+SELECT * FROM idx_explain(:owner_id);
+\echo :LAST_ERROR_SQLSTATE
+SELECT verdict, detail FROM idx_report('m_owner');
+-- dave, a member of alice, may
+\c - regress_ia_dave
+SELECT uses_index FROM idx_explain(:owner_id);
+
+-- idx_findings and idx_snapshots follow idx_history's visibility: alice sees
+-- the findings and snapshots of her rows, bob none of them, the auditor all
+\c - :superuser
+ALTER TABLE regress_ia_alice.a_t OWNER TO regress_ia_mallory;
+SELECT count(*) >= 0 AS checked FROM idx_check();
+ALTER TABLE regress_ia_alice.a_t OWNER TO regress_ia_alice;
+SELECT count(*) > 0 AS findings_in_all, count(*) FILTER (WHERE kind = 'query_error') > 0 AS query_errors
+  FROM idx_findings;
+\c - regress_ia_alice
+SELECT kind, index_name, detail FROM idx_findings WHERE kind = 'query_error' ORDER BY id;
+SELECT bool_and(h.requested_by = current_user) AS only_mine, count(*) > 0 AS some
+  FROM idx_snapshots s JOIN idx_history h ON h.id = s.history_id;
+\c - regress_ia_bob
+SELECT count(*) AS findings_bob_sees FROM idx_findings WHERE history_id = :owner_id;
+SELECT count(*) AS query_errors_bob_sees FROM idx_findings WHERE kind = 'query_error';
+SELECT count(*) AS snapshots_bob_sees FROM idx_snapshots WHERE history_id = :owner_id;
+\c - regress_ia_auditor
+SELECT count(*) FILTER (WHERE history_id = :owner_id) > 0 AS auditor_sees_alice,
+       count(*) FILTER (WHERE history_id = :join_id) > 0 AS auditor_sees_superuser
+  FROM idx_snapshots;
+SELECT c.relname, c.relrowsecurity, pg_catalog.array_agg(p.polname::text ORDER BY p.polname) AS policies
+  FROM pg_class c JOIN pg_policy p ON p.polrelid = c.oid
+ WHERE c.relname IN ('idx_findings', 'idx_snapshots') GROUP BY c.relname, c.relrowsecurity ORDER BY 1;
+
 -- clean up
 \c - :superuser
 SET client_min_messages = warning;
 CALL idx_wait();
-DROP SCHEMA regress_ia_alice, regress_ia_bob, regress_ia_team, regress_ia_evil CASCADE;
+DROP SCHEMA regress_ia_alice, regress_ia_bob, regress_ia_team, regress_ia_evil,
+            regress_ia_app CASCADE;
 DROP ROLE regress_ia_alice, regress_ia_bob, regress_ia_team, regress_ia_carol,
-          regress_ia_auditor, regress_ia_dave, regress_ia_evil;
+          regress_ia_auditor, regress_ia_dave, regress_ia_evil, regress_ia_mallory;
 RESET client_min_messages;
 SELECT count(*) AS invalid_indexes FROM pg_index WHERE NOT indisvalid;
 SELECT count(*) AS roles_left FROM pg_roles WHERE rolname LIKE 'regress_ia_%';

@@ -95,12 +95,13 @@ CREATE INDEX v_chk_c_old_idx ON v_chk (c, b);
 INSERT INTO idx_history (migration, schema_name, table_name, index_name,
                          definition, queries, status, role_oid,
                          login_role_oid, search_path, requested_at,
-                         finished_at)
+                         finished_at, table_oid, index_oid)
 SELECT 'v_check', 'public', 'v_chk', 'v_chk_c_old_idx',
        'CREATE INDEX v_chk_c_old_idx ON v_chk (c, b)',
        ARRAY['SELECT * FROM v_chk WHERE c = ''c1'' AND b = 1',
              'SELECT * FROM v_chk WHERE gone = 1'], 'done', r.oid, r.oid,
-       'public', now() - interval '15 days', now() - interval '15 days'
+       'public', now() - interval '15 days', now() - interval '15 days',
+       'v_chk'::regclass, 'v_chk_c_old_idx'::regclass
   FROM pg_roles r WHERE r.rolname = current_user;
 SELECT kind, index_name, detail FROM idx_check() WHERE table_name LIKE 'v\_chk%';
 SET index_advisor.unused_after = '16d';

@@ -78,11 +78,13 @@ SELECT uses_index, scan, total_cost = cost_without_index AS same_cost,
 -- type, say, can still hold one.)
 INSERT INTO idx_history (migration, schema_name, table_name, index_name,
                          definition, queries, status, role_oid,
-                         login_role_oid, search_path, finished_at)
+                         login_role_oid, search_path, finished_at,
+                         table_oid, index_oid)
 VALUES ('v_explain_bad', 'public', 'v_orders', 'v_orders_customer_idx',
         'CREATE INDEX v_orders_customer_idx ON v_orders (customer_id)',
         ARRAY['SELECT * FROM v_orders WHERE customer_id = $1 + $2'], 'done',
-        :'superuser'::regrole, :'superuser'::regrole, 'public', now())
+        :'superuser'::regrole, :'superuser'::regrole, 'public', now(),
+        'v_orders'::regclass, 'v_orders_customer_idx'::regclass)
 RETURNING id AS bad_id \gset
 SELECT * FROM idx_explain(:bad_id);
 \echo :LAST_ERROR_SQLSTATE

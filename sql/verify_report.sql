@@ -54,11 +54,12 @@ CREATE INDEX v_rep_note_idx ON v_rep (note);
 INSERT INTO idx_history (migration, schema_name, table_name, index_name,
                          definition, queries, status, role_oid,
                          login_role_oid, search_path, requested_at,
-                         finished_at)
+                         finished_at, table_oid, index_oid)
 SELECT 'v_report', 'public', 'v_rep', 'v_rep_note_idx',
        'CREATE INDEX v_rep_note_idx ON v_rep (note)',
        ARRAY['SELECT * FROM v_rep WHERE note = ''n3'''], 'done', r.oid, r.oid,
-       'public', now() - interval '20 days', now() - interval '20 days'
+       'public', now() - interval '20 days', now() - interval '20 days',
+       'v_rep'::regclass, 'v_rep_note_idx'::regclass
   FROM pg_roles r WHERE r.rolname = current_user;
 
 -- the application runs the first query three times

@@ -63,6 +63,7 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
+#include "verify.h"
 
 /* definitions longer than this are refused before they are parsed; queries
  * are limited by index_advisor.max_query_bytes */
@@ -921,17 +922,21 @@ check_query_limits(Datum *elems, bool *nulls, int n)
 
 /*
  * ia_check_queries -- every stored query must be one plannable SELECT,
- * INSERT, UPDATE or DELETE, $n parameters allowed.  Checked as the caller,
- * with its search_path, in a subtransaction that is rolled back so that no
- * lock taken by the planner outlives the check.  Never executed.
+ * INSERT, UPDATE or DELETE, $n parameters allowed.  Checked here for its
+ * shape, then planned through verify.c's one planner path for stored
+ * queries (as the caller with its search_path, under the rule of who plans
+ * as whom, in a subtransaction that is rolled back).  Never executed.
  */
 void
 ia_check_queries(ArrayType *queries)
 {
 	Datum	   *elems;
 	bool	   *nulls;
+	char	  **texts;
 	int			n;
 	int			i;
+	IaVerifyTarget target;
+	IaQueryResult *results;
 
 	if (queries == NULL)
 		return;
@@ -942,15 +947,13 @@ ia_check_queries(ArrayType *queries)
 	deconstruct_array(queries, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	check_query_limits(elems, nulls, n);
+	texts = palloc0(sizeof(char *) * (n + 1));
 
 	for (i = 0; i < n; i++)
 	{
 		char	   *sql;
 		List	   *raw;
-		RawStmt    *rs;
 		Node	   *stmt;
-		MemoryContext oldcxt = CurrentMemoryContext;
-		ResourceOwner oldowner = CurrentResourceOwner;
 		ErrorContextCallback errcb;
 
 		sql = TextDatumGetCString(elems[i]);
@@ -962,8 +965,7 @@ ia_check_queries(ArrayType *queries)
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("query %d must be exactly one statement", i + 1),
 					 errdetail("It holds %d statements.", list_length(raw))));
-		rs = linitial_node(RawStmt, raw);
-		stmt = rs->stmt;
+		stmt = linitial_node(RawStmt, raw)->stmt;
 		if (!(IsA(stmt, SelectStmt) || IsA(stmt, InsertStmt) ||
 			  IsA(stmt, UpdateStmt) || IsA(stmt, DeleteStmt)) ||
 			(IsA(stmt, SelectStmt) && ((SelectStmt *) stmt)->intoClause != NULL))
@@ -976,54 +978,15 @@ ia_check_queries(ArrayType *queries)
 					 errdetail("It is %s.", CreateCommandName(stmt))));
 
 		(void) param_number_walker(stmt, NULL);
-
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(oldcxt);
-		PG_TRY();
-		{
-			Oid		   *ptypes = NULL;
-			int			nparams = 0;
-			List	   *qlist;
-			ListCell   *lc;
-
-			IA_ERRCONTEXT_PUSH(errcb, sql);
-			qlist = pg_analyze_and_rewrite_varparams(rs, sql, &ptypes, &nparams,
-													 NULL);
-			for (int p = 0; p < nparams; p++)
-				if (ptypes[p] == InvalidOid || ptypes[p] == UNKNOWNOID)
-					ereport(ERROR,
-							(errcode(ERRCODE_INDETERMINATE_DATATYPE),
-							 errmsg("could not determine data type of parameter $%d",
-									p + 1),
-							 errhint("Add a cast, for example $%d::integer.", p + 1)));
-			foreach(lc, qlist)
-			{
-				Query	   *q = lfirst_node(Query, lc);
-
-				if (q->commandType != CMD_UTILITY)
-					(void) pg_plan_query(q, sql, CURSOR_OPT_GENERIC_PLAN, NULL);
-			}
-			IA_ERRCONTEXT_POP(errcb);
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			IA_ERRCONTEXT_POP(errcb);
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
-			edata->message = psprintf("query %d: %s", i + 1, edata->message);
-			ReThrowError(edata);
-		}
-		PG_END_TRY();
+		texts[i] = sql;
 	}
+
+	memset(&target, 0, sizeof(target));
+	target.role = GetUserId();
+	target.search_path = namespace_search_path;
+	results = palloc0(sizeof(IaQueryResult) * (n + 1));
+	ia_verify_queries(&target, n, texts, IA_VERIFY_APPLY | IA_VERIFY_RETHROW,
+					  results);
 }
 
 /*

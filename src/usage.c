@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * usage.c
- *		Usage: the settings of idx_check()/idx_report() and the small C
- *		helpers of their SQL (index_advisor--0.1.sql; changes in src/update/).
+ *		Usage: the settings of idx_check()/idx_report(), the SQL-callable
+ *		idx_explain() and idx_plan_summary() over verify.c's planner path,
+ *		and the small C helpers of their SQL (index_advisor--0.1.sql;
+ *		changes in src/update/0.1--0.2/30_plan.sql).
  *
  * Design.  idx_check() and idx_report() are SQL/PL/pgSQL over three
  * sources: the EXPLAIN verdict (idx_plan_summary, verify.c), the live
@@ -21,6 +23,11 @@
  *									  tracked ones
  *	index_advisor.snapshot_retention 30d  snapshots older than this are pruned
  *
+ * Who may see a plan: idx_explain() and idx_plan_summary() read
+ * idx_history as the caller (row-level security), and plan a row's queries
+ * only for a caller that has the privileges of the role that asked for the
+ * index (idx_check, SECURITY DEFINER, runs as the extension's owner).
+ *
  * Caller's rules: ia_usage_init() is called once, from _PG_init, before
  * MarkGUCPrefixReserved("index_advisor").
  *
@@ -30,17 +37,24 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
+#include "verify.h"
 
+PG_FUNCTION_INFO_V1(idx_explain);
+PG_FUNCTION_INFO_V1(idx_plan_summary);
 PG_FUNCTION_INFO_V1(idx_usage_settings);
 PG_FUNCTION_INFO_V1(idx_sparkline);
 
@@ -163,4 +177,260 @@ idx_sparkline(PG_FUNCTION_ARGS)
 		appendStringInfoString(&buf, bars[level]);
 	}
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+}
+
+/* ---------------------------------------------------------------------
+ * Reading history rows, as the caller (row-level security applies)
+ * ---------------------------------------------------------------------
+ */
+typedef struct TrackedRow
+{
+	IaVerifyTarget target;
+	bool		is_create;
+	int			nqueries;
+	char	  **queries;
+} TrackedRow;
+
+/*
+ * The rows of ids visible to the caller, allocated in the current memory
+ * context; *nrows says how many.  The index is the one recorded at build
+ * time (index_oid, on table_oid: the columns may be oid or regclass);
+ * indexoid is InvalidOid when it is gone.
+ */
+static TrackedRow *
+load_rows(Oid fn_oid, ArrayType *ids, int *nrows)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	char	   *nsp = get_namespace_name(get_func_namespace(fn_oid));
+	char	   *sql;
+	Oid			argtypes[1] = {INT8ARRAYOID};
+	Datum		args[1];
+	TrackedRow *rows;
+	uint64		i;
+
+	sql = psprintf("SELECT h.id, h.operation OPERATOR(pg_catalog.=) 'create',"
+				   " h.role_oid::pg_catalog.oid, h.search_path, h.queries,"
+				   " x.indexrelid, x.indrelid"
+				   " FROM %s.idx_history h"
+				   " LEFT JOIN pg_catalog.pg_index x"
+				   "   ON x.indexrelid OPERATOR(pg_catalog.=) h.index_oid::pg_catalog.oid"
+				   "  AND x.indrelid OPERATOR(pg_catalog.=) h.table_oid::pg_catalog.oid"
+				   " WHERE h.id OPERATOR(pg_catalog.=) ANY ($1)"
+				   " ORDER BY h.id",
+				   quote_identifier(nsp));
+	args[0] = PointerGetDatum(ids);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "index_advisor: reading idx_history failed");
+
+	*nrows = (int) SPI_processed;
+	rows = MemoryContextAllocZero(cxt, sizeof(TrackedRow) * (SPI_processed + 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		TrackedRow *row = &rows[i];
+		bool		isnull;
+		Datum		d;
+
+		row->target.id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		row->is_create = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
+		row->target.role = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
+		row->target.search_path =
+			MemoryContextStrdup(cxt, TextDatumGetCString(SPI_getbinval(tup, desc, 4, &isnull)));
+		d = SPI_getbinval(tup, desc, 6, &isnull);
+		row->target.indexoid = isnull ? InvalidOid : DatumGetObjectId(d);
+		d = SPI_getbinval(tup, desc, 7, &isnull);
+		row->target.tableoid = isnull ? InvalidOid : DatumGetObjectId(d);
+
+		d = SPI_getbinval(tup, desc, 5, &isnull);
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n;
+			int			j;
+
+			deconstruct_array(DatumGetArrayTypePCopy(d), TEXTOID, -1, false,
+							  TYPALIGN_INT, &elems, &nulls, &n);
+			row->queries = palloc0(sizeof(char *) * (n + 1));
+			for (j = 0; j < n; j++)
+			{
+				if (!nulls[j])
+					row->queries[row->nqueries++] = TextDatumGetCString(elems[j]);
+			}
+			MemoryContextSwitchTo(old);
+		}
+	}
+	SPI_finish();
+	return rows;
+}
+
+/* ---------------------------------------------------------------------
+ * SQL-callable functions
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * idx_explain(id bigint) RETURNS TABLE(query text, uses_index boolean,
+ *     scan text, plan text, total_cost float8, cost_without_index float8)
+ *
+ * One row per stored query of a create row the caller can see.
+ */
+Datum
+idx_explain(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		id = PG_GETARG_INT64(0);
+	Datum		idd = Int64GetDatum(id);
+	ArrayType  *ids = construct_array(&idd, 1, INT8OID, 8, FLOAT8PASSBYVAL,
+									  TYPALIGN_DOUBLE);
+	TrackedRow *rows;
+	IaQueryResult *results;
+	int			nrows;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	rows = load_rows(fcinfo->flinfo->fn_oid, ids, &nrows);
+	if (nrows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("index_advisor operation %lld does not exist",
+						(long long) id),
+				 errhint("idx_history shows the operations you may see: your own and those of roles you are a member of.")));
+	if (!rows[0].is_create)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("index_advisor operation %lld is a drop, not a create",
+						(long long) id),
+				 errhint("Pass the id of the create row it reverts (idx_history.reverts).")));
+
+	if (!has_privs_of_role(GetUserId(), rows[0].target.role))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to plan the stored queries of index_advisor operation %lld",
+						(long long) id),
+				 errdetail("Only roles that have the privileges of role \"%s\", which asked for the index, may plan its queries.",
+						   GetUserNameFromId(rows[0].target.role, true) ?
+						   GetUserNameFromId(rows[0].target.role, true) : "?"),
+				 errhint("idx_report() shows its verdict from the usage counters.")));
+	results = palloc0(sizeof(IaQueryResult) * (rows[0].nqueries + 1));
+	ia_verify_queries(&rows[0].target, rows[0].nqueries, rows[0].queries,
+					  IA_VERIFY_EXPLAIN | IA_VERIFY_HIDDEN | IA_VERIFY_RETHROW,
+					  results);
+	for (i = 0; i < rows[0].nqueries; i++)
+	{
+		IaQueryResult r = results[i];
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(rows[0].queries[i]);
+		values[1] = BoolGetDatum(r.uses_index);
+		if (r.scan)
+			values[2] = CStringGetTextDatum(r.scan);
+		else
+			nulls[2] = true;
+		values[3] = CStringGetTextDatum(r.plan);
+		values[4] = Float8GetDatum(r.total_cost);
+		values[5] = Float8GetDatum(r.cost_without_index);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* What a caller without the asking role's privileges gets: no plan. */
+static void
+not_yours(TrackedRow *row, IaQueryResult *results)
+{
+	const char *name = GetUserNameFromId(row->target.role, true);
+	int			j;
+
+	for (j = 0; j < row->nqueries; j++)
+	{
+		results[j].ok = false;
+		results[j].sqlerrcode = ERRCODE_INSUFFICIENT_PRIVILEGE;
+		results[j].error = psprintf("not planned: only roles with the privileges of role \"%s\", which asked for the index, may plan its queries",
+									name ? name : "?");
+	}
+}
+
+/*
+ * idx_plan_summary(ids bigint[]) RETURNS TABLE(id bigint, queries_total int,
+ *     queries_using int, scan text, winner text, query_errors int,
+ *     error text)
+ *
+ * Internal, for idx_report and idx_check: the EXPLAIN verdict of each
+ * visible create row, without EXPLAIN text or the second plan.  A query
+ * that cannot be planned is counted in query_errors (the first message in
+ * error) instead of failing the whole call; so are the queries of a row
+ * whose asking role's privileges the caller does not have (not planned).
+ */
+Datum
+idx_plan_summary(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TrackedRow *rows;
+	IaQueryResult *results;
+	int			nrows;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	rows = load_rows(fcinfo->flinfo->fn_oid, PG_GETARG_ARRAYTYPE_P(0), &nrows);
+
+	for (i = 0; i < nrows; i++)
+	{
+		TrackedRow *row = &rows[i];
+		int			using = 0;
+		int			errors = 0;
+		const char *scan = NULL;
+		char	   *winner = NULL;
+		char	   *error = NULL;
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+		int			j;
+
+		if (!row->is_create)
+			continue;
+		results = palloc0(sizeof(IaQueryResult) * (row->nqueries + 1));
+		if (has_privs_of_role(GetUserId(), row->target.role))
+			ia_verify_queries(&row->target, row->nqueries, row->queries, 0,
+							  results);
+		else
+			not_yours(row, results);
+		for (j = 0; j < row->nqueries; j++)
+		{
+			IaQueryResult r = results[j];
+
+			if (!r.ok)
+			{
+				if (errors++ == 0)
+					error = psprintf("query %d: %s", j + 1, r.error);
+			}
+			else if (r.uses_index)
+			{
+				using++;
+				if (scan == NULL)
+					scan = r.scan;
+			}
+			else if (winner == NULL)
+				winner = r.winner;
+		}
+		values[0] = Int64GetDatum(row->target.id);
+		values[1] = Int32GetDatum(row->nqueries);
+		values[2] = Int32GetDatum(using);
+		values[3] = scan ? CStringGetTextDatum(scan) : (Datum) 0;
+		nulls[3] = (scan == NULL);
+		values[4] = winner ? CStringGetTextDatum(winner) : (Datum) 0;
+		nulls[4] = (winner == NULL);
+		values[5] = Int32GetDatum(errors);
+		values[6] = error ? CStringGetTextDatum(error) : (Datum) 0;
+		nulls[6] = (error == NULL);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

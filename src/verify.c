@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * verify.c
- *		Verification: plan the queries stored with an index, never execute
- *		them, and say whether the plan uses the index.
+ *		The one planner path for stored queries: at idx_apply (are they
+ *		plannable?) and at every check (idx_explain, idx_report, idx_check:
+ *		does the plan use the index?).  Never executes them.
  *
  * Design.  Each stored query is parsed with PostgreSQL's parser, analysed
  * with pg_analyze_and_rewrite_varparams (so "$1" parameters get their types
@@ -16,53 +17,70 @@
  * get_relation_info_hook removes the index from the relation's indexlist
  * (HypoPG's "hide index").
  *
- * Safety.  Planning can run user code (constant folding of immutable
- * functions, inlining), so a query is always planned as the role that asked
- * for the index (idx_history.role_oid), under SECURITY_RESTRICTED_OPERATION,
- * with the search_path stored at idx_apply time, never as whoever reads the
- * report: a superuser running idx_check() never runs another role's code.
- * The queries of one index are planned inside one subtransaction that is
- * always rolled back, so locks taken by planning are released at once and
- * an error in a query does not abort the caller (the queries are then
- * planned again one by one, to tell which failed).  Table privileges are
- * checked as that role, as the executor would.
+ * Safety (doc/safety-planning.md).  Planning runs other roles' code:
+ * IMMUTABLE functions with constant arguments are folded, in the query and
+ * in the index expressions, predicates, defaults and constraints of every
+ * table, view, partition and child it reads.  So a query is analysed as
+ * the role that asked for the index (idx_history.role_oid, with the
+ * search_path stored at idx_apply), then planned as the least privileged
+ * of that role and the owners of everything the rewritten query reads or
+ * calls, one whose privileges all of them have (ia_planning_role); when
+ * there is none, the query is refused (42501).  Both steps run under
+ * SECURITY_RESTRICTED_OPERATION in a new GUC nest level, as DefineIndex
+ * runs index expressions, inside one subtransaction that is always rolled
+ * back (locks released at once; an error does not abort the caller).
+ * Table privileges are checked as the asking role, as the executor would.
+ * Each query's planning at check time is bounded by
+ * index_advisor.check_timeout; a query cancel or statement_timeout is
+ * never swallowed.
  *
- * Caller's rules: see verify.h.  The SQL functions read idx_history with
- * the caller's privileges, so row-level security decides which rows a
- * caller may ask about.
+ * Caller's rules: see verify.h.  The SQL-callable functions that read
+ * idx_history live in usage.c.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
-#include "executor/spi.h"
-#include "fmgr.h"
-#include "funcapi.h"
+#include "executor/functions.h"
 #include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "optimizer/plancat.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "storage/latch.h"
 #include "tcop/tcopprot.h"
-#include "utils/array.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
+#include "utils/timeout.h"
 
 #include "index_advisor.h"
 #include "verify.h"
 
-PG_FUNCTION_INFO_V1(idx_explain);
-PG_FUNCTION_INFO_V1(idx_plan_summary);
+/*
+ * index_advisor.check_timeout: the longest one stored query may take to be
+ * planned at check time (ms, 0 = no limit).  Our timer, registered on first
+ * use, and whether it fired during the current query.
+ */
+static int	check_timeout = 10000;
+static TimeoutId check_timeout_id = MAX_TIMEOUTS;
+static volatile sig_atomic_t check_timed_out = false;
 
 /*
  * The index hidden from the planner while we plan "without" it: its OID and,
@@ -96,10 +114,17 @@ ia_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
 	}
 }
 
-/* Called once from _PG_init. */
+/* Called once from _PG_init, before MarkGUCPrefixReserved. */
 void
 ia_verify_init(void)
 {
+	DefineCustomIntVariable("index_advisor.check_timeout",
+							"The longest the planning of one stored query may take in idx_check(), idx_report() and idx_explain().",
+							"A query that takes longer is recorded as a planning error; 0 means no limit.",
+							&check_timeout,
+							10000, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
 	prev_get_relation_info = get_relation_info_hook;
 	get_relation_info_hook = ia_get_relation_info;
 }
@@ -283,22 +308,296 @@ describe_scan(Plan *plan, List *rtable)
 }
 
 /* ---------------------------------------------------------------------
+ * Who plans as whom
+ *
+ * Planning runs code: the planner folds IMMUTABLE functions with constant
+ * arguments, in the query and in the index expressions, predicates,
+ * defaults and constraints of every table it touches (views, partitions
+ * and inheritance children included).  That code belongs to the owners of
+ * those tables and functions, and the query text to the role that asked.
+ * A query is planned as the least privileged of these roles that every
+ * other one has the privileges of; when there is none, it is not planned
+ * (42501).  A superuser has every role's privileges, so objects owned by a
+ * superuser (the built-in functions) never stand in the way.
+ * ---------------------------------------------------------------------
+ */
+typedef struct CodeOwners
+{
+	List	   *relids;			/* relations read, before expansion */
+	List	   *funcids;		/* functions called, SQL bodies included */
+	List	   *bodies;			/* SQL functions whose body was walked */
+} CodeOwners;
+
+static bool collect_walker(Node *node, CodeOwners *c);
+
+static bool
+collect_func(Oid funcid, void *ctx)
+{
+	CodeOwners *c = (CodeOwners *) ctx;
+
+	c->funcids = list_append_unique_oid(c->funcids, funcid);
+	return false;
+}
+
+/* The Query list of an SQL function's body, analysed as the planner would. */
+static List *
+sql_body_queries(HeapTuple tup, FuncExpr *fexpr)
+{
+	bool		isnull;
+	Datum		body = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosqlbody,
+									   &isnull);
+	List	   *queries = NIL;
+	ListCell   *lc;
+
+	if (!isnull)
+	{
+		/* BEGIN ATOMIC or RETURN: analysed, to be rewritten (views) */
+		Node	   *n = stringToNode(TextDatumGetCString(body));
+		List	   *stored = IsA(n, List) ?
+			linitial_node(List, castNode(List, n)) : list_make1(n);
+
+		foreach(lc, stored)
+		{
+			Query	   *q = lfirst_node(Query, lc);
+
+			AcquireRewriteLocks(q, true, false);
+			queries = list_concat(queries, pg_rewrite_query(q));
+		}
+	}
+	else
+	{
+		char	   *src = TextDatumGetCString(SysCacheGetAttr(PROCOID, tup,
+															  Anum_pg_proc_prosrc,
+															  &isnull));
+		SQLFunctionParseInfoPtr pinfo =
+			prepare_sql_fn_parse_info(tup, (Node *) fexpr, fexpr->inputcollid);
+
+		foreach(lc, pg_parse_query(src))
+			queries = list_concat(queries,
+								  pg_analyze_and_rewrite_withcb(lfirst_node(RawStmt, lc),
+																src,
+																(ParserSetupHook) sql_fn_parser_setup,
+																pinfo, NULL));
+	}
+	return queries;
+}
+
+/*
+ * The planner inlines SQL functions (a set-returning one in FROM brings its
+ * tables into the plan): walk the body of every SQL function the query
+ * calls, once per function, over-approximating what the planner inlines.
+ */
+static void
+collect_sql_body(FuncExpr *fexpr, CodeOwners *c)
+{
+	HeapTuple	tup;
+	List	   *queries;
+
+	if (list_member_oid(c->bodies, fexpr->funcid))
+		return;
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fexpr->funcid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	if (((Form_pg_proc) GETSTRUCT(tup))->prolang != SQLlanguageId)
+	{
+		ReleaseSysCache(tup);
+		return;
+	}
+	c->bodies = lappend_oid(c->bodies, fexpr->funcid);
+	queries = sql_body_queries(tup, fexpr);
+	ReleaseSysCache(tup);
+	(void) collect_walker((Node *) queries, c);
+}
+
+/* Every relation and function of a rewritten query, sub-queries included. */
+static bool
+collect_walker(Node *node, CodeOwners *c)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, collect_walker, c,
+								 QTW_EXAMINE_RTES_BEFORE);
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		/* a view's RTE, and the *OLD* entry the rewriter leaves for it */
+		if (OidIsValid(rte->relid))
+			c->relids = list_append_unique_oid(c->relids, rte->relid);
+		return false;
+	}
+	if (IsA(node, FuncExpr))
+		collect_sql_body((FuncExpr *) node, c);
+	(void) check_functions_in_node(node, collect_func, c);
+	return expression_tree_walker(node, collect_walker, c);
+}
+
+typedef struct OwnedObject
+{
+	Oid			owner;
+	char		kind;			/* 'r' relation, 'f' function */
+	Oid			oid;
+} OwnedObject;
+
+static List *
+owned_objects(List *queries)
+{
+	CodeOwners c = {NIL, NIL, NIL};
+	List	   *objects = NIL;
+	List	   *rels = NIL;
+	ListCell   *lc;
+
+	(void) collect_walker((Node *) queries, &c);
+	/* a partitioned or inherited table is planned with its children */
+	foreach(lc, c.relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ||
+			has_subclass(relid))
+			rels = list_concat_unique_oid(rels,
+										  find_all_inheritors(relid, AccessShareLock, NULL));
+		else
+			rels = list_append_unique_oid(rels, relid);
+	}
+	foreach(lc, rels)
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(lfirst_oid(lc)));
+		OwnedObject *o;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		o = palloc(sizeof(OwnedObject));
+		o->owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		o->kind = 'r';
+		o->oid = lfirst_oid(lc);
+		objects = lappend(objects, o);
+		ReleaseSysCache(tup);
+	}
+	foreach(lc, c.funcids)
+	{
+		HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(lfirst_oid(lc)));
+		OwnedObject *o;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		o = palloc(sizeof(OwnedObject));
+		o->owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+		o->kind = 'f';
+		o->oid = lfirst_oid(lc);
+		objects = lappend(objects, o);
+		ReleaseSysCache(tup);
+	}
+	return objects;
+}
+
+/* Does every owner (and the requester) have the privileges of "role"? */
+static OwnedObject *
+first_stronger_than(Oid role, Oid requester, List *objects)
+{
+	static OwnedObject requester_obj;
+	ListCell   *lc;
+
+	if (!has_privs_of_role(requester, role))
+	{
+		requester_obj.owner = requester;
+		requester_obj.kind = 'q';
+		requester_obj.oid = InvalidOid;
+		return &requester_obj;
+	}
+	foreach(lc, objects)
+	{
+		OwnedObject *o = (OwnedObject *) lfirst(lc);
+
+		if (!has_privs_of_role(o->owner, role))
+			return o;
+	}
+	return NULL;
+}
+
+static char *
+describe_object(OwnedObject *o)
+{
+	if (o->kind == 'r')
+		return psprintf("%s \"%s.%s\"",
+						get_rel_relkind(o->oid) == RELKIND_VIEW ? "view" : "table",
+						get_namespace_name(get_rel_namespace(o->oid)),
+						get_rel_name(o->oid));
+	return psprintf("function %s", format_procedure(o->oid));
+}
+
+/*
+ * ia_planning_role -- the role a stored query of "requester" is planned as,
+ * given its rewritten Query list: the requester or the owner of one of the
+ * objects it reads, whose privileges every one of those owners has.
+ * ERROR 42501 when there is none, naming an object and its owner.
+ */
+Oid
+ia_planning_role(Oid requester, List *queries)
+{
+	List	   *objects = owned_objects(queries);
+	OwnedObject *blocker;
+	OwnedObject *other;
+	ListCell   *lc;
+
+	blocker = first_stronger_than(requester, requester, objects);
+	if (blocker == NULL)
+		return requester;
+	foreach(lc, objects)
+	{
+		OwnedObject *o = (OwnedObject *) lfirst(lc);
+
+		if (first_stronger_than(o->owner, requester, objects) == NULL)
+			return o->owner;
+	}
+	/* name an owner and a role that does not have its privileges */
+	other = first_stronger_than(blocker->owner, requester, objects);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("stored query reads %s, owned by role \"%s\", which index_advisor cannot plan as role \"%s\"",
+					describe_object(blocker),
+					GetUserNameFromId(blocker->owner, false),
+					GetUserNameFromId(requester, false)),
+			 errdetail("Planning runs the code of the tables and functions a query reads, so it runs as a role whose privileges every owner of them and the requester have; role \"%s\" does not have the privileges of role \"%s\".",
+					   GetUserNameFromId(other ? other->owner : requester, false),
+					   GetUserNameFromId(blocker->owner, false)),
+			 errhint("Store queries that read only tables and functions of roles whose privileges you have, or grant role \"%s\" to role \"%s\".",
+					 GetUserNameFromId(blocker->owner, false),
+					 GetUserNameFromId(other ? other->owner : requester, false))));
+	return InvalidOid;			/* keep compiler quiet */
+}
+
+/* ---------------------------------------------------------------------
  * Planning one stored query
  * ---------------------------------------------------------------------
  */
 typedef struct VerifyErrCtx
 {
-	int64		id;
+	const IaVerifyTarget *target;
 	int			queryno;
+	const char *query;
 } VerifyErrCtx;
 
+/*
+ * Error context: at idx_apply, positions point into the query text (as in
+ * SQL functions); at check time, which query of which operation.
+ */
 static void
 verify_error_context(void *arg)
 {
 	VerifyErrCtx *c = (VerifyErrCtx *) arg;
+	int			pos = geterrposition();
 
-	errcontext("stored query %d of index_advisor operation %lld",
-			   c->queryno, (long long) c->id);
+	if (pos > 0 && c->query != NULL)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(c->query);
+	}
+	if (c->target->id != 0)
+		errcontext("stored query %d of index_advisor operation %lld",
+				   c->queryno, (long long) c->target->id);
 }
 
 /* Parse and analyse query; the rewritten Query list. */
@@ -310,6 +609,7 @@ analyze_query(const char *query)
 	int			nparams = 0;
 	List	   *queries;
 	ListCell   *lc;
+	int			p;
 
 	if (list_length(raw) != 1)
 		ereport(ERROR,
@@ -320,6 +620,13 @@ analyze_query(const char *query)
 	queries = pg_analyze_and_rewrite_varparams(linitial_node(RawStmt, raw),
 											   query, &paramtypes, &nparams,
 											   NULL);
+	for (p = 0; p < nparams; p++)
+		if (paramtypes[p] == InvalidOid || paramtypes[p] == UNKNOWNOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+					 errmsg("could not determine data type of parameter $%d",
+							p + 1),
+					 errhint("Add a cast, for example $%d::integer.", p + 1)));
 	foreach(lc, queries)
 	{
 		Query	   *q = lfirst_node(Query, lc);
@@ -333,23 +640,38 @@ analyze_query(const char *query)
 	return queries;
 }
 
-/* Plan every Query of the list (a copy: the planner scribbles on input). */
+/* Run as "role" from now on, restricted as DefineIndex runs index code. */
+static void
+become(Oid role, int outer_sec)
+{
+	SetUserIdAndSecContext(role, outer_sec |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+/*
+ * Plan every Query of the list (a copy: the planner scribbles on input) as
+ * "planner", then check the privileges the executor would check as the
+ * requester.  Ends as the requester.
+ */
 static List *
-plan_queries(List *queries, const char *query)
+plan_queries(List *queries, const char *query, Oid planner,
+			 Oid requester, int outer_sec)
 {
 	List	   *stmts = NIL;
 	ListCell   *lc;
 
+	become(planner, outer_sec);
 	foreach(lc, queries)
 	{
 		Query	   *q = copyObject(lfirst_node(Query, lc));
-		PlannedStmt *stmt = pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK,
-										  NULL);
 
-		/* the privileges the executor would check, as the asking role */
-		ia_check_plan_permissions(stmt);
-		stmts = lappend(stmts, stmt);
+		stmts = lappend(stmts, pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK,
+											 NULL));
 	}
+	become(requester, outer_sec);
+	foreach(lc, stmts)
+		ia_check_plan_permissions(lfirst_node(PlannedStmt, lc));
 	return stmts;
 }
 
@@ -389,21 +711,23 @@ explain_text(List *stmts, const char *query)
 }
 
 /*
- * The work for one query, inside verify_batch's subtransaction, as the asking
- * role.  Strings put into r are allocated in "out".
+ * The work for one query, inside verify_batch's subtransaction, as the
+ * requester.  Strings put into r are allocated in "out".
  */
 static void
 verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
-				  IaQueryResult *r, MemoryContext out)
+				  int outer_sec, IaQueryResult *r, MemoryContext out)
 {
 	List	   *queries = analyze_query(query);
-	List	   *stmts = plan_queries(queries, query);
+	Oid			planner = ia_planning_role(t->role, queries);
+	List	   *stmts = plan_queries(queries, query, planner, t->role, outer_sec);
 	List	   *indexoids = NIL;
 	List	   *tableoids = NIL;
 	ListCell   *lc;
 	char	   *winner = NULL;
 	char	   *plan = NULL;
 
+	r->planned_as = planner;
 	/* a partitioned index is used through its partitions' indexes */
 	if (OidIsValid(t->indexoid))
 		indexoids = get_rel_relkind(t->indexoid) == RELKIND_PARTITIONED_INDEX ?
@@ -440,7 +764,9 @@ verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 		PG_TRY();
 		{
 			hidden_indexes = indexoids;
-			r->cost_without_index = stmts_cost(plan_queries(queries, query));
+			r->cost_without_index =
+				stmts_cost(plan_queries(queries, query, planner, t->role,
+										outer_sec));
 		}
 		PG_FINALLY();
 		{
@@ -454,11 +780,74 @@ verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 	r->plan = plan ? MemoryContextStrdup(out, plan) : NULL;
 }
 
+/* ---------------------------------------------------------------------
+ * The time limit of one check (index_advisor.check_timeout)
+ *
+ * A timer of our own that cancels the query the way statement_timeout
+ * does; verify_batch tells the two apart by check_timed_out, records our
+ * own as a planning error and re-throws every other cancel.
+ * ---------------------------------------------------------------------
+ */
+static void
+check_timeout_handler(void)
+{
+	check_timed_out = true;
+	InterruptPending = true;
+	QueryCancelPending = true;
+	SetLatch(MyLatch);
+}
+
+static void
+start_check_timer(int flags)
+{
+	check_timed_out = false;
+	if ((flags & IA_VERIFY_APPLY) || check_timeout <= 0)
+		return;
+	if (check_timeout_id == MAX_TIMEOUTS)
+		check_timeout_id = RegisterTimeout(USER_TIMEOUT, check_timeout_handler);
+	enable_timeout_after(check_timeout_id, check_timeout);
+}
+
+static void
+stop_check_timer(void)
+{
+	if (check_timeout_id != MAX_TIMEOUTS)
+		disable_timeout(check_timeout_id, false);
+}
+
+/* Record a caught error as the result of results[i], or re-throw it. */
+static void
+record_error(ErrorData *edata, int flags, int i, IaQueryResult *results)
+{
+	bool		timed_out = check_timed_out &&
+		edata->sqlerrcode == ERRCODE_QUERY_CANCELED;
+
+	check_timed_out = false;
+	if (timed_out)
+	{
+		edata->message = psprintf("planning took longer than index_advisor.check_timeout (%d ms)",
+								  check_timeout);
+		edata->detail = NULL;
+		edata->hint = pstrdup("An IMMUTABLE function that the planner runs may be slow; raise index_advisor.check_timeout or fix the function.");
+	}
+	else if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);	/* a cancel or statement_timeout: stop */
+	if (flags & IA_VERIFY_APPLY)
+		edata->message = psprintf("query %d: %s", i + 1, edata->message);
+	if (flags & IA_VERIFY_RETHROW)
+		ReThrowError(edata);
+	memset(&results[i], 0, sizeof(IaQueryResult));
+	results[i].ok = false;
+	results[i].error = edata->message;
+	results[i].sqlerrcode = edata->sqlerrcode;
+}
+
 /*
- * Plan queries[first .. first+n-1] in one subtransaction, as the asking
- * role.  True if all went well.  On error: re-raised with
- * IA_VERIFY_RETHROW, else recorded in results[first] and false returned
- * (the caller retries one by one to tell which query failed).
+ * Plan queries[first .. first+n-1] in one subtransaction, as described at
+ * the top of this section.  True if all went well.  On error: re-raised
+ * (IA_VERIFY_RETHROW, or a cancel that is not our own time limit), else
+ * recorded in results[first] and false returned (the caller retries one by
+ * one to tell which query failed).
  */
 static bool
 verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
@@ -469,7 +858,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 	MemoryContext work;
 	Oid			save_user;
 	int			save_sec;
-	VerifyErrCtx ectx;
+	VerifyErrCtx ectx = {t, first + 1, NULL};
 	ErrorContextCallback cb;
 	int			i;
 
@@ -478,8 +867,6 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 		memset(&results[i], 0, sizeof(IaQueryResult));
 		results[i].ok = true;
 	}
-	ectx.id = t->id;
-	ectx.queryno = first + 1;
 	work = AllocSetContextCreate(caller, "index_advisor verify",
 								 ALLOCSET_DEFAULT_SIZES);
 	GetUserIdAndSecContext(&save_user, &save_sec);
@@ -498,10 +885,8 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("the role that asked for index_advisor operation %lld no longer exists",
 							(long long) t->id),
-					 errdetail("Stored queries are planned as the role that asked for the index.")));
-		SetUserIdAndSecContext(t->role, save_sec |
-							   SECURITY_LOCAL_USERID_CHANGE |
-							   SECURITY_RESTRICTED_OPERATION);
+					 errdetail("Stored queries are never planned with more privileges than the role that asked for the index.")));
+		become(t->role, save_sec);
 		(void) NewGUCNestLevel();
 		(void) set_config_option("search_path", t->search_path,
 								 PGC_USERSET, PGC_S_SESSION,
@@ -510,7 +895,17 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 		for (i = first; i < first + n; i++)
 		{
 			ectx.queryno = i + 1;
-			verify_in_subxact(t, queries[i], flags, &results[i], caller);
+			ectx.query = queries[i];
+			start_check_timer(flags);
+			verify_in_subxact(t, queries[i], flags, save_sec, &results[i],
+							  caller);
+			stop_check_timer();
+			if (check_timed_out)
+			{
+				/* fired after the last CHECK_FOR_INTERRUPTS: no cancel */
+				QueryCancelPending = false;
+				check_timed_out = false;
+			}
 			MemoryContextReset(work);
 		}
 
@@ -524,6 +919,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 	{
 		ErrorData  *edata;
 
+		stop_check_timer();
 		MemoryContextSwitchTo(caller);
 		edata = CopyErrorData();
 		FlushErrorState();
@@ -532,12 +928,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 		CurrentResourceOwner = owner;
 		hidden_indexes = NIL;
 		MemoryContextDelete(work);
-		if (flags & IA_VERIFY_RETHROW)
-			ReThrowError(edata);
-		memset(&results[first], 0, sizeof(IaQueryResult));
-		results[first].ok = false;
-		results[first].error = edata->message;
-		results[first].sqlerrcode = edata->sqlerrcode;
+		record_error(edata, flags, ectx.queryno - 1, results);
 		return false;
 	}
 	PG_END_TRY();
@@ -546,13 +937,15 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 }
 
 /*
- * ia_verify_queries -- plan the n stored queries of a tracked index.
+ * ia_verify_queries -- plan the n stored queries of a tracked index (or, at
+ * idx_apply, of the index being requested: id 0, IA_VERIFY_APPLY).
  *
  * Fills results[0 .. n-1].  Errors (a dropped table, a parameter whose type
- * cannot be inferred, a privilege the asking role lost) are re-raised with
- * IA_VERIFY_RETHROW, else recorded in that query's error / sqlerrcode.
- * All queries share one subtransaction (one set of locks); only when one
- * fails are they planned again one by one.
+ * cannot be inferred, a privilege the asking role lost, a query no role may
+ * plan, the time limit) are re-raised with IA_VERIFY_RETHROW, else recorded
+ * in that query's error / sqlerrcode.  A query cancel or statement_timeout
+ * is always re-raised.  All queries share one subtransaction (one set of
+ * locks); only when one fails are they planned again one by one.
  */
 void
 ia_verify_queries(const IaVerifyTarget *t, int n, char **queries, int flags,
@@ -566,234 +959,4 @@ ia_verify_queries(const IaVerifyTarget *t, int n, char **queries, int flags,
 		return;
 	for (i = 0; i < n; i++)
 		(void) verify_batch(t, queries, i, 1, flags, results);
-}
-
-/* ---------------------------------------------------------------------
- * Reading history rows, as the caller (row-level security applies)
- * ---------------------------------------------------------------------
- */
-typedef struct TrackedRow
-{
-	IaVerifyTarget target;
-	bool		is_create;
-	int			nqueries;
-	char	  **queries;
-} TrackedRow;
-
-/*
- * The rows of ids visible to the caller, allocated in the current memory
- * context; *nrows says how many.  The index is found by schema and name,
- * as an index (relkind i or I); indexoid is InvalidOid when it is gone.
- */
-static TrackedRow *
-load_rows(Oid fn_oid, ArrayType *ids, int *nrows)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	char	   *nsp = get_namespace_name(get_func_namespace(fn_oid));
-	char	   *sql;
-	Oid			argtypes[1] = {INT8ARRAYOID};
-	Datum		args[1];
-	TrackedRow *rows;
-	uint64		i;
-
-	sql = psprintf("SELECT h.id, h.operation OPERATOR(pg_catalog.=) 'create',"
-				   " h.role_oid, h.search_path, h.queries, c.oid, x.indrelid"
-				   " FROM %s.idx_history h"
-				   " LEFT JOIN pg_catalog.pg_namespace n"
-				   "   ON n.nspname OPERATOR(pg_catalog.=) h.schema_name"
-				   " LEFT JOIN pg_catalog.pg_class c"
-				   "   ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
-				   "  AND c.relname OPERATOR(pg_catalog.=) h.index_name"
-				   "  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{i,I}'::pg_catalog.\"char\"[])"
-				   " LEFT JOIN pg_catalog.pg_index x"
-				   "   ON x.indexrelid OPERATOR(pg_catalog.=) c.oid"
-				   " WHERE h.id OPERATOR(pg_catalog.=) ANY ($1)"
-				   " ORDER BY h.id",
-				   quote_identifier(nsp));
-	args[0] = PointerGetDatum(ids);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "index_advisor: reading idx_history failed");
-
-	*nrows = (int) SPI_processed;
-	rows = MemoryContextAllocZero(cxt, sizeof(TrackedRow) * (SPI_processed + 1));
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		TrackedRow *row = &rows[i];
-		bool		isnull;
-		Datum		d;
-
-		row->target.id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-		row->is_create = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
-		row->target.role = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
-		row->target.search_path =
-			MemoryContextStrdup(cxt, TextDatumGetCString(SPI_getbinval(tup, desc, 4, &isnull)));
-		d = SPI_getbinval(tup, desc, 6, &isnull);
-		row->target.indexoid = isnull ? InvalidOid : DatumGetObjectId(d);
-		d = SPI_getbinval(tup, desc, 7, &isnull);
-		row->target.tableoid = isnull ? InvalidOid : DatumGetObjectId(d);
-
-		d = SPI_getbinval(tup, desc, 5, &isnull);
-		if (!isnull)
-		{
-			MemoryContext old = MemoryContextSwitchTo(cxt);
-			Datum	   *elems;
-			bool	   *nulls;
-			int			n;
-			int			j;
-
-			deconstruct_array(DatumGetArrayTypePCopy(d), TEXTOID, -1, false,
-							  TYPALIGN_INT, &elems, &nulls, &n);
-			row->queries = palloc0(sizeof(char *) * (n + 1));
-			for (j = 0; j < n; j++)
-			{
-				if (!nulls[j])
-					row->queries[row->nqueries++] = TextDatumGetCString(elems[j]);
-			}
-			MemoryContextSwitchTo(old);
-		}
-	}
-	SPI_finish();
-	return rows;
-}
-
-/* ---------------------------------------------------------------------
- * SQL-callable functions
- * ---------------------------------------------------------------------
- */
-
-/*
- * idx_explain(id bigint) RETURNS TABLE(query text, uses_index boolean,
- *     scan text, plan text, total_cost float8, cost_without_index float8)
- *
- * One row per stored query of a create row the caller can see.
- */
-Datum
-idx_explain(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int64		id = PG_GETARG_INT64(0);
-	Datum		idd = Int64GetDatum(id);
-	ArrayType  *ids = construct_array(&idd, 1, INT8OID, 8, FLOAT8PASSBYVAL,
-									  TYPALIGN_DOUBLE);
-	TrackedRow *rows;
-	IaQueryResult *results;
-	int			nrows;
-	int			i;
-
-	InitMaterializedSRF(fcinfo, 0);
-	rows = load_rows(fcinfo->flinfo->fn_oid, ids, &nrows);
-	if (nrows == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("index_advisor operation %lld does not exist",
-						(long long) id),
-				 errhint("idx_history shows the operations you may see: your own and those of roles you are a member of.")));
-	if (!rows[0].is_create)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("index_advisor operation %lld is a drop, not a create",
-						(long long) id),
-				 errhint("Pass the id of the create row it reverts (idx_history.reverts).")));
-
-	results = palloc0(sizeof(IaQueryResult) * (rows[0].nqueries + 1));
-	ia_verify_queries(&rows[0].target, rows[0].nqueries, rows[0].queries,
-					  IA_VERIFY_EXPLAIN | IA_VERIFY_HIDDEN | IA_VERIFY_RETHROW,
-					  results);
-	for (i = 0; i < rows[0].nqueries; i++)
-	{
-		IaQueryResult r = results[i];
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, false, false, false};
-
-		values[0] = CStringGetTextDatum(rows[0].queries[i]);
-		values[1] = BoolGetDatum(r.uses_index);
-		if (r.scan)
-			values[2] = CStringGetTextDatum(r.scan);
-		else
-			nulls[2] = true;
-		values[3] = CStringGetTextDatum(r.plan);
-		values[4] = Float8GetDatum(r.total_cost);
-		values[5] = Float8GetDatum(r.cost_without_index);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
-}
-
-/*
- * idx_plan_summary(ids bigint[]) RETURNS TABLE(id bigint, queries_total int,
- *     queries_using int, scan text, winner text, query_errors int,
- *     error text)
- *
- * Internal, for idx_report and idx_check: the EXPLAIN verdict of each
- * visible create row, without EXPLAIN text or the second plan.  A query
- * that cannot be planned is counted in query_errors (the first message in
- * error) instead of failing the whole call.
- */
-Datum
-idx_plan_summary(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TrackedRow *rows;
-	IaQueryResult *results;
-	int			nrows;
-	int			i;
-
-	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(0))
-		return (Datum) 0;
-	rows = load_rows(fcinfo->flinfo->fn_oid, PG_GETARG_ARRAYTYPE_P(0), &nrows);
-
-	for (i = 0; i < nrows; i++)
-	{
-		TrackedRow *row = &rows[i];
-		int			using = 0;
-		int			errors = 0;
-		const char *scan = NULL;
-		char	   *winner = NULL;
-		char	   *error = NULL;
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, false};
-		int			j;
-
-		if (!row->is_create)
-			continue;
-		results = palloc0(sizeof(IaQueryResult) * (row->nqueries + 1));
-		ia_verify_queries(&row->target, row->nqueries, row->queries, 0,
-						  results);
-		for (j = 0; j < row->nqueries; j++)
-		{
-			IaQueryResult r = results[j];
-
-			if (!r.ok)
-			{
-				if (errors++ == 0)
-					error = psprintf("query %d: %s", j + 1, r.error);
-			}
-			else if (r.uses_index)
-			{
-				using++;
-				if (scan == NULL)
-					scan = r.scan;
-			}
-			else if (winner == NULL)
-				winner = r.winner;
-		}
-		values[0] = Int64GetDatum(row->target.id);
-		values[1] = Int32GetDatum(row->nqueries);
-		values[2] = Int32GetDatum(using);
-		values[3] = scan ? CStringGetTextDatum(scan) : (Datum) 0;
-		nulls[3] = (scan == NULL);
-		values[4] = winner ? CStringGetTextDatum(winner) : (Datum) 0;
-		nulls[4] = (winner == NULL);
-		values[5] = Int32GetDatum(errors);
-		values[6] = error ? CStringGetTextDatum(error) : (Datum) 0;
-		nulls[6] = (error == NULL);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
 }
