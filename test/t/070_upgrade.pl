@@ -70,8 +70,10 @@ member AS (
      WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid
        AND d.deptype = 'e'),
 rel AS (
-    SELECT m.identity, c.* FROM member m JOIN pg_class c ON c.oid = m.objid
-     WHERE m.classid = 'pg_class'::regclass),
+    -- member tables, views, sequences, and the relations of member composite types
+    SELECT m.identity, c.* FROM member m
+      JOIN pg_class c ON (m.classid = 'pg_class'::regclass AND c.oid = m.objid)
+                      OR (m.classid = 'pg_type'::regclass AND c.reltype = m.objid)),
 line(l) AS (
     SELECT 'extension ' || extname || ' ' || extversion || ' schema=' || extnamespace::regnamespace
            || ' relocatable=' || extrelocatable || ' owner=' || extowner::regrole
@@ -83,12 +85,12 @@ line(l) AS (
            || ' comment=' || coalesce(obj_description(m.objid, m.classid::regclass::text), '')
       FROM member m
     UNION ALL
-    SELECT 'function ' || m.identity || ' kind=' || p.prokind
+    SELECT 'function ' || m.identity || ' kind=' || p.prokind::text
            || ' args=' || pg_get_function_arguments(p.oid)
            || ' result=' || coalesce(pg_get_function_result(p.oid), '')
-           || ' language=' || l.lanname || ' volatility=' || p.provolatile
+           || ' language=' || l.lanname || ' volatility=' || p.provolatile::text
            || ' strict=' || p.proisstrict || ' security_definer=' || p.prosecdef
-           || ' leakproof=' || p.proleakproof || ' parallel=' || p.proparallel
+           || ' leakproof=' || p.proleakproof || ' parallel=' || p.proparallel::text
            || ' cost=' || p.procost || ' rows=' || p.prorows
            || ' config=' || coalesce(p.proconfig::text, '')
            || ' owner=' || p.proowner::regrole || ' bin=' || coalesce(p.probin, '')
@@ -97,18 +99,18 @@ line(l) AS (
       FROM member m JOIN pg_proc p ON p.oid = m.objid JOIN pg_language l ON l.oid = p.prolang
      WHERE m.classid = 'pg_proc'::regclass
     UNION ALL
-    SELECT 'relation ' || r.identity || ' kind=' || r.relkind || ' persistence=' || r.relpersistence
+    SELECT 'relation ' || r.identity || ' kind=' || r.relkind::text || ' persistence=' || r.relpersistence::text
            || ' rls=' || r.relrowsecurity || ' force_rls=' || r.relforcerowsecurity
            || ' options=' || coalesce(r.reloptions::text, '') || ' owner=' || r.relowner::regrole
            || ' acl=' || coalesce(} . sprintf($acl,
-               q{coalesce(r.relacl, acldefault(CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END, r.relowner))}) . q{, '')
+               q{coalesce(r.relacl, acldefault(CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", r.relowner))}) . q{, '')
            || CASE WHEN r.relkind = 'v' THEN ' view=' || md5(pg_get_viewdef(r.oid)) ELSE '' END
       FROM rel r
     UNION ALL
-    SELECT 'column ' || r.identity || ' #' || row_number() OVER (PARTITION BY r.oid ORDER BY a.attnum)
+    SELECT 'column ' || r.identity || ' #' || lpad((row_number() OVER (PARTITION BY r.oid ORDER BY a.attnum))::text, 3, '0')
            || ' ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
            || ' not_null=' || a.attnotnull || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
-           || ' identity=' || a.attidentity || ' generated=' || a.attgenerated
+           || ' identity=' || a.attidentity::text || ' generated=' || a.attgenerated::text
            || ' collation=' || coalesce((SELECT collname FROM pg_collation WHERE oid = a.attcollation), '')
            || ' acl=' || coalesce(a.attacl::text, '')
            || ' comment=' || coalesce(col_description(r.oid, a.attnum), '')
@@ -125,7 +127,7 @@ line(l) AS (
            || ' comment=' || coalesce(obj_description(i.indexrelid, 'pg_class'), '')
       FROM rel r JOIN pg_index i ON i.indrelid = r.oid
     UNION ALL
-    SELECT 'policy ' || r.identity || ' ' || p.polname || ' cmd=' || p.polcmd
+    SELECT 'policy ' || r.identity || ' ' || p.polname || ' cmd=' || p.polcmd::text
            || ' permissive=' || p.polpermissive
            || ' roles=' || (SELECT string_agg(CASE WHEN x = 0 THEN 'PUBLIC' ELSE x::regrole::text END, ',' ORDER BY 1)
                               FROM unnest(p.polroles) x)
@@ -134,7 +136,7 @@ line(l) AS (
            || ' comment=' || coalesce(obj_description(p.oid, 'pg_policy'), '')
       FROM rel r JOIN pg_policy p ON p.polrelid = r.oid
     UNION ALL
-    SELECT 'trigger ' || r.identity || ' ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled
+    SELECT 'trigger ' || r.identity || ' ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled::text
       FROM rel r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
     UNION ALL
     SELECT 'sequence ' || r.identity || ' ' || s.seqtypid::regtype || ' start=' || s.seqstart
@@ -143,18 +145,18 @@ line(l) AS (
       FROM rel r JOIN pg_sequence s ON s.seqrelid = r.oid
     UNION ALL
     SELECT 'event trigger ' || e.evtname || ' on ' || e.evtevent || ' function=' || e.evtfoid::regprocedure
-           || ' enabled=' || e.evtenabled || ' tags=' || coalesce(e.evttags::text, '')
+           || ' enabled=' || e.evtenabled::text || ' tags=' || coalesce(e.evttags::text, '')
            || ' owner=' || e.evtowner::regrole
       FROM member m JOIN pg_event_trigger e ON e.oid = m.objid
      WHERE m.classid = 'pg_event_trigger'::regclass
     UNION ALL
-    SELECT 'type ' || m.identity || ' kind=' || t.typtype
+    SELECT 'type ' || m.identity || ' kind=' || t.typtype::text
            || ' labels=' || coalesce((SELECT string_agg(enumlabel::text, ',' ORDER BY enumsortorder)
                                         FROM pg_enum WHERE enumtypid = t.oid), '')
       FROM member m JOIN pg_type t ON t.oid = m.objid
      WHERE m.classid = 'pg_type'::regclass
     UNION ALL
-    SELECT 'initial privileges ' || m.identity || ' ' || ip.objsubid || ' ' || ip.privtype
+    SELECT 'initial privileges ' || m.identity || ' ' || ip.objsubid || ' ' || ip.privtype::text
            || ' ' || coalesce(} . sprintf($acl, 'ip.initprivs') . q{, '')
       FROM member m JOIN pg_init_privs ip ON ip.classoid = m.classid AND ip.objoid = m.objid)
 SELECT string_agg(regexp_replace(l, '\s+', ' ', 'g'), E'\n' ORDER BY l COLLATE "C") FROM line
@@ -166,19 +168,24 @@ sub describe
     return split /\n/, $node->safe_psql($db, $describe);
 }
 
-# Two descriptions must hold the same lines: report the ones that differ.
-sub same_objects
+# The lines of two descriptions that differ: (only in the first, only in the second).
+sub differences
 {
-    my ($got_db, $want_db, $name) = @_;
+    my ($got_db, $want_db) = @_;
     my @got = describe($got_db);
     my @want = describe($want_db);
     my %in_got = map { $_ => 1 } @got;
     my %in_want = map { $_ => 1 } @want;
-    my @missing = grep { !$in_got{$_} } @want;
-    my @extra = grep { !$in_want{$_} } @got;
-    ok(@got > 20 && !@missing && !@extra, $name)
-      or diag("only in $want_db:\n  " . join("\n  ", @missing)
-        . "\nonly in $got_db:\n  " . join("\n  ", @extra));
+    return ([ grep { !$in_want{$_} } @got ], [ grep { !$in_got{$_} } @want ], scalar @got);
+}
+
+sub same_objects
+{
+    my ($got_db, $want_db, $name) = @_;
+    my ($extra, $missing, $n) = differences($got_db, $want_db);
+    ok($n > 20 && !@$missing && !@$extra, $name)
+      or diag("only in $want_db:\n  " . join("\n  ", @$missing)
+        . "\nonly in $got_db:\n  " . join("\n  ", @$extra));
 }
 
 my $rows_sql = q{SELECT count(*) || E'\n' || coalesce(string_agg(concat_ws('|', id, coalesce(parent_id, 0), coalesce(reverts, 0), operation,
@@ -335,6 +342,28 @@ for my $path (@paths)
     $node->safe_psql($fresh, "CREATE EXTENSION index_advisor VERSION '$to'");
     same_objects($db, $fresh, "$db: the objects after the update are those of a fresh $to");
 }
+
+# The comparison sees a difference in a grant, a function's settings, a
+# column default or a policy (changed in the first upgraded database).
+my $db = "up_$paths[0][0]_$paths[0][1]" =~ s/\./_/gr;
+my $fresh = "fresh_$paths[0][0]_$paths[0][1]" =~ s/\./_/gr;
+$node->safe_psql($db, q{
+    REVOKE EXECUTE ON FUNCTION idx_kick() FROM PUBLIC;
+    ALTER FUNCTION idx_cancel(bigint) SET search_path = public;
+    ALTER TABLE idx_history ALTER COLUMN migration SET DEFAULT 'x';
+    ALTER POLICY idx_history_admin_rows ON idx_history USING (false);
+});
+my ($extra) = differences($db, $fresh);
+my %seen;
+for (@$extra)
+{
+    $seen{grant} = 1 if /^function \S*idx_kick\(\).* acl=/ && !/PUBLIC=EXECUTE/;
+    $seen{setting} = 1 if /^function \S*idx_cancel\(bigint\).* config=\{search_path=public\}/;
+    $seen{default} = 1 if /^column \S*idx_history #\d+ migration .* default='x'/;
+    $seen{policy} = 1 if /^policy \S*idx_history idx_history_admin_rows .* using=false/;
+}
+is(join(' ', sort keys %seen), 'default grant policy setting',
+   'the comparison sees a changed grant, setting, default and policy');
 
 $node->stop;
 done_testing();
