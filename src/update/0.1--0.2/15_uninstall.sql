@@ -24,12 +24,19 @@ COMMENT ON EVENT TRIGGER index_advisor_drop_guard IS
 -- Say so when this install created the cluster-wide role (the 0.1 script
 -- creates it if missing, in this same transaction): it outlives the
 -- extension.  An update from 0.1, or an install where the role existed,
--- stays quiet.
+-- stays quiet.  CREATE EXTENSION raises client_min_messages to WARNING
+-- while its script runs; this one NOTICE is let through unless the
+-- session's own setting (its reset value) hides notices anyway.  The
+-- setting is restored when the script ends.
 DO $ia_role_notice$
 BEGIN
     IF EXISTS (SELECT FROM pg_catalog.pg_authid a
                 WHERE a.rolname OPERATOR(pg_catalog.=) 'index_advisor_admin'
-                  AND a.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid) THEN
+                  AND a.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid)
+       AND (SELECT s.reset_val FROM pg_catalog.pg_settings s
+             WHERE s.name OPERATOR(pg_catalog.=) 'client_min_messages')
+           OPERATOR(pg_catalog.<>) ALL ('{warning,error}') THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
         RAISE NOTICE 'created role "index_advisor_admin" for index_advisor'
             USING DETAIL = 'The role is cluster-wide: its members read every row of idx_history in every database with the extension. DROP EXTENSION leaves it.',
                   HINT = 'Grant it to the roles that administer index builds. Once no database has the extension: DROP ROLE index_advisor_admin.';
