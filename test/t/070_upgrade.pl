@@ -258,6 +258,8 @@ for my $path (@paths)
         COMMIT;
         SELECT :idx_apply});
     ok(wait_ended($db, $id{$_}), "$db: row $id{$_} ($_) ended") for qw(done part failed to_roll cancelled);
+    my ($ret, $out, $err) = $node->psql($db, "SET ROLE regress_up_alice; CALL idx_wait($id{done})");
+    is($ret, 0, "$db: CALL idx_wait(id) at $from") or diag($err);
     $id{drop} = $node->safe_psql($db, "SET ROLE regress_up_alice; SELECT idx_rollback($id{to_roll})");
     ok(wait_ended($db, $id{drop}), "$db: rollback ended");
     is(join(' ', map { status_of($db, $id{$_}) } qw(done part failed to_roll cancelled drop)),
@@ -293,7 +295,7 @@ for my $path (@paths)
     my $update_time = $node->safe_psql($db, 'SELECT now()');
 
     # 2. the update, while they wait
-    my ($ret, $out, $err) = $node->psql($db, "ALTER EXTENSION index_advisor UPDATE TO '$to'",
+    ($ret, $out, $err) = $node->psql($db, "ALTER EXTENSION index_advisor UPDATE TO '$to'",
         timeout => 120);
     is($ret, 0, "$db: ALTER EXTENSION index_advisor UPDATE TO '$to'") or diag($err);
     is($node->safe_psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'index_advisor'}),

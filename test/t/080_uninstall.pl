@@ -55,6 +55,10 @@ sub hold
 
 # 2. DROP EXTENSION is refused while they are unfinished
 my ($writer, $running, $queued) = hold('postgres', '');
+is($node->safe_psql('postgres', q{
+    SELECT string_agg(concat_ws(' ', id, status, index_name, partitions_built, partitions_total), ', ' ORDER BY id)
+      FROM idx_progress WHERE parent_id IS NULL}),
+   "$running building big_a_idx, $queued queued big_b_idx", 'idx_progress lists what is unfinished');
 for my $drop ('DROP EXTENSION index_advisor', 'DROP EXTENSION IF EXISTS pg_trgm, index_advisor CASCADE')
 {
     ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$drop");
