@@ -61,7 +61,7 @@ while ($err !~ /49 of $parts/ && time() < $deadline)
     IPC::Run::pump_nb($wait);
     usleep(100_000);
 }
-like($err, qr/NOTICE:  $id ev_kind_idx: 49 of $parts partitions built, building ev_050_kind_idx: waiting for writers before build, blocked by pid \d+ \(idle in transaction/,
+like($err, qr/NOTICE:  $id ev_kind_idx: 49 of $parts partitions built, building ev_050_kind_idx: waiting for writers before build, blocked by pid \d+ \(idle in transaction for [0-9:]+: "INSERT INTO ev VALUES \(0, 50, 0\)[^"\n]*"\)$/m,
      'idx_wait: one line with the counts and the partition being built');
 $writer->query_safe('COMMIT');
 $writer->quit;
@@ -69,6 +69,7 @@ $wait->finish;
 is($?, 0, 'idx_wait ends without error') or diag($err);
 
 my @notices = $err =~ /^NOTICE:  (.*)$/mg;
+note("idx_wait printed:\n" . join("\n", @notices));
 like($notices[-1], qr/^$id ev_kind_idx: create done in .* \($parts partition indexes\)$/,
      'the last line says the whole build is done, with the number of partitions');
 ok(@notices <= 12, 'idx_wait printed ' . scalar(@notices) . " lines for $parts partitions (at most 12)")

@@ -84,7 +84,8 @@ COMMENT ON VIEW @extschema@.idx_progress IS
 -- with output that scales: without an id it waits for the current role's
 -- unfinished rows but reports the partitions through their partitioned
 -- row; a line is printed when a row's phase changes, and at most every
--- 10 seconds while the phase stays the same (percentages, counts).
+-- 10 seconds while the phase stays the same (percentages, counts); the
+-- blocking query is shown on one line.
 CREATE OR REPLACE PROCEDURE @extschema@.idx_wait(id bigint DEFAULT NULL,
                                                  timeout interval DEFAULT '1 hour')
 LANGUAGE plpgsql
@@ -164,7 +165,8 @@ BEGIN
                         ', blocked by pid %s (%s for %s: "%s")', r.blocked_by_pid,
                         COALESCE(r.blocked_by_state, '?'),
                         COALESCE(pg_catalog.date_trunc('second', r.blocked_by_xact_age)::pg_catalog.text, '?'),
-                        pg_catalog.left(COALESCE(r.blocked_by_query, '?'), 60));
+                        pg_catalog.left(pg_catalog.regexp_replace(COALESCE(r.blocked_by_query, '?'),
+                                                                  '\s+', ' ', 'g'), 60));
             END IF;
             k := pg_catalog.array_position(ids, r.id);
             IF last_key[k] IS DISTINCT FROM phase_key
