@@ -6,7 +6,8 @@
 #
 # The build is held on partition 50 by a writer's open transaction, so the
 # state seen mid-build is exact: 49 of 100 built, ev_050_kind_idx waiting
-# for writers.
+# for writers.  idx_wait runs with a search_path whose first schema has
+# look-alike text operators that raise an error.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -28,6 +29,17 @@ $node->safe_psql('postgres', qq{
                   lpad(g::text, 3, '0'), g, g + 1)
       FROM generate_series(1, $parts) g \\gexec
     INSERT INTO ev SELECT g, g % $parts + 1, g % 7 FROM generate_series(1, 50000) g;
+});
+
+# operators that a caller's search_path could put before pg_catalog's: the
+# lines idx_wait prints must not use them
+$node->safe_psql('postgres', q{
+    CREATE SCHEMA evil;
+    CREATE FUNCTION evil.op(text, text) RETURNS boolean LANGUAGE plpgsql
+        AS $$ BEGIN RAISE EXCEPTION 'hijacked'; END $$;
+    CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.op);
+    CREATE OPERATOR evil.<> (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.op);
+    CREATE OPERATOR evil.~~ (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.op);
 });
 
 my $writer = $node->background_psql('postgres');
@@ -53,7 +65,8 @@ is($node->safe_psql('postgres', qq{
 # CALL idx_wait() from another session while the build is held there
 my ($out, $err) = ('', '');
 my $wait = IPC::Run::start(
-    [ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c', 'CALL idx_wait()' ],
+    [ 'psql', '-XAtq', '-d', $node->connstr('postgres'),
+      '-c', 'SET search_path = evil, pg_catalog, public', '-c', 'CALL idx_wait()' ],
     '>', \$out, '2>', \$err);
 my $deadline = time() + 60;
 while ($err !~ /49 of $parts/ && time() < $deadline)
@@ -66,7 +79,7 @@ like($err, qr/NOTICE:  $id ev_kind_idx: 49 of $parts partitions built, building 
 $writer->query_safe('COMMIT');
 $writer->quit;
 $wait->finish;
-is($?, 0, 'idx_wait ends without error') or diag($err);
+is($?, 0, 'idx_wait ends without error, whatever operators the search_path puts first') or diag($err);
 
 my @notices = $err =~ /^NOTICE:  (.*)$/mg;
 note("idx_wait printed:\n" . join("\n", @notices));

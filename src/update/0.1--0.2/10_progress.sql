@@ -155,7 +155,8 @@ BEGIN
                 line := line OPERATOR(pg_catalog.||) COALESCE(r.phase, r.status);
             END IF;
             IF r.blocks_total OPERATOR(pg_catalog.>) 0
-               AND (r.phase LIKE 'building index%' OR r.phase LIKE 'index validation: scanning%') THEN
+               AND (r.phase OPERATOR(pg_catalog.~~) 'building index%'
+                    OR r.phase OPERATOR(pg_catalog.~~) 'index validation: scanning%') THEN
                 line := line OPERATOR(pg_catalog.||) pg_catalog.format(', %s%% of blocks',
                         (100 OPERATOR(pg_catalog.*) r.blocks_done OPERATOR(pg_catalog./) r.blocks_total)::integer);
             END IF;
@@ -169,7 +170,9 @@ BEGIN
                                                                   '\s+', ' ', 'g'), 60));
             END IF;
             k := pg_catalog.array_position(ids, r.id);
-            IF last_key[k] IS DISTINCT FROM phase_key
+            -- (no IS DISTINCT FROM or LIKE: they find "=" and "~~" on the
+            -- caller's search_path)
+            IF last_key[k] IS NULL OR last_key[k] OPERATOR(pg_catalog.<>) phase_key
                OR (last_line[k] OPERATOR(pg_catalog.<>) line
                    AND pg_catalog.clock_timestamp() OPERATOR(pg_catalog.>=)
                        (last_at[k] OPERATOR(pg_catalog.+) '10 seconds'::pg_catalog.interval)) THEN
