@@ -11,7 +11,7 @@
 MODULE_big = index_advisor
 OBJS = index_advisor.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
-       src/partition.o
+       src/partition.o src/uninstall.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2
@@ -36,8 +36,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-index_advisor--0.1--0.2.sql: $(UPDATE_0_2_PARTS)
-	cat $^ > $@
+# The directory too: a part added or removed changes its time.
+index_advisor--0.1--0.2.sql: $(UPDATE_0_2_PARTS) src/update/0.1--0.2
+	cat $(UPDATE_0_2_PARTS) > $@
 
 # The two halves of installcheck, so that scripts/test.sh can report each.
 .PHONY: installcheck-regress installcheck-tap
