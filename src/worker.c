@@ -688,9 +688,11 @@ reconcile(IaJob *job)
  * that is never released) costs each worker a bounded wait.  Each leftover
  * is identified by the OID recorded and must still be an INVALID index of
  * the row's table; one that is gone (or valid: not a leftover any more) is
- * forgotten.
+ * forgotten.  Each drop waits at most IA_LEFTOVER_LOCK_TIMEOUT_MS for a
+ * lock (it overrides the row's own lock_timeout, being set after it).
  */
 #define IA_LEFTOVERS_PER_PASS 3
+#define IA_LEFTOVER_LOCK_TIMEOUT_MS 5000
 
 void
 ia_retry_leftovers(void)
@@ -712,6 +714,9 @@ ia_retry_leftovers(void)
 		ia_begin_txn();
 		ours = ia_index_on_table(job->leftover_oid, job->table_oid, &valid);
 		ia_end_txn();
+		/* never wait for a lock longer than the retry's share of the pass */
+		job->settings = lappend(job->settings, psprintf("lock_timeout=%d",
+														IA_LEFTOVER_LOCK_TIMEOUT_MS));
 		if (ours && !valid)
 			edata = run_drop_statement(job, job->leftover_oid);
 		if (edata != NULL)
