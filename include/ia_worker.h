@@ -44,6 +44,7 @@ extern Node *ia_build_drop(IaJob *job, bool concurrent);
 extern Oid	ia_find_index(IaJob *job, bool *valid);
 extern bool ia_index_on_table(Oid indexoid, Oid tableoid, bool *valid);
 extern ErrorData *ia_check_build_target(IaJob *job);
+extern bool ia_start_checked(IaJob *job);
 
 extern const char *ia_drop_leftover(IaJob *job, Oid preexisting);
 extern void ia_record(IaJob *job, Oid indexoid, ErrorData *edata,

@@ -230,19 +230,9 @@ ia_run_create_partitioned(IaJob *job)
 	Oid			indexoid;
 
 	ia_begin_txn();
-	if (!ia_queue_start_build(job->id))
+	if (!ia_start_checked(job))
 	{
 		ia_end_txn();
-		ia_record(job, InvalidOid,
-				  ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started"),
-				  NULL);
-		return;
-	}
-	edata = ia_check_build_target(job);
-	if (edata != NULL)
-	{
-		ia_end_txn();
-		ia_record(job, InvalidOid, edata, NULL);
 		return;
 	}
 	parts = plan_parts(job, cxt);

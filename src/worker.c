@@ -326,6 +326,26 @@ ia_check_build_target(IaJob *job)
 }
 
 /*
+ * ia_start_checked -- in a transaction: move a claimed create from
+ * 'waiting' to 'building' if its target checks out (ia_check_build_target)
+ * and no cancel was asked; otherwise record it failed or cancelled in the
+ * same transaction, so that a row is never left 'building' over an index
+ * of its name that it did not build.  Returns whether to build.
+ */
+bool
+ia_start_checked(IaJob *job)
+{
+	ErrorData  *edata = ia_check_build_target(job);
+
+	if (edata == NULL && ia_queue_start_build(job->id))
+		return true;
+	if (edata == NULL)
+		edata = ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started");
+	ia_queue_finish(job, InvalidOid, edata, NULL);
+	return false;
+}
+
+/*
  * ia_build_create -- CREATE INDEX [CONCURRENTLY] for the job, rebuilt from
  * the definition as given and adjusted at tree level: the job's schema,
  * table and index name; ON ONLY when "only" (partitioned tables).
@@ -550,26 +570,16 @@ run_create(IaJob *job)
 {
 	Oid			preexisting;
 	bool		valid;
-	bool		go;
 	ErrorData  *edata;
 
 	ia_begin_txn();
-	go = ia_queue_start_build(job->id);
-	edata = ia_check_build_target(job);
+	if (!ia_start_checked(job))
+	{
+		ia_end_txn();
+		return;
+	}
 	preexisting = ia_find_index(job, &valid);
 	ia_end_txn();
-	if (!go)
-	{
-		ia_record(job, InvalidOid,
-			   ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started"),
-			   NULL);
-		return;
-	}
-	if (edata != NULL)
-	{
-		ia_record(job, InvalidOid, edata, NULL);
-		return;
-	}
 
 	edata = ia_run_as_requester(job, build_create_concurrently, NULL);
 
