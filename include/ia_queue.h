@@ -84,6 +84,7 @@ extern IaJob *ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_nam
 								MemoryContext cxt);
 extern List *ia_queue_parts(int64 parent_id, MemoryContext cxt);
 extern void ia_queue_rebind(int64 id, Oid indexoid);
+extern int	ia_queue_rebind_restored(void);
 extern List *ia_queue_leftovers(int limit, MemoryContext cxt);
 extern void ia_queue_leftover_done(int64 id, const char *sentence);
 

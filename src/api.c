@@ -318,7 +318,9 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
  * Start workers if the queue needs them: rows left running by a dead
  * worker, queued rows that could start now while fewer than max_workers
  * run, queued rows and no worker at all, or INVALID leftovers of failed
- * builds still to drop and no worker.  Returns how many started.
+ * builds still to drop and no worker.  Returns how many started.  First,
+ * rows restored from a dump get this cluster's index OIDs
+ * (ia_queue_rebind_restored).
  */
 Datum
 idx_kick(PG_FUNCTION_ARGS)
@@ -331,6 +333,7 @@ idx_kick(PG_FUNCTION_ARGS)
 	int			wanted = 0;
 
 	enter(fcinfo);
+	(void) ia_queue_rebind_restored();
 	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
 	live = ia_live_workers();
 	if (stale > 0 && live < ia_max_workers())

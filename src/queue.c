@@ -931,6 +931,39 @@ ia_queue_rebind(int64 id, Oid indexoid)
 }
 
 /*
+ * ia_queue_rebind_restored -- rows restored from a dump (0.2): their
+ * table_oid was resolved again by name, so it no longer equals
+ * index_table_oid, and their index_oid is another cluster's.  Identify each
+ * index again by its name on the restored table (NULL if there is none) and
+ * record it, so that everything that reads index_oid reads this cluster's.
+ * The partial index idx_history_restored_idx keeps this cheap when there is
+ * nothing to do.  Returns how many rows were bound again.
+ */
+int
+ia_queue_rebind_restored(void)
+{
+	OwnerSwitch sw;
+	int			n;
+
+	if (ia_catalog_version() < 2)
+		return 0;
+	become_owner(&sw);
+	run(q("UPDATE %s h SET index_oid = (SELECT x.indexrelid FROM pg_catalog.pg_index x"
+		  "        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.indexrelid"
+		  "        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+		  "       WHERE x.indrelid OPERATOR(pg_catalog.=) h.table_oid::pg_catalog.oid"
+		  "         AND c.relname OPERATOR(pg_catalog.=) h.index_name"
+		  "         AND n.nspname OPERATOR(pg_catalog.=) h.schema_name),"
+		  "     index_table_oid = h.table_oid::pg_catalog.oid"
+		  " WHERE h.index_oid IS NOT NULL"
+		  "   AND h.index_table_oid IS DISTINCT FROM h.table_oid::pg_catalog.oid"),
+		0, NULL, NULL, NULL, false);
+	n = (int) SPI_processed;
+	restore_user(&sw);
+	return n;
+}
+
+/*
  * ia_queue_leftovers -- at most "limit" ended rows whose INVALID leftover
  * could not be dropped (0.2; NIL on 0.1), oldest first, with leftover_oid.
  */

@@ -462,8 +462,10 @@ run_drop_statement(IaJob *job, Oid indexoid)
 	ours = ia_index_on_table(indexoid, job->table_oid, &valid);
 	if (ours)
 	{
-		target.schema_name = get_namespace_name(get_rel_namespace(indexoid));
-		target.index_name = get_rel_name(indexoid);
+		/* the names must outlive this transaction */
+		target.schema_name = MemoryContextStrdup(job_cxt,
+												 get_namespace_name(get_rel_namespace(indexoid)));
+		target.index_name = MemoryContextStrdup(job_cxt, get_rel_name(indexoid));
 		target.concurrent = get_rel_relkind(indexoid) != RELKIND_PARTITIONED_INDEX;
 	}
 	ia_end_txn();
@@ -596,7 +598,8 @@ run_create(IaJob *job)
 	{
 		const char *extra = ia_drop_leftover(job, preexisting);
 
-		if (!retry_later(job, edata))
+		/* a retry would find its own leftover in the way: record it instead */
+		if (OidIsValid(job->leftover_oid) || !retry_later(job, edata))
 			ia_record(job, InvalidOid, edata, extra);
 	}
 }

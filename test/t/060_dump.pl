@@ -116,6 +116,15 @@ for my $role ('alice', 'bob')
        "other cluster: row-level security shows $role its own rows");
 }
 
+# the index OIDs are identified again there (by idx_kick: also idx_check)
+my $bound = q{SELECT string_agg(id || ':' || (index_oid = to_regclass(quote_ident(schema_name) || '.' || quote_ident(index_name)))::text, ','
+                 ORDER BY id) FROM idx_history WHERE status = 'done' AND operation = 'create' AND parent_id IS DISTINCT FROM -1};
+is($other->safe_psql('restored', $bound), '1:false,2:false,3:false,5:false,6:false,7:false',
+   'other cluster: the restored index OIDs are the old cluster\'s');
+$other->safe_psql('restored', 'SELECT idx_kick()');
+is($other->safe_psql('restored', $bound), '1:true,2:true,3:true,5:true,6:true,7:true',
+   'other cluster: idx_kick() records this cluster\'s');
+
 # the queued row builds there, as alice (the owner of ta: no other role could)
 $other->safe_psql('restored', "UPDATE idx_history SET not_before = NULL WHERE id = $queued; SELECT idx_kick()");
 $other->safe_psql('restored', "CALL idx_wait($queued)");
@@ -124,7 +133,7 @@ is($other->safe_psql('restored', "SELECT status || ' ' || pg_get_userbyid(role_o
 is($other->safe_psql('restored', q{SELECT count(*) FROM pg_index WHERE indexrelid = 'ta_ab_idx'::regclass AND indisvalid}),
    '1', 'other cluster: its index is there');
 
-# a done row rolls back there: its index is identified again on the table
+# a done row rolls back there
 my $ta_a = $other->safe_psql('restored', q{SELECT id FROM idx_history WHERE index_name = 'ta_a_idx'});
 my $drop = $other->safe_psql('restored', "SET ROLE alice; SELECT idx_rollback($ta_a)");
 $other->safe_psql('restored', "CALL idx_wait($drop)");

@@ -14,7 +14,8 @@
 --    index_table_oid keeps the raw OID of the table at the time index_oid was
 --    recorded: where table_oid (re-resolved by a restore) no longer equals
 --    it, index_oid comes from another cluster, and the index is identified
---    once more by name on that table (idx_rollback does it, and records it).
+--    once more by name on that table (idx_kick, so also idx_check and
+--    idx_wait, does it for every such row; idx_rollback for its own).
 --  * leftover_oid: an INVALID index that a failed build left and that could
 --    not be dropped (a lock timeout, say); the next worker retries the drop.
 --  * The self-referencing foreign keys (reverts, parent_id) made every
@@ -42,6 +43,14 @@ ALTER TABLE @extschema@.idx_history
 -- Rows recorded before the update were recorded in this cluster.
 UPDATE @extschema@.idx_history SET index_table_oid = table_oid
  WHERE index_oid IS NOT NULL;
+
+-- Rows restored from a dump, whose index_oid is another cluster's (see
+-- above): idx_kick() finds them through this index, empty otherwise.
+CREATE INDEX idx_history_restored_idx ON @extschema@.idx_history (id)
+    WHERE index_oid IS NOT NULL
+      AND index_table_oid IS DISTINCT FROM table_oid::pg_catalog.oid;
+COMMENT ON INDEX @extschema@.idx_history_restored_idx IS
+    'index_advisor: rows restored from a dump whose index_oid must be identified again (idx_kick does it)';
 
 CREATE POLICY idx_history_own_rows ON @extschema@.idx_history FOR SELECT
     USING (pg_catalog.pg_has_role(CURRENT_USER, role_oid, 'MEMBER'));
