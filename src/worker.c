@@ -16,9 +16,16 @@
  *	   locks, so there is no shared memory to set up) or exits.  A worker
  *	   that finds the queue empty releases its slot, then looks once more,
  *	   so that a row committed meanwhile is never stranded.
- *	4. Rows left 'waiting'/'building' by a worker that died are reconciled:
- *	   the INVALID leftover is dropped and the row marked failed.
- *	5. It claims jobs one at a time.  Each status change is a short
+ *	4. Rows left 'waiting'/'building' by a worker that died are reconciled
+ *	   from the row's state and recorded OIDs (reconcile()): a 'waiting' row
+ *	   built nothing and touches nothing; a 'building' one is done if its
+ *	   index became valid, else its INVALID leftover is dropped.  INVALID
+ *	   leftovers whose drop failed earlier are retried, a few per round
+ *	   (ia_retry_leftovers()).
+ *	5. It claims jobs one at a time.  A create is built only if its table's
+ *	   name is still the table recorded by OID and its index name is still
+ *	   free (checked in the transaction that moves it to 'building'); a
+ *	   drop drops the index recorded by OID.  Each status change is a short
  *	   transaction of its own.  The statement itself is parsed, analysed and
  *	   planned in a memory context of the job (CIC commits and starts
  *	   transactions under our feet, so nothing may live in a transaction
@@ -27,8 +34,8 @@
  *	   requesting role (SetUserIdAndSecContext), with the search_path and
  *	   build settings captured when the request was made.
  *	6. Any error is caught, copied, the transaction aborted, the leftover
- *	   INVALID index dropped concurrently, and SQLSTATE, message and detail
- *	   recorded.  FATAL (SIGTERM, crash) ends the worker: step 4 of the next
+ *	   INVALID index dropped concurrently (if that fails, its OID is kept
+ *	   for step 4's retries), and SQLSTATE, message and detail recorded.  FATAL (SIGTERM, crash) ends the worker: step 4 of the next
  *	   worker cleans up.
  *
  *-------------------------------------------------------------------------
