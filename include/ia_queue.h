@@ -35,6 +35,8 @@ typedef struct IaRow
 	Oid			role_oid;
 	Oid			table_oid;
 	int64		parent_id;
+	Oid			index_oid;		/* the index built, as recorded (or invalid) */
+	bool		restored;		/* index_oid is from another cluster (0.2) */
 } IaRow;
 
 /* A row claimed by a worker. */
@@ -54,6 +56,8 @@ typedef struct IaJob
 	int64		reverts;
 	int64		parent_id;		/* a part of a partitioned index's row */
 	bool		partitioned;	/* the table is partitioned (set by the worker) */
+	Oid			index_oid;		/* a drop: the index to drop, by OID */
+	Oid			leftover_oid;	/* an INVALID leftover that could not be dropped */
 } IaJob;
 
 extern void ia_queue_set_schema(Oid nspid);
@@ -79,5 +83,9 @@ extern IaJob *ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_nam
 								const char *table_name, const char *index_name,
 								MemoryContext cxt);
 extern List *ia_queue_parts(int64 parent_id, MemoryContext cxt);
+extern void ia_queue_rebind(int64 id, Oid indexoid);
+extern int	ia_queue_rebind_restored(void);
+extern List *ia_queue_leftovers(int limit, MemoryContext cxt);
+extern void ia_queue_leftover_done(int64 id, const char *sentence);
 
 #endif							/* IA_QUEUE_H */

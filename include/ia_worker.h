@@ -42,11 +42,15 @@ extern Node *ia_build_drop(IaJob *job, bool concurrent);
 
 /* inside a transaction: the job's index on the job's table */
 extern Oid	ia_find_index(IaJob *job, bool *valid);
+extern bool ia_index_on_table(Oid indexoid, Oid tableoid, bool *valid);
+extern ErrorData *ia_check_build_target(IaJob *job);
+extern bool ia_start_checked(IaJob *job);
 
 extern const char *ia_drop_leftover(IaJob *job, Oid preexisting);
 extern void ia_record(IaJob *job, Oid indexoid, ErrorData *edata,
 					  const char *extra);
 extern ErrorData *ia_make_error(int sqlerrcode, const char *message);
+extern void ia_retry_leftovers(void);
 
 /* partition.c */
 extern void ia_run_create_partitioned(IaJob *job);

@@ -39,6 +39,7 @@
 
 #include "index_advisor.h"
 #include "ia_queue.h"
+#include "ia_worker.h"
 
 PG_FUNCTION_INFO_V1(idx_apply);
 PG_FUNCTION_INFO_V1(idx_cancel);
@@ -233,14 +234,52 @@ idx_cancel(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(false);
 }
 
+/*
+ * rollback_target -- the index that done create row "row" built, identified
+ * by the OIDs recorded at build time (index_oid, and table_oid: the index
+ * must still be an index of that table), never by its name alone: an index
+ * of the same name that index_advisor did not build is refused, with an
+ * error that says so.  A row restored from a dump of another cluster
+ * carries that cluster's index OID: its index is identified once by name on
+ * the (restored) table, and recorded.
+ */
+static Oid
+rollback_target(IaRow *row)
+{
+	Oid			nspid = get_namespace_oid(row->schema_name, true);
+	Oid			byname = OidIsValid(nspid) ? get_relname_relid(row->index_name, nspid) : InvalidOid;
+	bool		valid;
+
+	if (row->restored && ia_index_on_table(byname, row->table_oid, &valid))
+	{
+		ia_queue_rebind(row->id, byname);
+		return byname;
+	}
+	if (ia_index_on_table(row->index_oid, row->table_oid, &valid))
+		return row->index_oid;
+	if (OidIsValid(byname))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index \"%s.%s\" was not built by history row " INT64_FORMAT,
+						row->schema_name, row->index_name, row->id),
+				 errdetail("The index that history row " INT64_FORMAT " built was dropped outside index_advisor; \"%s.%s\" is another relation of the same name, which is left alone.",
+						   row->id, row->schema_name, row->index_name),
+				 errhint("Drop that index yourself if it is not wanted.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("index \"%s.%s\" of history row " INT64_FORMAT " does not exist",
+					row->schema_name, row->index_name, row->id),
+			 errdetail("The index that history row " INT64_FORMAT " built was dropped outside index_advisor.",
+					   row->id)));
+	return InvalidOid;			/* keep compiler quiet */
+}
+
 /* Queue the drop that reverts create row "id"; returns the new id. */
 static int64
 rollback_one(int64 id)
 {
 	IaRow	   *row = ia_queue_lookup(id);
-	Oid			nspid;
 	Oid			indexoid;
-	char		relkind;
 
 	refuse_part(row, "rolled back");
 
@@ -251,18 +290,14 @@ rollback_one(int64 id)
 				 errdetail("It is a %s with status \"%s\"; only creates whose build is done can be rolled back.",
 						   row->operation, row->status)));
 
-	nspid = get_namespace_oid(row->schema_name, true);
-	indexoid = OidIsValid(nspid) ? get_relname_relid(row->index_name, nspid) : InvalidOid;
-	relkind = OidIsValid(indexoid) ? get_rel_relkind(indexoid) : '\0';
-	if (relkind != RELKIND_INDEX && relkind != RELKIND_PARTITIONED_INDEX)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("index \"%s.%s\" of history row " INT64_FORMAT " does not exist",
-						row->schema_name, row->index_name, id),
-				 errhint("It was dropped or renamed outside index_advisor.")));
+	indexoid = rollback_target(row);
 	if (!ia_table_ownercheck(indexoid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, row->index_name);
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, get_rel_name(indexoid));
 
+	/* the drop row names the index as it is called now, and keeps its OID */
+	row->index_oid = indexoid;
+	row->schema_name = get_namespace_name(get_rel_namespace(indexoid));
+	row->index_name = get_rel_name(indexoid);
 	id = ia_queue_drop(row,
 					   psprintf("DROP INDEX CONCURRENTLY %s",
 								quote_qualified_identifier(row->schema_name,
@@ -320,7 +355,10 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
  *
  * Start workers if the queue needs them: rows left running by a dead
  * worker, queued rows that could start now while fewer than max_workers
- * run, or queued rows and no worker at all.  Returns how many started.
+ * run, queued rows and no worker at all, or INVALID leftovers of failed
+ * builds still to drop and no worker.  Returns how many started.  First,
+ * rows restored from a dump get this cluster's index OIDs
+ * (ia_queue_rebind_restored).
  */
 Datum
 idx_kick(PG_FUNCTION_ARGS)
@@ -333,6 +371,7 @@ idx_kick(PG_FUNCTION_ARGS)
 	int			wanted = 0;
 
 	enter(fcinfo);
+	(void) ia_queue_rebind_restored();
 	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
 	live = ia_live_workers();
 	if (stale > 0 && live < ia_max_workers())
@@ -341,6 +380,9 @@ idx_kick(PG_FUNCTION_ARGS)
 		wanted = Max(wanted, Min(eligible, ia_max_workers() - live));
 	if (queued > 0 && live == 0)
 		wanted = Max(wanted, 1);
+	/* INVALID leftovers that a failed build could not drop: a worker retries */
+	if (wanted == 0 && live == 0 && ia_queue_leftovers(1, CurrentMemoryContext) != NIL)
+		wanted = 1;
 	if (MyProc->lxid != launch_lxid)
 	{
 		launch_lxid = MyProc->lxid;

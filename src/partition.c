@@ -24,9 +24,11 @@
  * (CREATE INDEX ON ONLY): it waits for writes in progress through the
  * parent, and new ones wait for it, for the duration of a catalog update.
  *
- * A partitioned index cannot be dropped concurrently in PostgreSQL 15:
- * idx_rollback() and the reconciliation of a crashed build drop it with a
- * plain DROP INDEX, which locks its tables briefly.
+ * A crash after 3 committed leaves a valid partitioned index that the
+ * worker could not record: the reconciliation keeps it and records the
+ * build as done.  A partitioned index cannot be dropped concurrently in
+ * PostgreSQL 15: idx_rollback() and the reconciliation of a crash before 3
+ * committed drop it with a plain DROP INDEX, which locks its tables briefly.
  *
  *-------------------------------------------------------------------------
  */
@@ -228,12 +230,9 @@ ia_run_create_partitioned(IaJob *job)
 	Oid			indexoid;
 
 	ia_begin_txn();
-	if (!ia_queue_start_build(job->id))
+	if (!ia_start_checked(job))
 	{
 		ia_end_txn();
-		ia_record(job, InvalidOid,
-				  ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started"),
-				  NULL);
 		return;
 	}
 	parts = plan_parts(job, cxt);
@@ -286,9 +285,58 @@ ia_run_create_partitioned(IaJob *job)
 }
 
 /*
- * ia_reconcile_partitioned -- the worker of a partitioned build died: drop
- * whatever it left (the partitioned index with a plain DROP INDEX, the
- * unattached partition indexes concurrently) and mark everything failed.
+ * all_attached -- in a transaction: whether the index of every part row,
+ * found on its partition, is attached under the partitioned index
+ * "indexoid" (then that index is the one the worker built).
+ */
+static bool
+all_attached(List *jobs, Oid indexoid)
+{
+	List	   *tree = find_all_inheritors(indexoid, NoLock, NULL);
+	ListCell   *lc;
+	bool		valid;
+
+	foreach(lc, jobs)
+	{
+		if (!list_member_oid(tree, ia_find_index(lfirst(lc), &valid)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * record_attached -- the partitioned index "indexoid" of the job is valid
+ * (ATTACH committed before the worker could record it): record each part's
+ * index, found on its partition, and the row, as done.
+ */
+static void
+record_attached(IaJob *job, List *jobs, Oid indexoid)
+{
+	ListCell   *lc;
+	bool		valid;
+
+	foreach(lc, jobs)
+	{
+		IaJob	   *part = lfirst(lc);
+		Oid			partoid;
+
+		ia_begin_txn();
+		partoid = ia_find_index(part, &valid);
+		ia_end_txn();
+		ia_record(part, partoid, NULL, NULL);
+	}
+	ia_record(job, indexoid, NULL, NULL);
+}
+
+/*
+ * ia_reconcile_partitioned -- the worker of a partitioned build died.  The
+ * index of the partitioned table exists only if the transaction of step 3
+ * committed (the name was checked free before step 1, so it is ours): if it
+ * is valid, every part is attached and the build is done, whatever the
+ * worker could not record.  Otherwise drop whatever it left (an invalid
+ * partitioned index with a plain DROP INDEX, the unattached partition
+ * indexes concurrently) and mark everything failed.  A row left 'waiting'
+ * built nothing and touches nothing.
  */
 void
 ia_reconcile_partitioned(IaJob *job)
@@ -297,16 +345,25 @@ ia_reconcile_partitioned(IaJob *job)
 	List	   *jobs;
 	List	   *parts = NIL;
 	ListCell   *lc;
-	bool		valid;
-	Oid			indexoid;
+	bool		valid = false;
+	Oid			indexoid = InvalidOid;
+	bool		building = strcmp(job->status, "building") == 0;
 	ErrorData  *edata = ia_make_error(ERRCODE_CRASH_SHUTDOWN,
 									  "the worker running this operation ended unexpectedly");
 
 	edata->detail = "The server crashed or the worker was killed.";
 	ia_begin_txn();
 	jobs = ia_queue_parts(job->id, cxt);
-	indexoid = ia_find_index(job, &valid);
+	if (building)
+		indexoid = ia_find_index(job, &valid);
+	if (OidIsValid(indexoid) && valid && !all_attached(jobs, indexoid))
+		indexoid = InvalidOid;	/* someone else's: leave it */
 	ia_end_txn();
+	if (OidIsValid(indexoid) && valid)
+	{
+		record_attached(job, jobs, indexoid);
+		return;
+	}
 	if (OidIsValid(indexoid))
 		(void) ia_drop_leftover(job, InvalidOid);
 

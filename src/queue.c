@@ -314,13 +314,18 @@ ia_queue_lookup(int64 id)
 	Datum		values[1];
 	IaRow	   *row = NULL;
 	MemoryContext cxt = CurrentMemoryContext;
+	char	   *sql;
 
 	values[0] = Int64GetDatum(id);
+	/* 0.1 has no index_table_oid: its index_oid is from this cluster */
+	sql = psprintf("SELECT id, operation, status, schema_name, table_name, index_name,"
+				   " role_oid, migration, table_oid, parent_id, index_oid,"
+				   " %s IS DISTINCT FROM table_oid::pg_catalog.oid"
+				   " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+				   ia_catalog_version() >= 2 ? "index_table_oid" : "table_oid",
+				   ia_quoted_history());
 	become_owner(&sw);
-	run(q("SELECT id, operation, status, schema_name, table_name, index_name,"
-		  " role_oid, migration, table_oid, parent_id"
-		  " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"),
-		1, types, values, NULL, false);
+	run(sql, 1, types, values, NULL, false);
 	if (SPI_processed == 1)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
@@ -342,6 +347,10 @@ ia_queue_lookup(int64 id)
 		row->table_oid = isnull ? InvalidOid : DatumGetObjectId(d);
 		d = SPI_getbinval(tup, desc, 10, &isnull);
 		row->parent_id = isnull ? 0 : DatumGetInt64(d);
+		d = SPI_getbinval(tup, desc, 11, &isnull);
+		row->index_oid = isnull ? InvalidOid : DatumGetObjectId(d);
+		d = SPI_getbinval(tup, desc, 12, &isnull);
+		row->restored = !isnull && DatumGetBool(d) && OidIsValid(row->index_oid);
 		MemoryContextSwitchTo(old);
 	}
 	restore_user(&sw);
@@ -423,11 +432,12 @@ ia_queue_drop(IaRow *orig, const char *definition)
 {
 	OwnerSwitch sw;
 	Oid			roleid = GetUserId();
-	Oid			types[9] = {INT8OID, TEXTOID, NAMEOID, OIDOID, OIDOID, OIDOID,
-	TEXTOID, NAMEOID, NAMEOID};
-	Datum		values[9];
-	char		nulls[9];
+	Oid			types[10] = {INT8OID, TEXTOID, NAMEOID, OIDOID, OIDOID, OIDOID,
+	TEXTOID, NAMEOID, NAMEOID, OIDOID};
+	Datum		values[10];
+	char		nulls[10];
 	int64		id;
+	bool		v2 = ia_catalog_version() >= 2;
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = Int64GetDatum(orig->id);
@@ -441,6 +451,7 @@ ia_queue_drop(IaRow *orig, const char *definition)
 	nulls[6] = orig->migration ? ' ' : 'n';
 	values[7] = DirectFunctionCall1(namein, CStringGetDatum(orig->schema_name));
 	values[8] = DirectFunctionCall1(namein, CStringGetDatum(orig->index_name));
+	values[9] = ObjectIdGetDatum(orig->index_oid);
 
 	become_owner(&sw);
 	run(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
@@ -451,13 +462,15 @@ ia_queue_drop(IaRow *orig, const char *definition)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("a rollback of history row " INT64_FORMAT " is already queued",
 						orig->id)));
-	run(q("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
-		  " index_name, definition, requested_by, table_oid, role_oid,"
-		  " login_role_oid, reverts, search_path)"
-		  " SELECT $7, 'drop', $8, h.table_name, $9, $2, $3, $4, $5, $6, $1,"
-		  "        'pg_catalog'"
-		  " FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1 RETURNING id"),
-		9, types, values, nulls, false);
+	run(psprintf("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
+				 " index_name, definition, requested_by, table_oid, role_oid,"
+				 " login_role_oid, reverts, search_path, index_oid%2$s)"
+				 " SELECT $7, 'drop', $8, h.table_name, $9, $2, $3, $4, $5, $6, $1,"
+				 "        'pg_catalog', $10%3$s"
+				 " FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1 RETURNING id",
+				 ia_quoted_history(), v2 ? ", index_table_oid" : "",
+				 v2 ? ", h.table_oid::pg_catalog.oid" : ""),
+		10, types, values, nulls, false);
 	id = spi_first_int8();
 	restore_user(&sw);
 	return id;
@@ -541,7 +554,8 @@ ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 /* Fill an IaJob from the current SPI row (columns as in JOB_COLUMNS). */
 #define JOB_COLUMNS \
 	"id, operation, schema_name, table_name, index_name, definition," \
-	" table_oid, role_oid, search_path, build_settings, reverts, status, parent_id"
+	" table_oid, role_oid, search_path, build_settings, reverts, status, parent_id," \
+	" index_oid"
 
 static IaJob *
 job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
@@ -579,6 +593,8 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 	job->status = SPI_getvalue(tup, desc, 12);
 	d = SPI_getbinval(tup, desc, 13, &isnull);
 	job->parent_id = isnull ? 0 : DatumGetInt64(d);
+	d = SPI_getbinval(tup, desc, 14, &isnull);
+	job->index_oid = isnull ? InvalidOid : DatumGetObjectId(d);
 	MemoryContextSwitchTo(old);
 	return job;
 }
@@ -676,11 +692,14 @@ void
 ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 {
 	OwnerSwitch sw;
-	Oid			types[6] = {INT8OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, INT8OID};
-	Datum		values[6];
-	char		nulls[6];
+	Oid			types[7] = {INT8OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, OIDOID};
+	Datum		values[7];
+	char		nulls[7];
+	bool		v2 = ia_catalog_version() >= 2;
 
 	memset(nulls, ' ', sizeof(nulls));
+	values[6] = ObjectIdGetDatum(job->leftover_oid);
+	nulls[6] = OidIsValid(job->leftover_oid) ? ' ' : 'n';
 	values[0] = Int64GetDatum(job->id);
 	values[1] = ObjectIdGetDatum(indexoid);
 	nulls[1] = OidIsValid(indexoid) ? ' ' : 'n';
@@ -705,31 +724,34 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 
 	become_owner(&sw);
 	if (edata == NULL && !job->is_drop)
-		run(q("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp(),"
-			  " index_oid = $2, indexdef = pg_catalog.pg_get_indexdef($2),"
-			  " index_size = COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(t.relid))"
-			  "                 FROM pg_catalog.pg_partition_tree($2) t WHERE t.isleaf),"
-			  "               pg_catalog.pg_relation_size($2)),"
-			  " error_code = NULL, error_message = NULL, error_detail = NULL"
-			  " WHERE id OPERATOR(pg_catalog.=) $1"),
-			6, types, values, nulls, false);
+		run(psprintf("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp(),"
+					 " index_oid = $2, indexdef = pg_catalog.pg_get_indexdef($2),"
+					 " index_size = COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(t.relid))"
+					 "                 FROM pg_catalog.pg_partition_tree($2) t WHERE t.isleaf),"
+					 "               pg_catalog.pg_relation_size($2)),"
+					 " error_code = NULL, error_message = NULL, error_detail = NULL%s"
+					 " WHERE id OPERATOR(pg_catalog.=) $1",
+					 ia_quoted_history(),
+					 v2 ? ", index_table_oid = table_oid::pg_catalog.oid" : ""),
+			7, types, values, nulls, false);
 	else if (edata == NULL)
 	{
 		run(q("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp()"
 			  " WHERE id OPERATOR(pg_catalog.=) $1"),
-			6, types, values, nulls, false);
+			7, types, values, nulls, false);
 		run(q("UPDATE %s SET status = 'rolled_back'"
 			  " WHERE id OPERATOR(pg_catalog.=) $6 OR parent_id OPERATOR(pg_catalog.=) $6"),
-			6, types, values, nulls, false);
+			7, types, values, nulls, false);
 	}
 	else
-		run(q("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
-			  "       SELECT 1 FROM %1$s p WHERE p.id OPERATOR(pg_catalog.=) u.parent_id"
-			  "          AND p.cancel_requested) THEN 'cancelled' ELSE 'failed' END,"
-			  " finished_at = pg_catalog.clock_timestamp(),"
-			  " error_code = $3, error_message = $4, error_detail = $5"
-			  " WHERE u.id OPERATOR(pg_catalog.=) $1"),
-			6, types, values, nulls, false);
+		run(psprintf("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
+					 "       SELECT 1 FROM %1$s p WHERE p.id OPERATOR(pg_catalog.=) u.parent_id"
+					 "          AND p.cancel_requested) THEN 'cancelled' ELSE 'failed' END,"
+					 " finished_at = pg_catalog.clock_timestamp(),"
+					 " error_code = $3, error_message = $4, error_detail = $5%2$s"
+					 " WHERE u.id OPERATOR(pg_catalog.=) $1",
+					 ia_quoted_history(), v2 ? ", leftover_oid = $7" : ""),
+			7, types, values, nulls, false);
 	restore_user(&sw);
 }
 
@@ -884,4 +906,116 @@ ia_pending_definitions(Oid relid)
 	}
 	restore_user(&sw);
 	return result;
+}
+
+/*
+ * ia_queue_rebind -- record "indexoid" as the index of create row "id",
+ * identified again by name after a restore (0.2; nothing on 0.1).
+ */
+void
+ia_queue_rebind(int64 id, Oid indexoid)
+{
+	OwnerSwitch sw;
+	Oid			types[2] = {INT8OID, OIDOID};
+	Datum		values[2];
+
+	if (ia_catalog_version() < 2)
+		return;
+	values[0] = Int64GetDatum(id);
+	values[1] = ObjectIdGetDatum(indexoid);
+	become_owner(&sw);
+	run(q("UPDATE %s SET index_oid = $2, index_table_oid = table_oid::pg_catalog.oid"
+		  " WHERE id OPERATOR(pg_catalog.=) $1"),
+		2, types, values, NULL, false);
+	restore_user(&sw);
+}
+
+/*
+ * ia_queue_rebind_restored -- rows restored from a dump (0.2): their
+ * table_oid was resolved again by name, so it no longer equals
+ * index_table_oid, and their index_oid is another cluster's.  Identify each
+ * index again by its name on the restored table (NULL if there is none) and
+ * record it, so that everything that reads index_oid reads this cluster's.
+ * The partial index idx_history_restored_idx keeps this cheap when there is
+ * nothing to do.  Returns how many rows were bound again.
+ */
+int
+ia_queue_rebind_restored(void)
+{
+	OwnerSwitch sw;
+	int			n;
+
+	if (ia_catalog_version() < 2)
+		return 0;
+	become_owner(&sw);
+	run(q("UPDATE %s h SET index_oid = (SELECT x.indexrelid FROM pg_catalog.pg_index x"
+		  "        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.indexrelid"
+		  "        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+		  "       WHERE x.indrelid OPERATOR(pg_catalog.=) h.table_oid::pg_catalog.oid"
+		  "         AND c.relname OPERATOR(pg_catalog.=) h.index_name"
+		  "         AND n.nspname OPERATOR(pg_catalog.=) h.schema_name),"
+		  "     index_table_oid = h.table_oid::pg_catalog.oid"
+		  " WHERE h.index_oid IS NOT NULL"
+		  "   AND h.index_table_oid IS DISTINCT FROM h.table_oid::pg_catalog.oid"),
+		0, NULL, NULL, NULL, false);
+	n = (int) SPI_processed;
+	restore_user(&sw);
+	return n;
+}
+
+/*
+ * ia_queue_leftovers -- at most "limit" ended rows whose INVALID leftover
+ * could not be dropped (0.2; NIL on 0.1), oldest first, with leftover_oid.
+ */
+List *
+ia_queue_leftovers(int limit, MemoryContext cxt)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT4OID};
+	Datum		values[1];
+	List	   *jobs = NIL;
+
+	if (ia_catalog_version() < 2)
+		return NIL;
+	values[0] = Int32GetDatum(limit);
+	become_owner(&sw);
+	run(q("SELECT " JOB_COLUMNS ", leftover_oid FROM %s"
+		  " WHERE leftover_oid IS NOT NULL"
+		  "   AND status OPERATOR(pg_catalog.=) ANY ('{failed,cancelled}')"
+		  " ORDER BY id LIMIT $1"),
+		1, types, values, NULL, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		IaJob	   *job = job_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, cxt);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		bool		isnull;
+
+		job->leftover_oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 15, &isnull));
+		jobs = lappend(jobs, job);
+		MemoryContextSwitchTo(old);
+	}
+	restore_user(&sw);
+	return jobs;
+}
+
+/*
+ * ia_queue_leftover_done -- the leftover of row "id" is gone: forget it, and
+ * add "sentence" to the row's error_detail.
+ */
+void
+ia_queue_leftover_done(int64 id, const char *sentence)
+{
+	OwnerSwitch sw;
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = Int64GetDatum(id);
+	values[1] = CStringGetTextDatum(sentence);
+	become_owner(&sw);
+	run(q("UPDATE %s SET leftover_oid = NULL,"
+		  " error_detail = pg_catalog.concat_ws(' ', error_detail, $2)"
+		  " WHERE id OPERATOR(pg_catalog.=) $1"),
+		2, types, values, NULL, false);
+	restore_user(&sw);
 }

@@ -16,9 +16,16 @@
  *	   locks, so there is no shared memory to set up) or exits.  A worker
  *	   that finds the queue empty releases its slot, then looks once more,
  *	   so that a row committed meanwhile is never stranded.
- *	4. Rows left 'waiting'/'building' by a worker that died are reconciled:
- *	   the INVALID leftover is dropped and the row marked failed.
- *	5. It claims jobs one at a time.  Each status change is a short
+ *	4. Rows left 'waiting'/'building' by a worker that died are reconciled
+ *	   from the row's state and recorded OIDs (reconcile()): a 'waiting' row
+ *	   built nothing and touches nothing; a 'building' one is done if its
+ *	   index became valid, else its INVALID leftover is dropped.  INVALID
+ *	   leftovers whose drop failed earlier are retried, a few per round
+ *	   (ia_retry_leftovers()).
+ *	5. It claims jobs one at a time.  A create is built only if its table's
+ *	   name is still the table recorded by OID and its index name is still
+ *	   free (checked in the transaction that moves it to 'building'); a
+ *	   drop drops the index recorded by OID.  Each status change is a short
  *	   transaction of its own.  The statement itself is parsed, analysed and
  *	   planned in a memory context of the job (CIC commits and starts
  *	   transactions under our feet, so nothing may live in a transaction
@@ -27,8 +34,8 @@
  *	   requesting role (SetUserIdAndSecContext), with the search_path and
  *	   build settings captured when the request was made.
  *	6. Any error is caught, copied, the transaction aborted, the leftover
- *	   INVALID index dropped concurrently, and SQLSTATE, message and detail
- *	   recorded.  FATAL (SIGTERM, crash) ends the worker: step 4 of the next
+ *	   INVALID index dropped concurrently (if that fails, its OID is kept
+ *	   for step 4's retries), and SQLSTATE, message and detail recorded.  FATAL (SIGTERM, crash) ends the worker: step 4 of the next
  *	   worker cleans up.
  *
  *-------------------------------------------------------------------------
@@ -264,6 +271,88 @@ ia_find_index(IaJob *job, bool *valid)
 }
 
 /*
+ * ia_index_on_table -- whether "indexoid" is (still) an index of table
+ * "tableoid"; *valid says whether it is valid.  Needs a transaction.
+ */
+bool
+ia_index_on_table(Oid indexoid, Oid tableoid, bool *valid)
+{
+	HeapTuple	tuple;
+	bool		ours = false;
+
+	*valid = false;
+	if (!OidIsValid(indexoid) || !OidIsValid(tableoid))
+		return false;
+	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	if (((Form_pg_index) GETSTRUCT(tuple))->indrelid == tableoid)
+	{
+		ours = true;
+		*valid = ((Form_pg_index) GETSTRUCT(tuple))->indisvalid;
+	}
+	ReleaseSysCache(tuple);
+	return ours;
+}
+
+/*
+ * ia_check_build_target -- in a transaction, before a create is built: the
+ * schema-qualified table name of the row must still be the table recorded
+ * (by OID) at idx_apply() time, and the index name must still be free (so
+ * that whatever index of that name is found later was built by the worker).
+ * Returns the error to record, or NULL.
+ */
+ErrorData *
+ia_check_build_target(IaJob *job)
+{
+	Oid			nspid = get_namespace_oid(job->schema_name, true);
+	Oid			relid = OidIsValid(nspid) ? get_relname_relid(job->table_name, nspid) : InvalidOid;
+	ErrorData  *edata;
+
+	if (relid != job->table_oid || !OidIsValid(relid))
+	{
+		edata = ia_make_error(ERRCODE_UNDEFINED_TABLE,
+							  psprintf("table \"%s.%s\" is no longer the table history row " INT64_FORMAT " was requested for",
+									   job->schema_name, job->table_name, job->id));
+		edata->detail = OidIsValid(relid) ?
+			"The table was dropped and another one created under its name after idx_apply(); nothing was built." :
+			"The table was dropped or renamed after idx_apply(); nothing was built.";
+		edata->hint = "Apply the definition again.";
+		return edata;
+	}
+	if (OidIsValid(get_relname_relid(job->index_name, nspid)))
+	{
+		edata = ia_make_error(ERRCODE_DUPLICATE_TABLE,
+							  psprintf("relation \"%s.%s\" already exists",
+									   job->schema_name, job->index_name));
+		edata->detail = "It was created after idx_apply() and before the build started; index_advisor does not build over it, nor drop it.";
+		edata->hint = "Apply the definition again under another name, or drop that relation first.";
+		return edata;
+	}
+	return NULL;
+}
+
+/*
+ * ia_start_checked -- in a transaction: move a claimed create from
+ * 'waiting' to 'building' if its target checks out (ia_check_build_target)
+ * and no cancel was asked; otherwise record it failed or cancelled in the
+ * same transaction, so that a row is never left 'building' over an index
+ * of its name that it did not build.  Returns whether to build.
+ */
+bool
+ia_start_checked(IaJob *job)
+{
+	ErrorData  *edata = ia_check_build_target(job);
+
+	if (edata == NULL && ia_queue_start_build(job->id))
+		return true;
+	if (edata == NULL)
+		edata = ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started");
+	ia_queue_finish(job, InvalidOid, edata, NULL);
+	return false;
+}
+
+/*
  * ia_build_create -- CREATE INDEX [CONCURRENTLY] for the job, rebuilt from
  * the definition as given and adjusted at tree level: the job's schema,
  * table and index name; ON ONLY when "only" (partitioned tables).
@@ -340,40 +429,71 @@ build_create_concurrently(IaJob *job, void *arg, const char **sql)
 	return list_make1(ia_build_create(job, true, false));
 }
 
+/* What build_drop drops: an index by its current names. */
+typedef struct DropTarget
+{
+	char	   *schema_name;
+	char	   *index_name;
+	bool		concurrent;
+} DropTarget;
+
 static List *
 build_drop(IaJob *job, void *arg, const char **sql)
 {
-	bool		concurrent = *(bool *) arg;
+	DropTarget *target = (DropTarget *) arg;
+	IaJob		named = *job;
 
-	*sql = psprintf("DROP INDEX %s%s", concurrent ? "CONCURRENTLY " : "",
-					quote_qualified_identifier(job->schema_name, job->index_name));
-	return list_make1(ia_build_drop(job, concurrent));
+	named.schema_name = target->schema_name;
+	named.index_name = target->index_name;
+	*sql = psprintf("DROP INDEX %s%s", target->concurrent ? "CONCURRENTLY " : "",
+					quote_qualified_identifier(target->schema_name, target->index_name));
+	return list_make1(ia_build_drop(&named, target->concurrent));
 }
 
 /*
- * run_drop_statement -- DROP INDEX CONCURRENTLY of the job's index; a
- * partitioned index cannot be dropped concurrently (PostgreSQL 15) and is
- * dropped with a plain DROP INDEX, which locks its tables briefly.
+ * run_drop_statement -- DROP INDEX CONCURRENTLY of the index "indexoid" of
+ * the job's table, under the name it has now (the row's name may be stale:
+ * ALTER INDEX ... RENAME).  A partitioned index cannot be dropped
+ * concurrently (PostgreSQL 15) and is dropped with a plain DROP INDEX,
+ * which locks its tables briefly.  An index that is no longer an index of
+ * the job's table is not dropped: the error says so.
  */
 static ErrorData *
-run_drop_statement(IaJob *job)
+run_drop_statement(IaJob *job, Oid indexoid)
 {
 	bool		valid;
-	bool		concurrent = true;
-	Oid			indexoid;
+	bool		ours;
+	DropTarget	target;
 
 	ia_begin_txn();
-	indexoid = ia_find_index(job, &valid);
-	if (OidIsValid(indexoid) && get_rel_relkind(indexoid) == RELKIND_PARTITIONED_INDEX)
-		concurrent = false;
+	ours = ia_index_on_table(indexoid, job->table_oid, &valid);
+	if (ours)
+	{
+		/* the names must outlive this transaction */
+		target.schema_name = MemoryContextStrdup(job_cxt,
+												 get_namespace_name(get_rel_namespace(indexoid)));
+		target.index_name = MemoryContextStrdup(job_cxt, get_rel_name(indexoid));
+		target.concurrent = get_rel_relkind(indexoid) != RELKIND_PARTITIONED_INDEX;
+	}
 	ia_end_txn();
-	return ia_run_as_requester(job, build_drop, &concurrent);
+	if (!ours)
+	{
+		ErrorData  *edata = ia_make_error(ERRCODE_UNDEFINED_OBJECT,
+										  psprintf("the index of history row " INT64_FORMAT " no longer exists",
+												   job->id));
+
+		edata->detail = "The index recorded by OID was dropped outside index_advisor; an index of the same name, if any, was left alone.";
+		return edata;
+	}
+	return ia_run_as_requester(job, build_drop, &target);
 }
 
 /*
- * drop_leftover -- drop the INVALID index a failed build left, unless the
+ * ia_drop_leftover -- drop the INVALID index a failed build left, unless the
  * index of that name existed before the build (then it is not ours).
- * Returns a sentence for the history's detail.
+ * Returns a sentence for the history's detail.  When the drop fails (a lock
+ * timeout, say), the index is kept in job->leftover_oid, which
+ * ia_queue_finish() records (0.2) for ia_retry_leftovers().
  */
 const char *
 ia_drop_leftover(IaJob *job, Oid preexisting)
@@ -389,13 +509,17 @@ ia_drop_leftover(IaJob *job, Oid preexisting)
 	if (!OidIsValid(indexoid) || indexoid == preexisting)
 		return NULL;
 
-	edata = run_drop_statement(job);
+	edata = run_drop_statement(job, indexoid);
 	if (edata == NULL)
 		result = valid ? "The index built was dropped." :
 			"The INVALID index left by the build was dropped.";
 	else
+	{
+		/* recorded with the row (0.2): the next worker tries again */
+		job->leftover_oid = indexoid;
 		result = psprintf("The INVALID index left by the build could not be dropped: %s",
 						  edata->message);
+	}
 	return result;
 }
 
@@ -455,20 +579,16 @@ run_create(IaJob *job)
 {
 	Oid			preexisting;
 	bool		valid;
-	bool		go;
 	ErrorData  *edata;
 
 	ia_begin_txn();
-	go = ia_queue_start_build(job->id);
-	preexisting = ia_find_index(job, &valid);
-	ia_end_txn();
-	if (!go)
+	if (!ia_start_checked(job))
 	{
-		ia_record(job, InvalidOid,
-			   ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the build started"),
-			   NULL);
+		ia_end_txn();
 		return;
 	}
+	preexisting = ia_find_index(job, &valid);
+	ia_end_txn();
 
 	edata = ia_run_as_requester(job, build_create_concurrently, NULL);
 
@@ -485,9 +605,29 @@ run_create(IaJob *job)
 	{
 		const char *extra = ia_drop_leftover(job, preexisting);
 
-		if (!retry_later(job, edata))
+		/* a retry would find its own leftover in the way: record it instead */
+		if (OidIsValid(job->leftover_oid) || !retry_later(job, edata))
 			ia_record(job, InvalidOid, edata, extra);
 	}
+}
+
+/*
+ * drop_target -- the index a 'drop' row drops: the OID idx_rollback()
+ * recorded; a row queued by 0.1 code has none, and names its index.
+ */
+static Oid
+drop_target(IaJob *job)
+{
+	bool		valid;
+	Oid			indexoid = job->index_oid;
+
+	if (!OidIsValid(indexoid))
+	{
+		ia_begin_txn();
+		indexoid = ia_find_index(job, &valid);
+		ia_end_txn();
+	}
+	return indexoid;
 }
 
 /* DROP INDEX CONCURRENTLY for one 'drop' row (idx_rollback). */
@@ -507,45 +647,111 @@ run_drop(IaJob *job)
 			   NULL);
 		return;
 	}
-	edata = run_drop_statement(job);
+	edata = run_drop_statement(job, drop_target(job));
 	if (edata == NULL || !retry_later(job, edata))
 		ia_record(job, InvalidOid, edata, NULL);
 }
 
 /*
- * reconcile -- a row whose worker died: finish what can be known.  A create
- * whose index became valid is done; otherwise its leftover is dropped and
- * the row failed.  A drop is run again.
+ * reconcile -- a row whose worker died: finish what can be known, from the
+ * row's state and the OIDs it recorded.  A drop is run again if its index
+ * (by OID) is still there.  A create left 'waiting' built nothing: it fails
+ * and no index is touched (one of its name is someone else's).  A create
+ * left 'building' started its build after checking that the name was free,
+ * so an index of that name on the recorded table is its own: done if it
+ * became valid, else dropped.
  */
 static void
 reconcile(IaJob *job)
 {
 	bool		valid = false;
-	Oid			indexoid;
+	Oid			indexoid = InvalidOid;
 	ErrorData  *edata;
-
-	ia_begin_txn();
-	indexoid = ia_find_index(job, &valid);
-	ia_end_txn();
+	bool		building = strcmp(job->status, "building") == 0;
 
 	if (job->is_drop)
 	{
+		indexoid = drop_target(job);
+		ia_begin_txn();
+		if (!ia_index_on_table(indexoid, job->table_oid, &valid))
+			indexoid = InvalidOid;
+		ia_end_txn();
 		if (!OidIsValid(indexoid))
 			ia_record(job, InvalidOid, NULL, NULL);
 		else
 			run_drop(job);
 		return;
 	}
-	if (OidIsValid(indexoid) && valid && strcmp(job->status, "building") == 0)
+	if (building)
+	{
+		ia_begin_txn();
+		indexoid = ia_find_index(job, &valid);
+		ia_end_txn();
+	}
+	if (OidIsValid(indexoid) && valid)
 	{
 		ia_record(job, indexoid, NULL, NULL);
 		return;
 	}
 	edata = ia_make_error(ERRCODE_CRASH_SHUTDOWN,
 					   "the worker running this operation ended unexpectedly");
-	edata->detail = "The server crashed or the worker was killed.";
+	edata->detail = building ? "The server crashed or the worker was killed." :
+		"The server crashed or the worker was killed before the build started; nothing was built.";
 	ia_record(job, InvalidOid, edata,
 		   OidIsValid(indexoid) ? ia_drop_leftover(job, InvalidOid) : NULL);
+}
+
+/*
+ * ia_retry_leftovers -- drop, concurrently and as their requesters, the
+ * INVALID leftovers that failed builds could not drop (0.2), at most
+ * IA_LEFTOVERS_PER_PASS per call, so that a drop that keeps failing (a lock
+ * that is never released) costs each worker a bounded wait.  Each leftover
+ * is identified by the OID recorded and must still be an INVALID index of
+ * the row's table; one that is gone (or valid: not a leftover any more) is
+ * forgotten.  Each drop waits at most IA_LEFTOVER_LOCK_TIMEOUT_MS for a
+ * lock (it overrides the row's own lock_timeout, being set after it).
+ */
+#define IA_LEFTOVERS_PER_PASS 3
+#define IA_LEFTOVER_LOCK_TIMEOUT_MS 5000
+
+void
+ia_retry_leftovers(void)
+{
+	List	   *jobs;
+	ListCell   *lc;
+
+	MemoryContextReset(job_cxt);
+	ia_begin_txn();
+	jobs = ia_queue_leftovers(IA_LEFTOVERS_PER_PASS, job_cxt);
+	ia_end_txn();
+	foreach(lc, jobs)
+	{
+		IaJob	   *job = lfirst(lc);
+		bool		valid;
+		bool		ours;
+		ErrorData  *edata = NULL;
+
+		ia_begin_txn();
+		ours = ia_index_on_table(job->leftover_oid, job->table_oid, &valid);
+		ia_end_txn();
+		/* never wait for a lock longer than the retry's share of the pass */
+		job->settings = lappend(job->settings, psprintf("lock_timeout=%d",
+														IA_LEFTOVER_LOCK_TIMEOUT_MS));
+		if (ours && !valid)
+			edata = run_drop_statement(job, job->leftover_oid);
+		if (edata != NULL)
+		{
+			ereport(LOG,
+					(errmsg("index_advisor: the INVALID index left by history row " INT64_FORMAT " could not be dropped again: %s",
+							job->id, edata->message)));
+			continue;
+		}
+		ia_begin_txn();
+		ia_queue_leftover_done(job->id, ours && !valid ?
+							   "It was dropped later, by a retry." :
+							   "It was gone when a retry looked for it.");
+		ia_end_txn();
+	}
 }
 
 /* One of max_workers slots for this database, or false. */
@@ -678,6 +884,7 @@ ia_worker_main(Datum arg)
 
 	while (acquire_slot())
 	{
+		ia_retry_leftovers();
 		for (;;)
 		{
 			CHECK_FOR_INTERRUPTS();
