@@ -35,6 +35,10 @@ static int	build_statement_timeout = -1;
 static int	max_retries = 0;
 static int	build_max_parallel = -1;
 
+/* workers: capacity and fair shares (worker.c, launcher.c) */
+static int	server_max_workers = 4;
+static int	max_workers_per_role = 0;
+
 int
 ia_max_workers(void)
 {
@@ -69,6 +73,42 @@ int
 ia_max_retries(void)
 {
 	return max_retries;
+}
+
+int
+ia_server_max_workers(void)
+{
+	return server_max_workers;
+}
+
+/* 0 means half of max_workers, rounded up */
+int
+ia_max_workers_per_role(void)
+{
+	if (max_workers_per_role > 0)
+		return max_workers_per_role;
+	return (ia_max_workers() + 1) / 2;
+}
+
+/* The settings of the workers' capacity and fair shares. */
+static void
+define_worker_settings(void)
+{
+	DefineCustomIntVariable("index_advisor.server_max_workers",
+							"Maximum number of index_advisor workers in the whole server, running or waiting.",
+							"Each worker also takes one of index_advisor.max_workers slots of its database.",
+							&server_max_workers,
+							4, 1, 256,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.max_workers_per_role",
+							"Maximum number of operations of one role run at once while another role's operations wait; 0 is half of index_advisor.max_workers, rounded up.",
+							"A role may use more slots only when no other role has an operation that could start.",
+							&max_workers_per_role,
+							0, 0, 64,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
 }
 
 void
@@ -121,6 +161,8 @@ _PG_init(void)
 							0, 0, 100,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+
+	define_worker_settings();
 
 	ia_verify_init();
 	ia_usage_init();

@@ -35,6 +35,8 @@ extern int	ia_build_lock_timeout(void);	/* ms, -1 = server's */
 extern int	ia_build_statement_timeout(void);	/* ms, -1 = server's */
 extern int	ia_build_max_parallel(void);	/* -1 = server's */
 extern int	ia_max_retries(void);
+extern int	ia_server_max_workers(void);	/* server-wide worker slots */
+extern int	ia_max_workers_per_role(void);	/* fair share of one role */
 
 /* verify.c / usage.c: settings and hooks of their own, set up by _PG_init */
 extern void ia_verify_init(void);
@@ -85,12 +87,11 @@ extern char *ia_quoted_history(void);	/* "schema".idx_history */
 extern int	ia_catalog_version(void);	/* 0.N installed here -> N */
 extern void ia_require_catalog(int version, const char *what);
 
-/* worker.c */
-extern int	ia_launch_workers(int wanted, FullTransactionId wait_for);
-extern struct BackgroundWorkerHandle *ia_start_worker(Oid dboid, Oid login_role,
-													  Oid nspid, bool notify);
+/* launcher.c */
+extern int	ia_launch_workers(int wanted);
+extern struct BackgroundWorkerHandle *ia_start_worker(Oid dboid, Oid nspid,
+													  bool notify);
 extern void ia_register_launcher(void);
-extern int	ia_live_workers(void);
 extern bool ia_signal_cancel(int pid);
 
 #endif							/* INDEX_ADVISOR_H */

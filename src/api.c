@@ -7,10 +7,11 @@
  * Each function runs in the caller's transaction, as the caller: what it
  * validates it validates with the caller's privileges and search_path.  The
  * history rows it writes are written by queue.c as the table's owner.
- * Workers are registered at once but do nothing before the caller's
- * transaction commits (they wait on its xid), so a rolled-back call leaves
- * neither a row nor an index.  At most index_advisor.max_workers workers
- * are registered per transaction.
+ * Workers are registered at once (while a worker slot is free, see
+ * launcher.c) but see nothing before the caller's transaction commits, so a
+ * rolled-back call leaves neither a row nor an index; the caller's request
+ * lock keeps workers from leaving until it ends.  At most
+ * index_advisor.max_workers workers are registered per transaction.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,6 +37,7 @@
 #include "utils/tuplestore.h"
 
 #include "index_advisor.h"
+#include "ia_locks.h"
 #include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_apply);
@@ -60,20 +62,32 @@ enter(FunctionCallInfo fcinfo)
 	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
 }
 
-/*
- * Make sure a worker will look at the queue once this transaction commits:
- * one more per queued operation, up to max_workers per transaction.
- */
-static void
-launch_for_this_xact(void)
+/* Workers registered by this transaction so far. */
+static int
+launched_now(void)
 {
 	if (MyProc->lxid != launch_lxid)
 	{
 		launch_lxid = MyProc->lxid;
 		launched_in_xact = 0;
 	}
-	if (launched_in_xact < ia_max_workers())
-		launched_in_xact += ia_launch_workers(1, GetTopFullTransactionId());
+	return launched_in_xact;
+}
+
+/*
+ * Make sure a worker will look at the queue once this transaction commits.
+ * The request lock, held until then, keeps every worker of the database
+ * from leaving before it has looked; one more worker is registered per
+ * queued operation while a worker slot is free, up to max_workers per
+ * transaction.  Workers do nothing before this transaction ends: its rows
+ * are invisible to them until it commits.
+ */
+static void
+launch_for_this_xact(void)
+{
+	ia_request_lock();
+	if (launched_now() < ia_max_workers())
+		launched_in_xact += ia_launch_workers(1);
 }
 
 /* The build settings in force now, as "name=value" strings. */
@@ -291,27 +305,17 @@ idx_kick(PG_FUNCTION_ARGS)
 				stale,
 				eligible,
 				next_ms;
-	int			live;
-	int			wanted = 0;
+	int			wanted;
 
 	enter(fcinfo);
 	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
-	live = ia_live_workers();
-	if (stale > 0 && live < ia_max_workers())
-		wanted = 1;
-	if (eligible > 0 && live < ia_max_workers())
-		wanted = Max(wanted, Min(eligible, ia_max_workers() - live));
-	if (queued > 0 && live == 0)
-		wanted = Max(wanted, 1);
-	if (MyProc->lxid != launch_lxid)
-	{
-		launch_lxid = MyProc->lxid;
-		launched_in_xact = 0;
-	}
-	wanted = Min(wanted, ia_max_workers() - launched_in_xact);
+	wanted = Max(eligible, stale > 0 ? 1 : 0);
+	if (queued > 0 && ia_slots_free(MyDatabaseId, ia_max_workers()) == ia_max_workers())
+		wanted = Max(wanted, 1);	/* no worker at all: one waits for the rest */
+	wanted = Min(wanted, ia_max_workers() - launched_now());
 	if (wanted <= 0)
 		PG_RETURN_INT32(0);
-	wanted = ia_launch_workers(wanted, InvalidFullTransactionId);
+	wanted = ia_launch_workers(wanted);
 	launched_in_xact += wanted;
 	PG_RETURN_INT32(wanted);
 }
