@@ -103,8 +103,8 @@ define_worker_settings(void)
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("index_advisor.max_workers_per_role",
-							"Maximum number of operations of one role run at once while another role's operations wait; 0 is half of index_advisor.max_workers, rounded up.",
-							"A role may use more slots only when no other role has an operation that could start.",
+							"Maximum number of operations of one role (not a superuser) run at once in a database; 0 is half of index_advisor.max_workers, rounded up.",
+							"The other slots stay for the other roles, whatever this role's builds wait for.",
 							&max_workers_per_role,
 							0, 0, 64,
 							PGC_SIGHUP, 0,

@@ -629,9 +629,9 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
  * end of the job and calls ia_row_unlock.
  *
  * Fair shares: the row comes from the role with the fewest operations
- * running, oldest first; a role that already runs "per_role" operations
- * gets none while another role, under its share, has a row that could
- * start.
+ * running, oldest first; a role that is not a superuser never runs more
+ * than "per_role" operations at once, so that the slots it cannot take
+ * stay for the other roles, whatever its own builds wait for.
  */
 IaJob *
 ia_queue_claim(MemoryContext cxt, int per_role)
@@ -658,9 +658,9 @@ ia_queue_claim(MemoryContext cxt, int per_role)
 		  "            AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)),"
 		  " next AS ("
 		  "  SELECT h.id FROM %1$s h JOIN eligible e ON e.id OPERATOR(pg_catalog.=) h.id"
-		  "   WHERE e.n OPERATOR(pg_catalog.<) $1 OR NOT EXISTS (SELECT 1 FROM eligible o"
-		  "          WHERE o.role_oid OPERATOR(pg_catalog.<>) e.role_oid"
-		  "            AND o.n OPERATOR(pg_catalog.<) $1)"
+		  "   WHERE e.n OPERATOR(pg_catalog.<) $1"
+		  "      OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
+		  "           WHERE a.oid OPERATOR(pg_catalog.=) e.role_oid)"
 		  "   ORDER BY e.n, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
 		  " UPDATE %1$s u SET status = 'waiting', worker_pid = pg_catalog.pg_backend_pid(),"
 		  "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1"

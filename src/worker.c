@@ -5,31 +5,35 @@
  *		CREATE INDEX CONCURRENTLY and DROP INDEX CONCURRENTLY as top-level
  *		statements, as the role that asked, and cleans up after failures.
  *
- * Life of a worker:
- *	1. Registered by idx_apply()/idx_rollback()/idx_kick(); no
- *	   shared_preload_libraries needed.  It connects to the database as the
- *	   role that logged in to the calling session (which can log in).
- *	2. It waits for the calling transaction to end (XactLockTableWait on its
- *	   xid): rows of an uncommitted call are invisible anyway, and this way
- *	   the worker does not look before they can be seen.
- *	3. It takes one of index_advisor.max_workers slots (session advisory
- *	   locks, so there is no shared memory to set up) or exits.  A worker
- *	   that finds the queue empty releases its slot, then looks once more,
- *	   so that a row committed meanwhile is never stranded.
- *	4. Rows left 'waiting'/'building' by a worker that died are reconciled:
- *	   the INVALID leftover is dropped and the row marked failed.
- *	5. It claims jobs one at a time.  Each status change is a short
- *	   transaction of its own.  The statement itself is parsed, analysed and
- *	   planned in a memory context of the job (CIC commits and starts
- *	   transactions under our feet, so nothing may live in a transaction
- *	   context) and run through a portal with isTopLevel = true, as
- *	   exec_simple_query() does.  While it runs, the worker's user id is the
- *	   requesting role (SetUserIdAndSecContext), with the search_path and
- *	   build settings captured when the request was made.
- *	6. Any error is caught, copied, the transaction aborted, the leftover
- *	   INVALID index dropped concurrently, and SQLSTATE, message and detail
- *	   recorded.  FATAL (SIGTERM, crash) ends the worker: step 4 of the next
- *	   worker cleans up.
+ * Life of a worker (doc/workers.md says it for users):
+ *	1. Registered by idx_apply()/idx_rollback()/idx_kick() while a worker
+ *	   slot is free, or by the launcher; no shared_preload_libraries needed.
+ *	   It connects as the bootstrap superuser, whoever started it, with
+ *	   READ COMMITTED forced and query cancel held (taken only while a
+ *	   job's statements run).
+ *	2. It takes one of index_advisor.max_workers slots of its database and
+ *	   one of server_max_workers slots of the server (locks no SQL session
+ *	   can take, ia_locks.h), or exits.
+ *	3. It claims jobs one at a time (fair shares per role, queue.c) and
+ *	   holds the claimed row's lock until the job is recorded: a row
+ *	   'waiting'/'building' whose lock is free was left by a worker that
+ *	   died, and is reconciled: the INVALID leftover is dropped and the row
+ *	   marked failed.
+ *	4. Each status change is a short transaction of its own.  The statement
+ *	   itself is parsed, analysed and planned in a memory context of the
+ *	   job (CIC commits and starts transactions under our feet, so nothing
+ *	   may live in a transaction context) and run through a portal with
+ *	   isTopLevel = true, as exec_simple_query() does.  While it runs, the
+ *	   worker's user id is the requesting role (SetUserIdAndSecContext),
+ *	   with the search_path and build settings captured with the request.
+ *	5. Any error of a statement is caught, logged, copied, the transaction
+ *	   aborted, the leftover INVALID index dropped concurrently, and
+ *	   SQLSTATE, message and detail recorded.  An ERROR elsewhere reaches
+ *	   the top-level sigsetjmp: logged, recorded, and the loop goes on.
+ *	   FATAL (SIGTERM, crash) ends the worker: step 3 of another cleans up.
+ *	6. With the queue empty it lets go of its slots and looks again, first
+ *	   for open transactions that queued rows (it waits for them, polling),
+ *	   then for rows; it leaves only when there are neither.
  *
  *-------------------------------------------------------------------------
  */
@@ -705,9 +709,15 @@ stay(bool idle)
 		return false;
 	if (!idle && (eligible > 0 || stale > 0))
 		return true;
-	nap = open ? IA_POLL_MS : Max(next_ms, 10);
-	if (next_ms >= 0)
-		nap = Min(nap, Max(next_ms, 10));
+
+	/*
+	 * Nothing could be claimed just now (rows of a role at its share, or
+	 * locked, or a retry due later): look again soon, and at least every
+	 * second, for the rows of transactions that commit meanwhile.
+	 */
+	nap = IA_POLL_MS;
+	if (!open && eligible == 0 && stale == 0)
+		nap = Min(Max(next_ms, 10), 1000);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 nap, PG_WAIT_EXTENSION);
