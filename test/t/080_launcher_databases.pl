@@ -20,14 +20,14 @@ $node->start;
 for my $db ('d1', 'd2')
 {
     $node->safe_psql('postgres', "CREATE DATABASE $db");
-    $node->safe_psql($db, q{
+    $node->safe_psql($db, qq{
         CREATE EXTENSION index_advisor;
         CREATE TABLE p (v integer); CREATE TABLE q (v integer);
         INSERT INTO p SELECT generate_series(1, 1000);
         INSERT INTO q SELECT generate_series(1, 1000);
         BEGIN;
         LOCK TABLE p, q IN ROW EXCLUSIVE MODE;
-        PREPARE TRANSACTION 'hold';
+        PREPARE TRANSACTION 'hold_$db';
     });
     $node->safe_psql($db, "SELECT idx_apply('CREATE INDEX p_v ON p (v)')");
     ok($node->poll_query_until($db, q{SELECT status = 'building' FROM idx_history WHERE index_name = 'p_v'}),
@@ -45,7 +45,7 @@ ok($node->poll_query_until('postgres', q{
 
 for my $db ('d1', 'd2')
 {
-    $node->safe_psql($db, "COMMIT PREPARED 'hold'");
+    $node->safe_psql($db, "COMMIT PREPARED 'hold_$db'");
     my ($ret, $out, $err) = $node->psql($db, "CALL idx_wait(timeout => '2 minutes')");
     is($node->safe_psql($db, q{SELECT status || ' ' || coalesce(error_code, '-') FROM idx_history WHERE index_name = 'p_v'}),
        'failed 57P02', "$db: the build cut by the restart is reconciled");
