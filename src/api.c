@@ -295,8 +295,9 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
  * idx_kick() RETURNS integer
  *
  * Start workers if the queue needs them: rows left running by a dead
- * worker, queued rows that could start now while fewer than max_workers
- * run, or queued rows and no worker at all.  Returns how many started.
+ * worker, queued rows that could start now, or queued rows and no worker
+ * at all; never more than there are free worker slots (launcher.c).
+ * Returns how many started.
  */
 Datum
 idx_kick(PG_FUNCTION_ARGS)

@@ -685,7 +685,7 @@ recover_toplevel(Oid worker_userid)
  * Returns whether to go on, with the slots taken again.
  */
 static bool
-stay(bool idle)
+stay(void)
 {
 	bool		open;
 	int			queued,
@@ -707,8 +707,6 @@ stay(bool idle)
 	/* all slots taken: their workers look again before they leave */
 	if (!acquire_slots())
 		return false;
-	if (!idle && (eligible > 0 || stale > 0))
-		return true;
 
 	/*
 	 * Nothing could be claimed just now (rows of a role at its share, or
@@ -807,6 +805,9 @@ ia_worker_main(Datum arg)
 	{
 		recover_toplevel(BOOTSTRAP_SUPERUSERID);
 		idle = false;
+		/* the error may have come while stay() had let go of the slots */
+		if (my_slot < 0 && !acquire_slots())
+			proc_exit(0);
 	}
 	PG_exception_stack = &local_sigjmp_buf;
 
@@ -819,7 +820,7 @@ ia_worker_main(Datum arg)
 			ProcessConfigFile(PGC_SIGHUP);
 		}
 		idle = !work_once();
-	} while (!idle || stay(idle));
+	} while (!idle || stay());
 	release_slots();
 	proc_exit(0);
 }

@@ -11,7 +11,8 @@
 #  4. fair shares: a role whose builds are blocked by its own lock does not
 #     hold every slot;
 #  5. discipline: a cancel landing while the worker writes its records does
-#     not kill it; READ COMMITTED is forced in the workers.
+#     not kill it; READ COMMITTED is forced in the workers;
+#  6. an ERROR outside a build is logged and does not end the worker.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -204,6 +205,48 @@ unlike(slurp_file($node->logfile), qr/index_advisor worker.*exited with exit cod
 $s2->quit;
 $s3->quit;
 
+# 5c. a cancel that lands while the worker plans a partitioned build (it
+#     waits for a lock on a partition) takes effect at the next statement:
+#     the row ends with 57014, nothing is left, the worker goes on
+$node->safe_psql('postgres', "LOAD 'index_advisor'; ALTER SYSTEM SET index_advisor.max_workers = 1");
+$node->reload;
+$node->safe_psql('postgres', q{
+    CREATE TABLE qt (k integer, v integer) PARTITION BY RANGE (k);
+    CREATE TABLE qt1 PARTITION OF qt FOR VALUES FROM (0) TO (1000);
+    CREATE TABLE qt2 PARTITION OF qt FOR VALUES FROM (1000) TO (2000);
+    INSERT INTO qt SELECT g, g FROM generate_series(0, 1999) g;
+    CREATE TABLE tw (v integer); INSERT INTO tw SELECT generate_series(1, 1000);
+});
+$s3 = $node->background_psql('postgres');
+$s3->query_safe('BEGIN');
+$s3->query_safe('LOCK TABLE tw IN SHARE UPDATE EXCLUSIVE MODE');
+my $idw = $node->safe_psql('postgres', "SELECT idx_apply('CREATE INDEX tw_v ON tw (v)')");
+ok($node->poll_query_until('postgres', "SELECT status = 'building' FROM idx_history WHERE id = $idw"),
+   'the one slot is busy');
+my $idq = $node->safe_psql('postgres', "SELECT idx_apply('CREATE INDEX qt_v ON qt (v)')");
+$s2 = $node->background_psql('postgres');
+$s2->query_safe('BEGIN');
+$s2->query_safe('LOCK TABLE qt2 IN ACCESS EXCLUSIVE MODE');
+$s3->query_safe('COMMIT');
+ok($node->poll_query_until('postgres', qq{
+    SELECT h.status = 'waiting' AND a.wait_event_type = 'Lock'
+      FROM idx_history h JOIN pg_stat_activity a ON a.pid = h.worker_pid WHERE h.id = $idq}),
+   'the worker waits for the partition while it plans the parts');
+$wpid = $node->safe_psql('postgres', "SELECT worker_pid FROM idx_history WHERE id = $idq");
+is($node->safe_psql('postgres', "SELECT pg_cancel_backend($wpid)"), 't', 'cancel sent');
+$s2->query_safe('COMMIT');
+ok($node->poll_query_until('postgres', "SELECT status NOT IN ('waiting', 'building') FROM idx_history WHERE id = $idq"),
+   'the partitioned row ended');
+is(status($idq), 'failed 57014', 'the cancel took effect at the next statement: 57014, not 57P02');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_class WHERE relname LIKE 'qt%v%' AND relkind IN ('i', 'I')}),
+   '0', 'no partition index is left');
+unlike(slurp_file($node->logfile), qr/index_advisor worker.*exited with exit code 1/,
+       'no worker died');
+$s2->quit;
+$s3->quit;
+$node->safe_psql('postgres', "LOAD 'index_advisor'; ALTER SYSTEM SET index_advisor.max_workers = 2");
+$node->reload;
+
 # 5b. READ COMMITTED is forced: serializable by default in the database,
 #     two workers at once
 $node->safe_psql('postgres', "ALTER DATABASE postgres SET default_transaction_isolation = 'serializable'");
@@ -218,6 +261,42 @@ is($ret, 0, 'serializable database: the builds finish') or diag($err);
 is($node->safe_psql('postgres', 'SELECT string_agg(DISTINCT status, \',\') FROM idx_history WHERE id IN (' . join(',', @ids) . ')'),
    'done', 'serializable database: all done');
 $node->safe_psql('postgres', 'ALTER DATABASE postgres RESET default_transaction_isolation');
+
+# 6. an ERROR outside the build (the record of a finished build hits the
+#    database's lock_timeout on a row lock) does not end the worker: it is
+#    logged, and the row is settled without any further call
+$node->safe_psql('postgres', q{
+    CREATE TABLE tz (v integer); INSERT INTO tz SELECT generate_series(1, 1000);
+    ALTER DATABASE postgres SET lock_timeout = '1s';
+});
+# the worker of the build must be a new one, with the database's settings
+ok($node->poll_query_until('postgres',
+    "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'index_advisor worker'"),
+   'no worker is left from before');
+$s3 = $node->background_psql('postgres');
+$s3->query_safe('BEGIN');
+$s3->query_safe('LOCK TABLE tz IN SHARE UPDATE EXCLUSIVE MODE');
+my $idz = $node->safe_psql('postgres',
+    "SET index_advisor.lock_timeout = 0; SELECT idx_apply('CREATE INDEX tz_v ON tz (v)')");
+ok($node->poll_query_until('postgres', "SELECT status = 'building' FROM idx_history WHERE id = $idz"),
+   'the build waits for the table lock');
+$s2 = $node->background_psql('postgres');
+$s2->query_safe('BEGIN');
+$s2->query_safe("SELECT id FROM idx_history WHERE id = $idz FOR UPDATE");
+$s3->query_safe('COMMIT');
+ok($node->poll_query_until('postgres', qq{
+    SELECT count(*) > 0 FROM pg_index WHERE indexrelid = 'tz_v'::regclass AND indisvalid}),
+   'the index is built');
+usleep(2_500_000);
+$s2->query_safe('COMMIT');
+ok($node->poll_query_until('postgres', "SELECT status = 'done' FROM idx_history WHERE id = $idz"),
+   'the row is settled as done without any further call');
+like(slurp_file($node->logfile), qr/lock timeout/, 'the error is in the server log');
+unlike(slurp_file($node->logfile), qr/index_advisor worker.*exited with exit code 1/,
+       'no worker died');
+$s2->quit;
+$s3->quit;
+$node->safe_psql('postgres', 'ALTER DATABASE postgres RESET lock_timeout');
 
 is($node->safe_psql('postgres', 'SELECT count(*) FROM pg_index WHERE NOT indisvalid'), '0',
    'no INVALID index anywhere');
