@@ -336,7 +336,13 @@ ia_run_as_requester(IaJob *job, IaBuildFn build, void *arg)
 		MemoryContextSwitchTo(job_cxt);
 		stmts = build(job, arg, &sql);
 		act_as_requester(job, &saved);
-		/* a cancel (idx_cancel) is taken only while the statements run */
+		/*
+		 * A cancel (idx_cancel) is taken only while the statements run.  A
+		 * lock_timeout that fired while a record waited (held, like a
+		 * cancel: the record waits on) is not the statements' to take.
+		 */
+		if (get_timeout_indicator(LOCK_TIMEOUT, true))
+			QueryCancelPending = false;
 		RESUME_CANCEL_INTERRUPTS();
 		run_toplevel(stmts, sql,
 					 psprintf("index_advisor " INT64_FORMAT ": %s", job->id, sql));
