@@ -12,7 +12,8 @@
 #     hold every slot;
 #  5. discipline: a cancel landing while the worker writes its records does
 #     not kill it; READ COMMITTED is forced in the workers;
-#  6. the worker's records are not cut short by a database lock_timeout.
+#  6. the worker's records are not cut short by a database lock_timeout;
+#  7. an ERROR outside a build is logged and recorded; the worker goes on.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -298,6 +299,28 @@ unlike(slurp_file($node->logfile), qr/index_advisor worker.*exited with exit cod
 $s2->quit;
 $s3->quit;
 $node->safe_psql('postgres', 'ALTER DATABASE postgres RESET lock_timeout');
+
+# 7. an ordinary ERROR outside the build (injected: a trigger refuses the
+#    move to 'building') is logged and recorded on the row with its own
+#    SQLSTATE; the worker goes on (before: it died, and the row waited for
+#    the next call to be marked 57P02)
+$node->safe_psql('postgres', q{
+    CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'boom' USING ERRCODE = 'P0042'; END $$;
+    CREATE TRIGGER boom BEFORE UPDATE ON idx_history FOR EACH ROW
+      WHEN (NEW.status = 'building' AND NEW.index_name = 'tz_boom') EXECUTE FUNCTION boom();
+});
+my $idb1 = $node->safe_psql('postgres', "SELECT idx_apply('CREATE INDEX tz_boom ON tz (v DESC)')");
+my $idb2 = $node->safe_psql('postgres', "SELECT idx_apply('CREATE INDEX tz_ok ON tz USING hash (v)')");
+ok($node->poll_query_until('postgres',
+    "SELECT bool_and(status IN ('done', 'failed', 'cancelled')) FROM idx_history WHERE id IN ($idb1, $idb2)"),
+   'both rows ended without any further call');
+is(status($idb1), 'failed P0042', 'the error outside the build is recorded with its SQLSTATE');
+is(status($idb2), 'done -', 'the next build runs');
+like(slurp_file($node->logfile), qr/ERROR:  boom/, 'the error is in the server log');
+unlike(slurp_file($node->logfile), qr/index_advisor worker.*exited with exit code 1/,
+       'no worker died');
+$node->safe_psql('postgres', 'DROP TRIGGER boom ON idx_history');
 
 is($node->safe_psql('postgres', 'SELECT count(*) FROM pg_index WHERE NOT indisvalid'), '0',
    'no INVALID index anywhere');
