@@ -7,7 +7,9 @@
  *
  *	index_advisor.c   module magic, _PG_init, settings
  *	  api.c           SQL-callable idx_apply / idx_cancel / idx_rollback / idx_kick
- *		worker.c      background worker: wait for the caller, run CIC top-level
+ *		launcher.c    register workers (SQL calls, the start-up launcher)
+ *		worker.c      background worker: slots, claims, run CIC top-level
+ *		  locks.c     locks no SQL session can take: slots, claims, rows
  *		usage.c       idx_check / idx_report: snapshots, findings, reconcile
  *		  definition.c  parse, validate, resolve, name, find duplicates
  *		  queue.c       the history table as a queue: insert, claim, status

@@ -261,8 +261,16 @@ ia_launch_workers(int wanted)
 	BackgroundWorker worker;
 	int			launched = 0;
 
-	wanted = Min(wanted, ia_slots_free(MyDatabaseId, ia_max_workers()));
-	wanted = Min(wanted, ia_slots_free(InvalidOid, ia_server_max_workers()));
+	int			db_free = ia_slots_free(MyDatabaseId, ia_max_workers());
+	int			server_free = ia_slots_free(InvalidOid, ia_server_max_workers());
+
+	if (wanted > 0 && server_free == 0 && db_free == ia_max_workers())
+		ereport(NOTICE,
+				(errmsg("no index_advisor worker can start now"),
+				 errdetail("All %d index_advisor worker slots of the server are taken by other databases.",
+						   ia_server_max_workers()),
+				 errhint("The operation starts with the next call of idx_apply(), idx_kick() or idx_wait() in this database once a slot is free; index_advisor.server_max_workers sets the number of slots.")));
+	wanted = Min(wanted, Min(db_free, server_free));
 	describe_worker(&worker, MyDatabaseId, ia_queue_schema(), false);
 	while (launched < wanted && register_worker(&worker) != NULL)
 		launched++;
