@@ -143,6 +143,26 @@ for my $db ('postgres', 'db2')
        $db eq 'postgres' ? '8' : '6', "$db: all done");
 }
 
+# 3b. every server slot taken by another database: the request says so, and
+#     the next idx_wait() in this database starts its build
+$node->safe_psql('postgres', "LOAD 'index_advisor'; ALTER SYSTEM SET index_advisor.server_max_workers = 1");
+$node->reload;
+my $hold = $node->background_psql('postgres');
+$hold->query_safe('BEGIN');
+$hold->query_safe("SELECT idx_apply('CREATE INDEX ON c1a (v DESC)')");
+ok($node->poll_query_until('postgres',
+    "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'index_advisor worker' AND datname = 'postgres'"),
+   'a worker of postgres waits for the open transaction');
+($ret, $out, $err) = $node->psql('db2', "SELECT idx_apply('CREATE INDEX ON c1a (v DESC)')");
+like($err, qr/no index_advisor worker can start now/, 'db2: the request says no worker can start');
+$hold->query_safe('COMMIT');
+$hold->quit;
+($ret, $out, $err) = $node->psql('db2', "CALL idx_wait(timeout => '2 minutes')");
+is($ret, 0, 'db2: idx_wait starts the build once the slot is free') or diag($err);
+$node->safe_psql('postgres', "LOAD 'index_advisor'; ALTER SYSTEM SET index_advisor.server_max_workers = 3");
+$node->reload;
+$node->safe_psql('postgres', 'CALL idx_wait()');
+
 # 4. fair shares: x's two builds wait for x's own lock, y's build still runs
 $node->safe_psql('postgres', q{
     CREATE TABLE tx1 (v integer); CREATE TABLE tx2 (v integer);
