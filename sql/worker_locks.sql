@@ -18,11 +18,11 @@ SELECT count(pg_advisory_lock(n)) AS row_keys_int8 FROM generate_series(0, 1000)
 SELECT idx_apply('CREATE INDEX worker_locks_a ON worker_locks_t (a)') AS a_id \gset
 SELECT idx_apply('CREATE INDEX worker_locks_b ON worker_locks_t (b)') AS b_id \gset
 SET client_min_messages = warning;
-CALL idx_wait(timeout => '2 minutes');
+CALL idx_wait(timeout => '1 minute');
 RESET client_min_messages;
 SELECT idx_rollback(:b_id) AS drop_id \gset
 SET client_min_messages = warning;
-CALL idx_wait(:drop_id, '2 minutes');
+CALL idx_wait(:drop_id, '1 minute');
 RESET client_min_messages;
 
 SELECT id - :a_id AS n, operation, index_name, status, error_code
