@@ -91,8 +91,10 @@ static int	my_server_slot = -1;	/* of the server */
 static IaJob *volatile current_job = NULL;
 static volatile int64 locked_row = 0;
 
-/* between polls while a transaction that queued rows is open */
+/* between polls while a transaction that queued rows is open: the first
+ * nap, doubled twice while nothing comes */
 #define IA_POLL_MS 200
+static int	idle_naps = 0;
 
 /* Settings applied around a job, and their values before. */
 typedef struct SavedSettings
@@ -631,6 +633,7 @@ work_once(void)
 		return false;
 
 	current_job = job;
+	idle_naps = 0;
 	if (stale && job->partitioned && !job->is_drop)
 		ia_reconcile_partitioned(job);
 	else if (stale)
@@ -719,9 +722,10 @@ stay(void)
 	 * locked, or a retry due later): look again soon, and at least every
 	 * second, for the rows of transactions that commit meanwhile.
 	 */
-	nap = IA_POLL_MS;
+	nap = IA_POLL_MS << Min(idle_naps, 2);	/* 200, 400, then 800 ms */
 	if (!open && eligible == 0 && stale == 0)
 		nap = Min(Max(next_ms, 10), 1000);
+	idle_naps++;
 	pgstat_report_activity(STATE_IDLE, NULL);
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 nap, PG_WAIT_EXTENSION);
