@@ -276,11 +276,16 @@ my @ids = split /\n/, $node->safe_psql('postgres', q{
     SELECT idx_apply('CREATE INDEX ta_p ON ta (p)');
     SELECT idx_apply('CREATE INDEX tb_h ON tb USING hash (p)');
     SELECT idx_apply('CREATE INDEX ty_h ON ty USING hash (v)');
+    SELECT idx_apply('CREATE INDEX c2a_h ON c2a USING hash (v)');
+    SELECT idx_apply('CREATE INDEX c3a_h ON c3a USING hash (v)');
+    SELECT idx_apply('CREATE INDEX c4a_h ON c4a USING hash (v)');
     COMMIT;});
 ($ret, $out, $err) = $node->psql('postgres', "CALL idx_wait(timeout => '2 minutes')");
 is($ret, 0, 'serializable database: the builds finish') or diag($err);
 is($node->safe_psql('postgres', 'SELECT string_agg(DISTINCT status, \',\') FROM idx_history WHERE id IN (' . join(',', @ids) . ')'),
    'done', 'serializable database: all done');
+unlike(slurp_file($node->logfile), qr/could not serialize|index_advisor worker.*exited with exit code 1/,
+       'serializable database: no serialization failure, no worker died');
 $node->safe_psql('postgres', 'ALTER DATABASE postgres RESET default_transaction_isolation');
 
 # 6. the record of a finished build waits for a row lock longer than the
