@@ -21,6 +21,8 @@
  *	  idx_apply() reads them in the caller's session, where an ordinary role
  *	  cannot change them.  0 (-1 for the parallel workers) means no ceiling.
  *	- history_retention is read by idx_prune() (and set like the limits).
+ *	- server_max_workers and max_workers_per_role (capacity and fair shares
+ *	  of the workers, doc/workers.md) are PGC_SIGHUP like max_workers.
  *
  *-------------------------------------------------------------------------
  */
@@ -55,6 +57,10 @@ static int	max_build_lock_timeout = 0;
 static int	max_build_maintenance_work_mem = 0;
 static int	max_build_max_parallel = -1;
 static int	history_retention = 90 * 24 * 60;	/* minutes */
+
+/* workers: capacity and fair shares (worker.c, launcher.c) */
+static int	server_max_workers = 4;
+static int	max_workers_per_role = 0;
 
 int
 ia_max_workers(void)
@@ -227,6 +233,42 @@ define_build_ceilings(void)
 							NULL, NULL, NULL);
 }
 
+int
+ia_server_max_workers(void)
+{
+	return server_max_workers;
+}
+
+/* 0 means half of max_workers, rounded up */
+int
+ia_max_workers_per_role(void)
+{
+	if (max_workers_per_role > 0)
+		return max_workers_per_role;
+	return (ia_max_workers() + 1) / 2;
+}
+
+/* The settings of the workers' capacity and fair shares. */
+static void
+define_worker_settings(void)
+{
+	DefineCustomIntVariable("index_advisor.server_max_workers",
+							"Maximum number of index_advisor workers in the whole server, running or waiting.",
+							"Each worker also takes one of index_advisor.max_workers slots of its database.",
+							&server_max_workers,
+							4, 1, 256,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.max_workers_per_role",
+							"Maximum number of operations of one role (not a superuser) run at once in a database; 0 is half of index_advisor.max_workers, rounded up.",
+							"The other slots stay for the other roles, whatever this role's builds wait for.",
+							&max_workers_per_role,
+							0, 0, 64,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+}
+
 void
 _PG_init(void)
 {
@@ -280,6 +322,7 @@ _PG_init(void)
 
 	define_request_limits();
 	define_build_ceilings();
+	define_worker_settings();
 
 	ia_verify_init();
 	ia_usage_init();

@@ -19,9 +19,6 @@
 
 #include "index_advisor.h"
 
-/* first key of the advisory locks of index_advisor (slots, claims) */
-#define IA_LOCK_KEY		0x1DAD
-
 /* A history row as idx_cancel / idx_rollback see it. */
 typedef struct IaRow
 {
@@ -72,7 +69,7 @@ extern int64 ia_queue_drop(IaRow *orig, const char *definition);
 extern List *ia_queue_migration_rows(const char *migration);
 extern void ia_queue_pending(int *queued, int *stale, int *eligible,
 							 int *next_ms);
-extern IaJob *ia_queue_claim(MemoryContext cxt);
+extern IaJob *ia_queue_claim(MemoryContext cxt, int per_role);
 extern IaJob *ia_queue_claim_stale(MemoryContext cxt);
 extern bool ia_queue_start_build(int64 id);
 extern void ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata,

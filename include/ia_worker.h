@@ -23,9 +23,7 @@
 typedef struct IaWorkerArgs
 {
 	Oid			dboid;
-	Oid			login_role;
 	Oid			nspid;			/* InvalidOid: look the extension up */
-	FullTransactionId wait_for; /* wait for this transaction first */
 } IaWorkerArgs;
 
 /* Builds the statements of a job; sets *sql to the text to report. */

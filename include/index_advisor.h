@@ -7,7 +7,9 @@
  *
  *	index_advisor.c   module magic, _PG_init, settings
  *	  api.c           SQL-callable idx_apply / idx_cancel / idx_rollback / idx_kick
- *		worker.c      background worker: wait for the caller, run CIC top-level
+ *		launcher.c    register workers (SQL calls, the start-up launcher)
+ *		worker.c      background worker: slots, claims, run CIC top-level
+ *		  locks.c     locks no SQL session can take: slots, claims, rows
  *		usage.c       idx_check / idx_report: snapshots, findings, reconcile
  *		  definition.c  parse, validate, resolve, name, find duplicates
  *		  queue.c       the history table as a queue: insert, claim, status
@@ -41,6 +43,8 @@ extern int	ia_max_build_statement_timeout(void);	/* ms, 0 = no ceiling */
 extern int	ia_max_build_lock_timeout(void);	/* ms, 0 = no ceiling */
 extern int	ia_max_build_maintenance_work_mem(void);	/* kB, 0 = no ceiling */
 extern int	ia_max_build_max_parallel(void);	/* -1 = no ceiling */
+extern int	ia_server_max_workers(void);	/* server-wide worker slots */
+extern int	ia_max_workers_per_role(void);	/* fair share of one role */
 
 /* verify.c / usage.c: settings and hooks of their own, set up by _PG_init */
 extern void ia_verify_init(void);
@@ -91,12 +95,11 @@ extern char *ia_quoted_history(void);	/* "schema".idx_history */
 extern int	ia_catalog_version(void);	/* 0.N installed here -> N */
 extern void ia_require_catalog(int version, const char *what);
 
-/* worker.c */
-extern int	ia_launch_workers(int wanted, FullTransactionId wait_for);
-extern struct BackgroundWorkerHandle *ia_start_worker(Oid dboid, Oid login_role,
-													  Oid nspid, bool notify);
+/* launcher.c */
+extern int	ia_launch_workers(int wanted);
+extern struct BackgroundWorkerHandle *ia_start_worker(Oid dboid, Oid nspid,
+													  bool notify);
 extern void ia_register_launcher(void);
-extern int	ia_live_workers(void);
 extern bool ia_signal_cancel(int pid);
 
 #endif							/* INDEX_ADVISOR_H */

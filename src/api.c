@@ -7,12 +7,13 @@
  * Each function runs in the caller's transaction, as the caller: what it
  * validates it validates with the caller's privileges and search_path.  The
  * history rows it writes are written by queue.c as the table's owner.
- * Workers are registered at once but do nothing before the caller's
- * transaction commits (they wait on its xid), so a rolled-back call leaves
- * neither a row nor an index.  At most index_advisor.max_workers workers
- * are registered per transaction.  The build settings a request carries are
- * captured from the caller's session, within the ceilings a superuser set
- * (index_advisor.max_build_*).
+ * Workers are registered at once (while a worker slot is free, see
+ * launcher.c) but see nothing before the caller's transaction commits, so a
+ * rolled-back call leaves neither a row nor an index; the caller's request
+ * lock keeps workers from leaving until it ends.  At most
+ * index_advisor.max_workers workers are registered per transaction.
+ * The build settings a request carries are captured from the caller's
+ * session, within the ceilings a superuser set (index_advisor.max_build_*).
  *
  *-------------------------------------------------------------------------
  */
@@ -38,6 +39,7 @@
 #include "utils/tuplestore.h"
 
 #include "index_advisor.h"
+#include "ia_locks.h"
 #include "ia_queue.h"
 #include "ia_worker.h"
 
@@ -63,20 +65,32 @@ enter(FunctionCallInfo fcinfo)
 	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
 }
 
-/*
- * Make sure a worker will look at the queue once this transaction commits:
- * one more per queued operation, up to max_workers per transaction.
- */
-static void
-launch_for_this_xact(void)
+/* Workers registered by this transaction so far. */
+static int
+launched_now(void)
 {
 	if (MyProc->lxid != launch_lxid)
 	{
 		launch_lxid = MyProc->lxid;
 		launched_in_xact = 0;
 	}
-	if (launched_in_xact < ia_max_workers())
-		launched_in_xact += ia_launch_workers(1, GetTopFullTransactionId());
+	return launched_in_xact;
+}
+
+/*
+ * Make sure a worker will look at the queue once this transaction commits.
+ * The request lock, held until then, keeps every worker of the database
+ * from leaving before it has looked; one more worker is registered per
+ * queued operation while a worker slot is free, up to max_workers per
+ * transaction.  Workers do nothing before this transaction ends: its rows
+ * are invisible to them until it commits.
+ */
+static void
+launch_for_this_xact(void)
+{
+	ia_request_lock();
+	if (launched_now() < ia_max_workers())
+		launched_in_xact += ia_launch_workers(1);
 }
 
 /*
@@ -354,11 +368,11 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
  * idx_kick() RETURNS integer
  *
  * Start workers if the queue needs them: rows left running by a dead
- * worker, queued rows that could start now while fewer than max_workers
- * run, queued rows and no worker at all, or INVALID leftovers of failed
- * builds still to drop and no worker.  Returns how many started.  First,
- * rows restored from a dump get this cluster's index OIDs
- * (ia_queue_rebind_restored).
+ * worker, queued rows that could start now, queued rows and no worker at
+ * all, or INVALID leftovers of failed builds still to drop and no worker;
+ * never more than there are free worker slots (launcher.c).  Returns how
+ * many started.  First, rows restored from a dump get this cluster's index
+ * OIDs (ia_queue_rebind_restored).
  */
 Datum
 idx_kick(PG_FUNCTION_ARGS)
@@ -367,31 +381,23 @@ idx_kick(PG_FUNCTION_ARGS)
 				stale,
 				eligible,
 				next_ms;
-	int			live;
-	int			wanted = 0;
+	int			wanted;
 
 	enter(fcinfo);
 	(void) ia_queue_rebind_restored();
 	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
-	live = ia_live_workers();
-	if (stale > 0 && live < ia_max_workers())
-		wanted = 1;
-	if (eligible > 0 && live < ia_max_workers())
-		wanted = Max(wanted, Min(eligible, ia_max_workers() - live));
-	if (queued > 0 && live == 0)
-		wanted = Max(wanted, 1);
-	/* INVALID leftovers that a failed build could not drop: a worker retries */
-	if (wanted == 0 && live == 0 && ia_queue_leftovers(1, CurrentMemoryContext) != NIL)
-		wanted = 1;
-	if (MyProc->lxid != launch_lxid)
+	wanted = Max(eligible, stale > 0 ? 1 : 0);
+	if (ia_slots_free(MyDatabaseId, ia_max_workers()) == ia_max_workers())
 	{
-		launch_lxid = MyProc->lxid;
-		launched_in_xact = 0;
+		/* no worker at all: one waits for the rest, or retries leftovers */
+		if (queued > 0 ||
+			(wanted == 0 && ia_queue_leftovers(1, CurrentMemoryContext) != NIL))
+			wanted = Max(wanted, 1);
 	}
-	wanted = Min(wanted, ia_max_workers() - launched_in_xact);
+	wanted = Min(wanted, ia_max_workers() - launched_now());
 	if (wanted <= 0)
 		PG_RETURN_INT32(0);
-	wanted = ia_launch_workers(wanted, InvalidFullTransactionId);
+	wanted = ia_launch_workers(wanted);
 	launched_in_xact += wanted;
 	PG_RETURN_INT32(wanted);
 }

@@ -4,25 +4,31 @@
  *		Starting workers: from the SQL functions (one database, after the
  *		calling transaction), and from the optional start-up launcher.
  *
- * Workers started for a SQL call (ia_launch_workers) connect as the role
- * that logged in to the calling session and wait for the calling
- * transaction; api.c registers at most index_advisor.max_workers of them
- * per transaction.
+ * Every worker connects as the bootstrap superuser (a role that can always
+ * log in, and whose backend no other role can signal) and runs each job as
+ * the role that asked for it (worker.c).  A worker takes one of
+ * index_advisor.max_workers slots of its database and one of
+ * index_advisor.server_max_workers slots of the server (ia_locks.h) before
+ * it does anything, or exits: that bounds the workers registered, running
+ * or waiting, however many transactions are open.  SQL calls register a
+ * worker only while a slot is free; a row they queue is never stranded,
+ * because a worker does not leave while a transaction that queued rows is
+ * open (the request lock).
  *
  * Without shared_preload_libraries everything works: rows left behind by a
  * crash are reconciled by the next idx_apply(), idx_wait(), idx_kick() or
  * idx_check() in that database.  With index_advisor in
  * shared_preload_libraries, a launcher starts once the server is up,
  * connects to no database, lists the databases that allow connections and
- * starts one worker in each, one after the other.  A worker in a database
- * without the extension exits at once; in the others it reconciles the rows
- * that were running when the server stopped (the INVALID leftover dropped,
- * the row failed) and drains the queue, as any worker does.
+ * starts one worker in each, at most server_max_workers at once, without
+ * waiting for one database's queue to drain before the next.  A worker in a
+ * database without the extension exits at once; in the others it reconciles
+ * the rows that were running when the server stopped (the INVALID leftover
+ * dropped, the row failed) and drains the queue, as any worker does.
  *
  * The launcher then stays, idle (one process, no database), so that the
  * postmaster restarts it after a crash of the backends, when it reconciles
- * again.  Its workers connect as the bootstrap superuser (a role that can always
- * log in) and run each statement as the role that asked for it.
+ * again.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,15 +46,18 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "tcop/tcopprot.h"
 #include "utils/memutils.h"
+#include "utils/guc.h"
 #include "utils/snapmgr.h"
 
 #include "index_advisor.h"
+#include "ia_locks.h"
 #include "ia_queue.h"
 #include "ia_worker.h"
 
@@ -72,21 +81,14 @@ ia_register_launcher(void)
 	RegisterBackgroundWorker(&worker);
 }
 
-void
-ia_launcher_main(Datum arg)
+/* The databases that allow connections, in "cxt". */
+static List *
+list_databases(MemoryContext cxt)
 {
 	List	   *dbs = NIL;
-	ListCell   *lc;
 	Relation	rel;
 	TableScanDesc scan;
 	HeapTuple	tup;
-	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext,
-											  "index_advisor launcher",
-											  ALLOCSET_DEFAULT_SIZES);
-
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -107,16 +109,78 @@ ia_launcher_main(Datum arg)
 	table_close(rel, AccessShareLock);
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	return dbs;
+}
 
+/* The handles of "running" whose worker has not stopped yet. */
+static List *
+still_running(List *running)
+{
+	List	   *left = NIL;
+	ListCell   *lc;
+
+	foreach(lc, running)
+	{
+		BackgroundWorkerHandle *handle = lfirst(lc);
+		pid_t		pid;
+
+		if (GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED)
+			left = lappend(left, handle);
+	}
+	list_free(running);
+	return left;
+}
+
+static void
+launcher_nap(long ms)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+}
+
+void
+ia_launcher_main(Datum arg)
+{
+	List	   *dbs;
+	List	   *running = NIL;
+	ListCell   *lc;
+	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext,
+											  "index_advisor launcher",
+											  ALLOCSET_DEFAULT_SIZES);
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+
+	dbs = list_databases(cxt);
+	MemoryContextSwitchTo(cxt);
+
+	/*
+	 * One worker per database, without waiting for one database's queue to
+	 * drain before the next starts: at most server_max_workers at once
+	 * (more would only exit at once, finding no server slot).
+	 */
 	foreach(lc, dbs)
 	{
-		BackgroundWorkerHandle *handle = ia_start_worker(lfirst_oid(lc),
-														 BOOTSTRAP_SUPERUSERID,
-														 InvalidOid, true);
+		BackgroundWorkerHandle *handle = NULL;
 
-		CHECK_FOR_INTERRUPTS();
-		if (handle != NULL)
-			(void) WaitForBackgroundWorkerShutdown(handle);
+		for (;;)
+		{
+			running = still_running(running);
+			if (list_length(running) < ia_server_max_workers() &&
+				(handle = ia_start_worker(lfirst_oid(lc), InvalidOid, true)) != NULL)
+				break;
+			launcher_nap(1000L);
+		}
+		running = lappend(running, handle);
 	}
 
 	/*
@@ -126,18 +190,12 @@ ia_launcher_main(Datum arg)
 	 */
 	pgstat_report_activity(STATE_IDLE, NULL);
 	for (;;)
-	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L,
-						 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
+		launcher_nap(-1L);
 }
 
 /* Describe a worker for database "dboid"; see IaWorkerArgs. */
 static void
-describe_worker(BackgroundWorker *worker, Oid dboid, Oid login_role,
-				Oid nspid, FullTransactionId wait_for, bool notify)
+describe_worker(BackgroundWorker *worker, Oid dboid, Oid nspid, bool notify)
 {
 	IaWorkerArgs args;
 
@@ -154,9 +212,7 @@ describe_worker(BackgroundWorker *worker, Oid dboid, Oid login_role,
 
 	memset(&args, 0, sizeof(args));
 	args.dboid = dboid;
-	args.login_role = login_role;
 	args.nspid = nspid;
-	args.wait_for = wait_for;
 	memcpy(worker->bgw_extra, &args, sizeof(args));
 }
 
@@ -179,60 +235,46 @@ register_worker(BackgroundWorker *worker)
 }
 
 /*
- * ia_start_worker -- register one worker for database "dboid", connecting
- * as "login_role"; "nspid" is the extension's schema there (InvalidOid: the
- * worker looks it up).  With "notify", the caller may wait for it.  Returns
- * the handle, or NULL when no background worker slot is free.
+ * ia_start_worker -- register one worker for database "dboid"; "nspid" is
+ * the extension's schema there (InvalidOid: the worker looks it up).  With
+ * "notify", the caller may wait for it.  Returns the handle, or NULL when
+ * no background worker slot is free.
  */
 BackgroundWorkerHandle *
-ia_start_worker(Oid dboid, Oid login_role, Oid nspid, bool notify)
+ia_start_worker(Oid dboid, Oid nspid, bool notify)
 {
 	BackgroundWorker worker;
 
-	describe_worker(&worker, dboid, login_role, nspid,
-					InvalidFullTransactionId, notify);
+	describe_worker(&worker, dboid, nspid, notify);
 	return register_worker(&worker);
 }
 
 /*
- * ia_launch_workers -- register "wanted" workers for this database.  They
- * wait for transaction "wait_for" (if valid) before they look at the queue.
- * Returns how many were registered.
+ * ia_launch_workers -- register up to "wanted" workers for this database,
+ * no more than there are free worker slots in it and in the server (a
+ * worker registered beyond them would exit at once).  Returns how many
+ * were registered.
  */
 int
-ia_launch_workers(int wanted, FullTransactionId wait_for)
+ia_launch_workers(int wanted)
 {
 	BackgroundWorker worker;
 	int			launched = 0;
 
-	describe_worker(&worker, MyDatabaseId, GetAuthenticatedUserId(),
-					ia_queue_schema(), wait_for, false);
+	int			db_free = ia_slots_free(MyDatabaseId, ia_max_workers());
+	int			server_free = ia_slots_free(InvalidOid, ia_server_max_workers());
+
+	if (wanted > 0 && server_free == 0 && db_free == ia_max_workers())
+		ereport(NOTICE,
+				(errmsg("no index_advisor worker can start now"),
+				 errdetail("All %d index_advisor worker slots of the server are taken by other databases.",
+						   ia_server_max_workers()),
+				 errhint("The operation starts with the next call of idx_apply(), idx_kick() or idx_wait() in this database once a slot is free; index_advisor.server_max_workers sets the number of slots.")));
+	wanted = Min(wanted, Min(db_free, server_free));
+	describe_worker(&worker, MyDatabaseId, ia_queue_schema(), false);
 	while (launched < wanted && register_worker(&worker) != NULL)
 		launched++;
 	return launched;
-}
-
-/* How many index_advisor workers this database has now. */
-int
-ia_live_workers(void)
-{
-	int			n = 0;
-	uint32		i;
-
-	for (i = 0; i < ProcGlobal->allProcCount; i++)
-	{
-		PGPROC	   *proc = &ProcGlobal->allProcs[i];
-
-		if (proc->pid != 0 && proc->isBackgroundWorker &&
-			proc->databaseId == MyDatabaseId)
-		{
-			const char *type = GetBackgroundWorkerTypeByPid(proc->pid);
-
-			if (type && strcmp(type, IA_WORKER_TYPE) == 0)
-				n++;
-		}
-	}
-	return n;
 }
 
 /*

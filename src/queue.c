@@ -10,10 +10,12 @@
  * with search_path pinned to pg_catalog, so that a caller gains nothing but
  * the row that describes its request.
  *
- * Queue discipline: a worker claims the oldest committed 'queued' row whose
- * table has no other operation in progress (FOR UPDATE SKIP LOCKED, and
- * claims serialised by a transaction-level advisory lock so that two
- * workers never take two rows of one table).  Rows of an uncommitted
+ * Queue discipline: a worker claims a committed 'queued' row whose table
+ * has no other operation in progress, from the role with the fewest
+ * operations running, oldest first (FOR UPDATE SKIP LOCKED, and claims
+ * serialised by a lock no SQL session can take, see ia_locks.h, so that two
+ * workers never take two rows of one table).  The worker holds a lock on
+ * the row it runs; a running row whose lock is free has no worker.  Rows of an uncommitted
  * idx_apply() are invisible, so nothing is built before the caller
  * commits and nothing at all if it rolls back.
  *
@@ -45,6 +47,7 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
+#include "ia_locks.h"
 #include "ia_queue.h"
 
 static Oid	history_nsp = InvalidOid;
@@ -511,9 +514,44 @@ ia_queue_migration_rows(const char *migration)
 }
 
 /*
+ * stale_candidates -- ids of the rows 'waiting' or 'building' (not parts of
+ * a partitioned build: their parent's worker answers for them), oldest
+ * first, into "ids" (in the caller's context).
+ */
+static List *
+stale_candidates(void)
+{
+	OwnerSwitch sw;
+	List	   *ids = NIL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	become_owner(&sw);
+	run(q("SELECT id FROM %s"
+		  " WHERE status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "   AND parent_id IS NULL ORDER BY id"),
+		0, NULL, NULL, NULL, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		int64		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													 SPI_tuptable->tupdesc, 1, &isnull));
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		int64	   *p = palloc(sizeof(int64));
+
+		*p = id;
+		ids = lappend(ids, p);
+		MemoryContextSwitchTo(old);
+	}
+	restore_user(&sw);
+	return ids;
+}
+
+/*
  * ia_queue_pending -- how many rows are queued, how many of those could
- * start now (no other operation running on their table), and how many are
- * running with no live worker behind them (left by a crash or a kill).
+ * start now (no other operation running on their table), how many are
+ * running with no live worker behind them (left by a crash or a kill: no
+ * worker holds their row lock), and in how many ms the next retry is due
+ * (-1: none).
  */
 void
 ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
@@ -521,14 +559,11 @@ ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 	OwnerSwitch sw;
 	bool		isnull;
 	Datum		d;
+	List	   *ids;
+	ListCell   *lc;
 
 	become_owner(&sw);
 	run(q("SELECT pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'),"
-		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.<>) 'queued'"
-		  "   AND h.parent_id IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
-		  "    WHERE a.pid OPERATOR(pg_catalog.=) h.worker_pid"
-		  "      AND a.backend_type OPERATOR(pg_catalog.=) '" IA_WORKER_TYPE "'"
-		  "      AND a.backend_start OPERATOR(pg_catalog.<=) h.started_at)),"
 		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
 		  "   AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
 		  "   AND NOT EXISTS (SELECT 1 FROM %1$s r"
@@ -538,17 +573,21 @@ ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 		  "    FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
 		  "            AND h.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())"
 		  "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
-		  " FROM %1$s h WHERE h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
+		  " FROM %1$s h WHERE h.status OPERATOR(pg_catalog.=) 'queued'"),
 		0, NULL, NULL, NULL, true);
 	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 1, &isnull));
-	*stale = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 2, &isnull));
 	*eligible = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-												  SPI_tuptable->tupdesc, 3, &isnull));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull);
+												  SPI_tuptable->tupdesc, 2, &isnull));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
 	*next_ms = isnull ? -1 : DatumGetInt32(d);
 	restore_user(&sw);
+
+	*stale = 0;
+	ids = stale_candidates();
+	foreach(lc, ids)
+		if (!ia_row_has_worker(*(int64 *) lfirst(lc)))
+			(*stale)++;
 }
 
 /* Fill an IaJob from the current SPI row (columns as in JOB_COLUMNS). */
@@ -601,67 +640,96 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 
 /*
  * ia_queue_claim -- take the next job for this worker, or NULL.  The row
- * moves to 'waiting' with this worker's pid, committed by the caller.
+ * moves to 'waiting' with this worker's pid, committed by the caller; the
+ * worker holds the row's lock (ia_row_lock) from now until it records the
+ * end of the job and calls ia_row_unlock.
+ *
+ * Fair shares: the row comes from the role with the fewest operations
+ * running, oldest first; a role that is not a superuser never runs more
+ * than "per_role" operations at once, so that the slots it cannot take
+ * stay for the other roles, whatever its own builds wait for.
  */
 IaJob *
-ia_queue_claim(MemoryContext cxt)
+ia_queue_claim(MemoryContext cxt, int per_role)
 {
 	OwnerSwitch sw;
 	IaJob	   *job = NULL;
-	LOCKTAG		tag;
+	Oid			types[1] = {INT4OID};
+	Datum		values[1];
 
-	/* one claimer at a time in this database */
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, IA_LOCK_KEY, 0xFFFF, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-
+	ia_claim_lock();			/* one claimer at a time in this database */
+	values[0] = Int32GetDatum(per_role);
 	become_owner(&sw);
-	run(q("WITH next AS ("
-		  "  SELECT h.id FROM %1$s h"
+	run(q("WITH running AS ("
+		  "  SELECT r.role_oid, pg_catalog.count(*) AS n FROM %1$s r"
+		  "   WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "     AND r.parent_id IS NULL GROUP BY r.role_oid),"
+		  " eligible AS ("
+		  "  SELECT h.id, h.role_oid, COALESCE(c.n, 0) AS n FROM %1$s h"
+		  "    LEFT JOIN running c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid"
 		  "   WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
 		  "     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
 		  "     AND NOT EXISTS (SELECT 1 FROM %1$s r"
 		  "          WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
-		  "            AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)"
-		  "   ORDER BY h.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+		  "            AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)),"
+		  " next AS ("
+		  "  SELECT h.id FROM %1$s h JOIN eligible e ON e.id OPERATOR(pg_catalog.=) h.id"
+		  "   WHERE e.n OPERATOR(pg_catalog.<) $1"
+		  "      OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
+		  "           WHERE a.oid OPERATOR(pg_catalog.=) e.role_oid)"
+		  "   ORDER BY e.n, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
 		  " UPDATE %1$s u SET status = 'waiting', worker_pid = pg_catalog.pg_backend_pid(),"
 		  "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1"
 		  "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
 		  " RETURNING u." JOB_COLUMNS),
-		0, NULL, NULL, NULL, false);
+		1, types, values, NULL, false);
 	if (SPI_processed > 0)
 		job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
 	restore_user(&sw);
+	if (job != NULL)
+		(void) ia_row_lock(job->id, true);
 	return job;
 }
 
 /*
  * ia_queue_claim_stale -- take a row left 'waiting' or 'building' by a
- * worker that is gone (crash, kill), so that its leftover can be dropped.
+ * worker that is gone (crash, kill): one whose row lock this worker can
+ * take, and keeps, so that its leftover can be dropped.
  */
 IaJob *
 ia_queue_claim_stale(MemoryContext cxt)
 {
-	OwnerSwitch sw;
+	List	   *ids = stale_candidates();
+	ListCell   *lc;
 	IaJob	   *job = NULL;
 
-	become_owner(&sw);
-	run(q("WITH stale AS ("
-		  "  SELECT h.id FROM %1$s h"
-		  "   WHERE h.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
-		  "     AND h.parent_id IS NULL"
-		  "     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
-		  "          WHERE a.pid OPERATOR(pg_catalog.=) h.worker_pid"
-		  "            AND a.backend_type OPERATOR(pg_catalog.=) '" IA_WORKER_TYPE "'"
-		  "            AND a.backend_start OPERATOR(pg_catalog.<=) h.started_at)"
-		  "   ORDER BY h.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-		  " UPDATE %1$s u SET worker_pid = pg_catalog.pg_backend_pid(),"
-		  "        started_at = pg_catalog.clock_timestamp()"
-		  "   FROM stale WHERE u.id OPERATOR(pg_catalog.=) stale.id"
-		  " RETURNING u." JOB_COLUMNS),
-		0, NULL, NULL, NULL, false);
-	if (SPI_processed > 0)
-		job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
-	restore_user(&sw);
+	foreach(lc, ids)
+	{
+		int64		id = *(int64 *) lfirst(lc);
+		OwnerSwitch sw;
+		Oid			types[1] = {INT8OID};
+		Datum		values[1];
+
+		if (!ia_row_lock(id, false))
+			continue;			/* its worker is alive */
+		values[0] = Int64GetDatum(id);
+		become_owner(&sw);
+		run(q("WITH stale AS ("
+			  "  SELECT h.id FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1"
+			  "     AND h.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+			  "   FOR UPDATE SKIP LOCKED)"
+			  " UPDATE %1$s u SET worker_pid = pg_catalog.pg_backend_pid(),"
+			  "        started_at = pg_catalog.clock_timestamp()"
+			  "   FROM stale WHERE u.id OPERATOR(pg_catalog.=) stale.id"
+			  " RETURNING u." JOB_COLUMNS),
+			1, types, values, NULL, false);
+		if (SPI_processed > 0)
+			job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
+		restore_user(&sw);
+		if (job != NULL)
+			break;
+		ia_row_unlock(id);		/* it ended meanwhile */
+	}
 	return job;
 }
 

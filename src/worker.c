@@ -5,38 +5,43 @@
  *		CREATE INDEX CONCURRENTLY and DROP INDEX CONCURRENTLY as top-level
  *		statements, as the role that asked, and cleans up after failures.
  *
- * Life of a worker:
- *	1. Registered by idx_apply()/idx_rollback()/idx_kick(); no
- *	   shared_preload_libraries needed.  It connects to the database as the
- *	   role that logged in to the calling session (which can log in).
- *	2. It waits for the calling transaction to end (XactLockTableWait on its
- *	   xid): rows of an uncommitted call are invisible anyway, and this way
- *	   the worker does not look before they can be seen.
- *	3. It takes one of index_advisor.max_workers slots (session advisory
- *	   locks, so there is no shared memory to set up) or exits.  A worker
- *	   that finds the queue empty releases its slot, then looks once more,
- *	   so that a row committed meanwhile is never stranded.
- *	4. Rows left 'waiting'/'building' by a worker that died are reconciled
- *	   from the row's state and recorded OIDs (reconcile()): a 'waiting' row
- *	   built nothing and touches nothing; a 'building' one is done if its
- *	   index became valid, else its INVALID leftover is dropped.  INVALID
- *	   leftovers whose drop failed earlier are retried, a few per round
- *	   (ia_retry_leftovers()).
- *	5. It claims jobs one at a time.  A create is built only if its table's
- *	   name is still the table recorded by OID and its index name is still
- *	   free (checked in the transaction that moves it to 'building'); a
- *	   drop drops the index recorded by OID.  Each status change is a short
- *	   transaction of its own.  The statement itself is parsed, analysed and
- *	   planned in a memory context of the job (CIC commits and starts
- *	   transactions under our feet, so nothing may live in a transaction
- *	   context) and run through a portal with isTopLevel = true, as
- *	   exec_simple_query() does.  While it runs, the worker's user id is the
- *	   requesting role (SetUserIdAndSecContext), with the search_path and
- *	   build settings captured when the request was made.
- *	6. Any error is caught, copied, the transaction aborted, the leftover
- *	   INVALID index dropped concurrently (if that fails, its OID is kept
- *	   for step 4's retries), and SQLSTATE, message and detail recorded.  FATAL (SIGTERM, crash) ends the worker: step 4 of the next
- *	   worker cleans up.
+ * Life of a worker (doc/workers.md says it for users):
+ *	1. Registered by idx_apply()/idx_rollback()/idx_kick() while a worker
+ *	   slot is free, or by the launcher; no shared_preload_libraries needed.
+ *	   It connects as the bootstrap superuser, whoever started it, with
+ *	   READ COMMITTED forced and query cancel held (taken only while a
+ *	   job's statements run).
+ *	2. It takes one of index_advisor.max_workers slots of its database and
+ *	   one of server_max_workers slots of the server (locks no SQL session
+ *	   can take, ia_locks.h), or exits.  INVALID leftovers whose drop failed
+ *	   earlier are retried, a few per worker (ia_retry_leftovers()).
+ *	3. It claims jobs one at a time (fair shares per role, queue.c) and
+ *	   holds the claimed row's lock until the job is recorded.  A row
+ *	   'waiting'/'building' whose lock is free was left by a worker that
+ *	   died, and is reconciled from the row's state and recorded OIDs
+ *	   (reconcile()): a 'waiting' row built nothing and touches nothing; a
+ *	   'building' one is done if its index became valid, else its INVALID
+ *	   leftover is dropped and the row failed.
+ *	4. A create is built only if its table's name is still the table
+ *	   recorded by OID and its index name is still free (checked in the
+ *	   transaction that moves it to 'building'); a drop drops the index
+ *	   recorded by OID.  Each status change is a short transaction of its
+ *	   own.  The statement itself is parsed, analysed and planned in a
+ *	   memory context of the job (CIC commits and starts transactions under
+ *	   our feet, so nothing may live in a transaction context) and run
+ *	   through a portal with isTopLevel = true, as exec_simple_query() does.
+ *	   While it runs, the worker's user id is the requesting role
+ *	   (SetUserIdAndSecContext), with the search_path and build settings
+ *	   captured with the request.
+ *	5. Any error of a statement is caught, logged, copied, the transaction
+ *	   aborted, the leftover INVALID index dropped concurrently (if that
+ *	   fails, its OID is kept for step 2's retries), and SQLSTATE, message
+ *	   and detail recorded.  An ERROR elsewhere reaches the top-level
+ *	   sigsetjmp: logged, recorded, and the loop goes on.  FATAL (SIGTERM,
+ *	   crash) ends the worker: step 3 of another cleans up.
+ *	6. With the queue empty it lets go of its slots and looks again, first
+ *	   for open transactions that queued rows (it waits for them, polling),
+ *	   then for rows; it leaves only when there are neither.
  *
  *-------------------------------------------------------------------------
  */
@@ -50,6 +55,7 @@
 #include "access/skey.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_extension.h"
 #include "catalog/indexing.h"
 #include "utils/fmgroids.h"
@@ -79,13 +85,24 @@
 #include "utils/timeout.h"
 
 #include "index_advisor.h"
+#include "ia_locks.h"
 #include "ia_queue.h"
 #include "ia_worker.h"
 
 PGDLLEXPORT void ia_worker_main(Datum arg);
 
 static MemoryContext job_cxt = NULL;
-static int	my_slot = -1;
+static int	my_slot = -1;		/* of this database */
+static int	my_server_slot = -1;	/* of the server */
+
+/* the job whose row lock this worker holds, for the top-level recovery */
+static IaJob *volatile current_job = NULL;
+static volatile int64 locked_row = 0;
+
+/* between polls while a transaction that queued rows is open: the first
+ * nap, doubled twice while nothing comes */
+#define IA_POLL_MS 200
+static int	idle_naps = 0;
 
 /* Settings applied around a job, and their values before. */
 typedef struct SavedSettings
@@ -234,6 +251,7 @@ ia_recover_from_error(void)
 	HOLD_INTERRUPTS();
 	MemoryContextSwitchTo(job_cxt);
 	edata = CopyErrorData();
+	EmitErrorReport();			/* the server log has every failure */
 	FlushErrorState();
 	disable_all_timeouts(false);
 	QueryCancelPending = false;
@@ -410,12 +428,23 @@ ia_run_as_requester(IaJob *job, IaBuildFn build, void *arg)
 		MemoryContextSwitchTo(job_cxt);
 		stmts = build(job, arg, &sql);
 		act_as_requester(job, &saved);
+		/*
+		 * A cancel (idx_cancel) is taken only while the statements run.  A
+		 * lock_timeout that fired while a record waited (held, like a
+		 * cancel: the record waits on) is not the statements' to take.
+		 */
+		if (get_timeout_indicator(LOCK_TIMEOUT, true))
+			QueryCancelPending = false;
+		RESUME_CANCEL_INTERRUPTS();
 		run_toplevel(stmts, sql,
 					 psprintf("index_advisor " INT64_FORMAT ": %s", job->id, sql));
+		HOLD_CANCEL_INTERRUPTS();
 	}
 	PG_CATCH();
 	{
 		edata = ia_recover_from_error();
+		/* errfinish() zeroed the hold-off count: hold again */
+		HOLD_CANCEL_INTERRUPTS();
 	}
 	PG_END_TRY();
 	restore_requester(&saved);
@@ -754,42 +783,39 @@ ia_retry_leftovers(void)
 	}
 }
 
-/* One of max_workers slots for this database, or false. */
+/*
+ * One of max_workers slots of this database and one of server_max_workers
+ * slots of the server, or false.  A session counting free slots holds one
+ * for an instant: try again a little later before giving up.
+ */
 static bool
-acquire_slot(void)
+acquire_slots(void)
 {
-	int			i;
-	bool		got = false;
-
-	StartTransactionCommand();
-	for (i = 0; i < ia_max_workers() && !got; i++)
+	for (int attempt = 0; attempt < 3; attempt++)
 	{
-		LOCKTAG		tag;
-
-		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, IA_LOCK_KEY, i, 2);
-		if (LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL)
-		{
-			my_slot = i;
-			got = true;
-		}
+		if (attempt > 0)
+			pg_usleep(10000L);
+		my_slot = ia_slot_acquire(MyDatabaseId, ia_max_workers());
+		if (my_slot < 0)
+			continue;
+		my_server_slot = ia_slot_acquire(InvalidOid, ia_server_max_workers());
+		if (my_server_slot >= 0)
+			return true;
+		ia_slot_release(MyDatabaseId, my_slot);
+		my_slot = -1;
 	}
-	CommitTransactionCommand();
-	return got;
+	return false;
 }
 
 static void
-release_slot(void)
+release_slots(void)
 {
-	LOCKTAG		tag;
-
-	if (my_slot < 0)
-		return;
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, IA_LOCK_KEY, my_slot, 2);
-	LockRelease(&tag, ExclusiveLock, true);
-	my_slot = -1;
+	ia_slot_release(MyDatabaseId, my_slot);
+	ia_slot_release(InvalidOid, my_server_slot);
+	my_slot = my_server_slot = -1;
 }
 
-/* Claim and run jobs (or reconcile stale rows) until there are none. */
+/* Claim and run one job (or reconcile a stale row); false if none. */
 static bool
 work_once(void)
 {
@@ -797,18 +823,24 @@ work_once(void)
 	bool		stale = false;
 
 	MemoryContextReset(job_cxt);
+	QueryCancelPending = false; /* a cancel meant for the job before */
 	ia_begin_txn();
 	job = ia_queue_claim_stale(job_cxt);
 	if (job)
 		stale = true;
 	else
-		job = ia_queue_claim(job_cxt);
+		job = ia_queue_claim(job_cxt, ia_max_workers_per_role());
 	if (job != NULL)
+	{
+		locked_row = job->id;
 		job->partitioned = get_rel_relkind(job->table_oid) == RELKIND_PARTITIONED_TABLE;
+	}
 	ia_end_txn();
 	if (job == NULL)
 		return false;
 
+	current_job = job;
+	idle_naps = 0;
 	if (stale && job->partitioned && !job->is_drop)
 		ia_reconcile_partitioned(job);
 	else if (stale)
@@ -819,6 +851,93 @@ work_once(void)
 		ia_run_create_partitioned(job);
 	else
 		run_create(job);
+	current_job = NULL;
+	ia_row_unlock(job->id);
+	locked_row = 0;
+	(void) pgstat_report_stat(true);
+	return true;
+}
+
+/*
+ * recover_toplevel -- an ERROR escaped a job's own error handling (a
+ * bookkeeping step failed): log it, get back outside any transaction, and
+ * record it on the job's row when nothing was built; otherwise let go of
+ * the row, which this worker then reconciles as any stale row.
+ */
+static void
+recover_toplevel(Oid worker_userid)
+{
+	IaJob	   *job = current_job;
+	ErrorData  *edata;
+	static int	errors = 0;
+
+	error_context_stack = NULL;
+	edata = ia_recover_from_error();
+	HOLD_CANCEL_INTERRUPTS();	/* errfinish() zeroed the count */
+	SetUserIdAndSecContext(worker_userid, 0);
+	current_job = NULL;
+	if (++errors > 100)
+		proc_exit(1);			/* something is badly wrong: leave */
+	if (job != NULL && !job->partitioned)
+	{
+		bool		valid;
+		Oid			indexoid;
+
+		ia_begin_txn();
+		indexoid = ia_find_index(job, &valid);
+		ia_end_txn();
+		if (!OidIsValid(indexoid))
+			ia_record(job, InvalidOid, edata, NULL);
+	}
+	if (locked_row != 0)
+		ia_row_unlock(locked_row);
+	locked_row = 0;
+}
+
+/*
+ * stay -- the queue looked empty: let go of the slots, then look again,
+ * first for transactions that queued rows and are still open (this worker
+ * waits for them), then, in a newer snapshot, for rows that could start.
+ * Returns whether to go on, with the slots taken again.
+ */
+static bool
+stay(void)
+{
+	bool		open;
+	int			queued,
+				stale,
+				eligible,
+				next_ms;
+	long		nap;
+
+	release_slots();
+	StartTransactionCommand();
+	open = ia_requests_open();
+	CommitTransactionCommand();
+	MemoryContextReset(job_cxt);
+	ia_begin_txn();
+	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
+	ia_end_txn();
+	if (!open && eligible == 0 && stale == 0 && next_ms < 0)
+		return false;
+	/* all slots taken: their workers look again before they leave */
+	if (!acquire_slots())
+		return false;
+
+	/*
+	 * Nothing could be claimed just now (rows of a role at its share, or
+	 * locked, or a retry due later): look again soon, and at least every
+	 * second, for the rows of transactions that commit meanwhile.
+	 */
+	nap = IA_POLL_MS << Min(idle_naps, 2);	/* 200, 400, then 800 ms */
+	if (!open && eligible == 0 && stale == 0)
+		nap = Min(Max(next_ms, 10), 1000);
+	idle_naps++;
+	pgstat_report_activity(STATE_IDLE, NULL);
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 nap, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
 	return true;
 }
 
@@ -844,82 +963,82 @@ extension_schema(void)
 	return nspid;
 }
 
+/*
+ * The worker's own session: READ COMMITTED and read-write whatever the
+ * database or role sets (the claim relies on it), cancel held except while
+ * a statement runs.
+ */
+static void
+set_up_session(void)
+{
+	SetConfigOption("default_transaction_isolation", "read committed",
+					PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_read_only", "off",
+					PGC_SUSET, PGC_S_OVERRIDE);
+	HOLD_CANCEL_INTERRUPTS();
+	job_cxt = AllocSetContextCreate(TopMemoryContext, "index_advisor job",
+									ALLOCSET_DEFAULT_SIZES);
+}
+
+/* Whether the extension is installed here; sets the queue's schema. */
+static bool
+find_extension(Oid nspid)
+{
+	StartTransactionCommand();
+	if (!OidIsValid(nspid))
+		nspid = extension_schema();
+	if (!OidIsValid(nspid) || get_namespace_name(nspid) == NULL)
+	{
+		/* not installed here, or dropped meanwhile */
+		CommitTransactionCommand();
+		return false;
+	}
+	CommitTransactionCommand();
+	ia_queue_set_schema(nspid);
+	return true;
+}
+
 void
 ia_worker_main(Datum arg)
 {
 	IaWorkerArgs args;
+	sigjmp_buf	local_sigjmp_buf;
+	bool		idle = false;
 
 	memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
 
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(args.dboid, args.login_role, 0);
+	/* one trusted role for every worker; each job runs as its requester */
+	BackgroundWorkerInitializeConnectionByOid(args.dboid, BOOTSTRAP_SUPERUSERID, 0);
 	pgstat_report_appname(IA_WORKER_TYPE);
+	set_up_session();
 
-	job_cxt = AllocSetContextCreate(TopMemoryContext, "index_advisor job",
-									ALLOCSET_DEFAULT_SIZES);
-
-	if (FullTransactionIdIsValid(args.wait_for))
-	{
-		pgstat_report_activity(STATE_RUNNING, "index_advisor: waiting for the requesting transaction");
-		StartTransactionCommand();
-		XactLockTableWait(XidFromFullTransactionId(args.wait_for), NULL, NULL,
-						  XLTW_None);
-		CommitTransactionCommand();
-		pgstat_report_activity(STATE_IDLE, NULL);
-	}
-
-	StartTransactionCommand();
-	if (!OidIsValid(args.nspid))
-		args.nspid = extension_schema();
-	if (!OidIsValid(args.nspid) || get_namespace_name(args.nspid) == NULL)
-	{
-		/* not installed here, or dropped meanwhile */
-		CommitTransactionCommand();
+	if (!find_extension(args.nspid) || !acquire_slots())
 		proc_exit(0);
-	}
-	CommitTransactionCommand();
-	ia_queue_set_schema(args.nspid);
 
-	while (acquire_slot())
+	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
 	{
-		ia_retry_leftovers();
-		for (;;)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (ConfigReloadPending)
-			{
-				ConfigReloadPending = false;
-				ProcessConfigFile(PGC_SIGHUP);
-			}
-			if (!work_once())
-				break;
-		}
-		/* look once more after letting go, so no committed row is stranded */
-		release_slot();
-		MemoryContextReset(job_cxt);
-		ia_begin_txn();
-		{
-			int			queued,
-						stale,
-						eligible,
-						next_ms;
-
-			ia_queue_pending(&queued, &stale, &eligible, &next_ms);
-			ia_end_txn();
-			if (eligible == 0 && stale == 0)
-			{
-				if (next_ms < 0)
-					break;
-				/* a retry is due later: wait for it */
-				(void) WaitLatch(MyLatch,
-								 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-								 Max(next_ms, 10), PG_WAIT_EXTENSION);
-				ResetLatch(MyLatch);
-				CHECK_FOR_INTERRUPTS();
-			}
-		}
+		recover_toplevel(BOOTSTRAP_SUPERUSERID);
+		idle = false;
+		/* the error may have come while stay() had let go of the slots */
+		if (my_slot < 0 && !acquire_slots())
+			proc_exit(0);
 	}
+	PG_exception_stack = &local_sigjmp_buf;
+
+	ia_retry_leftovers();
+	do
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		idle = !work_once();
+	} while (!idle || stay());
+	release_slots();
 	proc_exit(0);
 }

@@ -1,0 +1,45 @@
+/*-------------------------------------------------------------------------
+ *
+ * ia_locks.h
+ *		The heavyweight locks index_advisor relies on (locks.c): worker
+ *		slots, the claim lock, the lock a worker holds on the row it runs,
+ *		and the lock an open transaction with a request holds.
+ *
+ * All are LOCKTAG_ADVISORY tags whose fourth field is one of the IA_LOCKTAG_*
+ * values below.  SQL's advisory lock functions only ever produce 1 (one
+ * int8 key) or 2 (two int4 keys), so no SQL session can take, hold or
+ * forge any of these locks.  They show in pg_locks as locktype 'advisory'
+ * with objsubid = the IA_LOCKTAG_* value.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_LOCKS_H
+#define IA_LOCKS_H
+
+#include "postgres.h"
+
+/* second field (pg_locks.classid) of the slot, claim and request locks */
+#define IA_LOCK_KEY			7597
+
+/* fourth field (pg_locks.objsubid): never 1 or 2, which SQL uses */
+#define IA_LOCKTAG_SLOT		101		/* a worker slot (objid = slot) */
+#define IA_LOCKTAG_CLAIM	102		/* one claimer at a time */
+#define IA_LOCKTAG_ROW		103		/* the worker of a history row */
+#define IA_LOCKTAG_REQUEST	104		/* an open transaction queued rows */
+
+/* session-level, conditional: a free slot of "n" for dboid (0 = server) */
+extern int	ia_slot_acquire(Oid dboid, int n);
+extern void ia_slot_release(Oid dboid, int slot);
+extern int	ia_slots_free(Oid dboid, int n);
+
+/* transaction-level */
+extern void ia_claim_lock(void);
+extern void ia_request_lock(void);
+extern bool ia_requests_open(void);
+
+/* session-level lock on history row "id", held by the worker running it */
+extern bool ia_row_lock(int64 id, bool wait);
+extern void ia_row_unlock(int64 id);
+extern bool ia_row_has_worker(int64 id);
+
+#endif							/* IA_LOCKS_H */
