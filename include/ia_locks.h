@@ -18,6 +18,8 @@
 
 #include "postgres.h"
 
+#include "nodes/nodes.h"
+
 /* second field (pg_locks.classid) of the slot, claim and request locks */
 #define IA_LOCK_KEY			7597
 
@@ -41,5 +43,8 @@ extern bool ia_requests_open(void);
 extern bool ia_row_lock(int64 id, bool wait);
 extern void ia_row_unlock(int64 id);
 extern bool ia_row_has_worker(int64 id);
+
+/* the table lock of a concurrent index statement, waited for without a snapshot */
+extern void ia_wait_for_table_lock(Node *stmt);
 
 #endif							/* IA_LOCKS_H */

@@ -27,13 +27,30 @@
  * Rules: a worker holds a lock of someone else only for an instant (the
  * probes), so no wait here can last.
  *
+ * One more, not ours: the table lock of a concurrent index statement.  A
+ * CREATE or DROP INDEX CONCURRENTLY that waits for its table's lock waits
+ * with a snapshot, and every other concurrent build of the database waits
+ * for that snapshot ("waiting for old snapshots"): one role holding its own
+ * table locked would stall everyone's builds.  ia_wait_for_table_lock()
+ * takes that lock first, the way a lock wait would (lock_timeout,
+ * statement_timeout and cancels apply) but holding no snapshot.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/index.h"
+#include "catalog/namespace.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "pgstat.h"
+#include "storage/latch.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "ia_locks.h"
 
@@ -175,4 +192,63 @@ ia_row_has_worker(int64 id)
 		return true;
 	LockRelease(&tag, ExclusiveLock, false);
 	return res != LOCKACQUIRE_OK;	/* already held: by this worker */
+}
+
+/*
+ * The table a concurrent CREATE INDEX or DROP INDEX statement locks with
+ * ShareUpdateExclusiveLock, or InvalidOid (any other statement, or a name
+ * that does not resolve: the statement itself will say so).
+ */
+static Oid
+concurrent_target(Node *stmt)
+{
+	if (IsA(stmt, IndexStmt) && ((IndexStmt *) stmt)->concurrent)
+		return RangeVarGetRelid(((IndexStmt *) stmt)->relation, NoLock, true);
+	if (IsA(stmt, DropStmt) && ((DropStmt *) stmt)->concurrent &&
+		((DropStmt *) stmt)->removeType == OBJECT_INDEX &&
+		list_length(((DropStmt *) stmt)->objects) == 1)
+	{
+		RangeVar   *rv = makeRangeVarFromNameList(linitial(((DropStmt *) stmt)->objects));
+		Oid			indexoid = RangeVarGetRelid(rv, NoLock, true);
+
+		if (OidIsValid(indexoid) && get_rel_relkind(indexoid) == RELKIND_INDEX)
+			return IndexGetRelation(indexoid, true);
+	}
+	return InvalidOid;
+}
+
+/*
+ * ia_wait_for_table_lock -- in the transaction that will run "stmt", before
+ * it takes a snapshot: take the table lock a concurrent index statement
+ * asks for, polling without a snapshot.  Waits like a lock wait: at most
+ * lock_timeout (then 55P03, as PostgreSQL says it), and statement_timeout
+ * or a cancel end it through CHECK_FOR_INTERRUPTS().
+ */
+void
+ia_wait_for_table_lock(Node *stmt)
+{
+	Oid			relid = concurrent_target(stmt);
+	TimestampTz start;
+	int			nap = 10;
+
+	if (!OidIsValid(relid))
+		return;
+	start = GetCurrentTimestamp();
+	while (!ConditionalLockRelationOid(relid, ShareUpdateExclusiveLock))
+	{
+		/* the catalog snapshot is the only one held here: let it go */
+		InvalidateCatalogSnapshot();
+		if (LockTimeout > 0 &&
+			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), LockTimeout))
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("canceling statement due to lock timeout"),
+					 errdetail("Another transaction holds a lock on table \"%s\" that the index build needs.",
+							   get_rel_name(relid))));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 nap, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		nap = Min(nap * 2, 200);
+	}
 }

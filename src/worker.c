@@ -193,7 +193,9 @@ restore_requester(SavedSettings *saved)
  * run_toplevel -- run utility statements as exec_simple_query() would, as
  * top-level statements, all in one transaction (CREATE/DROP INDEX
  * CONCURRENTLY commit and start their own), with statement_timeout
- * enforced over the whole.
+ * enforced over the whole.  The table lock of a concurrent statement is
+ * taken first without a snapshot (ia_wait_for_table_lock), so that a build
+ * waiting for it holds up no other build.
  */
 static void
 run_toplevel(List *stmts, const char *sql, const char *activity)
@@ -218,6 +220,7 @@ run_toplevel(List *stmts, const char *sql, const char *activity)
 		QueryCompletion qc;
 
 		MemoryContextSwitchTo(job_cxt);
+		ia_wait_for_table_lock(stmt);
 		raw = makeNode(RawStmt);
 		raw->stmt = stmt;
 		querytrees = pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL);
