@@ -245,8 +245,9 @@ ia_wait_for_table_lock(Node *stmt)
 					 errmsg("canceling statement due to lock timeout"),
 					 errdetail("Another transaction holds a lock on table \"%s\" that the index build needs.",
 							   get_rel_name(relid))));
+		/* shown as the lock wait it is: wait_event_type Lock, "relation" */
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 nap, PG_WAIT_EXTENSION);
+						 nap, PG_WAIT_LOCK | LOCKTAG_RELATION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 		nap = Min(nap * 2, 200);
