@@ -82,6 +82,11 @@ ok($node->poll_query_until('postgres',
 is($node->safe_psql('postgres',
     "SELECT count(*) FROM idx_history WHERE requested_by = '$locker' AND status = 'done'"),
    '0', 'the locked role\'s builds have not run');
+my $locker_pid = $lock->query_safe('SELECT pg_backend_pid()');
+is($node->safe_psql('postgres',
+    "SELECT p.blocked_by_pid FROM idx_progress p"
+    . " WHERE p.id = (SELECT min(id) FROM idx_history WHERE requested_by = '$locker')"),
+   $locker_pid, 'idx_progress names the session whose lock the build waits for');
 
 # The locker lets go: its builds finish too.
 $lock->query_safe('COMMIT');

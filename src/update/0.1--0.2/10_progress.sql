@@ -74,7 +74,23 @@ SELECT h.id,
            AND (h.parent_id IS NULL OR p.pid IS NOT NULL)
            AND a.pid OPERATOR(pg_catalog.=) COALESCE(
                  NULLIF(p.current_locker_pid, 0),
-                 (pg_catalog.pg_blocking_pids(h.worker_pid))[1])
+                 (pg_catalog.pg_blocking_pids(h.worker_pid))[1],
+                 -- a worker waits for its table's lock without a snapshot
+                 -- (it polls, so pg_blocking_pids() cannot see it): the
+                 -- session holding a lock that the build's lock conflicts with
+                 (SELECT l.pid
+                    FROM pg_catalog.pg_locks l
+                    JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) l.relation
+                    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.relnamespace
+                   WHERE p.pid IS NULL
+                     AND l.locktype OPERATOR(pg_catalog.=) 'relation'
+                     AND l.granted
+                     AND l.pid OPERATOR(pg_catalog.<>) h.worker_pid
+                     AND n.nspname OPERATOR(pg_catalog.=) h.schema_name
+                     AND t.relname OPERATOR(pg_catalog.=) h.table_name
+                     AND l.mode OPERATOR(pg_catalog.=) ANY ('{ShareUpdateExclusiveLock,ShareLock,ShareRowExclusiveLock,ExclusiveLock,AccessExclusiveLock}'::pg_catalog.text[])
+                   ORDER BY l.pid
+                   LIMIT 1))
         ) b ON true
  WHERE h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
 COMMENT ON VIEW @extschema@.idx_progress IS
