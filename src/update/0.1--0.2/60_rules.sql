@@ -312,3 +312,208 @@ $idx_check$;
 COMMENT ON FUNCTION @extschema@.idx_check() IS
     'for pg_cron: snapshot index usage, re-plan stored queries, record and return findings (regressions, unused, INVALID, duplicate and redundant indexes, crashed builds, statistics resets)';
 
+
+-- ---------------------------------------------------------------------
+-- Who may act on a history row
+-- ---------------------------------------------------------------------
+
+-- The one rule: the current role has the privileges of the role that
+-- requested the row (pg_has_role(..., 'USAGE'), which is what
+-- has_privs_of_role() says in C: src/queue.c ia_queue_lookup for
+-- idx_cancel/idx_rollback, src/usage.c for idx_explain/idx_plan_summary).
+-- Membership alone (NOINHERIT) is not enough: such a member acts after
+-- SET ROLE.  Superusers have every role's privileges.
+-- No SET search_path: every name in the body is qualified, and a function
+-- with SET cannot be inlined into the policies that call it per row.
+CREATE FUNCTION @extschema@.idx_may_act(role pg_catalog.regrole)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $idx_may_act$SELECT pg_catalog.pg_has_role(CURRENT_USER, role, 'USAGE')$idx_may_act$;
+COMMENT ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) IS
+    'true when the current role may see and act on the operations requested by role: it has that role''s privileges (pg_has_role USAGE; has_privs_of_role in the C); used by the row-level security of idx_history, idx_findings and idx_snapshots and by idx_wait()';
+REVOKE ALL ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) TO PUBLIC;
+
+DROP POLICY idx_history_own_rows ON @extschema@.idx_history;
+CREATE POLICY idx_history_own_rows ON @extschema@.idx_history FOR SELECT
+    USING (@extschema@.idx_may_act(role_oid));
+COMMENT ON POLICY idx_history_own_rows ON @extschema@.idx_history IS
+    'index_advisor: a role reads the rows of the roles whose privileges it has (idx_may_act): its own, and those of roles it inherits';
+
+DROP POLICY idx_findings_own_rows ON @extschema@.idx_findings;
+CREATE POLICY idx_findings_own_rows ON @extschema@.idx_findings FOR SELECT
+    USING (history_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
+                        WHERE h.id OPERATOR(pg_catalog.=) history_id
+                          AND @extschema@.idx_may_act(h.role_oid)));
+COMMENT ON POLICY idx_findings_own_rows ON @extschema@.idx_findings IS
+    'index_advisor: a role reads the findings about the idx_history rows it may act on (idx_may_act)';
+
+DROP POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots;
+CREATE POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots FOR SELECT
+    USING (history_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
+                        WHERE h.id OPERATOR(pg_catalog.=) history_id
+                          AND @extschema@.idx_may_act(h.role_oid)));
+COMMENT ON POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots IS
+    'index_advisor: a role reads the snapshots of the idx_history rows it may act on (idx_may_act)';
+
+-- idx_wait: as in 10_progress.sql, but without an id it waits for the
+-- unfinished rows the current role may act on (idx_may_act), not only the
+-- rows it requested itself but reports the partitions through their partitioned
+-- row; a line is printed when a row's phase changes, and at most every
+-- 10 seconds while the phase stays the same (percentages, counts); the
+-- blocking query is shown on one line.
+CREATE OR REPLACE PROCEDURE @extschema@.idx_wait(id bigint DEFAULT NULL,
+                                                 timeout interval DEFAULT '1 hour')
+LANGUAGE plpgsql
+AS $idx_wait$
+DECLARE
+    deadline   pg_catalog.timestamptz := pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+) timeout;
+    ids        bigint[];
+    last_key   pg_catalog.text[] := '{}';
+    last_line  pg_catalog.text[] := '{}';
+    last_at    pg_catalog.timestamptz[] := '{}';
+    k          integer;
+    phase_key  pg_catalog.text;
+    line       pg_catalog.text;
+    r          pg_catalog.record;
+    pending    integer;
+    failures     pg_catalog.text;
+    first_code   pg_catalog.text;
+    first_detail pg_catalog.text;
+BEGIN
+    PERFORM @extschema@.idx_wait_preflight();
+    IF id IS NULL THEN
+        SELECT pg_catalog.array_agg(h.id ORDER BY h.id) INTO ids
+          FROM @extschema@.idx_history h
+         WHERE @extschema@.idx_may_act(h.role_oid)
+           AND h.parent_id IS NULL
+           AND h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+        IF ids IS NULL THEN
+            RETURN;
+        END IF;
+    ELSE
+        PERFORM FROM @extschema@.idx_history h WHERE h.id OPERATOR(pg_catalog.=) idx_wait.id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'index_advisor history row % does not exist', idx_wait.id
+                USING ERRCODE = 'undefined_object';
+        END IF;
+        ids := ARRAY[idx_wait.id];
+    END IF;
+
+    LOOP
+        PERFORM @extschema@.idx_kick();
+        FOR r IN
+            SELECT p.id, p.index_name, p.status, p.phase, p.blocks_done,
+                   p.blocks_total, p.blocked_by_pid, p.blocked_by_state,
+                   p.blocked_by_query, p.blocked_by_xact_age,
+                   p.partitions_total, p.partitions_built, p.partition_index_building
+              FROM @extschema@.idx_progress p
+             WHERE p.id OPERATOR(pg_catalog.=) ANY (ids)
+             ORDER BY p.id
+        LOOP
+            -- the phase: what changes a few times per build, never per partition
+            phase_key := COALESCE(r.phase, r.status);
+            line := r.id::pg_catalog.text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r.index_name
+                    OPERATOR(pg_catalog.||) ': ';
+            IF r.partitions_total IS NOT NULL AND r.status OPERATOR(pg_catalog.=) 'building' THEN
+                phase_key := CASE WHEN r.partitions_built OPERATOR(pg_catalog.<) r.partitions_total
+                            THEN 'building partitions' ELSE 'attaching partitions' END;
+                line := line OPERATOR(pg_catalog.||) pg_catalog.format('%s of %s partitions built',
+                        r.partitions_built, r.partitions_total);
+                IF r.partition_index_building IS NOT NULL THEN
+                    line := line OPERATOR(pg_catalog.||) pg_catalog.format(', building %s: %s',
+                            r.partition_index_building, COALESCE(r.phase, 'starting'));
+                ELSIF r.partitions_built OPERATOR(pg_catalog.=) r.partitions_total THEN
+                    line := line OPERATOR(pg_catalog.||) ', attaching them';
+                END IF;
+            ELSE
+                line := line OPERATOR(pg_catalog.||) COALESCE(r.phase, r.status);
+            END IF;
+            IF r.blocks_total OPERATOR(pg_catalog.>) 0
+               AND (r.phase OPERATOR(pg_catalog.~~) 'building index%'
+                    OR r.phase OPERATOR(pg_catalog.~~) 'index validation: scanning%') THEN
+                line := line OPERATOR(pg_catalog.||) pg_catalog.format(', %s%% of blocks',
+                        (100 OPERATOR(pg_catalog.*) r.blocks_done OPERATOR(pg_catalog./) r.blocks_total)::integer);
+            END IF;
+            IF r.blocked_by_pid IS NOT NULL
+               AND r.blocked_by_pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid() THEN
+                line := line OPERATOR(pg_catalog.||) pg_catalog.format(
+                        ', blocked by pid %s (%s for %s: "%s")', r.blocked_by_pid,
+                        COALESCE(r.blocked_by_state, '?'),
+                        COALESCE(pg_catalog.date_trunc('second', r.blocked_by_xact_age)::pg_catalog.text, '?'),
+                        pg_catalog.left(pg_catalog.regexp_replace(COALESCE(r.blocked_by_query, '?'),
+                                                                  '\s+', ' ', 'g'), 60));
+            END IF;
+            k := pg_catalog.array_position(ids, r.id);
+            -- (no IS DISTINCT FROM or LIKE: they find "=" and "~~" on the
+            -- caller's search_path)
+            IF last_key[k] IS NULL OR last_key[k] OPERATOR(pg_catalog.<>) phase_key
+               OR (last_line[k] OPERATOR(pg_catalog.<>) line
+                   AND pg_catalog.clock_timestamp() OPERATOR(pg_catalog.>=)
+                       (last_at[k] OPERATOR(pg_catalog.+) '10 seconds'::pg_catalog.interval)) THEN
+                RAISE NOTICE '%', line;
+                last_key[k] := phase_key;
+                last_line[k] := line;
+                last_at[k] := pg_catalog.clock_timestamp();
+            END IF;
+        END LOOP;
+
+        SELECT pg_catalog.count(*) INTO pending
+          FROM @extschema@.idx_history h
+         WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
+           AND h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+        EXIT WHEN pending OPERATOR(pg_catalog.=) 0;
+
+        IF pg_catalog.clock_timestamp() OPERATOR(pg_catalog.>) deadline THEN
+            RAISE EXCEPTION 'timed out waiting for index_advisor operations'
+                USING ERRCODE = 'query_canceled',
+                      DETAIL = pg_catalog.format('%s of them are still unfinished after %s.', pending, timeout),
+                      HINT = 'They go on in the background: CALL idx_wait() again, or idx_cancel() them.';
+        END IF;
+        COMMIT;
+        CALL @extschema@.idx_wait_nap(100);
+    END LOOP;
+
+    FOR r IN
+        SELECT h.id, h.index_name, h.status, h.operation,
+               pg_catalog.date_trunc('milliseconds', h.finished_at OPERATOR(pg_catalog.-) h.started_at) AS took,
+               h.index_size,
+               (SELECT pg_catalog.count(*) FROM @extschema@.idx_history c
+                 WHERE c.parent_id OPERATOR(pg_catalog.=) h.id) AS parts
+          FROM @extschema@.idx_history h
+         WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
+           AND h.status OPERATOR(pg_catalog.=) 'done'
+         ORDER BY h.id
+    LOOP
+        RAISE NOTICE '%', pg_catalog.format('%s %s: %s done in %s%s%s', r.id, r.index_name, r.operation,
+            COALESCE(r.took::pg_catalog.text, '?'),
+            CASE WHEN r.index_size IS NULL THEN ''
+                 ELSE ', ' OPERATOR(pg_catalog.||) pg_catalog.pg_size_pretty(r.index_size) END,
+            CASE WHEN r.parts OPERATOR(pg_catalog.=) 0 THEN ''
+                 ELSE pg_catalog.format(' (%s partition indexes)', r.parts) END);
+    END LOOP;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s (%s) %s', h.id, h.index_name,
+                                 h.status, h.error_code, h.error_message), '; ' ORDER BY h.id),
+           (pg_catalog.array_agg(h.error_code ORDER BY h.id))[1],
+           (pg_catalog.array_agg(h.error_detail ORDER BY h.id))[1]
+      INTO failures, first_code, first_detail
+      FROM @extschema@.idx_history h
+     WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
+       AND h.status OPERATOR(pg_catalog.=) ANY ('{failed,cancelled}');
+    IF failures IS NOT NULL AND first_detail IS NOT NULL THEN
+        RAISE EXCEPTION 'index_advisor operations did not complete: %', failures
+            USING ERRCODE = COALESCE(first_code, 'XX000'),
+                  DETAIL = first_detail,
+                  HINT = 'See error_message and error_detail in idx_history.';
+    ELSIF failures IS NOT NULL THEN
+        RAISE EXCEPTION 'index_advisor operations did not complete: %', failures
+            USING ERRCODE = COALESCE(first_code, 'XX000'),
+                  HINT = 'See error_message and error_detail in idx_history.';
+    END IF;
+END
+$idx_wait$;
+COMMENT ON PROCEDURE @extschema@.idx_wait(bigint, interval) IS
+    'wait (committing between polls) until the given row, or every unfinished row the current role may act on (idx_may_act), has ended, printing one line per phase (a partitioned build as one line with counts); errors if any failed or was cancelled';
