@@ -27,46 +27,47 @@ REVOKE ALL ON FUNCTION @extschema@.idx_index_covers(pg_catalog.regclass, pg_cata
 GRANT EXECUTE ON FUNCTION @extschema@.idx_index_covers(pg_catalog.regclass, pg_catalog.regclass) TO index_advisor_admin;
 
 -- ---------------------------------------------------------------------
--- idx_check: its duplicate finding follows idx_index_covers
+-- idx_check in named steps; its duplicate finding follows idx_index_covers
 -- ---------------------------------------------------------------------
 
--- SECURITY DEFINER: the check reads every history row and writes the
--- snapshot and findings tables.  Stored queries are still planned as a role
--- no more privileged than the one that asked for each index and the owners
--- of what they read (verify.c), never as the owner of this function.
-CREATE OR REPLACE FUNCTION @extschema@.idx_check()
-RETURNS TABLE(kind text, schema_name name, table_name name, index_name name,
-              history_id bigint, detail text, first_seen timestamptz)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- idx_check() in named steps, each an internal function that only
+-- idx_check() (SECURITY DEFINER: it reads every history row and writes the
+-- snapshot and findings tables) calls; none is executable by PUBLIC.
+
+-- Step 1: rows left running by a worker that is gone (same test as the
+-- queue's).  idx_check() then calls idx_kick(): a new worker drops the
+-- leftover index and marks the row failed.
+CREATE FUNCTION @extschema@.idx_check_crashed()
+RETURNS SETOF @extschema@.idx_finding
+LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
-AS $idx_check$
-#variable_conflict use_column
-DECLARE
-    cfg     record;
-    found   @extschema@.idx_finding[];
-    more    @extschema@.idx_finding[];
-BEGIN
-    SELECT * INTO cfg FROM @extschema@.idx_usage_settings();
-
-    -- 1. rows left running by a worker that is gone (same test as the
-    --    queue's): report them, then idx_kick() starts a worker that drops
-    --    the leftover index and marks the row failed.
-    SELECT array_agg(ROW('crashed', h.schema_name, h.table_name, h.index_name, h.id,
-                         format('%s of %I was left %s by a worker that is gone (server crash or killed worker); a new worker drops the leftover and marks the row failed',
-                                h.operation, h.index_name, h.status))::@extschema@.idx_finding)
-      INTO found
+AS $body$
+    SELECT 'crashed'::text, h.schema_name, h.table_name, h.index_name, h.id,
+           format('%s of %I was left %s by a worker that is gone (server crash or killed worker); a new worker drops the leftover and marks the row failed',
+                  h.operation, h.index_name, h.status)
       FROM @extschema@.idx_history h
      WHERE h.status IN ('waiting', 'building')
        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
                         WHERE a.pid = h.worker_pid
                           AND a.backend_type = 'index_advisor worker'
                           AND a.backend_start <= h.started_at);
-    PERFORM @extschema@.idx_kick();
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_check_crashed() IS
+    'internal (idx_check, step 1): rows left waiting or building by a worker that is gone (the same test as the queue''s)';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_crashed() FROM PUBLIC;
 
-    -- 2. snapshot the counters, re-plan the stored queries, and what that
-    --    says: regressions, unplannable queries, unused indexes, resets.
-    WITH tracked AS (
+-- Step 2: snapshot the counters, re-plan the stored queries, and what
+-- that says: regressions, unplannable queries, unused indexes, resets.
+CREATE FUNCTION @extschema@.idx_check_usage()
+RETURNS SETOF @extschema@.idx_finding
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $body$
+    WITH cfg AS (
+        SELECT * FROM @extschema@.idx_usage_settings()
+    ), tracked AS (
         -- the index each done create row recorded (the latest row wins)
         SELECT DISTINCT ON (h.index_oid::oid)
                h.id, h.index_oid::oid AS index_oid,
@@ -97,7 +98,7 @@ BEGIN
                s.idx_scan, NULL, NULL
           FROM pg_stat_user_indexes s
           JOIN pg_index x ON x.indexrelid = s.indexrelid AND x.indisvalid
-         WHERE cfg.snapshot_all
+         WHERE (SELECT cfg.snapshot_all FROM cfg)
            AND NOT EXISTS (SELECT 1 FROM tracked tr
                             WHERE tr.index_oid = s.indexrelid)
     ), plans AS (
@@ -162,7 +163,7 @@ BEGIN
                                ELSE ' (never used since valid)' END
                       END)
           FROM ins i JOIN pg_index x ON x.indexrelid = i.index_oid
-         WHERE COALESCE(i.last_used, i.since) < now() - cfg.unused_after
+         WHERE COALESCE(i.last_used, i.since) < now() - (SELECT cfg.unused_after FROM cfg)
            AND NOT (x.indisunique OR x.indisprimary OR x.indisexclusion)
         UNION ALL
         SELECT 'stats_reset', i.schema_name, i.table_name, i.index_name, i.history_id,
@@ -172,13 +173,22 @@ BEGIN
           FROM ins i
          WHERE i.stats_reset
     )
-    SELECT array_agg(ROW(f.kind, f.schema_name, f.table_name, f.index_name,
-                         f.history_id, f.detail)::@extschema@.idx_finding)
-      INTO more FROM f;
-    found := COALESCE(found, '{}') || COALESCE(more, '{}');
+    SELECT f.kind, f.schema_name, f.table_name, f.index_name, f.history_id, f.detail
+      FROM f;
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_check_usage() IS
+    'internal (idx_check, step 2): snapshot the scan counters of tracked indexes (all with index_advisor.snapshot_all), re-plan their stored queries, and return the regression, query_error, unused and stats_reset findings';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_usage() FROM PUBLIC;
 
-    -- 3. the catalog: INVALID indexes anywhere (except builds in progress),
-    --    duplicate and prefix-redundant indexes.
+-- Step 3: the catalog: INVALID indexes anywhere (except builds in
+-- progress), duplicate (the rule of idx_apply, idx_index_covers) and
+-- prefix-redundant indexes.
+CREATE FUNCTION @extschema@.idx_check_catalog()
+RETURNS SETOF @extschema@.idx_finding
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $body$
     WITH ix AS (
         SELECT x.indexrelid, x.indrelid, x.indisvalid, x.indisunique,
                x.indisprimary, x.indnatts, x.indnkeyatts, x.indkey,
@@ -276,19 +286,28 @@ BEGIN
                 HAVING bool_or(k.candidate) AND bool_or(NOT k.whole_key)) g
           CROSS JOIN LATERAL unnest(g.names) c(index_name)
     )
-    SELECT array_agg(ROW(f.kind, f.schema_name, f.table_name, f.index_name,
-                         f.history_id, f.detail)::@extschema@.idx_finding)
-      INTO more FROM f;
-    found := found || COALESCE(more, '{}');
+    SELECT f.kind, f.schema_name, f.table_name, f.index_name, f.history_id, f.detail
+      FROM f;
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_check_catalog() IS
+    'internal (idx_check, step 3): INVALID indexes (except builds in progress), duplicate indexes (idx_index_covers) and prefix-redundant btree indexes';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_catalog() FROM PUBLIC;
 
-    -- 4. record: open or refresh what was seen, resolve what was not, prune.
+-- Step 4: record what was seen (open or refresh a finding), resolve what
+-- was not, prune what is older than index_advisor.snapshot_retention.
+CREATE FUNCTION @extschema@.idx_check_record(findings @extschema@.idx_finding[])
+RETURNS void
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $body$
     INSERT INTO @extschema@.idx_findings AS o
            (kind, schema_name, table_name, index_name, history_id, detail,
             first_seen, last_seen)
     SELECT DISTINCT ON (f.kind, f.schema_name, f.index_name, COALESCE(f.history_id, 0))
            f.kind, f.schema_name, f.table_name, f.index_name, f.history_id,
            f.detail, now(), now()
-      FROM unnest(found) f
+      FROM unnest($1) f
     ON CONFLICT (kind, schema_name, index_name, (COALESCE(history_id, 0)))
        WHERE resolved_at IS NULL
     DO UPDATE SET last_seen = EXCLUDED.last_seen, detail = EXCLUDED.detail,
@@ -297,9 +316,34 @@ BEGIN
     UPDATE @extschema@.idx_findings o SET resolved_at = now()
      WHERE o.resolved_at IS NULL AND o.last_seen < now();
     DELETE FROM @extschema@.idx_snapshots s
-     WHERE s.taken_at < now() - cfg.snapshot_retention;
+     WHERE s.taken_at < now() - (SELECT c.snapshot_retention FROM @extschema@.idx_usage_settings() c);
     DELETE FROM @extschema@.idx_findings o
-     WHERE o.resolved_at < now() - cfg.snapshot_retention;
+     WHERE o.resolved_at < now() - (SELECT c.snapshot_retention FROM @extschema@.idx_usage_settings() c);
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_check_record(@extschema@.idx_finding[]) IS
+    'internal (idx_check, step 4): open or refresh the findings seen, resolve those not seen, prune snapshots and resolved findings older than index_advisor.snapshot_retention';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_record(@extschema@.idx_finding[]) FROM PUBLIC;
+
+-- SECURITY DEFINER: the check reads every history row and writes the
+-- snapshot and findings tables.  Stored queries are still planned as a role
+-- no more privileged than the one that asked for each index and the owners
+-- of what they read (verify.c), never as the owner of this function.
+CREATE OR REPLACE FUNCTION @extschema@.idx_check()
+RETURNS TABLE(kind text, schema_name name, table_name name, index_name name,
+              history_id bigint, detail text, first_seen timestamptz)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $idx_check$
+#variable_conflict use_column
+DECLARE
+    findings @extschema@.idx_finding[];
+BEGIN
+    findings := ARRAY(SELECT f FROM @extschema@.idx_check_crashed() f);
+    PERFORM @extschema@.idx_kick();
+    findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_usage() f);
+    findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_catalog() f);
+    PERFORM @extschema@.idx_check_record(findings);
 
     RETURN QUERY
         SELECT o.kind, o.schema_name, o.table_name, o.index_name, o.history_id,
