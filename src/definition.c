@@ -13,7 +13,9 @@
  * DefineIndex() checks before it builds, done without taking any lock
  * stronger than AccessShareLock, so that a call never waits behind (or
  * blocks) writers.  The same resolved form is compared with the table's
- * valid indexes to refuse a definition that an index already covers.
+ * valid indexes to refuse a definition that an index already covers; that
+ * rule (index_covers) is written once and idx_index_covers() exposes it to
+ * idx_check(), so that both say the same of a duplicate.
  *
  * Caller's rules: call inside a transaction, as the role that will own the
  * request; the relation stays locked (AccessShareLock) until commit.
