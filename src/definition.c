@@ -13,7 +13,9 @@
  * DefineIndex() checks before it builds, done without taking any lock
  * stronger than AccessShareLock, so that a call never waits behind (or
  * blocks) writers.  The same resolved form is compared with the table's
- * valid indexes to refuse a definition that an index already covers.
+ * valid indexes to refuse a definition that an index already covers; that
+ * rule (index_covers) is written once and idx_index_covers() exposes it to
+ * idx_check(), so that both say the same of a duplicate.
  *
  * Caller's rules: call inside a transaction, as the role that will own the
  * request; the relation stays locked (AccessShareLock) until commit.
@@ -768,10 +770,45 @@ choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
 }
 
 /*
+ * index_covers -- the duplicate rule, written once: does the valid index
+ * irel already cover ri?  Same method, keys, operator families and input
+ * types, collations, order, expressions, predicate and INCLUDE columns.  A
+ * unique index covers a non-unique one on the same keys, not the other way
+ * round; a unique one covers a unique one only with the same NULLS [NOT]
+ * DISTINCT.  idx_apply() refuses what an index covers (check_duplicate),
+ * idx_check() reports it (idx_index_covers).
+ */
+static bool
+index_covers(Relation irel, ResolvedIndex *ri)
+{
+	Form_pg_index idx = irel->rd_index;
+	int			i;
+
+	if (!idx->indisvalid || !idx->indislive ||
+		irel->rd_rel->relam != ri->amid ||
+		idx->indnatts != ri->natts || idx->indnkeyatts != ri->nkeys ||
+		(ri->unique && !idx->indisunique) ||
+		(ri->unique && idx->indnullsnotdistinct != ri->nulls_not_distinct))
+		return false;
+
+	for (i = 0; i < ri->natts; i++)
+	{
+		if (idx->indkey.values[i] != ri->attnums[i])
+			return false;
+		if (i < ri->nkeys &&
+			(irel->rd_indcollation[i] != ri->collations[i] ||
+			 irel->rd_opfamily[i] != get_opclass_family(ri->opclasses[i]) ||
+			 irel->rd_opcintype[i] != get_opclass_input_type(ri->opclasses[i]) ||
+			 irel->rd_indoption[i] != ri->options[i]))
+			return false;
+	}
+	return equal(RelationGetIndexExpressions(irel), ri->exprs) &&
+		equal(RelationGetIndexPredicate(irel), ri->pred);
+}
+
+/*
  * check_duplicate -- refuse a definition that a valid index of the table
- * already covers: same method, keys, operator classes, collations, order,
- * expressions, predicate and INCLUDE columns.  A unique index covers a
- * non-unique one on the same keys; not the other way round.
+ * already covers (index_covers).
  */
 static void
 check_duplicate(Relation rel, ResolvedIndex *ri)
@@ -781,36 +818,9 @@ check_duplicate(Relation rel, ResolvedIndex *ri)
 
 	foreach(lc, indexes)
 	{
-		Oid			indexoid = lfirst_oid(lc);
-		Relation	irel = index_open(indexoid, AccessShareLock);
-		Form_pg_index idx = irel->rd_index;
-		bool		same = true;
-		int			i;
+		Relation	irel = index_open(lfirst_oid(lc), AccessShareLock);
 
-		if (!idx->indisvalid || !idx->indislive ||
-			irel->rd_rel->relam != ri->amid ||
-			idx->indnatts != ri->natts || idx->indnkeyatts != ri->nkeys ||
-			(ri->unique && !idx->indisunique) ||
-			(ri->unique && idx->indnullsnotdistinct != ri->nulls_not_distinct))
-			same = false;
-
-		for (i = 0; same && i < ri->natts; i++)
-		{
-			if (idx->indkey.values[i] != ri->attnums[i])
-				same = false;
-			else if (i < ri->nkeys &&
-					 (irel->rd_indcollation[i] != ri->collations[i] ||
-					  irel->rd_opfamily[i] != get_opclass_family(ri->opclasses[i]) ||
-					  irel->rd_opcintype[i] != get_opclass_input_type(ri->opclasses[i]) ||
-					  irel->rd_indoption[i] != ri->options[i]))
-				same = false;
-		}
-		if (same && !equal(RelationGetIndexExpressions(irel), ri->exprs))
-			same = false;
-		if (same && !equal(RelationGetIndexPredicate(irel), ri->pred))
-			same = false;
-
-		if (same)
+		if (index_covers(irel, ri))
 		{
 			char	   *name = pstrdup(RelationGetRelationName(irel));
 
@@ -825,6 +835,82 @@ check_duplicate(Relation rel, ResolvedIndex *ri)
 		index_close(irel, AccessShareLock);
 	}
 	list_free(indexes);
+}
+
+/* The resolved form of an existing index, as resolve_columns() gives it for
+ * a definition. */
+static void
+resolved_from_index(Relation irel, ResolvedIndex *ri)
+{
+	Form_pg_index idx = irel->rd_index;
+	oidvector  *indclass;
+	bool		isnull;
+	int			i;
+
+	indclass = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID,
+															 irel->rd_indextuple,
+															 Anum_pg_index_indclass,
+															 &isnull));
+	Assert(!isnull);
+	memset(ri, 0, sizeof(*ri));
+	ri->amid = irel->rd_rel->relam;
+	ri->unique = idx->indisunique;
+	ri->nulls_not_distinct = idx->indnullsnotdistinct;
+	ri->natts = idx->indnatts;
+	ri->nkeys = idx->indnkeyatts;
+	for (i = 0; i < ri->natts; i++)
+		ri->attnums[i] = idx->indkey.values[i];
+	for (i = 0; i < ri->nkeys; i++)
+	{
+		ri->opclasses[i] = indclass->values[i];
+		ri->collations[i] = irel->rd_indcollation[i];
+		ri->options[i] = irel->rd_indoption[i];
+	}
+	ri->exprs = RelationGetIndexExpressions(irel);
+	ri->pred = RelationGetIndexPredicate(irel);
+}
+
+/*
+ * idx_index_covers(existing regclass, candidate regclass) RETURNS boolean
+ *
+ * True when idx_apply() would refuse candidate's definition because of
+ * existing: both are indexes of the same table and existing, valid, covers
+ * candidate (index_covers).  An index does not cover itself.  NULL when
+ * either relation is gone.  For idx_check()'s duplicate finding.
+ */
+PG_FUNCTION_INFO_V1(idx_index_covers);
+Datum
+idx_index_covers(PG_FUNCTION_ARGS)
+{
+	Oid			existing = PG_GETARG_OID(0);
+	Oid			candidate = PG_GETARG_OID(1);
+	Relation	erel;
+	Relation	crel;
+	ResolvedIndex ri;
+	bool		result = false;
+
+	erel = try_relation_open(existing, AccessShareLock);
+	if (erel == NULL)
+		PG_RETURN_NULL();
+	crel = try_relation_open(candidate, AccessShareLock);
+	if (crel == NULL)
+	{
+		relation_close(erel, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	if (existing != candidate &&
+		(erel->rd_rel->relkind == RELKIND_INDEX ||
+		 erel->rd_rel->relkind == RELKIND_PARTITIONED_INDEX) &&
+		(crel->rd_rel->relkind == RELKIND_INDEX ||
+		 crel->rd_rel->relkind == RELKIND_PARTITIONED_INDEX) &&
+		erel->rd_index->indrelid == crel->rd_index->indrelid)
+	{
+		resolved_from_index(crel, &ri);
+		result = index_covers(erel, &ri);
+	}
+	relation_close(crel, AccessShareLock);
+	relation_close(erel, AccessShareLock);
+	PG_RETURN_BOOL(result);
 }
 
 /* $n beyond what a client can bind would make the parser allocate (and

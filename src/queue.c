@@ -362,7 +362,7 @@ ia_queue_lookup(int64 id)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("index_advisor history row " INT64_FORMAT " does not exist", id),
-				 row ? errdetail("Only the role that requested it (or a member of that role) can act on it.") : 0));
+				 row ? errdetail("Only the role that requested it, or a role that has its privileges, can act on it.") : 0));
 	return row;
 }
 

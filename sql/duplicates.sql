@@ -1,0 +1,78 @@
+-- The duplicate rule, written once: for each pair of indexes, what
+-- idx_apply() says about the second (refused as a duplicate of the first,
+-- or accepted) is what idx_check() says once both exist (a 'duplicate'
+-- finding for the second, or none).  Each pair below is one where the C
+-- rule of idx_apply and the old SQL rule of idx_check disagreed, or a
+-- neighbour of one.
+SET client_min_messages = warning;
+CALL idx_wait();
+RESET client_min_messages;
+\set VERBOSITY terse
+
+CREATE TABLE dup_t (a integer, b integer, c text, v varchar(20));
+
+-- existing: CREATE INDEX dup_a ...; candidate: CREATE INDEX dup_b ...
+-- (the same text, given without a name to idx_apply)
+CREATE FUNCTION dup_pair(existing text, candidate text,
+                         OUT idx_apply text, OUT idx_check text, OUT agree boolean)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE %s INDEX dup_a ON dup_t %s',
+                   split_part(existing, '|', 1), split_part(existing, '|', 2));
+    -- idx_apply's verdict, then undone (the request is rolled back)
+    BEGIN
+        PERFORM idx_apply(format('CREATE %s INDEX ON dup_t %s',
+                                 split_part(candidate, '|', 1),
+                                 split_part(candidate, '|', 2)));
+        RAISE EXCEPTION 'accepted';
+    EXCEPTION
+        WHEN duplicate_object THEN idx_apply := 'refused: ' || SQLERRM;
+        WHEN raise_exception THEN idx_apply := 'accepted';
+    END;
+    EXECUTE format('CREATE %s INDEX dup_b ON dup_t %s',
+                   split_part(candidate, '|', 1), split_part(candidate, '|', 2));
+    SELECT string_agg(format('%s: %s', c.index_name, c.detail), '; '
+                      ORDER BY c.index_name)
+      INTO idx_check
+      FROM idx_check() c
+     WHERE c.kind = 'duplicate' AND c.table_name = 'dup_t';
+    agree := (idx_apply LIKE 'refused%')
+             = COALESCE(idx_check LIKE '%dup_b: same definition as dup_a%', false);
+    idx_check := COALESCE(idx_check, 'no duplicate');
+    DROP INDEX dup_a, dup_b;
+END
+$$;
+
+-- operator classes of the same family and input type (varchar_ops is
+-- text_ops's twin): one index serves both
+SELECT * FROM dup_pair('|(v varchar_ops)', '|(v text_ops)');
+-- UNIQUE NULLS NOT DISTINCT does not cover UNIQUE (different constraint)
+SELECT * FROM dup_pair('UNIQUE|(a) NULLS NOT DISTINCT', 'UNIQUE|(a)');
+SELECT * FROM dup_pair('UNIQUE|(a)', 'UNIQUE|(a) NULLS NOT DISTINCT');
+-- a unique index covers a plain one, not the other way round (then the
+-- plain one is the duplicate)
+SELECT * FROM dup_pair('UNIQUE|(a) NULLS NOT DISTINCT', '|(a)');
+SELECT * FROM dup_pair('|(a)', 'UNIQUE|(a)');
+-- expressions and predicates compare as the planner sees them (constants
+-- folded), not as their text
+SELECT * FROM dup_pair('|((a + (1 + 1)))', '|((a + 2))');
+SELECT * FROM dup_pair('|(lower(c))', '|(lower(c))');
+SELECT * FROM dup_pair('|(lower(c))', '|(upper(c))');
+SELECT * FROM dup_pair('|(a) WHERE b > (0 + 1)', '|(a) WHERE b > 1');
+SELECT * FROM dup_pair('|(a) WHERE b > 1', '|(a) WHERE b > 2');
+-- INCLUDE columns: the same ones in the same order, or not a duplicate
+SELECT * FROM dup_pair('|(a) INCLUDE (b)', '|(a) INCLUDE (b)');
+SELECT * FROM dup_pair('|(a) INCLUDE (b)', '|(a) INCLUDE (c)');
+SELECT * FROM dup_pair('|(a) INCLUDE (b, c)', '|(a) INCLUDE (c, b)');
+-- another operator family, another order, another method
+SELECT * FROM dup_pair('|(c text_pattern_ops)', '|(c)');
+SELECT * FROM dup_pair('|(a DESC)', '|(a)');
+SELECT * FROM dup_pair('|USING hash (a)', '|(a)');
+
+-- idx_index_covers is internal
+SELECT has_function_privilege('public', 'idx_index_covers(regclass, regclass)', 'EXECUTE');
+CREATE INDEX dup_x ON dup_t (a);
+SELECT idx_index_covers('dup_x', 'dup_x') AS itself,
+       idx_index_covers('dup_x', 'dup_t') AS a_table;
+DROP TABLE dup_t;
+DROP FUNCTION dup_pair(text, text);
