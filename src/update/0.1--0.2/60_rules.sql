@@ -8,13 +8,11 @@
  *    C), used by the row-level security policies and idx_wait().
  *  * idx_check() and idx_report() in named steps: idx_check_crashed,
  *    idx_check_usage, idx_check_catalog, idx_check_record; idx_report_trend,
- *    idx_report_verdict, idx_report_detail (same output as 30_plan.sql's).
+ *    idx_report_verdict, idx_report_detail.  The 0.2 definitions of
+ *    idx_check, idx_report and idx_wait are here, and only here.
  *
- * This part sorts after 30_plan.sql (whose idx_check it replaces) and
- * 40_history.sql (which changes the type of idx_history.role_oid that the
- * policies read); a change to idx_check, idx_report or idx_wait belongs
- * here now, since these definitions replace the earlier parts'.  See
- * doc/rules.md. */
+ * This part sorts after 40_history.sql, which changes the type of
+ * idx_history.role_oid that the policies read.  See doc/rules.md. */
 
 -- ---------------------------------------------------------------------
 -- The duplicate rule
