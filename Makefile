@@ -11,7 +11,7 @@
 MODULE_big = index_advisor
 OBJS = index_advisor.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
-       src/partition.o src/uninstall.o src/locks.o
+       src/partition.o src/job.o src/uninstall.o src/locks.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2

@@ -37,6 +37,9 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
+#include "ia_launcher.h"
+#include "ia_usage.h"
+#include "verify.h"
 
 PG_MODULE_MAGIC;
 

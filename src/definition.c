@@ -17,7 +17,11 @@
  *
  * Caller's rules: call inside a transaction, as the role that will own the
  * request; the relation stays locked (AccessShareLock) until commit.
- * Nothing here writes anything.
+ * Nothing here writes anything.  A name reserved by a pending row, or a
+ * duplicate queued, is asked of queue.c (which never calls back here).
+ *
+ * The parse trees a worker runs (ia_build_create, ia_build_drop) are built
+ * here too, from the definition as given, adjusted at tree level.
  *
  *-------------------------------------------------------------------------
  */
@@ -63,6 +67,8 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
+#include "ia_definition.h"
+#include "ia_queue.h"
 #include "verify.h"
 
 /* definitions longer than this are refused before they are parsed; queries
@@ -1014,4 +1020,39 @@ ia_choose_index_name(Oid relid, IndexStmt *stmt)
 	name = choose_index_name(rel, copy, RelationGetNamespace(rel));
 	table_close(rel, AccessShareLock);
 	return name;
+}
+
+/*
+ * ia_build_create -- CREATE INDEX [CONCURRENTLY] for the job, rebuilt from
+ * the definition as given and adjusted at tree level: the job's schema,
+ * table and index name; ON ONLY when "only" (partitioned tables).
+ */
+Node *
+ia_build_create(IaJob *job, bool concurrent, bool only)
+{
+	IndexStmt  *is = ia_parse_index_stmt(job->definition);
+
+	is->concurrent = concurrent;
+	is->if_not_exists = false;
+	is->idxname = pstrdup(job->index_name);
+	is->relation->schemaname = pstrdup(job->schema_name);
+	is->relation->relname = pstrdup(job->table_name);
+	is->relation->catalogname = NULL;
+	is->relation->inh = !only;
+	return (Node *) is;
+}
+
+/* ia_build_drop -- DROP INDEX [CONCURRENTLY] of the job's index. */
+Node *
+ia_build_drop(IaJob *job, bool concurrent)
+{
+	DropStmt   *ds = makeNode(DropStmt);
+
+	ds->removeType = OBJECT_INDEX;
+	ds->objects = list_make1(list_make2(makeString(pstrdup(job->schema_name)),
+										makeString(pstrdup(job->index_name))));
+	ds->behavior = DROP_RESTRICT;
+	ds->missing_ok = false;
+	ds->concurrent = concurrent;
+	return (Node *) ds;
 }
