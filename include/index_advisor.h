@@ -1,13 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * index_advisor.h
- *		What every module needs: the settings (index_advisor.c) and names.
+ *		What every module needs: the core settings (settings.c) and names.
  *		Each module has its own header for what it offers the others.
  *
- * Layering: a file calls (and includes the header of) only files below it;
- * nothing calls back up.
+ * Layering: a file calls (and includes the header of) only files listed
+ * after it; nothing calls back up.
  *
- *	index_advisor.c   module magic, _PG_init, settings
+ *	index_advisor.c   module magic, _PG_init (defines every setting)
  *	  api.c           SQL-callable idx_apply / idx_cancel / idx_rollback / idx_kick
  *	  uninstall.c     DROP EXTENSION guard: refuse while work is unfinished
  *	  launcher.c      register workers: SQL calls, the start-up launcher
@@ -24,6 +24,7 @@
  *	                  (verify.h)
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
+ *	settings.c        the core settings, read by any file above
  *	compat.h          every PostgreSQL version difference
  *
  *-------------------------------------------------------------------------
@@ -39,7 +40,8 @@
 #define IA_NAME			"index_advisor"
 #define IA_WORKER_TYPE	"index_advisor worker"
 
-/* index_advisor.c: settings, read through these accessors only */
+/* settings.c: the core settings, read through these accessors only */
+extern void ia_define_settings(void);	/* by _PG_init, once */
 extern int	ia_max_workers(void);
 extern int	ia_build_maintenance_work_mem(void);	/* kB, -1 = server's */
 extern int	ia_build_lock_timeout(void);	/* ms, -1 = server's */
