@@ -9,9 +9,9 @@
 # src/update/0.1--0.2/ while 0.2 is unreleased.
 
 MODULE_big = index_advisor
-OBJS = index_advisor.o src/definition.o src/queue.o src/worker.o src/api.o \
+OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
-       src/partition.o src/uninstall.o src/locks.o
+       src/partition.o src/job.o src/uninstall.o src/locks.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2

@@ -18,8 +18,6 @@
 #define MarkGUCPrefixReserved(prefix)	EmitWarningsOnPlaceholders(prefix)
 #define pg_analyze_and_rewrite_fixedparams(r, s, p, n, e) \
 	pg_analyze_and_rewrite((r), (s), (p), (n), (e))
-#define pg_analyze_and_rewrite_varparams(r, s, p, n, e) \
-	pg_analyze_and_rewrite_params_is_needed_here
 #endif
 
 #if PG_VERSION_NUM >= 160000
@@ -38,12 +36,6 @@
 	pg_tablespace_aclcheck((spcid), (roleid), (mode))
 #endif
 
-#endif							/* INDEX_ADVISOR_COMPAT_H */
-
-/* ---- appended by the verification subsystem (src/verify.c) ---- */
-#ifndef INDEX_ADVISOR_COMPAT_VERIFY_H
-#define INDEX_ADVISOR_COMPAT_VERIFY_H
-
 /* the table privileges the executor would check for a PlannedStmt */
 #if PG_VERSION_NUM >= 160000
 #define ia_check_plan_permissions(stmt) \
@@ -53,4 +45,4 @@
 	((void) ExecCheckRTPerms((stmt)->rtable, true))
 #endif
 
-#endif							/* INDEX_ADVISOR_COMPAT_VERIFY_H */
+#endif							/* INDEX_ADVISOR_COMPAT_H */

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * ia_queue.h
- *		The history table as a queue (queue.c), shared by api.c and worker.c.
+ *		The history table as a queue (queue.c): every read and write of
+ *		idx_history, for api.c, definition.c, launcher.c, job.c, worker.c
+ *		and partition.c.  queue.c calls only locks.c.
  *
  * Every function needs a transaction with an active snapshot and
  * ia_queue_set_schema() called first.  Returned memory is allocated in the
@@ -18,6 +20,23 @@
 #include "utils/array.h"
 
 #include "index_advisor.h"
+
+/* the version of the extension's SQL installed here (0.N -> N) */
+extern int	ia_catalog_version(void);
+extern void ia_require_catalog(int version, const char *what);
+
+/* a create queued or running on a table */
+typedef struct IaPending
+{
+	int64		id;
+	char	   *definition;
+	char	   *status;
+	char	   *index_name;
+} IaPending;
+
+/* for definition.c: pending rows that reserve a name or may duplicate */
+extern char *ia_pending_name_exists(Oid nspid, const char *name);
+extern List *ia_pending_definitions(Oid relid);
 
 /* A history row as idx_cancel / idx_rollback see it. */
 typedef struct IaRow
@@ -59,9 +78,11 @@ typedef struct IaJob
 
 extern void ia_queue_set_schema(Oid nspid);
 extern Oid	ia_queue_schema(void);
-extern int64 ia_queue_create(IaDefinition *def, const char *definition,
-							 ArrayType *queries, const char *migration,
-							 const char *search_path, ArrayType *settings);
+extern int64 ia_queue_create(Oid relid, const char *schema_name,
+							 const char *table_name, const char *index_name,
+							 const char *definition, ArrayType *queries,
+							 const char *migration, const char *search_path,
+							 ArrayType *settings);
 extern IaRow *ia_queue_lookup(int64 id);
 extern bool ia_queue_set_status(int64 id, const char *from, const char *to);
 extern int	ia_queue_request_cancel(int64 id);

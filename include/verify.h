@@ -56,7 +56,9 @@ typedef struct IaQueryResult
 	int			sqlerrcode;		/* !ok: its SQLSTATE */
 } IaQueryResult;
 
-extern Oid	ia_planning_role(Oid requester, List *queries);
+/* its settings and hooks, set up by _PG_init */
+extern void ia_verify_init(void);
+
 extern void ia_verify_queries(const IaVerifyTarget *target, int n,
 							  char **queries, int flags,
 							  IaQueryResult *results);

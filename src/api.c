@@ -39,9 +39,11 @@
 #include "utils/tuplestore.h"
 
 #include "index_advisor.h"
+#include "ia_definition.h"
+#include "ia_job.h"
+#include "ia_launcher.h"
 #include "ia_locks.h"
 #include "ia_queue.h"
-#include "ia_worker.h"
 
 PG_FUNCTION_INFO_V1(idx_apply);
 PG_FUNCTION_INFO_V1(idx_cancel);
@@ -188,7 +190,8 @@ idx_apply(PG_FUNCTION_ARGS)
 		queries = NULL;
 	ia_check_queries(queries);
 
-	id = ia_queue_create(def, definition, queries, migration,
+	id = ia_queue_create(def->relid, def->schema_name, def->table_name,
+						 def->index_name, definition, queries, migration,
 						 namespace_search_path, capture_build_settings());
 	launch_for_this_xact();
 	PG_RETURN_INT64(id);

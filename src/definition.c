@@ -19,7 +19,11 @@
  *
  * Caller's rules: call inside a transaction, as the role that will own the
  * request; the relation stays locked (AccessShareLock) until commit.
- * Nothing here writes anything.
+ * Nothing here writes anything.  A name reserved by a pending row, or a
+ * duplicate queued, is asked of queue.c (which never calls back here).
+ *
+ * The parse trees a worker runs (ia_build_create, ia_build_drop) are built
+ * here too, from the definition as given, adjusted at tree level.
  *
  *-------------------------------------------------------------------------
  */
@@ -65,6 +69,8 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
+#include "ia_definition.h"
+#include "ia_queue.h"
 #include "verify.h"
 
 /* definitions longer than this are refused before they are parsed; queries
@@ -408,150 +414,155 @@ check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine)
 }
 
 /*
- * Resolve every key and INCLUDE column as ComputeIndexAttrs() would, and
- * fill "ri" with the form pg_index will have.
+ * Resolve one key or INCLUDE column (a column by name, a parenthesised
+ * column, or an expression) into ri's slot "i"; its type and collation go
+ * to *atttype and *attcollation.
  */
 static void
-resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
-				IndexAmRoutine *amroutine, ResolvedIndex *ri)
+resolve_column(Relation rel, IndexElem *elem, bool iskey, ResolvedIndex *ri,
+			   int i, Oid *atttype, Oid *attcollation)
 {
-	List	   *all = list_concat_copy(stmt->indexParams, stmt->indexIncludingParams);
-	int			nkeys = list_length(stmt->indexParams);
-	ListCell   *lc;
-	int			i = 0;
+	Node	   *expr = elem->expr;
 
-	foreach(lc, all)
+	/* a parenthesised plain column is a column */
+	while (expr && IsA(expr, CollateExpr))
+		expr = (Node *) ((CollateExpr *) expr)->arg;
+	if (expr && IsA(expr, Var) && ((Var *) expr)->varattno > 0)
 	{
-		IndexElem  *elem = lfirst_node(IndexElem, lc);
-		bool		iskey = i < nkeys;
-		Oid			atttype;
-		Oid			attcollation;
-		Node	   *expr = elem->expr;
-
-		/* a parenthesised plain column is a column */
-		while (expr && IsA(expr, CollateExpr))
-			expr = (Node *) ((CollateExpr *) expr)->arg;
-		if (expr && IsA(expr, Var) && ((Var *) expr)->varattno > 0)
-		{
-			ri->attnums[i] = ((Var *) expr)->varattno;
-			atttype = exprType(expr);
-			attcollation = exprCollation(expr);
-		}
-		else if (expr)
-		{
-			Expr	   *planned;
-
-			if (!iskey)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("expressions are not supported in included columns")));
-			planned = expression_planner((Expr *) copyObject(expr));
-			if (contain_mutable_functions((Node *) planned))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("functions in index expression must be marked IMMUTABLE")));
-			ri->attnums[i] = 0;
-			atttype = exprType(expr);
-			attcollation = exprCollation(expr);
-			ri->exprs = lappend(ri->exprs, copyObject(expr));
-		}
-		else
-		{
-			HeapTuple	atttuple;
-			Form_pg_attribute attform;
-
-			atttuple = SearchSysCacheAttName(RelationGetRelid(rel), elem->name);
-			if (!HeapTupleIsValid(atttuple))
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("column \"%s\" does not exist", elem->name)));
-			attform = (Form_pg_attribute) GETSTRUCT(atttuple);
-			if (attform->attnum <= 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("index creation on system columns is not supported")));
-			ri->attnums[i] = attform->attnum;
-			atttype = attform->atttypid;
-			attcollation = attform->attcollation;
-			ReleaseSysCache(atttuple);
-		}
+		ri->attnums[i] = ((Var *) expr)->varattno;
+		*atttype = exprType(expr);
+		*attcollation = exprCollation(expr);
+	}
+	else if (expr)
+	{
+		Expr	   *planned;
 
 		if (!iskey)
-		{
-			if (elem->opclass != NIL || elem->collation != NIL ||
-				elem->ordering != SORTBY_DEFAULT ||
-				elem->nulls_ordering != SORTBY_NULLS_DEFAULT)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("including column does not support a collation, an operator class or ordering options")));
-			ri->collations[i] = InvalidOid;
-			i++;
-			continue;
-		}
-
-		if (elem->collation != NIL)
-		{
-			attcollation = get_collation_oid(elem->collation, false);
-			if (!type_is_collatable(atttype))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("collations are not supported by type %s",
-								format_type_be(atttype))));
-		}
-		if (type_is_collatable(atttype) && !OidIsValid(attcollation))
 			ereport(ERROR,
-					(errcode(ERRCODE_INDETERMINATE_COLLATION),
-					 errmsg("could not determine which collation to use for index expression"),
-					 errhint("Use the COLLATE clause to set the collation explicitly.")));
-		ri->collations[i] = attcollation;
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("expressions are not supported in included columns")));
+		planned = expression_planner((Expr *) copyObject(expr));
+		if (contain_mutable_functions((Node *) planned))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("functions in index expression must be marked IMMUTABLE")));
+		ri->attnums[i] = 0;
+		*atttype = exprType(expr);
+		*attcollation = exprCollation(expr);
+		ri->exprs = lappend(ri->exprs, copyObject(expr));
+	}
+	else
+	{
+		HeapTuple	atttuple;
+		Form_pg_attribute attform;
 
-		ri->opclasses[i] = ResolveOpClass(elem->opclass, atttype,
-										  stmt->accessMethod, amid);
-		if (elem->opclassopts != NIL && amroutine->amoptsprocnum == 0)
+		atttuple = SearchSysCacheAttName(RelationGetRelid(rel), elem->name);
+		if (!HeapTupleIsValid(atttuple))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" does not exist", elem->name)));
+		attform = (Form_pg_attribute) GETSTRUCT(atttuple);
+		if (attform->attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("index creation on system columns is not supported")));
+		ri->attnums[i] = attform->attnum;
+		*atttype = attform->atttypid;
+		*attcollation = attform->attcollation;
+		ReleaseSysCache(atttuple);
+	}
+}
+
+/* An INCLUDE column takes no collation, operator class or ordering. */
+static void
+check_included_column(IndexElem *elem)
+{
+	if (elem->opclass != NIL || elem->collation != NIL ||
+		elem->ordering != SORTBY_DEFAULT ||
+		elem->nulls_ordering != SORTBY_NULLS_DEFAULT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("including column does not support a collation, an operator class or ordering options")));
+}
+
+/* The collation of a key column: its COLLATE clause, else its own. */
+static Oid
+resolve_key_collation(IndexElem *elem, Oid atttype, Oid attcollation)
+{
+	if (elem->collation != NIL)
+	{
+		attcollation = get_collation_oid(elem->collation, false);
+		if (!type_is_collatable(atttype))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("collations are not supported by type %s",
+							format_type_be(atttype))));
+	}
+	if (type_is_collatable(atttype) && !OidIsValid(attcollation))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDETERMINATE_COLLATION),
+				 errmsg("could not determine which collation to use for index expression"),
+				 errhint("Use the COLLATE clause to set the collation explicitly.")));
+	return attcollation;
+}
+
+/* Operator class options are valid for "opclass", as at build time. */
+static void
+check_opclass_options(IndexStmt *stmt, IndexAmRoutine *amroutine,
+					  IndexElem *elem, Oid opclass)
+{
+	if (elem->opclassopts != NIL && amroutine->amoptsprocnum == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("operator class options are not supported by access method \"%s\"",
+						stmt->accessMethod)));
+	if (elem->opclassopts != NIL)
+	{
+		/* as index_opclass_options() does at build time */
+		Oid			opcintype = get_opclass_input_type(opclass);
+		Oid			procid = get_opfamily_proc(get_opclass_family(opclass),
+											   opcintype, opcintype,
+											   amroutine->amoptsprocnum);
+		local_relopts relopts;
+
+		if (!OidIsValid(procid))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("operator class options are not supported by access method \"%s\"",
-							stmt->accessMethod)));
-		if (elem->opclassopts != NIL)
-		{
-			/* as index_opclass_options() does at build time */
-			Oid			opcintype = get_opclass_input_type(ri->opclasses[i]);
-			Oid			procid = get_opfamily_proc(get_opclass_family(ri->opclasses[i]),
-												   opcintype, opcintype,
-												   amroutine->amoptsprocnum);
-			local_relopts relopts;
-
-			if (!OidIsValid(procid))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("operator class %s has no options",
-								generate_opclass_name(ri->opclasses[i]))));
-			init_local_reloptions(&relopts, 0);
-			(void) OidFunctionCall1(procid, PointerGetDatum(&relopts));
-			(void) build_local_reloptions(&relopts,
-										  transformRelOptions((Datum) 0, elem->opclassopts,
-															  NULL, NULL, false, false),
-										  true);
-		}
-
-		ri->options[i] = 0;
-		if (amroutine->amcanorder)
-		{
-			if (elem->ordering == SORTBY_DESC)
-			{
-				ri->options[i] |= INDOPTION_DESC;
-				if (elem->nulls_ordering != SORTBY_NULLS_LAST)
-					ri->options[i] |= INDOPTION_NULLS_FIRST;
-			}
-			else if (elem->nulls_ordering == SORTBY_NULLS_FIRST)
-				ri->options[i] |= INDOPTION_NULLS_FIRST;
-		}
-		i++;
+					 errmsg("operator class %s has no options",
+							generate_opclass_name(opclass))));
+		init_local_reloptions(&relopts, 0);
+		(void) OidFunctionCall1(procid, PointerGetDatum(&relopts));
+		(void) build_local_reloptions(&relopts,
+									  transformRelOptions((Datum) 0, elem->opclassopts,
+														  NULL, NULL, false, false),
+									  true);
 	}
-	ri->nkeys = nkeys;
-	ri->natts = i;
+}
 
-	/* the expressions and predicate in the form relcache hands out */
+/* pg_index.indoption of a key column: DESC, NULLS FIRST. */
+static int16
+key_options(IndexElem *elem, IndexAmRoutine *amroutine)
+{
+	int16		options = 0;
+
+	if (amroutine->amcanorder)
+	{
+		if (elem->ordering == SORTBY_DESC)
+		{
+			options |= INDOPTION_DESC;
+			if (elem->nulls_ordering != SORTBY_NULLS_LAST)
+				options |= INDOPTION_NULLS_FIRST;
+		}
+		else if (elem->nulls_ordering == SORTBY_NULLS_FIRST)
+			options |= INDOPTION_NULLS_FIRST;
+	}
+	return options;
+}
+
+/* The expressions and predicate in the form relcache hands out. */
+static void
+resolve_exprs_and_predicate(IndexStmt *stmt, ResolvedIndex *ri)
+{
 	if (ri->exprs != NIL)
 	{
 		ri->exprs = (List *) eval_const_expressions(NULL, (Node *) ri->exprs);
@@ -571,19 +582,62 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 		ri->pred = make_ands_implicit((Expr *) pred);
 		fix_opfuncids((Node *) ri->pred);
 	}
+}
 
-	/* as DefineIndex(): no system column in an expression or the predicate */
+/* As DefineIndex(): no system column in an expression or the predicate. */
+static void
+check_no_system_columns(ResolvedIndex *ri)
+{
+	Bitmapset  *attrs = NULL;
+
+	pull_varattnos((Node *) ri->exprs, 1, &attrs);
+	pull_varattnos((Node *) ri->pred, 1, &attrs);
+	for (int a = FirstLowInvalidHeapAttributeNumber + 1; a < 0; a++)
+		if (bms_is_member(a - FirstLowInvalidHeapAttributeNumber, attrs))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("index creation on system columns is not supported")));
+}
+
+/*
+ * Resolve every key and INCLUDE column as ComputeIndexAttrs() would, and
+ * fill "ri" with the form pg_index will have.
+ */
+static void
+resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
+				IndexAmRoutine *amroutine, ResolvedIndex *ri)
+{
+	List	   *all = list_concat_copy(stmt->indexParams, stmt->indexIncludingParams);
+	int			nkeys = list_length(stmt->indexParams);
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, all)
 	{
-		Bitmapset  *attrs = NULL;
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+		bool		iskey = i < nkeys;
+		Oid			atttype;
+		Oid			attcollation;
 
-		pull_varattnos((Node *) ri->exprs, 1, &attrs);
-		pull_varattnos((Node *) ri->pred, 1, &attrs);
-		for (int a = FirstLowInvalidHeapAttributeNumber + 1; a < 0; a++)
-			if (bms_is_member(a - FirstLowInvalidHeapAttributeNumber, attrs))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("index creation on system columns is not supported")));
+		resolve_column(rel, elem, iskey, ri, i, &atttype, &attcollation);
+		if (!iskey)
+		{
+			check_included_column(elem);
+			ri->collations[i] = InvalidOid;
+			i++;
+			continue;
+		}
+		ri->collations[i] = resolve_key_collation(elem, atttype, attcollation);
+		ri->opclasses[i] = ResolveOpClass(elem->opclass, atttype,
+										  stmt->accessMethod, amid);
+		check_opclass_options(stmt, amroutine, elem, ri->opclasses[i]);
+		ri->options[i] = key_options(elem, amroutine);
+		i++;
 	}
+	ri->nkeys = nkeys;
+	ri->natts = i;
+	resolve_exprs_and_predicate(stmt, ri);
+	check_no_system_columns(ri);
 }
 
 /* Storage parameters are valid for the access method; tablespace usable. */
@@ -1100,4 +1154,39 @@ ia_choose_index_name(Oid relid, IndexStmt *stmt)
 	name = choose_index_name(rel, copy, RelationGetNamespace(rel));
 	table_close(rel, AccessShareLock);
 	return name;
+}
+
+/*
+ * ia_build_create -- CREATE INDEX [CONCURRENTLY] for the job, rebuilt from
+ * the definition as given and adjusted at tree level: the job's schema,
+ * table and index name; ON ONLY when "only" (partitioned tables).
+ */
+Node *
+ia_build_create(IaJob *job, bool concurrent, bool only)
+{
+	IndexStmt  *is = ia_parse_index_stmt(job->definition);
+
+	is->concurrent = concurrent;
+	is->if_not_exists = false;
+	is->idxname = pstrdup(job->index_name);
+	is->relation->schemaname = pstrdup(job->schema_name);
+	is->relation->relname = pstrdup(job->table_name);
+	is->relation->catalogname = NULL;
+	is->relation->inh = !only;
+	return (Node *) is;
+}
+
+/* ia_build_drop -- DROP INDEX [CONCURRENTLY] of the job's index. */
+Node *
+ia_build_drop(IaJob *job, bool concurrent)
+{
+	DropStmt   *ds = makeNode(DropStmt);
+
+	ds->removeType = OBJECT_INDEX;
+	ds->objects = list_make1(list_make2(makeString(pstrdup(job->schema_name)),
+										makeString(pstrdup(job->index_name))));
+	ds->behavior = DROP_RESTRICT;
+	ds->missing_ok = false;
+	ds->concurrent = concurrent;
+	return (Node *) ds;
 }

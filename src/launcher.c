@@ -57,11 +57,14 @@
 #include "utils/snapmgr.h"
 
 #include "index_advisor.h"
+#include "ia_launcher.h"
 #include "ia_locks.h"
 #include "ia_queue.h"
 #include "ia_worker.h"
 
 PGDLLEXPORT void ia_launcher_main(Datum arg);
+static BackgroundWorkerHandle *ia_start_worker(Oid dboid, Oid nspid,
+											   bool notify);
 
 /* Called from _PG_init while shared_preload_libraries are loaded. */
 void
@@ -240,7 +243,7 @@ register_worker(BackgroundWorker *worker)
  * "notify", the caller may wait for it.  Returns the handle, or NULL when
  * no background worker slot is free.
  */
-BackgroundWorkerHandle *
+static BackgroundWorkerHandle *
 ia_start_worker(Oid dboid, Oid nspid, bool notify)
 {
 	BackgroundWorker worker;

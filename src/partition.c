@@ -30,6 +30,10 @@
  * PostgreSQL 15: idx_rollback() and the reconciliation of a crash before 3
  * committed drop it with a plain DROP INDEX, which locks its tables briefly.
  *
+ * Called by worker.c (ia_partition.h); uses the job steps of job.c, the
+ * parse trees and names of definition.c and the rows of queue.c, and never
+ * calls worker.c.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -45,8 +49,10 @@
 #include "utils/memutils.h"
 
 #include "index_advisor.h"
+#include "ia_definition.h"
+#include "ia_job.h"
+#include "ia_partition.h"
 #include "ia_queue.h"
-#include "ia_worker.h"
 
 /* One partition's index in the plan of a partitioned build. */
 typedef struct Part

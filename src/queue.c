@@ -50,6 +50,10 @@
 #include "ia_locks.h"
 #include "ia_queue.h"
 
+static Oid	ia_history_relid(void);
+static Oid	ia_history_owner(void);
+static char *ia_quoted_history(void);	/* "schema".idx_history */
+
 static Oid	history_nsp = InvalidOid;
 
 /* Run fixed bookkeeping SQL as the history table's owner. */
@@ -123,7 +127,7 @@ ia_queue_schema(void)
 	return history_nsp;
 }
 
-Oid
+static Oid
 ia_history_relid(void)
 {
 	Oid			relid;
@@ -139,7 +143,7 @@ ia_history_relid(void)
 	return relid;
 }
 
-Oid
+static Oid
 ia_history_owner(void)
 {
 	HeapTuple	tuple;
@@ -215,7 +219,7 @@ ia_require_catalog(int version, const char *what)
 				 errhint("Run ALTER EXTENSION index_advisor UPDATE.")));
 }
 
-char *
+static char *
 ia_quoted_history(void)
 {
 	return quote_qualified_identifier(get_namespace_name(history_nsp),
@@ -261,7 +265,8 @@ ia_pending_name_exists(Oid nspid, const char *name)
  * Returns its id.  Runs in the caller's transaction.
  */
 int64
-ia_queue_create(IaDefinition *def, const char *definition,
+ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
+				const char *index_name, const char *definition,
 				ArrayType *queries, const char *migration,
 				const char *search_path, ArrayType *settings)
 {
@@ -276,15 +281,15 @@ ia_queue_create(IaDefinition *def, const char *definition,
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = migration ? CStringGetTextDatum(migration) : (Datum) 0;
 	nulls[0] = migration ? ' ' : 'n';
-	values[1] = DirectFunctionCall1(namein, CStringGetDatum(def->schema_name));
-	values[2] = DirectFunctionCall1(namein, CStringGetDatum(def->table_name));
-	values[3] = DirectFunctionCall1(namein, CStringGetDatum(def->index_name));
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema_name));
+	values[2] = DirectFunctionCall1(namein, CStringGetDatum(table_name));
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(index_name));
 	values[4] = CStringGetTextDatum(definition);
 	values[5] = queries ? PointerGetDatum(queries) : (Datum) 0;
 	nulls[5] = queries ? ' ' : 'n';
 	values[6] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(roleid, false)));
-	values[7] = ObjectIdGetDatum(def->relid);
+	values[7] = ObjectIdGetDatum(relid);
 	values[8] = ObjectIdGetDatum(roleid);
 	values[9] = CStringGetTextDatum(search_path);
 	values[10] = PointerGetDatum(settings);

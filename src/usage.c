@@ -51,6 +51,7 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
+#include "ia_usage.h"
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(idx_explain);

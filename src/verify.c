@@ -533,7 +533,7 @@ describe_object(OwnedObject *o)
  * objects it reads, whose privileges every one of those owners has.
  * ERROR 42501 when there is none, naming an object and its owner.
  */
-Oid
+static Oid
 ia_planning_role(Oid requester, List *queries)
 {
 	List	   *objects = owned_objects(queries);

@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ *
+ * ia_definition.h
+ *		CREATE INDEX statements (definition.c): parse, validate, resolve,
+ *		name, find duplicates; and the parse trees the worker runs.
+ *
+ * definition.c asks queue.c about pending rows (names reserved, duplicates
+ * queued); queue.c never calls definition.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_DEFINITION_H
+#define IA_DEFINITION_H
+
+#include "postgres.h"
+
+#include "nodes/parsenodes.h"
+#include "utils/array.h"
+
+#include "ia_queue.h"
+
+/*
+ * IaDefinition is a CREATE INDEX statement resolved at call time, as the
+ * calling role with its search_path: the table's schema and name, the index
+ * name (chosen like PostgreSQL does when absent).
+ */
+typedef struct IaDefinition
+{
+	IndexStmt  *stmt;			/* raw parse tree as given (not transformed) */
+	Oid			relid;
+	Oid			nspid;
+	char	   *schema_name;
+	char	   *table_name;
+	char	   *index_name;
+	bool		skip;			/* IF NOT EXISTS and a valid index of that
+								 * name exists: nothing to do */
+} IaDefinition;
+
+extern IndexStmt *ia_parse_index_stmt(const char *definition);
+extern IaDefinition *ia_resolve_definition(const char *definition);
+extern void ia_check_queries(ArrayType *queries);
+extern char *ia_choose_index_name(Oid relid, IndexStmt *stmt);
+
+/* parse trees of a job's statements, rebuilt from its row */
+extern Node *ia_build_create(IaJob *job, bool concurrent, bool only);
+extern Node *ia_build_drop(IaJob *job, bool concurrent);
+
+#endif							/* IA_DEFINITION_H */
