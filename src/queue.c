@@ -310,7 +310,7 @@ ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 
 /*
  * ia_queue_lookup -- the row "id" as the caller may see it: its status and
- * whether the caller may act on it (it asked for it, is a member of the
+ * whether the caller may act on it (it asked for it, has the privileges of the
  * role that did, or is superuser).  Raises "does not exist" otherwise.
  * The row stays locked FOR UPDATE until the caller's transaction ends.
  */

@@ -301,7 +301,7 @@ idx_explain(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("index_advisor operation %lld does not exist",
 						(long long) id),
-				 errhint("idx_history shows the operations you may see: your own and those of roles you are a member of.")));
+				 errhint("idx_history shows the operations you may see: your own and those of roles whose privileges you have.")));
 	if (!rows[0].is_create)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
