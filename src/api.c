@@ -52,6 +52,7 @@ PG_FUNCTION_INFO_V1(idx_rollback_migration);
 PG_FUNCTION_INFO_V1(idx_kick);
 PG_FUNCTION_INFO_V1(idx_wait_preflight);
 PG_FUNCTION_INFO_V1(idx_wait_nap);
+PG_FUNCTION_INFO_V1(idx_row_has_worker);
 
 /* longest migration label (it is indexed in idx_history) */
 #define IA_MAX_LABEL_LEN	1024
@@ -452,4 +453,17 @@ idx_wait_nap(PG_FUNCTION_ARGS)
 	CHECK_FOR_INTERRUPTS();
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/*
+ * idx_row_has_worker(id bigint) RETURNS boolean
+ *
+ * Internal (idx_check): whether a worker is running history row "id".  It
+ * asks the row's lock (ia_locks.h), the one test of "the worker is gone"
+ * that the queue uses too: no pid and no clock is trusted.
+ */
+Datum
+idx_row_has_worker(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ia_row_has_worker(PG_GETARG_INT64(0)));
 }

@@ -90,6 +90,9 @@ usleep(2_000_000);
 is(status($idb), 'building -', 'the row of a live worker stays building');
 is($node->safe_psql('postgres', "SELECT worker_pid FROM idx_history WHERE id = $idb"),
    $wpid, '... with the same worker');
+is($node->safe_psql('postgres',
+    "SELECT count(*) FROM idx_check() f WHERE f.kind = 'crashed' AND f.history_id = $idb"),
+   '0', '... and idx_check does not call it crashed (it asks the row lock too)');
 usleep(1_000_000);
 $s1->query_safe('COMMIT');
 ok($node->poll_query_until('postgres', "SELECT status = 'done' FROM idx_history WHERE id = $idb"),

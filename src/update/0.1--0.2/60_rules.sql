@@ -37,9 +37,18 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_index_covers(pg_catalog.regclass, pg_c
 -- idx_check() (SECURITY DEFINER: it reads every history row and writes the
 -- snapshot and findings tables) calls; none is executable by PUBLIC.
 
--- Step 1: rows left running by a worker that is gone (same test as the
--- queue's).  idx_check() then calls idx_kick(): a new worker drops the
+-- Step 1: rows left running by a worker that is gone: the row's lock is
+-- free (idx_row_has_worker, the queue's own test; no pid or clock is
+-- trusted).  idx_check() then calls idx_kick(): a new worker drops the
 -- leftover index and marks the row failed.
+CREATE FUNCTION @extschema@.idx_row_has_worker(id bigint)
+RETURNS boolean
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'idx_row_has_worker';
+COMMENT ON FUNCTION @extschema@.idx_row_has_worker(bigint) IS
+    'internal (idx_check): whether a worker runs history row id, asked of the lock the worker holds on it';
+REVOKE ALL ON FUNCTION @extschema@.idx_row_has_worker(bigint) FROM PUBLIC;
+
 CREATE FUNCTION @extschema@.idx_check_crashed()
 RETURNS SETOF @extschema@.idx_finding
 LANGUAGE sql VOLATILE
@@ -51,13 +60,10 @@ AS $body$
                   h.operation, h.index_name, h.status)
       FROM @extschema@.idx_history h
      WHERE h.status IN ('waiting', 'building')
-       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                        WHERE a.pid = h.worker_pid
-                          AND a.backend_type = 'index_advisor worker'
-                          AND a.backend_start <= h.started_at);
+       AND NOT @extschema@.idx_row_has_worker(h.id);
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_crashed() IS
-    'internal (idx_check, step 1): rows left waiting or building by a worker that is gone (the same test as the queue''s)';
+    'internal (idx_check, step 1): rows left waiting or building by a worker that is gone (the row''s lock is free: the same test as the queue''s)';
 REVOKE ALL ON FUNCTION @extschema@.idx_check_crashed() FROM PUBLIC;
 
 -- Step 2: snapshot the counters, re-plan the stored queries, and what
