@@ -23,6 +23,7 @@
 
 /* the version of the extension's SQL installed here (0.N -> N) */
 extern int	ia_catalog_version(void);
+extern Oid	ia_extension_schema(void);	/* InvalidOid: not installed */
 extern void ia_require_catalog(int version, const char *what);
 
 /* a create queued or running on a table */

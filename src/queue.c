@@ -158,6 +158,42 @@ ia_history_owner(void)
 	return owner;
 }
 
+/* index_advisor's row in pg_extension: its schema and minor version */
+static int
+extension_lookup(Oid *nspid)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	int			version = 0;
+
+	*nspid = InvalidOid;
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(IA_NAME));
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		*nspid = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+		if (!isnull)
+		{
+			char	   *v = text_to_cstring(DatumGetTextPP(d));
+
+			if (strncmp(v, "0.", 2) == 0)
+				version = atoi(v + 2);
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return version;
+}
+
 /*
  * ia_catalog_version -- the minor version of the extension's SQL objects in
  * this database ("0.1" -> 1, "0.2" -> 2), 0 when it is not installed.
@@ -171,34 +207,22 @@ ia_history_owner(void)
 int
 ia_catalog_version(void)
 {
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	int			version = 0;
+	Oid			nspid;
 
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
-				F_NAMEEQ, CStringGetDatum(IA_NAME));
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, Anum_pg_extension_extversion,
-									 RelationGetDescr(rel), &isnull);
+	return extension_lookup(&nspid);
+}
 
-		if (!isnull)
-		{
-			char	   *v = text_to_cstring(DatumGetTextPP(d));
+/*
+ * ia_extension_schema -- the schema of index_advisor in this database, or
+ * InvalidOid when it is not installed here.  Needs a transaction.
+ */
+Oid
+ia_extension_schema(void)
+{
+	Oid			nspid;
 
-			if (strncmp(v, "0.", 2) == 0)
-				version = atoi(v + 2);
-		}
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return version;
+	(void) extension_lookup(&nspid);
+	return nspid;
 }
 
 /*

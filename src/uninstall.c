@@ -41,6 +41,7 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
+#include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_drop_guard);
 
@@ -61,28 +62,6 @@ names_include(List *names, const char *name)
 			return true;
 	}
 	return false;
-}
-
-/* The schema of index_advisor in this database, or InvalidOid. */
-static Oid
-extension_schema(void)
-{
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	Oid			nspid = InvalidOid;
-
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
-				F_NAMEEQ, CStringGetDatum(IA_NAME));
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		nspid = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return nspid;
 }
 
 /* The owner of relation "relid". */
@@ -172,7 +151,7 @@ idx_drop_guard(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	stmt = (DropStmt *) trigdata->parsetree;
 
-	nspid = extension_schema();
+	nspid = ia_extension_schema();
 	if (!OidIsValid(nspid))
 		PG_RETURN_VOID();
 	by_schema = stmt->removeType == OBJECT_SCHEMA;

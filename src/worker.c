@@ -489,28 +489,6 @@ stay(void)
 	return true;
 }
 
-/* The schema of the extension in this database, or InvalidOid. */
-static Oid
-extension_schema(void)
-{
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	Oid			nspid = InvalidOid;
-
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
-				F_NAMEEQ, CStringGetDatum(IA_NAME));
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		nspid = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return nspid;
-}
-
 /*
  * The worker's own session: READ COMMITTED and read-write whatever the
  * database or role sets (the claim relies on it), cancel held except while
@@ -533,7 +511,7 @@ find_extension(Oid nspid)
 {
 	StartTransactionCommand();
 	if (!OidIsValid(nspid))
-		nspid = extension_schema();
+		nspid = ia_extension_schema();
 	if (!OidIsValid(nspid) || get_namespace_name(nspid) == NULL)
 	{
 		/* not installed here, or dropped meanwhile */
