@@ -48,10 +48,12 @@
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
 #include "ia_locks.h"
 
 static void
@@ -196,22 +198,30 @@ ia_row_has_worker(int64 id)
 
 /*
  * The table a concurrent CREATE INDEX or DROP INDEX statement locks with
- * ShareUpdateExclusiveLock, or InvalidOid (any other statement, or a name
- * that does not resolve: the statement itself will say so).
+ * ShareUpdateExclusiveLock, or InvalidOid (any other statement, a name that
+ * does not resolve, or an object the current role does not own: the
+ * statement itself will say so, before it locks anything, as PostgreSQL's
+ * own look-up checks ownership before it locks).
  */
 static Oid
 concurrent_target(Node *stmt)
 {
 	if (IsA(stmt, IndexStmt) && ((IndexStmt *) stmt)->concurrent)
-		return RangeVarGetRelid(((IndexStmt *) stmt)->relation, NoLock, true);
-	if (IsA(stmt, DropStmt) && ((DropStmt *) stmt)->concurrent &&
-		((DropStmt *) stmt)->removeType == OBJECT_INDEX &&
-		list_length(((DropStmt *) stmt)->objects) == 1)
+	{
+		Oid			relid = RangeVarGetRelid(((IndexStmt *) stmt)->relation, NoLock, true);
+
+		if (OidIsValid(relid) && ia_table_ownercheck(relid, GetUserId()))
+			return relid;
+	}
+	else if (IsA(stmt, DropStmt) && ((DropStmt *) stmt)->concurrent &&
+			 ((DropStmt *) stmt)->removeType == OBJECT_INDEX &&
+			 list_length(((DropStmt *) stmt)->objects) == 1)
 	{
 		RangeVar   *rv = makeRangeVarFromNameList(linitial(((DropStmt *) stmt)->objects));
 		Oid			indexoid = RangeVarGetRelid(rv, NoLock, true);
 
-		if (OidIsValid(indexoid) && get_rel_relkind(indexoid) == RELKIND_INDEX)
+		if (OidIsValid(indexoid) && get_rel_relkind(indexoid) == RELKIND_INDEX &&
+			ia_table_ownercheck(indexoid, GetUserId()))
 			return IndexGetRelation(indexoid, true);
 	}
 	return InvalidOid;
