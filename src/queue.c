@@ -317,7 +317,7 @@ ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 	values[8] = ObjectIdGetDatum(roleid);
 	values[9] = CStringGetTextDatum(search_path);
 	values[10] = PointerGetDatum(settings);
-	/* the worker connects as the role that logged in (it can log in) */
+	/* for the record: who had logged in (workers log in as the bootstrap superuser) */
 	values[11] = ObjectIdGetDatum(GetAuthenticatedUserId());
 
 	become_owner(&sw);
