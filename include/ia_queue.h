@@ -89,6 +89,7 @@ extern bool ia_queue_set_status(int64 id, const char *from, const char *to);
 extern int	ia_queue_request_cancel(int64 id);
 extern int64 ia_queue_drop(IaRow *orig, const char *definition);
 extern List *ia_queue_migration_rows(const char *migration);
+extern int64 ia_queue_unfinished(int max, char **list);
 extern void ia_queue_pending(int *queued, int *stale, int *eligible,
 							 int *next_ms);
 extern IaJob *ia_queue_claim(MemoryContext cxt, int per_role);

@@ -576,6 +576,40 @@ stale_candidates(void)
 }
 
 /*
+ * ia_queue_unfinished -- how many top-level rows are queued, waiting or
+ * building, and in *list (or NULL) the first "max" of them as "id (status)",
+ * in the caller's memory context.  Read as the table's owner, so that
+ * row-level security hides none (DROP EXTENSION's guard, uninstall.c).
+ */
+int64
+ia_queue_unfinished(int max, char **list)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT4OID};
+	Datum		values[1];
+	int64		n;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	*list = NULL;
+	values[0] = Int32GetDatum(max);
+	become_owner(&sw);
+	run(q("SELECT pg_catalog.count(*),"
+		  " pg_catalog.string_agg(pg_catalog.format('%%s (%%s)', id, status), ', ' ORDER BY id)"
+		  "   FILTER (WHERE r OPERATOR(pg_catalog.<=) $1)"
+		  " FROM (SELECT id, status, pg_catalog.row_number() OVER (ORDER BY id) AS r"
+		  "         FROM %s"
+		  "        WHERE status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"
+		  "          AND parent_id IS NULL) u"),
+		1, types, values, NULL, true);
+	n = spi_first_int8();
+	if (n > 0)
+		*list = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc, 2));
+	restore_user(&sw);
+	return n;
+}
+
+/*
  * ia_queue_pending -- how many rows are queued, how many of those could
  * start now (no other operation running on their table), how many are
  * running with no live worker behind them (left by a crash or a kill: no
