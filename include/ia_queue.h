@@ -20,6 +20,7 @@
 #include "utils/array.h"
 
 #include "index_advisor.h"
+#include "ia_status.h"
 
 /* the version of the extension's SQL installed here (0.N -> N) */
 extern int	ia_catalog_version(void);
@@ -44,7 +45,7 @@ typedef struct IaRow
 {
 	int64		id;
 	char	   *operation;
-	char	   *status;
+	IaStatus	status;
 	char	   *schema_name;
 	char	   *table_name;
 	char	   *index_name;
@@ -61,7 +62,7 @@ typedef struct IaJob
 {
 	int64		id;
 	bool		is_drop;
-	char	   *status;
+	IaStatus	status;
 	char	   *schema_name;
 	char	   *table_name;
 	char	   *index_name;
@@ -85,7 +86,7 @@ extern int64 ia_queue_create(Oid relid, const char *schema_name,
 							 const char *migration, const char *search_path,
 							 ArrayType *settings);
 extern IaRow *ia_queue_lookup(int64 id);
-extern bool ia_queue_set_status(int64 id, const char *from, const char *to);
+extern bool ia_queue_set_status(int64 id, IaStatus from, IaStatus to);
 extern int	ia_queue_request_cancel(int64 id);
 extern int64 ia_queue_drop(IaRow *orig, const char *definition);
 extern List *ia_queue_migration_rows(const char *migration);

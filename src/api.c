@@ -228,12 +228,12 @@ idx_cancel(PG_FUNCTION_ARGS)
 	row = ia_queue_lookup(id);
 	refuse_part(row, "cancelled");
 
-	if (strcmp(row->status, "queued") == 0)
+	if (row->status == IA_QUEUED)
 	{
-		(void) ia_queue_set_status(id, "{queued}", "cancelled");
+		(void) ia_queue_set_status(id, IA_QUEUED, IA_CANCELLED);
 		PG_RETURN_BOOL(true);
 	}
-	if (strcmp(row->status, "waiting") == 0 || strcmp(row->status, "building") == 0)
+	if (row->status == IA_WAITING || row->status == IA_BUILDING)
 	{
 		int			pid = ia_queue_request_cancel(id);
 
@@ -242,13 +242,13 @@ idx_cancel(PG_FUNCTION_ARGS)
 		 * waits for this row lock and then sees the flag.  Signalling it
 		 * would only risk hitting the worker between two steps.
 		 */
-		if (pid > 0 && strcmp(row->status, "building") == 0)
+		if (pid > 0 && row->status == IA_BUILDING)
 			(void) ia_signal_cancel(pid);
 		PG_RETURN_BOOL(true);
 	}
 	ereport(NOTICE,
 			(errmsg("history row " INT64_FORMAT " has already ended with status \"%s\"",
-					id, row->status)));
+					id, ia_status_name(row->status))));
 	PG_RETURN_BOOL(false);
 }
 
@@ -301,12 +301,12 @@ rollback_one(int64 id)
 
 	refuse_part(row, "rolled back");
 
-	if (strcmp(row->operation, "create") != 0 || strcmp(row->status, "done") != 0)
+	if (strcmp(row->operation, "create") != 0 || row->status != IA_DONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("history row " INT64_FORMAT " cannot be rolled back", id),
 				 errdetail("It is a %s with status \"%s\"; only creates whose build is done can be rolled back.",
-						   row->operation, row->status)));
+						   row->operation, ia_status_name(row->status))));
 
 	indexoid = rollback_target(row);
 	if (!ia_table_ownercheck(indexoid, GetUserId()))
@@ -357,7 +357,8 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("migration \"%s\" has no index to roll back", migration),
-				 errdetail("No create of this migration visible to you has status \"done\".")));
+				 errdetail("No create of this migration visible to you has status \"%s\".",
+						   ia_status_name(IA_DONE))));
 	foreach(lc, ids)
 	{
 		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc)));

@@ -353,7 +353,7 @@ ia_reconcile_partitioned(IaJob *job)
 	ListCell   *lc;
 	bool		valid = false;
 	Oid			indexoid = InvalidOid;
-	bool		building = strcmp(job->status, "building") == 0;
+	bool		building = job->status == IA_BUILDING;
 	ErrorData  *edata = ia_make_error(ERRCODE_CRASH_SHUTDOWN,
 									  "the worker running this operation ended unexpectedly");
 

@@ -267,7 +267,7 @@ ia_pending_name_exists(Oid nspid, const char *name)
 	values[1] = DirectFunctionCall1(namein, CStringGetDatum(name));
 	become_owner(&sw);
 	run(q("SELECT id, status FROM %s"
-		  " WHERE status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"
+		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "   AND operation OPERATOR(pg_catalog.=) 'create'"
 		  "   AND schema_name OPERATOR(pg_catalog.=) $1"
 		  "   AND index_name OPERATOR(pg_catalog.=) $2 LIMIT 1"),
@@ -369,7 +369,7 @@ ia_queue_lookup(int64 id)
 		row = palloc0(sizeof(IaRow));
 		row->id = id;
 		row->operation = SPI_getvalue(tup, desc, 2);
-		row->status = SPI_getvalue(tup, desc, 3);
+		row->status = ia_status_from_name(SPI_getvalue(tup, desc, 3));
 		row->schema_name = SPI_getvalue(tup, desc, 4);
 		row->table_name = SPI_getvalue(tup, desc, 5);
 		row->index_name = SPI_getvalue(tup, desc, 6);
@@ -396,11 +396,11 @@ ia_queue_lookup(int64 id)
 }
 
 /*
- * ia_queue_set_status -- move a row from one of "from" (a text[] literal
- * such as '{queued}') to "to".  Returns whether a row moved.
+ * ia_queue_set_status -- move a row from status "from" to "to".  Returns
+ * whether a row moved.
  */
 bool
-ia_queue_set_status(int64 id, const char *from, const char *to)
+ia_queue_set_status(int64 id, IaStatus from, IaStatus to)
 {
 	OwnerSwitch sw;
 	Oid			types[3] = {INT8OID, TEXTOID, TEXTOID};
@@ -408,19 +408,19 @@ ia_queue_set_status(int64 id, const char *from, const char *to)
 	bool		moved;
 
 	values[0] = Int64GetDatum(id);
-	values[1] = CStringGetTextDatum(from);
-	values[2] = CStringGetTextDatum(to);
+	values[1] = CStringGetTextDatum(ia_status_name(from));
+	values[2] = CStringGetTextDatum(ia_status_name(to));
 	become_owner(&sw);
 	run(q("UPDATE %s SET status = $3,"
-		  " finished_at = CASE WHEN $3 OPERATOR(pg_catalog.=) ANY ('{done,failed,cancelled}')"
+		  " finished_at = CASE WHEN $3 OPERATOR(pg_catalog.=) ANY (" IA_SQL_ENDED ")"
 		  "                    THEN pg_catalog.clock_timestamp() ELSE finished_at END,"
-		  " error_code = CASE WHEN $3 OPERATOR(pg_catalog.=) 'cancelled'"
+		  " error_code = CASE WHEN $3 OPERATOR(pg_catalog.=) " IA_SQL(IA_S_CANCELLED)
 		  "                   THEN '57014' ELSE error_code END,"
-		  " error_message = CASE WHEN $3 OPERATOR(pg_catalog.=) 'cancelled'"
+		  " error_message = CASE WHEN $3 OPERATOR(pg_catalog.=) " IA_SQL(IA_S_CANCELLED)
 		  "                   THEN 'cancelled by idx_cancel() before it started'"
 		  "                   ELSE error_message END"
 		  " WHERE id OPERATOR(pg_catalog.=) $1"
-		  "   AND status OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.text[])"),
+		  "   AND status OPERATOR(pg_catalog.=) $2"),
 		3, types, values, NULL, false);
 	moved = SPI_processed > 0;
 	restore_user(&sw);
@@ -440,7 +440,7 @@ ia_queue_request_cancel(int64 id)
 	become_owner(&sw);
 	run(q("UPDATE %s SET cancel_requested = true"
 		  " WHERE id OPERATOR(pg_catalog.=) $1"
-		  "   AND status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "   AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 		  " RETURNING worker_pid"),
 		1, types, values, NULL, false);
 	if (SPI_processed > 0)
@@ -487,7 +487,7 @@ ia_queue_drop(IaRow *orig, const char *definition)
 
 	become_owner(&sw);
 	run(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
-		  " AND status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
+		  " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
 		1, types, values, NULL, true);
 	if (SPI_processed > 0)
 		ereport(ERROR,
@@ -523,7 +523,7 @@ ia_queue_migration_rows(const char *migration)
 	become_owner(&sw);
 	run(q("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
 		  " AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
-		  " AND status OPERATOR(pg_catalog.=) 'done'"
+		  " AND status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_DONE)
 		  " AND pg_catalog.pg_has_role($2, role_oid, 'USAGE') ORDER BY id DESC"),
 		2, types, values, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -556,7 +556,7 @@ stale_candidates(void)
 
 	become_owner(&sw);
 	run(q("SELECT id FROM %s"
-		  " WHERE status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 		  "   AND parent_id IS NULL ORDER BY id"),
 		0, NULL, NULL, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -598,7 +598,7 @@ ia_queue_unfinished(int max, char **list)
 		  "   FILTER (WHERE r OPERATOR(pg_catalog.<=) $1)"
 		  " FROM (SELECT id, status, pg_catalog.row_number() OVER (ORDER BY id) AS r"
 		  "         FROM %s"
-		  "        WHERE status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"
+		  "        WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "          AND parent_id IS NULL) u"),
 		1, types, values, NULL, true);
 	n = spi_first_int8();
@@ -626,17 +626,17 @@ ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 	ListCell   *lc;
 
 	become_owner(&sw);
-	run(q("SELECT pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'),"
-		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+	run(q("SELECT pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) "),"
+		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)
 		  "   AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
 		  "   AND NOT EXISTS (SELECT 1 FROM %1$s r"
-		  "    WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "    WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 		  "      AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)),"
 		  " (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
-		  "    FILTER (WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+		  "    FILTER (WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)
 		  "            AND h.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())"
 		  "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
-		  " FROM %1$s h WHERE h.status OPERATOR(pg_catalog.=) 'queued'"),
+		  " FROM %1$s h WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)),
 		0, NULL, NULL, NULL, true);
 	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 1, &isnull));
@@ -692,7 +692,7 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 	}
 	d = SPI_getbinval(tup, desc, 11, &isnull);
 	job->reverts = isnull ? 0 : DatumGetInt64(d);
-	job->status = SPI_getvalue(tup, desc, 12);
+	job->status = ia_status_from_name(SPI_getvalue(tup, desc, 12));
 	d = SPI_getbinval(tup, desc, 13, &isnull);
 	job->parent_id = isnull ? 0 : DatumGetInt64(d);
 	d = SPI_getbinval(tup, desc, 14, &isnull);
@@ -725,15 +725,15 @@ ia_queue_claim(MemoryContext cxt, int per_role)
 	become_owner(&sw);
 	run(q("WITH running AS ("
 		  "  SELECT r.role_oid, pg_catalog.count(*) AS n FROM %1$s r"
-		  "   WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "   WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 		  "     AND r.parent_id IS NULL GROUP BY r.role_oid),"
 		  " eligible AS ("
 		  "  SELECT h.id, h.role_oid, COALESCE(c.n, 0) AS n FROM %1$s h"
 		  "    LEFT JOIN running c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid"
-		  "   WHERE h.status OPERATOR(pg_catalog.=) 'queued'"
+		  "   WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)
 		  "     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
 		  "     AND NOT EXISTS (SELECT 1 FROM %1$s r"
-		  "          WHERE r.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+		  "          WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 		  "            AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)),"
 		  " next AS ("
 		  "  SELECT h.id FROM %1$s h JOIN eligible e ON e.id OPERATOR(pg_catalog.=) h.id"
@@ -741,7 +741,7 @@ ia_queue_claim(MemoryContext cxt, int per_role)
 		  "      OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
 		  "           WHERE a.oid OPERATOR(pg_catalog.=) e.role_oid)"
 		  "   ORDER BY e.n, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
-		  " UPDATE %1$s u SET status = 'waiting', worker_pid = pg_catalog.pg_backend_pid(),"
+		  " UPDATE %1$s u SET status = " IA_SQL(IA_S_WAITING) ", worker_pid = pg_catalog.pg_backend_pid(),"
 		  "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1"
 		  "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
 		  " RETURNING u." JOB_COLUMNS),
@@ -779,7 +779,7 @@ ia_queue_claim_stale(MemoryContext cxt)
 		become_owner(&sw);
 		run(q("WITH stale AS ("
 			  "  SELECT h.id FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1"
-			  "     AND h.status OPERATOR(pg_catalog.=) ANY ('{waiting,building}')"
+			  "     AND h.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 			  "   FOR UPDATE SKIP LOCKED)"
 			  " UPDATE %1$s u SET worker_pid = pg_catalog.pg_backend_pid(),"
 			  "        started_at = pg_catalog.clock_timestamp()"
@@ -807,7 +807,7 @@ ia_queue_start_build(int64 id)
 
 	values[0] = Int64GetDatum(id);
 	become_owner(&sw);
-	run(q("UPDATE %s SET status = 'building'"
+	run(q("UPDATE %s SET status = " IA_SQL(IA_S_BUILDING)
 		  " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested"),
 		1, types, values, NULL, false);
 	started = SPI_processed > 0;
@@ -855,7 +855,7 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 
 	become_owner(&sw);
 	if (edata == NULL && !job->is_drop)
-		run(psprintf("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp(),"
+		run(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp(),"
 					 " index_oid = $2, indexdef = pg_catalog.pg_get_indexdef($2),"
 					 " index_size = COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(t.relid))"
 					 "                 FROM pg_catalog.pg_partition_tree($2) t WHERE t.isleaf),"
@@ -867,17 +867,17 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 			7, types, values, nulls, false);
 	else if (edata == NULL)
 	{
-		run(q("UPDATE %s SET status = 'done', finished_at = pg_catalog.clock_timestamp()"
+		run(q("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp()"
 			  " WHERE id OPERATOR(pg_catalog.=) $1"),
 			7, types, values, nulls, false);
-		run(q("UPDATE %s SET status = 'rolled_back'"
+		run(q("UPDATE %s SET status = " IA_SQL(IA_S_ROLLED_BACK)
 			  " WHERE id OPERATOR(pg_catalog.=) $6 OR parent_id OPERATOR(pg_catalog.=) $6"),
 			7, types, values, nulls, false);
 	}
 	else
 		run(psprintf("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
 					 "       SELECT 1 FROM %1$s p WHERE p.id OPERATOR(pg_catalog.=) u.parent_id"
-					 "          AND p.cancel_requested) THEN 'cancelled' ELSE 'failed' END,"
+					 "          AND p.cancel_requested) THEN " IA_SQL(IA_S_CANCELLED) " ELSE " IA_SQL(IA_S_FAILED) " END,"
 					 " finished_at = pg_catalog.clock_timestamp(),"
 					 " error_code = $3, error_message = $4, error_detail = $5%2$s"
 					 " WHERE u.id OPERATOR(pg_catalog.=) $1",
@@ -904,7 +904,7 @@ ia_queue_retry(IaJob *job, ErrorData *edata, int delay_ms)
 	values[2] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
 	values[3] = Int32GetDatum(delay_ms);
 	become_owner(&sw);
-	run(q("UPDATE %s SET status = 'queued', worker_pid = NULL,"
+	run(q("UPDATE %s SET status = " IA_SQL(IA_S_QUEUED) ", worker_pid = NULL,"
 		  " not_before = pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)"
 		  "              pg_catalog.make_interval(secs => $4 OPERATOR(pg_catalog./) 1000.0),"
 		  " attempt_errors = attempt_errors OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
@@ -963,7 +963,7 @@ ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_name,
 		  " index_name, definition, queries, status, requested_by, requested_at,"
 		  " started_at, worker_pid, attempts, table_oid, role_oid, login_role_oid,"
 		  " search_path, build_settings, parent_id)"
-		  " SELECT migration, 'create', $3, $4, $5, definition, queries, 'building',"
+		  " SELECT migration, 'create', $3, $4, $5, definition, queries, " IA_SQL(IA_S_BUILDING) ","
 		  "        requested_by, requested_at, pg_catalog.clock_timestamp(),"
 		  "        pg_catalog.pg_backend_pid(), 1, $2, role_oid, login_role_oid,"
 		  "        search_path, build_settings, id"
@@ -1016,7 +1016,7 @@ ia_pending_definitions(Oid relid)
 	values[0] = ObjectIdGetDatum(relid);
 	become_owner(&sw);
 	run(q("SELECT id, definition, status, index_name FROM %s"
-		  " WHERE status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"
+		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "   AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
 		  "   AND table_oid OPERATOR(pg_catalog.=) $1 ORDER BY id"),
 		1, types, values, NULL, true);
@@ -1112,7 +1112,7 @@ ia_queue_leftovers(int limit, MemoryContext cxt)
 	become_owner(&sw);
 	run(q("SELECT " JOB_COLUMNS ", leftover_oid FROM %s"
 		  " WHERE leftover_oid IS NOT NULL"
-		  "   AND status OPERATOR(pg_catalog.=) ANY ('{failed,cancelled}')"
+		  "   AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_UNBUILT ")"
 		  " ORDER BY id LIMIT $1"),
 		1, types, values, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)

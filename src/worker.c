@@ -244,7 +244,7 @@ reconcile(IaJob *job)
 	bool		valid = false;
 	Oid			indexoid = InvalidOid;
 	ErrorData  *edata;
-	bool		building = strcmp(job->status, "building") == 0;
+	bool		building = job->status == IA_BUILDING;
 
 	if (job->is_drop)
 	{

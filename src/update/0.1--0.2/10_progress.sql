@@ -92,7 +92,7 @@ SELECT h.id,
                    ORDER BY l.pid
                    LIMIT 1))
         ) b ON true
- WHERE h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+ WHERE @extschema@.idx_status_live(h.status);
 COMMENT ON VIEW @extschema@.idx_progress IS
     'index_advisor: unfinished operations with their build phase, progress and what they wait on; for a partitioned build, how many partition indexes are built and which one is being built';
 

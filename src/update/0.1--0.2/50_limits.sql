@@ -47,7 +47,7 @@ BEGIN
         SELECT g.root
           FROM grp g
          GROUP BY g.root
-        HAVING bool_and(g.status OPERATOR(pg_catalog.=) ANY ('{done,failed,cancelled,rolled_back}')
+        HAVING bool_and(NOT @extschema@.idx_status_live(g.status)
                         AND g.ended_at OPERATOR(pg_catalog.<)
                             (pg_catalog.now() OPERATOR(pg_catalog.-) age))
     ),

@@ -231,7 +231,7 @@ AS $body$
           FROM ix i
          WHERE NOT i.indisvalid
            AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_history h
-                            WHERE h.status IN ('queued', 'waiting', 'building')
+                            WHERE @extschema@.idx_status_live(h.status)
                               AND h.schema_name = i.schema_name
                               AND h.index_name = i.index_name)
            AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
@@ -442,7 +442,7 @@ BEGIN
           FROM @extschema@.idx_history h
          WHERE @extschema@.idx_may_act(h.role_oid)
            AND h.parent_id IS NULL
-           AND h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+           AND @extschema@.idx_status_live(h.status);
         IF ids IS NULL THEN
             RETURN;
         END IF;
@@ -516,7 +516,7 @@ BEGIN
         SELECT pg_catalog.count(*) INTO pending
           FROM @extschema@.idx_history h
          WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
-           AND h.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}');
+           AND @extschema@.idx_status_live(h.status);
         EXIT WHEN pending OPERATOR(pg_catalog.=) 0;
 
         IF pg_catalog.clock_timestamp() OPERATOR(pg_catalog.>) deadline THEN

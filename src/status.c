@@ -1,0 +1,94 @@
+/*-------------------------------------------------------------------------
+ *
+ * status.c
+ *		The statuses of idx_history rows (ia_status.h): to and from text,
+ *		and idx_statuses(), which shows SQL the C list.
+ *
+ * The C list and the SQL definitions (the CHECK constraint of
+ * idx_history, idx_status_live()) are compared by sql/status.sql.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "ia_status.h"
+
+static const char *const status_names[IA_NUM_STATUSES] = {
+	[IA_QUEUED] = IA_S_QUEUED,
+	[IA_WAITING] = IA_S_WAITING,
+	[IA_BUILDING] = IA_S_BUILDING,
+	[IA_DONE] = IA_S_DONE,
+	[IA_FAILED] = IA_S_FAILED,
+	[IA_CANCELLED] = IA_S_CANCELLED,
+	[IA_ROLLED_BACK] = IA_S_ROLLED_BACK,
+};
+
+const char *
+ia_status_name(IaStatus status)
+{
+	if ((int) status < 0 || status >= IA_NUM_STATUSES)
+		elog(ERROR, "index_advisor: invalid status %d", (int) status);
+	return status_names[status];
+}
+
+/* The status named "name", as read from idx_history (can't fail there). */
+IaStatus
+ia_status_from_name(const char *name)
+{
+	for (int i = 0; i < IA_NUM_STATUSES; i++)
+		if (strcmp(status_names[i], name) == 0)
+			return (IaStatus) i;
+	elog(ERROR, "index_advisor: unknown history status \"%s\"", name);
+	pg_unreachable();
+}
+
+/* Whether "name" is one of the SQL text[] literal "set" ('{a,b}'). */
+static bool
+in_sql_set(const char *set, const char *name)
+{
+	size_t		len = strlen(name);
+	const char *p = strchr(set, '{');
+
+	while (p != NULL && *p != '}')
+	{
+		p++;
+		if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '}'))
+			return true;
+		p += strcspn(p, ",}");
+	}
+	return false;
+}
+
+/* Live: a worker will act or is acting on the row.  IA_SQL_LIVE says which. */
+bool
+ia_status_is_live(IaStatus status)
+{
+	return in_sql_set(IA_SQL_LIVE, ia_status_name(status));
+}
+
+/*
+ * idx_statuses() RETURNS TABLE(status text, live boolean) -- the statuses
+ * the C code knows, in the order a row moves through them.
+ */
+PG_FUNCTION_INFO_V1(idx_statuses);
+Datum
+idx_statuses(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < IA_NUM_STATUSES; i++)
+	{
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+
+		values[0] = CStringGetTextDatum(status_names[i]);
+		values[1] = BoolGetDatum(ia_status_is_live((IaStatus) i));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_VOID();
+}
