@@ -875,6 +875,21 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 			7, types, values, nulls, false);
 	}
 	else
+	{
+		/*
+		 * idx_cancel() flags the partitioned job's row and signals the worker
+		 * before it commits: a part recorded in that instant would miss the
+		 * flag and say 'failed'.  Wait for the flagging transaction (it holds
+		 * the row locked) so that the parts read its outcome.
+		 */
+		if (job->parent_id != 0)
+		{
+			Oid			ptypes[1] = {INT8OID};
+			Datum		pvalues[1] = {Int64GetDatum(job->parent_id)};
+
+			run(q("SELECT 1 FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE"),
+				1, ptypes, pvalues, NULL, false);
+		}
 		run(psprintf("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
 					 "       SELECT 1 FROM %1$s p WHERE p.id OPERATOR(pg_catalog.=) u.parent_id"
 					 "          AND p.cancel_requested) THEN " IA_SQL(IA_S_CANCELLED) " ELSE " IA_SQL(IA_S_FAILED) " END,"
@@ -883,6 +898,7 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 					 " WHERE u.id OPERATOR(pg_catalog.=) $1",
 					 ia_quoted_history(), v2 ? ", leftover_oid = $7" : ""),
 			7, types, values, nulls, false);
+	}
 	restore_user(&sw);
 }
 
