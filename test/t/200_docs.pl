@@ -1,0 +1,198 @@
+# Every SQL example of README.md and doc/*.md runs, and the output a doc
+# shows is the output it gets (doc/testing.md, "Examples in the docs").
+#
+# Per file (discovered: README.md and every doc/*.md), in a fresh database
+# with the extension (unless the file's first sql block creates it), one
+# psql session (psql -X -q, SHOW_CONTEXT never) runs the file's ```sql
+# blocks in order.  A ```text block right after a ```sql block (nothing
+# but blank lines between) is that block's output and is compared, after
+# the normalisation below; a ```sql block without one must not raise an
+# ERROR.  <!-- doc-test: skip REASON --> before a ```sql block skips it
+# (a reason is required); <!-- doc-test: setup ... --> runs the SQL inside
+# the comment, unseen by the reader (it must not raise an ERROR).  A plain
+# ``` or ```text block that is no block's output must not hold SQL (a line
+# starting with SELECT, CALL, CREATE, ... or a psql prompt): such an
+# example is tagged ```sql and run, or marked skip with its reason.
+#
+# Normalisation, on both sides: trailing blanks and blank lines at the end
+# go; runs of blanks become one blank and runs of dashes "--" (so column
+# widths do not matter); costs "(cost=... rows=... width=...)", times
+# (00:00:00.255, 12 ms, 1.6 s), dates, pids ("pid 48213"), sizes
+# ("14 MB", "8192 bytes") are masked.  In the doc's output, "..." matches
+# any text within a line, and a line of only "..." any number of lines.
+use strict;
+use warnings;
+use File::Basename;
+use File::Spec;
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $root = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
+my @files = grep { -f $_ } ("$root/README.md", sort glob("$root/doc/*.md"));
+
+my $node = PostgreSQL::Test::Cluster->new('docs');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+max_worker_processes = 16
+});
+$node->start;
+
+my $sql_start = qr/^(?:SELECT|CALL|CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|SET|RESET|GRANT|REVOKE|BEGIN|COMMIT|EXPLAIN|TRUNCATE|VACUUM|ANALYZE|\\[a-z]|[a-z_]*=[#>] )/;
+
+# A doc's blocks: {kind => sql|setup, sql, output (or undef), skip, line}.
+sub parse_doc
+{
+    my ($file) = @_;
+    open(my $fh, '<', $file) or die "$file: $!";
+    my @lines = <$fh>;
+    close $fh;
+    my (@blocks, @problems);
+    my $pending_skip;
+    my $last_sql;            # the last sql block, while only blanks follow
+    for (my $i = 0; $i < @lines; $i++)
+    {
+        my $line = $lines[$i];
+        if ($line =~ /^<!--\s*doc-test:\s*skip\b\s*(.*?)\s*(?:-->)?\s*$/)
+        {
+            my $reason = $1;
+            $reason =~ s/^[-\x{2014}:\s]+//;
+            push @problems, "line " . ($i + 1) . ": doc-test skip without a reason"
+              if $reason eq '' || $reason eq '-->';
+            $pending_skip = $reason;
+            next;
+        }
+        if ($line =~ /^<!--\s*doc-test:\s*setup\b(.*)$/)
+        {
+            my $start = $i + 1;
+            my $sql = $1;
+            $sql = '' if $sql =~ /^\s*$/;
+            while ($sql !~ /-->/ && ++$i < @lines) { $sql .= $lines[$i]; }
+            $sql =~ s/-->.*//s;
+            push @blocks, { kind => 'setup', sql => $sql, line => $start };
+            undef $last_sql;
+            next;
+        }
+        if ($line =~ /^```(\w*)\s*$/)
+        {
+            my ($lang, $start) = ($1, $i + 1);
+            my $body = '';
+            while (++$i < @lines && $lines[$i] !~ /^```\s*$/) { $body .= $lines[$i]; }
+            if ($lang eq 'sql')
+            {
+                my $b = { kind => 'sql', sql => $body, line => $start, skip => $pending_skip };
+                push @blocks, $b;
+                $last_sql = $b;
+            }
+            elsif ($lang eq 'text' && $last_sql)
+            {
+                $last_sql->{output} = $body;
+                undef $last_sql;
+            }
+            else
+            {
+                push @problems, "line $start: a ```$lang block holds SQL that no test runs (tag it ```sql, or mark it <!-- doc-test: skip REASON -->)"
+                  if $lang =~ /^(?:text)?$/ && grep { /$sql_start/ } split /\n/, $body;
+                push @problems, "line $start: doc-test skip before a ```$lang block (only ```sql blocks are run)"
+                  if defined $pending_skip;
+                undef $last_sql;
+            }
+            undef $pending_skip;
+            next;
+        }
+        undef $last_sql if $line =~ /\S/;
+    }
+    return (\@blocks, \@problems);
+}
+
+sub normalise
+{
+    my ($text) = @_;
+    $text =~ s/\(cost=[\d.]+\.\.[\d.]+ rows=\d+ width=\d+\)/(cost=<cost>)/g;
+    $text =~ s/\b\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d(?::\d\d)?)?)?/<date>/g;
+    $text =~ s/\b\d+:\d\d:\d\d(?:\.\d+)?/<time>/g;
+    $text =~ s/\b\d+(?:\.\d+)? ?(?:ms|s)\b/<time>/g;
+    $text =~ s/\b\d+(?:\.\d+)? ?(?:bytes|kB|MB|GB|TB)\b/<size>/g;
+    $text =~ s/\bpid \d+/pid <pid>/g;
+    $text =~ s/-{2,}/--/g;
+    $text =~ s/[ \t]+/ /g;
+    $text =~ s/ +$//mg;
+    $text =~ s/^\n+//;
+    $text =~ s/\s+$//;
+    return $text;
+}
+
+# Whether the (normalised) output matches the doc's (normalised) output.
+sub matches
+{
+    my ($got, $want) = @_;
+    my $re = join("\n", map {
+        $_ eq '...' ? '(?:[^\n]*(?:\n|$))*?'
+          : join('.*?', map { quotemeta } split(/\.\.\./, $_, -1))
+    } split(/\n/, $want, -1));
+    $re =~ s/\(\?:\[\^\\n\]\*\(\?:\\n\|\$\)\)\*\?\n/(?:[^\\n]*\\n)*?/g;
+    return $got =~ /\A$re\z/s;
+}
+
+my $dbn = 0;
+foreach my $file (@files)
+{
+    my $name = File::Spec->abs2rel($file, $root);
+    my ($blocks, $problems) = parse_doc($file);
+    ok(!@$problems, "$name: examples are marked") or diag(join("\n", @$problems));
+    my @run = grep { !$_->{skip} } @$blocks;
+    my $skipped = grep { $_->{skip} } @$blocks;
+    next unless @run;
+
+    my $db = 'doc_' . ++$dbn;
+    $node->safe_psql('postgres', "CREATE DATABASE $db");
+    my $first = (grep { $_->{kind} eq 'sql' && !$_->{skip} } @$blocks)[0];
+    $node->safe_psql($db, 'CREATE EXTENSION index_advisor')
+      unless $first && $first->{sql} =~ /CREATE EXTENSION\s+(?:IF NOT EXISTS\s+)?index_advisor/i;
+
+    my $script = "\\set SHOW_CONTEXT never\n";
+    for my $n (0 .. $#run)
+    {
+        $script .= "\\echo '\@\@doc-test\@\@ $n'\n$run[$n]{sql}\n";
+    }
+    $script .= "\\echo '\@\@doc-test\@\@ end'\n";
+    my $out = '';
+    IPC::Run::run([ $node->installed_command('psql'), '-X', '-q', '-d', $node->connstr($db) ],
+                  '<', \$script, '>&', \$out, IPC::Run::timeout(300));
+    my %outputs;
+    my $cur;
+    foreach my $line (split /\n/, $out)
+    {
+        if ($line =~ /^\@\@doc-test\@\@ (\d+|end)$/) { $cur = $1; next; }
+        $outputs{$cur} .= "$line\n" if defined $cur;
+    }
+    ok(defined $cur && $cur eq 'end', "$name: the session ran to the end")
+      or diag("psql output:\n$out");
+
+    my $compared = 0;
+    for my $n (0 .. $#run)
+    {
+        my $b = $run[$n];
+        my $got = $outputs{$n} // '';
+        my $where = "$name line $b->{line}";
+        if (defined $b->{output})
+        {
+            $compared++;
+            my ($g, $w) = (normalise($got), normalise($b->{output}));
+            ok(matches($g, $w), "$where: output as shown")
+              or diag("--- the doc shows (normalised):\n$w\n--- psql printed (normalised):\n$g\n--- psql printed:\n$got");
+        }
+        else
+        {
+            ok($got !~ /^(?:ERROR|FATAL|PANIC):/m, "$where: runs without error")
+              or diag("psql printed:\n$got");
+        }
+    }
+    my $nsql = grep { $_->{kind} eq 'sql' } @run;
+    diag(sprintf("%s: %d sql blocks ran (%d outputs compared), %d hidden setup, %d skipped",
+                 $name, $nsql, $compared, @run - $nsql, $skipped));
+}
+
+$node->stop;
+done_testing();
