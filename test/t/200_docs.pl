@@ -2,16 +2,17 @@
 # shows is the output it gets (doc/testing.md, "Examples in the docs").
 #
 # Per file (discovered: README.md and every doc/*.md), in a fresh database
-# with the extension (unless the file's first sql block creates it), one
+# doc_<file name> (pg_cron is preloaded for doc_readme only) with the extension (unless the file's first sql block creates it), one
 # psql session (psql -X -q, SHOW_CONTEXT never) runs the file's ```sql
 # blocks in order.  A ```text block right after a ```sql block (nothing
 # but blank lines between) is that block's output and is compared, after
 # the normalisation below; a ```sql block without one must not raise an
 # ERROR.  <!-- doc-test: skip REASON --> before a ```sql block skips it
-# (a reason is required); <!-- doc-test: setup ... --> runs the SQL inside
-# the comment, unseen by the reader (it must not raise an ERROR).  A plain
-# ``` or ```text block that is no block's output must not hold SQL (a line
-# starting with SELECT, CALL, CREATE, ... or a psql prompt): such an
+# (a reason is required); <!-- doc-test: setup WHAT FOR, then SQL lines,
+# then --> runs that SQL unseen by the reader (it must not raise an
+# ERROR).  A plain ``` or ```text block that is no block's output must not
+# hold SQL (a line starting with SELECT, CALL, CREATE, ... or a psql
+# prompt, with a ";"): such an
 # example is tagged ```sql and run, or marked skip with its reason.
 #
 # Normalisation, on both sides: trailing blanks and blank lines at the end
@@ -31,11 +32,17 @@ use Test::More;
 
 my $root = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
 my @files = grep { -f $_ } ("$root/README.md", sort glob("$root/doc/*.md"));
+# DOC_TEST_FILES="README.md doc/limits.md": only those (while writing a doc)
+@files = map { "$root/$_" } split(' ', $ENV{DOC_TEST_FILES}) if $ENV{DOC_TEST_FILES};
 
 my $node = PostgreSQL::Test::Cluster->new('docs');
 $node->init;
+# pg_cron's jobs live in one database: README.md's (its first example
+# schedules idx_check); other files skip their pg_cron examples.
 $node->append_conf('postgresql.conf', qq{
 max_worker_processes = 16
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'doc_readme'
 });
 $node->start;
 
@@ -65,9 +72,9 @@ sub parse_doc
         }
         if ($line =~ /^<!--\s*doc-test:\s*setup\b(.*)$/)
         {
+            # the rest of the line says what it is for; the SQL follows
             my $start = $i + 1;
-            my $sql = $1;
-            $sql = '' if $sql =~ /^\s*$/;
+            my $sql = '';
             while ($sql !~ /-->/ && ++$i < @lines) { $sql .= $lines[$i]; }
             $sql =~ s/-->.*//s;
             push @blocks, { kind => 'setup', sql => $sql, line => $start };
@@ -93,7 +100,7 @@ sub parse_doc
             else
             {
                 push @problems, "line $start: a ```$lang block holds SQL that no test runs (tag it ```sql, or mark it <!-- doc-test: skip REASON -->)"
-                  if $lang =~ /^(?:text)?$/ && grep { /$sql_start/ } split /\n/, $body;
+                  if $lang =~ /^(?:text)?$/ && grep { /$sql_start.*;/ } split /\n/, $body;
                 push @problems, "line $start: doc-test skip before a ```$lang block (only ```sql blocks are run)"
                   if defined $pending_skip;
                 undef $last_sql;
@@ -135,7 +142,6 @@ sub matches
     return $got =~ /\A$re\z/s;
 }
 
-my $dbn = 0;
 foreach my $file (@files)
 {
     my $name = File::Spec->abs2rel($file, $root);
@@ -145,7 +151,8 @@ foreach my $file (@files)
     my $skipped = grep { $_->{skip} } @$blocks;
     next unless @run;
 
-    my $db = 'doc_' . ++$dbn;
+    # README.md -> doc_readme, doc/safety-planning.md -> doc_safety_planning
+    (my $db = 'doc_' . lc(basename($file, '.md'))) =~ s/[^a-z0-9_]/_/g;
     $node->safe_psql('postgres', "CREATE DATABASE $db");
     my $first = (grep { $_->{kind} eq 'sql' && !$_->{skip} } @$blocks)[0];
     $node->safe_psql($db, 'CREATE EXTENSION index_advisor')
