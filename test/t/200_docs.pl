@@ -125,6 +125,7 @@ sub normalise
     $text =~ s/-{2,}/--/g;
     $text =~ s/[ \t]+/ /g;
     $text =~ s/ +$//mg;
+    $text =~ s/ \+$/+/mg;    # psql's wrap mark, after a column padded or not
     $text =~ s/^\n+//;
     $text =~ s/\s+$//;
     return $text;
