@@ -1,24 +1,28 @@
 # Every SQL example of README.md and doc/*.md runs, and the output a doc
-# shows is the output it gets (doc/testing.md, "Examples in the docs").
+# shows is the output it gets.  The convention is in doc/testing.md
+# ("Examples in the docs"); in short:
 #
-# Per file (discovered: README.md and every doc/*.md), in a fresh database
-# doc_<file name> (pg_cron is preloaded for doc_readme only) with the extension (unless the file's first sql block creates it), one
-# psql session (psql -X -q, SHOW_CONTEXT never) runs the file's ```sql
-# blocks in order.  A ```text block right after a ```sql block (nothing
-# but blank lines between) is that block's output and is compared, after
-# the normalisation below; a ```sql block without one must not raise an
-# ERROR.  <!-- doc-test: skip REASON --> before a ```sql block skips it
-# (a reason is required); <!-- doc-test: setup WHAT FOR, then SQL lines,
-# then --> runs that SQL unseen by the reader (it must not raise an
-# ERROR).  A plain ``` or ```text block that is no block's output must not
-# hold SQL (a line starting with SELECT, CALL, CREATE, ... or a psql
-# prompt, with a ";"): such an
-# example is tagged ```sql and run, or marked skip with its reason.
+# - Files: README.md and every doc/*.md, found by this test.  Each runs in
+#   a fresh database doc_<file name> (README.md: doc_readme, the only one
+#   with pg_cron), with the extension created first unless the file's
+#   first ```sql block creates it; roles are cluster-wide, name them after
+#   the file.  DOC_TEST_FILES="README.md doc/x.md" limits the run.
+# - One psql session per file (psql -X -q, SHOW_CONTEXT never) runs the
+#   ```sql blocks in order, as a reader would paste them.
+# - A ```text block right after a ```sql block (only blank lines between)
+#   is that block's output, compared after normalisation; a ```sql block
+#   without one must not raise an ERROR.
+# - <!-- doc-test: skip REASON --> before a ```sql block skips it (a reason
+#   is required).  <!-- doc-test: setup WHAT FOR, then SQL lines, then -->
+#   runs SQL the reader does not see (it must not raise an ERROR).
+# - A plain ``` or ```text block that is no block's output must not hold
+#   a statement (a line that starts with SELECT, CALL, CREATE, ... or a
+#   psql prompt, and has a ";"): tag it ```sql, or mark it skip.
 #
 # Normalisation, on both sides: trailing blanks and blank lines at the end
-# go; runs of blanks become one blank and runs of dashes "--" (so column
+# go; runs of blanks become one blank and runs of dashes "--" (column
 # widths do not matter); costs "(cost=... rows=... width=...)", times
-# (00:00:00.255, 12 ms, 1.6 s), dates, pids ("pid 48213"), sizes
+# (00:00:00.255, 12 ms, 1.6 s), dates, pids ("pid 48213") and sizes
 # ("14 MB", "8192 bytes") are masked.  In the doc's output, "..." matches
 # any text within a line, and a line of only "..." any number of lines.
 use strict;
@@ -150,7 +154,11 @@ foreach my $file (@files)
     ok(!@$problems, "$name: examples are marked") or diag(join("\n", @$problems));
     my @run = grep { !$_->{skip} } @$blocks;
     my $skipped = grep { $_->{skip} } @$blocks;
-    next unless @run;
+    unless (@run)
+    {
+        diag("$name: 0 sql blocks ran, $skipped skipped");
+        next;
+    }
 
     # README.md -> doc_readme, doc/safety-planning.md -> doc_safety_planning
     (my $db = 'doc_' . lc(basename($file, '.md'))) =~ s/[^a-z0-9_]/_/g;
