@@ -25,6 +25,8 @@
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
  *	settings.c        the core settings, read by any file above
+ *	status.c          the statuses of history rows (ia_status.h), for any
+ *	                  file above
  *	compat.h          every PostgreSQL version difference
  *
  *-------------------------------------------------------------------------
