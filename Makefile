@@ -12,6 +12,8 @@ MODULE_big = index_advisor
 OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
        src/partition.o src/job.o src/uninstall.o src/locks.o
+# idx_apply_script (issue 11, the ORM bridge)
+OBJS += src/script.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2
