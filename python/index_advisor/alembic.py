@@ -34,8 +34,9 @@ import sys
 
 from alembic.operations import MigrateOperation, Operations
 from alembic.util import CommandError
-from sqlalchemy import text
+from sqlalchemy import Column, text
 from sqlalchemy.schema import CreateIndex
+from sqlalchemy.types import NullType
 
 from ._wait import IndexBuildFailed, array_literal, wait_for
 
@@ -129,6 +130,10 @@ def _run(operations, sql, **params):
 def _apply_index(operations, op):
     index = operations.schema_obj.index(op.index_name, op.table_name, op.columns,
                                         schema=op.schema, unique=op.unique, **op.kw)
+    # as Alembic's own create_index does: INCLUDE columns exist on the table
+    for col in op.kw.get("postgresql_include") or ():
+        if col not in index.table.c:
+            index.table.append_column(Column(col, NullType))
     definition = str(CreateIndex(index).compile(
         dialect=operations.migration_context.dialect)).strip()
     _run(operations,
@@ -170,7 +175,9 @@ def make_include_object(connection, include_object=None):
     """The include_object hook for env.py's context.configure(): False for
     an index of the database that index_advisor built (a create row of
     idx_history with status done, found by the index's OID, under the name
-    it has now), so that autogenerate does not propose to drop it.
+    it has now), so that autogenerate does not propose to drop it; and
+    False for the extension's own tables (idx_history, ...) and their
+    indexes.
     "include_object", if given, decides everything else."""
     rows = connection.execute(text(
         "SELECT c.relname, t.relname FROM idx_history h"
@@ -179,11 +186,21 @@ def make_include_object(connection, include_object=None):
         "  JOIN pg_catalog.pg_class t ON t.oid = i.indrelid"
         " WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL"))
     built = {(index_name, table_name) for index_name, table_name in rows}
+    # the extension's own tables (idx_history, ...) are not the application's
+    own = {r[0] for r in connection.execute(text(
+        "SELECT c.relname FROM pg_catalog.pg_depend d"
+        "  JOIN pg_catalog.pg_class c ON c.oid = d.objid"
+        "  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid"
+        " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+        "   AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass"
+        "   AND d.deptype = 'e' AND e.extname = 'index_advisor'"))}
 
     def hook(obj, name, type_, reflected, compare_to):
-        if (type_ == "index" and reflected and compare_to is None
-                and (name, obj.table.name) in built):
-            return False
+        if reflected and compare_to is None:
+            if type_ == "table" and name in own:
+                return False
+            if type_ == "index" and (obj.table.name in own or (name, obj.table.name) in built):
+                return False
         if include_object is not None:
             return include_object(obj, name, type_, reflected, compare_to)
         return True
