@@ -86,6 +86,11 @@ SELECT idx_apply_script(string_agg('SET statement_timeout = 0;', E'\n') || E'\nT
 \echo :LAST_ERROR_SQLSTATE
 SELECT idx_apply_script(NULL);
 \echo :LAST_ERROR_SQLSTATE
+-- pg_dump's \restrict and \unrestrict lines are skipped; other psql
+-- commands are not SQL
+SELECT count(*) FROM idx_apply_script(E'\\restrict K3y\nSET lock_timeout = 0;\n\\unrestrict K3y\n');
+SELECT idx_apply_script(E'SET lock_timeout = 0;\n\\connect other\n');
+\echo :LAST_ERROR_SQLSTATE
 -- nothing was queued by any of them
 SELECT count(*) FROM idx_history;
 -- an empty script (only comments) queues nothing and is no error

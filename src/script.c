@@ -17,8 +17,9 @@
  *			  'search_path', ...): names that follow resolve as psql would
  *			  resolve them; the setting is restored when the call ends;
  *	skipped   BEGIN, START TRANSACTION, COMMIT, END, other SET commands,
- *			  and the tools' bookkeeping (CREATE TABLE, INSERT, UPDATE,
- *			  DELETE, DROP TABLE of alembic_version or django_migrations);
+ *			  the tools' bookkeeping (CREATE TABLE, INSERT, UPDATE,
+ *			  DELETE, DROP TABLE of alembic_version or django_migrations),
+ *			  and pg_dump's psql lines \restrict and \unrestrict;
  *	refused   anything else, with SQLSTATE 0A000, the statement shown and
  *			  its line in the script (error context); nothing is queued.
  *
@@ -183,9 +184,42 @@ skip_space_and_comments(const char *s, int off)
 	}
 }
 
+/*
+ * pg_dump (since 15.14) brackets its output with the psql meta-commands
+ * "\restrict KEY" and "\unrestrict KEY", each on a line of its own: blank
+ * those lines out (positions and line numbers stay as they are).  Any other
+ * backslash command is left to the parser, which refuses it.
+ */
+static void
+blank_psql_restrict(char *s)
+{
+	char	   *line = s;
+
+	while (*line != '\0')
+	{
+		char	   *end = strchr(line, '\n');
+		char	   *p = line;
+
+		if (end == NULL)
+			end = line + strlen(line);
+		if (strncmp(p, "\\restrict ", 10) == 0)
+			p += 10;
+		else if (strncmp(p, "\\unrestrict ", 12) == 0)
+			p += 12;
+		if (p != line)
+		{
+			while (p < end && (isalnum((unsigned char) *p) || *p == ' ' || *p == '\r'))
+				p++;
+			if (p == end)
+				memset(line, ' ', end - line);
+		}
+		line = *end ? end + 1 : end;
+	}
+}
+
 /* The statements of the script, with their text and line. */
 static List *
-split_script(const char *script)
+split_script(char *script)
 {
 	ErrorContextCallback errcb;
 	List	   *raw;
@@ -193,6 +227,7 @@ split_script(const char *script)
 	ListCell   *lc;
 	int			n = 0;
 
+	blank_psql_restrict(script);
 	errcb.callback = parse_errcallback;
 	errcb.arg = (void *) script;
 	errcb.previous = error_context_stack;
