@@ -711,7 +711,9 @@ check_name(IaDefinition *def, ResolvedIndex *ri)
 	{
 		HeapTuple	tuple;
 		bool		valid = false;
-		bool		is_index = get_rel_relkind(existing) == RELKIND_INDEX;
+		char		relkind = get_rel_relkind(existing);
+		bool		is_index = relkind == RELKIND_INDEX ||
+			relkind == RELKIND_PARTITIONED_INDEX;
 
 		if (is_index)
 		{

@@ -12,6 +12,8 @@
         op.rollback_index("order_cust_created_idx")
         op.wait_for_indexes()
 
+op.apply_index_definition("CREATE INDEX ...", queries=None) queues a
+statement as it is (idx_export writes these).
 op.apply_index takes op.create_index's arguments (schema, unique,
 postgresql_where, postgresql_include, postgresql_using, ...) plus
 queries=[...] and migration=...; it runs SELECT idx_apply(...) in the
@@ -40,7 +42,7 @@ from sqlalchemy.types import NullType
 
 from ._wait import IndexBuildFailed, array_literal, wait_for
 
-__all__ = ["ApplyIndexOp", "RollbackIndexOp", "WaitForIndexesOp", "make_include_object"]
+__all__ = ["ApplyIndexOp", "ApplyIndexDefinitionOp", "RollbackIndexOp", "WaitForIndexesOp", "make_include_object"]
 
 
 def _revision_label(explicit=None):
@@ -78,6 +80,21 @@ class ApplyIndexOp(MigrateOperation):
         """Queue CREATE INDEX through idx_apply() (built concurrently)."""
         kw.setdefault("migration", _revision_label())
         return operations.invoke(cls(index_name, table_name, columns, **kw))
+
+
+@Operations.register_operation("apply_index_definition")
+class ApplyIndexDefinitionOp(MigrateOperation):
+    """op.apply_index_definition(definition, queries=None, migration=None)"""
+
+    def __init__(self, definition, queries=None, migration=None):
+        self.definition = definition
+        self.queries = queries
+        self.migration = migration
+
+    @classmethod
+    def apply_index_definition(cls, operations, definition, queries=None, migration=None):
+        """Queue a CREATE INDEX statement as it is through idx_apply()."""
+        return operations.invoke(cls(definition, queries, migration or _revision_label()))
 
 
 @Operations.register_operation("rollback_index")
@@ -139,6 +156,14 @@ def _apply_index(operations, op):
     _run(operations,
          "SELECT idx_apply(:definition, CAST(:queries AS text[]), :migration)",
          definition=definition, queries=array_literal(op.queries),
+         migration=op.migration)
+
+
+@Operations.implementation_for(ApplyIndexDefinitionOp)
+def _apply_index_definition(operations, op):
+    _run(operations,
+         "SELECT idx_apply(:definition, CAST(:queries AS text[]), :migration)",
+         definition=op.definition, queries=array_literal(op.queries),
          migration=op.migration)
 
 

@@ -8,6 +8,8 @@
         WaitForIndexes(),
     ]
 
+ApplyIndexDefinition(definition, index_name, ...) applies a CREATE INDEX
+statement as it is (idx_export writes these); the models do not change.
 ApplyIndex is AddIndex for the model state (makemigrations sees the index
 it expects) and SELECT idx_apply(...) for the database, in the migration's
 own transaction: a migration that fails queues nothing.  Backwards, it
@@ -32,7 +34,8 @@ from django.db.migrations.operations.base import Operation
 
 from .._wait import IndexBuildFailed, array_literal, wait_for
 
-__all__ = ["ApplyIndex", "RollbackIndex", "WaitForIndexes", "wait_command"]
+__all__ = ["ApplyIndex", "ApplyIndexDefinition", "RollbackIndex", "WaitForIndexes",
+           "wait_command"]
 
 
 def _migration_label(app_label, explicit=None):
@@ -59,7 +62,10 @@ def _queued(connection):
 
 
 def _apply(schema_editor, model, index, queries, label):
-    definition = str(index.create_sql(model, schema_editor))
+    _run_apply(schema_editor, str(index.create_sql(model, schema_editor)), queries, label)
+
+
+def _run_apply(schema_editor, definition, queries, label):
     sql = "SELECT idx_apply(%s, %s, %s)"
     params = (definition, array_literal(queries), label)
     if schema_editor.collect_sql:
@@ -72,9 +78,13 @@ def _apply(schema_editor, model, index, queries, label):
         _queued(schema_editor.connection).append(row[0])
 
 
-def _drop(schema_editor, model, index, label):
+def _drop(schema_editor, model, index, label, schema=None):
+    name = index if isinstance(index, str) else index.name
+    quoted = schema_editor.quote_name(name)
+    if schema:
+        quoted = "%s.%s" % (schema_editor.quote_name(schema), quoted)
     sql = "SELECT idx_apply_script(%s, %s)"
-    params = ("DROP INDEX %s" % schema_editor.quote_name(index.name), label)
+    params = ("DROP INDEX %s" % quoted, label)
     if schema_editor.collect_sql:
         schema_editor.execute(sql, params)
         return
@@ -114,6 +124,48 @@ class ApplyIndex(AddIndex):
     def describe(self):
         return "Apply index %s on field(s) %s of model %s through index_advisor" % (
             self.index.name, ", ".join(self.index.fields), self.model_name)
+
+
+class ApplyIndexDefinition(Operation):
+    """A CREATE INDEX statement as it is (what idx_export('...', 'django')
+    writes): idx_apply() forwards, its drop backwards.  The model state does
+    not change: the models do not declare the index."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, definition, index_name, schema=None, queries=None, migration=None):
+        self.definition = definition
+        self.index_name = index_name
+        self.schema = schema
+        self.queries = list(queries) if queries else None
+        self.migration = migration
+
+    def deconstruct(self):
+        kwargs = {"definition": self.definition, "index_name": self.index_name}
+        for key in ("schema", "queries", "migration"):
+            if getattr(self, key):
+                kwargs[key] = getattr(self, key)
+        return self.__class__.__name__, [], kwargs
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if self.allowed(schema_editor):
+            _run_apply(schema_editor, self.definition, self.queries,
+                       _migration_label(app_label, self.migration))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if self.allowed(schema_editor):
+            _drop(schema_editor, None, self.index_name,
+                  _migration_label(app_label, self.migration), self.schema)
+
+    def allowed(self, schema_editor):
+        return schema_editor.connection.vendor == "postgresql"
+
+    def describe(self):
+        return "Apply index %s through index_advisor" % self.index_name
 
 
 class RollbackIndex(RemoveIndex):
