@@ -18,6 +18,11 @@
 #
 # pg_dump --section=post-data of a table's indexes, fed to idx_apply_script
 # in another database, builds the same indexes.
+#
+# idx_export round trips: the 'django' export of a migration is a migration
+# of a fresh project, the 'alembic' export a revision of a fresh
+# environment; each builds the same indexes (pg_get_indexdef) and rolls
+# them back.
 use strict;
 use warnings;
 use Cwd qw(abs_path);
@@ -39,7 +44,7 @@ deadlock_timeout = '100ms'
 log_line_prefix = '%m [%p] %a '
 });
 $node->start;
-for my $db (qw(dj dj2 al))
+for my $db (qw(dj dj2 al exp_dj exp_al docs))
 {
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	$node->safe_psql($db, 'SET client_min_messages = warning; CREATE EXTENSION index_advisor');
@@ -98,7 +103,7 @@ my $writer;
 {
 	local $ENV{PGAPPNAME} = 'orm_writer';
 	$writer = IPC::Run::start(
-		[ 'pgbench', '-n', '-c', '1', '-T', '8', '--latency-limit=1000', '-f', $writer_sql,
+		[ 'pgbench', '-n', '-c', '1', '-T', '12', '--latency-limit=1000', '-f', $writer_sql,
 		  '-h', $node->host, '-p', $node->port, 'dj' ],
 		'>', \$wout, '2>', \$werr);
 }
@@ -207,6 +212,30 @@ like($err, qr/SQLSTATE 54000/, 'django: ... with its SQLSTATE');
 is($rc, 0, 'django: manage.py idx_wait exits 0 for builds that are done') or diag("$out\n$err");
 like($out, qr/all done/, 'django: ... and says so');
 
+# idx_export round trip through Django: the export of shop.0002_indexes is
+# a migration of a fresh project, migrate builds the same indexes, and
+# migrate backwards rolls them back
+my $dje = "$tmp/django_export";
+system('cp', '-R', "$pydir/tests/django_project", $dje) == 0 or die "cp failed";
+unlink("$dje/shop/migrations/0002_indexes.py");
+my $export = $node->safe_psql('dj', q{SELECT idx_export('shop.0002_indexes', 'django')});
+like($export, qr/ApplyIndexDefinition\(/, 'idx_export django: a migration of ApplyIndexDefinition');
+$export =~ s/dependencies = \[\]/dependencies = [("shop", "0001_initial")]/ or die "no dependencies line";
+open($fh, '>', "$dje/shop/migrations/0002_exported.py") or die;
+print $fh $export;
+close $fh;
+($rc, $out, $err) = py($dje, 'exp_dj', 'manage.py', 'migrate', 'shop');
+is($rc, 0, 'idx_export django: migrate runs the exported migration') or diag("$out\n$err");
+my $shopdefs = q{SELECT string_agg(pg_get_indexdef(indexrelid), E'\n' ORDER BY indexrelid::regclass::text)
+	FROM pg_index WHERE indrelid = 'shop_task'::regclass AND NOT indisprimary};
+is($node->safe_psql('exp_dj', $shopdefs), $node->safe_psql('dj', $shopdefs),
+	'idx_export django: the same indexes as the original');
+is($node->safe_psql('exp_dj', q{SELECT string_agg(DISTINCT migration, ',') FROM idx_history}),
+	'shop.0002_exported', 'idx_export django: labelled with the new migration');
+($rc, $out, $err) = py($dje, 'exp_dj', 'manage.py', 'migrate', 'shop', '0001_initial');
+is($rc, 0, 'idx_export django: migrate backwards') or diag("$out\n$err");
+is($node->safe_psql('exp_dj', $shopdefs), '', 'idx_export django: ... rolls them back');
+
 # ---------------------------------------------------------------------
 # Alembic
 # ---------------------------------------------------------------------
@@ -254,6 +283,64 @@ is($node->safe_psql('al', 'SELECT count(*) FROM idx_apply_script(' . script_of($
 $node->safe_psql('al', 'CALL idx_wait()');
 is($node->safe_psql('al', $indexdefs), $al_defs, 'alembic: ... the same indexes as upgrade built');
 
+# idx_export round trip through Alembic: the export of b2000 is a revision
+# after a1000 of a fresh environment
+my $ale = "$tmp/alembic_export";
+system('cp', '-R', "$pydir/tests/alembic_project", $ale) == 0 or die "cp failed";
+unlink("$ale/versions/b2000_indexes.py");
+$export = $node->safe_psql('al', q{SELECT idx_export('b2000', 'alembic')});
+like($export, qr/op\.apply_index_definition\(/, 'idx_export alembic: a revision of op.apply_index_definition');
+$export =~ s/down_revision = None/down_revision = 'a1000'/ or die "no down_revision line";
+open($fh, '>', "$ale/versions/exported.py") or die;
+print $fh $export;
+close $fh;
+($rc, $out, $err) = py($ale, 'exp_al', '-m', 'alembic', 'upgrade', 'head');
+is($rc, 0, 'idx_export alembic: upgrade head runs the exported revision') or diag("$out\n$err");
+my $orderdefs = q{SELECT string_agg(pg_get_indexdef(indexrelid), E'\n' ORDER BY indexrelid::regclass::text)
+	FROM pg_index WHERE indrelid = 'orders'::regclass AND NOT indisprimary};
+is($node->safe_psql('exp_al', $orderdefs), $node->safe_psql('al', $orderdefs),
+	'idx_export alembic: the same indexes as the original');
+($rc, $out, $err) = py($ale, 'exp_al', '-m', 'alembic', 'downgrade', '-1');
+is($rc, 0, 'idx_export alembic: downgrade -1') or diag("$out\n$err");
+is($node->safe_psql('exp_al', $orderdefs), '', 'idx_export alembic: ... rolls them back');
+
+# a build that fails: op.wait_for_indexes ends alembic with FAILED and the
+# SQLSTATE, and the revision is not recorded
+$node->safe_psql('al', 'INSERT INTO orders (customer_id) VALUES (1), (1)');
+open($fh, '>', "$al/versions/c3000_unique.py") or die;
+print $fh <<'EOF';
+"""a unique index that cannot be built
+
+Revision ID: c3000
+Revises: b2000
+"""
+from alembic import op
+
+import index_advisor.alembic  # noqa: F401
+
+revision = "c3000"
+down_revision = "b2000"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.apply_index_definition("CREATE UNIQUE INDEX orders_customer_key ON orders (customer_id)")
+    op.wait_for_indexes()
+
+
+def downgrade():
+    op.rollback_index("orders_customer_key")
+EOF
+close $fh;
+py($al, 'al', '-m', 'alembic', 'stamp', 'b2000');
+($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'upgrade', 'head');
+is($rc, 255, 'alembic: a failed build makes upgrade fail') or diag("$out\n$err");
+like("$out$err", qr/FAILED: index_advisor: .*orders_customer_key: failed .*\(SQLSTATE 23505\)/,
+	'alembic: ... naming the index and the SQLSTATE');
+is($node->safe_psql('al', 'SELECT version_num FROM alembic_version'), 'b2000',
+	'alembic: ... and the revision is not recorded');
+
 # ---------------------------------------------------------------------
 # pg_dump --section=post-data
 # ---------------------------------------------------------------------
@@ -274,6 +361,18 @@ is($node->safe_psql('dj2', 'SELECT count(*) FROM idx_apply_script(' . script_of(
 $node->safe_psql('dj2', 'CALL idx_wait()');
 my $defs = q{SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'dump_t'};
 is($node->safe_psql('dj2', $defs), $node->safe_psql('al', $defs), 'pg_dump: ... the same indexes');
+
+# ---------------------------------------------------------------------
+# doc/orm.md: its SQL examples run, top to bottom, in one session
+# ---------------------------------------------------------------------
+my $doc = slurp_file(abs_path('doc/orm.md'));
+my @blocks = $doc =~ /^```sql\n(.*?)^```/msg;
+ok(@blocks >= 2, 'doc/orm.md has SQL examples');
+my ($drc, $dout, $derr) = $node->psql('docs', join("\n", @blocks), on_error_stop => 1);
+is($drc, 0, 'doc/orm.md: every SQL example runs') or diag($derr);
+is($node->safe_psql('docs', q{SELECT string_agg(index_name || ' ' || status, ', ' ORDER BY id) FROM idx_history}),
+	'orm_tasks_dept_idx done, orm_tasks_cust_idx done, orm_tasks_enabled_idx done',
+	'doc/orm.md: its script built the three indexes, and its export found them all existing');
 
 $node->stop;
 done_testing();
