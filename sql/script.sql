@@ -91,6 +91,11 @@ SELECT idx_apply_script(NULL);
 SELECT count(*) FROM idx_apply_script(E'\\restrict K3y\nSET lock_timeout = 0;\n\\unrestrict K3y\n');
 SELECT idx_apply_script(E'SET lock_timeout = 0;\n\\connect other\n');
 \echo :LAST_ERROR_SQLSTATE
+-- NUL bytes and invalid encodings never reach it: text refuses them
+SELECT idx_apply_script(E'CREATE INDEX ON s_app.tasks (id);\000');
+\echo :LAST_ERROR_SQLSTATE
+SELECT idx_apply_script(E'CREATE INDEX ON s_app.tasks (id); -- \xc3');
+\echo :LAST_ERROR_SQLSTATE
 -- nothing was queued by any of them
 SELECT count(*) FROM idx_history;
 -- an empty script (only comments) queues nothing and is no error
@@ -121,6 +126,16 @@ $script$, 'rev_down');
 SELECT idx_apply_script('DROP INDEX s_app.no_such_idx');
 \echo :LAST_ERROR_SQLSTATE
 SELECT idx_apply_script('DROP INDEX s_app.tasks');
+\echo :LAST_ERROR_SQLSTATE
+-- what DROP INDEX itself would refuse is refused now: an index that a
+-- constraint needs, the index of a partition
+CREATE TABLE s_app.keyed (id integer PRIMARY KEY);
+CREATE TABLE s_app.parted (a integer) PARTITION BY RANGE (a);
+CREATE TABLE s_app.parted1 PARTITION OF s_app.parted FOR VALUES FROM (0) TO (10);
+CREATE INDEX s_parted_a_idx ON s_app.parted (a);
+SELECT idx_apply_script('DROP INDEX s_app.keyed_pkey');
+\echo :LAST_ERROR_SQLSTATE
+SELECT idx_apply_script('DROP INDEX s_app.parted1_a_idx');
 \echo :LAST_ERROR_SQLSTATE
 SET client_min_messages = warning;
 CALL idx_wait();

@@ -32,6 +32,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -540,6 +541,28 @@ classify(ScriptStmt *st)
 	refuse(st, CreateCommandName(node));
 }
 
+/*
+ * What DROP INDEX would refuse because of what depends on the index: say so
+ * now, rather than let the worker fail the row later.
+ */
+static void
+check_droppable(Oid indexoid, const char *name)
+{
+	Oid			conoid = get_index_constraint(indexoid);
+
+	if (OidIsValid(conoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot drop index \"%s\" because constraint \"%s\" requires it",
+						name, get_constraint_name(conoid)),
+				 errhint("Use ALTER TABLE ... DROP CONSTRAINT yourself.")));
+	if (get_rel_relispartition(indexoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot drop index \"%s\" because it is the index of a partition", name),
+				 errhint("Drop the index of the partitioned table instead.")));
+}
+
 /* DROP INDEX: queue the drop of each index named (ia_drop_index). */
 static void
 run_drop(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
@@ -574,6 +597,7 @@ run_drop(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
 					 errmsg("\"%s\" is not an index", rv->relname),
 					 errhint("Use DROP %s yourself.",
 							 relkind == RELKIND_VIEW ? "VIEW" : "TABLE")));
+		check_droppable(relid, rv->relname);
 		value = Int64GetDatum(ia_drop_index(relid, migration));
 		tuplestore_putvalues(ts, desc, &value, &isnull);
 	}
