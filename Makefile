@@ -14,6 +14,8 @@ OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o 
        src/partition.o src/job.o src/uninstall.o src/locks.o
 # idx_history statuses, one definition (include/ia_status.h)
 OBJS += src/status.o
+# idx_apply_script (issue 11, the ORM bridge)
+OBJS += src/script.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2

@@ -90,6 +90,12 @@ extern bool ia_queue_set_status(int64 id, IaStatus from, IaStatus to);
 extern int	ia_queue_request_cancel(int64 id);
 extern int64 ia_queue_drop(IaRow *orig, const char *definition);
 extern List *ia_queue_migration_rows(const char *migration);
+/* idx_apply_script's DROP INDEX */
+extern int64 ia_queue_index_row(Oid indexoid);
+extern int64 ia_queue_drop_index(Oid indexoid, Oid tableoid,
+								 const char *schema_name, const char *table_name,
+								 const char *index_name, const char *definition,
+								 const char *migration);
 extern int64 ia_queue_unfinished(int max, char **list);
 extern void ia_queue_pending(int *queued, int *stale, int *eligible,
 							 int *next_ms);

@@ -67,8 +67,8 @@ SELECT h.id, c.relname, i.indisvalid, i.indisunique,
 -- the text as given is kept
 SELECT definition FROM idx_history WHERE id = 4;
 
--- IF NOT EXISTS with a valid index of that name: nothing to do
-SELECT idx_apply('CREATE INDEX IF NOT EXISTS orders_enabled_idx ON orders (status)');
+-- IF NOT EXISTS with a valid index of that name and definition: nothing to do
+SELECT idx_apply('CREATE INDEX IF NOT EXISTS orders_enabled_idx ON orders (customer_id, created_at DESC) WHERE enabled');
 SELECT count(*) FROM idx_history;
 
 -- a name left out is chosen like PostgreSQL does, and avoids names taken by

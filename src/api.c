@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -39,6 +40,7 @@
 #include "utils/tuplestore.h"
 
 #include "index_advisor.h"
+#include "ia_api.h"
 #include "ia_definition.h"
 #include "ia_job.h"
 #include "ia_launcher.h"
@@ -155,38 +157,32 @@ capture_build_settings(void)
 }
 
 /*
- * idx_apply(definition text, queries text[] DEFAULT NULL,
- *			 migration text DEFAULT NULL) RETURNS bigint
- *
- * Validate the definition and the queries as the caller, then queue the
- * build.  Returns the history id, or NULL (with a NOTICE) for IF NOT EXISTS
- * and an existing valid index of that name.
+ * ia_apply -- idx_apply's work, for idx_apply() and idx_apply_script():
+ * validate the definition and the queries as the caller, queue the build
+ * and make sure a worker will take it.  Returns the history id, or 0 (with
+ * a NOTICE) for IF NOT EXISTS and an existing valid index of that name and
+ * definition.
  */
-Datum
-idx_apply(PG_FUNCTION_ARGS)
+int64
+ia_apply(const char *definition, ArrayType *queries, const char *migration)
 {
-	char	   *definition;
-	ArrayType  *queries = PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1);
-	char	   *migration = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	IaDefinition *def;
 	int64		id;
 
-	enter(fcinfo);
 	if (migration != NULL && strlen(migration) > IA_MAX_LABEL_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("migration label is too long"),
 				 errdetail("It is %zu bytes long; the limit is %d bytes.",
 						   strlen(migration), IA_MAX_LABEL_LEN)));
-	if (PG_ARGISNULL(0))
+	if (definition == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("index definition must not be null")));
-	definition = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
 	def = ia_resolve_definition(definition);
 	if (def->skip)
-		PG_RETURN_NULL();
+		return 0;
 	if (queries != NULL && ArrayGetNItems(ARR_NDIM(queries), ARR_DIMS(queries)) == 0)
 		queries = NULL;
 	ia_check_queries(queries);
@@ -195,6 +191,29 @@ idx_apply(PG_FUNCTION_ARGS)
 						 def->index_name, definition, queries, migration,
 						 namespace_search_path, capture_build_settings());
 	launch_for_this_xact();
+	return id;
+}
+
+/*
+ * idx_apply(definition text, queries text[] DEFAULT NULL,
+ *			 migration text DEFAULT NULL) RETURNS bigint
+ *
+ * Validate the definition and the queries as the caller, then queue the
+ * build.  Returns the history id, or NULL (with a NOTICE) for IF NOT EXISTS
+ * and an existing valid index of that name and definition.
+ */
+Datum
+idx_apply(PG_FUNCTION_ARGS)
+{
+	ArrayType  *queries = PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1);
+	char	   *migration = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	int64		id;
+
+	enter(fcinfo);
+	id = ia_apply(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
+				  queries, migration);
+	if (id == 0)
+		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
 }
 
@@ -292,9 +311,12 @@ rollback_target(IaRow *row)
 	return InvalidOid;			/* keep compiler quiet */
 }
 
-/* Queue the drop that reverts create row "id"; returns the new id. */
+/*
+ * Queue the drop that reverts create row "id"; returns the new id.  The
+ * drop row is labelled "migration", or the create row's label when NULL.
+ */
 static int64
-rollback_one(int64 id)
+rollback_one(int64 id, const char *migration)
 {
 	IaRow	   *row = ia_queue_lookup(id);
 	Oid			indexoid;
@@ -316,10 +338,42 @@ rollback_one(int64 id)
 	row->index_oid = indexoid;
 	row->schema_name = get_namespace_name(get_rel_namespace(indexoid));
 	row->index_name = get_rel_name(indexoid);
+	if (migration != NULL)
+		row->migration = pstrdup(migration);
 	id = ia_queue_drop(row,
 					   psprintf("DROP INDEX CONCURRENTLY %s",
 								quote_qualified_identifier(row->schema_name,
 														   row->index_name)));
+	launch_for_this_xact();
+	return id;
+}
+
+/*
+ * ia_drop_index -- queue DROP INDEX CONCURRENTLY of index "indexoid" for
+ * idx_apply_script, as the caller, who must own its table.  An index that
+ * index_advisor built is rolled back (its create row becomes rolled_back
+ * once dropped); any other gets a drop row of its own.  Returns the id.
+ */
+int64
+ia_drop_index(Oid indexoid, const char *migration)
+{
+	Oid			tableoid = IndexGetRelation(indexoid, false);
+	char	   *schema_name = get_namespace_name(get_rel_namespace(indexoid));
+	char	   *index_name = get_rel_name(indexoid);
+	int64		row;
+	int64		id;
+
+	if (!ia_table_ownercheck(indexoid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, index_name);
+	row = ia_queue_index_row(indexoid);
+	if (row != 0)
+		return rollback_one(row, migration);
+	id = ia_queue_drop_index(indexoid, tableoid, schema_name,
+							 get_rel_name(tableoid), index_name,
+							 psprintf("DROP INDEX CONCURRENTLY %s",
+									  quote_qualified_identifier(schema_name,
+																 index_name)),
+							 migration);
 	launch_for_this_xact();
 	return id;
 }
@@ -333,7 +387,7 @@ Datum
 idx_rollback_id(PG_FUNCTION_ARGS)
 {
 	enter(fcinfo);
-	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0)));
+	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0), NULL));
 }
 
 /*
@@ -361,7 +415,7 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
 						   ia_status_name(IA_DONE))));
 	foreach(lc, ids)
 	{
-		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc)));
+		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc), NULL));
 		bool		isnull = false;
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);

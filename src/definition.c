@@ -105,7 +105,8 @@ static void check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
 										 IndexAmRoutine *amroutine);
 static void check_duplicate(Relation rel, ResolvedIndex *ri);
 static void check_pending_duplicate(IaDefinition *def);
-static bool check_name(IaDefinition *def);
+static bool check_name(IaDefinition *def, ResolvedIndex *ri);
+static bool index_covers(Relation irel, ResolvedIndex *ri);
 static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid);
 static bool name_taken(Oid nspid, const char *name);
 
@@ -229,7 +230,7 @@ ia_resolve_definition(const char *definition)
 	if (stmt->idxname != NULL)
 	{
 		def->index_name = pstrdup(stmt->idxname);
-		if (check_name(def))
+		if (check_name(def, &ri))
 		{
 			table_close(rel, NoLock);
 			def->skip = true;
@@ -671,11 +672,37 @@ check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
 }
 
 /*
+ * same_definition -- IF NOT EXISTS skips only an index that is what the
+ * definition asks for: on the same table, and the duplicate rule
+ * (index_covers) both ways (so also unique exactly when asked).  Another
+ * index of that name is an error, not a silent skip: the migration that
+ * asked for it would believe it got it.
+ */
+static void
+check_same_definition(IaDefinition *def, Oid existing, ResolvedIndex *ri)
+{
+	Relation	irel = index_open(existing, AccessShareLock);
+	bool		same = irel->rd_index->indrelid == def->relid &&
+		irel->rd_index->indisunique == ri->unique &&
+		index_covers(irel, ri);
+
+	index_close(irel, AccessShareLock);
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("index \"%s\" already exists with a different definition",
+						def->index_name),
+				 errdetail("IF NOT EXISTS skips only an index of the same table and definition; the existing one is: %s.",
+						   pg_get_indexdef_string(existing)),
+				 errhint("Choose another name, or drop the existing index first.")));
+}
+
+/*
  * check_name -- the given name is free (or, with IF NOT EXISTS, names a
- * valid index already: returns true, nothing to do).
+ * valid index of the same definition already: returns true, nothing to do).
  */
 static bool
-check_name(IaDefinition *def)
+check_name(IaDefinition *def, ResolvedIndex *ri)
 {
 	Oid			existing = get_relname_relid(def->index_name, def->nspid);
 	char	   *pending;
@@ -684,7 +711,9 @@ check_name(IaDefinition *def)
 	{
 		HeapTuple	tuple;
 		bool		valid = false;
-		bool		is_index = get_rel_relkind(existing) == RELKIND_INDEX;
+		char		relkind = get_rel_relkind(existing);
+		bool		is_index = relkind == RELKIND_INDEX ||
+			relkind == RELKIND_PARTITIONED_INDEX;
 
 		if (is_index)
 		{
@@ -697,6 +726,7 @@ check_name(IaDefinition *def)
 		}
 		if (def->stmt->if_not_exists && is_index && valid)
 		{
+			check_same_definition(def, existing, ri);
 			ereport(NOTICE,
 					(errcode(ERRCODE_DUPLICATE_TABLE),
 					 errmsg("relation \"%s\" already exists, skipping",

@@ -1166,3 +1166,85 @@ ia_queue_leftover_done(int64 id, const char *sentence)
 		2, types, values, NULL, false);
 	restore_user(&sw);
 }
+
+/*
+ * ia_queue_index_row -- the done create row (not a partition's) that built
+ * the index "indexoid", newest first; 0 when index_advisor did not build it.
+ * For idx_apply_script's DROP INDEX, which then reverts that row.
+ */
+int64
+ia_queue_index_row(Oid indexoid)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+	int64		id = 0;
+
+	values[0] = ObjectIdGetDatum(indexoid);
+	become_owner(&sw);
+	run(q("SELECT id FROM %s WHERE operation OPERATOR(pg_catalog.=) 'create'"
+		  " AND status OPERATOR(pg_catalog.=) 'done' AND parent_id IS NULL"
+		  " AND index_oid OPERATOR(pg_catalog.=) $1 ORDER BY id DESC LIMIT 1"),
+		1, types, values, NULL, true);
+	if (SPI_processed > 0)
+		id = spi_first_int8();
+	restore_user(&sw);
+	return id;
+}
+
+/*
+ * ia_queue_drop_index -- queue DROP INDEX CONCURRENTLY of an index that
+ * index_advisor did not build (idx_apply_script's DROP INDEX): a drop row
+ * that reverts nothing, acting on the index by OID like idx_rollback's.
+ * The caller has checked that the calling role owns the table.
+ */
+int64
+ia_queue_drop_index(Oid indexoid, Oid tableoid, const char *schema_name,
+					const char *table_name, const char *index_name,
+					const char *definition, const char *migration)
+{
+	OwnerSwitch sw;
+	Oid			roleid = GetUserId();
+	Oid			types[10] = {OIDOID, TEXTOID, NAMEOID, OIDOID, OIDOID, OIDOID,
+	TEXTOID, NAMEOID, NAMEOID, NAMEOID};
+	Datum		values[10];
+	char		nulls[10];
+	int64		id;
+	bool		v2 = ia_catalog_version() >= 2;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = ObjectIdGetDatum(indexoid);
+	values[1] = CStringGetTextDatum(definition);
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(roleid, false)));
+	values[3] = ObjectIdGetDatum(tableoid);
+	values[4] = ObjectIdGetDatum(roleid);
+	values[5] = ObjectIdGetDatum(GetAuthenticatedUserId());
+	values[6] = migration ? CStringGetTextDatum(migration) : (Datum) 0;
+	nulls[6] = migration ? ' ' : 'n';
+	values[7] = DirectFunctionCall1(namein, CStringGetDatum(schema_name));
+	values[8] = DirectFunctionCall1(namein, CStringGetDatum(table_name));
+	values[9] = DirectFunctionCall1(namein, CStringGetDatum(index_name));
+
+	become_owner(&sw);
+	run(q("SELECT 1 FROM %s WHERE operation OPERATOR(pg_catalog.=) 'drop'"
+		  " AND index_oid OPERATOR(pg_catalog.=) $1"
+		  " AND status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
+		1, types, values, NULL, true);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a drop of index \"%s.%s\" is already queued",
+						schema_name, index_name)));
+	run(psprintf("INSERT INTO %s (migration, operation, schema_name, table_name,"
+				 " index_name, definition, requested_by, table_oid, role_oid,"
+				 " login_role_oid, search_path, index_oid%s)"
+				 " VALUES ($7, 'drop', $8, $9, $10, $2, $3, $4, $5, $6,"
+				 "         'pg_catalog', $1%s) RETURNING id",
+				 ia_quoted_history(), v2 ? ", index_table_oid" : "",
+				 v2 ? ", $4" : ""),
+		10, types, values, nulls, false);
+	id = spi_first_int8();
+	restore_user(&sw);
+	return id;
+}

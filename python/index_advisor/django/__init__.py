@@ -1,0 +1,251 @@
+"""Django migration operations that go through index_advisor.
+
+    from index_advisor.django import ApplyIndex, RollbackIndex, WaitForIndexes
+
+    operations = [
+        ApplyIndex("order", models.Index(fields=["customer", "-created"],
+                                         name="order_cust_created_idx")),
+        WaitForIndexes(),
+    ]
+
+ApplyIndexDefinition(definition, index_name, ...) applies a CREATE INDEX
+statement as it is (idx_export writes these); the models do not change.
+ApplyIndex is AddIndex for the model state (makemigrations sees the index
+it expects) and SELECT idx_apply(...) for the database, in the migration's
+own transaction: a migration that fails queues nothing.  Backwards, it
+queues the drop (idx_apply_script('DROP INDEX ...'), which rolls back what
+index_advisor built).  RollbackIndex is RemoveIndex the same way.
+WaitForIndexes waits, once the migration has committed, for the builds this
+run queued, printing idx_wait's progress; a failed build ends `migrate` with
+an error naming its SQLSTATE (exit status 1).  sqlmigrate prints the
+idx_apply() calls, which idx_apply_script() accepts as they are.
+
+Add "index_advisor.django" to INSTALLED_APPS for `manage.py idx_wait`.
+Rows are labelled "<app_label>.<migration name>" unless migration= is given.
+"""
+
+import inspect
+import sys
+
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.migrations.operations import AddIndex, RemoveIndex
+from django.db.migrations.operations.base import Operation
+
+from .._wait import IndexBuildFailed, array_literal, wait_for
+
+__all__ = ["ApplyIndex", "ApplyIndexDefinition", "RollbackIndex", "WaitForIndexes",
+           "wait_command"]
+
+
+def _migration_label(app_label, explicit=None):
+    """The label of the migration being applied: the Migration whose
+    apply()/unapply() called the operation ("app.0002_name")."""
+    from django.db.migrations.migration import Migration
+
+    if explicit:
+        return explicit
+    frame = inspect.currentframe()
+    while frame is not None:
+        obj = frame.f_locals.get("self")
+        if isinstance(obj, Migration):
+            return "%s.%s" % (obj.app_label, obj.name)
+        frame = frame.f_back
+    return app_label
+
+
+def _queued(connection):
+    """History ids queued through this connection since the last wait."""
+    if not hasattr(connection, "_index_advisor_ids"):
+        connection._index_advisor_ids = []
+    return connection._index_advisor_ids
+
+
+def _apply(schema_editor, model, index, queries, label):
+    _run_apply(schema_editor, str(index.create_sql(model, schema_editor)), queries, label)
+
+
+def _run_apply(schema_editor, definition, queries, label):
+    sql = "SELECT idx_apply(%s, %s, %s)"
+    params = (definition, array_literal(queries), label)
+    if schema_editor.collect_sql:
+        schema_editor.execute(sql, params)
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row and row[0] is not None:
+        _queued(schema_editor.connection).append(row[0])
+
+
+def _drop(schema_editor, model, index, label, schema=None):
+    name = index if isinstance(index, str) else index.name
+    quoted = schema_editor.quote_name(name)
+    if schema:
+        quoted = "%s.%s" % (schema_editor.quote_name(schema), quoted)
+    sql = "SELECT idx_apply_script(%s, %s)"
+    params = ("DROP INDEX %s" % quoted, label)
+    if schema_editor.collect_sql:
+        schema_editor.execute(sql, params)
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        _queued(schema_editor.connection).extend(r[0] for r in cursor.fetchall())
+
+
+class ApplyIndex(AddIndex):
+    """AddIndex, built by index_advisor (idx_apply) without blocking writes."""
+
+    def __init__(self, model_name, index, queries=None, migration=None):
+        super().__init__(model_name, index)
+        self.queries = list(queries) if queries else None
+        self.migration = migration
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        if self.queries:
+            kwargs["queries"] = self.queries
+        if self.migration:
+            kwargs["migration"] = self.migration
+        return self.__class__.__name__, args, kwargs
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            _apply(schema_editor, model, self.index, self.queries,
+                   _migration_label(app_label, self.migration))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            _drop(schema_editor, model, self.index,
+                  _migration_label(app_label, self.migration))
+
+    def describe(self):
+        return "Apply index %s on field(s) %s of model %s through index_advisor" % (
+            self.index.name, ", ".join(self.index.fields), self.model_name)
+
+
+class ApplyIndexDefinition(Operation):
+    """A CREATE INDEX statement as it is (what idx_export('...', 'django')
+    writes): idx_apply() forwards, its drop backwards.  The model state does
+    not change: the models do not declare the index."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, definition, index_name, schema=None, queries=None, migration=None):
+        self.definition = definition
+        self.index_name = index_name
+        self.schema = schema
+        self.queries = list(queries) if queries else None
+        self.migration = migration
+
+    def deconstruct(self):
+        kwargs = {"definition": self.definition, "index_name": self.index_name}
+        for key in ("schema", "queries", "migration"):
+            if getattr(self, key):
+                kwargs[key] = getattr(self, key)
+        return self.__class__.__name__, [], kwargs
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if self.allowed(schema_editor):
+            _run_apply(schema_editor, self.definition, self.queries,
+                       _migration_label(app_label, self.migration))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if self.allowed(schema_editor):
+            _drop(schema_editor, None, self.index_name,
+                  _migration_label(app_label, self.migration), self.schema)
+
+    def allowed(self, schema_editor):
+        return schema_editor.connection.vendor == "postgresql"
+
+    def describe(self):
+        return "Apply index %s through index_advisor" % self.index_name
+
+
+class RollbackIndex(RemoveIndex):
+    """RemoveIndex, dropped by index_advisor (DROP INDEX CONCURRENTLY)."""
+
+    def __init__(self, model_name, name, migration=None):
+        super().__init__(model_name, name)
+        self.migration = migration
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        if self.migration:
+            kwargs["migration"] = self.migration
+        return self.__class__.__name__, args, kwargs
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+            _drop(schema_editor, model, index, _migration_label(app_label, self.migration))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+            _apply(schema_editor, model, index, None,
+                   _migration_label(app_label, self.migration))
+
+    def describe(self):
+        return "Roll back index %s from %s through index_advisor" % (self.name, self.model_name)
+
+
+def wait_command(connection, ids=None, migration=None, timeout=3600, out=None):
+    """Wait (outside any transaction) and turn a failure into a CommandError,
+    which manage.py prints and exits with status 1."""
+    connection.ensure_connection()
+    try:
+        return wait_for(connection.connection, ids=ids, migration=migration,
+                        timeout=timeout, out=out or sys.stdout)
+    except IndexBuildFailed as e:
+        raise CommandError("index_advisor: %s" % e, returncode=1) from None
+
+
+class WaitForIndexes(Operation):
+    """Wait for the builds queued by this `migrate` run, after commit.
+
+    sqlmigrate cannot print it (it runs after COMMIT): it shows a comment.
+    In an atomic migration the wait runs once the migration's transaction
+    has committed (the migration is then recorded as applied, whatever the
+    builds do); in a non-atomic one, at once.
+    """
+
+    reduces_to_sql = False
+    reversible = True
+
+    def __init__(self, timeout=3600):
+        self.timeout = timeout
+
+    def deconstruct(self):
+        kwargs = {} if self.timeout == 3600 else {"timeout": self.timeout}
+        return self.__class__.__name__, [], kwargs
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        connection = schema_editor.connection
+        ids = _queued(connection)
+
+        def wait():
+            pending = list(ids)
+            del ids[:]
+            if pending:
+                sys.stdout.write("\n")
+                wait_command(connection, ids=pending, timeout=self.timeout)
+
+        transaction.on_commit(wait, using=connection.alias)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return "Wait for index_advisor builds (CALL idx_wait() after COMMIT)"

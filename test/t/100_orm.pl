@@ -1,0 +1,378 @@
+# The ORM bridge with the real frameworks (Debian's Django 3.2, Alembic 1.8,
+# psycopg2, run with /usr/bin/python3) against a real server:
+#
+# Django (python/tests/django_project, two apps): `migrate` builds a
+# composite, a covering and a partial index through ApplyIndex while a
+# writer runs (no write waits on a lock longer than the bound), rows are
+# labelled with the migration; `makemigrations --check` is quiet;
+# `sqlmigrate` prints idx_apply calls, which idx_apply_script queues as the
+# same indexes in another database; a migration that fails queues nothing;
+# `migrate shop 0001` rolls back through index_advisor; a build that fails
+# makes `migrate` (WaitForIndexes) and `manage.py idx_wait` exit 1 with the
+# SQLSTATE.
+#
+# Alembic (python/tests/alembic_project): `upgrade head`, autogenerate
+# proposes dropping the indexes without make_include_object and nothing
+# with it, `downgrade -1` rolls back, `upgrade --sql` fed to
+# idx_apply_script builds the same indexes again.
+#
+# pg_dump --section=post-data of a table's indexes, fed to idx_apply_script
+# in another database, builds the same indexes.
+#
+# idx_export round trips: the 'django' export of a migration is a migration
+# of a fresh project, the 'alembic' export a revision of a fresh
+# environment; each builds the same indexes (pg_get_indexdef) and rolls
+# them back.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $python = '/usr/bin/python3';
+my $pydir = abs_path('python');
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+
+my $node = PostgreSQL::Test::Cluster->new('orm');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+max_worker_processes = 16
+log_lock_waits = on
+deadlock_timeout = '100ms'
+log_line_prefix = '%m [%p] %a '
+});
+$node->start;
+for my $db (qw(dj dj2 al exp_dj exp_al docs))
+{
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql($db, 'SET client_min_messages = warning; CREATE EXTENSION index_advisor');
+}
+
+# Run python in directory $dir against database $db; returns (rc, out, err).
+sub py
+{
+	my ($dir, $db, @args) = @_;
+	my %env = (PYTHONPATH => $pydir, PGHOST => $node->host, PGPORT => $node->port,
+		PGUSER => scalar(getpwuid($<)), IA_DB => $db);
+	my ($out, $err) = ('', '');
+	local @ENV{ keys %env } = values %env;
+	IPC::Run::run([ $python, @args ], '>', \$out, '2>', \$err,
+		init => sub { chdir $dir or die "chdir $dir: $!" });
+	return ($? >> 8, $out, $err);
+}
+
+sub script_of
+{
+	my ($text) = @_;
+	die "script holds the quote tag" if $text =~ /\$script\$/;
+	return "\$script\$$text\$script\$";
+}
+
+my $indexdefs = q{SELECT string_agg(migration || ' ' || indexdef, E'\n' ORDER BY index_name)
+	FROM idx_history WHERE operation = 'create' AND status = 'done'};
+
+# ---------------------------------------------------------------------
+# Django
+# ---------------------------------------------------------------------
+my $dj = "$tmp/django";
+system('cp', '-R', "$pydir/tests/django_project", $dj) == 0 or die "cp failed";
+my ($rc, $out, $err);
+
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'shop', '0001_initial');
+is($rc, 0, 'django: migrate shop 0001') or diag($err);
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'crm', '0001_initial');
+is($rc, 0, 'django: migrate crm 0001') or diag($err);
+$node->safe_psql('dj', q{
+	INSERT INTO shop_task (assigned_department_id, status, task_type, customer_id, decided_date, outcome, note)
+	SELECT g % 50, 's' || g % 7, 't' || g % 3, g % 5000, date '2026-01-01' + g % 300, 'o' || g % 4, ''
+	  FROM generate_series(1, 300000) g;
+	INSERT INTO crm_route (customer_id, routing_priority, enabled)
+	SELECT g % 5000, g % 10, g % 3 = 0 FROM generate_series(1, 100000) g;
+	VACUUM ANALYZE shop_task, crm_route;
+});
+
+# a writer inserts throughout the migration
+my $writer_sql = "$tmp/writer.sql";
+open(my $fh, '>', $writer_sql) or die;
+print $fh "INSERT INTO shop_task (assigned_department_id, status, task_type, customer_id, note) VALUES (1, 'open', 'w', 1, '');\n";
+close $fh;
+my ($wout, $werr) = ('', '');
+my $writer;
+{
+	local $ENV{PGAPPNAME} = 'orm_writer';
+	$writer = IPC::Run::start(
+		[ 'pgbench', '-n', '-c', '1', '-T', '12', '--latency-limit=1000', '-f', $writer_sql,
+		  '-h', $node->host, '-p', $node->port, 'dj' ],
+		'>', \$wout, '2>', \$werr);
+}
+my $log_offset = -s $node->logfile;
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate');
+is($rc, 0, 'django: migrate builds the indexes') or diag("$out\n$err");
+like($out, qr/shop_task_cust_decided_idx: create done/, 'django: migrate shows the wait\'s progress');
+$writer->finish;
+like($wout, qr/above the 1000\.0 ms latency limit: 0\//, 'django: no write waited 1 s or more during migrate')
+  or diag("$wout\n$werr");
+unlike(substr(slurp_file($node->logfile), $log_offset), qr/orm_writer .*still waiting for/,
+	'django: no write waited on a lock longer than deadlock_timeout (100 ms)');
+
+is($node->safe_psql('dj', $indexdefs),
+	join("\n",
+		'crm.0002_partial CREATE INDEX crm_route_enabled_idx ON public.crm_route USING btree (customer_id, routing_priority DESC) WHERE enabled',
+		'shop.0002_indexes CREATE INDEX shop_task_cust_decided_idx ON public.shop_task USING btree (customer_id, decided_date DESC) INCLUDE (outcome)',
+		'shop.0002_indexes CREATE INDEX shop_task_dept_status_idx ON public.shop_task USING btree (assigned_department_id, status, task_type)'),
+	'django: composite, covering and partial index built, labelled with their migrations');
+is($node->safe_psql('dj', q{SELECT queries[1] FROM idx_history WHERE index_name = 'shop_task_dept_status_idx'}),
+	q{SELECT * FROM shop_task WHERE assigned_department_id = 3 AND status = 'open'},
+	'django: the queries of ApplyIndex are stored');
+
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'makemigrations', '--check', '--dry-run');
+is($rc, 0, 'django: makemigrations --check is quiet') or diag("$out\n$err");
+like($out, qr/No changes detected/, 'django: makemigrations detects no changes');
+
+# sqlmigrate prints the idx_apply calls; idx_apply_script queues them as
+# they are, in another database
+my ($rc1, $sql_shop) = py($dj, 'dj', 'manage.py', 'sqlmigrate', 'shop', '0002');
+my ($rc2, $sql_crm) = py($dj, 'dj', 'manage.py', 'sqlmigrate', 'crm', '0002');
+like($sql_shop, qr/SELECT idx_apply\('CREATE INDEX "shop_task_dept_status_idx"/,
+	'django: sqlmigrate shows idx_apply');
+py($dj, 'dj2', 'manage.py', 'migrate', 'shop', '0001_initial');
+py($dj, 'dj2', 'manage.py', 'migrate', 'crm', '0001_initial');
+is($node->safe_psql('dj2', 'SELECT count(*) FROM idx_apply_script(' . script_of($sql_shop . $sql_crm) . ')'),
+	3, 'django: sqlmigrate output fed to idx_apply_script queues 3 indexes');
+$node->safe_psql('dj2', 'CALL idx_wait()');
+is($node->safe_psql('dj2', $indexdefs), $node->safe_psql('dj', $indexdefs),
+	'django: ... the same indexes, with the same labels');
+
+# a migration that fails queues nothing
+open($fh, '>', "$dj/crm/migrations/0003_broken.py") or die;
+print $fh <<'EOF';
+from django.db import migrations, models
+
+from index_advisor.django import ApplyIndex
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0002_partial")]
+    operations = [
+        ApplyIndex("route", models.Index(fields=["routing_priority"], name="crm_route_prio_idx")),
+        migrations.RunSQL("SELECT 1/0"),
+    ]
+EOF
+close $fh;
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'crm');
+isnt($rc, 0, 'django: a failing migration fails');
+like($err, qr/division by zero/, 'django: ... with its error');
+is($node->safe_psql('dj', q{SELECT count(*) FROM idx_history WHERE migration = 'crm.0003_broken'}),
+	0, 'django: ... and queues nothing');
+is($node->safe_psql('dj', q{SELECT to_regclass('crm_route_prio_idx') IS NULL}), 't',
+	'django: ... and builds nothing');
+unlink("$dj/crm/migrations/0003_broken.py");
+
+# backwards: the indexes are rolled back through index_advisor
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'shop', '0001_initial');
+is($rc, 0, 'django: migrate shop 0001 (backwards)') or diag("$out\n$err");
+is($node->safe_psql('dj', q{SELECT string_agg(operation || ' ' || index_name || ' ' || status, ', ' ORDER BY id)
+	FROM idx_history WHERE migration = 'shop.0002_indexes'}),
+	'create shop_task_dept_status_idx rolled_back, create shop_task_cust_decided_idx rolled_back, '
+	  . 'drop shop_task_cust_decided_idx done, drop shop_task_dept_status_idx done',
+	'django: backwards queued idx_rollback drops, waited for');
+is($node->safe_psql('dj', q{SELECT count(*) FROM pg_indexes WHERE tablename = 'shop_task'}), 1,
+	'django: ... the indexes are gone (the primary key stays)');
+
+# a build that fails: WaitForIndexes makes migrate exit 1 with the SQLSTATE
+$node->safe_psql('dj', q{
+	INSERT INTO shop_task (assigned_department_id, status, task_type, customer_id, note)
+	SELECT 1, 'big', 'x', 1, string_agg(md5(g::text), '') FROM generate_series(1, 400) g;
+});
+open($fh, '>', "$dj/shop/migrations/0003_note_idx.py") or die;
+print $fh <<'EOF';
+from django.db import migrations, models
+
+from index_advisor.django import ApplyIndex, WaitForIndexes
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0002_indexes")]
+    operations = [
+        ApplyIndex("task", models.Index(fields=["note"], name="shop_task_note_idx")),
+        WaitForIndexes(),
+    ]
+EOF
+close $fh;
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'shop');
+is($rc, 1, 'django: migrate exits 1 when a build fails') or diag("$out\n$err");
+like($err, qr/CommandError: index_advisor: .*shop_task_note_idx: failed .*\(SQLSTATE 54000\)/,
+	'django: ... naming the index and the SQLSTATE');
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'idx_wait', '--migration', 'shop.0003_note_idx');
+is($rc, 1, 'django: manage.py idx_wait exits 1 for the failed build') or diag("$out\n$err");
+like($err, qr/SQLSTATE 54000/, 'django: ... with its SQLSTATE');
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'idx_wait', '--migration', 'shop.0002_indexes');
+is($rc, 0, 'django: manage.py idx_wait exits 0 for builds that are done') or diag("$out\n$err");
+like($out, qr/all done/, 'django: ... and says so');
+
+# idx_export round trip through Django: the export of shop.0002_indexes is
+# a migration of a fresh project, migrate builds the same indexes, and
+# migrate backwards rolls them back
+my $dje = "$tmp/django_export";
+system('cp', '-R', "$pydir/tests/django_project", $dje) == 0 or die "cp failed";
+unlink("$dje/shop/migrations/0002_indexes.py");
+my $export = $node->safe_psql('dj', q{SELECT idx_export('shop.0002_indexes', 'django')});
+like($export, qr/ApplyIndexDefinition\(/, 'idx_export django: a migration of ApplyIndexDefinition');
+$export =~ s/dependencies = \[\]/dependencies = [("shop", "0001_initial")]/ or die "no dependencies line";
+open($fh, '>', "$dje/shop/migrations/0002_exported.py") or die;
+print $fh $export;
+close $fh;
+($rc, $out, $err) = py($dje, 'exp_dj', 'manage.py', 'migrate', 'shop');
+is($rc, 0, 'idx_export django: migrate runs the exported migration') or diag("$out\n$err");
+my $shopdefs = q{SELECT string_agg(pg_get_indexdef(indexrelid), E'\n' ORDER BY indexrelid::regclass::text)
+	FROM pg_index WHERE indrelid = 'shop_task'::regclass AND NOT indisprimary};
+is($node->safe_psql('exp_dj', $shopdefs), $node->safe_psql('dj', $shopdefs),
+	'idx_export django: the same indexes as the original');
+is($node->safe_psql('exp_dj', q{SELECT string_agg(DISTINCT migration, ',') FROM idx_history}),
+	'shop.0002_exported', 'idx_export django: labelled with the new migration');
+($rc, $out, $err) = py($dje, 'exp_dj', 'manage.py', 'migrate', 'shop', '0001_initial');
+is($rc, 0, 'idx_export django: migrate backwards') or diag("$out\n$err");
+is($node->safe_psql('exp_dj', $shopdefs), '', 'idx_export django: ... rolls them back');
+
+# ---------------------------------------------------------------------
+# Alembic
+# ---------------------------------------------------------------------
+my $al = "$tmp/alembic";
+system('cp', '-R', "$pydir/tests/alembic_project", $al) == 0 or die "cp failed";
+($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'upgrade', 'head');
+is($rc, 0, 'alembic: upgrade head') or diag("$out\n$err");
+like($out, qr/orders_enabled_idx: create done/, 'alembic: op.wait_for_indexes shows progress');
+my $al_defs = $node->safe_psql('al', $indexdefs);
+is($al_defs,
+	join("\n",
+		'b2000 CREATE INDEX orders_cust_decided_idx ON public.orders USING btree (customer_id, decided_date DESC) INCLUDE (outcome)',
+		'b2000 CREATE INDEX orders_enabled_idx ON public.orders USING btree (customer_id, routing_priority DESC) WHERE enabled'),
+	'alembic: covering and partial index built, labelled with the revision');
+
+# autogenerate: without the helper it proposes to drop them, with it nothing
+sub autogenerate
+{
+	my ($helper) = @_;
+	local $ENV{IA_HELPER} = $helper;
+	my ($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'revision', '--autogenerate', '-m', "check$helper");
+	my ($file) = glob("$al/versions/*_check$helper.py");
+	my $text = defined $file ? slurp_file($file) : "(no revision: $rc $err)";
+	unlink $file if defined $file;
+	return $text;
+}
+like(autogenerate('0'), qr/op\.drop_index\('orders_cust_decided_idx'/,
+	'alembic: autogenerate without the helper proposes to drop an index_advisor index');
+my $gen = autogenerate('1');
+unlike($gen, qr/drop_index|drop_table/, 'alembic: autogenerate with make_include_object proposes no drop');
+like($gen, qr/def upgrade\(\)[^\n]*\n\s*#[^\n]*\n\s+pass\n/, 'alembic: ... and nothing at all');
+
+($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'downgrade', '-1');
+is($rc, 0, 'alembic: downgrade -1') or diag("$out\n$err");
+is($node->safe_psql('al', q{SELECT string_agg(operation || ' ' || status, ', ' ORDER BY id) FROM idx_history}),
+	'create rolled_back, create rolled_back, drop done, drop done',
+	'alembic: downgrade rolled the indexes back');
+
+my $offline;
+($rc, $offline, $err) = py($al, 'al', '-m', 'alembic', 'upgrade', 'a1000:head', '--sql');
+is($rc, 0, 'alembic: upgrade --sql') or diag($err);
+like($offline, qr/SELECT idx_apply\('CREATE INDEX orders_cust_decided_idx/, 'alembic: --sql prints idx_apply');
+is($node->safe_psql('al', 'SELECT count(*) FROM idx_apply_script(' . script_of($offline) . ')'),
+	2, 'alembic: the --sql output fed to idx_apply_script queues 2 indexes');
+$node->safe_psql('al', 'CALL idx_wait()');
+is($node->safe_psql('al', $indexdefs), $al_defs, 'alembic: ... the same indexes as upgrade built');
+
+# idx_export round trip through Alembic: the export of b2000 is a revision
+# after a1000 of a fresh environment
+my $ale = "$tmp/alembic_export";
+system('cp', '-R', "$pydir/tests/alembic_project", $ale) == 0 or die "cp failed";
+unlink("$ale/versions/b2000_indexes.py");
+$export = $node->safe_psql('al', q{SELECT idx_export('b2000', 'alembic')});
+like($export, qr/op\.apply_index_definition\(/, 'idx_export alembic: a revision of op.apply_index_definition');
+$export =~ s/down_revision = None/down_revision = 'a1000'/ or die "no down_revision line";
+open($fh, '>', "$ale/versions/exported.py") or die;
+print $fh $export;
+close $fh;
+($rc, $out, $err) = py($ale, 'exp_al', '-m', 'alembic', 'upgrade', 'head');
+is($rc, 0, 'idx_export alembic: upgrade head runs the exported revision') or diag("$out\n$err");
+my $orderdefs = q{SELECT string_agg(pg_get_indexdef(indexrelid), E'\n' ORDER BY indexrelid::regclass::text)
+	FROM pg_index WHERE indrelid = 'orders'::regclass AND NOT indisprimary};
+is($node->safe_psql('exp_al', $orderdefs), $node->safe_psql('al', $orderdefs),
+	'idx_export alembic: the same indexes as the original');
+($rc, $out, $err) = py($ale, 'exp_al', '-m', 'alembic', 'downgrade', '-1');
+is($rc, 0, 'idx_export alembic: downgrade -1') or diag("$out\n$err");
+is($node->safe_psql('exp_al', $orderdefs), '', 'idx_export alembic: ... rolls them back');
+
+# a build that fails: op.wait_for_indexes ends alembic with FAILED and the
+# SQLSTATE, and the revision is not recorded
+$node->safe_psql('al', 'INSERT INTO orders (customer_id) VALUES (1), (1)');
+open($fh, '>', "$al/versions/c3000_unique.py") or die;
+print $fh <<'EOF';
+"""a unique index that cannot be built
+
+Revision ID: c3000
+Revises: b2000
+"""
+from alembic import op
+
+import index_advisor.alembic  # noqa: F401
+
+revision = "c3000"
+down_revision = "b2000"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.apply_index_definition("CREATE UNIQUE INDEX orders_customer_key ON orders (customer_id)")
+    op.wait_for_indexes()
+
+
+def downgrade():
+    op.rollback_index("orders_customer_key")
+EOF
+close $fh;
+py($al, 'al', '-m', 'alembic', 'stamp', 'b2000');
+($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'upgrade', 'head');
+is($rc, 255, 'alembic: a failed build makes upgrade fail') or diag("$out\n$err");
+like("$out$err", qr/FAILED: index_advisor: .*orders_customer_key: failed .*\(SQLSTATE 23505\)/,
+	'alembic: ... naming the index and the SQLSTATE');
+is($node->safe_psql('al', 'SELECT version_num FROM alembic_version'), 'b2000',
+	'alembic: ... and the revision is not recorded');
+
+# ---------------------------------------------------------------------
+# pg_dump --section=post-data
+# ---------------------------------------------------------------------
+my $table = q{CREATE TABLE dump_t (id integer, dept integer, status text, kind text,
+	customer_id integer, decided date, outcome text, enabled boolean)};
+$node->safe_psql('al', "$table;
+	CREATE INDEX dump_t_dept_idx ON dump_t (dept, status, kind);
+	CREATE INDEX dump_t_cust_idx ON dump_t (customer_id, decided DESC) INCLUDE (outcome);
+	CREATE INDEX dump_t_enabled_idx ON dump_t (customer_id) WHERE enabled;
+	CREATE UNIQUE INDEX dump_t_id_key ON dump_t USING btree (id);");
+$node->safe_psql('dj2', $table);
+my $dump = '';
+IPC::Run::run([ 'pg_dump', '--section=post-data', '-t', 'dump_t', '-h', $node->host,
+	'-p', $node->port, 'al' ], '>', \$dump, '2>', \$err) or die "pg_dump: $err";
+like($dump, qr/SET default_table_access_method|set_config\('search_path'/, 'pg_dump: post-data has its settings');
+is($node->safe_psql('dj2', 'SELECT count(*) FROM idx_apply_script(' . script_of($dump) . q{, 'from_dump')}),
+	4, 'pg_dump: post-data fed to idx_apply_script queues the 4 indexes');
+$node->safe_psql('dj2', 'CALL idx_wait()');
+my $defs = q{SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'dump_t'};
+is($node->safe_psql('dj2', $defs), $node->safe_psql('al', $defs), 'pg_dump: ... the same indexes');
+
+# ---------------------------------------------------------------------
+# doc/orm.md: its SQL examples run, top to bottom, in one session
+# ---------------------------------------------------------------------
+my $doc = slurp_file(abs_path('doc/orm.md'));
+my @blocks = $doc =~ /^```sql\n(.*?)^```/msg;
+ok(@blocks >= 2, 'doc/orm.md has SQL examples');
+my ($drc, $dout, $derr) = $node->psql('docs', join("\n", @blocks), on_error_stop => 1);
+is($drc, 0, 'doc/orm.md: every SQL example runs') or diag($derr);
+is($node->safe_psql('docs', q{SELECT string_agg(index_name || ' ' || status, ', ' ORDER BY id) FROM idx_history}),
+	'orm_tasks_dept_idx done, orm_tasks_cust_idx done, orm_tasks_enabled_idx done',
+	'doc/orm.md: its script built the three indexes, and its export found them all existing');
+
+$node->stop;
+done_testing();
