@@ -333,7 +333,7 @@ ia_start_gate(void)
 				 " FROM pg_catalog.pg_stat_replication")
 		> (int64) max_replica_lag * 1024)
 		return psprintf("a standby replays more than %s behind (index_advisor.max_replica_lag)",
-						GetConfigOption("index_advisor.max_replica_lag", false, false));
+						GetConfigOptionByName("index_advisor.max_replica_lag", NULL, false));
 	return NULL;
 }
 
