@@ -16,6 +16,7 @@ OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o 
 OBJS += src/status.o
 # idx_apply_script (issue 11, the ORM bridge)
 OBJS += src/script.o
+OBJS += src/gentle.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2

@@ -45,4 +45,36 @@
 	((void) ExecCheckRTPerms((stmt)->rtable, true))
 #endif
 
+
+/*
+ * Process priority of a build (gentle.c).  Linux has setpriority() and the
+ * ioprio_set system call; elsewhere a build's priority is not lowered, and
+ * the setting says so (IA_HAVE_IOPRIO / IA_HAVE_NICE false).
+ */
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#define IA_HAVE_NICE	1
+#define IA_HAVE_IOPRIO	1
+#define IA_IOPRIO_CLASS_SHIFT	13
+#define IA_IOPRIO_CLASS_NONE	0
+#define IA_IOPRIO_CLASS_BE		2
+#define IA_IOPRIO_CLASS_IDLE	3
+#define IA_IOPRIO_WHO_PROCESS	1
+#define ia_ioprio_get()		((int) syscall(SYS_ioprio_get, IA_IOPRIO_WHO_PROCESS, 0))
+#define ia_ioprio_set(v)	((int) syscall(SYS_ioprio_set, IA_IOPRIO_WHO_PROCESS, 0, (v)))
+#elif !defined(WIN32)
+#include <sys/resource.h>
+#define IA_HAVE_NICE	1
+#define IA_HAVE_IOPRIO	0
+#define ia_ioprio_get()		(0)
+#define ia_ioprio_set(v)	(0)
+#else
+#define IA_HAVE_NICE	0
+#define IA_HAVE_IOPRIO	0
+#define ia_ioprio_get()		(0)
+#define ia_ioprio_set(v)	(0)
+#endif
+
 #endif							/* INDEX_ADVISOR_COMPAT_H */

@@ -14,11 +14,13 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "utils/array.h"
 
 /* idx_apply: the history id, or 0 for IF NOT EXISTS and the same index */
 extern int64 ia_apply(const char *definition, ArrayType *queries,
-					  const char *migration);
+					  const char *migration, int priority,
+					  TimestampTz not_before);
 
 /* DROP INDEX CONCURRENTLY of an index the caller's role owns */
 extern int64 ia_drop_index(Oid indexoid, const char *migration);

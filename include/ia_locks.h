@@ -28,11 +28,18 @@
 #define IA_LOCKTAG_CLAIM	102		/* one claimer at a time */
 #define IA_LOCKTAG_ROW		103		/* the worker of a history row */
 #define IA_LOCKTAG_REQUEST	104		/* an open transaction queued rows */
+#define IA_LOCKTAG_WATCH	105		/* the worker watching deferred rows */
 
 /* session-level, conditional: a free slot of "n" for dboid (0 = server) */
 extern int	ia_slot_acquire(Oid dboid, int n);
 extern void ia_slot_release(Oid dboid, int slot);
 extern int	ia_slots_free(Oid dboid, int n);
+
+/* session-level, conditional: the one worker of dboid watching rows that
+ * may not start yet (gentle builds), holding no slot */
+extern bool ia_watch_acquire(void);
+extern void ia_watch_release(void);
+extern bool ia_watch_present(void);	/* needs a transaction */
 
 /* transaction-level */
 extern void ia_claim_lock(void);

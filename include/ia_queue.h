@@ -16,6 +16,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
 
@@ -55,6 +56,7 @@ typedef struct IaRow
 	int64		parent_id;
 	Oid			index_oid;		/* the index built, as recorded (or invalid) */
 	bool		restored;		/* index_oid is from another cluster (0.2) */
+	bool		deferred;		/* 'waiting' to start, no worker took it */
 } IaRow;
 
 /* A row claimed by a worker. */
@@ -84,7 +86,7 @@ extern int64 ia_queue_create(Oid relid, const char *schema_name,
 							 const char *table_name, const char *index_name,
 							 const char *definition, ArrayType *queries,
 							 const char *migration, const char *search_path,
-							 ArrayType *settings);
+							 ArrayType *settings, TimestampTz not_before);
 extern IaRow *ia_queue_lookup(int64 id);
 extern bool ia_queue_set_status(int64 id, IaStatus from, IaStatus to);
 extern int	ia_queue_request_cancel(int64 id);
@@ -97,9 +99,10 @@ extern int64 ia_queue_drop_index(Oid indexoid, Oid tableoid,
 								 const char *index_name, const char *definition,
 								 const char *migration);
 extern int64 ia_queue_unfinished(int max, char **list);
-extern void ia_queue_pending(int *queued, int *stale, int *eligible,
-							 int *next_ms);
-extern IaJob *ia_queue_claim(MemoryContext cxt, int per_role);
+extern void ia_queue_pending(int per_role, bool gate_open, int *queued,
+							 int *stale, int *eligible, int *next_ms);
+extern IaJob *ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open);
+extern void ia_queue_defer(const char *reason);
 extern IaJob *ia_queue_claim_stale(MemoryContext cxt);
 extern bool ia_queue_start_build(int64 id);
 extern void ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata,

@@ -24,6 +24,9 @@
  *	                  (verify.h)
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
+ *	gentle.c          gentle builds: the priority of the building processes,
+ *	                  the server-wide start conditions (ia_gentle.h);
+ *	                  called by job.c, worker.c, api.c; calls no file above
  *	settings.c        the core settings, read by any file above
  *	status.c          the statuses of history rows (ia_status.h), for any
  *	                  file above

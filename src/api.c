@@ -37,11 +37,13 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "index_advisor.h"
 #include "ia_api.h"
 #include "ia_definition.h"
+#include "ia_gentle.h"
 #include "ia_job.h"
 #include "ia_launcher.h"
 #include "ia_locks.h"
@@ -130,9 +132,9 @@ add_setting(Datum *elems, int *n, const char *guc, int value)
  * ceilings a superuser set (index_advisor.max_build_*).
  */
 static ArrayType *
-capture_build_settings(void)
+capture_build_settings(int priority)
 {
-	Datum		elems[4];
+	Datum		elems[5];
 	int			n = 0;
 
 	add_setting(elems, &n, "maintenance_work_mem",
@@ -153,7 +155,36 @@ capture_build_settings(void)
 							   ia_build_max_parallel(),
 							   ia_max_build_max_parallel() >= 0,
 							   ia_max_build_max_parallel(), false));
+	/* the priority: never above the ceiling (gentle.c) */
+	priority = Max(priority, ia_max_build_priority());
+	if (priority != IA_PRIO_NORMAL)
+		elems[n++] = CStringGetTextDatum(psprintf("index_advisor.build_priority=%s",
+												  ia_priority_name(priority)));
 	return construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * The gentle-build arguments of idx_apply (0.2: priority text, not_before
+ * timestamptz, both DEFAULT NULL; 0.1's idx_apply has neither): the
+ * priority level (NULL: index_advisor.build_priority) and not_before (0:
+ * none).
+ */
+static void
+gentle_args(FunctionCallInfo fcinfo, int *priority, TimestampTz *not_before)
+{
+	*priority = ia_build_priority();
+	*not_before = 0;
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+		*priority = ia_priority_parse(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+	{
+		*not_before = PG_GETARG_TIMESTAMPTZ(4);
+		if (TIMESTAMP_NOT_FINITE(*not_before))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("not_before must be a finite time"),
+					 errhint("Pass a time such as now() + interval '1 hour', or NULL to start as soon as possible.")));
+	}
 }
 
 /*
@@ -161,10 +192,11 @@ capture_build_settings(void)
  * validate the definition and the queries as the caller, queue the build
  * and make sure a worker will take it.  Returns the history id, or 0 (with
  * a NOTICE) for IF NOT EXISTS and an existing valid index of that name and
- * definition.
+ * definition.  "priority" and "not_before" (0: none) as gentle_args().
  */
 int64
-ia_apply(const char *definition, ArrayType *queries, const char *migration)
+ia_apply(const char *definition, ArrayType *queries, const char *migration,
+		 int priority, TimestampTz not_before)
 {
 	IaDefinition *def;
 	int64		id;
@@ -189,29 +221,35 @@ ia_apply(const char *definition, ArrayType *queries, const char *migration)
 
 	id = ia_queue_create(def->relid, def->schema_name, def->table_name,
 						 def->index_name, definition, queries, migration,
-						 namespace_search_path, capture_build_settings());
+						 namespace_search_path, capture_build_settings(priority),
+						 not_before);
 	launch_for_this_xact();
 	return id;
 }
 
 /*
  * idx_apply(definition text, queries text[] DEFAULT NULL,
- *			 migration text DEFAULT NULL) RETURNS bigint
+ *			 migration text DEFAULT NULL, priority text DEFAULT NULL,
+ *			 not_before timestamptz DEFAULT NULL) RETURNS bigint
  *
  * Validate the definition and the queries as the caller, then queue the
  * build.  Returns the history id, or NULL (with a NOTICE) for IF NOT EXISTS
- * and an existing valid index of that name and definition.
+ * and an existing valid index of that name and definition.  0.1's SQL
+ * function has only the first three arguments.
  */
 Datum
 idx_apply(PG_FUNCTION_ARGS)
 {
 	ArrayType  *queries = PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1);
 	char	   *migration = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	int			priority;
+	TimestampTz not_before;
 	int64		id;
 
 	enter(fcinfo);
+	gentle_args(fcinfo, &priority, &not_before);
 	id = ia_apply(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
-				  queries, migration);
+				  queries, migration, priority, not_before);
 	if (id == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
@@ -247,9 +285,10 @@ idx_cancel(PG_FUNCTION_ARGS)
 	row = ia_queue_lookup(id);
 	refuse_part(row, "cancelled");
 
-	if (row->status == IA_QUEUED)
+	/* not started: queued, or waiting to start (deferred, no worker) */
+	if (row->status == IA_QUEUED || row->deferred)
 	{
-		(void) ia_queue_set_status(id, IA_QUEUED, IA_CANCELLED);
+		(void) ia_queue_set_status(id, row->status, IA_CANCELLED);
 		PG_RETURN_BOOL(true);
 	}
 	if (row->status == IA_WAITING || row->status == IA_BUILDING)
@@ -444,9 +483,20 @@ idx_kick(PG_FUNCTION_ARGS)
 
 	enter(fcinfo);
 	(void) ia_queue_rebind_restored();
-	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
+
+	/*
+	 * The server-wide start conditions are the worker's to judge (this
+	 * session may not see every backend or standby): taken as holding here.
+	 * While a worker watches the rows that may not start yet, it alone
+	 * starts them, at its own pace; only rows left by a dead worker need one
+	 * more.
+	 */
+	ia_queue_pending(ia_max_workers_per_role(), true, &queued, &stale,
+					 &eligible, &next_ms);
 	wanted = Max(eligible, stale > 0 ? 1 : 0);
-	if (ia_slots_free(MyDatabaseId, ia_max_workers()) == ia_max_workers())
+	if (ia_watch_present())
+		wanted = stale > 0 ? 1 : 0;
+	else if (ia_slots_free(MyDatabaseId, ia_max_workers()) == ia_max_workers())
 	{
 		/* no worker at all: one waits for the rest, or retries leftovers */
 		if (queued > 0 ||

@@ -11,8 +11,9 @@
  * said otherwise.  Memory comes from the one job context (ia_job_context()),
  * which the worker resets per job: CREATE/DROP INDEX CONCURRENTLY commit
  * and start transactions under our feet, so nothing may live in a
- * transaction context.  This file calls queue.c, definition.c (parse trees)
- * and locks.c, never worker.c or partition.c.
+ * transaction context.  This file calls queue.c, definition.c (parse trees),
+ * gentle.c (the build's priority) and locks.c, never worker.c or
+ * partition.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -41,6 +42,7 @@
 
 #include "index_advisor.h"
 #include "ia_definition.h"
+#include "ia_gentle.h"
 #include "ia_job.h"
 #include "ia_locks.h"
 #include "ia_queue.h"
@@ -358,6 +360,8 @@ ia_run_as_requester(IaJob *job, IaBuildFn build, void *arg)
 		if (get_timeout_indicator(LOCK_TIMEOUT, true))
 			QueryCancelPending = false;
 		RESUME_CANCEL_INTERRUPTS();
+		/* the row's priority, for the statements only (gentle.c) */
+		ia_priority_apply(ia_build_priority());
 		run_toplevel(stmts, sql,
 					 psprintf("index_advisor " INT64_FORMAT ": %s", job->id, sql));
 		HOLD_CANCEL_INTERRUPTS();
@@ -369,6 +373,7 @@ ia_run_as_requester(IaJob *job, IaBuildFn build, void *arg)
 		HOLD_CANCEL_INTERRUPTS();
 	}
 	PG_END_TRY();
+	(void) ia_priority_restore();	/* before anything else runs */
 	restore_requester(&saved);
 	return edata;
 }

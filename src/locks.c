@@ -111,6 +111,48 @@ ia_slots_free(Oid dboid, int n)
 	return free_slots;
 }
 
+static void
+watch_tag(LOCKTAG *tag)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, IA_LOCK_KEY, 0, IA_LOCKTAG_WATCH);
+}
+
+/*
+ * ia_watch_acquire -- become the worker of this database that watches the
+ * rows that may not start yet (a not_before to come, the build window
+ * closed, ...), as a session lock; false if another worker does.
+ */
+bool
+ia_watch_acquire(void)
+{
+	LOCKTAG		tag;
+
+	watch_tag(&tag);
+	return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+void
+ia_watch_release(void)
+{
+	LOCKTAG		tag;
+
+	watch_tag(&tag);
+	LockRelease(&tag, ExclusiveLock, true);
+}
+
+/* Whether a worker of this database watches deferred rows (probes). */
+bool
+ia_watch_present(void)
+{
+	LOCKTAG		tag;
+
+	watch_tag(&tag);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	LockRelease(&tag, ExclusiveLock, false);
+	return false;
+}
+
 /* One claimer at a time in this database; released at end of transaction. */
 void
 ia_claim_lock(void)

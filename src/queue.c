@@ -45,6 +45,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "index_advisor.h"
 #include "ia_locks.h"
@@ -285,24 +286,28 @@ ia_pending_name_exists(Oid nspid, const char *name)
 }
 
 /*
- * ia_queue_create -- insert the 'queued' row of an idx_apply() call.
- * Returns its id.  Runs in the caller's transaction.
+ * ia_queue_create -- insert the 'queued' row of an idx_apply() call, not
+ * to start before "not_before" (0: none).  Returns its id.  Runs in the caller's transaction.
  */
 int64
 ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 				const char *index_name, const char *definition,
 				ArrayType *queries, const char *migration,
-				const char *search_path, ArrayType *settings)
+				const char *search_path, ArrayType *settings,
+				TimestampTz not_before)
 {
 	OwnerSwitch sw;
 	Oid			roleid = GetUserId();
-	Oid			types[12] = {TEXTOID, NAMEOID, NAMEOID, NAMEOID, TEXTOID,
-	TEXTARRAYOID, NAMEOID, OIDOID, OIDOID, TEXTOID, TEXTARRAYOID, OIDOID};
-	Datum		values[12];
-	char		nulls[12];
+	Oid			types[13] = {TEXTOID, NAMEOID, NAMEOID, NAMEOID, TEXTOID,
+		TEXTARRAYOID, NAMEOID, OIDOID, OIDOID, TEXTOID, TEXTARRAYOID, OIDOID,
+	TIMESTAMPTZOID};
+	Datum		values[13];
+	char		nulls[13];
 	int64		id;
 
 	memset(nulls, ' ', sizeof(nulls));
+	values[12] = TimestampTzGetDatum(not_before);
+	nulls[12] = not_before != 0 ? ' ' : 'n';
 	values[0] = migration ? CStringGetTextDatum(migration) : (Datum) 0;
 	nulls[0] = migration ? ' ' : 'n';
 	values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema_name));
@@ -323,10 +328,10 @@ ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 	become_owner(&sw);
 	run(q("INSERT INTO %s (migration, operation, schema_name, table_name,"
 		  " index_name, definition, queries, requested_by, table_oid, role_oid,"
-		  " login_role_oid, search_path, build_settings)"
+		  " login_role_oid, search_path, build_settings, not_before)"
 		  " VALUES ($1, 'create', $2, $3, $4, $5, $6, $7, $8, $9,"
-		  " $12, $10, $11) RETURNING id"),
-		12, types, values, nulls, false);
+		  " $12, $10, $11, $13) RETURNING id"),
+		13, types, values, nulls, false);
 	id = spi_first_int8();
 	restore_user(&sw);
 	return id;
@@ -352,7 +357,8 @@ ia_queue_lookup(int64 id)
 	/* 0.1 has no index_table_oid: its index_oid is from this cluster */
 	sql = psprintf("SELECT id, operation, status, schema_name, table_name, index_name,"
 				   " role_oid, migration, table_oid, parent_id, index_oid,"
-				   " %s IS DISTINCT FROM table_oid::pg_catalog.oid"
+				   " %s IS DISTINCT FROM table_oid::pg_catalog.oid,"
+				   " status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND worker_pid IS NULL"
 				   " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 				   ia_catalog_version() >= 2 ? "index_table_oid" : "table_oid",
 				   ia_quoted_history());
@@ -383,6 +389,8 @@ ia_queue_lookup(int64 id)
 		row->index_oid = isnull ? InvalidOid : DatumGetObjectId(d);
 		d = SPI_getbinval(tup, desc, 12, &isnull);
 		row->restored = !isnull && DatumGetBool(d) && OidIsValid(row->index_oid);
+		d = SPI_getbinval(tup, desc, 13, &isnull);
+		row->deferred = !isnull && DatumGetBool(d);
 		MemoryContextSwitchTo(old);
 	}
 	restore_user(&sw);
@@ -543,8 +551,9 @@ ia_queue_migration_rows(const char *migration)
 }
 
 /*
- * stale_candidates -- ids of the rows 'waiting' or 'building' (not parts of
- * a partitioned build: their parent's worker answers for them), oldest
+ * stale_candidates -- ids of the rows 'waiting' or 'building' with a
+ * worker's pid (not deferred rows, which no worker took, nor parts of a
+ * partitioned build: their parent's worker answers for them), oldest
  * first, into "ids" (in the caller's context).
  */
 static List *
@@ -557,7 +566,7 @@ stale_candidates(void)
 	become_owner(&sw);
 	run(q("SELECT id FROM %s"
 		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
-		  "   AND parent_id IS NULL ORDER BY id"),
+		  "   AND worker_pid IS NOT NULL AND parent_id IS NULL ORDER BY id"),
 		0, NULL, NULL, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -610,34 +619,78 @@ ia_queue_unfinished(int max, char **list)
 }
 
 /*
- * ia_queue_pending -- how many rows are queued, how many of those could
- * start now (no other operation running on their table), how many are
- * running with no live worker behind them (left by a crash or a kill: no
- * worker holds their row lock), and in how many ms the next retry is due
- * (-1: none).
+ * The start rule, written once: whether a row "can start now".  The claim
+ * takes its next row from "startable"; ia_queue_pending() counts it.  A
+ * row may start when
+ *	- it is 'queued', or 'waiting' with no worker (deferred, with its reason:
+ *	  ia_queue_defer), and is not the part of a partitioned build;
+ *	- its not_before, if any, has passed (idx_apply's argument, or a retry's
+ *	  delay);
+ *	- the server-wide conditions hold ($2: ia_start_gate() found no reason:
+ *	  the build window, replica lag, active backends; gentle.c);
+ *	- no other operation runs on its table;
+ *	- its role runs fewer than $1 operations (max_workers_per_role), or is
+ *	  a superuser;
+ * and the worker that takes it holds one of max_workers slots of the
+ * database and one of server_max_workers slots of the server: a worker
+ * takes both (worker.c, acquire_slots) before it claims anything, and
+ * watches deferred rows without any.  "Running" is 'waiting' or
+ * 'building' with a worker's pid: a deferred row holds nothing up.
+ */
+#define START_RULE \
+	" running AS (" \
+	"  SELECT r.role_oid, r.table_oid, r.parent_id FROM %1$s r" \
+	"   WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")" \
+	"     AND r.worker_pid IS NOT NULL)," \
+	" per_role AS (" \
+	"  SELECT r.role_oid, pg_catalog.count(*) AS n FROM running r" \
+	"   WHERE r.parent_id IS NULL GROUP BY r.role_oid)," \
+	" startable AS (" \
+	"  SELECT h.id, COALESCE(c.n, 0) AS n FROM %1$s h" \
+	"    LEFT JOIN per_role c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid" \
+	"   WHERE $2 AND h.parent_id IS NULL AND (" DEFERRABLE_ROW ")" \
+	"     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())" \
+	"     AND NOT EXISTS (SELECT 1 FROM running r WHERE r.table_oid OPERATOR(pg_catalog.=) h.table_oid)" \
+	"     AND (COALESCE(c.n, 0) OPERATOR(pg_catalog.<) $1" \
+	"          OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a" \
+	"               WHERE a.oid OPERATOR(pg_catalog.=) h.role_oid)))"
+
+/* a row not started yet: queued, or deferred ('waiting', no worker) */
+#define DEFERRABLE_ROW \
+	"h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) \
+	" OR (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND h.worker_pid IS NULL)"
+
+/*
+ * ia_queue_pending -- by the start rule, with "per_role" and the gate
+ * open or not: how many top-level rows have not started (queued or
+ * deferred), how many of those can start now, how many are running with no
+ * live worker behind them (left by a crash or a kill: no worker holds their
+ * row lock), and in how many ms the next not_before is due (-1: none).
  */
 void
-ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
+ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
+				 int *eligible, int *next_ms)
 {
 	OwnerSwitch sw;
 	bool		isnull;
 	Datum		d;
 	List	   *ids;
 	ListCell   *lc;
+	Oid			types[2] = {INT4OID, BOOLOID};
+	Datum		values[2];
 
+	values[0] = Int32GetDatum(per_role);
+	values[1] = BoolGetDatum(gate_open);
 	become_owner(&sw);
-	run(q("SELECT pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) "),"
-		  " pg_catalog.count(*) FILTER (WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)
-		  "   AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
-		  "   AND NOT EXISTS (SELECT 1 FROM %1$s r"
-		  "    WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
-		  "      AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)),"
-		  " (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
-		  "    FILTER (WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)
-		  "            AND h.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())"
-		  "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
-		  " FROM %1$s h WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)),
-		0, NULL, NULL, NULL, true);
+	run(psprintf("WITH" START_RULE
+				 " SELECT pg_catalog.count(*),"
+				 "  (SELECT pg_catalog.count(*) FROM startable),"
+				 "  (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
+				 "    FILTER (WHERE h.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())"
+				 "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
+				 " FROM %1$s h WHERE h.parent_id IS NULL AND (" DEFERRABLE_ROW ")",
+				 ia_quoted_history()),
+		2, types, values, NULL, true);
 	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 1, &isnull));
 	*eligible = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
@@ -651,6 +704,45 @@ ia_queue_pending(int *queued, int *stale, int *eligible, int *next_ms)
 	foreach(lc, ids)
 		if (!ia_row_has_worker(*(int64 *) lfirst(lc)))
 			(*stale)++;
+}
+
+/*
+ * ia_queue_defer -- (0.2; nothing on 0.1) say on every row that has not
+ * started why it may not start yet: 'waiting' with wait_reason "not before
+ * ..." (idx_apply's not_before to come) or "reason" (the server-wide
+ * conditions, ia_start_gate; NULL when they hold), and back to 'queued'
+ * once neither holds.  Rows whose state is unchanged are not written.
+ * Called by a worker that found nothing to claim, under the claim lock.
+ */
+void
+ia_queue_defer(const char *reason)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {' '};
+
+	if (ia_catalog_version() < 2)
+		return;
+	values[0] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
+	nulls[0] = reason ? ' ' : 'n';
+	become_owner(&sw);
+	run(psprintf("UPDATE %1$s h SET wait_reason = x.reason,"
+				 "  status = CASE WHEN x.reason IS NULL THEN " IA_SQL(IA_S_QUEUED) " ELSE " IA_SQL(IA_S_WAITING) " END"
+				 " FROM (SELECT d.id, CASE"
+				 "         WHEN d.attempts OPERATOR(pg_catalog.=) 0"
+				 "          AND d.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp()"
+				 "         THEN 'not before ' OPERATOR(pg_catalog.||)"
+				 "              pg_catalog.to_char(d.not_before, 'YYYY-MM-DD HH24:MI:SSOF')"
+				 "         ELSE $1 END AS reason"
+				 "        FROM %1$s d"
+				 "       WHERE d.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting}')) x"
+				 " WHERE h.id OPERATOR(pg_catalog.=) x.id AND h.parent_id IS NULL"
+				 "   AND (" DEFERRABLE_ROW ")"
+				 "   AND COALESCE(h.wait_reason, '') OPERATOR(pg_catalog.<>) COALESCE(x.reason, '')",
+				 ia_quoted_history()),
+		1, types, values, nulls, false);
+	restore_user(&sw);
 }
 
 /* Fill an IaJob from the current SPI row (columns as in JOB_COLUMNS). */
@@ -702,8 +794,9 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 }
 
 /*
- * ia_queue_claim -- take the next job for this worker, or NULL.  The row
- * moves to 'waiting' with this worker's pid, committed by the caller; the
+ * ia_queue_claim -- take the next job for this worker by the start rule
+ * (START_RULE; "gate_open": ia_start_gate() found no reason), or NULL.  The
+ * row moves to 'waiting' with this worker's pid, committed by the caller; the
  * worker holds the row's lock (ia_row_lock) from now until it records the
  * end of the job and calls ia_row_unlock.
  *
@@ -713,39 +806,29 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
  * stay for the other roles, whatever its own builds wait for.
  */
 IaJob *
-ia_queue_claim(MemoryContext cxt, int per_role)
+ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open)
 {
 	OwnerSwitch sw;
 	IaJob	   *job = NULL;
-	Oid			types[1] = {INT4OID};
-	Datum		values[1];
+	Oid			types[2] = {INT4OID, BOOLOID};
+	Datum		values[2];
+	char	   *sql;
 
 	ia_claim_lock();			/* one claimer at a time in this database */
 	values[0] = Int32GetDatum(per_role);
+	values[1] = BoolGetDatum(gate_open);
+	sql = psprintf("WITH" START_RULE ","
+				   " next AS ("
+				   "  SELECT h.id FROM %1$s h JOIN startable e ON e.id OPERATOR(pg_catalog.=) h.id"
+				   "   ORDER BY e.n, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
+				   " UPDATE %1$s u SET status = " IA_SQL(IA_S_WAITING) ", worker_pid = pg_catalog.pg_backend_pid(),"
+				   "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1%2$s"
+				   "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
+				   " RETURNING u." JOB_COLUMNS,
+				   ia_quoted_history(),
+				   ia_catalog_version() >= 2 ? ", wait_reason = NULL" : "");
 	become_owner(&sw);
-	run(q("WITH running AS ("
-		  "  SELECT r.role_oid, pg_catalog.count(*) AS n FROM %1$s r"
-		  "   WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
-		  "     AND r.parent_id IS NULL GROUP BY r.role_oid),"
-		  " eligible AS ("
-		  "  SELECT h.id, h.role_oid, COALESCE(c.n, 0) AS n FROM %1$s h"
-		  "    LEFT JOIN running c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid"
-		  "   WHERE h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)
-		  "     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
-		  "     AND NOT EXISTS (SELECT 1 FROM %1$s r"
-		  "          WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
-		  "            AND r.table_oid OPERATOR(pg_catalog.=) h.table_oid)),"
-		  " next AS ("
-		  "  SELECT h.id FROM %1$s h JOIN eligible e ON e.id OPERATOR(pg_catalog.=) h.id"
-		  "   WHERE e.n OPERATOR(pg_catalog.<) $1"
-		  "      OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
-		  "           WHERE a.oid OPERATOR(pg_catalog.=) e.role_oid)"
-		  "   ORDER BY e.n, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
-		  " UPDATE %1$s u SET status = " IA_SQL(IA_S_WAITING) ", worker_pid = pg_catalog.pg_backend_pid(),"
-		  "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1"
-		  "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
-		  " RETURNING u." JOB_COLUMNS),
-		1, types, values, NULL, false);
+	run(sql, 2, types, values, NULL, false);
 	if (SPI_processed > 0)
 		job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
 	restore_user(&sw);

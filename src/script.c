@@ -53,6 +53,7 @@
 
 #include "index_advisor.h"
 #include "ia_api.h"
+#include "ia_gentle.h"
 #include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_apply_script);
@@ -619,11 +620,12 @@ run_stmt(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
 									 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 			return;
 		case SA_CREATE:
-			id = ia_apply(st->text, NULL, migration);
+			id = ia_apply(st->text, NULL, migration, ia_build_priority(), 0);
 			break;
 		case SA_APPLY_CALL:
 			id = ia_apply(st->definition, st->queries,
-						  st->migration ? st->migration : migration);
+						  st->migration ? st->migration : migration,
+						  ia_build_priority(), 0);
 			break;
 		case SA_DROP:
 			run_drop(st, migration, ts, desc);

@@ -35,6 +35,7 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
+#include "ia_gentle.h"
 
 static int	max_workers = 2;
 static int	build_maintenance_work_mem = -1;
@@ -324,4 +325,7 @@ ia_define_settings(void)
 	define_request_limits();
 	define_build_ceilings();
 	define_worker_settings();
+
+	/* gentle builds: priority, build window, start conditions (gentle.c) */
+	ia_define_gentle_settings();
 }

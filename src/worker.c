@@ -92,7 +92,9 @@
 #include "ia_locks.h"
 #include "ia_queue.h"
 #include "ia_definition.h"
+#include "ia_gentle.h"
 #include "ia_job.h"
+#include "ia_launcher.h"
 #include "ia_partition.h"
 #include "ia_worker.h"
 
@@ -110,6 +112,9 @@ static volatile int64 locked_row = 0;
  * nap, doubled twice while nothing comes */
 #define IA_POLL_MS 200
 static int	idle_naps = 0;
+
+/* this worker watches the rows that may not start yet (ia_watch_acquire) */
+static bool watching = false;
 
 static List *
 build_create_concurrently(IaJob *job, void *arg, const char **sql)
@@ -363,6 +368,24 @@ release_slots(void)
 	my_slot = my_server_slot = -1;
 }
 
+/*
+ * A job at a lowered priority left this process's CPU priority lowered (an
+ * unprivileged process cannot raise it back, gentle.c): nothing else may
+ * run at it, so this worker leaves, and registers a successor for the
+ * rest of the queue.
+ */
+static void
+leave_after_lowered_priority(void)
+{
+	release_slots();
+	if (watching)
+		ia_watch_release();
+	StartTransactionCommand();
+	(void) ia_launch_workers(1);
+	CommitTransactionCommand();
+	proc_exit(0);
+}
+
 /* Claim and run one job (or reconcile a stale row); false if none. */
 static bool
 work_once(void)
@@ -377,7 +400,13 @@ work_once(void)
 	if (job)
 		stale = true;
 	else
-		job = ia_queue_claim(job_cxt, ia_max_workers_per_role());
+	{
+		char	   *gate = ia_start_gate();
+
+		job = ia_queue_claim(job_cxt, ia_max_workers_per_role(), gate == NULL);
+		if (job == NULL)
+			ia_queue_defer(gate);	/* why the rows left wait (0.2) */
+	}
 	if (job != NULL)
 	{
 		locked_row = job->id;
@@ -386,6 +415,11 @@ work_once(void)
 	ia_end_txn();
 	if (job == NULL)
 		return false;
+	if (watching)
+	{
+		ia_watch_release();		/* another worker may watch meanwhile */
+		watching = false;
+	}
 
 	current_job = job;
 	idle_naps = 0;
@@ -403,6 +437,8 @@ work_once(void)
 	ia_row_unlock(job->id);
 	locked_row = 0;
 	(void) pgstat_report_stat(true);
+	if (ia_priority_stuck())
+		leave_after_lowered_priority();
 	return true;
 }
 
@@ -443,9 +479,42 @@ recover_toplevel(Oid worker_userid)
 }
 
 /*
+ * watch -- only rows that may not start yet are left (a not_before to come,
+ * the build window closed, replica lag, busy backends, a role at its share,
+ * a table busy): one worker per database stays to start them, holding no
+ * worker slot, so that they hold up no other database's or role's build.
+ * It looks again at a bounded interval (IA_DEFER_RECHECK_MS, or sooner when
+ * a not_before is due) or when its latch is set (a reload, a signal), then
+ * takes its slots again.  Returns whether to go on.
+ */
+static bool
+watch(int next_ms)
+{
+	long		nap = IA_DEFER_RECHECK_MS;
+
+	if (!watching && !ia_watch_acquire())
+		return false;			/* another worker watches */
+	watching = true;
+	if (next_ms >= 0)
+		nap = Min(nap, Max(next_ms, 10));
+	pgstat_report_activity(STATE_IDLE, NULL);
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 nap, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+	return acquire_slots();
+}
+
+/*
  * stay -- the queue looked empty: let go of the slots, then look again,
  * first for transactions that queued rows and are still open (this worker
- * waits for them), then, in a newer snapshot, for rows that could start.
+ * waits for them), then, in a newer snapshot, for rows that could start by
+ * the start rule, and for rows that may not start yet (watch()).
  * Returns whether to go on, with the slots taken again.
  */
 static bool
@@ -457,6 +526,7 @@ stay(void)
 				eligible,
 				next_ms;
 	long		nap;
+	char	   *gate;
 
 	release_slots();
 	StartTransactionCommand();
@@ -464,22 +534,29 @@ stay(void)
 	CommitTransactionCommand();
 	MemoryContextReset(job_cxt);
 	ia_begin_txn();
-	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
+	gate = ia_start_gate();
+	ia_queue_pending(ia_max_workers_per_role(), gate == NULL,
+					 &queued, &stale, &eligible, &next_ms);
 	ia_end_txn();
-	if (!open && eligible == 0 && stale == 0 && next_ms < 0)
+	if (!open && eligible == 0 && stale == 0)
+	{
+		if (queued == 0 || watch(next_ms))
+			return queued > 0;
+		if (watching)
+			ia_watch_release();
+		watching = false;
 		return false;
+	}
 	/* all slots taken: their workers look again before they leave */
 	if (!acquire_slots())
 		return false;
 
 	/*
-	 * Nothing could be claimed just now (rows of a role at its share, or
-	 * locked, or a retry due later): look again soon, and at least every
-	 * second, for the rows of transactions that commit meanwhile.
+	 * Rows could start just now, or a transaction that queued rows is
+	 * still open: look again soon, and at least every 800 ms, for the rows
+	 * of transactions that commit meanwhile.
 	 */
 	nap = IA_POLL_MS << Min(idle_naps, 2);	/* 200, 400, then 800 ms */
-	if (!open && eligible == 0 && stale == 0)
-		nap = Min(Max(next_ms, 10), 1000);
 	idle_naps++;
 	pgstat_report_activity(STATE_IDLE, NULL);
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

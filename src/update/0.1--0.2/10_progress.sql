@@ -4,7 +4,8 @@
  * one being built; idx_wait prints one line per phase (at most one more
  * every 10 seconds while a phase lasts), a partitioned build as one line
  * with counts, never a line per partition.
- * Tested by test/t/090_progress.pl; documented in doc/upgrading.md. */
+ * Tested by test/t/090_progress.pl; documented in doc/upgrading.md.
+ * wait_reason (08_gentle_columns.sql): why a row waits to start. */
 
 -- The columns of 0.1 keep their names, order and meaning for plain rows;
 -- new ones follow.  For the rows of the partitions of a partitioned build
@@ -35,7 +36,8 @@ SELECT h.id,
        h.parent_id,
        parts.total::integer AS partitions_total,
        parts.built::integer AS partitions_built,
-       parts.building AS partition_index_building
+       parts.building AS partition_index_building,
+       h.wait_reason
   FROM @extschema@.idx_history h
   LEFT JOIN LATERAL (
         SELECT t.oid

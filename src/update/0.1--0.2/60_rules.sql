@@ -60,6 +60,7 @@ AS $body$
                   h.operation, h.index_name, h.status)
       FROM @extschema@.idx_history h
      WHERE h.status IN ('waiting', 'building')
+       AND h.worker_pid IS NOT NULL     -- not a row waiting to start
        AND NOT @extschema@.idx_row_has_worker(h.id);
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_crashed() IS
@@ -461,7 +462,8 @@ BEGIN
             SELECT p.id, p.index_name, p.status, p.phase, p.blocks_done,
                    p.blocks_total, p.blocked_by_pid, p.blocked_by_state,
                    p.blocked_by_query, p.blocked_by_xact_age,
-                   p.partitions_total, p.partitions_built, p.partition_index_building
+                   p.partitions_total, p.partitions_built, p.partition_index_building,
+                   p.wait_reason
               FROM @extschema@.idx_progress p
              WHERE p.id OPERATOR(pg_catalog.=) ANY (ids)
              ORDER BY p.id
@@ -483,6 +485,10 @@ BEGIN
                 END IF;
             ELSE
                 line := line OPERATOR(pg_catalog.||) COALESCE(r.phase, r.status);
+            END IF;
+            IF r.wait_reason IS NOT NULL THEN    -- waiting to start, and why
+                phase_key := phase_key OPERATOR(pg_catalog.||) r.wait_reason;
+                line := line OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) r.wait_reason;
             END IF;
             IF r.blocks_total OPERATOR(pg_catalog.>) 0
                AND (r.phase OPERATOR(pg_catalog.~~) 'building index%'

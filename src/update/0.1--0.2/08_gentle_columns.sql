@@ -1,0 +1,13 @@
+
+/* index_advisor 0.2 -- gentle builds, the column (doc/gentle.md).
+ * A part of its own, before 10_progress.sql, whose idx_progress shows it.
+ * The functions are in 76_gentle.sql. */
+
+-- Why a row that has not started may not start yet.  Status 'waiting' has
+-- two meanings, told apart by this column and worker_pid: deferred (no
+-- worker took it: worker_pid NULL, wait_reason says why: a not_before to
+-- come, the build window, replica lag, active backends), or taken by a
+-- worker that is about to build it (worker_pid set, wait_reason NULL).
+ALTER TABLE @extschema@.idx_history ADD COLUMN wait_reason text;
+COMMENT ON COLUMN @extschema@.idx_history.wait_reason IS
+    'why a row waits to start (status waiting, no worker): not before a time, outside index_advisor.build_window, replica lag, active backends; NULL otherwise';
