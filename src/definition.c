@@ -79,21 +79,8 @@
 /* as many $n as the protocol can bind (PQ_QUERY_PARAM_MAX_LIMIT) */
 #define IA_MAX_QUERY_PARAMS		65535
 
-/* The resolved form of one index: what pg_index would hold. */
-typedef struct ResolvedIndex
-{
-	Oid			amid;
-	bool		unique;
-	bool		nulls_not_distinct;
-	int			nkeys;
-	int			natts;
-	AttrNumber	attnums[INDEX_MAX_KEYS];
-	Oid			opclasses[INDEX_MAX_KEYS];
-	Oid			collations[INDEX_MAX_KEYS];
-	int16		options[INDEX_MAX_KEYS];
-	List	   *exprs;			/* as RelationGetIndexExpressions() */
-	List	   *pred;			/* as RelationGetIndexPredicate() */
-} ResolvedIndex;
+/* The resolved form of one index: what pg_index would hold (ia_definition.h). */
+typedef IaResolvedIndex ResolvedIndex;
 
 static const char *relkind_article(char relkind);
 static void check_table(Relation rel, bool only);
@@ -185,6 +172,18 @@ ia_parse_index_stmt(const char *definition)
 IaDefinition *
 ia_resolve_definition(const char *definition)
 {
+	ResolvedIndex ri;
+
+	return ia_resolve_index(definition, &ri);
+}
+
+/*
+ * ia_resolve_index -- ia_resolve_definition, also handing out the resolved
+ * form in *out (for a hypothetical index: the same checks, the same errors).
+ */
+IaDefinition *
+ia_resolve_index(const char *definition, IaResolvedIndex *out)
+{
 	IaDefinition *def = palloc0(sizeof(IaDefinition));
 	IndexStmt  *stmt;
 	IndexStmt  *tstmt;
@@ -226,6 +225,7 @@ ia_resolve_definition(const char *definition)
 	resolve_columns(rel, tstmt, amid, amroutine, &ri);
 	check_options_and_tablespace(stmt, def->nspid, amroutine);
 
+	*out = ri;
 	if (stmt->idxname != NULL)
 	{
 		def->index_name = pstrdup(stmt->idxname);
@@ -1070,16 +1070,35 @@ check_query_limits(Datum *elems, bool *nulls, int n)
 void
 ia_check_queries(ArrayType *queries)
 {
-	Datum	   *elems;
-	bool	   *nulls;
 	char	  **texts;
 	int			n;
-	int			i;
 	IaVerifyTarget target;
 	IaQueryResult *results;
 
 	if (queries == NULL)
 		return;
+	texts = ia_query_texts(queries, &n);
+	memset(&target, 0, sizeof(target));
+	target.role = GetUserId();
+	target.search_path = namespace_search_path;
+	results = palloc0(sizeof(IaQueryResult) * (n + 1));
+	ia_verify_queries(&target, n, texts, IA_VERIFY_APPLY | IA_VERIFY_RETHROW,
+					  results);
+}
+
+/*
+ * ia_query_texts -- the texts of an array of queries, checked for their
+ * shape and limits as idx_apply checks stored queries (not planned).
+ */
+char	  **
+ia_query_texts(ArrayType *queries, int *nqueries)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **texts;
+	int			n;
+	int			i;
+
 	if (ARR_NDIM(queries) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -1120,13 +1139,8 @@ ia_check_queries(ArrayType *queries)
 		(void) param_number_walker(stmt, NULL);
 		texts[i] = sql;
 	}
-
-	memset(&target, 0, sizeof(target));
-	target.role = GetUserId();
-	target.search_path = namespace_search_path;
-	results = palloc0(sizeof(IaQueryResult) * (n + 1));
-	ia_verify_queries(&target, n, texts, IA_VERIFY_APPLY | IA_VERIFY_RETHROW,
-					  results);
+	*nqueries = n;
+	return texts;
 }
 
 /*
