@@ -251,6 +251,26 @@ ia_hypo_name(List *hypos, Oid indexoid)
  * ---------------------------------------------------------------------
  */
 
+/* pg_statistic's width and NULL fraction (and n_distinct) of a column */
+static void
+attribute_stats(Oid relid, AttrNumber attnum, ColStats *cs, bool distinct)
+{
+	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum),
+									  BoolGetDatum(false));
+	Form_pg_statistic s;
+
+	if (!HeapTupleIsValid(tup))
+		return;
+	s = (Form_pg_statistic) GETSTRUCT(tup);
+	if (s->stawidth > 0)
+		cs->width = s->stawidth;
+	cs->nullfrac = s->stanullfrac;
+	if (distinct)
+		cs->ndistinct = s->stadistinct;
+	ReleaseSysCache(tup);
+}
+
 /* Width, NULL fraction and n_distinct of index column i of target t. */
 static void
 column_stats(IaHypoIndex *h, IaHypoTarget *t, int i, ListCell **expr,
@@ -264,32 +284,26 @@ column_stats(IaHypoIndex *h, IaHypoTarget *t, int i, ListCell **expr,
 	cs->ndistinct = 0;
 	if (t->attnums[i] != 0)
 	{
-		HeapTuple	tup;
 		Oid			coll;
 
 		get_atttypetypmodcoll(t->relid, t->attnums[i], &type, &typmod, &coll);
 		cs->width = get_typavgwidth(type, typmod);
-		tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(t->relid),
-							  Int16GetDatum(t->attnums[i]), BoolGetDatum(false));
-		if (HeapTupleIsValid(tup))
-		{
-			Form_pg_statistic s = (Form_pg_statistic) GETSTRUCT(tup);
-
-			if (s->stawidth > 0)
-				cs->width = s->stawidth;
-			cs->nullfrac = s->stanullfrac;
-			cs->ndistinct = s->stadistinct;
-			ReleaseSysCache(tup);
-		}
+		attribute_stats(t->relid, t->attnums[i], cs, true);
 	}
 	else
 	{
 		Node	   *e = (Node *) lfirst(*expr);
+		List	   *vars = pull_var_clause(e, 0);
 
 		*expr = lnext(exprs, *expr);
 		type = exprType(e);
 		typmod = exprTypmod(e);
 		cs->width = get_typavgwidth(type, typmod);
+		/* lower(col) and the like: about as wide as the column */
+		if (list_length(vars) == 1 &&
+			linitial_node(Var, vars)->vartype == type)
+			attribute_stats(t->relid, linitial_node(Var, vars)->varattno,
+							cs, false);
 	}
 	get_typlenbyvalalign(type, &cs->typlen, &byval, &cs->align);
 }
@@ -311,8 +325,15 @@ typedef struct TupleShape
 	double		groups;			/* distinct key values (0 = unknown) */
 } TupleShape;
 
+/*
+ * tuple_shape -- the average leaf and pivot tuple of h on target t, and
+ * the distinct key values among the "rows" rows it holds out of the
+ * table's "tablerows" (as estimate_num_groups scales n_distinct down to a
+ * restricted row count).
+ */
 static void
-tuple_shape(IaHypoIndex *h, IaHypoTarget *t, double rows, TupleShape *ts)
+tuple_shape(IaHypoIndex *h, IaHypoTarget *t, double rows, double tablerows,
+			TupleShape *ts)
 {
 	ListCell   *expr = list_head(t->exprs);
 	double		off = 0;
@@ -330,7 +351,7 @@ tuple_shape(IaHypoIndex *h, IaHypoTarget *t, double rows, TupleShape *ts)
 		nonnull *= 1 - cs.nullfrac;
 		if (i < h->nkeys)
 			keyoff = off;
-		nd = cs.ndistinct < 0 ? -cs.ndistinct * rows : cs.ndistinct;
+		nd = cs.ndistinct < 0 ? -cs.ndistinct * tablerows : cs.ndistinct;
 		/* an expression or a column never analysed: assume distinct */
 		groups = (nd > 0 && groups > 0) ? groups * nd : 0;
 	}
@@ -340,38 +361,70 @@ tuple_shape(IaHypoIndex *h, IaHypoTarget *t, double rows, TupleShape *ts)
 								 sizeof(IndexAttributeBitMapData) +
 								 (Size) ceil(off));
 	ts->pivot = MAXALIGN(sizeof(IndexTupleData) + (Size) ceil(keyoff));
+	groups = Min(groups, tablerows);
+	if (groups > 0 && rows < tablerows)
+		groups *= 1 - pow(1 - rows / tablerows, tablerows / groups);
 	ts->groups = (groups > 0) ? Min(groups, rows) : 0;
 }
 
+/* Leaf bytes (tuples and line pointers) of one key value held by k rows. */
+static double
+group_bytes(double leaf, double k, double tids_per_post)
+{
+	double		full;
+	double		rest;
+	double		bytes;
+
+	if (k <= 1)
+		return leaf + sizeof(ItemIdData);
+	full = floor(k / tids_per_post);
+	rest = k - full * tids_per_post;
+	bytes = full * (MAXALIGN((Size) leaf + (Size) tids_per_post * sizeof(ItemPointerData)) +
+					sizeof(ItemIdData));
+	if (rest >= 2)
+		bytes += MAXALIGN((Size) leaf + (Size) rest * sizeof(ItemPointerData)) +
+			sizeof(ItemIdData);
+	else if (rest > 0)
+		bytes += leaf + sizeof(ItemIdData);
+	return bytes;
+}
+
 /*
- * Bytes of leaf items (tuples and line pointers) of a btree of "rows" rows:
- * posting lists of a deduplicated index as nbtsort.c forms them, at most
- * MAXALIGN_DOWN(BLCKSZ / 10) - sizeof(ItemIdData) bytes each.
+ * Bytes of leaf items of a btree of "rows" rows: in a deduplicating index,
+ * the rows of each key value become posting-list tuples as nbtsort.c forms
+ * them (at most MAXALIGN_DOWN(BLCKSZ / 10) - sizeof(ItemIdData) bytes each;
+ * a value held by one row stays a plain tuple).  Rows per value: 1 plus a
+ * Poisson variable, of mean rows / distinct values.
  */
 static double
 btree_leaf_bytes(IaHypoIndex *h, TupleShape *ts, double rows)
 {
 	double		plain = rows * (ts->leaf + sizeof(ItemIdData));
 	double		maxpost = MAXALIGN_DOWN(BLCKSZ * 10 / 100) - sizeof(ItemIdData);
-	double		per_group;
 	double		tids_per_post;
-	double		posts;
+	double		lambda;
+	double		p;
+	double		bytes = 0;
 
 	if (!h->dedup || ts->groups <= 0 || rows / ts->groups <= 1.0)
 		return plain;
-	per_group = rows / ts->groups;
 	tids_per_post = floor((maxpost - ts->leaf) / sizeof(ItemPointerData));
 	if (tids_per_post < 2)
 		return plain;
-	posts = ceil(per_group / tids_per_post);
-	/* each posting tuple: key, TIDs, half a MAXALIGN of padding, pointer */
-	return ts->groups * (posts * (ts->leaf + MAXIMUM_ALIGNOF / 2.0 +
-								  sizeof(ItemIdData)) +
-						 per_group * sizeof(ItemPointerData));
+	lambda = rows / ts->groups - 1;
+	if (lambda > 200)			/* spread no longer matters */
+		return ts->groups * group_bytes(ts->leaf, lambda + 1, tids_per_post);
+	p = exp(-lambda);
+	for (int j = 0; j <= (int) ceil(lambda + 10 * sqrt(lambda) + 10); j++)
+	{
+		bytes += p * group_bytes(ts->leaf, j + 1, tids_per_post);
+		p *= lambda / (j + 1);
+	}
+	return Min(plain, ts->groups * bytes);
 }
 
 static void
-estimate_btree(IaHypoIndex *h, IaHypoTarget *t, double rows)
+estimate_btree(IaHypoIndex *h, IaHypoTarget *t, double rows, double tablerows)
 {
 	TupleShape	ts;
 	double		usable = BLCKSZ - SizeOfPageHeaderData -
@@ -389,7 +442,7 @@ estimate_btree(IaHypoIndex *h, IaHypoTarget *t, double rows)
 		t->est_height = 0;
 		return;
 	}
-	tuple_shape(h, t, rows, &ts);
+	tuple_shape(h, t, rows, tablerows, &ts);
 	level = Max(1, ceil(btree_leaf_bytes(h, &ts, rows) / leafcap));
 	pages = level;
 	while (level > 1)
@@ -417,7 +470,7 @@ estimate_other(IaHypoIndex *h, IaHypoTarget *t, RelOptInfo *rel, double rows)
 
 	t->est_tuples = rows;
 	t->est_height = -1;
-	tuple_shape(h, t, Max(rows, 1), &ts);
+	tuple_shape(h, t, Max(rows, 1), Max(rel->tuples, 1), &ts);
 	switch (h->amid)
 	{
 		case HASH_AM_OID:
@@ -465,20 +518,14 @@ ia_hypo_estimate(PlannerInfo *root, RelOptInfo *rel, IaHypoIndex *h,
 		RelOptInfo *saved = root->simple_rel_array[rel->relid];
 
 		root->simple_rel_array[rel->relid] = rel;
-		PG_TRY();
-		{
-			rows = clamp_row_est(rows * clauselist_selectivity(root, pred, rel->relid,
-															   JOIN_INNER, NULL));
-		}
-		PG_FINALLY();
-		{
-			root->simple_rel_array[rel->relid] = saved;
-		}
-		PG_END_TRY();
+		rows = clamp_row_est(rows * clauselist_selectivity(root, pred, rel->relid,
+														   JOIN_INNER, NULL));
+		/* not restored on error: the planning (and root) is abandoned */
+		root->simple_rel_array[rel->relid] = saved;
 	}
 	rows = Max(rows, 0);
 	if (h->amid == BTREE_AM_OID)
-		estimate_btree(h, t, rows);
+		estimate_btree(h, t, rows, Max(rel->tuples, rows));
 	else
 		estimate_other(h, t, rel, rows);
 	t->estimated = true;
