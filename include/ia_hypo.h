@@ -117,7 +117,8 @@ typedef struct IaPlanned
 	char	   *plan;			/* EXPLAIN text (IA_PLAN_EXPLAIN) or NULL */
 } IaPlanned;
 
-#define IA_PLAN_EXPLAIN		0x01
+#define IA_PLAN_EXPLAIN		0x01	/* fill plan */
+#define IA_PLAN_EXPLAIN_LAST	0x02	/* ia_plan_batch: of the last set only */
 
 /* verify.c */
 extern IaPrepared *ia_prepare(const char *query, MemoryContext cxt);
@@ -126,6 +127,10 @@ extern ParamListInfo ia_prepared_params(IaPrepared *p, char **values,
 extern void ia_plan_prepared(IaPrepared *p, List *hypos, List *hide,
 							 ParamListInfo params, int flags,
 							 IaPlanned *out);
+/* the same for n sets of hypothetical indexes, in one subtransaction */
+extern void ia_plan_batch(IaPrepared *p, int n, List **hypo_sets,
+						  List *hide, ParamListInfo params, int flags,
+						  IaPlanned *out);
 
 /* hypoplan.c (for verify.c's hook) */
 extern void ia_hypo_add_indexes(PlannerInfo *root, Oid relid,

@@ -5,8 +5,10 @@
  *		as idx_apply checks a definition, sized without being built.
  *
  * Design.  ia_hypo_from_definition() resolves the definition through
- * definition.c (ia_resolve_index: the same checks, errors and SQLSTATEs as
- * idx_apply, so the caller must own the table) and keeps the resolved form
+ * definition.c (ia_resolve_hypothetical: the same checks, errors and
+ * SQLSTATEs as idx_apply, so the caller must own the table, except that the
+ * queue is not asked: a hypothetical index reserves no name and duplicates
+ * nothing queued) and keeps the resolved form
  * plus what the planner needs of it: operator families and input types, the
  * fillfactor, whether btree deduplication applies, and one target per
  * relation the index would cover: the table itself, or each leaf partition
@@ -216,7 +218,7 @@ IaHypoIndex *
 ia_hypo_from_definition(const char *definition)
 {
 	IaResolvedIndex ri;
-	IaDefinition *def = ia_resolve_index(definition, &ri);
+	IaDefinition *def = ia_resolve_hypothetical(definition, &ri);
 	IaHypoIndex *h = palloc0(sizeof(IaHypoIndex));
 
 	check_modelled_am(ri.amid);

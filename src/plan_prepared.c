@@ -251,6 +251,17 @@ void
 ia_plan_prepared(IaPrepared *p, List *hypos, List *hide,
 				 ParamListInfo params, int flags, IaPlanned *out)
 {
+	ia_plan_batch(p, 1, &hypos, hide, params, flags, out);
+}
+
+/*
+ * ia_plan_batch -- ia_plan_prepared for n sets of hypothetical indexes
+ * (hypo_sets[i], NIL for none) in one subtransaction: out[i] for each.
+ */
+void
+ia_plan_batch(IaPrepared *p, int n, List **hypo_sets, List *hide,
+			  ParamListInfo params, int flags, IaPlanned *out)
+{
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	MemoryContext work = AllocSetContextCreate(caller, "index_advisor plan",
@@ -258,27 +269,33 @@ ia_plan_prepared(IaPrepared *p, List *hypos, List *hide,
 	Oid			save_user;
 	int			save_sec;
 
-	memset(out, 0, sizeof(IaPlanned));
+	memset(out, 0, sizeof(IaPlanned) * n);
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(work);
 	PG_TRY();
 	{
-		List	   *stmts;
-
-		ia_become(p->planner, save_sec);
-		(void) NewGUCNestLevel();
-		stmts = plan_with(p, hypos, hide, params);
-		ia_become(p->requester, save_sec);
-		if (!p->perms_checked)
+		for (int i = 0; i < n; i++)
 		{
-			ListCell   *lc;
+			List	   *stmts;
 
-			foreach(lc, stmts)
-				ia_check_plan_permissions(lfirst_node(PlannedStmt, lc));
-			p->perms_checked = true;
+			ia_become(p->planner, save_sec);
+			(void) NewGUCNestLevel();
+			stmts = plan_with(p, hypo_sets[i], hide, params);
+			ia_become(p->requester, save_sec);
+			if (!p->perms_checked)
+			{
+				ListCell   *lc;
+
+				foreach(lc, stmts)
+					ia_check_plan_permissions(lfirst_node(PlannedStmt, lc));
+				p->perms_checked = true;
+			}
+			read_plans(p, stmts, hypo_sets[i],
+					   (i == n - 1 || !(flags & IA_PLAN_EXPLAIN_LAST)) ?
+					   flags : 0, caller, &out[i]);
+			MemoryContextReset(work);
 		}
-		read_plans(p, stmts, hypos, flags, caller, out);
 		MemoryContextSwitchTo(caller);
 		RollbackAndReleaseCurrentSubTransaction();
 		CurrentResourceOwner = owner;

@@ -183,8 +183,10 @@ whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	IaPrepared *p;
 	ParamListInfo params = NULL;
-	IaPlanned	before;
-	IaPlanned	after;
+	List	   *sets[2];
+	IaPlanned	planned[2];
+	IaPlanned  *before = &planned[0];
+	IaPlanned  *after = &planned[1];
 	Datum		v[WHATIF_COLS];
 	bool		nulls[WHATIF_COLS] = {false};
 
@@ -192,19 +194,22 @@ whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
 	p = ia_prepare(query, cxt);
 	if (values != NULL)
 		params = ia_prepared_params(p, values, vnulls, nvalues);
-	ia_plan_prepared(p, NIL, NIL, params, 0, &before);
-	ia_plan_prepared(p, hypos, NIL, params, IA_PLAN_EXPLAIN, &after);
+	/* without, then with (its EXPLAIN text), in one subtransaction */
+	sets[0] = NIL;
+	sets[1] = hypos;
+	ia_plan_batch(p, 2, sets, NIL, params,
+				  IA_PLAN_EXPLAIN | IA_PLAN_EXPLAIN_LAST, planned);
 	error_context_stack = cb.previous;
 
 	v[0] = CStringGetTextDatum(query);
-	v[1] = Float8GetDatum(before.total_cost);
-	v[2] = Float8GetDatum(after.total_cost);
-	v[3] = uses_array(hypos, &after);
-	if (after.used_scans != NIL)
-		v[4] = CStringGetTextDatum((const char *) linitial(after.used_scans));
+	v[1] = Float8GetDatum(before->total_cost);
+	v[2] = Float8GetDatum(after->total_cost);
+	v[3] = uses_array(hypos, after);
+	if (after->used_scans != NIL)
+		v[4] = CStringGetTextDatum((const char *) linitial(after->used_scans));
 	else
 		nulls[4] = true;
-	v[5] = CStringGetTextDatum(after.plan);
+	v[5] = CStringGetTextDatum(after->plan);
 	MemoryContextSwitchTo(old);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	MemoryContextDelete(cxt);
