@@ -17,6 +17,8 @@ OBJS += src/status.o
 # idx_apply_script (issue 11, the ORM bridge)
 OBJS += src/script.o
 OBJS += src/gentle.o
+# hypothetical indexes, idx_whatif (issue 9, branch hypo)
+OBJS += src/hypo.o src/hypoplan.o src/plan_prepared.o src/whatif.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2

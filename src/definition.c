@@ -22,6 +22,9 @@
  * Nothing here writes anything.  A name reserved by a pending row, or a
  * duplicate queued, is asked of queue.c (which never calls back here).
  *
+ * A hypothetical index (hypo.c) is resolved by the same code
+ * (ia_resolve_hypothetical), without asking the queue.
+ *
  * The parse trees a worker runs (ia_build_create, ia_build_drop) are built
  * here too, from the definition as given, adjusted at tree level.
  *
@@ -66,6 +69,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/resowner.h"
+#include "utils/inval.h"
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
@@ -79,21 +83,8 @@
 /* as many $n as the protocol can bind (PQ_QUERY_PARAM_MAX_LIMIT) */
 #define IA_MAX_QUERY_PARAMS		65535
 
-/* The resolved form of one index: what pg_index would hold. */
-typedef struct ResolvedIndex
-{
-	Oid			amid;
-	bool		unique;
-	bool		nulls_not_distinct;
-	int			nkeys;
-	int			natts;
-	AttrNumber	attnums[INDEX_MAX_KEYS];
-	Oid			opclasses[INDEX_MAX_KEYS];
-	Oid			collations[INDEX_MAX_KEYS];
-	int16		options[INDEX_MAX_KEYS];
-	List	   *exprs;			/* as RelationGetIndexExpressions() */
-	List	   *pred;			/* as RelationGetIndexPredicate() */
-} ResolvedIndex;
+/* The resolved form of one index: what pg_index would hold (ia_definition.h). */
+typedef IaResolvedIndex ResolvedIndex;
 
 static const char *relkind_article(char relkind);
 static void check_table(Relation rel, bool only);
@@ -105,10 +96,13 @@ static void check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
 										 IndexAmRoutine *amroutine);
 static void check_duplicate(Relation rel, ResolvedIndex *ri);
 static void check_pending_duplicate(IaDefinition *def);
-static bool check_name(IaDefinition *def, ResolvedIndex *ri);
+static bool check_name(IaDefinition *def, ResolvedIndex *ri, bool ask_queue);
 static bool index_covers(Relation irel, ResolvedIndex *ri);
-static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid);
-static bool name_taken(Oid nspid, const char *name);
+static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid,
+							   bool ask_queue);
+static bool name_taken(Oid nspid, const char *name, bool ask_queue);
+static IaDefinition *resolve(const char *definition, IaResolvedIndex *out,
+							 bool ask_queue);
 
 /*
  * Error positions of the parser and of parse analysis point into the
@@ -186,6 +180,36 @@ ia_parse_index_stmt(const char *definition)
 IaDefinition *
 ia_resolve_definition(const char *definition)
 {
+	ResolvedIndex ri;
+
+	return ia_resolve_index(definition, &ri);
+}
+
+/*
+ * ia_resolve_hypothetical -- ia_resolve_index for a hypothetical index: the
+ * same checks and errors, except that the queue is not asked (a hypothetical
+ * index reserves no name and is never queued).
+ */
+IaDefinition *
+ia_resolve_hypothetical(const char *definition, IaResolvedIndex *out)
+{
+	return resolve(definition, out, false);
+}
+
+/*
+ * ia_resolve_index -- ia_resolve_definition, also handing out the resolved
+ * form in *out.
+ */
+IaDefinition *
+ia_resolve_index(const char *definition, IaResolvedIndex *out)
+{
+	return resolve(definition, out, true);
+}
+
+/* ia_resolve_index; the queue is asked about names and duplicates if asked */
+static IaDefinition *
+resolve(const char *definition, IaResolvedIndex *out, bool ask_queue)
+{
 	IaDefinition *def = palloc0(sizeof(IaDefinition));
 	IndexStmt  *stmt;
 	IndexStmt  *tstmt;
@@ -227,10 +251,11 @@ ia_resolve_definition(const char *definition)
 	resolve_columns(rel, tstmt, amid, amroutine, &ri);
 	check_options_and_tablespace(stmt, def->nspid, amroutine);
 
+	*out = ri;
 	if (stmt->idxname != NULL)
 	{
 		def->index_name = pstrdup(stmt->idxname);
-		if (check_name(def, &ri))
+		if (check_name(def, &ri, ask_queue))
 		{
 			table_close(rel, NoLock);
 			def->skip = true;
@@ -238,10 +263,11 @@ ia_resolve_definition(const char *definition)
 		}
 	}
 	else
-		def->index_name = choose_index_name(rel, tstmt, def->nspid);
+		def->index_name = choose_index_name(rel, tstmt, def->nspid, ask_queue);
 
 	check_duplicate(rel, &ri);
-	check_pending_duplicate(def);
+	if (ask_queue)
+		check_pending_duplicate(def);
 
 	table_close(rel, NoLock);
 	return def;
@@ -601,6 +627,53 @@ check_no_system_columns(ResolvedIndex *ri)
 }
 
 /*
+ * The default operator classes found so far (GetDefaultOpClass scans
+ * pg_opclass: ~10 us, a tenth of an idx_whatif), forgotten whenever an
+ * operator class changes (a syscache callback on pg_opclass).
+ */
+#define IA_OPCLASS_CACHE 16
+typedef struct DefaultOpclass
+{
+	Oid			type;
+	Oid			am;
+	Oid			opclass;
+} DefaultOpclass;
+static DefaultOpclass opclass_cache[IA_OPCLASS_CACHE];
+static int	opclass_cache_next = 0;
+static bool opclass_callback_registered = false;
+
+static void
+forget_opclasses(Datum arg, int cacheid, uint32 hashvalue)
+{
+	memset(opclass_cache, 0, sizeof(opclass_cache));
+}
+
+/* ResolveOpClass(), remembering the default operator class it finds */
+static Oid
+resolve_opclass(List *opclass, Oid type, const char *amname, Oid amid)
+{
+	Oid			found;
+
+	if (opclass != NIL)
+		return ResolveOpClass(opclass, type, amname, amid);
+	if (!opclass_callback_registered)
+	{
+		CacheRegisterSyscacheCallback(CLAOID, forget_opclasses, (Datum) 0);
+		opclass_callback_registered = true;
+	}
+	for (int i = 0; i < IA_OPCLASS_CACHE; i++)
+		if (opclass_cache[i].type == type && opclass_cache[i].am == amid &&
+			OidIsValid(opclass_cache[i].opclass))
+			return opclass_cache[i].opclass;
+	found = ResolveOpClass(NIL, type, amname, amid);
+	opclass_cache[opclass_cache_next].type = type;
+	opclass_cache[opclass_cache_next].am = amid;
+	opclass_cache[opclass_cache_next].opclass = found;
+	opclass_cache_next = (opclass_cache_next + 1) % IA_OPCLASS_CACHE;
+	return found;
+}
+
+/*
  * Resolve every key and INCLUDE column as ComputeIndexAttrs() would, and
  * fill "ri" with the form pg_index will have.
  */
@@ -629,7 +702,7 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 			continue;
 		}
 		ri->collations[i] = resolve_key_collation(elem, atttype, attcollation);
-		ri->opclasses[i] = ResolveOpClass(elem->opclass, atttype,
+		ri->opclasses[i] = resolve_opclass(elem->opclass, atttype,
 										  stmt->accessMethod, amid);
 		check_opclass_options(stmt, amroutine, elem, ri->opclasses[i]);
 		ri->options[i] = key_options(elem, amroutine);
@@ -702,7 +775,7 @@ check_same_definition(IaDefinition *def, Oid existing, ResolvedIndex *ri)
  * valid index of the same definition already: returns true, nothing to do).
  */
 static bool
-check_name(IaDefinition *def, ResolvedIndex *ri)
+check_name(IaDefinition *def, ResolvedIndex *ri, bool ask_queue)
 {
 	Oid			existing = get_relname_relid(def->index_name, def->nspid);
 	char	   *pending;
@@ -745,6 +818,8 @@ check_name(IaDefinition *def, ResolvedIndex *ri)
 				 errmsg("relation \"%s\" already exists", def->index_name)));
 	}
 
+	if (!ask_queue)
+		return false;
 	pending = ia_pending_name_exists(def->nspid, def->index_name);
 	if (pending != NULL)
 		ereport(ERROR,
@@ -756,10 +831,10 @@ check_name(IaDefinition *def, ResolvedIndex *ri)
 }
 
 static bool
-name_taken(Oid nspid, const char *name)
+name_taken(Oid nspid, const char *name, bool ask_queue)
 {
 	return OidIsValid(get_relname_relid(name, nspid)) ||
-		ia_pending_name_exists(nspid, name) != NULL;
+		(ask_queue && ia_pending_name_exists(nspid, name) != NULL);
 }
 
 /*
@@ -812,7 +887,7 @@ index_column_names(List *elems)
  * src/backend/commands/indexcmds.c and namespace.c (PostgreSQL 15).
  */
 static char *
-choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
+choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid, bool ask_queue)
 {
 	char		buf[NAMEDATALEN * 2];
 	int			buflen = 0;
@@ -846,7 +921,7 @@ choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
 		else
 			snprintf(modlabel, sizeof(modlabel), "%s%d", label, pass);
 		candidate = makeObjectName(RelationGetRelationName(rel), base, modlabel);
-		if (!name_taken(nspid, candidate))
+		if (!name_taken(nspid, candidate, ask_queue))
 			return candidate;
 		pfree(candidate);
 		pass++;
@@ -1100,16 +1175,35 @@ check_query_limits(Datum *elems, bool *nulls, int n)
 void
 ia_check_queries(ArrayType *queries)
 {
-	Datum	   *elems;
-	bool	   *nulls;
 	char	  **texts;
 	int			n;
-	int			i;
 	IaVerifyTarget target;
 	IaQueryResult *results;
 
 	if (queries == NULL)
 		return;
+	texts = ia_query_texts(queries, &n);
+	memset(&target, 0, sizeof(target));
+	target.role = GetUserId();
+	target.search_path = namespace_search_path;
+	results = palloc0(sizeof(IaQueryResult) * (n + 1));
+	ia_verify_queries(&target, n, texts, IA_VERIFY_APPLY | IA_VERIFY_RETHROW,
+					  results);
+}
+
+/*
+ * ia_query_texts -- the texts of an array of queries, checked for their
+ * shape and limits as idx_apply checks stored queries (not planned).
+ */
+char	  **
+ia_query_texts(ArrayType *queries, int *nqueries)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **texts;
+	int			n;
+	int			i;
+
 	if (ARR_NDIM(queries) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -1150,13 +1244,8 @@ ia_check_queries(ArrayType *queries)
 		(void) param_number_walker(stmt, NULL);
 		texts[i] = sql;
 	}
-
-	memset(&target, 0, sizeof(target));
-	target.role = GetUserId();
-	target.search_path = namespace_search_path;
-	results = palloc0(sizeof(IaQueryResult) * (n + 1));
-	ia_verify_queries(&target, n, texts, IA_VERIFY_APPLY | IA_VERIFY_RETHROW,
-					  results);
+	*nqueries = n;
+	return texts;
 }
 
 /*
@@ -1181,7 +1270,7 @@ ia_choose_index_name(Oid relid, IndexStmt *stmt)
 		if (elem->expr && elem->indexcolname == NULL)
 			elem->indexcolname = FigureIndexColname(elem->expr);
 	}
-	name = choose_index_name(rel, copy, RelationGetNamespace(rel));
+	name = choose_index_name(rel, copy, RelationGetNamespace(rel), true);
 	table_close(rel, AccessShareLock);
 	return name;
 }
