@@ -12,6 +12,7 @@ MODULE_big = index_advisor
 OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
        src/partition.o src/job.o src/uninstall.o src/locks.o
+OBJS += src/advise.o src/advise_candidates.o src/advise_hypo.o
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2

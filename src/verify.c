@@ -602,7 +602,7 @@ verify_error_context(void *arg)
 
 /* Parse and analyse query; the rewritten Query list. */
 static List *
-analyze_query(const char *query)
+analyze_query(const char *query, Oid **ptypes, int *pcount)
 {
 	List	   *raw = raw_parser(query, RAW_PARSE_DEFAULT);
 	Oid		   *paramtypes = NULL;
@@ -637,6 +637,10 @@ analyze_query(const char *query)
 					 errmsg("a stored query must be SELECT, INSERT, UPDATE, DELETE or MERGE"),
 					 errdetail("Utility statements have no plan to verify.")));
 	}
+	if (ptypes)
+		*ptypes = paramtypes;
+	if (pcount)
+		*pcount = nparams;
 	return queries;
 }
 
@@ -718,7 +722,7 @@ static void
 verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 				  int outer_sec, IaQueryResult *r, MemoryContext out)
 {
-	List	   *queries = analyze_query(query);
+	List	   *queries = analyze_query(query, NULL, NULL);
 	Oid			planner = ia_planning_role(t->role, queries);
 	List	   *stmts = plan_queries(queries, query, planner, t->role, outer_sec);
 	List	   *indexoids = NIL;
@@ -959,4 +963,27 @@ ia_verify_queries(const IaVerifyTarget *t, int n, char **queries, int flags,
 		return;
 	for (i = 0; i < n; i++)
 		(void) verify_batch(t, queries, i, 1, flags, results);
+}
+
+/* ---------------------------------------------------------------------
+ * For the advisor (advise.c), which plans one query many times: the same
+ * analysis and the same rule of who plans as whom, without the
+ * subtransaction, role switch and time limit of ia_verify_queries (the
+ * caller keeps the rules of verify.h itself).
+ * ---------------------------------------------------------------------
+ */
+
+/* Parse and analyse as the current user; the rewritten Query list and the
+ * inferred types of its $n. */
+List *
+ia_verify_analyze(const char *query, Oid **paramtypes, int *nparams)
+{
+	return analyze_query(query, paramtypes, nparams);
+}
+
+/* The role the rewritten queries of "requester" are planned as. */
+Oid
+ia_verify_planning_role(Oid requester, List *queries)
+{
+	return ia_planning_role(requester, queries);
 }
