@@ -31,6 +31,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
@@ -740,6 +741,20 @@ add_cand(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
 	return lappend(cands, c);
 }
 
+/* number of live columns of a table */
+static int
+table_columns(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	int			n = 0;
+
+	for (int i = 0; i < RelationGetDescr(rel)->natts; i++)
+		if (!TupleDescAttr(RelationGetDescr(rel), i)->attisdropped)
+			n++;
+	table_close(rel, AccessShareLock);
+	return n;
+}
+
 /* The other columns the query reads, for INCLUDE; NIL if too many. */
 static List *
 include_columns(IaRelUse *u, List *keys)
@@ -762,7 +777,7 @@ include_columns(IaRelUse *u, List *keys)
 	}
 	/* not when it would copy the whole table (SELECT *) */
 	if (list_length(inc) > IA_MAX_INCLUDE ||
-		list_length(inc) + list_length(keys) >= get_relnatts(u->relid))
+		list_length(inc) + list_length(keys) >= table_columns(u->relid))
 		return NIL;
 	return inc;
 }
