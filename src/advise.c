@@ -385,6 +385,14 @@ stat_value(Oid relid, AttrNumber attnum, int strategy, Oid type,
 	return found;
 }
 
+/* May role read the column (and so see its values in a note)? */
+static bool
+may_read_column(Oid relid, AttrNumber attnum, Oid role)
+{
+	return pg_class_aclcheck(relid, role, ACL_SELECT) == ACLCHECK_OK ||
+		pg_attribute_aclcheck(relid, attnum, role, ACL_SELECT) == ACLCHECK_OK;
+}
+
 static char *
 value_text(Datum v, Oid type)
 {
@@ -437,9 +445,8 @@ representative_values(AdvQuery *q, List *uses, Oid *ptypes, int nparams)
 			if (p->paramno < 1 || p->paramno > nparams)
 				continue;
 			prm = &pl->params[p->paramno - 1];
-			if (prm->pflags & PARAM_FLAG_CONST ||
-				pg_attribute_aclcheck(p->relid, p->attnum, q->role,
-									  ACL_SELECT) != ACLCHECK_OK ||
+			if ((prm->pflags & PARAM_FLAG_CONST) ||
+				!may_read_column(p->relid, p->attnum, q->role) ||
 				!stat_value(p->relid, p->attnum, p->strategy, prm->ptype,
 							&prm->value))
 				continue;
