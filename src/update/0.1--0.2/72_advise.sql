@@ -89,12 +89,15 @@ BEGIN
                   DETAIL = 'idx_advise_workload() reads the statements to advise on from pg_stat_statements.',
                   HINT = 'Run CREATE EXTENSION pg_stat_statements; it also needs shared_preload_libraries = ''pg_stat_statements''.';
     END IF;
-    IF pg_catalog.current_setting('shared_preload_libraries') OPERATOR(pg_catalog.!~) '(^|[\s,])"?pg_stat_statements"?($|[\s,])' THEN
+    BEGIN
+        EXECUTE pg_catalog.format('SELECT 1 FROM %I.pg_stat_statements LIMIT 1',
+                                  pss_schema);
+    EXCEPTION WHEN object_not_in_prerequisite_state THEN
         RAISE EXCEPTION 'pg_stat_statements is not loaded'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'pg_stat_statements only collects statements when it is in shared_preload_libraries.',
                   HINT = 'Add pg_stat_statements to shared_preload_libraries and restart the server.';
-    END IF;
+    END;
     EXECUTE pg_catalog.format(
         'SELECT pg_catalog.array_agg(query ORDER BY t DESC),
                 pg_catalog.array_agg(userid ORDER BY t DESC),
@@ -114,8 +117,8 @@ BEGIN
                   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())',
         pss_schema) INTO others;
     RETURN QUERY SELECT * FROM @extschema@.idx_advise_statements(
-        pg_catalog.coalesce(q, '{}'), pg_catalog.coalesce(r, '{}'),
-        pg_catalog.coalesce(w, '{}'), budget, max_indexes, others);
+        COALESCE(q, '{}'), COALESCE(r, '{}'),
+        COALESCE(w, '{}'), budget, max_indexes, others);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.idx_advise_workload(integer, bigint, integer) IS
