@@ -12,6 +12,9 @@ MODULE_big = index_advisor
 OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
        src/partition.o src/job.o src/uninstall.o src/locks.o
+# hypothetical indexes, idx_whatif (issue 9, branch hypo)
+OBJS += src/hypo.o src/hypoplan.o src/plan_prepared.o src/whatif.o
+# the advisor: idx_advise, idx_advise_workload (issue 9, branch advise)
 OBJS += src/advise.o src/advise_candidates.o src/advise_hypo.o
 
 EXTENSION = index_advisor

@@ -45,4 +45,13 @@
 	((void) ExecCheckRTPerms((stmt)->rtable, true))
 #endif
 
+/* parent-to-child attribute map (hypo.c) */
+#if PG_VERSION_NUM >= 160000
+#define ia_build_attrmap_by_name(indesc, outdesc) \
+	build_attrmap_by_name((indesc), (outdesc), false)
+#else
+#define ia_build_attrmap_by_name(indesc, outdesc) \
+	build_attrmap_by_name((indesc), (outdesc))
+#endif
+
 #endif							/* INDEX_ADVISOR_COMPAT_H */

@@ -36,9 +36,30 @@ typedef struct IaDefinition
 								 * name exists: nothing to do */
 } IaDefinition;
 
+/* The resolved form of one index: what pg_index would hold. */
+typedef struct IaResolvedIndex
+{
+	Oid			amid;
+	bool		unique;
+	bool		nulls_not_distinct;
+	int			nkeys;
+	int			natts;
+	AttrNumber	attnums[INDEX_MAX_KEYS];
+	Oid			opclasses[INDEX_MAX_KEYS];
+	Oid			collations[INDEX_MAX_KEYS];
+	int16		options[INDEX_MAX_KEYS];
+	List	   *exprs;			/* as RelationGetIndexExpressions() */
+	List	   *pred;			/* as RelationGetIndexPredicate() */
+} IaResolvedIndex;
+
 extern IndexStmt *ia_parse_index_stmt(const char *definition);
 extern IaDefinition *ia_resolve_definition(const char *definition);
+extern IaDefinition *ia_resolve_index(const char *definition,
+									  IaResolvedIndex *out);
+extern IaDefinition *ia_resolve_hypothetical(const char *definition,
+											 IaResolvedIndex *out);
 extern void ia_check_queries(ArrayType *queries);
+extern char **ia_query_texts(ArrayType *queries, int *nqueries);
 extern char *ia_choose_index_name(Oid relid, IndexStmt *stmt);
 
 /* parse trees of a job's statements, rebuilt from its row */

@@ -63,9 +63,4 @@ extern void ia_verify_queries(const IaVerifyTarget *target, int n,
 							  char **queries, int flags,
 							  IaQueryResult *results);
 
-/* for the advisor: analyse once, plan many times (advise.c) */
-extern List *ia_verify_analyze(const char *query, Oid **paramtypes,
-							   int *nparams);
-extern Oid	ia_verify_planning_role(Oid requester, List *queries);
-
 #endif							/* INDEX_ADVISOR_VERIFY_H */

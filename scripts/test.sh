@@ -51,6 +51,13 @@ for b in run.sh idx_check_bench.sh; do
     fi
 done
 
+# idx_whatif against HypoPG (issue 9), quick mode: it must run and produce numbers
+if as_user "$work/bench/whatif.sh" --quick; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
+fi
+
 [ $status -eq 0 ] && rm -rf "$work"
 echo "index_advisor: $passed passed, $failed failed"
 exit $status

@@ -7,7 +7,7 @@
  *
  * Design.  Each query is analysed once, as the role it belongs to (the
  * caller for idx_advise, the statement's author for the workload), and
- * planned many times as ia_verify_planning_role() says, under
+ * planned many times as ia_planning_role() says, under
  * SECURITY_RESTRICTED_OPERATION, inside one subtransaction that is always
  * rolled back.  A query with $n parameters is planned generically and with
  * representative values from pg_statistic (a middle most-common value for
@@ -71,6 +71,7 @@
 #include "ia_definition.h"
 #include "ia_queue.h"
 #include "verify.h"
+#include "verify_internal.h"
 
 #define IA_HYPO_OID_BASE	((Oid) 4294900000U)
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
@@ -543,13 +544,13 @@ prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 			skip = SKIP_UTILITY;
 		else
 		{
-			q->trees = ia_verify_analyze(q->text, &ptypes, &nparams);
+			q->trees = ia_analyze_query(q->text, &ptypes, &nparams);
 			uses = ia_advise_extract(q->trees, q->qno);
 			if (query_relids(uses, q))
 				skip = SKIP_TEMP;
 			else
 			{
-				q->planner = ia_verify_planning_role(q->role, q->trees);
+				q->planner = ia_planning_role(q->role, q->trees);
 				representative_values(q, uses, ptypes, nparams);
 				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
 				if (q->rep)

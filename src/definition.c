@@ -66,6 +66,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/resowner.h"
+#include "utils/inval.h"
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
@@ -79,21 +80,8 @@
 /* as many $n as the protocol can bind (PQ_QUERY_PARAM_MAX_LIMIT) */
 #define IA_MAX_QUERY_PARAMS		65535
 
-/* The resolved form of one index: what pg_index would hold. */
-typedef struct ResolvedIndex
-{
-	Oid			amid;
-	bool		unique;
-	bool		nulls_not_distinct;
-	int			nkeys;
-	int			natts;
-	AttrNumber	attnums[INDEX_MAX_KEYS];
-	Oid			opclasses[INDEX_MAX_KEYS];
-	Oid			collations[INDEX_MAX_KEYS];
-	int16		options[INDEX_MAX_KEYS];
-	List	   *exprs;			/* as RelationGetIndexExpressions() */
-	List	   *pred;			/* as RelationGetIndexPredicate() */
-} ResolvedIndex;
+/* The resolved form of one index: what pg_index would hold (ia_definition.h). */
+typedef IaResolvedIndex ResolvedIndex;
 
 static const char *relkind_article(char relkind);
 static void check_table(Relation rel, bool only);
@@ -105,9 +93,12 @@ static void check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
 										 IndexAmRoutine *amroutine);
 static void check_duplicate(Relation rel, ResolvedIndex *ri);
 static void check_pending_duplicate(IaDefinition *def);
-static bool check_name(IaDefinition *def);
-static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid);
-static bool name_taken(Oid nspid, const char *name);
+static bool check_name(IaDefinition *def, bool ask_queue);
+static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid,
+							   bool ask_queue);
+static bool name_taken(Oid nspid, const char *name, bool ask_queue);
+static IaDefinition *resolve(const char *definition, IaResolvedIndex *out,
+							 bool ask_queue);
 
 /*
  * Error positions of the parser and of parse analysis point into the
@@ -185,6 +176,36 @@ ia_parse_index_stmt(const char *definition)
 IaDefinition *
 ia_resolve_definition(const char *definition)
 {
+	ResolvedIndex ri;
+
+	return ia_resolve_index(definition, &ri);
+}
+
+/*
+ * ia_resolve_hypothetical -- ia_resolve_index for a hypothetical index: the
+ * same checks and errors, except that the queue is not asked (a hypothetical
+ * index reserves no name and is never queued).
+ */
+IaDefinition *
+ia_resolve_hypothetical(const char *definition, IaResolvedIndex *out)
+{
+	return resolve(definition, out, false);
+}
+
+/*
+ * ia_resolve_index -- ia_resolve_definition, also handing out the resolved
+ * form in *out.
+ */
+IaDefinition *
+ia_resolve_index(const char *definition, IaResolvedIndex *out)
+{
+	return resolve(definition, out, true);
+}
+
+/* ia_resolve_index; the queue is asked about names and duplicates if asked */
+static IaDefinition *
+resolve(const char *definition, IaResolvedIndex *out, bool ask_queue)
+{
 	IaDefinition *def = palloc0(sizeof(IaDefinition));
 	IndexStmt  *stmt;
 	IndexStmt  *tstmt;
@@ -226,10 +247,11 @@ ia_resolve_definition(const char *definition)
 	resolve_columns(rel, tstmt, amid, amroutine, &ri);
 	check_options_and_tablespace(stmt, def->nspid, amroutine);
 
+	*out = ri;
 	if (stmt->idxname != NULL)
 	{
 		def->index_name = pstrdup(stmt->idxname);
-		if (check_name(def))
+		if (check_name(def, ask_queue))
 		{
 			table_close(rel, NoLock);
 			def->skip = true;
@@ -237,10 +259,11 @@ ia_resolve_definition(const char *definition)
 		}
 	}
 	else
-		def->index_name = choose_index_name(rel, tstmt, def->nspid);
+		def->index_name = choose_index_name(rel, tstmt, def->nspid, ask_queue);
 
 	check_duplicate(rel, &ri);
-	check_pending_duplicate(def);
+	if (ask_queue)
+		check_pending_duplicate(def);
 
 	table_close(rel, NoLock);
 	return def;
@@ -600,6 +623,53 @@ check_no_system_columns(ResolvedIndex *ri)
 }
 
 /*
+ * The default operator classes found so far (GetDefaultOpClass scans
+ * pg_opclass: ~10 us, a tenth of an idx_whatif), forgotten whenever an
+ * operator class changes (a syscache callback on pg_opclass).
+ */
+#define IA_OPCLASS_CACHE 16
+typedef struct DefaultOpclass
+{
+	Oid			type;
+	Oid			am;
+	Oid			opclass;
+} DefaultOpclass;
+static DefaultOpclass opclass_cache[IA_OPCLASS_CACHE];
+static int	opclass_cache_next = 0;
+static bool opclass_callback_registered = false;
+
+static void
+forget_opclasses(Datum arg, int cacheid, uint32 hashvalue)
+{
+	memset(opclass_cache, 0, sizeof(opclass_cache));
+}
+
+/* ResolveOpClass(), remembering the default operator class it finds */
+static Oid
+resolve_opclass(List *opclass, Oid type, const char *amname, Oid amid)
+{
+	Oid			found;
+
+	if (opclass != NIL)
+		return ResolveOpClass(opclass, type, amname, amid);
+	if (!opclass_callback_registered)
+	{
+		CacheRegisterSyscacheCallback(CLAOID, forget_opclasses, (Datum) 0);
+		opclass_callback_registered = true;
+	}
+	for (int i = 0; i < IA_OPCLASS_CACHE; i++)
+		if (opclass_cache[i].type == type && opclass_cache[i].am == amid &&
+			OidIsValid(opclass_cache[i].opclass))
+			return opclass_cache[i].opclass;
+	found = ResolveOpClass(NIL, type, amname, amid);
+	opclass_cache[opclass_cache_next].type = type;
+	opclass_cache[opclass_cache_next].am = amid;
+	opclass_cache[opclass_cache_next].opclass = found;
+	opclass_cache_next = (opclass_cache_next + 1) % IA_OPCLASS_CACHE;
+	return found;
+}
+
+/*
  * Resolve every key and INCLUDE column as ComputeIndexAttrs() would, and
  * fill "ri" with the form pg_index will have.
  */
@@ -628,7 +698,7 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 			continue;
 		}
 		ri->collations[i] = resolve_key_collation(elem, atttype, attcollation);
-		ri->opclasses[i] = ResolveOpClass(elem->opclass, atttype,
+		ri->opclasses[i] = resolve_opclass(elem->opclass, atttype,
 										  stmt->accessMethod, amid);
 		check_opclass_options(stmt, amroutine, elem, ri->opclasses[i]);
 		ri->options[i] = key_options(elem, amroutine);
@@ -675,7 +745,7 @@ check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
  * valid index already: returns true, nothing to do).
  */
 static bool
-check_name(IaDefinition *def)
+check_name(IaDefinition *def, bool ask_queue)
 {
 	Oid			existing = get_relname_relid(def->index_name, def->nspid);
 	char	   *pending;
@@ -715,6 +785,8 @@ check_name(IaDefinition *def)
 				 errmsg("relation \"%s\" already exists", def->index_name)));
 	}
 
+	if (!ask_queue)
+		return false;
 	pending = ia_pending_name_exists(def->nspid, def->index_name);
 	if (pending != NULL)
 		ereport(ERROR,
@@ -726,10 +798,10 @@ check_name(IaDefinition *def)
 }
 
 static bool
-name_taken(Oid nspid, const char *name)
+name_taken(Oid nspid, const char *name, bool ask_queue)
 {
 	return OidIsValid(get_relname_relid(name, nspid)) ||
-		ia_pending_name_exists(nspid, name) != NULL;
+		(ask_queue && ia_pending_name_exists(nspid, name) != NULL);
 }
 
 /*
@@ -782,7 +854,7 @@ index_column_names(List *elems)
  * src/backend/commands/indexcmds.c and namespace.c (PostgreSQL 15).
  */
 static char *
-choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
+choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid, bool ask_queue)
 {
 	char		buf[NAMEDATALEN * 2];
 	int			buflen = 0;
@@ -816,7 +888,7 @@ choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid)
 		else
 			snprintf(modlabel, sizeof(modlabel), "%s%d", label, pass);
 		candidate = makeObjectName(RelationGetRelationName(rel), base, modlabel);
-		if (!name_taken(nspid, candidate))
+		if (!name_taken(nspid, candidate, ask_queue))
 			return candidate;
 		pfree(candidate);
 		pass++;
@@ -1070,16 +1142,35 @@ check_query_limits(Datum *elems, bool *nulls, int n)
 void
 ia_check_queries(ArrayType *queries)
 {
-	Datum	   *elems;
-	bool	   *nulls;
 	char	  **texts;
 	int			n;
-	int			i;
 	IaVerifyTarget target;
 	IaQueryResult *results;
 
 	if (queries == NULL)
 		return;
+	texts = ia_query_texts(queries, &n);
+	memset(&target, 0, sizeof(target));
+	target.role = GetUserId();
+	target.search_path = namespace_search_path;
+	results = palloc0(sizeof(IaQueryResult) * (n + 1));
+	ia_verify_queries(&target, n, texts, IA_VERIFY_APPLY | IA_VERIFY_RETHROW,
+					  results);
+}
+
+/*
+ * ia_query_texts -- the texts of an array of queries, checked for their
+ * shape and limits as idx_apply checks stored queries (not planned).
+ */
+char	  **
+ia_query_texts(ArrayType *queries, int *nqueries)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **texts;
+	int			n;
+	int			i;
+
 	if (ARR_NDIM(queries) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -1120,13 +1211,8 @@ ia_check_queries(ArrayType *queries)
 		(void) param_number_walker(stmt, NULL);
 		texts[i] = sql;
 	}
-
-	memset(&target, 0, sizeof(target));
-	target.role = GetUserId();
-	target.search_path = namespace_search_path;
-	results = palloc0(sizeof(IaQueryResult) * (n + 1));
-	ia_verify_queries(&target, n, texts, IA_VERIFY_APPLY | IA_VERIFY_RETHROW,
-					  results);
+	*nqueries = n;
+	return texts;
 }
 
 /*
@@ -1151,7 +1237,7 @@ ia_choose_index_name(Oid relid, IndexStmt *stmt)
 		if (elem->expr && elem->indexcolname == NULL)
 			elem->indexcolname = FigureIndexColname(elem->expr);
 	}
-	name = choose_index_name(rel, copy, RelationGetNamespace(rel));
+	name = choose_index_name(rel, copy, RelationGetNamespace(rel), true);
 	table_close(rel, AccessShareLock);
 	return name;
 }

@@ -71,7 +71,9 @@
 #include "utils/timeout.h"
 
 #include "index_advisor.h"
+#include "ia_hypo.h"
 #include "verify.h"
+#include "verify_internal.h"
 
 /*
  * index_advisor.check_timeout: the longest one stored query may take to be
@@ -91,8 +93,19 @@ static List *hidden_indexes = NIL;
 static get_relation_info_hook_type prev_get_relation_info = NULL;
 
 /*
+ * The hypothetical indexes (IaHypoIndex *, ia_hypo.h) the planner sees while
+ * plan_prepared.c plans, and those EXPLAIN names while it explains.  NIL
+ * otherwise: set around one planning (or EXPLAIN) and reset on error.
+ */
+static List *hypo_indexes = NIL;
+static List *hypo_explained = NIL;
+static explain_get_index_name_hook_type prev_explain_index_name = NULL;
+
+/*
  * get_relation_info_hook: drop the hidden indexes from the relation's
- * indexes.  Chained: the previous hook (e.g. HypoPG's) runs first.
+ * indexes, add the hypothetical ones that apply to it (not to a partitioned
+ * or inheritance parent: a real index there is never scanned either).
+ * Chained: the previous hook (e.g. HypoPG's) runs first.
  */
 static void
 ia_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
@@ -103,6 +116,8 @@ ia_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
 	if (prev_get_relation_info)
 		prev_get_relation_info(root, relid, inhparent, rel);
 
+	if (hypo_indexes != NIL && !inhparent)
+		ia_hypo_add_indexes(root, relid, rel, hypo_indexes);
 	if (hidden_indexes == NIL)
 		return;
 	foreach(lc, rel->indexlist)
@@ -112,6 +127,33 @@ ia_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
 		if (list_member_oid(hidden_indexes, info->indexoid))
 			rel->indexlist = foreach_delete_current(rel->indexlist, lc);
 	}
+}
+
+/* explain_get_index_name_hook: the name of a hypothetical index */
+static const char *
+ia_explain_index_name(Oid indexoid)
+{
+	const char *name = ia_hypo_name(hypo_explained, indexoid);
+
+	if (name != NULL)
+		return name;
+	if (prev_explain_index_name)
+		return prev_explain_index_name(indexoid);
+	return NULL;
+}
+
+/*
+ * ia_verify_set_planning -- what the planner sees from now on: hypothetical
+ * indexes to add, real index OIDs to hide, and the hypothetical indexes
+ * EXPLAIN names.  The caller resets all to NIL after planning, also on
+ * error (PG_FINALLY).
+ */
+void
+ia_verify_set_planning(List *hypos, List *hidden, List *explained)
+{
+	hypo_indexes = hypos;
+	hidden_indexes = hidden;
+	hypo_explained = explained;
 }
 
 /* Called once from _PG_init, before MarkGUCPrefixReserved. */
@@ -127,14 +169,14 @@ ia_verify_init(void)
 							NULL, NULL, NULL);
 	prev_get_relation_info = get_relation_info_hook;
 	get_relation_info_hook = ia_get_relation_info;
+	prev_explain_index_name = explain_get_index_name_hook;
+	explain_get_index_name_hook = ia_explain_index_name;
 }
 
 /* ---------------------------------------------------------------------
  * Walking a PlannedStmt
  * ---------------------------------------------------------------------
  */
-typedef bool (*PlanVisitor) (Plan *plan, void *ctx);
-
 /* Visit plan and every node below it; stop as soon as visit says true. */
 static bool
 walk_plan(Plan *plan, PlanVisitor visit, void *ctx)
@@ -182,8 +224,8 @@ walk_plan(Plan *plan, PlanVisitor visit, void *ctx)
 }
 
 /* planTree, then every sub-plan (init plans, SubPlans, CTEs). */
-static bool
-walk_stmt(PlannedStmt *stmt, PlanVisitor visit, void *ctx)
+bool
+ia_walk_stmt(PlannedStmt *stmt, PlanVisitor visit, void *ctx)
 {
 	ListCell   *lc;
 
@@ -440,6 +482,16 @@ typedef struct OwnedObject
 	Oid			oid;
 } OwnedObject;
 
+/* The relations a rewritten Query list reads (SQL function bodies too). */
+List *
+ia_query_relids(List *queries)
+{
+	CodeOwners	c = {NIL, NIL, NIL};
+
+	(void) collect_walker((Node *) queries, &c);
+	return c.relids;
+}
+
 static List *
 owned_objects(List *queries)
 {
@@ -533,7 +585,7 @@ describe_object(OwnedObject *o)
  * objects it reads, whose privileges every one of those owners has.
  * ERROR 42501 when there is none, naming an object and its owner.
  */
-static Oid
+Oid
 ia_planning_role(Oid requester, List *queries)
 {
 	List	   *objects = owned_objects(queries);
@@ -602,7 +654,21 @@ verify_error_context(void *arg)
 
 /* Parse and analyse query; the rewritten Query list. */
 static List *
-analyze_query(const char *query, Oid **ptypes, int *pcount)
+analyze_query(const char *query)
+{
+	Oid		   *paramtypes = NULL;
+	int			nparams = 0;
+
+	return ia_analyze_query(query, &paramtypes, &nparams);
+}
+
+/*
+ * ia_analyze_query -- parse and analyse query as PREPARE does with no
+ * parameter types given ($n types inferred, into paramtypes and nparams);
+ * the rewritten Query list.
+ */
+List *
+ia_analyze_query(const char *query, Oid **paramtypes_out, int *nparams_out)
 {
 	List	   *raw = raw_parser(query, RAW_PARSE_DEFAULT);
 	Oid		   *paramtypes = NULL;
@@ -637,16 +703,14 @@ analyze_query(const char *query, Oid **ptypes, int *pcount)
 					 errmsg("a stored query must be SELECT, INSERT, UPDATE, DELETE or MERGE"),
 					 errdetail("Utility statements have no plan to verify.")));
 	}
-	if (ptypes)
-		*ptypes = paramtypes;
-	if (pcount)
-		*pcount = nparams;
+	*paramtypes_out = paramtypes;
+	*nparams_out = nparams;
 	return queries;
 }
 
 /* Run as "role" from now on, restricted as DefineIndex runs index code. */
-static void
-become(Oid role, int outer_sec)
+void
+ia_become(Oid role, int outer_sec)
 {
 	SetUserIdAndSecContext(role, outer_sec |
 						   SECURITY_LOCAL_USERID_CHANGE |
@@ -665,7 +729,7 @@ plan_queries(List *queries, const char *query, Oid planner,
 	List	   *stmts = NIL;
 	ListCell   *lc;
 
-	become(planner, outer_sec);
+	ia_become(planner, outer_sec);
 	foreach(lc, queries)
 	{
 		Query	   *q = copyObject(lfirst_node(Query, lc));
@@ -673,7 +737,7 @@ plan_queries(List *queries, const char *query, Oid planner,
 		stmts = lappend(stmts, pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK,
 											 NULL));
 	}
-	become(requester, outer_sec);
+	ia_become(requester, outer_sec);
 	foreach(lc, stmts)
 		ia_check_plan_permissions(lfirst_node(PlannedStmt, lc));
 	return stmts;
@@ -690,8 +754,8 @@ stmts_cost(List *stmts)
 	return cost;
 }
 
-static char *
-explain_text(List *stmts, const char *query)
+char *
+ia_explain_text(List *stmts, const char *query)
 {
 	ExplainState *es = NewExplainState();
 	ListCell   *lc;
@@ -722,7 +786,7 @@ static void
 verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 				  int outer_sec, IaQueryResult *r, MemoryContext out)
 {
-	List	   *queries = analyze_query(query, NULL, NULL);
+	List	   *queries = analyze_query(query);
 	Oid			planner = ia_planning_role(t->role, queries);
 	List	   *stmts = plan_queries(queries, query, planner, t->role, outer_sec);
 	List	   *indexoids = NIL;
@@ -749,19 +813,19 @@ verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 		FindIndex	fi = {indexoids, NULL};
 		FindTableScan ft = {tableoids, stmt->rtable, NULL};
 
-		if (indexoids != NIL && walk_stmt(stmt, visit_find_index, &fi))
+		if (indexoids != NIL && ia_walk_stmt(stmt, visit_find_index, &fi))
 		{
 			r->uses_index = true;
 			r->scan = fi.scan;	/* a string constant */
 			break;
 		}
 		if (winner == NULL && tableoids != NIL &&
-			walk_stmt(stmt, visit_find_table_scan, &ft))
+			ia_walk_stmt(stmt, visit_find_table_scan, &ft))
 			winner = describe_scan(ft.scan, stmt->rtable);
 	}
 
 	if (flags & IA_VERIFY_EXPLAIN)
-		plan = explain_text(stmts, query);
+		plan = ia_explain_text(stmts, query);
 
 	if ((flags & IA_VERIFY_HIDDEN) && r->uses_index)
 	{
@@ -890,7 +954,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 					 errmsg("the role that asked for index_advisor operation %lld no longer exists",
 							(long long) t->id),
 					 errdetail("Stored queries are never planned with more privileges than the role that asked for the index.")));
-		become(t->role, save_sec);
+		ia_become(t->role, save_sec);
 		(void) NewGUCNestLevel();
 		(void) set_config_option("search_path", t->search_path,
 								 PGC_USERSET, PGC_S_SESSION,
@@ -963,27 +1027,4 @@ ia_verify_queries(const IaVerifyTarget *t, int n, char **queries, int flags,
 		return;
 	for (i = 0; i < n; i++)
 		(void) verify_batch(t, queries, i, 1, flags, results);
-}
-
-/* ---------------------------------------------------------------------
- * For the advisor (advise.c), which plans one query many times: the same
- * analysis and the same rule of who plans as whom, without the
- * subtransaction, role switch and time limit of ia_verify_queries (the
- * caller keeps the rules of verify.h itself).
- * ---------------------------------------------------------------------
- */
-
-/* Parse and analyse as the current user; the rewritten Query list and the
- * inferred types of its $n. */
-List *
-ia_verify_analyze(const char *query, Oid **paramtypes, int *nparams)
-{
-	return analyze_query(query, paramtypes, nparams);
-}
-
-/* The role the rewritten queries of "requester" are planned as. */
-Oid
-ia_verify_planning_role(Oid requester, List *queries)
-{
-	return ia_planning_role(requester, queries);
 }

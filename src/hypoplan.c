@@ -1,0 +1,589 @@
+/*-------------------------------------------------------------------------
+ *
+ * hypoplan.c
+ *		The planner's view of a hypothetical index: the IndexOptInfo that
+ *		get_relation_info() would have built for it had it existed, and the
+ *		size model that gives it pages, tuples and a tree height.
+ *
+ * Design.  verify.c's get_relation_info hook calls ia_hypo_add_indexes()
+ * while (and only while) one of our own planner calls runs with a list of
+ * hypothetical indexes.  Every field plancat.c fills is filled here the way
+ * plancat.c fills it for a real index of that access method: keys,
+ * collations, operator families and input types, the btree sort order
+ * (reverse_sort, nulls_first), canreturn per column (INCLUDE columns are
+ * returnable), expressions and predicate (Vars renumbered to the rel), the
+ * AM's flags and cost estimator, unique/immediate, and hypothetical = true
+ * (which core's selfuncs.c, gincostestimate and brincostestimate honour: they
+ * never open a hypothetical index).
+ *
+ * Size model (doc/whatif.md).  tuples = the planner's estimate of the
+ * table's rows (rel->tuples, as for a real index), times the predicate's
+ * selectivity for a partial index.  A btree leaf tuple is
+ * MAXALIGN(IndexTupleData + null bitmap when a column has NULLs + the
+ * columns' average stored widths from pg_statistic, aligned as
+ * index_form_tuple aligns them) plus a line pointer; leaf pages are filled
+ * to the fillfactor (default 90) as the sorted build fills them; in a
+ * deduplicating index (PG13+: no INCLUDE, not unique, every opclass
+ * "equalimage") the rows of each distinct key value, by n_distinct, become
+ * posting-list tuples of at most ~10% of a page; inner levels hold one pivot
+ * per child at 70% fill, up to a single root; plus the metapage.  hash,
+ * gist, gin and brin get simpler models (see estimate_other).
+ *
+ * Caller's rules: called from inside the planner only, with the hypothetical
+ * indexes built by hypo.c.  Reads catalogs through the syscache only.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/amapi.h"
+#include "access/gist.h"
+#include "access/htup_details.h"
+#include "access/itup.h"
+#include "access/nbtree.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_statistic.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteManip.h"
+#include "storage/bufpage.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "index_advisor.h"
+#include "ia_hypo.h"
+
+/* What the size model knows of one index column. */
+typedef struct ColStats
+{
+	double		width;			/* average stored width of non-null values */
+	double		nullfrac;
+	double		ndistinct;		/* > 0 rows, < 0 fraction of rows, 0 unknown */
+	char		align;
+	int16		typlen;
+} ColStats;
+
+/* ---------------------------------------------------------------------
+ * The IndexOptInfo
+ * ---------------------------------------------------------------------
+ */
+
+/* amcanreturn for a hypothetical index (the AM's function needs a Relation) */
+static bool
+hypo_can_return(IaHypoIndex *h, IndexAmRoutine *am, int col)
+{
+	if (am->amcanreturn == NULL)
+		return false;
+	if (col >= h->nkeys)
+		return true;			/* INCLUDE columns are stored as they are */
+	if (h->amid == GIST_AM_OID)
+		return OidIsValid(get_opfamily_proc(h->opfamilies[col], h->opcintypes[col],
+											h->opcintypes[col], GIST_FETCH_PROC)) ||
+			!OidIsValid(get_opfamily_proc(h->opfamilies[col], h->opcintypes[col],
+										  h->opcintypes[col], GIST_COMPRESS_PROC));
+	return true;				/* btree */
+}
+
+/* plancat.c's build_index_tlist */
+static List *
+hypo_index_tlist(IndexOptInfo *info, Oid relid, Index varno)
+{
+	List	   *tlist = NIL;
+	ListCell   *expr = list_head(info->indexprs);
+
+	for (int i = 0; i < info->ncolumns; i++)
+	{
+		Expr	   *e;
+
+		if (info->indexkeys[i] != 0)
+		{
+			Oid			type;
+			int32		typmod;
+			Oid			coll;
+
+			get_atttypetypmodcoll(relid, info->indexkeys[i], &type, &typmod, &coll);
+			e = (Expr *) makeVar(varno, info->indexkeys[i], type, typmod, coll, 0);
+		}
+		else
+		{
+			if (expr == NULL)
+				elog(ERROR, "too few entries in indexprs list");
+			e = (Expr *) lfirst(expr);
+			expr = lnext(info->indexprs, expr);
+		}
+		tlist = lappend(tlist, makeTargetEntry(e, i + 1, NULL, false));
+	}
+	return tlist;
+}
+
+static void
+hypo_fill_columns(IndexOptInfo *info, IaHypoIndex *h, IaHypoTarget *t,
+				  IndexAmRoutine *am)
+{
+	int			ncol = h->natts;
+	int			nkey = h->nkeys;
+
+	info->ncolumns = ncol;
+	info->nkeycolumns = nkey;
+	info->indexkeys = palloc(sizeof(int) * ncol);
+	info->canreturn = palloc(sizeof(bool) * ncol);
+	info->opclassoptions = palloc0(sizeof(bytea *) * ncol);
+	info->indexcollations = palloc(sizeof(Oid) * nkey);
+	info->opfamily = palloc(sizeof(Oid) * nkey);
+	info->opcintype = palloc(sizeof(Oid) * nkey);
+	for (int i = 0; i < ncol; i++)
+	{
+		info->indexkeys[i] = t->attnums[i];
+		info->canreturn[i] = hypo_can_return(h, am, i);
+	}
+	for (int i = 0; i < nkey; i++)
+	{
+		info->indexcollations[i] = h->collations[i];
+		info->opfamily[i] = h->opfamilies[i];
+		info->opcintype[i] = h->opcintypes[i];
+	}
+	if (h->amid == BTREE_AM_OID)
+	{
+		/* a btree's opfamilies are its sort opfamilies */
+		info->sortopfamily = info->opfamily;
+		info->reverse_sort = palloc(sizeof(bool) * nkey);
+		info->nulls_first = palloc(sizeof(bool) * nkey);
+		for (int i = 0; i < nkey; i++)
+		{
+			info->reverse_sort[i] = (h->options[i] & INDOPTION_DESC) != 0;
+			info->nulls_first[i] = (h->options[i] & INDOPTION_NULLS_FIRST) != 0;
+		}
+	}
+}
+
+static IndexOptInfo *
+hypo_index_info(PlannerInfo *root, RelOptInfo *rel, IaHypoIndex *h,
+				IaHypoTarget *t)
+{
+	IndexOptInfo *info = makeNode(IndexOptInfo);
+	IndexAmRoutine *am = GetIndexAmRoutineByAmId(h->amid, false);
+
+	info->indexoid = h->oid;
+	info->reltablespace = h->tablespace;
+	info->rel = rel;
+	hypo_fill_columns(info, h, t, am);
+	info->relam = h->amid;
+	info->amcostestimate = am->amcostestimate;
+	info->amcanorderbyop = am->amcanorderbyop;
+	info->amoptionalkey = am->amoptionalkey;
+	info->amsearcharray = am->amsearcharray;
+	info->amsearchnulls = am->amsearchnulls;
+	info->amcanparallel = am->amcanparallel;
+	info->amhasgettuple = (am->amgettuple != NULL);
+	info->amhasgetbitmap = (am->amgetbitmap != NULL);
+	info->amcanmarkpos = (am->ammarkpos != NULL && am->amrestrpos != NULL);
+
+	info->indexprs = copyObject(t->exprs);
+	info->indpred = copyObject(t->pred);
+	if (rel->relid != 1)
+	{
+		ChangeVarNodes((Node *) info->indexprs, 1, rel->relid, 0);
+		ChangeVarNodes((Node *) info->indpred, 1, rel->relid, 0);
+	}
+	info->indextlist = hypo_index_tlist(info, t->relid, rel->relid);
+	info->indrestrictinfo = NIL;	/* set later, in indxpath.c */
+	info->predOK = false;		/* set later, in indxpath.c */
+	info->unique = h->unique;
+	info->immediate = true;
+	info->hypothetical = true;
+
+	ia_hypo_estimate(root, rel, h, t, info->indpred);
+	info->pages = t->est_pages;
+	info->tuples = t->est_tuples;
+	info->tree_height = t->est_height;
+	return info;
+}
+
+/*
+ * ia_hypo_add_indexes -- from verify.c's get_relation_info hook: add the
+ * hypothetical indexes that apply to relation "relid" to rel->indexlist.
+ */
+void
+ia_hypo_add_indexes(PlannerInfo *root, Oid relid, RelOptInfo *rel,
+					List *hypos)
+{
+	ListCell   *lc;
+
+	foreach(lc, hypos)
+	{
+		IaHypoIndex *h = (IaHypoIndex *) lfirst(lc);
+		ListCell   *lt;
+
+		foreach(lt, h->targets)
+		{
+			IaHypoTarget *t = (IaHypoTarget *) lfirst(lt);
+
+			if (t->relid != relid)
+				continue;
+			rel->indexlist = lcons(hypo_index_info(root, rel, h, t),
+								   rel->indexlist);
+			break;
+		}
+	}
+}
+
+/* The name EXPLAIN shows for a hypothetical index; NULL if not one. */
+const char *
+ia_hypo_name(List *hypos, Oid indexoid)
+{
+	ListCell   *lc;
+
+	foreach(lc, hypos)
+	{
+		IaHypoIndex *h = (IaHypoIndex *) lfirst(lc);
+
+		if (h->oid == indexoid)
+			return h->name;
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * The size model
+ * ---------------------------------------------------------------------
+ */
+
+/* pg_statistic's width and NULL fraction (and n_distinct) of a column */
+static void
+attribute_stats(Oid relid, AttrNumber attnum, ColStats *cs, bool distinct)
+{
+	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum),
+									  BoolGetDatum(false));
+	Form_pg_statistic s;
+
+	if (!HeapTupleIsValid(tup))
+		return;
+	s = (Form_pg_statistic) GETSTRUCT(tup);
+	if (s->stawidth > 0)
+		cs->width = s->stawidth;
+	cs->nullfrac = s->stanullfrac;
+	if (distinct)
+		cs->ndistinct = s->stadistinct;
+	ReleaseSysCache(tup);
+}
+
+/* Width, NULL fraction and n_distinct of index column i of target t. */
+static void
+column_stats(IaHypoIndex *h, IaHypoTarget *t, int i, ListCell **expr,
+			 List *exprs, ColStats *cs)
+{
+	Oid			type;
+	int32		typmod;
+	bool		byval;
+
+	cs->nullfrac = 0;
+	cs->ndistinct = 0;
+	if (t->attnums[i] != 0)
+	{
+		Oid			coll;
+
+		get_atttypetypmodcoll(t->relid, t->attnums[i], &type, &typmod, &coll);
+		cs->width = get_typavgwidth(type, typmod);
+		attribute_stats(t->relid, t->attnums[i], cs, true);
+	}
+	else
+	{
+		Node	   *e = (Node *) lfirst(*expr);
+		List	   *vars = pull_var_clause(e, 0);
+
+		*expr = lnext(exprs, *expr);
+		type = exprType(e);
+		typmod = exprTypmod(e);
+		cs->width = get_typavgwidth(type, typmod);
+		/* lower(col) and the like: about as wide as the column */
+		if (list_length(vars) == 1 &&
+			linitial_node(Var, vars)->vartype == type)
+			attribute_stats(t->relid, linitial_node(Var, vars)->varattno,
+							cs, false);
+	}
+	/* an operator class may store another type (gist point_ops: box) */
+	if (i < h->nkeys)
+	{
+		HeapTuple	tup = SearchSysCache1(CLAOID,
+										  ObjectIdGetDatum(h->opclasses[i]));
+
+		if (HeapTupleIsValid(tup))
+		{
+			Oid			keytype = ((Form_pg_opclass) GETSTRUCT(tup))->opckeytype;
+
+			ReleaseSysCache(tup);
+			if (OidIsValid(keytype) && keytype != type)
+			{
+				type = keytype;
+				cs->width = get_typavgwidth(keytype, -1);
+			}
+		}
+	}
+	get_typlenbyvalalign(type, &cs->typlen, &byval, &cs->align);
+}
+
+/* Bytes a value of this width takes at offset "off", as heap_fill_tuple. */
+static double
+place_column(double off, ColStats *cs)
+{
+	if (cs->typlen == -1 && cs->width < 127)
+		return off + cs->width; /* short varlena: 1-byte header, unaligned */
+	return att_align_nominal((Size) ceil(off), cs->align) + cs->width;
+}
+
+typedef struct TupleShape
+{
+	double		leaf;			/* average leaf tuple, MAXALIGNed, no line
+								 * pointer */
+	double		pivot;			/* an inner tuple: key columns only */
+	double		groups;			/* distinct key values (0 = unknown) */
+} TupleShape;
+
+/*
+ * tuple_shape -- the average leaf and pivot tuple of h on target t, and
+ * the distinct key values among the "rows" rows it holds out of the
+ * table's "tablerows" (as estimate_num_groups scales n_distinct down to a
+ * restricted row count).
+ */
+static void
+tuple_shape(IaHypoIndex *h, IaHypoTarget *t, double rows, double tablerows,
+			TupleShape *ts)
+{
+	ListCell   *expr = list_head(t->exprs);
+	double		off = 0;
+	double		keyoff = 0;
+	double		nonnull = 1;
+	double		groups = 1;
+
+	for (int i = 0; i < h->natts; i++)
+	{
+		ColStats	cs;
+		double		nd;
+
+		column_stats(h, t, i, &expr, t->exprs, &cs);
+		off = place_column(off, &cs) - cs.width * cs.nullfrac;
+		nonnull *= 1 - cs.nullfrac;
+		if (i < h->nkeys)
+			keyoff = off;
+		nd = cs.ndistinct < 0 ? -cs.ndistinct * tablerows : cs.ndistinct;
+		/* an expression or a column never analysed: assume distinct */
+		groups = (nd > 0 && groups > 0) ? groups * nd : 0;
+	}
+	/* IndexTupleData, plus the null bitmap when a NULL is present */
+	ts->leaf = nonnull * MAXALIGN(sizeof(IndexTupleData) + (Size) ceil(off)) +
+		(1 - nonnull) * MAXALIGN(sizeof(IndexTupleData) +
+								 sizeof(IndexAttributeBitMapData) +
+								 (Size) ceil(off));
+	ts->pivot = MAXALIGN(sizeof(IndexTupleData) + (Size) ceil(keyoff));
+	groups = Min(groups, tablerows);
+	if (groups > 0 && rows < tablerows)
+		groups *= 1 - pow(1 - rows / tablerows, tablerows / groups);
+	ts->groups = (groups > 0) ? Min(groups, rows) : 0;
+}
+
+/* Leaf bytes (tuples and line pointers) of one key value held by k rows. */
+static double
+group_bytes(double leaf, double k, double tids_per_post)
+{
+	double		full;
+	double		rest;
+	double		bytes;
+
+	if (k <= 1)
+		return leaf + sizeof(ItemIdData);
+	full = floor(k / tids_per_post);
+	rest = k - full * tids_per_post;
+	bytes = full * (MAXALIGN((Size) leaf + (Size) tids_per_post * sizeof(ItemPointerData)) +
+					sizeof(ItemIdData));
+	if (rest >= 2)
+		bytes += MAXALIGN((Size) leaf + (Size) rest * sizeof(ItemPointerData)) +
+			sizeof(ItemIdData);
+	else if (rest > 0)
+		bytes += leaf + sizeof(ItemIdData);
+	return bytes;
+}
+
+/*
+ * Bytes of leaf items of a btree of "rows" rows: in a deduplicating index,
+ * the rows of each key value become posting-list tuples as nbtsort.c forms
+ * them (at most MAXALIGN_DOWN(BLCKSZ / 10) - sizeof(ItemIdData) bytes each;
+ * a value held by one row stays a plain tuple).  Rows per value: 1 plus a
+ * Poisson variable, of mean rows / distinct values.
+ */
+static double
+btree_leaf_bytes(IaHypoIndex *h, TupleShape *ts, double rows)
+{
+	double		plain = rows * (ts->leaf + sizeof(ItemIdData));
+	double		maxpost = MAXALIGN_DOWN(BLCKSZ * 10 / 100) - sizeof(ItemIdData);
+	double		tids_per_post;
+	double		lambda;
+	double		p;
+	double		bytes = 0;
+
+	if (!h->dedup || ts->groups <= 0 || rows / ts->groups <= 1.0)
+		return plain;
+	tids_per_post = floor((maxpost - ts->leaf) / sizeof(ItemPointerData));
+	if (tids_per_post < 2)
+		return plain;
+	lambda = rows / ts->groups - 1;
+	if (lambda > 200)			/* spread no longer matters */
+		return ts->groups * group_bytes(ts->leaf, lambda + 1, tids_per_post);
+	p = exp(-lambda);
+	for (int j = 0; j <= (int) ceil(lambda + 10 * sqrt(lambda) + 10); j++)
+	{
+		bytes += p * group_bytes(ts->leaf, j + 1, tids_per_post);
+		p *= lambda / (j + 1);
+	}
+	return Min(plain, ts->groups * bytes);
+}
+
+static void
+estimate_btree(IaHypoIndex *h, IaHypoTarget *t, double rows, double tablerows)
+{
+	TupleShape	ts;
+	double		usable = BLCKSZ - SizeOfPageHeaderData -
+		MAXALIGN(sizeof(BTPageOpaqueData));
+	double		leafcap = usable - BLCKSZ * (100 - h->fillfactor) / 100.0;
+	double		innercap = usable - BLCKSZ * (100 - BTREE_NONLEAF_FILLFACTOR) / 100.0;
+	double		level;
+	double		pages;
+	int			height = 0;
+
+	t->est_tuples = rows;
+	if (rows < 1)
+	{
+		t->est_pages = 1;		/* the metapage */
+		t->est_height = 0;
+		return;
+	}
+	tuple_shape(h, t, rows, tablerows, &ts);
+	level = Max(1, ceil(btree_leaf_bytes(h, &ts, rows) / leafcap));
+	pages = level;
+	while (level > 1)
+	{
+		level = ceil(level * (ts.pivot + sizeof(ItemIdData)) / innercap);
+		pages += level;
+		height++;
+	}
+	t->est_pages = (BlockNumber) Min(pages + 1, (double) MaxBlockNumber);
+	t->est_height = height;
+}
+
+/*
+ * Keys a gin index holds per row (rough): the elements of an array (its
+ * average stored width less its ~20-byte header, over the element length),
+ * else 2.
+ */
+static double
+gin_keys_per_row(IaHypoTarget *t)
+{
+	Oid			type = t->attnums[0] != 0 ? get_atttype(t->relid, t->attnums[0]) :
+		exprType((Node *) linitial(t->exprs));
+	Oid			elem = get_element_type(type);
+	double		width = 0;
+	int16		elemlen;
+
+	if (!OidIsValid(elem))
+		return 2;
+	if (t->attnums[0] != 0)
+		width = get_attavgwidth(t->relid, t->attnums[0]);
+	if (width <= 0)
+		width = get_typavgwidth(type, -1);
+	elemlen = get_typlen(elem);
+	return Max(1, (width - 20) / (elemlen > 0 ? elemlen : 8));
+}
+
+/*
+ * hash: 4-byte hash codes, buckets a power of two at fillfactor 75; gist:
+ * a btree without deduplication or order, its pages ~65% full when built
+ * sorted, ~50% when built by page splits (measured); gin: ~1.5 bytes of
+ * compressed posting list per key of a row (rough); brin: one summary tuple per
+ * 128 heap pages.  The planner does not use tree_height for these (-1).
+ */
+static void
+estimate_other(IaHypoIndex *h, IaHypoTarget *t, RelOptInfo *rel, double rows)
+{
+	double		usable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(16);
+	double		pages;
+	TupleShape	ts;
+
+	t->est_tuples = rows;
+	t->est_height = -1;
+	tuple_shape(h, t, Max(rows, 1), Max(rel->tuples, 1), &ts);
+	switch (h->amid)
+	{
+		case HASH_AM_OID:
+			{
+				double		per_bucket = floor(usable * h->fillfactor / 100.0 /
+											   (MAXALIGN(sizeof(IndexTupleData) + 4) +
+												sizeof(ItemIdData)));
+
+				pages = pow(2, ceil(log2(Max(2, ceil(rows / per_bucket))))) + 2;
+				break;
+			}
+		case GIST_AM_OID:
+			{
+				/*
+				 * Measured on PG15: the sorted build (an opclass with
+				 * sortsupport, e.g. point_ops) leaves pages ~65% full, the
+				 * build by insertion and page splits ~50%.
+				 */
+				bool		sorted = OidIsValid(get_opfamily_proc(h->opfamilies[0],
+																  h->opcintypes[0],
+																  h->opcintypes[0],
+																  GIST_SORTSUPPORT_PROC));
+
+				pages = ceil(rows * (ts.leaf + sizeof(ItemIdData)) /
+							 (usable * h->fillfactor / 100.0 * (sorted ? 0.72 : 0.55)));
+				pages = pages * 1.02 + 1;	/* inner pages */
+				break;
+			}
+		case GIN_AM_OID:
+			pages = ceil(rows * gin_keys_per_row(t) * 1.5 /
+						 (usable * 0.9)) + 2;
+			break;
+		default:				/* BRIN */
+			pages = ceil(Max(rel->pages, 1) / 128.0) * (ts.leaf + 8) / usable;
+			pages = ceil(pages) + 2;	/* revmap, metapage */
+			break;
+	}
+	t->est_pages = (BlockNumber) Max(1, Min(pages, (double) MaxBlockNumber));
+}
+
+/*
+ * ia_hypo_estimate -- pages, tuples and tree height of hypothetical index h
+ * on the rel being planned (target t), stored in t.  "pred" is the
+ * predicate with Vars renumbered to the rel.
+ */
+void
+ia_hypo_estimate(PlannerInfo *root, RelOptInfo *rel, IaHypoIndex *h,
+				 IaHypoTarget *t, List *pred)
+{
+	double		rows = rel->tuples;
+
+	if (pred != NIL)
+	{
+		/*
+		 * build_simple_rel() files the rel in simple_rel_array only after
+		 * get_relation_info(); selectivity functions look it up there.
+		 */
+		RelOptInfo *saved = root->simple_rel_array[rel->relid];
+
+		root->simple_rel_array[rel->relid] = rel;
+		rows = clamp_row_est(rows * clauselist_selectivity(root, pred, rel->relid,
+														   JOIN_INNER, NULL));
+		/* not restored on error: the planning (and root) is abandoned */
+		root->simple_rel_array[rel->relid] = saved;
+	}
+	rows = Max(rows, 0);
+	if (h->amid == BTREE_AM_OID)
+		estimate_btree(h, t, rows, Max(rel->tuples, rows));
+	else
+		estimate_other(h, t, rel, rows);
+	t->estimated = true;
+}

@@ -1,0 +1,309 @@
+/*-------------------------------------------------------------------------
+ *
+ * plan_prepared.c
+ *		Prepare a query once, plan it many times against sets of
+ *		hypothetical indexes: the costing API of idx_whatif and the advisor
+ *		(ia_hypo.h), on verify.c's one planner path.
+ *
+ * Design.  ia_prepare() parses and analyses the query once, as the caller
+ * (the requester) with its search_path, as PREPARE does with no parameter
+ * types given, and chooses the planning role by the rule of
+ * doc/safety-planning.md (ia_planning_role: a superuser's query on mallory's
+ * table is planned as mallory; 42501 when no role may plan it).  Analysis
+ * runs under SECURITY_RESTRICTED_OPERATION in a subtransaction that is
+ * rolled back; the relations the query reads are then AccessShareLocked in
+ * the caller's transaction, as a SELECT would lock them, so that the
+ * analysed query stays valid for every later planning.
+ *
+ * ia_plan_prepared() plans a copy of the analysed query as the planning
+ * role, under SECURITY_RESTRICTED_OPERATION in a new GUC nest level, inside
+ * a subtransaction that is always rolled back (what planning folds and runs
+ * leaves nothing behind; partitions' locks are released).  verify.c's
+ * get_relation_info hook adds the hypothetical indexes (hypoplan.c) and
+ * hides the real ones asked for, only for the duration of this planning;
+ * they are reset on the way out and in PG_CATCH, so an error (or a cancel, re-thrown as is:
+ * nothing is swallowed) never leaves them visible.  No check_timeout: these
+ * are interactive calls, bounded by statement_timeout.  Table privileges are
+ * checked as the requester, as the executor would, the first time.
+ *
+ * Caller's rules: see ia_hypo.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/params.h"
+#include "nodes/plannodes.h"
+#include "storage/lmgr.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "index_advisor.h"
+#include "ia_hypo.h"
+#include "verify_internal.h"
+
+/* Roll the current subtransaction back and re-throw the error being caught. */
+static void
+rollback_and_rethrow(MemoryContext caller, ResourceOwner owner)
+{
+	ErrorData  *edata;
+
+	ia_verify_set_planning(NIL, NIL, NIL);
+	MemoryContextSwitchTo(caller);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(caller);
+	CurrentResourceOwner = owner;
+	ReThrowError(edata);
+}
+
+/*
+ * ia_prepare -- analyse "query" as the caller (see the file header);
+ * everything returned lives in cxt.
+ */
+IaPrepared *
+ia_prepare(const char *query, MemoryContext cxt)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	MemoryContext work = AllocSetContextCreate(caller, "index_advisor prepare",
+											   ALLOCSET_DEFAULT_SIZES);
+	IaPrepared *p = MemoryContextAllocZero(cxt, sizeof(IaPrepared));
+	Oid			save_user;
+	int			save_sec;
+	List	   *relids = NIL;
+	ListCell   *lc;
+
+	p->query = MemoryContextStrdup(cxt, query);
+	p->requester = GetUserId();
+	p->cxt = cxt;
+	GetUserIdAndSecContext(&save_user, &save_sec);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(work);
+	PG_TRY();
+	{
+		Oid		   *types;
+		List	   *queries;
+
+		ia_become(p->requester, save_sec);
+		(void) NewGUCNestLevel();
+		queries = ia_analyze_query(query, &types, &p->nparams);
+		p->planner = ia_planning_role(p->requester, queries);
+		relids = ia_query_relids(queries);
+		MemoryContextSwitchTo(cxt);
+		p->queries = copyObject(queries);
+		p->paramtypes = palloc0(sizeof(Oid) * (p->nparams + 1));
+		memcpy(p->paramtypes, types, sizeof(Oid) * p->nparams);
+		relids = list_copy(relids);
+		MemoryContextSwitchTo(caller);
+		RollbackAndReleaseCurrentSubTransaction();
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		rollback_and_rethrow(caller, owner);
+	}
+	PG_END_TRY();
+	MemoryContextDelete(work);
+
+	/* keep what the query reads as a SELECT would, to the end of the xact */
+	foreach(lc, relids)
+		LockRelationOid(lfirst_oid(lc), AccessShareLock);
+	list_free(relids);
+	return p;
+}
+
+/*
+ * ia_prepared_params -- values for $1..$n of p, from their text forms
+ * (NULL where nulls[i]), as constants the planner folds (a custom plan).
+ */
+ParamListInfo
+ia_prepared_params(IaPrepared *p, char **values, bool *nulls, int n)
+{
+	ParamListInfo params;
+
+	if (n < p->nparams)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the query has %d parameters but %d values were given",
+						p->nparams, n),
+				 errhint("Give a value for each $n, or none for a generic plan.")));
+	params = makeParamList(p->nparams);
+	for (int i = 0; i < p->nparams; i++)
+	{
+		ParamExternData *prm = &params->params[i];
+		Oid			infunc;
+		Oid			ioparam;
+		bool		isnull = (nulls != NULL && nulls[i]) || values[i] == NULL;
+
+		getTypeInputInfo(p->paramtypes[i], &infunc, &ioparam);
+		prm->value = OidInputFunctionCall(infunc, isnull ? NULL : values[i],
+										  ioparam, -1);
+		prm->isnull = isnull;
+		prm->pflags = PARAM_FLAG_CONST;
+		prm->ptype = p->paramtypes[i];
+	}
+	return params;
+}
+
+/* The indexes a plan uses: hypothetical ones (with the scan) and real ones. */
+typedef struct UsedIndexes
+{
+	List	   *hypos;			/* candidates */
+	IaPlanned  *out;
+} UsedIndexes;
+
+static bool
+visit_used(Plan *plan, void *ctx)
+{
+	UsedIndexes *u = (UsedIndexes *) ctx;
+	Oid			indexid;
+	const char *scan;
+	ListCell   *lc;
+
+	if (IsA(plan, IndexScan))
+		indexid = ((IndexScan *) plan)->indexid, scan = "Index Scan";
+	else if (IsA(plan, IndexOnlyScan))
+		indexid = ((IndexOnlyScan *) plan)->indexid, scan = "Index Only Scan";
+	else if (IsA(plan, BitmapIndexScan))
+		indexid = ((BitmapIndexScan *) plan)->indexid, scan = "Bitmap Index Scan";
+	else
+		return false;
+	foreach(lc, u->hypos)
+	{
+		IaHypoIndex *h = (IaHypoIndex *) lfirst(lc);
+
+		if (h->oid != indexid)
+			continue;
+		if (!list_member_ptr(u->out->used_hypos, h))
+		{
+			u->out->used_hypos = lappend(u->out->used_hypos, h);
+			u->out->used_scans = lappend(u->out->used_scans, (void *) scan);
+		}
+		return false;
+	}
+	u->out->used_real = list_append_unique_oid(u->out->used_real, indexid);
+	return false;
+}
+
+/*
+ * Plan p's queries with the hypothetical indexes and hidden ones set (reset
+ * by ia_plan_prepared's PG_CATCH on error).
+ */
+static List *
+plan_with(IaPrepared *p, List *hypos, List *hide, ParamListInfo params)
+{
+	List	   *stmts = NIL;
+	ListCell   *lc;
+
+	ia_verify_set_planning(hypos, hide, NIL);
+	foreach(lc, p->queries)
+		stmts = lappend(stmts,
+						pg_plan_query(copyObject(lfirst_node(Query, lc)),
+									  p->query, CURSOR_OPT_PARALLEL_OK,
+									  params));
+	ia_verify_set_planning(NIL, NIL, NIL);
+	return stmts;
+}
+
+/* What the plans say, into out (strings and lists in "caller"). */
+static void
+read_plans(IaPrepared *p, List *stmts, List *hypos, int flags,
+		   MemoryContext caller, IaPlanned *out)
+{
+	MemoryContext work = MemoryContextSwitchTo(caller);
+	UsedIndexes u = {hypos, out};
+	ListCell   *lc;
+
+	foreach(lc, stmts)
+	{
+		PlannedStmt *stmt = lfirst_node(PlannedStmt, lc);
+
+		out->total_cost += stmt->planTree->total_cost;
+		(void) ia_walk_stmt(stmt, visit_used, &u);
+	}
+	MemoryContextSwitchTo(work);
+	if (flags & IA_PLAN_EXPLAIN)
+	{
+		char	   *text;
+
+		ia_verify_set_planning(NIL, NIL, hypos);
+		text = ia_explain_text(stmts, p->query);
+		ia_verify_set_planning(NIL, NIL, NIL);
+		out->plan = MemoryContextStrdup(caller, text);
+	}
+}
+
+/*
+ * ia_plan_prepared -- plan p with the hypothetical indexes "hypos" added
+ * and the real indexes "hide" left out, $n bound to "params" (or generic);
+ * see ia_hypo.h and the file header.
+ */
+void
+ia_plan_prepared(IaPrepared *p, List *hypos, List *hide,
+				 ParamListInfo params, int flags, IaPlanned *out)
+{
+	ia_plan_batch(p, 1, &hypos, hide, params, flags, out);
+}
+
+/*
+ * ia_plan_batch -- ia_plan_prepared for n sets of hypothetical indexes
+ * (hypo_sets[i], NIL for none) in one subtransaction: out[i] for each.
+ */
+void
+ia_plan_batch(IaPrepared *p, int n, List **hypo_sets, List *hide,
+			  ParamListInfo params, int flags, IaPlanned *out)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	MemoryContext work = AllocSetContextCreate(caller, "index_advisor plan",
+											   ALLOCSET_DEFAULT_SIZES);
+	Oid			save_user;
+	int			save_sec;
+
+	memset(out, 0, sizeof(IaPlanned) * n);
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(work);
+	PG_TRY();
+	{
+		for (int i = 0; i < n; i++)
+		{
+			List	   *stmts;
+
+			ia_become(p->planner, save_sec);
+			(void) NewGUCNestLevel();
+			stmts = plan_with(p, hypo_sets[i], hide, params);
+			ia_become(p->requester, save_sec);
+			if (!p->perms_checked)
+			{
+				ListCell   *lc;
+
+				foreach(lc, stmts)
+					ia_check_plan_permissions(lfirst_node(PlannedStmt, lc));
+				p->perms_checked = true;
+			}
+			read_plans(p, stmts, hypo_sets[i],
+					   (i == n - 1 || !(flags & IA_PLAN_EXPLAIN_LAST)) ?
+					   flags : 0, caller, &out[i]);
+			MemoryContextReset(work);
+		}
+		MemoryContextSwitchTo(caller);
+		RollbackAndReleaseCurrentSubTransaction();
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		rollback_and_rethrow(caller, owner);
+	}
+	PG_END_TRY();
+	MemoryContextDelete(work);
+}

@@ -1,0 +1,261 @@
+/*-------------------------------------------------------------------------
+ *
+ * whatif.c
+ *		SQL-callable idx_whatif(definitions, queries, params) and
+ *		idx_hypo_size(definition): what the planner would do, and how big
+ *		an index would be, if these indexes existed.
+ *
+ * Design.  Each definition becomes a hypothetical index (hypo.c: checked as
+ * idx_apply checks it, same errors); each query is checked as idx_apply
+ * checks a stored query (definition.c: ia_query_texts: shape, limits,
+ * one SELECT/INSERT/UPDATE/DELETE, never executed), prepared once
+ * (plan_prepared.c, as the caller, under the rule of who plans as whom) and
+ * planned twice: without the hypothetical indexes and with all of them.
+ * Work is bounded by index_advisor.max_queries_per_index (the number of
+ * queries, and of definitions) and index_advisor.max_query_bytes.
+ *
+ * Caller's rules: none beyond SQL's; nothing is written, nothing executed.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "index_advisor.h"
+#include "ia_definition.h"
+#include "ia_hypo.h"
+
+PG_FUNCTION_INFO_V1(idx_whatif);
+PG_FUNCTION_INFO_V1(idx_hypo_size);
+
+#define WHATIF_COLS 6
+
+/* A text[] argument that must be given, one-dimensional and not empty. */
+static void
+check_array_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	ArrayType  *a;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what),
+				 errhint("Pass an array, for example ARRAY['...'].")));
+	a = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what)));
+	if (ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what),
+				 errhint("Give at least one.")));
+}
+
+typedef struct DefErrCtx
+{
+	int			n;
+} DefErrCtx;
+
+static void
+definition_context(void *arg)
+{
+	errcontext("definition %d of idx_whatif", ((DefErrCtx *) arg)->n);
+}
+
+/* The hypothetical index of each definition, in order. */
+static List *
+hypo_indexes(ArrayType *defs)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *hypos = NIL;
+	DefErrCtx	ctx;
+	ErrorContextCallback cb;
+
+	deconstruct_array(defs, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n > ia_max_queries_per_index())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cannot try more than %d definitions at once",
+						ia_max_queries_per_index()),
+				 errdetail("%d definitions were given; index_advisor.max_queries_per_index is %d.",
+						   n, ia_max_queries_per_index()),
+				 errhint("Try fewer definitions per call.")));
+	cb.callback = definition_context;
+	cb.arg = &ctx;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	for (int i = 0; i < n; i++)
+	{
+		ctx.n = i + 1;
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("definition %d is null", i + 1)));
+		hypos = lappend(hypos,
+						ia_hypo_from_definition(TextDatumGetCString(elems[i])));
+	}
+	error_context_stack = cb.previous;
+	return hypos;
+}
+
+/* $n values as text, NULL when params is NULL (a generic plan). */
+static char **
+param_values(FunctionCallInfo fcinfo, bool **nulls, int *n)
+{
+	Datum	   *elems;
+	char	  **values;
+
+	*n = 0;
+	if (PG_ARGISNULL(2))
+		return NULL;
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, nulls, n);
+	values = palloc0(sizeof(char *) * (*n + 1));
+	for (int i = 0; i < *n; i++)
+		values[i] = (*nulls)[i] ? NULL : TextDatumGetCString(elems[i]);
+	return values;
+}
+
+/* uses: the definitions (as given, in their order) that the plan uses */
+static Datum
+uses_array(List *hypos, IaPlanned *after)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (list_length(hypos) + 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, hypos)
+	{
+		IaHypoIndex *h = (IaHypoIndex *) lfirst(lc);
+
+		if (list_member_ptr(after->used_hypos, h))
+			d[n++] = CStringGetTextDatum(h->definition);
+	}
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+typedef struct QueryErrCtx
+{
+	int			n;
+	const char *query;
+} QueryErrCtx;
+
+/* positions point into the query text, as in SQL functions */
+static void
+query_context(void *arg)
+{
+	QueryErrCtx *c = (QueryErrCtx *) arg;
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(c->query);
+	}
+	errcontext("query %d of idx_whatif", c->n);
+}
+
+/* One result row: the query planned without, then with, the indexes. */
+static void
+whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
+		   char **values, bool *vnulls, int nvalues)
+{
+	QueryErrCtx ectx = {n, query};
+	ErrorContextCallback cb = {error_context_stack, query_context, &ectx};
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "index_advisor whatif",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	IaPrepared *p;
+	ParamListInfo params = NULL;
+	List	   *sets[2];
+	IaPlanned	planned[2];
+	IaPlanned  *before = &planned[0];
+	IaPlanned  *after = &planned[1];
+	Datum		v[WHATIF_COLS];
+	bool		nulls[WHATIF_COLS] = {false};
+
+	error_context_stack = &cb;
+	p = ia_prepare(query, cxt);
+	if (values != NULL)
+		params = ia_prepared_params(p, values, vnulls, nvalues);
+	/* without, then with (its EXPLAIN text), in one subtransaction */
+	sets[0] = NIL;
+	sets[1] = hypos;
+	ia_plan_batch(p, 2, sets, NIL, params,
+				  IA_PLAN_EXPLAIN | IA_PLAN_EXPLAIN_LAST, planned);
+	error_context_stack = cb.previous;
+
+	v[0] = CStringGetTextDatum(query);
+	v[1] = Float8GetDatum(before->total_cost);
+	v[2] = Float8GetDatum(after->total_cost);
+	v[3] = uses_array(hypos, after);
+	if (after->used_scans != NIL)
+		v[4] = CStringGetTextDatum((const char *) linitial(after->used_scans));
+	else
+		nulls[4] = true;
+	v[5] = CStringGetTextDatum(after->plan);
+	MemoryContextSwitchTo(old);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	MemoryContextDelete(cxt);
+}
+
+/*
+ * idx_whatif(definitions text[], queries text[], params text[] DEFAULT NULL)
+ * RETURNS TABLE(query text, cost_before float8, cost_after float8,
+ *               uses text[], scan text, plan text)
+ */
+Datum
+idx_whatif(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *hypos;
+	char	  **texts;
+	int			nqueries;
+	char	  **values;
+	bool	   *vnulls = NULL;
+	int			nvalues;
+
+	/* definitions are checked against the queue too (names, duplicates) */
+	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
+	check_array_arg(fcinfo, 0, "definitions");
+	check_array_arg(fcinfo, 1, "queries");
+	texts = ia_query_texts(PG_GETARG_ARRAYTYPE_P(1), &nqueries);
+	hypos = hypo_indexes(PG_GETARG_ARRAYTYPE_P(0));
+	values = param_values(fcinfo, &vnulls, &nvalues);
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < nqueries; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		whatif_one(rsinfo, i + 1, texts[i], hypos, values, vnulls, nvalues);
+	}
+	return (Datum) 0;
+}
+
+/* idx_hypo_size(definition text) RETURNS bigint: estimated bytes */
+Datum
+idx_hypo_size(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("definition must not be null")));
+	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
+	PG_RETURN_INT64(ia_hypo_size(ia_hypo_from_definition(text_to_cstring(PG_GETARG_TEXT_PP(0)))));
+}
