@@ -56,7 +56,7 @@
 /* at most this many INCLUDE columns in a covering candidate */
 #define IA_MAX_INCLUDE	8
 /* "col = 'x'" makes a partial index when col has at most this many values */
-#define IA_FEW_VALUES	20
+#define IA_FEW_VALUES	10
 
 /* ---------------------------------------------------------------------
  * Reading one Query
@@ -815,6 +815,26 @@ pred_key(IaRelUse *u)
 	return k;
 }
 
+/* the columns of the constant predicates, as keys (INCLUDE leaves them out:
+ * a partial index fixes them) */
+static List *
+pred_keys(IaRelUse *u)
+{
+	Bitmapset  *atts = NULL;
+	List	   *keys = NIL;
+	int			x = -1;
+
+	pull_varattnos((Node *) u->preds, 1, &atts);
+	while ((x = bms_next_member(atts, x)) >= 0)
+	{
+		IaCandKey  *k = palloc0(sizeof(IaCandKey));
+
+		k->attnum = x + FirstLowInvalidHeapAttributeNumber;
+		keys = lappend(keys, k);
+	}
+	return keys;
+}
+
 /* The key lists one table use of one query suggests. */
 static List *
 key_shapes(IaRelUse *u, List *eq)
@@ -895,7 +915,8 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 			cands = add_cand(cands, u, BTREE_AM_OID, pk, NIL, pred, nextid);
 			if (!has_expression(pk))
 				cands = add_cand(cands, u, BTREE_AM_OID, pk,
-								 include_columns(u, pk), pred, nextid);
+								 include_columns(u, list_concat_copy(pk, pred_keys(u))),
+								 pred, nextid);
 		}
 	}
 	/* a partial index alone: its predicate's first column as the key */

@@ -281,6 +281,8 @@ make_info(PlannerInfo *root, RelOptInfo *rel, Relation relation, IaCand *c)
 	info->opfamily = palloc0(sizeof(Oid) * nkey);
 	info->opcintype = palloc0(sizeof(Oid) * nkey);
 	info->canreturn = palloc0(sizeof(bool) * ncol);
+	/* no opclass options; gincostestimate passes them to extractQuery */
+	info->opclassoptions = palloc0(sizeof(bytea *) * nkey);
 	info->relam = c->amid;
 	if (am->amcanorder)
 	{
