@@ -93,6 +93,7 @@ typedef struct AdvQuery
 	double		base;			/* cost without candidates */
 	double		cur;			/* cost with the current picks */
 	char	   *reason;			/* why no index helps (when none does) */
+	char	   *notes;			/* what the query cannot get, e.g. pg_trgm */
 	bool		ok;
 } AdvQuery;
 
@@ -148,6 +149,8 @@ note_seqscan(SeqScan *s, PlanFacts *f)
 {
 	RangeTblEntry *rte = rt_fetch(s->scan.scanrelid, f->rtable);
 	double		reltuples;
+	double		pct;
+	char	   *text;
 	Node	   *qual;
 	char	   *rel = get_rel_name(rte->relid);
 
@@ -170,12 +173,15 @@ note_seqscan(SeqScan *s, PlanFacts *f)
 			ReleaseSysCache(tup);
 		}
 	}
-	f->seqscan = psprintf("a sequential scan is cheaper: %s matches %.0f%% of rows of %s",
-						  deparse_expression(qual,
-											 deparse_context_for(rel, rte->relid),
-											 false, false),
-						  Min(100.0, 100.0 * s->scan.plan.plan_rows / reltuples),
-						  rel);
+	pct = Min(100.0, 100.0 * s->scan.plan.plan_rows / reltuples);
+	text = deparse_expression(qual, deparse_context_for(rel, rte->relid),
+							  false, false);
+	if (pct >= 5)
+		f->seqscan = psprintf("a sequential scan is cheaper: %s matches %.0f%% of rows of %s",
+							  text, pct, rel);
+	else
+		f->seqscan = psprintf("no index the advisor can propose serves %s on %s",
+							  text, rel);
 }
 
 static void
@@ -501,6 +507,29 @@ query_relids(List *uses, AdvQuery *q)
 	return temp;
 }
 
+/* The notes of the table uses, once each, "; "-separated; NULL if none. */
+static char *
+use_notes(List *uses)
+{
+	StringInfoData s;
+	List	   *seen = NIL;
+	ListCell   *lc;
+	ListCell   *ln;
+
+	initStringInfo(&s);
+	foreach(lc, uses)
+	{
+		foreach(ln, ((IaRelUse *) lfirst(lc))->notes)
+		{
+			if (list_member(seen, makeString(lfirst(ln))))
+				continue;
+			seen = lappend(seen, makeString(lfirst(ln)));
+			appendStringInfo(&s, "%s%s", s.len ? "; " : "", (char *) lfirst(ln));
+		}
+	}
+	return s.len ? s.data : NULL;
+}
+
 /* Is the statement one we can plan (not utility)? */
 static bool
 plannable_statement(const char *text)
@@ -546,6 +575,7 @@ prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 		{
 			q->trees = ia_analyze_query(q->text, &ptypes, &nparams);
 			uses = ia_advise_extract(q->trees, q->qno);
+			q->notes = use_notes(uses);
 			if (query_relids(uses, q))
 				skip = SKIP_TEMP;
 			else
@@ -1060,6 +1090,8 @@ emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
 				appendStringInfoString(&s, "; ");
 			appendStringInfoString(&s, q->reason ? q->reason :
 								   "no index lowers the cost of this query by 5% or more");
+			if (q->notes)
+				appendStringInfo(&s, "; %s", q->notes);
 		}
 		if (st->queries == NIL)
 			appendStringInfoString(&s, "no statement could be planned");

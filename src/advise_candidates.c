@@ -192,6 +192,21 @@ btree_strategy(Oid opno, Node *operand)
 }
 
 /* gin opclass name serving "operand opno value", or NULL */
+/* the schema of an operator class */
+static Oid
+get_opclass_namespace(Oid opclass)
+{
+	HeapTuple	tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
+	Oid			nsp = InvalidOid;
+
+	if (HeapTupleIsValid(tup))
+	{
+		nsp = ((Form_pg_opclass) GETSTRUCT(tup))->opcnamespace;
+		ReleaseSysCache(tup);
+	}
+	return nsp;
+}
+
 static char *
 gin_opclass(Oid opno, Node *operand, IaRelUse *u)
 {
@@ -208,8 +223,10 @@ gin_opclass(Oid opno, Node *operand, IaRelUse *u)
 	{
 		opclass = get_opclass_oid(GIN_AM_OID,
 								  list_make1(makeString("gin_trgm_ops")), true);
+		/* qualified: the worker that builds it has its own search_path */
 		if (OidIsValid(opclass))
-			return "gin_trgm_ops";
+			return quote_qualified_identifier(get_namespace_name(get_opclass_namespace(opclass)),
+											  "gin_trgm_ops");
 		u->notes = lappend(u->notes,
 						   OidIsValid(get_extension_oid("pg_trgm", true)) ?
 						   "LIKE with a leading wildcard needs a gin_trgm_ops index: pg_trgm is installed, but not in a schema on search_path" :

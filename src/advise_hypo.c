@@ -41,6 +41,7 @@
 #include "optimizer/plancat.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
@@ -60,7 +61,7 @@ static Oid
 key_opclass(IaCand *c, IaCandKey *k, Oid type)
 {
 	if (k->opclass)
-		return get_opclass_oid(c->amid, list_make1(makeString(k->opclass)),
+		return get_opclass_oid(c->amid, stringToQualifiedNameList(k->opclass),
 							   true);
 	return GetDefaultOpClass(type, c->amid);
 }
