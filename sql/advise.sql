@@ -99,7 +99,7 @@ SELECT rank, definition, note FROM idx_advise('SELECT 1');
 
 -- one statement from advice to build; then every advised index is used as
 -- predicted, the covering one by an Index Only Scan
-SELECT count(idx_apply(definition, queries, migration => 'advised_0001')) AS applied
+SELECT count(idx_apply(definition, queries, migration => 'advise_test')) AS applied
   FROM idx_advise(ARRAY[
          'SELECT id, total FROM shop_orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 10',
          'SELECT id, created_at FROM shop_orders WHERE status = ''pending'' ORDER BY created_at',
@@ -113,7 +113,7 @@ RESET client_min_messages;
 VACUUM ANALYZE shop_customers, shop_orders, shop_lines;
 SELECT h.index_name, e.uses_index, e.scan, e.query
   FROM idx_history h, idx_explain(h.id) e
- WHERE h.migration = 'advised_0001'
+ WHERE h.migration = 'advise_test'
  ORDER BY h.index_name, e.query;
 -- nothing left to advise for the same queries
 SELECT rank, definition, note

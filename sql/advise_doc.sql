@@ -21,7 +21,7 @@ SELECT query, uses, scan
   FROM idx_whatif((SELECT array_agg(definition) FROM idx_advise(ARRAY[
                      'SELECT id, total FROM sales WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10'])),
                   ARRAY['SELECT id, total FROM sales WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10']);
-SELECT idx_apply(definition, queries, migration => 'advised_0001')
+SELECT table_name, idx_apply(definition, queries, migration => 'advised_0001') > 0 AS queued
   FROM idx_advise(ARRAY[
          'SELECT id, total FROM sales WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10',
          'SELECT id, created_at FROM sales WHERE status = ''pending'' ORDER BY created_at'])
