@@ -109,6 +109,7 @@ typedef struct AdvState
 	List	   *queries;		/* AdvQuery, ok ones */
 	List	   *cands;			/* IaCand */
 	HTAB	   *memo;
+	Oid			caller;			/* the calling role, with outer_sec */
 	int			outer_sec;
 	MemoryContext plan_cxt;
 	double		mean_weight;
@@ -272,9 +273,7 @@ plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
 		ia_advise_hypo_set(NIL);
 	}
 	PG_END_TRY();
-	SetUserIdAndSecContext(q->role, st->outer_sec |
-						   SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	SetUserIdAndSecContext(st->caller, st->outer_sec);
 	return cost;
 }
 
@@ -592,6 +591,7 @@ prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 					f.seqscan;
 			}
 		}
+		SetUserIdAndSecContext(st->caller, st->outer_sec);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -1207,6 +1207,7 @@ advise_run(FunctionCallInfo fcinfo, List *qs, int64 budget, int max_indexes,
 	work = AllocSetContextCreate(caller, "index_advisor advise",
 								 ALLOCSET_DEFAULT_SIZES);
 	GetUserIdAndSecContext(&save_user, &st.outer_sec);
+	st.caller = save_user;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(work);
 	PG_TRY();
