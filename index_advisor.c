@@ -20,6 +20,7 @@
 #include "ia_launcher.h"
 #include "ia_usage.h"
 #include "verify.h"
+#include "ia_advise.h"
 
 PG_MODULE_MAGIC;
 
@@ -31,6 +32,7 @@ _PG_init(void)
 	ia_define_settings();
 
 	ia_verify_init();
+	ia_advise_hypo_init();	/* the advisor's hypothetical indexes */
 	ia_usage_init();
 
 	if (process_shared_preload_libraries_in_progress)

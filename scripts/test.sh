@@ -58,6 +58,13 @@ else
     failed=$((failed + 1)); status=1
 fi
 
+# idx_advise vs an expert and the single-column baseline (issue 9), quick mode
+if as_user "$work/bench/advise.sh" --quick; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
+fi
+
 [ $status -eq 0 ] && rm -rf "$work"
 echo "index_advisor: $passed passed, $failed failed"
 exit $status

@@ -1,0 +1,173 @@
+-- bench/advise_measure.sql -- run by bench/advise.sh after
+-- advise_workload.sql: builds each index set for real (no hypothetical
+-- index in the comparison), measures the planned cost of every statement
+-- with it, and times idx_advise and idx_advise_workload.  Prints markdown.
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+CREATE FUNCTION bench_cost(q text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    j json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || q INTO j;
+    RETURN (j -> 0 -> 'Plan' ->> 'Total Cost')::float8;
+END $$;
+
+CREATE TABLE bench_sets (set_name text, definition text, est_size bigint);
+CREATE TABLE bench_costs (set_name text, qno int, cost float8);
+CREATE TABLE bench_built (set_name text, definition text, est_size bigint, real_size bigint);
+
+-- none: the tables as they are (primary keys, products.sku unique)
+INSERT INTO bench_sets VALUES ('none', NULL, NULL);
+INSERT INTO bench_sets SELECT 'expert', definition, NULL FROM bench_expert;
+
+-- advised: idx_advise over the 22 statements, up to 20 indexes, timed
+CREATE TABLE bench_speed (what text, ms float8);
+DO $$
+DECLARE
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    INSERT INTO bench_sets
+    SELECT 'advised', definition, est_size
+      FROM idx_advise((SELECT array_agg(query ORDER BY qno) FROM bench_queries),
+                      max_indexes => 20)
+     WHERE definition IS NOT NULL;
+    INSERT INTO bench_speed VALUES
+        ('idx_advise, all 22 statements at once',
+         extract(epoch FROM clock_timestamp() - t0) * 1000);
+END $$;
+
+-- baseline: what supabase's index_advisor does, with HypoPG: for each
+-- statement, a hypothetical single-column index on every column of every
+-- table it names; keep the ones the plan uses
+DO $$
+DECLARE
+    r record;
+    t text;
+    c text;
+    j text;
+    m text[];
+BEGIN
+    FOR r IN SELECT * FROM bench_queries ORDER BY qno LOOP
+        PERFORM hypopg_reset();
+        FOR t IN SELECT relname FROM pg_class
+                  WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace
+                    AND relname NOT LIKE 'bench%'
+                    AND r.query ~ ('\m' || relname || '\M') LOOP
+            FOR c IN SELECT attname FROM pg_attribute
+                      WHERE attrelid = t::regclass AND attnum > 0 AND NOT attisdropped
+                        AND atttypid <> 'jsonb'::regtype LOOP
+                PERFORM hypopg_create_index(format('CREATE INDEX ON %I (%I)', t, c));
+            END LOOP;
+        END LOOP;
+        EXECUTE 'EXPLAIN (FORMAT JSON) ' || r.query INTO j;
+        FOR m IN SELECT regexp_matches(j, '"Index Name": "<(\d+)>', 'g') LOOP
+            INSERT INTO bench_sets
+            SELECT 'baseline', hypopg_get_indexdef(m[1]::oid), NULL
+             WHERE NOT EXISTS (SELECT 1 FROM bench_sets
+                                WHERE set_name = 'baseline'
+                                  AND definition = hypopg_get_indexdef(m[1]::oid));
+        END LOOP;
+    END LOOP;
+    PERFORM hypopg_reset();
+END $$;
+
+-- build one set for real, measure every statement, drop it again
+CREATE PROCEDURE bench_measure(s text) LANGUAGE plpgsql AS $$
+DECLARE
+    d record;
+    before oid[];
+    idx oid;
+BEGIN
+    SELECT array_agg(indexrelid) INTO before FROM pg_index;
+    FOR d IN SELECT * FROM bench_sets WHERE set_name = s AND definition IS NOT NULL LOOP
+        EXECUTE d.definition;
+        SELECT max(i.indexrelid) INTO idx FROM pg_index i
+         WHERE i.indexrelid <> ALL (before);
+        INSERT INTO bench_built VALUES (s, d.definition, d.est_size, pg_relation_size(idx));
+        before := before || idx;
+    END LOOP;
+    ANALYZE;
+    INSERT INTO bench_costs SELECT s, qno, bench_cost(query) FROM bench_queries;
+    FOR d IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid
+              WHERE c.relnamespace = 'public'::regnamespace
+                AND NOT i.indisprimary AND NOT i.indisunique LOOP
+        EXECUTE format('DROP INDEX %s', d.name);
+    END LOOP;
+END $$;
+CALL bench_measure('none');
+CALL bench_measure('advised');
+CALL bench_measure('expert');
+CALL bench_measure('baseline');
+
+-- speed: idx_advise on each statement alone, median of 3 runs each
+DO $$
+DECLARE
+    r record;
+    t0 timestamptz;
+    runs float8[];
+BEGIN
+    FOR r IN SELECT * FROM bench_queries ORDER BY qno LOOP
+        runs := '{}';
+        FOR i IN 1 .. 3 LOOP
+            t0 := clock_timestamp();
+            PERFORM count(*) FROM idx_advise(r.query);
+            runs := runs || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        END LOOP;
+        INSERT INTO bench_speed
+        SELECT 'idx_advise, one statement: ' || r.qno,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(runs) x;
+    END LOOP;
+END $$;
+
+\echo
+\echo '| # | statement | no index | idx_advise | expert | single-column baseline | advised / expert |'
+\echo '|---|---|---:|---:|---:|---:|---:|'
+SELECT format('| %s | `%s` | %s | %s | %s | %s | %s%s |', q.qno,
+              left(q.query, 70) || CASE WHEN length(q.query) > 70 THEN '…' ELSE '' END,
+              round(n.cost::numeric, 1), round(a.cost::numeric, 1),
+              round(e.cost::numeric, 1), round(b.cost::numeric, 1),
+              round((a.cost / e.cost)::numeric, 2),
+              CASE WHEN e.cost < 0.95 * n.cost AND a.cost > 1.1 * e.cost THEN ' **over 1.1×**'
+                   WHEN e.cost >= 0.95 * n.cost THEN ' (no index helps)' ELSE '' END)
+  FROM bench_queries q
+  JOIN bench_costs n ON n.qno = q.qno AND n.set_name = 'none'
+  JOIN bench_costs a ON a.qno = q.qno AND a.set_name = 'advised'
+  JOIN bench_costs e ON e.qno = q.qno AND e.set_name = 'expert'
+  JOIN bench_costs b ON b.qno = q.qno AND b.set_name = 'baseline'
+ ORDER BY q.qno \g (tuples_only=on format=unaligned)
+SELECT format('| | **total** | %s | %s | %s | %s | %s |',
+              round(sum(cost) FILTER (WHERE set_name = 'none')::numeric, 1),
+              round(sum(cost) FILTER (WHERE set_name = 'advised')::numeric, 1),
+              round(sum(cost) FILTER (WHERE set_name = 'expert')::numeric, 1),
+              round(sum(cost) FILTER (WHERE set_name = 'baseline')::numeric, 1),
+              round((sum(cost) FILTER (WHERE set_name = 'advised') /
+                     sum(cost) FILTER (WHERE set_name = 'expert'))::numeric, 2))
+  FROM bench_costs \g (tuples_only=on format=unaligned)
+\echo
+\echo '| index set | indexes | real size (kB) | statements over 1.1× the expert where an index helps |'
+\echo '|---|---:|---:|---:|'
+SELECT format('| %s | %s | %s | %s |', s.set_name, count(b.definition),
+              coalesce(sum(b.real_size) / 1024, 0)::bigint,
+              (SELECT count(*) FROM bench_costs x
+                 JOIN bench_costs e ON e.qno = x.qno AND e.set_name = 'expert'
+                 JOIN bench_costs n ON n.qno = x.qno AND n.set_name = 'none'
+                WHERE x.set_name = s.set_name AND e.cost < 0.95 * n.cost
+                  AND x.cost > 1.1 * e.cost))
+  FROM (VALUES ('advised'), ('expert'), ('baseline')) s(set_name)
+  LEFT JOIN bench_built b ON b.set_name = s.set_name
+ GROUP BY s.set_name ORDER BY s.set_name \g (tuples_only=on format=unaligned)
+\echo
+\echo 'Advised indexes (estimated size by the advisor vs real size once built):'
+\echo
+\echo '| definition | estimated kB | real kB | est / real |'
+\echo '|---|---:|---:|---:|'
+SELECT format('| `%s` | %s | %s | %s |', definition, est_size / 1024, real_size / 1024,
+              round(est_size::numeric / nullif(real_size, 0), 2))
+  FROM bench_built WHERE set_name = 'advised' ORDER BY definition \g (tuples_only=on format=unaligned)
+\echo
+SELECT format('Median idx_advise time per statement (each alone, median of 3 runs): **%s ms** (max %s ms); all 22 at once: %s ms.',
+              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
+              round(max(ms)::numeric, 1),
+              (SELECT round(ms::numeric, 0) FROM bench_speed WHERE what LIKE 'idx_advise, all%'))
+  FROM bench_speed WHERE what LIKE 'idx_advise, one statement%' \g (tuples_only=on format=unaligned)
