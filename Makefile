@@ -12,6 +12,12 @@ MODULE_big = index_advisor
 OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
        src/partition.o src/job.o src/uninstall.o src/locks.o
+OBJS += src/nodes.o
+
+# Node collection (src/nodes.c) speaks libpq, linked as contrib/postgres_fdw
+# is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).
+PG_CPPFLAGS_LIBPQ = -I$(shell $(PG_CONFIG) --includedir) -idirafter /usr/include/postgresql
+SHLIB_LINK_INTERNAL = $(libpq)
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2
@@ -28,6 +34,7 @@ TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
 PG_CPPFLAGS = -I$(srcdir)/include
+PG_CPPFLAGS += $(PG_CPPFLAGS_LIBPQ)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
 EXTRA_CLEAN = tmp_check tmp_check_iso results regression.diffs regression.out log

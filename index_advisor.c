@@ -18,6 +18,7 @@
 
 #include "index_advisor.h"
 #include "ia_launcher.h"
+#include "ia_nodes.h"
 #include "ia_usage.h"
 #include "verify.h"
 
@@ -32,6 +33,7 @@ _PG_init(void)
 
 	ia_verify_init();
 	ia_usage_init();
+	ia_nodes_init();
 
 	if (process_shared_preload_libraries_in_progress)
 		ia_register_launcher();

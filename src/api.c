@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -43,6 +44,7 @@
 #include "ia_job.h"
 #include "ia_launcher.h"
 #include "ia_locks.h"
+#include "ia_nodes.h"
 #include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_apply);
@@ -172,6 +174,7 @@ idx_apply(PG_FUNCTION_ARGS)
 	int64		id;
 
 	enter(fcinfo);
+	ia_refuse_during_recovery("idx_apply()");
 	if (migration != NULL && strlen(migration) > IA_MAX_LABEL_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -225,6 +228,7 @@ idx_cancel(PG_FUNCTION_ARGS)
 	IaRow	   *row;
 
 	enter(fcinfo);
+	ia_refuse_during_recovery("idx_cancel()");
 	row = ia_queue_lookup(id);
 	refuse_part(row, "cancelled");
 
@@ -292,9 +296,50 @@ rollback_target(IaRow *row)
 	return InvalidOid;			/* keep compiler quiet */
 }
 
+/*
+ * An index that a registered standby used in the window
+ * (index_advisor.unused_after), or whose use there is unknown (the node was
+ * unreachable at the last idx_check), is not dropped unless forced: its
+ * queries there would lose it.  Asked of idx_node_users() (78_nodes.sql),
+ * as the caller; 0.1 has no nodes.
+ */
+static void
+refuse_used_on_standby(IaRow *row, bool force)
+{
+	char	   *users = NULL;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (force || ia_catalog_version() < 2)
+		return;
+	values[0] = Int64GetDatum(row->id);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(psprintf("SELECT %s.idx_node_users($1)",
+									   quote_identifier(get_namespace_name(ia_queue_schema()))),
+							  1, types, values, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (v != NULL)
+			users = MemoryContextStrdup(cxt, v);
+	}
+	SPI_finish();
+	if (users != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("index \"%s.%s\" of history row " INT64_FORMAT " may still be used on a standby",
+						row->schema_name, row->index_name, row->id),
+				 errdetail("%s.", users),
+				 errhint("Queries on that standby would lose the index. To drop it anyway: idx_rollback(" INT64_FORMAT ", force => true).",
+						 row->id)));
+}
+
 /* Queue the drop that reverts create row "id"; returns the new id. */
 static int64
-rollback_one(int64 id)
+rollback_one(int64 id, bool force)
 {
 	IaRow	   *row = ia_queue_lookup(id);
 	Oid			indexoid;
@@ -311,6 +356,7 @@ rollback_one(int64 id)
 	indexoid = rollback_target(row);
 	if (!ia_table_ownercheck(indexoid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, get_rel_name(indexoid));
+	refuse_used_on_standby(row, force);
 
 	/* the drop row names the index as it is called now, and keeps its OID */
 	row->index_oid = indexoid;
@@ -325,19 +371,23 @@ rollback_one(int64 id)
 }
 
 /*
- * idx_rollback(id bigint) RETURNS bigint
+ * idx_rollback(id bigint, force boolean DEFAULT false) RETURNS bigint
  *
- * Queue DROP INDEX CONCURRENTLY of an index built by idx_apply.
+ * Queue DROP INDEX CONCURRENTLY of an index built by idx_apply.  (0.1
+ * declares it without "force".)
  */
 Datum
 idx_rollback_id(PG_FUNCTION_ARGS)
 {
+	bool		force = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+
 	enter(fcinfo);
-	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0)));
+	ia_refuse_during_recovery("idx_rollback()");
+	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0), force));
 }
 
 /*
- * idx_rollback(migration text) RETURNS SETOF bigint
+ * idx_rollback(migration text, force boolean DEFAULT false) RETURNS SETOF bigint
  *
  * Queue the drops of every index of a migration whose build is done,
  * newest first (the workers take them in that order).
@@ -346,11 +396,13 @@ Datum
 idx_rollback_migration(PG_FUNCTION_ARGS)
 {
 	char	   *migration = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		force = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	List	   *ids;
 	ListCell   *lc;
 
 	enter(fcinfo);
+	ia_refuse_during_recovery("idx_rollback()");
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	ids = ia_queue_migration_rows(migration);
 	if (ids == NIL)
@@ -360,7 +412,7 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
 				 errdetail("No create of this migration visible to you has status \"done\".")));
 	foreach(lc, ids)
 	{
-		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc)));
+		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc), force));
 		bool		isnull = false;
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
@@ -388,6 +440,9 @@ idx_kick(PG_FUNCTION_ARGS)
 	int			wanted;
 
 	enter(fcinfo);
+	/* a standby starts no worker (they start once recovery ends) */
+	if (RecoveryInProgress())
+		PG_RETURN_INT32(0);
 	(void) ia_queue_rebind_restored();
 	ia_queue_pending(&queued, &stale, &eligible, &next_ms);
 	wanted = Max(eligible, stale > 0 ? 1 : 0);

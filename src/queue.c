@@ -817,7 +817,9 @@ ia_queue_start_build(int64 id)
 
 /*
  * ia_queue_finish -- record the end of a job: done (with the index's
- * definition and size), or failed/cancelled with the error.
+ * definition and size, and with 0.2 commit_lsn, a WAL position past the
+ * build's last commit, for idx_wait(replayed => true)), or failed/cancelled
+ * with the error.
  */
 void
 ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
@@ -863,7 +865,8 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 					 " error_code = NULL, error_message = NULL, error_detail = NULL%s"
 					 " WHERE id OPERATOR(pg_catalog.=) $1",
 					 ia_quoted_history(),
-					 v2 ? ", index_table_oid = table_oid::pg_catalog.oid" : ""),
+					 v2 ? ", index_table_oid = table_oid::pg_catalog.oid,"
+					 " commit_lsn = pg_catalog.pg_current_wal_lsn()" : ""),
 			7, types, values, nulls, false);
 	else if (edata == NULL)
 	{
