@@ -333,6 +333,27 @@ node_run(FunctionCallInfo fcinfo, const char *node, const char *conninfo,
 	PG_END_TRY();
 }
 
+/* An oid[] as the text "{1,2,3}". */
+static char *
+oid_array_text(ArrayType *arr)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	StringInfoData buf;
+
+	deconstruct_array(arr, OIDOID, sizeof(Oid), true, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (int i = 0; i < n; i++)
+		if (!nulls[i])
+			appendStringInfo(&buf, "%s%u", buf.len > 1 ? "," : "",
+							 DatumGetObjectId(elems[i]));
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
 /*
  * idx_node_fetch(name text, conninfo text, owner regrole, index_oids oid[])
  *   RETURNS TABLE(index_oid oid, idx_scan bigint, started_at timestamptz,
@@ -358,7 +379,7 @@ idx_node_fetch(PG_FUNCTION_ARGS)
 		" FROM pg_catalog.unnest($1::pg_catalog.oid[]) i(oid)"
 		" JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.oid";
 
-	params[0] = TextDatumGetCString(DirectFunctionCall1(array_out, PG_GETARG_DATUM(3)));
+	params[0] = oid_array_text(PG_GETARG_ARRAYTYPE_P(3));
 	node_run(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)),
 			 text_to_cstring(PG_GETARG_TEXT_PP(1)), PG_GETARG_OID(2),
 			 sql, 1, params);

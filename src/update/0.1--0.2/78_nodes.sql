@@ -135,7 +135,7 @@ COMMENT ON FUNCTION @extschema@.idx_node_probe(text, text, pg_catalog.regrole) I
     'internal (idx_node_test, idx_wait): what a node is and how far it has replayed';
 
 CREATE FUNCTION @extschema@.idx_node_test(name text)
-RETURNS TABLE(name text, reachable boolean, in_recovery boolean, database name,
+RETURNS TABLE(node text, reachable boolean, in_recovery boolean, database name,
               server_version text, replay_lsn pg_lsn, detail text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
