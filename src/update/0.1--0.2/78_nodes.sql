@@ -543,6 +543,24 @@ COMMENT ON FUNCTION @extschema@.idx_rollback(text, boolean) IS
     'queue DROP INDEX CONCURRENTLY of every index of a migration, newest first; refused while a registered standby uses one unless force; returns the new history ids';
 
 -- ---------------------------------------------------------------------
+-- Measured speed-up: idx_explain(id, "analyze" => true, runs => 5)
+-- (C: src/usage.c idx_explain_analyze, src/verify.c "Measuring")
+-- ---------------------------------------------------------------------
+
+-- ANALYZE is a reserved word: by name the argument is written "analyze".
+CREATE FUNCTION @extschema@.idx_explain(id bigint, "analyze" boolean, runs integer DEFAULT 5)
+RETURNS TABLE(query text, uses_index boolean, scan text, plan text,
+              total_cost double precision,
+              cost_without_index double precision,
+              time_ms double precision,
+              time_without_index_ms double precision,
+              measured text)
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'idx_explain_analyze';
+COMMENT ON FUNCTION @extschema@.idx_explain(bigint, boolean, integer) IS
+    'idx_explain(id); with analyze, also run each stored plain SELECT (read-only, rolled back, as the planning role, $n from pg_stats) runs times with the index and with it hidden, and report the median times; anything else is "not measured: ..."';
+
+-- ---------------------------------------------------------------------
 -- Privileges
 -- ---------------------------------------------------------------------
 
@@ -562,6 +580,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_replay_pending(pg_lsn) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.idx_wait_replay(bigint[], timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_rollback(bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_rollback(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_explain(bigint, boolean, integer) FROM PUBLIC;
 
 -- the registry: administrators (idx_node_add checks the password rule as
 -- the caller; the others run as the owner of the table)
@@ -582,6 +601,8 @@ GRANT EXECUTE ON PROCEDURE @extschema@.idx_wait_replay(bigint[], timestamptz) TO
 -- as in 0.1: each checks, as the caller, that the caller may act on the row
 GRANT EXECUTE ON FUNCTION @extschema@.idx_rollback(bigint, boolean) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_rollback(text, boolean) TO PUBLIC;
+-- as idx_explain(id): for roles with the privileges of the requester
+GRANT EXECUTE ON FUNCTION @extschema@.idx_explain(bigint, boolean, integer) TO PUBLIC;
 -- idx_node_fetch, idx_node_probe, idx_check_nodes, idx_check_node_snapshot,
 -- idx_node_idle: no one but the owner (idx_check, SECURITY DEFINER, and
 -- idx_replay_pending call them)
