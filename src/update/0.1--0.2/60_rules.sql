@@ -355,6 +355,7 @@ BEGIN
     PERFORM @extschema@.idx_kick();
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_nodes() f);
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_usage() f);
+    findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_write_cost() f);
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_catalog() f);
     PERFORM @extschema@.idx_check_record(findings);
 
@@ -712,12 +713,14 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_report_trend(oid, boolean, bigint, nam
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean) TO PUBLIC;
 
-CREATE OR REPLACE FUNCTION @extschema@.idx_report(migration text DEFAULT NULL,
+DROP FUNCTION @extschema@.idx_report(text, boolean);  -- write_cost is new
+CREATE FUNCTION @extschema@.idx_report(migration text DEFAULT NULL,
                                        all_indexes boolean DEFAULT false)
 RETURNS TABLE(id bigint, index_name name, table_name name, status text,
               valid boolean, size text, idx_scan bigint,
               last_used timestamptz, queries_using integer,
-              queries_total integer, trend text, verdict text, detail text)
+              queries_total integer, trend text, verdict text, detail text,
+              write_cost text)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -810,9 +813,13 @@ SELECT v.id, v.index_name, v.table_name, v.status,
            v.idle, v.idle_days, v.scans, v.queries_using, v.queries_total)),
        @extschema@.idx_report_detail(v.id, v.status, v.tracked, v.error_message,
            v.index_oid, v.indisvalid, v.queries_using, v.queries_total, v.query_errors,
-           v.scan, v.winner, v.error, v.scans, v.live, v.reset_seen)
+           v.scan, v.winner, v.error, v.scans, v.live, v.reset_seen),
+       -- e.g. "HOT 93% → 41%, +12 MB/day" (78_nodes.sql)
+       (SELECT w.summary FROM @extschema@.idx_report_write_cost(v.id) w)
   FROM v
  ORDER BY v.tracked DESC, v.id, v.schema_name, v.table_name, v.index_name
 $idx_report$;
 COMMENT ON FUNCTION @extschema@.idx_report(text, boolean) IS
-    'one row per index created through idx_apply (all indexes with all_indexes => true): size, scans since valid, last use, plan verdict for its queries, trend and verdict';
+    'one row per index created through idx_apply (all indexes with all_indexes => true): size, scans since valid (summed over nodes), last use, plan verdict for its queries, trend, verdict and write cost';
+REVOKE ALL ON FUNCTION @extschema@.idx_report(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_report(text, boolean) TO PUBLIC;

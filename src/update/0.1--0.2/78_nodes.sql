@@ -188,9 +188,9 @@ ALTER TABLE @extschema@.idx_findings
     ADD CONSTRAINT idx_findings_kind_check
         CHECK (kind IN ('regression', 'unused', 'invalid', 'duplicate',
                         'redundant', 'crashed', 'stats_reset', 'query_error',
-                        'node_unreachable', 'unregistered_standby'));
+                        'node_unreachable', 'unregistered_standby', 'write_cost'));
 COMMENT ON COLUMN @extschema@.idx_findings.kind IS
-    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
+    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, write_cost, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
 
 -- Step 1b of idx_check(): ask each registered node for the scans of the
 -- tracked indexes (same OIDs on a physical standby) and snapshot them with
@@ -543,6 +543,91 @@ COMMENT ON FUNCTION @extschema@.idx_rollback(text, boolean) IS
     'queue DROP INDEX CONCURRENTLY of every index of a migration, newest first; refused while a registered standby uses one unless force; returns the new history ids';
 
 -- ---------------------------------------------------------------------
+-- Write cost: what every write to the table pays for the index
+-- ---------------------------------------------------------------------
+
+ALTER TABLE @extschema@.idx_history ADD COLUMN table_writes jsonb;
+COMMENT ON COLUMN @extschema@.idx_history.table_writes IS
+    'for a create: the table''s write counters (pg_stat_user_tables: ins, upd, hot, del, at) when the build started ("before") and when the index became valid ("valid")';
+
+-- HOT share of the table's updates before the build (its counters since
+-- their last reset, up to the build) and since the index became valid, the
+-- rows written per day since, and the index's growth per day since (size
+-- now against idx_history.index_size).  NULL figures where the counters do
+-- not allow one (no update, counters reset, a partitioned table).
+CREATE FUNCTION @extschema@.idx_report_write_cost(id bigint)
+RETURNS TABLE(hot_before numeric, hot_after numeric, writes_per_day numeric,
+              bytes_per_day numeric, summary text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    WITH h AS (
+        SELECT h.table_oid::oid AS t, h.index_oid::oid AS i, h.index_size,
+               h.finished_at, h.table_writes->'before' AS b,
+               h.table_writes->'valid' AS v
+          FROM @extschema@.idx_history h
+         WHERE h.id = $1 AND h.status = 'done' AND h.table_writes ? 'valid'
+    ), c AS (
+        SELECT h.*, pg_stat_get_tuples_inserted(h.t) AS ins,
+               pg_stat_get_tuples_updated(h.t) AS upd,
+               pg_stat_get_tuples_hot_updated(h.t) AS hot,
+               pg_stat_get_tuples_deleted(h.t) AS del,
+               greatest(extract(epoch FROM now() - h.finished_at) / 86400, 1.0 / 1440) AS days,
+               pg_relation_size(h.i) AS size_now
+          FROM h
+         WHERE EXISTS (SELECT 1 FROM pg_class x WHERE x.oid = h.i)
+    ), f AS (
+        SELECT CASE WHEN (c.b->>'upd')::numeric > 0
+                    THEN round(100 * (c.b->>'hot')::numeric / (c.b->>'upd')::numeric) END AS hot_before,
+               CASE WHEN c.upd - (c.v->>'upd')::numeric > 0 AND c.hot >= (c.v->>'hot')::numeric
+                    THEN round(100 * (c.hot - (c.v->>'hot')::numeric)
+                               / (c.upd - (c.v->>'upd')::numeric)) END AS hot_after,
+               CASE WHEN c.ins + c.upd + c.del >= (c.v->>'ins')::numeric + (c.v->>'upd')::numeric + (c.v->>'del')::numeric
+                    THEN round((c.ins + c.upd + c.del - (c.v->>'ins')::numeric
+                                - (c.v->>'upd')::numeric - (c.v->>'del')::numeric) / c.days) END AS writes_per_day,
+               round((c.size_now - COALESCE(c.index_size, c.size_now)) / c.days) AS bytes_per_day
+          FROM c
+    )
+    SELECT f.hot_before, f.hot_after, f.writes_per_day, f.bytes_per_day,
+           concat_ws(', ',
+               CASE WHEN f.hot_before IS NOT NULL OR f.hot_after IS NOT NULL THEN
+                   format('HOT %s → %s', COALESCE(f.hot_before || '%', '?'),
+                          COALESCE(f.hot_after || '%', '?')) END,
+               CASE WHEN f.bytes_per_day >= 0 THEN '+' ELSE '' END
+                   || pg_size_pretty(f.bytes_per_day) || '/day')
+      FROM f;
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_report_write_cost(bigint) IS
+    'the write cost of an index created through idx_apply: HOT share of the table''s updates before the build and since, rows written per day and index growth per day since it became valid; summary as in idx_report';
+
+-- Step 2b of idx_check(): an index that costs writes and gains little: the
+-- table's HOT share fell by 20 points or more since the index, and it was
+-- scanned (on every node) less than once per 100 rows written since.
+CREATE FUNCTION @extschema@.idx_check_write_cost()
+RETURNS SETOF @extschema@.idx_finding
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $body$
+    SELECT 'write_cost'::text, h.schema_name, h.table_name, h.index_name, h.id,
+           format('%s: the table''s updates were %s%% HOT before the index and %s%% since; %s rows written per day for %s scans since it became valid',
+                  w.summary, w.hot_before, w.hot_after, w.writes_per_day, sc.scans)
+      FROM @extschema@.idx_history h
+     CROSS JOIN LATERAL @extschema@.idx_report_write_cost(h.id) w
+     CROSS JOIN LATERAL (
+           SELECT COALESCE((SELECT s.scans FROM @extschema@.idx_snapshots s
+                             WHERE s.history_id = h.id AND s.node = 'primary'
+                             ORDER BY s.taken_at DESC LIMIT 1), 0)
+                  + @extschema@.idx_node_scans(h.id) AS scans) sc
+     WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL
+       AND w.hot_before - w.hot_after >= 20
+       AND sc.scans * 100 < w.writes_per_day * greatest(extract(epoch FROM now() - h.finished_at) / 86400, 1.0 / 1440);
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_check_write_cost() IS
+    'internal (idx_check, step 2b): write_cost findings: the HOT share fell by 20 points or more since the index, which was scanned less than once per 100 rows written';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_write_cost() FROM PUBLIC;
+
+-- ---------------------------------------------------------------------
 -- Measured speed-up: idx_explain(id, "analyze" => true, runs => 5)
 -- (C: src/usage.c idx_explain_analyze, src/verify.c "Measuring")
 -- ---------------------------------------------------------------------
@@ -581,6 +666,7 @@ REVOKE ALL ON PROCEDURE @extschema@.idx_wait_replay(bigint[], timestamptz) FROM 
 REVOKE ALL ON FUNCTION @extschema@.idx_rollback(bigint, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_rollback(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_explain(bigint, boolean, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_report_write_cost(bigint) FROM PUBLIC;
 
 -- the registry: administrators (idx_node_add checks the password rule as
 -- the caller; the others run as the owner of the table)
@@ -603,6 +689,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_rollback(bigint, boolean) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_rollback(text, boolean) TO PUBLIC;
 -- as idx_explain(id): for roles with the privileges of the requester
 GRANT EXECUTE ON FUNCTION @extschema@.idx_explain(bigint, boolean, integer) TO PUBLIC;
+-- reads idx_history as the caller (row-level security) and public counters
+GRANT EXECUTE ON FUNCTION @extschema@.idx_report_write_cost(bigint) TO PUBLIC;
 -- idx_node_fetch, idx_node_probe, idx_check_nodes, idx_check_node_snapshot,
 -- idx_node_idle: no one but the owner (idx_check, SECURITY DEFINER, and
 -- idx_replay_pending call them)
