@@ -18,6 +18,8 @@
  *	                  find/drop the index, record (ia_job.h)
  *	  usage.c         idx_check / idx_report: snapshots, findings, reconcile
  *	                  (ia_usage.h)
+ *	  nodes.c         other nodes: registry, libpq collection, refusal on a
+ *	                  hot standby (ia_nodes.h); api.c calls it
  *	        definition.c  parse, validate, resolve, name, find duplicates,
  *	                  the workers' parse trees (ia_definition.h)
  *	          verify.c    plan stored queries, walk plans, hide an index

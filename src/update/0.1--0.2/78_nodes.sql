@@ -283,13 +283,16 @@ AS $body$
           FROM f
           JOIN tracked t ON t.index_oid = f.index_oid
           LEFT JOIN LATERAL (
-                SELECT s2.idx_scan, s2.since, s2.scans, s2.last_used, s2.node_started
+                SELECT s2.idx_scan, s2.since, s2.scans, s2.last_used, s2.node_started,
+                       s2.taken_at
                   FROM @extschema@.idx_snapshots s2
                  WHERE s2.index_oid = t.index_oid AND s2.node = n.name
                    AND s2.history_id = t.id
                  ORDER BY s2.taken_at DESC LIMIT 1) p ON true
           CROSS JOIN LATERAL (
+                -- restarted, statistics reset since, or a counter went down
                 SELECT p.node_started IS DISTINCT FROM f.started_at
+                       OR f.stats_reset > p.taken_at
                        OR f.idx_scan < p.idx_scan AS restarted) r
         ON CONFLICT DO NOTHING
         RETURNING 1
@@ -309,9 +312,38 @@ REVOKE ALL ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes
 -- Usage over nodes: the report, the unused finding, the rollback guard
 -- ---------------------------------------------------------------------
 
--- The latest snapshot of history row history_id on each registered node
--- (NULL columns for a node that never reported it), as the caller (row-level
--- security of idx_snapshots applies).
+-- The latest snapshot of history row history_id on this server and on each
+-- registered node (NULL columns for a node that never reported it), as the
+-- caller (row-level security of idx_history and idx_snapshots applies).
+-- Found through the primary key of idx_snapshots (index_oid, node, ...).
+CREATE FUNCTION @extschema@.idx_node_rows(history_id bigint)
+RETURNS TABLE(node text, scans bigint, last_used timestamptz,
+              counted_since timestamptz, restarted boolean, reachable boolean,
+              unreachable_since timestamptz, checked_at timestamptz)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT nd.name, sn.scans, sn.last_used, sn.since,
+           EXISTS (SELECT 1 FROM @extschema@.idx_snapshots r
+                    WHERE r.index_oid = h.index_oid::oid AND r.node = nd.name
+                      AND r.history_id = h.id AND r.stats_reset),
+           nd.o = 0 OR (nd.unreachable_since IS NULL AND sn.taken_at IS NOT NULL),
+           nd.unreachable_since, sn.taken_at
+      FROM @extschema@.idx_history h
+     CROSS JOIN (SELECT 'primary'::text AS name, NULL::timestamptz AS unreachable_since, 0 AS o
+                 UNION ALL
+                 SELECT s.name, s.unreachable_since, 1 FROM @extschema@.idx_node_states() s) nd
+      LEFT JOIN LATERAL (
+            SELECT s.* FROM @extschema@.idx_snapshots s
+             WHERE s.index_oid = h.index_oid::oid AND s.node = nd.name
+               AND s.history_id = h.id
+             ORDER BY s.taken_at DESC LIMIT 1) sn ON true
+     WHERE h.id = $1
+     ORDER BY nd.o, nd.name;
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_node_rows(bigint) IS
+    'internal (idx_report_nodes and the helpers of idx_report, idx_check, idx_rollback): the latest snapshot of one history row per node';
+
 CREATE FUNCTION @extschema@.idx_report_nodes(migration text DEFAULT NULL)
 RETURNS TABLE(id bigint, index_name name, node text, scans bigint,
               last_used timestamptz, counted_since timestamptz,
@@ -320,22 +352,12 @@ RETURNS TABLE(id bigint, index_name name, node text, scans bigint,
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $body$
-    SELECT h.id, h.index_name, nd.name, sn.scans, sn.last_used, sn.since,
-           EXISTS (SELECT 1 FROM @extschema@.idx_snapshots r
-                    WHERE r.history_id = h.id AND r.node = nd.name AND r.stats_reset),
-           nd.unreachable_since IS NULL AND sn.taken_at IS NOT NULL,
-           nd.unreachable_since, sn.taken_at
+    SELECT h.id, h.index_name, r.*
       FROM @extschema@.idx_history h
-     CROSS JOIN (SELECT 'primary'::text AS name, NULL::timestamptz AS unreachable_since, 0 AS o
-                 UNION ALL
-                 SELECT s.name, s.unreachable_since, 1 FROM @extschema@.idx_node_states() s) nd
-      LEFT JOIN LATERAL (
-            SELECT s.* FROM @extschema@.idx_snapshots s
-             WHERE s.history_id = h.id AND s.node = nd.name
-             ORDER BY s.taken_at DESC LIMIT 1) sn ON true
+     CROSS JOIN LATERAL @extschema@.idx_node_rows(h.id) r
      WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL
        AND ($1 IS NULL OR h.migration = $1)
-     ORDER BY h.id, nd.o, nd.name;
+     ORDER BY h.id;
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_report_nodes(text) IS
     'the scans of each index created through idx_apply, per node (''primary'' and each registered standby), as of the last idx_check(): scans counted since counted_since, last use, whether the node restarted or was reset, whether it was reachable';
@@ -347,8 +369,8 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $body$
     SELECT COALESCE(sum(r.scans), 0)::bigint
-      FROM @extschema@.idx_report_nodes() r
-     WHERE r.id = $1 AND r.node <> 'primary';
+      FROM @extschema@.idx_node_rows($1) r
+     WHERE r.node <> 'primary';
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_node_scans(bigint) IS
     'internal (idx_report): scans of an index on the registered nodes, as of the last idx_check()';
@@ -362,8 +384,8 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $body$
     WITH nodes AS (
-        SELECT r.* FROM @extschema@.idx_report_nodes() r
-         WHERE r.id = $1 AND r.node <> 'primary'
+        SELECT r.* FROM @extschema@.idx_node_rows($1) r
+         WHERE r.node <> 'primary'
     ), cfg AS (
         SELECT c.unused_after FROM @extschema@.idx_usage_settings() c
     )
@@ -401,8 +423,8 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $body$
     SELECT $1 IS NULL OR NOT EXISTS (
-        SELECT 1 FROM @extschema@.idx_report_nodes() r
-         WHERE r.id = $1 AND r.node <> 'primary'
+        SELECT 1 FROM @extschema@.idx_node_rows($1) r
+         WHERE r.node <> 'primary'
            AND (NOT r.reachable OR r.checked_at < now()
                 OR COALESCE(r.last_used, r.counted_since) >= now() - $2));
 $body$;
@@ -422,9 +444,9 @@ AS $body$
                       ELSE format('standby %s scanned it %s times, last seen at %s', r.node,
                                   r.scans, to_char(r.last_used, 'YYYY-MM-DD HH24:MI:SS TZ')) END,
                       '; ' ORDER BY r.node)
-      FROM @extschema@.idx_report_nodes() r
-      JOIN @extschema@.idx_history h ON h.id = r.id
-     WHERE r.id = $1 AND r.node <> 'primary'
+      FROM @extschema@.idx_node_rows($1) r
+      JOIN @extschema@.idx_history h ON h.id = $1
+     WHERE r.node <> 'primary'
        AND @extschema@.idx_may_act(h.role_oid)
        AND (NOT r.reachable
             OR (r.scans > 0 AND r.last_used >= now() - (SELECT c.unused_after FROM @extschema@.idx_usage_settings() c)));
@@ -616,7 +638,8 @@ AS $body$
      CROSS JOIN LATERAL @extschema@.idx_report_write_cost(h.id) w
      CROSS JOIN LATERAL (
            SELECT COALESCE((SELECT s.scans FROM @extschema@.idx_snapshots s
-                             WHERE s.history_id = h.id AND s.node = 'primary'
+                             WHERE s.index_oid = h.index_oid::oid AND s.node = 'primary'
+                               AND s.history_id = h.id
                              ORDER BY s.taken_at DESC LIMIT 1), 0)
                   + @extschema@.idx_node_scans(h.id) AS scans) sc
      WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL
@@ -657,6 +680,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_node_fetch(text, text, pg_catalog.regrole
 REVOKE ALL ON FUNCTION @extschema@.idx_node_probe(text, text, pg_catalog.regrole) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_test(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_report_nodes(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_node_rows(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_scans(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_report_node_verdict(bigint, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_idle(bigint, interval) FROM PUBLIC;
@@ -678,6 +702,7 @@ GRANT SELECT ON @extschema@.idx_node_list TO index_advisor_admin;
 -- names and reachability only; the report helpers run as their caller
 GRANT EXECUTE ON FUNCTION @extschema@.idx_node_states() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_nodes(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_node_rows(bigint) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_node_scans(bigint) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_node_verdict(bigint, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_node_users(bigint) TO PUBLIC;
