@@ -104,4 +104,4 @@ echo "snapshots of s2 at the last check: $got (of $tracked tracked)" >&2
 echo "idx_check_${tracked}_tracked_0_standbys_ms $m0"
 echo "idx_check_${tracked}_tracked_1_standbys_ms $m1"
 echo "idx_check_${tracked}_tracked_2_standbys_ms $m2"
-echo "idx_check_ms_per_standby $(echo "($m2 - $m0) / 2" | bc -l | xargs printf '%.1f')"
+echo "idx_check_ms_per_standby $(awk -v a="$m0" -v b="$m2" 'BEGIN { printf "%.1f", (b - a) / 2 }')"

@@ -144,9 +144,9 @@ is($primary->safe_psql('postgres',
 like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan FROM idx_report() WHERE index_name = 't_b_idx'}),
      qr/^used (3\d|[4-9]\d)$/, 'idx_report on the primary: used, scans summed over nodes');
 is($primary->safe_psql('postgres', q{
-    SELECT string_agg(node || ':' || (scans >= 30) || ':' || reachable, ' ' ORDER BY node)
+    SELECT string_agg(node || ':' || (scans >= 30) || ':' || reachable || ':' || restarted, ' ' ORDER BY node)
       FROM idx_report_nodes() WHERE index_name = 't_b_idx'}),
-   'primary:false:true standby:true:true', 'idx_report_nodes shows the scans per node');
+   'primary:false:true:false standby:true:true:false', 'idx_report_nodes shows the scans per node');
 ($ret, $out, $err) = psql_err($primary, "SELECT idx_rollback($idb)");
 like($err, qr/ERROR:  55006: index "public.t_b_idx" of history row $idb may still be used on a standby/,
      'idx_rollback refuses an index a standby uses');
@@ -194,6 +194,9 @@ is($primary->safe_psql('postgres', q{
     SELECT scans >= 30 AND reachable FROM idx_report_nodes()
      WHERE index_name = 't_b_idx' AND node = 'standby'}), 't',
    'its scans before the restart are still counted');
+is($primary->safe_psql('postgres', q{
+    SELECT restarted FROM idx_report_nodes() WHERE index_name = 't_b_idx' AND node = 'standby'}), 't',
+   'and the restart is shown');
 
 # 8. promotion
 $standby->promote;

@@ -279,7 +279,7 @@ AS $body$
                CASE WHEN (p.idx_scan IS NULL OR r.restarted) AND f.idx_scan > 0 THEN now()
                     WHEN NOT r.restarted AND f.idx_scan > p.idx_scan THEN now()
                     ELSE p.last_used END,
-               COALESCE(r.restarted, false)
+               p.idx_scan IS NOT NULL AND COALESCE(r.restarted, false)
           FROM f
           JOIN tracked t ON t.index_oid = f.index_oid
           LEFT JOIN LATERAL (
