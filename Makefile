@@ -21,6 +21,13 @@ OBJS += src/gentle.o
 OBJS += src/hypo.o src/hypoplan.o src/plan_prepared.o src/whatif.o
 # the advisor: idx_advise, idx_advise_workload (issue 9, branch advise)
 OBJS += src/advise.o src/advise_candidates.o src/advise_hypo.o
+# other nodes (issue 10, branch nodes)
+OBJS += src/nodes.o
+
+# Node collection (src/nodes.c) speaks libpq, linked as contrib/postgres_fdw
+# is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).
+PG_CPPFLAGS_LIBPQ = -I$(shell $(PG_CONFIG) --includedir) -idirafter /usr/include/postgresql
+SHLIB_LINK_INTERNAL = $(libpq)
 
 EXTENSION = index_advisor
 EXTVERSION = 0.2
@@ -37,6 +44,7 @@ TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
 PG_CPPFLAGS = -I$(srcdir)/include
+PG_CPPFLAGS += $(PG_CPPFLAGS_LIBPQ)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
 EXTRA_CLEAN = tmp_check tmp_check_iso results regression.diffs regression.out log

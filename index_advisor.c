@@ -18,6 +18,7 @@
 
 #include "index_advisor.h"
 #include "ia_launcher.h"
+#include "ia_nodes.h"
 #include "ia_usage.h"
 #include "verify.h"
 #include "ia_advise.h"
@@ -34,6 +35,7 @@ _PG_init(void)
 	ia_verify_init();
 	ia_advise_hypo_init();	/* the advisor's hypothetical indexes */
 	ia_usage_init();
+	ia_nodes_init();
 
 	if (process_shared_preload_libraries_in_progress)
 		ia_register_launcher();

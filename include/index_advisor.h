@@ -18,6 +18,8 @@
  *	                  find/drop the index, record (ia_job.h)
  *	  usage.c         idx_check / idx_report: snapshots, findings, reconcile
  *	                  (ia_usage.h)
+ *	  nodes.c         other nodes: registry, libpq collection, refusal on a
+ *	                  hot standby (ia_nodes.h); api.c calls it
  *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
  *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
  *	        definition.c  parse, validate, resolve, name, find duplicates,

@@ -30,6 +30,7 @@ typedef struct IaVerifyTarget
 	const char *search_path;	/* the caller's search_path at idx_apply */
 	Oid			indexoid;		/* InvalidOid when the index is gone */
 	Oid			tableoid;		/* the index's table, when known */
+	int			runs;			/* IA_VERIFY_ANALYZE: runs of each plan */
 } IaVerifyTarget;
 
 /* flags of ia_verify_queries() */
@@ -38,6 +39,8 @@ typedef struct IaVerifyTarget
 #define IA_VERIFY_RETHROW	0x04	/* re-raise errors instead of recording */
 #define IA_VERIFY_APPLY		0x08	/* at idx_apply: "query N: " messages,
 									 * no index_advisor.check_timeout */
+#define IA_VERIFY_ANALYZE	0x10	/* execute a plain SELECT runs times with
+									 * and without the index (measured) */
 
 typedef struct IaQueryResult
 {
@@ -52,6 +55,9 @@ typedef struct IaQueryResult
 	double		total_cost;
 	double		cost_without_index; /* = total_cost unless IA_VERIFY_HIDDEN
 									 * and the index is used */
+	double		time_ms;		/* IA_VERIFY_ANALYZE: median execution time */
+	double		time_without_index_ms;	/* ... with the index hidden */
+	char	   *measured;		/* what was measured, or "not measured: why" */
 	char	   *error;			/* !ok: the error message */
 	int			sqlerrcode;		/* !ok: its SQLSTATE */
 } IaQueryResult;

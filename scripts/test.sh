@@ -50,6 +50,12 @@ for b in run.sh idx_check_bench.sh; do
         failed=$((failed + 1)); status=1
     fi
 done
+# standbys: what each adds to idx_check() (bench/nodes.sh, doc/nodes.md)
+if as_user "$work/bench/nodes.sh" --quick; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
+fi
 
 # idx_whatif against HypoPG (issue 9), quick mode: it must run and produce numbers
 if as_user "$work/bench/whatif.sh" --quick; then

@@ -21,6 +21,7 @@
 
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -47,6 +48,7 @@
 #include "ia_job.h"
 #include "ia_launcher.h"
 #include "ia_locks.h"
+#include "ia_nodes.h"
 #include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_apply);
@@ -201,6 +203,7 @@ ia_apply(const char *definition, ArrayType *queries, const char *migration,
 	IaDefinition *def;
 	int64		id;
 
+	ia_refuse_during_recovery("idx_apply()");
 	if (migration != NULL && strlen(migration) > IA_MAX_LABEL_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -282,6 +285,7 @@ idx_cancel(PG_FUNCTION_ARGS)
 	IaRow	   *row;
 
 	enter(fcinfo);
+	ia_refuse_during_recovery("idx_cancel()");
 	row = ia_queue_lookup(id);
 	refuse_part(row, "cancelled");
 
@@ -351,11 +355,52 @@ rollback_target(IaRow *row)
 }
 
 /*
+ * An index that a registered standby used in the window
+ * (index_advisor.unused_after), or whose use there is unknown (the node was
+ * unreachable at the last idx_check), is not dropped unless forced: its
+ * queries there would lose it.  Asked of idx_node_users() (78_nodes.sql),
+ * as the caller; 0.1 has no nodes.
+ */
+static void
+refuse_used_on_standby(IaRow *row, bool force)
+{
+	char	   *users = NULL;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (force || ia_catalog_version() < 2)
+		return;
+	values[0] = Int64GetDatum(row->id);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(psprintf("SELECT %s.idx_node_users($1)",
+									   quote_identifier(get_namespace_name(ia_queue_schema()))),
+							  1, types, values, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (v != NULL)
+			users = MemoryContextStrdup(cxt, v);
+	}
+	SPI_finish();
+	if (users != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("index \"%s.%s\" of history row " INT64_FORMAT " may still be used on a standby",
+						row->schema_name, row->index_name, row->id),
+				 errdetail("%s.", users),
+				 errhint("Queries on that standby would lose the index. To drop it anyway: idx_rollback(" INT64_FORMAT ", force => true).",
+						 row->id)));
+}
+
+/*
  * Queue the drop that reverts create row "id"; returns the new id.  The
  * drop row is labelled "migration", or the create row's label when NULL.
  */
 static int64
-rollback_one(int64 id, const char *migration)
+rollback_one(int64 id, const char *migration, bool force)
 {
 	IaRow	   *row = ia_queue_lookup(id);
 	Oid			indexoid;
@@ -372,6 +417,7 @@ rollback_one(int64 id, const char *migration)
 	indexoid = rollback_target(row);
 	if (!ia_table_ownercheck(indexoid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, get_rel_name(indexoid));
+	refuse_used_on_standby(row, force);
 
 	/* the drop row names the index as it is called now, and keeps its OID */
 	row->index_oid = indexoid;
@@ -406,7 +452,7 @@ ia_drop_index(Oid indexoid, const char *migration)
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, index_name);
 	row = ia_queue_index_row(indexoid);
 	if (row != 0)
-		return rollback_one(row, migration);
+		return rollback_one(row, migration, false);
 	id = ia_queue_drop_index(indexoid, tableoid, schema_name,
 							 get_rel_name(tableoid), index_name,
 							 psprintf("DROP INDEX CONCURRENTLY %s",
@@ -418,19 +464,23 @@ ia_drop_index(Oid indexoid, const char *migration)
 }
 
 /*
- * idx_rollback(id bigint) RETURNS bigint
+ * idx_rollback(id bigint, force boolean DEFAULT false) RETURNS bigint
  *
- * Queue DROP INDEX CONCURRENTLY of an index built by idx_apply.
+ * Queue DROP INDEX CONCURRENTLY of an index built by idx_apply.  (0.1
+ * declares it without "force".)
  */
 Datum
 idx_rollback_id(PG_FUNCTION_ARGS)
 {
+	bool		force = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+
 	enter(fcinfo);
-	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0), NULL));
+	ia_refuse_during_recovery("idx_rollback()");
+	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0), NULL, force));
 }
 
 /*
- * idx_rollback(migration text) RETURNS SETOF bigint
+ * idx_rollback(migration text, force boolean DEFAULT false) RETURNS SETOF bigint
  *
  * Queue the drops of every index of a migration whose build is done,
  * newest first (the workers take them in that order).
@@ -439,11 +489,13 @@ Datum
 idx_rollback_migration(PG_FUNCTION_ARGS)
 {
 	char	   *migration = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		force = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	List	   *ids;
 	ListCell   *lc;
 
 	enter(fcinfo);
+	ia_refuse_during_recovery("idx_rollback()");
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	ids = ia_queue_migration_rows(migration);
 	if (ids == NIL)
@@ -454,7 +506,7 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
 						   ia_status_name(IA_DONE))));
 	foreach(lc, ids)
 	{
-		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc), NULL));
+		Datum		value = Int64GetDatum(rollback_one(*(int64 *) lfirst(lc), NULL, force));
 		bool		isnull = false;
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
@@ -482,6 +534,9 @@ idx_kick(PG_FUNCTION_ARGS)
 	int			wanted;
 
 	enter(fcinfo);
+	/* a standby starts no worker (they start once recovery ends) */
+	if (RecoveryInProgress())
+		PG_RETURN_INT32(0);
 	(void) ia_queue_rebind_restored();
 
 	/*

@@ -879,6 +879,17 @@ ia_queue_claim_stale(MemoryContext cxt)
 	return job;
 }
 
+/*
+ * 0.2: the table's write counters (for the write cost of an index,
+ * 78_nodes.sql idx_report_write_cost), as a jsonb value.
+ */
+#define IA_TABLE_WRITES \
+	"pg_catalog.jsonb_build_object('at', pg_catalog.now()," \
+	" 'ins', pg_catalog.pg_stat_get_tuples_inserted(table_oid)," \
+	" 'upd', pg_catalog.pg_stat_get_tuples_updated(table_oid)," \
+	" 'hot', pg_catalog.pg_stat_get_tuples_hot_updated(table_oid)," \
+	" 'del', pg_catalog.pg_stat_get_tuples_deleted(table_oid))"
+
 /* ia_queue_start_build -- 'waiting' -> 'building', unless cancelled. */
 bool
 ia_queue_start_build(int64 id)
@@ -887,11 +898,14 @@ ia_queue_start_build(int64 id)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
 	bool		started;
+	bool		v2 = ia_catalog_version() >= 2;
 
 	values[0] = Int64GetDatum(id);
 	become_owner(&sw);
-	run(q("UPDATE %s SET status = " IA_SQL(IA_S_BUILDING)
-		  " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested"),
+	run(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_BUILDING) "%s"
+				 " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested",
+				 ia_quoted_history(),
+				 v2 ? ", table_writes = pg_catalog.jsonb_build_object('before', " IA_TABLE_WRITES ")" : ""),
 		1, types, values, NULL, false);
 	started = SPI_processed > 0;
 	restore_user(&sw);
@@ -900,7 +914,9 @@ ia_queue_start_build(int64 id)
 
 /*
  * ia_queue_finish -- record the end of a job: done (with the index's
- * definition and size), or failed/cancelled with the error.
+ * definition and size, and with 0.2 commit_lsn, a WAL position past the
+ * build's last commit, for idx_wait(replayed => true)), or failed/cancelled
+ * with the error.
  */
 void
 ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
@@ -946,7 +962,10 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 					 " error_code = NULL, error_message = NULL, error_detail = NULL%s"
 					 " WHERE id OPERATOR(pg_catalog.=) $1",
 					 ia_quoted_history(),
-					 v2 ? ", index_table_oid = table_oid::pg_catalog.oid" : ""),
+					 v2 ? ", index_table_oid = table_oid::pg_catalog.oid,"
+					 " commit_lsn = pg_catalog.pg_current_wal_lsn(),"
+					 " table_writes = COALESCE(table_writes, '{}')"
+					 " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('valid', " IA_TABLE_WRITES ")" : ""),
 			7, types, values, nulls, false);
 	else if (edata == NULL)
 	{

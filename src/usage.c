@@ -55,6 +55,7 @@
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(idx_explain);
+PG_FUNCTION_INFO_V1(idx_explain_analyze);
 PG_FUNCTION_INFO_V1(idx_plan_summary);
 PG_FUNCTION_INFO_V1(idx_usage_settings);
 PG_FUNCTION_INFO_V1(idx_sparkline);
@@ -281,20 +282,19 @@ load_rows(Oid fn_oid, ArrayType *ids, int *nrows)
  *
  * One row per stored query of a create row the caller can see.
  */
-Datum
-idx_explain(PG_FUNCTION_ARGS)
+/*
+ * The create row "id", if the caller may plan its queries; an error
+ * otherwise (idx_explain, idx_explain_analyze).
+ */
+static TrackedRow *
+explain_row(FunctionCallInfo fcinfo, int64 id)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int64		id = PG_GETARG_INT64(0);
 	Datum		idd = Int64GetDatum(id);
 	ArrayType  *ids = construct_array(&idd, 1, INT8OID, 8, FLOAT8PASSBYVAL,
 									  TYPALIGN_DOUBLE);
 	TrackedRow *rows;
-	IaQueryResult *results;
 	int			nrows;
-	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
 	rows = load_rows(fcinfo->flinfo->fn_oid, ids, &nrows);
 	if (nrows == 0)
 		ereport(ERROR,
@@ -318,6 +318,19 @@ idx_explain(PG_FUNCTION_ARGS)
 						   GetUserNameFromId(rows[0].target.role, true) ?
 						   GetUserNameFromId(rows[0].target.role, true) : "?"),
 				 errhint("idx_report() shows its verdict from the usage counters.")));
+	return &rows[0];
+}
+
+Datum
+idx_explain(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TrackedRow *rows;
+	IaQueryResult *results;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	rows = explain_row(fcinfo, PG_GETARG_INT64(0));
 	results = palloc0(sizeof(IaQueryResult) * (rows[0].nqueries + 1));
 	ia_verify_queries(&rows[0].target, rows[0].nqueries, rows[0].queries,
 					  IA_VERIFY_EXPLAIN | IA_VERIFY_HIDDEN | IA_VERIFY_RETHROW,
@@ -337,6 +350,72 @@ idx_explain(PG_FUNCTION_ARGS)
 		values[3] = CStringGetTextDatum(r.plan);
 		values[4] = Float8GetDatum(r.total_cost);
 		values[5] = Float8GetDatum(r.cost_without_index);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * idx_explain(id bigint, "analyze" boolean, runs integer DEFAULT 5)
+ *   RETURNS TABLE(query text, uses_index boolean, scan text, plan text,
+ *     total_cost float8, cost_without_index float8, time_ms float8,
+ *     time_without_index_ms float8, measured text)
+ *
+ * As idx_explain(id); with "analyze", each stored plain SELECT is also
+ * executed, runs times with the index and runs times with it hidden, and
+ * the median times reported (verify.c, "Measuring").  A query that cannot
+ * be planned or measured gets a row saying why (measured), not an error.
+ */
+Datum
+idx_explain_analyze(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		analyze = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	int			runs = PG_ARGISNULL(2) ? 5 : PG_GETARG_INT32(2);
+	TrackedRow *row;
+	IaQueryResult *results;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("id must not be null")));
+	if (runs < 1 || runs > 100)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("runs must be between 1 and 100, not %d", runs),
+				 errhint("Each stored query runs this many times with the index and as many without.")));
+	InitMaterializedSRF(fcinfo, 0);
+	row = explain_row(fcinfo, PG_GETARG_INT64(0));
+	row->target.runs = runs;
+	results = palloc0(sizeof(IaQueryResult) * (row->nqueries + 1));
+	ia_verify_queries(&row->target, row->nqueries, row->queries,
+					  IA_VERIFY_EXPLAIN | IA_VERIFY_HIDDEN |
+					  (analyze ? IA_VERIFY_ANALYZE : IA_VERIFY_RETHROW), results);
+	for (int i = 0; i < row->nqueries; i++)
+	{
+		IaQueryResult *r = &results[i];
+		Datum		values[9];
+		bool		nulls[9] = {false};
+
+		values[0] = CStringGetTextDatum(row->queries[i]);
+		values[1] = BoolGetDatum(r->uses_index);
+		nulls[1] = !r->ok;
+		values[2] = r->scan ? CStringGetTextDatum(r->scan) : (Datum) 0;
+		nulls[2] = r->scan == NULL;
+		values[3] = r->plan ? CStringGetTextDatum(r->plan) : (Datum) 0;
+		nulls[3] = r->plan == NULL;
+		values[4] = Float8GetDatum(r->total_cost);
+		values[5] = Float8GetDatum(r->cost_without_index);
+		nulls[4] = nulls[5] = !r->ok;
+		values[6] = Float8GetDatum(r->time_ms);
+		values[7] = Float8GetDatum(r->time_without_index_ms);
+		nulls[6] = nulls[7] = !analyze || r->measured == NULL ||
+			strncmp(r->measured, "not measured", 12) == 0;
+		if (!r->ok)
+			values[8] = CStringGetTextDatum(psprintf("not measured: %s", r->error));
+		else if (r->measured)
+			values[8] = CStringGetTextDatum(r->measured);
+		nulls[8] = r->ok && r->measured == NULL;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

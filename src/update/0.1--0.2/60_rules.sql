@@ -139,7 +139,7 @@ AS $body$
                 SELECT s.idx_scan, s.since, s.scans, s.last_used,
                        s.queries_using_max
                   FROM @extschema@.idx_snapshots s
-                 WHERE s.index_oid = c.indexrelid
+                 WHERE s.index_oid = c.indexrelid AND s.node = 'primary'
                    AND CASE WHEN c.hid IS NOT NULL THEN s.history_id = c.hid
                             ELSE s.schema_name = c.schemaname
                                  AND s.index_name = c.indexrelname END
@@ -175,6 +175,8 @@ AS $body$
           FROM ins i JOIN pg_index x ON x.indexrelid = i.index_oid
          WHERE COALESCE(i.last_used, i.since) < now() - (SELECT cfg.unused_after FROM cfg)
            AND NOT (x.indisunique OR x.indisprimary OR x.indisexclusion)
+           -- and unused on every registered standby too (78_nodes.sql)
+           AND @extschema@.idx_node_idle(i.history_id, (SELECT cfg.unused_after FROM cfg))
         UNION ALL
         SELECT 'stats_reset', i.schema_name, i.table_name, i.index_name, i.history_id,
                format('idx_scan went down (statistics were reset); %s scans counted since %s',
@@ -349,9 +351,12 @@ AS $idx_check$
 DECLARE
     findings @extschema@.idx_finding[];
 BEGIN
+    PERFORM @extschema@.idx_refuse_in_recovery('idx_check()');
     findings := ARRAY(SELECT f FROM @extschema@.idx_check_crashed() f);
     PERFORM @extschema@.idx_kick();
+    findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_nodes() f);
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_usage() f);
+    findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_write_cost() f);
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_catalog() f);
     PERFORM @extschema@.idx_check_record(findings);
 
@@ -418,8 +423,10 @@ COMMENT ON POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots IS
 -- row; a line is printed when a row's phase changes, and at most every
 -- 10 seconds while the phase stays the same (percentages, counts); the
 -- blocking query is shown on one line.
-CREATE OR REPLACE PROCEDURE @extschema@.idx_wait(id bigint DEFAULT NULL,
-                                                 timeout interval DEFAULT '1 hour')
+DROP PROCEDURE @extschema@.idx_wait(bigint, interval);  -- replayed is new
+CREATE PROCEDURE @extschema@.idx_wait(id bigint DEFAULT NULL,
+                                      timeout interval DEFAULT '1 hour',
+                                      replayed boolean DEFAULT false)
 LANGUAGE plpgsql
 AS $idx_wait$
 DECLARE
@@ -445,6 +452,9 @@ BEGIN
            AND h.parent_id IS NULL
            AND @extschema@.idx_status_live(h.status);
         IF ids IS NULL THEN
+            IF replayed THEN
+                CALL @extschema@.idx_wait_replay('{}', deadline);
+            END IF;
             RETURN;
         END IF;
     ELSE
@@ -572,10 +582,16 @@ BEGIN
             USING ERRCODE = COALESCE(first_code, 'XX000'),
                   HINT = 'See error_message and error_detail in idx_history.';
     END IF;
+    IF replayed THEN
+        -- and until every standby has replayed the builds (78_nodes.sql)
+        CALL @extschema@.idx_wait_replay(ids, deadline);
+    END IF;
 END
 $idx_wait$;
-COMMENT ON PROCEDURE @extschema@.idx_wait(bigint, interval) IS
-    'wait (committing between polls) until the given row, or every unfinished row the current role may act on (idx_may_act), has ended, printing one line per phase (a partitioned build as one line with counts); errors if any failed or was cancelled';
+COMMENT ON PROCEDURE @extschema@.idx_wait(bigint, interval, boolean) IS
+    'wait (committing between polls) until the given row, or every unfinished row the current role may act on (idx_may_act), has ended, printing one line per phase (a partitioned build as one line with counts); errors if any failed or was cancelled; with replayed, also until every standby has replayed the builds';
+REVOKE ALL ON PROCEDURE @extschema@.idx_wait(bigint, interval, boolean) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE @extschema@.idx_wait(bigint, interval, boolean) TO PUBLIC;
 
 -- ---------------------------------------------------------------------
 -- idx_report in named steps
@@ -611,6 +627,7 @@ AS $body$
                                      FROM (SELECT s2.taken_at, s2.idx_scan
                                              FROM @extschema@.idx_snapshots s2
                                             WHERE s2.index_oid = idx_report_trend.index_oid
+                                              AND s2.node = 'primary'
                                               AND CASE WHEN idx_report_trend.tracked
                                                        THEN s2.history_id = idx_report_trend.history_id
                                                        ELSE s2.schema_name = idx_report_trend.schema_name
@@ -702,12 +719,14 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_report_trend(oid, boolean, bigint, nam
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean) TO PUBLIC;
 
-CREATE OR REPLACE FUNCTION @extschema@.idx_report(migration text DEFAULT NULL,
+DROP FUNCTION @extschema@.idx_report(text, boolean);  -- write_cost is new
+CREATE FUNCTION @extschema@.idx_report(migration text DEFAULT NULL,
                                        all_indexes boolean DEFAULT false)
 RETURNS TABLE(id bigint, index_name name, table_name name, status text,
               valid boolean, size text, idx_scan bigint,
               last_used timestamptz, queries_using integer,
-              queries_total integer, trend text, verdict text, detail text)
+              queries_total integer, trend text, verdict text, detail text,
+              write_cost text)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -758,7 +777,7 @@ WITH cfg AS (
       LEFT JOIN pg_class ic ON ic.oid = r.index_oid
       LEFT JOIN LATERAL (
             SELECT s.* FROM @extschema@.idx_snapshots s
-             WHERE s.index_oid = r.index_oid
+             WHERE s.index_oid = r.index_oid AND s.node = 'primary'
                AND CASE WHEN r.tracked
                         THEN s.history_id = r.id AND s.taken_at >= r.valid_at
                         ELSE s.schema_name = r.schema_name
@@ -789,18 +808,24 @@ WITH cfg AS (
 SELECT v.id, v.index_name, v.table_name, v.status,
        COALESCE(v.indisvalid, false),
        pg_size_pretty(pg_relation_size(v.index_oid)),
-       CASE WHEN v.indisvalid THEN v.scans END,
+       -- scans summed over nodes (78_nodes.sql; idx_report_nodes() per node)
+       CASE WHEN v.indisvalid THEN v.scans + @extschema@.idx_node_scans(v.id) END,
        CASE WHEN v.indisvalid THEN v.used_at END,
        v.queries_using, v.queries_total,
        CASE WHEN v.indisvalid THEN @extschema@.idx_report_trend(
            v.index_oid, v.tracked, v.id, v.schema_name, v.index_name, v.since, v.live) END,
+       @extschema@.idx_report_node_verdict(v.id,
        @extschema@.idx_report_verdict(v.status, v.tracked, v.index_oid, v.indisvalid,
-           v.idle, v.idle_days, v.scans, v.queries_using, v.queries_total),
+           v.idle, v.idle_days, v.scans, v.queries_using, v.queries_total)),
        @extschema@.idx_report_detail(v.id, v.status, v.tracked, v.error_message,
            v.index_oid, v.indisvalid, v.queries_using, v.queries_total, v.query_errors,
-           v.scan, v.winner, v.error, v.scans, v.live, v.reset_seen)
+           v.scan, v.winner, v.error, v.scans, v.live, v.reset_seen),
+       -- e.g. "HOT 93% → 41%, +12 MB/day" (78_nodes.sql)
+       (SELECT w.summary FROM @extschema@.idx_report_write_cost(v.id) w)
   FROM v
  ORDER BY v.tracked DESC, v.id, v.schema_name, v.table_name, v.index_name
 $idx_report$;
 COMMENT ON FUNCTION @extschema@.idx_report(text, boolean) IS
-    'one row per index created through idx_apply (all indexes with all_indexes => true): size, scans since valid, last use, plan verdict for its queries, trend and verdict';
+    'one row per index created through idx_apply (all indexes with all_indexes => true): size, scans since valid (summed over nodes), last use, plan verdict for its queries, trend, verdict and write cost';
+REVOKE ALL ON FUNCTION @extschema@.idx_report(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_report(text, boolean) TO PUBLIC;
