@@ -382,11 +382,11 @@ RESET client_min_messages;
 SELECT idx_rollback(:done_id) AS drop_id \gset
 SELECT idx_rollback(:done_id);
 \echo :LAST_ERROR_SQLSTATE
-SELECT idx_rollback(:drop_id);
-\echo :LAST_ERROR_SQLSTATE
 SET client_min_messages = warning;
 CALL idx_wait(:drop_id);
 RESET client_min_messages;
+SELECT idx_rollback(:drop_id);
+\echo :LAST_ERROR_SQLSTATE
 SELECT idx_rollback(:done_id);
 \echo :LAST_ERROR_SQLSTATE
 SELECT id, operation, index_name, status, reverts FROM idx_history

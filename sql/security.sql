@@ -38,7 +38,7 @@ SELECT p.oid::regprocedure AS function,
   LEFT JOIN LATERAL aclexplode(p.proacl) a ON a.grantee <> p.proowner
  WHERE p.pronamespace = 'public'::regnamespace
    AND p.proname IN ('idx_apply', 'idx_cancel', 'idx_rollback', 'idx_kick', 'idx_wait')
- GROUP BY p.oid ORDER BY 1::text;
+ GROUP BY p.oid ORDER BY p.oid::regprocedure::text;
 SELECT c.relname,
        pg_catalog.array_agg(CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
                             || ':' || a.privilege_type ORDER BY a.privilege_type)
