@@ -63,3 +63,8 @@ installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-tap:
 	$(prove_installcheck)
+
+# PGXS tracks no header dependencies: a changed struct in include/ would
+# leave objects compiled against the old layout (seen: every job read the
+# wrong fields).  Rebuild every object when any project header changes.
+$(OBJS): $(wildcard include/*.h)
