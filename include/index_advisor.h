@@ -8,6 +8,8 @@
  * after it; nothing calls back up.
  *
  *	index_advisor.c   module magic, _PG_init (defines every setting)
+ *	  script.c        idx_apply_script: migration scripts, each statement
+ *	                  through api.c's idx_apply / rollback path (ia_api.h)
  *	  api.c           SQL-callable idx_apply / idx_cancel / idx_rollback / idx_kick
  *	  uninstall.c     DROP EXTENSION guard: refuse while work is unfinished
  *	  launcher.c      register workers: SQL calls, the start-up launcher

@@ -14,6 +14,9 @@
  * index_advisor.max_workers workers are registered per transaction.
  * The build settings a request carries are captured from the caller's
  * session, within the ceilings a superuser set (index_advisor.max_build_*).
+ * ia_apply and ia_drop_index (ia_api.h) are the same paths for script.c's
+ * idx_apply_script, so that a script can do nothing idx_apply and
+ * idx_rollback refuse.
  *
  *-------------------------------------------------------------------------
  */

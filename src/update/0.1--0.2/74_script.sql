@@ -1,9 +1,12 @@
-/* index_advisor 0.2 part: idx_apply_script, the ORM bridge (issue 11).
+/* index_advisor 0.2 part: the ORM bridge (issue 11).
  *
- * The SQL that migration tools print (Django's sqlmigrate, alembic upgrade
- * --sql, pg_dump --section=post-data) queued all or nothing: each CREATE
- * INDEX and DROP INDEX through idx_apply's validation and queue
- * (src/script.c).  See doc/orm.md. */
+ * idx_apply_script: the SQL that migration tools print (Django's
+ * sqlmigrate, alembic upgrade --sql, pg_dump --section=post-data) queued all
+ * or nothing: each CREATE INDEX and DROP INDEX through idx_apply's
+ * validation and queue (src/script.c).
+ * idx_export: the migration (a script, a Django migration, an Alembic
+ * revision) that reproduces a history migration's indexes, for the
+ * Python operations of python/index_advisor.  See doc/orm.md. */
 
 -- No SET search_path: like idx_apply, names in the script resolve with the
 -- caller's search_path, and with the search_path the script itself sets.
