@@ -84,13 +84,15 @@ is(sql(q{SELECT pg_get_indexdef('s_a_idx'::regclass)}), 'CREATE INDEX s_a_idx ON
    'name taken: the owner\'s index is untouched');
 
 # 3. a row left 'waiting' by a worker that is gone (the state a crash
-#    between the claim and the build leaves), and the owner's index of the
-#    same name: the reconciliation fails the row and keeps the index
+#    between the claim and the build leaves: the worker's pid, no row lock;
+#    'waiting' with no pid is a deferred row, gentle builds), and the owner's
+#    index of the same name: the reconciliation fails the row and keeps the
+#    index
 $id = sql(q{
     BEGIN;
     CREATE TABLE w (a integer, b integer);
     SELECT idx_apply('CREATE INDEX w_a_idx ON w (a)');
-    UPDATE idx_history SET status = 'waiting', worker_pid = NULL, started_at = now()
+    UPDATE idx_history SET status = 'waiting', worker_pid = pg_backend_pid(), started_at = now()
      WHERE index_name = 'w_a_idx';
     CREATE INDEX w_a_idx ON w (b);
     COMMIT;
