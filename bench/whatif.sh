@@ -194,7 +194,7 @@ elapsed=$(( $(date +%s) - started ))
 mkdir -p "$bench_dir/out"
 out="$bench_dir/out/whatif.md"
 {
-    echo "### 5. Hypothetical indexes: idx_whatif and HypoPG side by side (bench/whatif.sh)"
+    echo "## Hypothetical indexes: idx_whatif and HypoPG side by side (bench/whatif.sh)"
     echo
     echo "- $(psql_ -Atc "SELECT version()" | sed 's/ on .*//'), HypoPG $(psql_ -Atc "SELECT coalesce((SELECT extversion FROM pg_extension WHERE extname = 'hypopg'), 'not installed')")"
     echo "- table acc: $rows rows (random, seeded), analysed with a full sample; $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC'); run took ${elapsed} s"

@@ -18,10 +18,16 @@
  *	                  find/drop the index, record (ia_job.h)
  *	  usage.c         idx_check / idx_report: snapshots, findings, reconcile
  *	                  (ia_usage.h)
+ *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
+ *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
  *	        definition.c  parse, validate, resolve, name, find duplicates,
  *	                  the workers' parse trees (ia_definition.h)
- *	          verify.c    plan stored queries, walk plans, hide an index
- *	                  (verify.h)
+ *	          plan_prepared.c  prepare a query once, plan it against sets of
+ *	                  hypothetical indexes (ia_hypo.h)
+ *	          verify.c    plan stored queries, walk plans, hide an index, the
+ *	                  planner hooks (verify.h; verify_internal.h for
+ *	                  plan_prepared.c)
+ *	            hypoplan.c  a hypothetical index's IndexOptInfo, size model
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
  *	settings.c        the core settings, read by any file above

@@ -22,6 +22,9 @@
  * Nothing here writes anything.  A name reserved by a pending row, or a
  * duplicate queued, is asked of queue.c (which never calls back here).
  *
+ * A hypothetical index (hypo.c) is resolved by the same code
+ * (ia_resolve_hypothetical), without asking the queue.
+ *
  * The parse trees a worker runs (ia_build_create, ia_build_drop) are built
  * here too, from the definition as given, adjusted at tree level.
  *
