@@ -22,6 +22,12 @@
  *	                  (ia_usage.h)
  *	  nodes.c         other nodes: registry, libpq collection, refusal on a
  *	                  hot standby (ia_nodes.h); api.c calls it
+ *	  advise.c        SQL-callable idx_advise / idx_advise_workload: the
+ *	                  run and its rows (advise_internal.h)
+ *	    advise_plan.c prepare, cost over hypothetical indexes, select
+ *	      advise_candidates.c  candidates from analysed queries (ia_advise.h)
+ *	      advise_hypo.c the advisor's hypothetical indexes (its own
+ *	                  get_relation_info hook, set up by _PG_init)
  *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
  *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
  *	        definition.c  parse, validate, resolve, name, find duplicates,
@@ -30,7 +36,7 @@
  *	                  hypothetical indexes (ia_hypo.h)
  *	          verify.c    plan stored queries, walk plans, hide an index, the
  *	                  planner hooks (verify.h; verify_internal.h for
- *	                  plan_prepared.c)
+ *	                  plan_prepared.c and advise_plan.c)
  *	            hypoplan.c  a hypothetical index's IndexOptInfo, size model
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)

@@ -1,0 +1,76 @@
+/*-------------------------------------------------------------------------
+ *
+ * advise_internal.h
+ *		What advise.c (the SQL functions and their rows) and advise_plan.c
+ *		(preparing, costing and selecting) share.  Not for other modules.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_ADVISE_INTERNAL_H
+#define IA_ADVISE_INTERNAL_H
+
+#include "postgres.h"
+
+#include "nodes/params.h"
+#include "utils/hsearch.h"
+
+#include "ia_advise.h"
+
+#define IA_HYPO_OID_BASE	((Oid) 4294900000U)
+#define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
+#define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */
+#define IA_MAX_CANDIDATES	400
+#define IA_MAX_STATEMENTS	1000
+
+typedef struct AdvQuery
+{
+	int			qno;
+	char	   *text;
+	Oid			role;			/* analysed as */
+	Oid			planner;		/* planned as */
+	double		weight;
+	List	   *trees;			/* rewritten Query list */
+	ParamListInfo rep;			/* representative $n values, or NULL */
+	char	   *rep_note;
+	List	   *relids;
+	double		base;			/* cost without candidates */
+	double		cur;			/* cost with the current picks */
+	char	   *reason;			/* why no index helps (when none does) */
+	char	   *notes;			/* what the query cannot get, e.g. pg_trgm */
+	bool		ok;
+} AdvQuery;
+
+/* one memoised costing: a query with the candidates on its tables */
+typedef struct MemoEntry
+{
+	char		key[256];
+	double		cost;
+	Bitmapset  *used;			/* candidate ids the plans use */
+} MemoEntry;
+
+typedef struct AdvState
+{
+	List	   *queries;		/* AdvQuery, ok ones */
+	List	   *cands;			/* IaCand */
+	HTAB	   *memo;
+	Oid			caller;			/* the calling role, with outer_sec */
+	int			outer_sec;
+	MemoryContext plan_cxt;
+	double		mean_weight;
+	int			skipped[5];
+} AdvState;
+
+enum
+{
+	SKIP_UTILITY, SKIP_NOT_YOURS, SKIP_TEMP, SKIP_FAILS, SKIP_OTHER_DB
+};
+
+/* advise_plan.c */
+extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow);
+extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
+extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
+								   Bitmapset **used);
+extern double ia_advise_workload_cost(AdvState *st, List *set);
+extern double ia_advise_cand_bytes(IaCand *c);
+
+#endif							/* IA_ADVISE_INTERNAL_H */

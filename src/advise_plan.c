@@ -1,0 +1,818 @@
+/*-------------------------------------------------------------------------
+ *
+ * advise_plan.c
+ *		The advisor's costing and selection (for advise.c): prepare each
+ *		query (analysed as its role, planned as verify.c's rule says),
+ *		cost it over sets of hypothetical indexes (memoised), and choose
+ *		greedily under the budget.  The design and rules are in advise.c's
+ *		header.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/plannodes.h"
+#include "optimizer/optimizer.h"
+#include "parser/parser.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+#include "pgstat.h"
+#include "catalog/dependency.h"
+#include "catalog/index.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "utils/rel.h"
+
+#include "index_advisor.h"
+#include "ia_advise.h"
+#include "ia_definition.h"
+#include "ia_queue.h"
+#include "verify.h"
+#include "verify_internal.h"
+#include "advise_internal.h"
+
+/* ---------------------------------------------------------------------
+ * Planning
+ * ---------------------------------------------------------------------
+ */
+typedef struct PlanFacts
+{
+	Bitmapset  *used;			/* candidate ids */
+	List	   *real;			/* names of existing indexes used */
+	char	   *seqscan;		/* "a sequential scan ..." */
+	List	   *rtable;
+} PlanFacts;
+
+static void walk_plan(Plan *plan, PlanFacts *f);
+
+static void
+note_index(Oid indexid, PlanFacts *f)
+{
+	if (indexid >= IA_HYPO_OID_BASE)
+		f->used = bms_add_member(f->used, indexid - IA_HYPO_OID_BASE);
+	else if (get_rel_name(indexid))
+		f->real = list_append_unique(f->real, makeString(get_rel_name(indexid)));
+}
+
+/* "a sequential scan is cheaper: status = 'active' matches 75% of rows" */
+static void
+note_seqscan(SeqScan *s, PlanFacts *f)
+{
+	RangeTblEntry *rte = rt_fetch(s->scan.scanrelid, f->rtable);
+	double		reltuples;
+	double		pct;
+	char	   *text;
+	Node	   *qual;
+	char	   *rel = get_rel_name(rte->relid);
+
+	if (f->seqscan || rel == NULL)
+		return;
+	if (s->scan.plan.qual == NIL)
+	{
+		f->seqscan = psprintf("the query reads every row of %s", rel);
+		return;
+	}
+	qual = (Node *) make_ands_explicit(copyObject(s->scan.plan.qual));
+	ChangeVarNodes(qual, s->scan.scanrelid, 1, 0);
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rte->relid));
+
+		reltuples = 1;
+		if (HeapTupleIsValid(tup))
+		{
+			reltuples = Max(((Form_pg_class) GETSTRUCT(tup))->reltuples, 1);
+			ReleaseSysCache(tup);
+		}
+	}
+	pct = Min(100.0, 100.0 * s->scan.plan.plan_rows / reltuples);
+	text = deparse_expression(qual, deparse_context_for(rel, rte->relid),
+							  false, false);
+	if (pct >= 5)
+		f->seqscan = psprintf("a sequential scan is cheaper: %s matches %.0f%% of rows of %s",
+							  text, pct, rel);
+	else
+		f->seqscan = psprintf("no index the advisor can propose serves %s on %s",
+							  text, rel);
+}
+
+static void
+walk_list(List *plans, PlanFacts *f)
+{
+	ListCell   *lc;
+
+	foreach(lc, plans)
+		walk_plan(lfirst(lc), f);
+}
+
+static void
+walk_plan(Plan *plan, PlanFacts *f)
+{
+	if (plan == NULL)
+		return;
+	check_stack_depth();
+	switch (nodeTag(plan))
+	{
+		case T_IndexScan:
+			note_index(((IndexScan *) plan)->indexid, f);
+			break;
+		case T_IndexOnlyScan:
+			note_index(((IndexOnlyScan *) plan)->indexid, f);
+			break;
+		case T_BitmapIndexScan:
+			note_index(((BitmapIndexScan *) plan)->indexid, f);
+			break;
+		case T_SeqScan:
+			note_seqscan((SeqScan *) plan, f);
+			break;
+		case T_Append:
+			walk_list(((Append *) plan)->appendplans, f);
+			break;
+		case T_MergeAppend:
+			walk_list(((MergeAppend *) plan)->mergeplans, f);
+			break;
+		case T_BitmapAnd:
+			walk_list(((BitmapAnd *) plan)->bitmapplans, f);
+			break;
+		case T_BitmapOr:
+			walk_list(((BitmapOr *) plan)->bitmapplans, f);
+			break;
+		case T_SubqueryScan:
+			walk_plan(((SubqueryScan *) plan)->subplan, f);
+			break;
+		case T_CustomScan:
+			walk_list(((CustomScan *) plan)->custom_plans, f);
+			break;
+		default:
+			break;
+	}
+	walk_plan(plan->lefttree, f);
+	walk_plan(plan->righttree, f);
+}
+
+/* Plan q's trees once with the visible candidates "set"; total cost. */
+static double
+plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
+		  PlanFacts *f)
+{
+	volatile double cost = 0;
+	ListCell   *lc;
+
+	SetUserIdAndSecContext(q->planner, st->outer_sec |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	ia_advise_hypo_set(set);
+	PG_TRY();
+	{
+		foreach(lc, q->trees)
+		{
+			PlannedStmt *ps = pg_plan_query(copyObject(lfirst_node(Query, lc)),
+											q->text, CURSOR_OPT_PARALLEL_OK,
+											params);
+
+			cost += ps->planTree->total_cost;
+			if (f)
+			{
+				f->rtable = ps->rtable;
+				walk_plan(ps->planTree, f);
+				walk_list(ps->subplans, f);
+			}
+		}
+	}
+	PG_FINALLY();
+	{
+		ia_advise_hypo_set(NIL);
+	}
+	PG_END_TRY();
+	SetUserIdAndSecContext(st->caller, st->outer_sec);
+	return cost;
+}
+
+/* The candidates of "set" on tables q reads, and the memo key for them. */
+static List *
+relevant(AdvQuery *q, List *set, char *key)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+	int			len;
+
+	len = snprintf(key, 256, "%d:", q->qno);
+	foreach(lc, set)
+	{
+		IaCand	   *c = lfirst(lc);
+
+		if (!list_member_oid(q->relids, c->relid))
+			continue;
+		out = lappend(out, c);
+		if (len < 240)
+			len += snprintf(key + len, 256 - len, "%d,", c->id);
+	}
+	return out;
+}
+
+static int
+cand_id_cmp(const ListCell *a, const ListCell *b)
+{
+	return ((IaCand *) lfirst(a))->id - ((IaCand *) lfirst(b))->id;
+}
+
+/*
+ * query_cost -- q's cost with the candidates "set" visible (memoised);
+ * *used gets the ids of those its plans use.
+ */
+double
+ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
+{
+	char		key[256];
+	List	   *rel;
+	MemoEntry  *e;
+	bool		found;
+	PlanFacts	f = {0};
+	MemoryContext old;
+	double		cost;
+
+	set = list_copy(set);
+	list_sort(set, cand_id_cmp);
+	rel = relevant(q, set, key);
+	e = hash_search(st->memo, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		old = MemoryContextSwitchTo(st->plan_cxt);
+		cost = plan_once(st, q, rel, NULL, &f);
+		if (q->rep)
+			cost = (cost + plan_once(st, q, rel, q->rep, &f)) / 2;
+		MemoryContextSwitchTo(old);
+		e->cost = cost;
+		e->used = bms_copy(f.used);
+		MemoryContextReset(st->plan_cxt);
+	}
+	if (used)
+		*used = e->used;
+	return e->cost;
+}
+
+/* ---------------------------------------------------------------------
+ * Representative values of $n (pg_statistic)
+ * ---------------------------------------------------------------------
+ */
+static bool
+stat_value(Oid relid, AttrNumber attnum, int strategy, Oid type,
+		   Datum *value)
+{
+	HeapTuple	tup;
+	AttStatsSlot sslot;
+	bool		found = false;
+	int16		typlen;
+	bool		typbyval;
+
+	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+						  Int16GetDatum(attnum), BoolGetDatum(false));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	get_typlenbyval(type, &typlen, &typbyval);
+	if (strategy == BTEqualStrategyNumber &&
+		get_attstatsslot(&sslot, tup, STATISTIC_KIND_MCV, InvalidOid,
+						 ATTSTATSSLOT_VALUES))
+	{
+		if (sslot.nvalues > 0 && sslot.valuetype == type)
+		{
+			*value = datumCopy(sslot.values[sslot.nvalues / 2], typbyval, typlen);
+			found = true;
+		}
+		free_attstatsslot(&sslot);
+	}
+	if (!found &&
+		get_attstatsslot(&sslot, tup, STATISTIC_KIND_HISTOGRAM, InvalidOid,
+						 ATTSTATSSLOT_VALUES))
+	{
+		int			i = sslot.nvalues / 2;
+
+		if (strategy == BTLessStrategyNumber || strategy == BTLessEqualStrategyNumber)
+			i = sslot.nvalues / 10;
+		else if (strategy != BTEqualStrategyNumber)
+			i = sslot.nvalues - 1 - sslot.nvalues / 10;
+		if (sslot.nvalues > 0 && sslot.valuetype == type)
+		{
+			*value = datumCopy(sslot.values[i], typbyval, typlen);
+			found = true;
+		}
+		free_attstatsslot(&sslot);
+	}
+	ReleaseSysCache(tup);
+	return found;
+}
+
+/* May role read the column (and so see its values in a note)? */
+static bool
+may_read_column(Oid relid, AttrNumber attnum, Oid role)
+{
+	return pg_class_aclcheck(relid, role, ACL_SELECT) == ACLCHECK_OK ||
+		pg_attribute_aclcheck(relid, attnum, role, ACL_SELECT) == ACLCHECK_OK;
+}
+
+static char *
+value_text(Datum v, Oid type)
+{
+	Oid			out;
+	bool		varlena;
+	char	   *s;
+	char		cat;
+	bool		pref;
+
+	getTypeOutputInfo(type, &out, &varlena);
+	s = OidOutputFunctionCall(out, v);
+	get_type_category_preferred(type, &cat, &pref);
+	return (cat == TYPCATEGORY_NUMERIC || cat == TYPCATEGORY_BOOLEAN) ?
+		s : quote_literal_cstr(s);
+}
+
+/*
+ * Values for the $n of q that are compared with a column the role may
+ * read, and LIMIT $n = 10.  Sets q->rep and q->rep_note.
+ */
+static void
+representative_values(AdvQuery *q, List *uses, Oid *ptypes, int nparams)
+{
+	ParamListInfo pl;
+	StringInfoData note;
+	ListCell   *lc;
+	bool		any = false;
+	Query	   *top = linitial_node(Query, q->trees);
+
+	if (nparams == 0)
+		return;
+	pl = makeParamList(nparams);
+	for (int i = 0; i < nparams; i++)
+	{
+		pl->params[i].ptype = ptypes[i];
+		pl->params[i].isnull = true;
+		pl->params[i].pflags = 0;
+	}
+	initStringInfo(&note);
+	foreach(lc, uses)
+	{
+		IaRelUse   *u = lfirst(lc);
+		ListCell   *lp;
+
+		foreach(lp, u->params)
+		{
+			IaParamUse *p = lfirst(lp);
+			ParamExternData *prm;
+
+			if (p->paramno < 1 || p->paramno > nparams)
+				continue;
+			prm = &pl->params[p->paramno - 1];
+			if ((prm->pflags & PARAM_FLAG_CONST) ||
+				!may_read_column(p->relid, p->attnum, q->role) ||
+				!stat_value(p->relid, p->attnum, p->strategy, prm->ptype,
+							&prm->value))
+				continue;
+			prm->isnull = false;
+			prm->pflags = PARAM_FLAG_CONST;
+			appendStringInfo(&note, "%s$%d = %s", any ? ", " : "", p->paramno,
+							 value_text(prm->value, prm->ptype));
+			any = true;
+		}
+	}
+	if (top->limitCount && IsA(top->limitCount, Param) &&
+		((Param *) top->limitCount)->paramkind == PARAM_EXTERN &&
+		((Param *) top->limitCount)->paramtype == INT8OID)
+	{
+		ParamExternData *prm = &pl->params[((Param *) top->limitCount)->paramid - 1];
+
+		prm->value = Int64GetDatum(10);
+		prm->isnull = false;
+		prm->pflags = PARAM_FLAG_CONST;
+		appendStringInfo(&note, "%s$%d = 10 (LIMIT)", any ? ", " : "",
+						 ((Param *) top->limitCount)->paramid);
+		any = true;
+	}
+	if (any)
+	{
+		q->rep = pl;
+		q->rep_note = note.data;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Preparing the queries
+ * ---------------------------------------------------------------------
+ */
+
+/* the tables the rewritten queries read; true if one is temporary */
+static bool
+query_relids(List *uses, AdvQuery *q)
+{
+	ListCell   *lc;
+	bool		temp = false;
+
+	foreach(lc, uses)
+	{
+		IaRelUse   *u = lfirst(lc);
+
+		q->relids = list_append_unique_oid(q->relids, u->relid);
+		if (get_rel_persistence(u->relid) == RELPERSISTENCE_TEMP)
+			temp = true;
+	}
+	return temp;
+}
+
+/* The notes of the table uses, once each, "; "-separated; NULL if none. */
+static char *
+use_notes(List *uses)
+{
+	StringInfoData s;
+	List	   *seen = NIL;
+	ListCell   *lc;
+	ListCell   *ln;
+
+	initStringInfo(&s);
+	foreach(lc, uses)
+	{
+		foreach(ln, ((IaRelUse *) lfirst(lc))->notes)
+		{
+			if (list_member(seen, makeString(lfirst(ln))))
+				continue;
+			seen = lappend(seen, makeString(lfirst(ln)));
+			appendStringInfo(&s, "%s%s", s.len ? "; " : "", (char *) lfirst(ln));
+		}
+	}
+	return s.len ? s.data : NULL;
+}
+
+/* Is the statement one we can plan (not utility)? */
+static bool
+plannable_statement(const char *text)
+{
+	List	   *raw = raw_parser(text, RAW_PARSE_DEFAULT);
+	Node	   *stmt;
+
+	if (list_length(raw) != 1)
+		return false;
+	stmt = linitial_node(RawStmt, raw)->stmt;
+	return (IsA(stmt, SelectStmt) && ((SelectStmt *) stmt)->intoClause == NULL) ||
+		IsA(stmt, InsertStmt) || IsA(stmt, UpdateStmt) || IsA(stmt, DeleteStmt);
+}
+
+/*
+ * Analyse q as its role, choose who plans it, find its candidate uses and
+ * representative values, and cost it without candidates.  Runs in a
+ * subtransaction of its own that is kept (its locks with it) when all went
+ * well; an error is re-thrown when "rethrow", else counted as a skip.
+ */
+List *
+ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *volatile uses = NIL;
+	volatile int skip = -1;
+	PlanFacts	f = {0};
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		Oid		   *ptypes = NULL;
+		int			nparams = 0;
+
+		SetUserIdAndSecContext(q->role, st->outer_sec |
+							   SECURITY_LOCAL_USERID_CHANGE |
+							   SECURITY_RESTRICTED_OPERATION);
+		if (!plannable_statement(q->text))
+			skip = SKIP_UTILITY;
+		else
+		{
+			q->trees = ia_analyze_query(q->text, &ptypes, &nparams);
+			uses = ia_advise_extract(q->trees, q->qno);
+			q->notes = use_notes(uses);
+			if (query_relids(uses, q))
+				skip = SKIP_TEMP;
+			else
+			{
+				q->planner = ia_planning_role(q->role, q->trees);
+				representative_values(q, uses, ptypes, nparams);
+				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
+				if (q->rep)
+					q->base = q->cur =
+						(q->base + plan_once(st, q, NIL, q->rep, &f)) / 2;
+				q->reason = f.real ?
+					psprintf("existing index %s already serves this query",
+							 strVal(linitial(f.real))) :
+					f.seqscan;
+			}
+		}
+		SetUserIdAndSecContext(st->caller, st->outer_sec);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ia_advise_hypo_set(NIL);
+		if (rethrow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		{
+			if (rethrow)
+				edata->message = psprintf("query %d: %s", q->qno + 1,
+										  edata->message);
+			ReThrowError(edata);
+		}
+		skip = SKIP_FAILS;
+		uses = NIL;
+	}
+	PG_END_TRY();
+	if (skip >= 0)
+	{
+		st->skipped[skip]++;
+		return NIL;
+	}
+	q->ok = true;
+	return uses;
+}
+
+/* ---------------------------------------------------------------------
+ * Selection
+ * ---------------------------------------------------------------------
+ */
+
+/* Does a query's cost going from "from" to "to" count as help? */
+static bool
+helps(double from, double to)
+{
+	return from - to >= IA_MIN_GAIN * from && from - to >= IA_MIN_GAIN_COST;
+}
+
+/* Weighted cost reduction of "set" against "cur" over helped queries. */
+static double
+benefit(AdvState *st, List *set, Oid relid, bool commit)
+{
+	double		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+		double		c;
+
+		if (OidIsValid(relid) && !list_member_oid(q->relids, relid))
+			continue;
+		c = ia_advise_query_cost(st, q, set, NULL);
+		elog(DEBUG2, "index_advisor: query %d: %.2f -> %.2f", q->qno + 1, q->cur, c);
+		if (helps(q->cur, c))
+			total += q->weight * (q->cur - c);
+		if (commit)
+			q->cur = c;
+	}
+	return total;
+}
+
+double
+ia_advise_cand_bytes(IaCand *c)
+{
+	return Max(c->est_pages, 1) * BLCKSZ;
+}
+
+/* Would idx_apply refuse c as covered by an existing or queued index? */
+static bool
+refused_as_duplicate(const char *definition)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool dup = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		(void) ia_resolve_definition(definition);
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+			ReThrowError(edata);
+		dup = (edata->sqlerrcode == ERRCODE_DUPLICATE_OBJECT);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return dup;
+}
+
+/*
+ * Is candidate c (score, gain b) better than best?  Clearly better scores
+ * win; among nearly equal ones (2 %, or a few cost units of one query), the
+ * clearly smaller, then the one with more key columns (it serves more
+ * orders and prefixes), then the smaller.
+ */
+static bool
+better(IaCand *c, double score, double b, IaCand *best, double best_score,
+	   double best_b, double mean_weight)
+{
+	double		margin = IA_MIN_GAIN_COST * mean_weight;
+	double		cb,
+				bb;
+
+	if (best == NULL)
+		return true;
+	if (score > best_score * 1.02 && b > best_b + margin)
+		return true;
+	if (score < best_score * 0.98 && b < best_b - margin)
+		return false;
+	cb = ia_advise_cand_bytes(c);
+	bb = ia_advise_cand_bytes(best);
+	if (cb < bb * 0.9 || bb < cb * 0.9)
+		return cb < bb;
+	if (list_length(c->keys) != list_length(best->keys))
+		return list_length(c->keys) > list_length(best->keys);
+	return cb < bb;
+}
+
+/* The best candidate to add to picks, or NULL; *gain its benefit. */
+static IaCand *
+best_candidate(AdvState *st, List *picks, List *refused, double room,
+			   bool per_byte, double *gain)
+{
+	IaCand	   *best = NULL;
+	double		best_score = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->cands)
+	{
+		IaCand	   *c = lfirst(lc);
+		List	   *set;
+		double		b;
+		double		score;
+
+		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
+			continue;
+		set = lappend(list_copy(picks), c);
+		b = benefit(st, set, c->relid, false);
+		if (b <= 0 || (room >= 0 && ia_advise_cand_bytes(c) > room))
+			continue;
+		score = per_byte ? b / ia_advise_cand_bytes(c) : b;
+		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
+			 c->id, c->text, b, ia_advise_cand_bytes(c));
+		if (better(c, score, b, best, best_score, *gain, st->mean_weight))
+		{
+			best = c;
+			best_score = score;
+			*gain = b;
+		}
+	}
+	return best;
+}
+
+/* Drop earlier picks that the last one made useless. */
+static List *
+drop_useless(AdvState *st, List *picks)
+{
+	ListCell   *lc;
+
+	foreach(lc, picks)
+	{
+		IaCand	   *c = lfirst(lc);
+		List	   *without;
+		bool		needed = false;
+		ListCell   *lq;
+
+		if (lnext(picks, lc) == NULL)
+			break;				/* the last pick */
+		without = list_delete_ptr(list_copy(picks), c);
+		foreach(lq, st->queries)
+		{
+			AdvQuery   *q = lfirst(lq);
+			double		with_c;
+			double		wo;
+
+			if (!list_member_oid(q->relids, c->relid))
+				continue;
+			with_c = ia_advise_query_cost(st, q, picks, NULL);
+			wo = ia_advise_query_cost(st, q, without, NULL);
+			if (helps(wo, with_c))
+				needed = true;
+		}
+		if (!needed)
+			picks = foreach_delete_current(picks, lc);
+	}
+	return picks;
+}
+
+
+/* The picks in the order that lowers the workload's cost fastest. */
+static List *
+rank_picks(AdvState *st, List *picks)
+{
+	List	   *ranked = NIL;
+
+	while (list_length(ranked) < list_length(picks))
+	{
+		IaCand	   *best = NULL;
+		double		best_cost = 0;
+		ListCell   *lc;
+
+		foreach(lc, picks)
+		{
+			IaCand	   *c = lfirst(lc);
+			double		cost;
+
+			if (list_member_ptr(ranked, c))
+				continue;
+			cost = ia_advise_workload_cost(st, lappend(list_copy(ranked), c));
+			if (best == NULL || cost < best_cost)
+			{
+				best = c;
+				best_cost = cost;
+			}
+		}
+		ranked = lappend(ranked, best);
+	}
+	return ranked;
+}
+
+/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
+List *
+ia_advise_select(AdvState *st, int64 budget, int max_indexes)
+{
+	List	   *picks = NIL;
+	List	   *refused = NIL;
+	ListCell   *lc;
+	int			rounds = 0;
+
+	while (list_length(picks) < max_indexes && rounds++ < 2 * max_indexes + 10)
+	{
+		double		used = 0;
+		double		gain = 0;
+		IaCand	   *best;
+
+		foreach(lc, picks)
+			used += ia_advise_cand_bytes(lfirst(lc));
+		best = best_candidate(st, picks, refused,
+							  budget >= 0 ? budget - used : -1,
+							  budget >= 0, &gain);
+		if (best == NULL)
+			break;
+		if (refused_as_duplicate(best->text))
+		{
+			refused = lappend(refused, best);
+			continue;
+		}
+		picks = lappend(picks, best);
+		picks = drop_useless(st, picks);
+		foreach(lc, st->queries)
+			((AdvQuery *) lfirst(lc))->cur =
+				ia_advise_query_cost(st, lfirst(lc), picks, NULL);
+	}
+	return rank_picks(st, picks);
+}
+
+/* The weighted cost of the workload with "set" (NIL: without candidates). */
+double
+ia_advise_workload_cost(AdvState *st, List *set)
+{
+	double		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+
+		total += q->weight * (set ? ia_advise_query_cost(st, q, set, NULL) : q->base);
+	}
+	return total;
+}
