@@ -14,6 +14,9 @@
  * index_advisor.max_workers workers are registered per transaction.
  * The build settings a request carries are captured from the caller's
  * session, within the ceilings a superuser set (index_advisor.max_build_*).
+ * On a hot standby the writing functions fail at once (25006, nodes.c) and
+ * idx_kick starts nothing; idx_rollback refuses an index a registered
+ * standby uses unless forced (idx_node_users, 78_nodes.sql).
  *
  *-------------------------------------------------------------------------
  */
