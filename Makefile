@@ -12,7 +12,7 @@ MODULE_big = index_advisor
 OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o src/api.o \
        src/verify.o src/usage.o src/launcher.o \
        src/partition.o src/job.o src/uninstall.o src/locks.o
-OBJS += src/nodes.o
+OBJS += src/nodes.o src/measure.o
 
 # Node collection (src/nodes.c) speaks libpq, linked as contrib/postgres_fdw
 # is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).

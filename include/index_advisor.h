@@ -24,6 +24,8 @@
  *	                  the workers' parse trees (ia_definition.h)
  *	          verify.c    plan stored queries, walk plans, hide an index
  *	                  (verify.h)
+ *	            measure.c execute a stored SELECT with and without the index
+ *	                  (ia_measure.h; verify.c lends it its role switch)
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
  *	settings.c        the core settings, read by any file above
