@@ -145,8 +145,8 @@ is($primary->safe_psql('postgres',
 is($primary->safe_psql('postgres',
     q{SELECT count(*) FROM idx_check() WHERE kind IN ('unregistered_standby', 'node_unreachable')}), '0',
    'idx_check: the standby is registered and reached');
-like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan FROM idx_report() WHERE index_name = 't_b_idx'}),
-     qr/^used (3\d|[4-9]\d)$/, 'idx_report on the primary: used, scans summed over nodes');
+like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan || ' ' || (last_used IS NOT NULL) FROM idx_report() WHERE index_name = 't_b_idx'}),
+     qr/^used (3\d|[4-9]\d) true$/, 'idx_report on the primary: used, scans summed over nodes, last used on the standby');
 is($primary->safe_psql('postgres', q{
     SELECT string_agg(node || ':' || (scans >= 30) || ':' || reachable || ':' || restarted, ' ' ORDER BY node)
       FROM idx_report_nodes() WHERE index_name = 't_b_idx'}),
