@@ -120,6 +120,6 @@ echo "snapshots of s2 at the last check: $got (of $tracked tracked)" >&2
 echo "idx_check_${tracked}_tracked_0_standbys_ms $m0"
 echo "idx_check_${tracked}_tracked_1_standbys_ms $m1"
 echo "idx_check_${tracked}_tracked_2_standbys_ms $m2"
-echo "idx_node_fetch_1000_indexes_ms $(median $f)"
+echo "idx_node_fetch_${tracked}_indexes_ms $(median $f)"
 echo "idx_check_nodes_2_standbys_ms $(median $st)"
 echo "idx_check_ms_per_standby $(awk -v a="$m0" -v b="$m2" 'BEGIN { printf "%.1f", (b - a) / 2 }')"
