@@ -22,7 +22,7 @@ OBJS += src/hypo.o src/hypoplan.o src/plan_prepared.o src/whatif.o
 # the advisor: idx_advise, idx_advise_workload (issue 9, branch advise)
 OBJS += src/advise.o src/advise_plan.o src/advise_candidates.o src/advise_hypo.o
 # other nodes (issue 10, branch nodes)
-OBJS += src/nodes.o
+OBJS += src/nodes.o src/measure.o
 
 # Node collection (src/nodes.c) speaks libpq, linked as contrib/postgres_fdw
 # is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).

@@ -99,9 +99,27 @@ psql_ -c "SELECT idx_node_add('s1', 'host=$dir port=5433 dbname=postgres')" >/de
 m1=$(run 1)
 psql_ -c "SELECT idx_node_add('s2', 'host=$dir port=5434 dbname=postgres')" >/dev/null
 m2=$(run 2)
+# where a standby's time goes: its libpq round trip, and the whole node step
+{
+    echo '\timing on'
+    for i in 1 2 3 4 5; do
+        echo "SELECT count(*) FROM idx_node_fetch('s1', 'host=$dir port=5433 dbname=postgres', 10::oid::regrole,"
+        echo "       ARRAY(SELECT index_oid::oid FROM idx_history));"
+    done
+} > "$dir/fetch.sql"
+f=$(psql_ -At -f "$dir/fetch.sql" | ms)
+echo "idx_node_fetch of one standby (ms): $(echo $f)" >&2
+{
+    echo '\timing on'
+    for i in 1 2 3 4 5; do echo "SELECT count(*) FROM idx_check_nodes();"; done
+} > "$dir/step.sql"
+st=$(psql_ -At -f "$dir/step.sql" | ms)
+echo "idx_check_nodes() with 2 standbys (ms): $(echo $st)" >&2
 got=$(psql_ -At -c "SELECT count(*) FROM idx_snapshots WHERE node = 's2' AND taken_at = (SELECT max(taken_at) FROM idx_snapshots)")
 echo "snapshots of s2 at the last check: $got (of $tracked tracked)" >&2
 echo "idx_check_${tracked}_tracked_0_standbys_ms $m0"
 echo "idx_check_${tracked}_tracked_1_standbys_ms $m1"
 echo "idx_check_${tracked}_tracked_2_standbys_ms $m2"
+echo "idx_node_fetch_${tracked}_indexes_ms $(median $f)"
+echo "idx_check_nodes_2_standbys_ms $(median $st)"
 echo "idx_check_ms_per_standby $(awk -v a="$m0" -v b="$m2" 'BEGIN { printf "%.1f", (b - a) / 2 }')"

@@ -37,6 +37,8 @@
  *	          verify.c    plan stored queries, walk plans, hide an index, the
  *	                  planner hooks (verify.h; verify_internal.h for
  *	                  plan_prepared.c and advise_plan.c)
+ *	            measure.c execute a stored SELECT with and without the index
+ *	                  (ia_measure.h; verify.c lends it its role switch)
  *	            hypoplan.c  a hypothetical index's IndexOptInfo, size model
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)

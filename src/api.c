@@ -17,6 +17,9 @@
  * ia_apply and ia_drop_index (ia_api.h) are the same paths for script.c's
  * idx_apply_script, so that a script can do nothing idx_apply and
  * idx_rollback refuse.
+ * On a hot standby the writing functions fail at once (25006, nodes.c) and
+ * idx_kick starts nothing; idx_rollback refuses an index a registered
+ * standby uses unless forced (idx_node_users, 78_nodes.sql).
  *
  *-------------------------------------------------------------------------
  */

@@ -47,6 +47,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "libpq/libpq-be-fe-helpers.h"
+#include "storage/fd.h"
 #include "storage/latch.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -297,6 +298,7 @@ node_run(FunctionCallInfo fcinfo, const char *node, const char *conninfo,
 	const char *values[] = {conninfo, "index_advisor", GetDatabaseEncodingName(), NULL};
 	PGconn	   *volatile conn = NULL;
 	PGresult   *volatile res = NULL;
+	volatile bool fd_reserved = false;
 	TimestampTz deadline;
 
 	check_password_given(conninfo, owner);
@@ -310,6 +312,7 @@ node_run(FunctionCallInfo fcinfo, const char *node, const char *conninfo,
 		char	  **row = palloc(ncols * sizeof(char *));
 
 		libpqsrv_connect_prepare();
+		fd_reserved = true;
 		conn = PQconnectStartParams(keywords, values, true);
 		node_connect(conn, node, owner, deadline);
 		res = node_query(conn, node, sql, nparams, params);
@@ -328,7 +331,9 @@ node_run(FunctionCallInfo fcinfo, const char *node, const char *conninfo,
 		if (res)
 			PQclear(res);
 		if (conn)
-			libpqsrv_disconnect(conn);
+			libpqsrv_disconnect(conn);	/* releases the reserved fd */
+		else if (fd_reserved)
+			ReleaseExternalFD();
 	}
 	PG_END_TRY();
 }

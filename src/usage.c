@@ -2,7 +2,8 @@
  *
  * usage.c
  *		Usage: the settings of idx_check()/idx_report(), the SQL-callable
- *		idx_explain() and idx_plan_summary() over verify.c's planner path,
+ *		idx_explain() (and its "analyze" form, idx_explain_analyze) and
+ *		idx_plan_summary() over verify.c's planner path,
  *		and the small C helpers of their SQL (index_advisor--0.1.sql;
  *		changes in src/update/0.1--0.2/30_plan.sql).
  *

@@ -15,12 +15,16 @@
 #  6. standby restarted: its scans are still counted;
 #  7. on the standby, writing functions fail at once with 25006 and the
 #     reading ones work;
-#  8. the standby promoted: idx_check goes on.
+#  8. the standby promoted: idx_check goes on;
+#  9. a node that never answers: bounded by index_advisor.node_connect_timeout,
+#     and a statement_timeout of idx_check() stops it at once.
 use strict;
 use warnings;
+use IO::Socket::INET;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes qw(time);
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
@@ -141,8 +145,8 @@ is($primary->safe_psql('postgres',
 is($primary->safe_psql('postgres',
     q{SELECT count(*) FROM idx_check() WHERE kind IN ('unregistered_standby', 'node_unreachable')}), '0',
    'idx_check: the standby is registered and reached');
-like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan FROM idx_report() WHERE index_name = 't_b_idx'}),
-     qr/^used (3\d|[4-9]\d)$/, 'idx_report on the primary: used, scans summed over nodes');
+like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan || ' ' || (last_used IS NOT NULL) FROM idx_report() WHERE index_name = 't_b_idx'}),
+     qr/^used (3\d|[4-9]\d) true$/, 'idx_report on the primary: used, scans summed over nodes, last used on the standby');
 is($primary->safe_psql('postgres', q{
     SELECT string_agg(node || ':' || (scans >= 30) || ':' || reachable || ':' || restarted, ' ' ORDER BY node)
       FROM idx_report_nodes() WHERE index_name = 't_b_idx'}),
@@ -209,5 +213,26 @@ $primary->safe_psql('postgres', "SELECT idx_rollback($idb, force => true)");
 $primary->safe_psql('postgres', 'CALL idx_wait()');
 is($primary->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $idb"), 'rolled_back',
    'idx_rollback(force => true) of the index the standby used');
+
+# 9. a node that accepts the connection and never answers
+my $hole = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp')
+    or die "cannot listen: $!";
+my $hport = $hole->sockport;
+$primary->safe_psql('postgres',
+    "SELECT idx_node_add('hang', 'host=127.0.0.1 port=$hport dbname=postgres')");
+my $t0 = time;
+like($primary->safe_psql('postgres',
+    "SET index_advisor.node_connect_timeout = '1s'; SELECT reachable, detail FROM idx_node_test('hang')"),
+     qr/^f\|node "hang" did not answer in time$/, 'a node that never answers: not reachable');
+my $took = time - $t0;
+ok($took >= 0.9 && $took < 4, "bounded by index_advisor.node_connect_timeout (took ${took}s)");
+$t0 = time;
+($ret, $out, $err) = psql_err($primary, "SET statement_timeout = '300ms'; SELECT count(*) FROM idx_check()");
+$took = time - $t0;
+like($err, qr/ERROR:  57014: canceling statement due to statement timeout/,
+     'a statement_timeout stops idx_check() while it waits for a node');
+ok($took < 3, "at once (took ${took}s, node_connect_timeout is 5s)");
+$primary->safe_psql('postgres', "SELECT idx_node_remove('hang')");
+close($hole);
 
 done_testing();

@@ -810,7 +810,8 @@ SELECT v.id, v.index_name, v.table_name, v.status,
        pg_size_pretty(pg_relation_size(v.index_oid)),
        -- scans summed over nodes (78_nodes.sql; idx_report_nodes() per node)
        CASE WHEN v.indisvalid THEN v.scans + @extschema@.idx_node_scans(v.id) END,
-       CASE WHEN v.indisvalid THEN v.used_at END,
+       CASE WHEN v.indisvalid THEN greatest(v.used_at,
+           (SELECT max(n.last_used) FROM @extschema@.idx_node_rows(v.id) n)) END,
        v.queries_using, v.queries_total,
        CASE WHEN v.indisvalid THEN @extschema@.idx_report_trend(
            v.index_oid, v.tracked, v.id, v.schema_name, v.index_name, v.since, v.live) END,

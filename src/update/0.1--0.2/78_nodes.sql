@@ -631,20 +631,24 @@ LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 AS $body$
-    SELECT 'write_cost'::text, h.schema_name, h.table_name, h.index_name, h.id,
+    SELECT 'write_cost'::text, c.schema_name, c.table_name, c.index_name, c.id,
            format('%s: the table''s updates were %s%% HOT before the index and %s%% since; %s rows written per day for %s scans since it became valid',
-                  w.summary, w.hot_before, w.hot_after, w.writes_per_day, sc.scans)
-      FROM @extschema@.idx_history h
-     CROSS JOIN LATERAL @extschema@.idx_report_write_cost(h.id) w
+                  c.summary, c.hot_before, c.hot_after, c.writes_per_day, sc.scans)
+      FROM (SELECT h.id, h.schema_name, h.table_name, h.index_name,
+                   h.index_oid, h.finished_at, w.*
+              FROM @extschema@.idx_history h
+             CROSS JOIN LATERAL @extschema@.idx_report_write_cost(h.id) w
+             WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL
+               AND h.table_writes ? 'valid'
+               AND w.hot_before - w.hot_after >= 20
+            OFFSET 0) c   -- the scans only of the few whose HOT share fell
      CROSS JOIN LATERAL (
            SELECT COALESCE((SELECT s.scans FROM @extschema@.idx_snapshots s
-                             WHERE s.index_oid = h.index_oid::oid AND s.node = 'primary'
-                               AND s.history_id = h.id
+                             WHERE s.index_oid = c.index_oid::oid AND s.node = 'primary'
+                               AND s.history_id = c.id
                              ORDER BY s.taken_at DESC LIMIT 1), 0)
-                  + @extschema@.idx_node_scans(h.id) AS scans) sc
-     WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL
-       AND w.hot_before - w.hot_after >= 20
-       AND sc.scans * 100 < w.writes_per_day * greatest(extract(epoch FROM now() - h.finished_at) / 86400, 1.0 / 1440);
+                  + @extschema@.idx_node_scans(c.id) AS scans) sc
+     WHERE sc.scans * 100 < c.writes_per_day * greatest(extract(epoch FROM now() - c.finished_at) / 86400, 1.0 / 1440);
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_write_cost() IS
     'internal (idx_check, step 2b): write_cost findings: the HOT share fell by 20 points or more since the index, which was scanned less than once per 100 rows written';

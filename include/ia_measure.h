@@ -1,0 +1,27 @@
+/*-------------------------------------------------------------------------
+ *
+ * ia_measure.h
+ *		Measured speed-up (measure.c), called by verify.c for
+ *		idx_explain(id, "analyze" => true).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_MEASURE_H
+#define IA_MEASURE_H
+
+#include "nodes/pg_list.h"
+#include "verify.h"
+
+/* What verify.c lends measure.c: switch role, hide indexes (NIL: none). */
+typedef struct IaMeasureHooks
+{
+	void		(*become) (Oid role, int outer_sec);
+	void		(*hide) (List *indexoids);
+} IaMeasureHooks;
+
+extern void ia_measure_query(const IaVerifyTarget *t, const char *query,
+							 Oid planner, List *indexoids, int outer_sec,
+							 const IaMeasureHooks *hooks, IaQueryResult *r,
+							 MemoryContext out);
+
+#endif							/* IA_MEASURE_H */
