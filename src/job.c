@@ -39,6 +39,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timeout.h"
+#include "utils/timestamp.h"
 
 #include "index_advisor.h"
 #include "ia_definition.h"
@@ -49,6 +50,28 @@
 
 /* the one memory context of a worker's jobs */
 static MemoryContext job_cxt = NULL;
+
+/* when the current job was claimed, for ia_debug_step() */
+static TimestampTz job_t0 = 0;
+
+/*
+ * ia_debug_step -- with log_min_messages at debug1 or below, log a step of
+ * the current job with the time since ia_debug_start(): where the time
+ * between a request and its valid index goes (bench/RESULTS.md, overhead).
+ */
+void
+ia_debug_start(void)
+{
+	job_t0 = GetCurrentTimestamp();
+}
+
+void
+ia_debug_step(int64 id, const char *what)
+{
+	if (message_level_is_interesting(DEBUG1))
+		elog(DEBUG1, "index_advisor: history row " INT64_FORMAT ": %s at +%.1f ms",
+			 id, what, (double) (GetCurrentTimestamp() - job_t0) / 1000.0);
+}
 
 /* The job context, created on first use in TopMemoryContext. */
 MemoryContext

@@ -171,8 +171,10 @@ run_create(IaJob *job)
 	}
 	preexisting = ia_find_index(job, &valid);
 	ia_end_txn();
+	ia_debug_step(job->id, "building");
 
 	edata = ia_run_as_requester(job, build_create_concurrently, NULL);
+	ia_debug_step(job->id, "statement ended");
 
 	if (edata == NULL)
 	{
@@ -182,6 +184,7 @@ run_create(IaJob *job)
 		indexoid = ia_find_index(job, &valid);
 		ia_end_txn();
 		ia_record(job, indexoid, NULL, NULL);
+		ia_debug_step(job->id, "recorded");
 	}
 	else
 	{
@@ -395,6 +398,7 @@ work_once(void)
 
 	MemoryContextReset(job_cxt);
 	QueryCancelPending = false; /* a cancel meant for the job before */
+	ia_debug_start();
 	ia_begin_txn();
 	job = ia_queue_claim_stale(job_cxt);
 	if (job)
@@ -423,6 +427,7 @@ work_once(void)
 
 	current_job = job;
 	idle_naps = 0;
+	ia_debug_step(job->id, "claimed");
 	if (stale && job->partitioned && !job->is_drop)
 		ia_reconcile_partitioned(job);
 	else if (stale)
