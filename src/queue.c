@@ -10,8 +10,11 @@
  * with search_path pinned to pg_catalog, so that a caller gains nothing but
  * the row that describes its request.
  *
- * Queue discipline: a worker claims a committed 'queued' row whose table
- * has no other operation in progress, from the role with the fewest
+ * Queue discipline: a worker claims a committed row that may start now by
+ * the start rule (START_RULE, written once: queued or waiting to start, its
+ * not_before passed, the server-wide conditions of gentle.c holding, no
+ * other operation in progress on its table, its role under its share),
+ * from the role with the fewest
  * operations running, oldest first (FOR UPDATE SKIP LOCKED, and claims
  * serialised by a lock no SQL session can take, see ia_locks.h, so that two
  * workers never take two rows of one table).  The worker holds a lock on

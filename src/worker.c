@@ -41,7 +41,16 @@
  *	   crash) ends the worker: step 3 of another cleans up.
  *	6. With the queue empty it lets go of its slots and looks again, first
  *	   for open transactions that queued rows (it waits for them, polling),
- *	   then for rows; it leaves only when there are neither.
+ *	   then for rows; it leaves only when there are neither.  When the only
+ *	   rows left may not start yet (the start rule, queue.c: a not_before
+ *	   to come, the build window, replica lag, busy backends, a role at its
+ *	   share), one worker per database watches them (ia_watch_acquire),
+ *	   holding no slot, and looks again every IA_DEFER_RECHECK_MS; the
+ *	   others leave.  Rows held back say why (status 'waiting', no worker,
+ *	   wait_reason: ia_queue_defer).
+ *	7. A job at priority low or idle (gentle.c) lowers the worker's CPU and
+ *	   I/O priority for its statements; when the CPU priority cannot be
+ *	   raised back, the worker leaves after the job and registers another.
  *
  * Files: the steps of a job (run as the requester, find or drop its index,
  * record it) are in job.c, shared with partition.c, which this file calls
