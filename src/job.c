@@ -139,6 +139,9 @@ act_as_requester(IaJob *job, SavedSettings *saved)
 				 errmsg("role %u that requested history row " INT64_FORMAT " no longer exists",
 						job->role_oid, job->id)));
 	set_setting(saved, "search_path", job->search_path);
+	/* the statements commit as the server says (worker.c: the rest not) */
+	set_setting(saved, "synchronous_commit",
+				GetConfigOptionResetString("synchronous_commit"));
 	foreach(lc, job->settings)
 	{
 		char	   *setting = pstrdup((char *) lfirst(lc));

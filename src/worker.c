@@ -582,8 +582,8 @@ stay(void)
 
 /*
  * The worker's own session: READ COMMITTED and read-write whatever the
- * database or role sets (the claim relies on it), cancel held except while
- * a statement runs.
+ * database or role sets (the claim relies on it), its bookkeeping commits
+ * asynchronous, cancel held except while a statement runs.
  */
 static void
 set_up_session(void)
@@ -592,6 +592,17 @@ set_up_session(void)
 					PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("default_transaction_read_only", "off",
 					PGC_SUSET, PGC_S_OVERRIDE);
+
+	/*
+	 * The worker's own bookkeeping commits (claim, 'building', the record)
+	 * need not wait for their WAL to reach the disk: a crash that loses one
+	 * leaves the row as it was, and reconcile() finishes it from the row's
+	 * state and the catalogs; the WAL of the build's own commits, which run
+	 * with the server's synchronous_commit (act_as_requester, job.c),
+	 * flushes everything before it.  Three fsyncs fewer per job (the
+	 * overhead of bench/RESULTS.md).
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_SESSION);
 	HOLD_CANCEL_INTERRUPTS();
 	job_cxt = ia_job_context();
 }
