@@ -461,7 +461,7 @@ step_plot() {
                 echo "set object 1 rect from $f, graph 0 to $t, graph 1 behind"
             fi
             local extra=""
-            [ "$f" != NA ] && extra=", while building: p99 $(fmt1 "$(get "wl.$sc.build_p99_ms")") ms, build $(get "wl.$sc.build_s") s"
+            [ "$f" != NA ] && extra="\\nwhile building: p99 $(fmt1 "$(get "wl.$sc.build_p99_ms")") ms, build $(get "wl.$sc.build_s") s"
             echo "set title \"${WL_LABEL[$sc]}\\nwhole run: p99 $(fmt1 "$(get "wl.$sc.p99_ms")") ms, max $(fmt1 "$(get "wl.$sc.max_ms")") ms$extra\""
             echo "plot '$OUT/wl_$sc.persec' using (\$1+0.5):3 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#c0392b' title 'p99', \\"
             echo "     '' using (\$1+0.5):2 with lines lw 1.5 dt 2 lc rgb '#2c3e50' title 'p50', \\"
