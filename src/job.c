@@ -51,8 +51,9 @@
 /* the one memory context of a worker's jobs */
 static MemoryContext job_cxt = NULL;
 
-/* when the current job was claimed, for ia_debug_step() */
+/* when the current job was claimed, and its id, for ia_debug_step() */
 static TimestampTz job_t0 = 0;
+static int64 debug_job_id = 0;
 
 /*
  * ia_debug_step -- with log_min_messages at debug1 or below, log a step of
@@ -203,6 +204,7 @@ run_toplevel(List *stmts, const char *sql, const char *activity)
 
 		MemoryContextSwitchTo(job_cxt);
 		ia_wait_for_table_lock(stmt);
+		ia_debug_step(debug_job_id, "table lock taken");
 		raw = makeNode(RawStmt);
 		raw->stmt = stmt;
 		querytrees = pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL);
@@ -214,7 +216,9 @@ run_toplevel(List *stmts, const char *sql, const char *activity)
 		PortalStart(portal, NULL, 0, InvalidSnapshot);
 		receiver = CreateDestReceiver(DestNone);
 		MemoryContextSwitchTo(job_cxt);
+		ia_debug_step(debug_job_id, "planned");
 		(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+		ia_debug_step(debug_job_id, "statement run");
 		receiver->rDestroy(receiver);
 		PortalDrop(portal, false);
 		CommandCounterIncrement();
@@ -378,6 +382,8 @@ ia_run_as_requester(IaJob *job, IaBuildFn build, void *arg)
 		MemoryContextSwitchTo(job_cxt);
 		stmts = build(job, arg, &sql);
 		act_as_requester(job, &saved);
+		debug_job_id = job->id;
+		ia_debug_step(job->id, "as the requester");
 		/*
 		 * A cancel (idx_cancel) is taken only while the statements run.  A
 		 * lock_timeout that fired while a record waited (held, like a
