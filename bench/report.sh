@@ -29,8 +29,8 @@ tables() {
     echo
     echo "### 2. Writes during a build: 4 pgbench clients, 50% INSERT / 50% UPDATE of bench_t at $RATE tx/s (synchronous_commit=$SYNC), ${SECS} s, build of \`CREATE INDEX ... ON bench_t $WL_INDEX\` from second $BUILD_AT"
     echo
-    echo "| scenario | transactions | p50 ms | p99 ms | max ms | build ran (s) | p99 ms while it ran | max ms while it ran | errors |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| scenario | transactions | p50 ms | p99 ms | max ms | build ran (s) | build took | p99 ms while it ran | max ms while it ran | replica lag, max (kB / ms) | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     local sc
     for sc in $WL_SCEN; do
         local span="—"
@@ -39,7 +39,9 @@ tables() {
         local bp bm
         bp=$(get wl.$sc.build_p99_ms); bm=$(get wl.$sc.build_max_ms)
         case $sc in a|a2) bp=NA; bm=NA ;; esac
-        echo "| ${WL_LABEL[$sc]} | $(get wl.$sc.tx) | $(fmt "$(get wl.$sc.p50_ms)" 2) | $(fmt "$(get wl.$sc.p99_ms)" 2) | $(fmt "$(get wl.$sc.max_ms)" 1) | $span | $(fmt "$bp" 2) | $(fmt "$bm" 1) | $(get wl.$sc.errors) |"
+        local took="—"
+        [ "$(get wl.$sc.build_s)" != NA ] && took="$(fmt "$(get wl.$sc.build_s)" 2) s"
+        echo "| ${WL_LABEL[$sc]} | $(get wl.$sc.tx) | $(fmt "$(get wl.$sc.p50_ms)" 2) | $(fmt "$(get wl.$sc.p99_ms)" 2) | $(fmt "$(get wl.$sc.max_ms)" 1) | $span | $took | $(fmt "$bp" 2) | $(fmt "$bm" 1) | $(fmt "$(get wl.$sc.lag_max_kb)" 0) / $(fmt "$(get wl.$sc.lag_max_ms)" 0) | $(get wl.$sc.errors) |"
     done
     local lim base
     base=$(awk -v a="$(get wl.a.p99_ms)" -v b="$(get wl.a2.p99_ms)" 'BEGIN {
@@ -49,6 +51,10 @@ tables() {
     echo "Latency is measured from each transaction's scheduled start (pgbench --rate), so time spent queued behind a blocked transaction counts. \"While it ran\": transactions in flight at any moment between the request (idx_apply / CREATE INDEX sent) and its completion (idx_wait / CREATE INDEX returned)."
     echo
     echo "Goal: p99 while the idx_apply build runs ≤ 1.5 × p99 without a build (baseline: the lower of (a) and (a′), $(fmt "$base" 2) ms; limit $(fmt "$lim" 2) ms): (b) $(verdict "$(get wl.b.build_p99_ms)" "<=" "$lim") ($(fmt "$(get wl.b.build_p99_ms)" 2) ms, over the whole run $(fmt "$(get wl.b.p99_ms)" 2) ms); (e) $(verdict "$(get wl.e.build_p99_ms)" "<=" "$lim") ($(fmt "$(get wl.e.build_p99_ms)" 2) ms). Zero errors: $(verdict "$(get wl.b.errors)" "==" 0)."
+    echo
+    local tlim
+    tlim=$(awk -v a="$(get wl.b.build_s)" 'BEGIN { if (a == "NA") print "NA"; else printf "%.2f", 1.5 * a }')
+    echo "Gentle builds (goal at low): p99 while the build runs ≤ 1.5 × p99 without a build ($(fmt "$lim" 2) ms): low $(verdict "$(get wl.l.build_p99_ms)" "<=" "$lim") ($(fmt "$(get wl.l.build_p99_ms)" 2) ms), idle $(verdict "$(get wl.i.build_p99_ms)" "<=" "$lim") ($(fmt "$(get wl.i.build_p99_ms)" 2) ms); build time ≤ 1.5 × the normal build's ($(fmt "$tlim" 2) s): low $(verdict "$(get wl.l.build_s)" "<=" "$tlim") ($(fmt "$(get wl.l.build_s)" 2) s), idle $(verdict "$(get wl.i.build_s)" "<=" "$tlim") ($(fmt "$(get wl.i.build_s)" 2) s). Replica lag: a streaming standby on the same machine, sampled every 0.5 s from pg_stat_replication (pg_current_wal_lsn() − replay_lsn, and replay_lag)."
     echo
     echo "### 3. Throughput: 8 indexes over 4 tables of $TPUT_ROWS rows, queued in one transaction, waited for by polling idx_history (median of 3 interleaved runs each)"
     echo
@@ -92,7 +98,8 @@ for n in ab c; do
 done
 for sc in $WL_SCEN; do
     REQUIRED="$REQUIRED wl.$sc.p50_ms wl.$sc.p99_ms wl.$sc.max_ms wl.$sc.errors wl.$sc.tx"
-    case $sc in a|a2) ;; *) REQUIRED="$REQUIRED wl.$sc.build_p99_ms" ;; esac
+    case $sc in a|a2) ;; *) REQUIRED="$REQUIRED wl.$sc.build_p99_ms wl.$sc.build_s" ;; esac
+    REQUIRED="$REQUIRED wl.$sc.lag_max_kb wl.$sc.lag_max_ms"
 done
 REQUIRED="$REQUIRED tp.default.w1_ms tp.default.w2_ms tp.default.ratio tp.serial.w1_ms tp.serial.w2_ms tp.serial.ratio"
 [ "$(get chk.skipped)" = 1 ] || REQUIRED="$REQUIRED chk.ms"

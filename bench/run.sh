@@ -86,7 +86,7 @@ BUILD_AT=2              # second of the pgbench run at which a build starts
 
 PG_BIN=${PG_BIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
 export PATH="$PG_BIN:$PATH"
-for tool in initdb pg_ctl psql pgbench gnuplot awk sort; do
+for tool in initdb pg_ctl pg_basebackup psql pgbench gnuplot awk sort; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 1; }
 done
 
@@ -103,6 +103,9 @@ unset PGSERVICE PGOPTIONS PGPASSWORD 2>/dev/null || true
 PGBENCH_PID=""
 cleanup() {
     [ -n "$PGBENCH_PID" ] && kill "$PGBENCH_PID" 2>/dev/null || true
+    if [ -f "$WORK/standby/postmaster.pid" ]; then
+        pg_ctl -D "$WORK/standby" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
     if [ -f "$WORK/data/postmaster.pid" ]; then
         pg_ctl -D "$WORK/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
@@ -266,10 +269,12 @@ SQL
 # schedule lag (the time a transaction waited to start): it is what the
 # application sees.
 WL_INDEX="(c)"
-WL_SCEN="a b c d e a2"
+WL_SCEN="a b l i c d e a2"
 declare -A WL_LABEL=(
     [a]="(a) no build"
     [b]="(b) idx_apply (CIC in a worker)"
+    [l]="(b-low) idx_apply, priority => 'low'"
+    [i]="(b-idle) idx_apply, priority => 'idle'"
     [c]="(c) plain CREATE INDEX"
     [d]="(d) CREATE INDEX CONCURRENTLY by hand"
     [e]="(e) idx_apply, max_parallel_maintenance_workers=0"
@@ -291,8 +296,11 @@ build_for() {   # scenario -> runs the build, prints "start end" (epoch s)
     local s e
     s=$(now_s)
     case $1 in
-        b|e) psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>>"$OUT/writes_$1.build.log" <<SQL
-SELECT idx_apply('CREATE INDEX wl_idx ON bench_t $WL_INDEX') AS id \gset
+        b|e|l|i)
+            local prio=normal
+            case $1 in l) prio=low ;; i) prio=idle ;; esac
+            psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>>"$OUT/writes_$1.build.log" <<SQL
+SELECT idx_apply('CREATE INDEX wl_idx ON bench_t $WL_INDEX', priority => '$prio') AS id \gset
 CALL idx_wait(:id);
 SQL
         ;;
@@ -342,8 +350,20 @@ wl_analyse() {   # scenario t0 build_start build_end
     fi
 }
 
+# replica lag of the bench's streaming standby, sampled every 0.5 s while a
+# scenario runs: "bytes ms" lines (pg_current_wal_lsn() - replay_lsn, and
+# replay_lag) into wl_<scenario>.lag
+lag_sampler() {   # scenario
+    while :; do
+        q -c "SELECT COALESCE(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::bigint,
+                     COALESCE(max(extract(epoch FROM replay_lag) * 1000), 0)::int
+                FROM pg_stat_replication" 2>/dev/null | tr '|' ' ' >> "$OUT/wl_$1.lag" || true
+        sleep 0.5
+    done
+}
+
 wl_scenario() {   # scenario
-    local sc=$1 t0 bs="-" be="-" rc=0 aborted failed
+    local sc=$1 t0 bs="-" be="-" rc=0 aborted failed LAG_PID=""
     q -c "DROP INDEX IF EXISTS wl_idx" -c "VACUUM bench_t" -c "CHECKPOINT"
     if [ "$sc" = e ]; then
         q -c "ALTER DATABASE bench SET max_parallel_maintenance_workers = 0"
@@ -354,6 +374,9 @@ wl_scenario() {   # scenario
     PGOPTIONS="-c synchronous_commit=$SYNC" pgbench -n -c 4 -j 2 -T "$SECS" -R "$RATE" -D maxid="$ROWS" -f "$OUT/writes.sql" \
             --log --log-prefix="$OUT/txlog_$sc" >"$OUT/writes_$sc.pgbench.log" 2>&1 &
     PGBENCH_PID=$!
+    if [ -n "$STANDBY_PORT" ]; then
+        lag_sampler "$sc" & LAG_PID=$!
+    fi
     if [ "$sc" != a ] && [ "$sc" != a2 ]; then
         sleep "$BUILD_AT"
         set -- $(build_for "$sc")
@@ -361,6 +384,15 @@ wl_scenario() {   # scenario
     fi
     wait "$PGBENCH_PID" || rc=$?
     PGBENCH_PID=""
+    if [ -n "$LAG_PID" ]; then
+        kill "$LAG_PID" 2>/dev/null || true
+        wait "$LAG_PID" 2>/dev/null || true
+        put "wl.$sc.lag_max_kb" "$(awk '$1 > m { m = $1 } END { printf "%.0f", m / 1024 }' "$OUT/wl_$sc.lag")"
+        put "wl.$sc.lag_max_ms" "$(awk '$2 > m { m = $2 } END { print m + 0 }' "$OUT/wl_$sc.lag")"
+    fi
+    if [ "$bs" != "-" ]; then
+        put "wl.$sc.build_s" "$(awk -v a="$bs" -v b="$be" 'BEGIN { printf "%.2f", b - a }')"
+    fi
     if [ "$sc" = e ]; then
         q -c "ALTER DATABASE bench RESET max_parallel_maintenance_workers"
     fi
@@ -375,36 +407,62 @@ wl_scenario() {   # scenario
     fi
 }
 
+# A streaming standby for the write scenarios, to report replica lag.
+STANDBY_PORT=""
+standby_start() {
+    pg_basebackup -D "$WORK/standby" -R -X stream -c fast >"$OUT/basebackup.log" 2>&1
+    cat >> "$WORK/standby/postgresql.conf" <<EOF
+port = $((PORT + 1))
+shared_buffers = 128MB
+wal_receiver_status_interval = 1s
+EOF
+    pg_ctl -D "$WORK/standby" -l "$WORK/standby.log" -w -t 60 start >/dev/null
+    STANDBY_PORT=$((PORT + 1))
+    for _ in $(seq 1 100); do
+        [ "$(q -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 1 ] && return 0
+        sleep 0.2
+    done
+    log "warning: the standby does not stream"
+}
+standby_stop() {
+    [ -f "$WORK/standby/postmaster.pid" ] && pg_ctl -D "$WORK/standby" -m fast -w stop >/dev/null 2>&1 || true
+    STANDBY_PORT=""
+}
+
 step_writes() {
     local sc
+    standby_start
     for sc in $WL_SCEN; do
         log "   scenario ${WL_LABEL[$sc]}"
         wl_scenario "$sc"
     done
+    standby_stop
     q -c "DROP INDEX IF EXISTS wl_idx"
 }
 
 fmt1() { awk -v v="$1" 'BEGIN { if (v == "NA") print "n/a"; else printf "%.1f\n", v }'; }
 step_plot() {
     local png=$1 ymax
-    ymax=$(cat "$OUT"/wl_[abc].persec | awk '$3 > m { m = $3 } END { print (m < 10 ? 10 : m * 1.5) }')
+    ymax=$(cat "$OUT"/wl_[abcli].persec | awk '$3 > m { m = $3 } END { print (m < 10 ? 10 : m * 1.5) }')
     {
-        echo "set terminal pngcairo size 1500,520 font 'sans,10'"
+        echo "set terminal pngcairo size 1500,1000 font 'sans,10'"
         echo "set output '$png'"
         echo "set termoption noenhanced"
-        echo "set multiplot layout 1,3 title 'index_advisor bench: write latency per second, 4 pgbench clients at $RATE tx/s on ${ROWS} rows (build of CREATE INDEX ... $WL_INDEX starts at ${BUILD_AT} s)' font 'sans,11'"
+        echo "set multiplot layout 2,3 title 'index_advisor bench: write latency per second, 4 pgbench clients at $RATE tx/s on ${ROWS} rows (build of CREATE INDEX ... $WL_INDEX starts at ${BUILD_AT} s)' font 'sans,11'"
         echo "set logscale y; set yrange [0.1:$ymax]; set xrange [0:$SECS]"
         echo "set xlabel 'seconds since start'; set ylabel 'latency (ms, log scale)'"
         echo "set grid ytics xtics; set key top right"
         echo "set style rect fc rgb '#ffe0a0' fs solid 0.6 noborder"
-        for sc in a b c; do
+        for sc in a b l i d c; do
             local f t
             f=$(get "wl.$sc.build_from_s"); t=$(get "wl.$sc.build_to_s")
             echo "unset object"
             if [ "$f" != NA ]; then
                 echo "set object 1 rect from $f, graph 0 to $t, graph 1 behind"
             fi
-            echo "set title \"${WL_LABEL[$sc]}\\nwhole run: p99 $(fmt1 "$(get "wl.$sc.p99_ms")") ms, max $(fmt1 "$(get "wl.$sc.max_ms")") ms, errors $(get "wl.$sc.errors")\""
+            local extra=""
+            [ "$f" != NA ] && extra="\\nwhile building: p99 $(fmt1 "$(get "wl.$sc.build_p99_ms")") ms, build $(get "wl.$sc.build_s") s"
+            echo "set title \"${WL_LABEL[$sc]}\\nwhole run: p99 $(fmt1 "$(get "wl.$sc.p99_ms")") ms, max $(fmt1 "$(get "wl.$sc.max_ms")") ms$extra\""
             echo "plot '$OUT/wl_$sc.persec' using (\$1+0.5):3 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#c0392b' title 'p99', \\"
             echo "     '' using (\$1+0.5):2 with lines lw 1.5 dt 2 lc rgb '#2c3e50' title 'p50', \\"
             echo "     '' using (\$1+0.5):4 with lines lw 1 lc rgb '#7f8c8d' title 'max', \\"

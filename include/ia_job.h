@@ -43,4 +43,7 @@ extern void ia_record(IaJob *job, Oid indexoid, ErrorData *edata,
 					  const char *extra);
 extern ErrorData *ia_make_error(int sqlerrcode, const char *message);
 
+extern void ia_debug_start(void);
+extern void ia_debug_step(int64 id, const char *what);
+
 #endif							/* IA_JOB_H */

@@ -31,7 +31,7 @@ ROLLBACK;
 -- as this session's default for the requests it makes
 SET index_advisor.build_priority = 'idle';
 BEGIN;
-SELECT idx_apply('CREATE INDEX orders_customer_idx ON orders (customer_id)') AS idle_id \gset
+SELECT idx_apply('CREATE INDEX orders_note_idx ON orders (note)') AS idle_id \gset
 SELECT build_settings FROM idx_history WHERE id = :idle_id;
 ROLLBACK;
 RESET index_advisor.build_priority;

@@ -13,7 +13,9 @@
  * lock keeps workers from leaving until it ends.  At most
  * index_advisor.max_workers workers are registered per transaction.
  * The build settings a request carries are captured from the caller's
- * session, within the ceilings a superuser set (index_advisor.max_build_*).
+ * session, within the ceilings a superuser set (index_advisor.max_build_*),
+ * with its priority (idx_apply's priority argument, or
+ * index_advisor.build_priority) and not_before (gentle.c, doc/gentle.md).
  * ia_apply and ia_drop_index (ia_api.h) are the same paths for script.c's
  * idx_apply_script, so that a script can do nothing idx_apply and
  * idx_rollback refuse.

@@ -39,6 +39,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timeout.h"
+#include "utils/timestamp.h"
 
 #include "index_advisor.h"
 #include "ia_definition.h"
@@ -49,6 +50,29 @@
 
 /* the one memory context of a worker's jobs */
 static MemoryContext job_cxt = NULL;
+
+/* when the current job was claimed, and its id, for ia_debug_step() */
+static TimestampTz job_t0 = 0;
+static int64 debug_job_id = 0;
+
+/*
+ * ia_debug_step -- with log_min_messages at debug1 or below, log a step of
+ * the current job with the time since ia_debug_start(): where the time
+ * between a request and its valid index goes (bench/RESULTS.md, overhead).
+ */
+void
+ia_debug_start(void)
+{
+	job_t0 = GetCurrentTimestamp();
+}
+
+void
+ia_debug_step(int64 id, const char *what)
+{
+	if (message_level_is_interesting(DEBUG1))
+		elog(DEBUG1, "index_advisor: history row " INT64_FORMAT ": %s at +%.1f ms",
+			 id, what, (double) (GetCurrentTimestamp() - job_t0) / 1000.0);
+}
 
 /* The job context, created on first use in TopMemoryContext. */
 MemoryContext
@@ -116,6 +140,9 @@ act_as_requester(IaJob *job, SavedSettings *saved)
 				 errmsg("role %u that requested history row " INT64_FORMAT " no longer exists",
 						job->role_oid, job->id)));
 	set_setting(saved, "search_path", job->search_path);
+	/* the statements commit as the server says (worker.c: the rest not) */
+	set_setting(saved, "synchronous_commit",
+				GetConfigOptionResetString("synchronous_commit"));
 	foreach(lc, job->settings)
 	{
 		char	   *setting = pstrdup((char *) lfirst(lc));
@@ -177,6 +204,7 @@ run_toplevel(List *stmts, const char *sql, const char *activity)
 
 		MemoryContextSwitchTo(job_cxt);
 		ia_wait_for_table_lock(stmt);
+		ia_debug_step(debug_job_id, "table lock taken");
 		raw = makeNode(RawStmt);
 		raw->stmt = stmt;
 		querytrees = pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL);
@@ -188,7 +216,9 @@ run_toplevel(List *stmts, const char *sql, const char *activity)
 		PortalStart(portal, NULL, 0, InvalidSnapshot);
 		receiver = CreateDestReceiver(DestNone);
 		MemoryContextSwitchTo(job_cxt);
+		ia_debug_step(debug_job_id, "planned");
 		(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+		ia_debug_step(debug_job_id, "statement run");
 		receiver->rDestroy(receiver);
 		PortalDrop(portal, false);
 		CommandCounterIncrement();
@@ -352,6 +382,8 @@ ia_run_as_requester(IaJob *job, IaBuildFn build, void *arg)
 		MemoryContextSwitchTo(job_cxt);
 		stmts = build(job, arg, &sql);
 		act_as_requester(job, &saved);
+		debug_job_id = job->id;
+		ia_debug_step(job->id, "as the requester");
 		/*
 		 * A cancel (idx_cancel) is taken only while the statements run.  A
 		 * lock_timeout that fired while a record waited (held, like a

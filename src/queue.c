@@ -10,8 +10,11 @@
  * with search_path pinned to pg_catalog, so that a caller gains nothing but
  * the row that describes its request.
  *
- * Queue discipline: a worker claims a committed 'queued' row whose table
- * has no other operation in progress, from the role with the fewest
+ * Queue discipline: a worker claims a committed row that may start now by
+ * the start rule (start_rule_sql, written once: queued or waiting to start, its
+ * not_before passed, the server-wide conditions of gentle.c holding, no
+ * other operation in progress on its table, its role under its share),
+ * from the role with the fewest
  * operations running, oldest first (FOR UPDATE SKIP LOCKED, and claims
  * serialised by a lock no SQL session can take, see ia_locks.h, so that two
  * workers never take two rows of one table).  The worker holds a lock on
@@ -54,6 +57,7 @@
 static Oid	ia_history_relid(void);
 static Oid	ia_history_owner(void);
 static char *ia_quoted_history(void);	/* "schema".idx_history */
+static char *deferred_sql(const char *a);
 
 static Oid	history_nsp = InvalidOid;
 
@@ -358,9 +362,12 @@ ia_queue_lookup(int64 id)
 	sql = psprintf("SELECT id, operation, status, schema_name, table_name, index_name,"
 				   " role_oid, migration, table_oid, parent_id, index_oid,"
 				   " %s IS DISTINCT FROM table_oid::pg_catalog.oid,"
-				   " status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND worker_pid IS NULL"
+				   " %s"
 				   " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 				   ia_catalog_version() >= 2 ? "index_table_oid" : "table_oid",
+				   ia_catalog_version() >= 2 ?
+				   "status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND wait_reason IS NOT NULL" :
+				   "false",
 				   ia_quoted_history());
 	become_owner(&sw);
 	run(sql, 1, types, values, NULL, false);
@@ -551,9 +558,9 @@ ia_queue_migration_rows(const char *migration)
 }
 
 /*
- * stale_candidates -- ids of the rows 'waiting' or 'building' with a
- * worker's pid (not deferred rows, which no worker took, nor parts of a
- * partitioned build: their parent's worker answers for them), oldest
+ * stale_candidates -- ids of the rows 'waiting' or 'building' (not rows
+ * waiting to start, which no worker took, nor parts of a partitioned
+ * build: their parent's worker answers for them), oldest
  * first, into "ids" (in the caller's context).
  */
 static List *
@@ -564,9 +571,10 @@ stale_candidates(void)
 	MemoryContext cxt = CurrentMemoryContext;
 
 	become_owner(&sw);
-	run(q("SELECT id FROM %s"
-		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
-		  "   AND worker_pid IS NOT NULL AND parent_id IS NULL ORDER BY id"),
+	run(psprintf("SELECT id FROM %s h"
+				 " WHERE h.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
+				 "   AND NOT %s AND h.parent_id IS NULL ORDER BY h.id",
+				 ia_quoted_history(), deferred_sql("h")),
 		0, NULL, NULL, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -619,11 +627,27 @@ ia_queue_unfinished(int max, char **list)
 }
 
 /*
- * The start rule, written once: whether a row "can start now".  The claim
- * takes its next row from "startable"; ia_queue_pending() counts it.  A
- * row may start when
- *	- it is 'queued', or 'waiting' with no worker (deferred, with its reason:
- *	  ia_queue_defer), and is not the part of a partitioned build;
+ * deferred_sql -- SQL true for a row (of alias "a") that waits to start:
+ * status 'waiting' with a wait_reason (0.2).  A row a worker took is
+ * 'waiting' with no reason until it builds; 0.1 has no rows waiting to
+ * start (no wait_reason column: held-back rows stay 'queued').
+ */
+static char *
+deferred_sql(const char *a)
+{
+	if (ia_catalog_version() < 2)
+		return "false";
+	return psprintf("(%1$s.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND %1$s.wait_reason IS NOT NULL)", a);
+}
+
+/*
+ * start_rule_sql -- the start rule, written once: whether a row "can start
+ * now", as the CTEs "running" and "startable" ($1: the per-role share, $2:
+ * the gate is open).  The claim takes its next row from "startable";
+ * ia_queue_pending() counts it.  A row may start when
+ *	- it is 'queued', or waiting to start (deferred_sql: 'waiting' with a
+ *	  wait_reason, set by ia_queue_defer), and is not the part of a
+ *	  partitioned build;
  *	- its not_before, if any, has passed (idx_apply's argument, or a retry's
  *	  delay);
  *	- the server-wide conditions hold ($2: ia_start_gate() found no reason:
@@ -635,30 +659,30 @@ ia_queue_unfinished(int max, char **list)
  * database and one of server_max_workers slots of the server: a worker
  * takes both (worker.c, acquire_slots) before it claims anything, and
  * watches deferred rows without any.  "Running" is 'waiting' or
- * 'building' with a worker's pid: a deferred row holds nothing up.
+ * 'building' but not waiting to start: a deferred row holds nothing up.
  */
-#define START_RULE \
-	" running AS (" \
-	"  SELECT r.role_oid, r.table_oid, r.parent_id FROM %1$s r" \
-	"   WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")" \
-	"     AND r.worker_pid IS NOT NULL)," \
-	" per_role AS (" \
-	"  SELECT r.role_oid, pg_catalog.count(*) AS n FROM running r" \
-	"   WHERE r.parent_id IS NULL GROUP BY r.role_oid)," \
-	" startable AS (" \
-	"  SELECT h.id, COALESCE(c.n, 0) AS n FROM %1$s h" \
-	"    LEFT JOIN per_role c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid" \
-	"   WHERE $2 AND h.parent_id IS NULL AND (" DEFERRABLE_ROW ")" \
-	"     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())" \
-	"     AND NOT EXISTS (SELECT 1 FROM running r WHERE r.table_oid OPERATOR(pg_catalog.=) h.table_oid)" \
-	"     AND (COALESCE(c.n, 0) OPERATOR(pg_catalog.<) $1" \
-	"          OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a" \
-	"               WHERE a.oid OPERATOR(pg_catalog.=) h.role_oid)))"
-
-/* a row not started yet: queued, or deferred ('waiting', no worker) */
-#define DEFERRABLE_ROW \
-	"h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) \
-	" OR (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND h.worker_pid IS NULL)"
+static char *
+start_rule_sql(void)
+{
+	return psprintf(" running AS ("
+					"  SELECT r.role_oid, r.table_oid, r.parent_id FROM %1$s r"
+					"   WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
+					"     AND NOT %2$s),"
+					" per_role AS ("
+					"  SELECT r.role_oid, pg_catalog.count(*) AS n FROM running r"
+					"   WHERE r.parent_id IS NULL GROUP BY r.role_oid),"
+					" startable AS ("
+					"  SELECT h.id, COALESCE(c.n, 0) AS n FROM %1$s h"
+					"    LEFT JOIN per_role c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid"
+					"   WHERE $2 AND h.parent_id IS NULL"
+					"     AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %3$s)"
+					"     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
+					"     AND NOT EXISTS (SELECT 1 FROM running r WHERE r.table_oid OPERATOR(pg_catalog.=) h.table_oid)"
+					"     AND (COALESCE(c.n, 0) OPERATOR(pg_catalog.<) $1"
+					"          OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
+					"               WHERE a.oid OPERATOR(pg_catalog.=) h.role_oid)))",
+					ia_quoted_history(), deferred_sql("r"), deferred_sql("h"));
+}
 
 /*
  * ia_queue_pending -- by the start rule, with "per_role" and the gate
@@ -682,14 +706,15 @@ ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 	values[0] = Int32GetDatum(per_role);
 	values[1] = BoolGetDatum(gate_open);
 	become_owner(&sw);
-	run(psprintf("WITH" START_RULE
+	run(psprintf("WITH%2$s"
 				 " SELECT pg_catalog.count(*),"
 				 "  (SELECT pg_catalog.count(*) FROM startable),"
 				 "  (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
 				 "    FILTER (WHERE h.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())"
 				 "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
-				 " FROM %1$s h WHERE h.parent_id IS NULL AND (" DEFERRABLE_ROW ")",
-				 ia_quoted_history()),
+				 " FROM %1$s h WHERE h.parent_id IS NULL"
+				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %3$s)",
+				 ia_quoted_history(), start_rule_sql(), deferred_sql("h")),
 		2, types, values, NULL, true);
 	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 1, &isnull));
@@ -738,9 +763,9 @@ ia_queue_defer(const char *reason)
 				 "        FROM %1$s d"
 				 "       WHERE d.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting}')) x"
 				 " WHERE h.id OPERATOR(pg_catalog.=) x.id AND h.parent_id IS NULL"
-				 "   AND (" DEFERRABLE_ROW ")"
+				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %2$s)"
 				 "   AND COALESCE(h.wait_reason, '') OPERATOR(pg_catalog.<>) COALESCE(x.reason, '')",
-				 ia_quoted_history()),
+				 ia_quoted_history(), deferred_sql("h")),
 		1, types, values, nulls, false);
 	restore_user(&sw);
 }
@@ -795,7 +820,7 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 
 /*
  * ia_queue_claim -- take the next job for this worker by the start rule
- * (START_RULE; "gate_open": ia_start_gate() found no reason), or NULL.  The
+ * (start_rule_sql; "gate_open": ia_start_gate() found no reason), or NULL.  The
  * row moves to 'waiting' with this worker's pid, committed by the caller; the
  * worker holds the row's lock (ia_row_lock) from now until it records the
  * end of the job and calls ia_row_unlock.
@@ -817,7 +842,7 @@ ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open)
 	ia_claim_lock();			/* one claimer at a time in this database */
 	values[0] = Int32GetDatum(per_role);
 	values[1] = BoolGetDatum(gate_open);
-	sql = psprintf("WITH" START_RULE ","
+	sql = psprintf("WITH%3$s,"
 				   " next AS ("
 				   "  SELECT h.id FROM %1$s h JOIN startable e ON e.id OPERATOR(pg_catalog.=) h.id"
 				   "   ORDER BY e.n, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
@@ -826,7 +851,8 @@ ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open)
 				   "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
 				   " RETURNING u." JOB_COLUMNS,
 				   ia_quoted_history(),
-				   ia_catalog_version() >= 2 ? ", wait_reason = NULL" : "");
+				   ia_catalog_version() >= 2 ? ", wait_reason = NULL" : "",
+				   start_rule_sql());
 	become_owner(&sw);
 	run(sql, 2, types, values, NULL, false);
 	if (SPI_processed > 0)
@@ -1285,7 +1311,7 @@ ia_queue_index_row(Oid indexoid)
 	values[0] = ObjectIdGetDatum(indexoid);
 	become_owner(&sw);
 	run(q("SELECT id FROM %s WHERE operation OPERATOR(pg_catalog.=) 'create'"
-		  " AND status OPERATOR(pg_catalog.=) 'done' AND parent_id IS NULL"
+		  " AND status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_DONE) " AND parent_id IS NULL"
 		  " AND index_oid OPERATOR(pg_catalog.=) $1 ORDER BY id DESC LIMIT 1"),
 		1, types, values, NULL, true);
 	if (SPI_processed > 0)

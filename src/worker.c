@@ -41,7 +41,16 @@
  *	   crash) ends the worker: step 3 of another cleans up.
  *	6. With the queue empty it lets go of its slots and looks again, first
  *	   for open transactions that queued rows (it waits for them, polling),
- *	   then for rows; it leaves only when there are neither.
+ *	   then for rows; it leaves only when there are neither.  When the only
+ *	   rows left may not start yet (the start rule, queue.c: a not_before
+ *	   to come, the build window, replica lag, busy backends, a role at its
+ *	   share), one worker per database watches them (ia_watch_acquire),
+ *	   holding no slot, and looks again every IA_DEFER_RECHECK_MS; the
+ *	   others leave.  Rows held back say why (status 'waiting', no worker,
+ *	   wait_reason: ia_queue_defer).
+ *	7. A job at priority low or idle (gentle.c) lowers the worker's CPU and
+ *	   I/O priority for its statements; when the CPU priority cannot be
+ *	   raised back, the worker leaves after the job and registers another.
  *
  * Files: the steps of a job (run as the requester, find or drop its index,
  * record it) are in job.c, shared with partition.c, which this file calls
@@ -171,8 +180,10 @@ run_create(IaJob *job)
 	}
 	preexisting = ia_find_index(job, &valid);
 	ia_end_txn();
+	ia_debug_step(job->id, "building");
 
 	edata = ia_run_as_requester(job, build_create_concurrently, NULL);
+	ia_debug_step(job->id, "statement ended");
 
 	if (edata == NULL)
 	{
@@ -182,6 +193,7 @@ run_create(IaJob *job)
 		indexoid = ia_find_index(job, &valid);
 		ia_end_txn();
 		ia_record(job, indexoid, NULL, NULL);
+		ia_debug_step(job->id, "recorded");
 	}
 	else
 	{
@@ -395,6 +407,7 @@ work_once(void)
 
 	MemoryContextReset(job_cxt);
 	QueryCancelPending = false; /* a cancel meant for the job before */
+	ia_debug_start();
 	ia_begin_txn();
 	job = ia_queue_claim_stale(job_cxt);
 	if (job)
@@ -423,6 +436,7 @@ work_once(void)
 
 	current_job = job;
 	idle_naps = 0;
+	ia_debug_step(job->id, "claimed");
 	if (stale && job->partitioned && !job->is_drop)
 		ia_reconcile_partitioned(job);
 	else if (stale)
@@ -568,8 +582,8 @@ stay(void)
 
 /*
  * The worker's own session: READ COMMITTED and read-write whatever the
- * database or role sets (the claim relies on it), cancel held except while
- * a statement runs.
+ * database or role sets (the claim relies on it), its bookkeeping commits
+ * asynchronous, cancel held except while a statement runs.
  */
 static void
 set_up_session(void)
@@ -578,6 +592,17 @@ set_up_session(void)
 					PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("default_transaction_read_only", "off",
 					PGC_SUSET, PGC_S_OVERRIDE);
+
+	/*
+	 * The worker's own bookkeeping commits (claim, 'building', the record)
+	 * need not wait for their WAL to reach the disk: a crash that loses one
+	 * leaves the row as it was, and reconcile() finishes it from the row's
+	 * state and the catalogs; the WAL of the build's own commits, which run
+	 * with the server's synchronous_commit (act_as_requester, job.c),
+	 * flushes everything before it.  Three fsyncs fewer per job (the
+	 * overhead of bench/RESULTS.md).
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_SESSION);
 	HOLD_CANCEL_INTERRUPTS();
 	job_cxt = ia_job_context();
 }

@@ -33,7 +33,7 @@ $node->start;
 $node->safe_psql('postgres', q{
     CREATE EXTENSION index_advisor;
     CREATE TABLE t (id integer, a integer, b integer, c integer);
-    INSERT INTO t SELECT g, g % 100, g % 7, g % 13 FROM generate_series(1, 600) g;
+    INSERT INTO t SELECT g, g % 100, g % 7, g % 13 FROM generate_series(1, 1200) g;
     ALTER TABLE t SET (parallel_workers = 2);
     -- each row takes 10 ms to index: a build scanning 600 rows lasts
     -- seconds, long enough to look at its processes
@@ -80,18 +80,28 @@ foreach my $case (['low', 10, qr/^best-effort: prio 7$/, 'a'], ['idle', 19, qr/^
          WHERE h.id = $id AND h.status = 'building'}),
        "$prio: the build runs with parallel workers");
     my $pid = $node->safe_psql('postgres', "SELECT worker_pid FROM idx_history WHERE id = $id");
-    my @helpers = split(/\n/, $node->safe_psql('postgres',
-        "SELECT pid FROM pg_stat_activity WHERE leader_pid = $pid AND pid <> $pid"));
+    # the parallel workers, read while they run (polled: they come and go
+    # with the build's scan)
+    my @read;
+    for (my $i = 0; $i < 300 && !@read; $i++)
+    {
+        foreach my $h (split(/\n/, $node->safe_psql('postgres',
+            "SELECT pid FROM pg_stat_activity WHERE leader_pid = $pid AND pid <> $pid")))
+        {
+            my $n = nice_of($h);
+            my $c = ioclass_of($h);
+            push @read, [ $n, $c ] if defined $n && -e "/proc/$h";
+        }
+        usleep(50_000) unless @read;
+    }
+    ok(@read > 0, "$prio: a parallel worker read while it ran");
+    foreach my $r (@read)
+    {
+        is($r->[0], $nice, "$prio: parallel worker at nice $nice");
+        like($r->[1], $class, "$prio: parallel worker's I/O class");
+    }
     is(nice_of($pid), $nice, "$prio: the building worker runs at nice $nice");
     like(ioclass_of($pid), $class, "$prio: the building worker's I/O class");
-    ok(@helpers > 0, "$prio: parallel workers seen");
-    foreach my $h (@helpers)
-    {
-        my $n = nice_of($h);
-        next unless defined $n;    # it ended meanwhile
-        is($n, $nice, "$prio: parallel worker at nice $nice");
-        like(ioclass_of($h), $class, "$prio: parallel worker's I/O class");
-    }
     $node->safe_psql('postgres', "CALL idx_wait($id)");
     is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $id"),
        'done', "$prio: built");

@@ -4,10 +4,10 @@
  * The functions are in 76_gentle.sql. */
 
 -- Why a row that has not started may not start yet.  Status 'waiting' has
--- two meanings, told apart by this column and worker_pid: deferred (no
--- worker took it: worker_pid NULL, wait_reason says why: a not_before to
--- come, the build window, replica lag, active backends), or taken by a
--- worker that is about to build it (worker_pid set, wait_reason NULL).
+-- two meanings, told apart by this column: waiting to start (wait_reason
+-- says why: a not_before to come, the build window, replica lag, active
+-- backends; no worker took it), or taken by a worker that is about to
+-- build it (wait_reason NULL, worker_pid set).
 ALTER TABLE @extschema@.idx_history ADD COLUMN wait_reason text;
 COMMENT ON COLUMN @extschema@.idx_history.wait_reason IS
     'why a row waits to start (status waiting, no worker): not before a time, outside index_advisor.build_window, replica lag, active backends; NULL otherwise';

@@ -60,7 +60,7 @@ AS $body$
                   h.operation, h.index_name, h.status)
       FROM @extschema@.idx_history h
      WHERE h.status IN ('waiting', 'building')
-       AND h.worker_pid IS NOT NULL     -- not a row waiting to start
+       AND h.wait_reason IS NULL    -- not a row waiting to start
        AND NOT @extschema@.idx_row_has_worker(h.id);
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_crashed() IS
