@@ -3,7 +3,8 @@
 #     bash scripts/demo.sh
 # installs what is missing, builds and installs the extension, starts a
 # throw-away PostgreSQL 15 cluster, creates sample tables of a few hundred
-# thousand rows, applies a composite, a covering and a partial index through
+# thousand rows, asks idx_advise what to build, applies its advice (a
+# covering composite and a partial index) and one index by hand through
 # idx_apply, waits for the background workers, and prints the history and
 # the usage report.  The cluster is removed at the end.
 set -euo pipefail
@@ -41,26 +42,30 @@ SELECT g % 20000 + 1, timestamptz '2026-01-01' + g * interval '90 seconds',
        (ARRAY['paid', 'paid', 'paid', 'shipped', 'refunded'])[g % 5 + 1],
        (g % 997) / 3.0, g % 1000 = 0
   FROM generate_series(1, 300000) g;
+CREATE INDEX orders_customer_id_idx ON orders (customer_id);
 VACUUM ANALYZE customers, orders;
 SQL
 
 run_psql -e <<'SQL'
 CREATE EXTENSION index_advisor;
--- composite + covering: a customer's latest orders, answered from the index alone
-SELECT idx_apply(
-    'CREATE INDEX orders_customer_created_idx ON orders (customer_id, created_at DESC) INCLUDE (status, total)',
-    ARRAY['SELECT status, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20'],
-    migration => '0001_order_indexes');
--- partial: the few flagged orders
-SELECT idx_apply(
-    'CREATE INDEX orders_flagged_idx ON orders (created_at) WHERE flagged',
-    ARRAY['SELECT id FROM orders WHERE flagged AND created_at > now() - interval ''30 days'''],
-    migration => '0001_order_indexes');
--- a composite on a column that is not selective: the planner will not use it
+-- what should be built for the application's queries? (nothing is built yet)
+\x auto
+SELECT rank, definition, pg_size_pretty(est_size) AS size, replaces, note
+  FROM idx_advise(ARRAY[
+    'SELECT status, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20',
+    'SELECT id FROM orders WHERE flagged AND created_at > now() - interval ''30 days''',
+    'SELECT * FROM orders WHERE status = ''paid''']);
+\x off
+-- build what was advised, in one statement: each index carries its queries
+SELECT idx_apply(definition, queries, migration => '0001_advised')
+  FROM idx_advise(ARRAY[
+    'SELECT status, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20',
+    'SELECT id FROM orders WHERE flagged AND created_at > now() - interval ''30 days''']);
+-- and one by hand, on a column that is not selective: the planner will not use it
 SELECT idx_apply(
     'CREATE INDEX orders_status_total_idx ON orders (status, total)',
     ARRAY['SELECT * FROM orders WHERE status = ''paid'''],
-    migration => '0001_order_indexes');
+    migration => '0002_by_hand');
 CALL idx_wait();
 SQL
 
@@ -85,7 +90,7 @@ SQL
 
 run_psql -e <<'SQL'
 -- undo the index that is not used: DROP INDEX CONCURRENTLY, in the background
-SELECT idx_rollback(3);
+SELECT idx_rollback(id) FROM idx_history WHERE index_name = 'orders_status_total_idx';
 CALL idx_wait();
 SELECT id, operation, index_name, status, reverts FROM idx_history ORDER BY id;
 SQL
