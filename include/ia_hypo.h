@@ -92,6 +92,8 @@ typedef struct IaHypoIndex
 extern IaHypoIndex *ia_hypo_from_definition(const char *definition);
 extern IaHypoIndex *ia_hypo_from_definition_unowned(const char *definition);
 extern int64 ia_hypo_size(IaHypoIndex *h);	/* estimated bytes */
+extern int64 ia_hypo_size_planned(IaHypoIndex *h);	/* the same, from the
+													 * last planning if any */
 
 /* A query analysed once, as the caller, to be planned many times. */
 typedef struct IaPrepared

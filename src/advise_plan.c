@@ -605,12 +605,15 @@ benefit(AdvState *st, List *set, Oid relid, bool commit)
 	return total;
 }
 
-/* c's size in bytes: the engine's model (ia_hypo_size), asked once. */
+/*
+ * c's size in bytes: the engine's model (ia_hypo_size; from the plannings
+ * that already saw c when they estimated every leaf), asked once.
+ */
 double
 ia_advise_cand_bytes(IaCand *c)
 {
 	if (c->est_bytes < 0)
-		c->est_bytes = Max(ia_hypo_size(c->hypo), BLCKSZ);
+		c->est_bytes = Max(ia_hypo_size_planned(c->hypo), BLCKSZ);
 	return c->est_bytes;
 }
 

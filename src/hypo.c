@@ -303,3 +303,27 @@ ia_hypo_size(IaHypoIndex *h)
 	MemoryContextDelete(cxt);
 	return bytes;
 }
+
+/*
+ * ia_hypo_size_planned -- ia_hypo_size(h) when a planning in this call
+ * (ia_plan_prepared) has already estimated every target of h: the sum of
+ * those estimates (the same model on the same statistics), without a
+ * planning of its own; else ia_hypo_size(h).  For the advisor, which plans
+ * its candidates before it weighs their sizes.
+ */
+int64
+ia_hypo_size_planned(IaHypoIndex *h)
+{
+	ListCell   *lc;
+	int64		bytes = 0;
+
+	foreach(lc, h->targets)
+	{
+		IaHypoTarget *t = (IaHypoTarget *) lfirst(lc);
+
+		if (!t->estimated)
+			return ia_hypo_size(h);
+		bytes += (int64) t->est_pages * BLCKSZ;
+	}
+	return bytes;
+}
