@@ -5,9 +5,9 @@
  *		query (ia_prepare as its role: planned as verify.c's rule says),
  *		make each candidate a hypothetical index of the one engine
  *		(ia_hypo_from_definition_unowned), cost the queries over sets of
- *		them (ia_plan_prepared, memoised) with their sizes from
- *		ia_hypo_size, and choose greedily under the budget.  The design and
- *		rules are in advise.c's header.
+ *		them (ia_plan_prepared, memoised) with their sizes from the
+ *		engine's model (ia_hypo_size_planned), and choose greedily under
+ *		the budget.  The design and rules are in advise.c's header.
  *
  *-------------------------------------------------------------------------
  */
