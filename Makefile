@@ -20,7 +20,7 @@ OBJS += src/gentle.o
 # hypothetical indexes, idx_whatif (issue 9, branch hypo)
 OBJS += src/hypo.o src/hypoplan.o src/plan_prepared.o src/whatif.o
 # the advisor: idx_advise, idx_advise_workload (issue 9, branch advise)
-OBJS += src/advise.o src/advise_plan.o src/advise_candidates.o src/advise_hypo.o
+OBJS += src/advise.o src/advise_plan.o src/advise_candidates.o
 # other nodes (issue 10, branch nodes)
 OBJS += src/nodes.o src/measure.o
 

@@ -21,7 +21,6 @@
 #include "ia_nodes.h"
 #include "ia_usage.h"
 #include "verify.h"
-#include "ia_advise.h"
 
 PG_MODULE_MAGIC;
 
@@ -33,7 +32,6 @@ _PG_init(void)
 	ia_define_settings();
 
 	ia_verify_init();
-	ia_advise_hypo_init();	/* the advisor's hypothetical indexes */
 	ia_usage_init();
 	ia_nodes_init();
 

@@ -15,8 +15,8 @@
 #include "utils/hsearch.h"
 
 #include "ia_advise.h"
+#include "ia_hypo.h"
 
-#define IA_HYPO_OID_BASE	((Oid) 4294900000U)
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
 #define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */
 #define IA_MAX_CANDIDATES	400
@@ -26,10 +26,10 @@ typedef struct AdvQuery
 {
 	int			qno;
 	char	   *text;
-	Oid			role;			/* analysed as */
-	Oid			planner;		/* planned as */
+	Oid			role;			/* analysed as (the requester) */
 	double		weight;
-	List	   *trees;			/* rewritten Query list */
+	IaPrepared *prep;			/* ia_prepare()'d as role: the rewritten
+								 * Query list and who plans it */
 	ParamListInfo rep;			/* representative $n values, or NULL */
 	char	   *rep_note;
 	List	   *relids;
@@ -72,5 +72,6 @@ extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
 extern double ia_advise_cand_bytes(IaCand *c);
+extern List *ia_advise_make_hypos(List *cands);
 
 #endif							/* IA_ADVISE_INTERNAL_H */

@@ -2,13 +2,13 @@
  *
  * ia_advise.h
  *		The advisor (idx_advise, idx_advise_workload): candidate indexes
- *		drawn from analysed queries (advise_candidates.c), hypothetical
- *		indexes the planner sees while the advisor plans
- *		(advise_hypo.c), selection under a budget (advise.c).
+ *		drawn from analysed queries (advise_candidates.c), costed as
+ *		hypothetical indexes of the one engine (ia_hypo.h: hypo.c,
+ *		plan_prepared.c) by advise_plan.c, selected under a budget.
  *
- * Layering: advise.c calls the two others and verify.c (analysis and the
- * rule of who plans as whom) and definition.c (naming and the duplicate
- * rule of idx_apply); nothing calls advise.c.
+ * Layering: advise.c calls the two others, ia_hypo.h (hypothetical indexes,
+ * their sizes, planning as verify.c's rule says) and definition.c (naming
+ * and the duplicate rule of idx_apply); nothing calls advise.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -42,9 +42,10 @@ typedef struct IaCand
 	bool		literal_pred;	/* pred holds "col = literal" */
 	char	   *pred_literal;	/* such a literal, for the note */
 	char	   *text;			/* CREATE INDEX ON ... (no name) */
-	Oid			fakeoid;		/* hypothetical index OID */
-	double		est_pages;		/* -1 until the planner saw it */
-	double		est_tuples;
+	struct IaHypoIndex *hypo;	/* its hypothetical index (hypo.c) */
+	int64		est_bytes;		/* ia_hypo_size(), -1 until asked */
+	char	   *apply_refusal;	/* why idx_apply would refuse it to the
+								 * caller (42501), or NULL */
 	Bitmapset  *from;			/* queries it was drawn from */
 } IaCand;
 
@@ -81,12 +82,5 @@ extern List *ia_advise_extract(List *querytrees, int qno);
 extern List *ia_advise_generate(List *uses, int *nextid);
 extern char *ia_advise_cand_text(IaCand *c);
 extern bool ia_advise_same_cand(IaCand *a, IaCand *b);
-
-/* advise_hypo.c: the hypothetical indexes the planner sees, only while
- * ia_advise_hypo_set() has made them visible (NIL hides them all). */
-extern void ia_advise_hypo_init(void);
-extern void ia_advise_hypo_set(List *cands);
-extern double ia_advise_est_pages(IaCand *c, double reltuples,
-								  double predsel);
 
 #endif							/* IA_ADVISE_H */

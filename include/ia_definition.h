@@ -58,6 +58,8 @@ extern IaDefinition *ia_resolve_index(const char *definition,
 									  IaResolvedIndex *out);
 extern IaDefinition *ia_resolve_hypothetical(const char *definition,
 											 IaResolvedIndex *out);
+extern IaDefinition *ia_resolve_hypothetical_unowned(const char *definition,
+													 IaResolvedIndex *out);
 extern void ia_check_queries(ArrayType *queries);
 extern char **ia_query_texts(ArrayType *queries, int *nqueries);
 extern char *ia_choose_index_name(Oid relid, IndexStmt *stmt);

@@ -4,7 +4,8 @@
  *		Hypothetical indexes and the costing API of the advisor.
  *
  *	hypo.c        a hypothetical index from a CREATE INDEX text, checked as
- *	              idx_apply checks it (definition.c); its size
+ *	              idx_apply checks it (definition.c; the advisor's variant
+ *	              skips only who may build it); its size
  *	verify.c      prepare a query once, plan it many times against sets of
  *	              hypothetical indexes (the one planner path, as the caller)
  *	hypoplan.c    the IndexOptInfo of a hypothetical index and the size
@@ -89,7 +90,10 @@ typedef struct IaHypoIndex
 
 /* hypo.c */
 extern IaHypoIndex *ia_hypo_from_definition(const char *definition);
+extern IaHypoIndex *ia_hypo_from_definition_unowned(const char *definition);
 extern int64 ia_hypo_size(IaHypoIndex *h);	/* estimated bytes */
+extern int64 ia_hypo_size_planned(IaHypoIndex *h);	/* the same, from the
+													 * last planning if any */
 
 /* A query analysed once, as the caller, to be planned many times. */
 typedef struct IaPrepared
@@ -115,10 +119,13 @@ typedef struct IaPlanned
 								 * used_hypos */
 	List	   *used_real;		/* OIDs of real indexes the plan uses */
 	char	   *plan;			/* EXPLAIN text (IA_PLAN_EXPLAIN) or NULL */
+	List	   *stmts;			/* the PlannedStmts (IA_PLAN_STMTS) or NIL */
 } IaPlanned;
 
 #define IA_PLAN_EXPLAIN		0x01	/* fill plan */
 #define IA_PLAN_EXPLAIN_LAST	0x02	/* ia_plan_batch: of the last set only */
+#define IA_PLAN_STMTS		0x04	/* fill stmts (copies, in the caller's
+									 * context) */
 
 /* verify.c */
 extern IaPrepared *ia_prepare(const char *query, MemoryContext cxt);

@@ -24,10 +24,9 @@
  *	                  hot standby (ia_nodes.h); api.c calls it
  *	  advise.c        SQL-callable idx_advise / idx_advise_workload: the
  *	                  run and its rows (advise_internal.h)
- *	    advise_plan.c prepare, cost over hypothetical indexes, select
+ *	    advise_plan.c prepare, cost over hypothetical indexes (hypo.c,
+ *	                  plan_prepared.c: the one engine), select
  *	      advise_candidates.c  candidates from analysed queries (ia_advise.h)
- *	      advise_hypo.c the advisor's hypothetical indexes (its own
- *	                  get_relation_info hook, set up by _PG_init)
  *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
  *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
  *	        definition.c  parse, validate, resolve, name, find duplicates,

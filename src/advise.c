@@ -15,9 +15,13 @@
  * representative values from pg_statistic (a middle most-common value for
  * "col = $n", the 10th/90th percentile for a range; LIMIT $n = 10); its
  * cost is the mean of the two.  Candidates come from the queries
- * (advise_candidates.c) and are made visible to the planner as
- * hypothetical indexes (advise_hypo.c) only around our own planner calls.
- * Costs are memoised per (query, candidates on the tables it reads).
+ * (advise_candidates.c); each becomes a hypothetical index of the one
+ * engine (hypo.c: resolved as idx_apply resolves a definition, except that
+ * the caller need not own the table; sized by its model), visible to the
+ * planner only inside ia_plan_prepared() (plan_prepared.c).  Costs are
+ * memoised per (query, candidates on the tables it reads).  A pick that
+ * idx_apply would refuse to the caller (not the owner: 42501) says so in
+ * its note.
  *
  * Selection is greedy: each round adds the candidate with the largest
  * weighted cost reduction (per byte when there is a budget) over the
@@ -188,6 +192,8 @@ pick_note(IaCand *c, List *helped)
 							 NameStr(rc->relname));
 		ReleaseSysCache(tup);
 	}
+	if (c->apply_refusal)
+		appendStringInfo(&s, "%s%s", s.len ? "; " : "", c->apply_refusal);
 	if (c->literal_pred)
 		appendStringInfo(&s, "%shelps only with literal values like %s (a $n parameter in its place cannot use a partial index)",
 						 s.len ? "; " : "", quote_literal_cstr(c->pred_literal));
@@ -330,17 +336,10 @@ make_candidates(List *uses)
 {
 	int			nextid = 0;
 	List	   *cands = ia_advise_generate(uses, &nextid);
-	ListCell   *lc;
 
 	if (list_length(cands) > IA_MAX_CANDIDATES)
 		cands = list_truncate(cands, IA_MAX_CANDIDATES);
-	foreach(lc, cands)
-	{
-		IaCand	   *c = lfirst(lc);
-
-		c->fakeoid = IA_HYPO_OID_BASE + c->id;
-	}
-	return cands;
+	return ia_advise_make_hypos(cands);
 }
 
 /* Everything, in one subtransaction that is rolled back. */
@@ -409,7 +408,6 @@ advise_run(FunctionCallInfo fcinfo, List *qs, int64 budget, int max_indexes,
 	}
 	PG_CATCH();
 	{
-		ia_advise_hypo_set(NIL);
 		MemoryContextSwitchTo(caller);
 		RollbackAndReleaseCurrentSubTransaction();
 		CurrentResourceOwner = owner;

@@ -736,7 +736,7 @@ add_cand(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
 	c->keys = keys;
 	c->include = include;
 	c->pred = pred;
-	c->est_pages = -1;
+	c->est_bytes = -1;
 	if (pred && u->pred_literal)
 	{
 		c->literal_pred = true;

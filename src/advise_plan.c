@@ -2,10 +2,12 @@
  *
  * advise_plan.c
  *		The advisor's costing and selection (for advise.c): prepare each
- *		query (analysed as its role, planned as verify.c's rule says),
- *		cost it over sets of hypothetical indexes (memoised), and choose
- *		greedily under the budget.  The design and rules are in advise.c's
- *		header.
+ *		query (ia_prepare as its role: planned as verify.c's rule says),
+ *		make each candidate a hypothetical index of the one engine
+ *		(ia_hypo_from_definition_unowned), cost the queries over sets of
+ *		them (ia_plan_prepared, memoised) with their sizes from the
+ *		engine's model (ia_hypo_size_planned), and choose greedily under
+ *		the budget.  The design and rules are in advise.c's header.
  *
  *-------------------------------------------------------------------------
  */
@@ -47,6 +49,7 @@
 
 #include "index_advisor.h"
 #include "ia_advise.h"
+#include "ia_hypo.h"
 #include "ia_definition.h"
 #include "ia_queue.h"
 #include "verify.h"
@@ -59,6 +62,7 @@
  */
 typedef struct PlanFacts
 {
+	bool		why;			/* read the plans for real and seqscan */
 	Bitmapset  *used;			/* candidate ids */
 	List	   *real;			/* names of existing indexes used */
 	char	   *seqscan;		/* "a sequential scan ..." */
@@ -67,12 +71,11 @@ typedef struct PlanFacts
 
 static void walk_plan(Plan *plan, PlanFacts *f);
 
+/* An existing index the plan uses (hypothetical ones have no name). */
 static void
 note_index(Oid indexid, PlanFacts *f)
 {
-	if (indexid >= IA_HYPO_OID_BASE)
-		f->used = bms_add_member(f->used, indexid - IA_HYPO_OID_BASE);
-	else if (get_rel_name(indexid))
+	if (get_rel_name(indexid))
 		f->real = list_append_unique(f->real, makeString(get_rel_name(indexid)));
 }
 
@@ -171,42 +174,54 @@ walk_plan(Plan *plan, PlanFacts *f)
 	walk_plan(plan->righttree, f);
 }
 
-/* Plan q's trees once with the visible candidates "set"; total cost. */
+/*
+ * Plan q once with the candidates "set" (IaCand) as hypothetical indexes of
+ * the one engine (ia_plan_prepared: as q's planning role, in a
+ * subtransaction rolled back); its total cost.  f, if not NULL, gets the ids
+ * of the candidates the plans use, and, when f->why, what the plans say
+ * (existing indexes used, a sequential scan), read as the planning role.
+ */
 static double
 plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
 		  PlanFacts *f)
 {
-	volatile double cost = 0;
+	List	   *hypos = NIL;
+	IaPlanned	out;
 	ListCell   *lc;
+	ListCell   *lu;
 
-	SetUserIdAndSecContext(q->planner, st->outer_sec |
-						   SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	ia_advise_hypo_set(set);
-	PG_TRY();
-	{
-		foreach(lc, q->trees)
+	foreach(lc, set)
+		hypos = lappend(hypos, ((IaCand *) lfirst(lc))->hypo);
+	ia_plan_prepared(q->prep, hypos, NIL, params,
+					 (f && f->why) ? IA_PLAN_STMTS : 0, &out);
+	if (f == NULL)
+		return out.total_cost;
+	foreach(lu, out.used_hypos)
+		foreach(lc, set)
 		{
-			PlannedStmt *ps = pg_plan_query(copyObject(lfirst_node(Query, lc)),
-											q->text, CURSOR_OPT_PARALLEL_OK,
-											params);
+			IaCand	   *c = lfirst(lc);
 
-			cost += ps->planTree->total_cost;
-			if (f)
-			{
-				f->rtable = ps->rtable;
-				walk_plan(ps->planTree, f);
-				walk_list(ps->subplans, f);
-			}
+			if (c->hypo == lfirst(lu))
+				f->used = bms_add_member(f->used, c->id);
 		}
-	}
-	PG_FINALLY();
+	if (out.stmts)
 	{
-		ia_advise_hypo_set(NIL);
+		Oid			save_user;
+		int			save_sec;
+
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		ia_become(q->prep->planner, save_sec);
+		foreach(lc, out.stmts)
+		{
+			PlannedStmt *ps = lfirst_node(PlannedStmt, lc);
+
+			f->rtable = ps->rtable;
+			walk_plan(ps->planTree, f);
+			walk_list(ps->subplans, f);
+		}
+		SetUserIdAndSecContext(save_user, save_sec);
 	}
-	PG_END_TRY();
-	SetUserIdAndSecContext(st->caller, st->outer_sec);
-	return cost;
+	return out.total_cost;
 }
 
 /* The candidates of "set" on tables q reads, and the memo key for them. */
@@ -358,7 +373,7 @@ representative_values(AdvQuery *q, List *uses, Oid *ptypes, int nparams)
 	StringInfoData note;
 	ListCell   *lc;
 	bool		any = false;
-	Query	   *top = linitial_node(Query, q->trees);
+	Query	   *top = linitial_node(Query, q->prep->queries);
 
 	if (nparams == 0)
 		return;
@@ -490,29 +505,25 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 	volatile int skip = -1;
 	PlanFacts	f = {0};
 
+	f.why = true;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		Oid		   *ptypes = NULL;
-		int			nparams = 0;
-
-		SetUserIdAndSecContext(q->role, st->outer_sec |
-							   SECURITY_LOCAL_USERID_CHANGE |
-							   SECURITY_RESTRICTED_OPERATION);
+		ia_become(q->role, st->outer_sec);
 		if (!plannable_statement(q->text))
 			skip = SKIP_UTILITY;
 		else
 		{
-			q->trees = ia_analyze_query(q->text, &ptypes, &nparams);
-			uses = ia_advise_extract(q->trees, q->qno);
+			q->prep = ia_prepare(q->text, cxt);
+			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
 			q->notes = use_notes(uses);
 			if (query_relids(uses, q))
 				skip = SKIP_TEMP;
 			else
 			{
-				q->planner = ia_planning_role(q->role, q->trees);
-				representative_values(q, uses, ptypes, nparams);
+				representative_values(q, uses, q->prep->paramtypes,
+									  q->prep->nparams);
 				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
 				if (q->rep)
 					q->base = q->cur =
@@ -538,7 +549,6 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		ia_advise_hypo_set(NIL);
 		if (rethrow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 		{
 			if (rethrow)
@@ -595,15 +605,25 @@ benefit(AdvState *st, List *set, Oid relid, bool commit)
 	return total;
 }
 
+/*
+ * c's size in bytes: the engine's model (ia_hypo_size; from the plannings
+ * that already saw c when they estimated every leaf), asked once.
+ */
 double
 ia_advise_cand_bytes(IaCand *c)
 {
-	return Max(c->est_pages, 1) * BLCKSZ;
+	if (c->est_bytes < 0)
+		c->est_bytes = Max(ia_hypo_size_planned(c->hypo), BLCKSZ);
+	return c->est_bytes;
 }
 
-/* Would idx_apply refuse c as covered by an existing or queued index? */
+/*
+ * Would idx_apply refuse c as covered by an existing or queued index?  Asks
+ * definition.c as the caller; a refusal because the caller may not build
+ * it (42501: not the owner) is kept in c->apply_refusal for the row's note.
+ */
 static bool
-refused_as_duplicate(const char *definition)
+refused_as_duplicate(IaCand *c)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -613,7 +633,7 @@ refused_as_duplicate(const char *definition)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		(void) ia_resolve_definition(definition);
+		(void) ia_resolve_definition(c->text);
 		RollbackAndReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
@@ -627,11 +647,61 @@ refused_as_duplicate(const char *definition)
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 			ReThrowError(edata);
 		dup = (edata->sqlerrcode == ERRCODE_DUPLICATE_OBJECT);
+		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+			c->apply_refusal = psprintf("idx_apply would refuse it to you (42501: %s); the table's owner can apply it",
+										edata->message);
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
 	return dup;
+}
+
+/*
+ * ia_advise_make_hypos -- each candidate's hypothetical index, resolved by
+ * definition.c as idx_apply resolves it except for who may build it
+ * (ia_hypo_from_definition_unowned), in cands' memory; the list of those
+ * that resolved (one that an existing index covers, say, is left out).
+ */
+List *
+ia_advise_make_hypos(List *cands)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, cands)
+	{
+		IaCand	   *c = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			c->hypo = ia_hypo_from_definition_unowned(c->text);
+			ReleaseCurrentSubTransaction();
+			out = lappend(out, c);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+				ReThrowError(edata);
+			elog(DEBUG1, "index_advisor: candidate %s left out: %s",
+				 c->text, edata->message);
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	return out;
 }
 
 /*
@@ -787,7 +857,7 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 							  budget >= 0, &gain);
 		if (best == NULL)
 			break;
-		if (refused_as_duplicate(best->text))
+		if (refused_as_duplicate(best))
 		{
 			refused = lappend(refused, best);
 			continue;

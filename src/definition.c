@@ -23,7 +23,11 @@
  * duplicate queued, is asked of queue.c (which never calls back here).
  *
  * A hypothetical index (hypo.c) is resolved by the same code
- * (ia_resolve_hypothetical), without asking the queue.
+ * (ia_resolve_hypothetical), without asking the queue.  The advisor's
+ * candidates (ia_resolve_hypothetical_unowned) also skip the privilege
+ * checks of building (ownership of the table and its partitions, CREATE on
+ * the schema): advice is for roles that only read the table; idx_apply
+ * then refuses it to them (42501) as ever.
  *
  * The parse trees a worker runs (ia_build_create, ia_build_drop) are built
  * here too, from the definition as given, adjusted at tree level.
@@ -87,8 +91,8 @@
 typedef IaResolvedIndex ResolvedIndex;
 
 static const char *relkind_article(char relkind);
-static void check_table(Relation rel, bool only);
-static void check_partitions(Relation rel, bool only);
+static void check_table(Relation rel, bool only, bool check_privileges);
+static void check_partitions(Relation rel, bool only, bool check_privileges);
 static Oid	check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine);
 static void resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 							IndexAmRoutine *amroutine, ResolvedIndex *ri);
@@ -102,7 +106,7 @@ static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid,
 							   bool ask_queue);
 static bool name_taken(Oid nspid, const char *name, bool ask_queue);
 static IaDefinition *resolve(const char *definition, IaResolvedIndex *out,
-							 bool ask_queue);
+							 bool ask_queue, bool check_privileges);
 
 /*
  * Error positions of the parser and of parse analysis point into the
@@ -193,7 +197,19 @@ ia_resolve_definition(const char *definition)
 IaDefinition *
 ia_resolve_hypothetical(const char *definition, IaResolvedIndex *out)
 {
-	return resolve(definition, out, false);
+	return resolve(definition, out, false, true);
+}
+
+/*
+ * ia_resolve_hypothetical_unowned -- ia_resolve_hypothetical without the
+ * checks of who may build it (owner of the table and of every partition,
+ * CREATE on its schema); every other check and SQLSTATE is idx_apply's.
+ * For the advisor, which advises roles that only read the tables.
+ */
+IaDefinition *
+ia_resolve_hypothetical_unowned(const char *definition, IaResolvedIndex *out)
+{
+	return resolve(definition, out, false, false);
 }
 
 /*
@@ -203,12 +219,17 @@ ia_resolve_hypothetical(const char *definition, IaResolvedIndex *out)
 IaDefinition *
 ia_resolve_index(const char *definition, IaResolvedIndex *out)
 {
-	return resolve(definition, out, true);
+	return resolve(definition, out, true, true);
 }
 
-/* ia_resolve_index; the queue is asked about names and duplicates if asked */
+/*
+ * ia_resolve_index; the queue is asked about names and duplicates if
+ * ask_queue; who may build it (ownership, CREATE on the schema) is checked
+ * if check_privileges.
+ */
 static IaDefinition *
-resolve(const char *definition, IaResolvedIndex *out, bool ask_queue)
+resolve(const char *definition, IaResolvedIndex *out, bool ask_queue,
+		bool check_privileges)
 {
 	IaDefinition *def = palloc0(sizeof(IaDefinition));
 	IndexStmt  *stmt;
@@ -231,7 +252,7 @@ resolve(const char *definition, IaResolvedIndex *out, bool ask_queue)
 	def->relid = RangeVarGetRelidExtended(stmt->relation, AccessShareLock, 0,
 										  NULL, NULL);
 	rel = table_open(def->relid, NoLock);
-	check_table(rel, !stmt->relation->inh);
+	check_table(rel, !stmt->relation->inh, check_privileges);
 
 	def->nspid = RelationGetNamespace(rel);
 	def->schema_name = get_namespace_name(def->nspid);
@@ -304,7 +325,7 @@ relkind_article(char relkind)
  * ON ONLY is refused (it would build nothing).
  */
 static void
-check_partitions(Relation rel, bool only)
+check_partitions(Relation rel, bool only, bool check_privileges)
 {
 	List	   *rels;
 	ListCell   *lc;
@@ -330,14 +351,17 @@ check_partitions(Relation rel, bool only)
 							name, RelationGetRelationName(rel)),
 					 errdetail("\"%s\" is %s; index_advisor builds indexes on plain tables only.",
 							   name, relkind_article(kind))));
-		if (!ia_table_ownercheck(relid, GetUserId()))
+		if (check_privileges && !ia_table_ownercheck(relid, GetUserId()))
 			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, name);
 	}
 }
 
-/* The table must be a plain permanent user table that the caller owns. */
+/*
+ * The table must be a plain permanent user table that the caller owns (when
+ * check_privileges) in a schema where it may create.
+ */
 static void
-check_table(Relation rel, bool only)
+check_table(Relation rel, bool only, bool check_privileges)
 {
 	const char *relname = RelationGetRelationName(rel);
 	char		relkind = rel->rd_rel->relkind;
@@ -345,7 +369,7 @@ check_table(Relation rel, bool only)
 
 	if (relkind == RELKIND_PARTITIONED_TABLE)
 	{
-		check_partitions(rel, only);
+		check_partitions(rel, only, check_privileges);
 		relkind = RELKIND_RELATION;
 	}
 
@@ -371,6 +395,8 @@ check_table(Relation rel, bool only)
 						relname),
 				 errdetail("Concurrent index creation on system catalog tables is not supported.")));
 
+	if (!check_privileges)
+		return;
 	if (!ia_table_ownercheck(RelationGetRelid(rel), GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, relname);
 

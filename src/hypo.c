@@ -8,7 +8,9 @@
  * definition.c (ia_resolve_hypothetical: the same checks, errors and
  * SQLSTATEs as idx_apply, so the caller must own the table, except that the
  * queue is not asked: a hypothetical index reserves no name and duplicates
- * nothing queued) and keeps the resolved form
+ * nothing queued; ia_hypo_from_definition_unowned, for the advisor, also
+ * skips who may build it: owning the table, CREATE on its schema) and keeps
+ * the resolved form
  * plus what the planner needs of it: operator families and input types, the
  * fillfactor, whether btree deduplication applies, and one target per
  * relation the index would cover: the table itself, or each leaf partition
@@ -60,6 +62,8 @@
 #include "index_advisor.h"
 #include "ia_definition.h"
 #include "ia_hypo.h"
+
+static IaHypoIndex *hypo_from(const char *definition, bool owned);
 
 /* A fake OID no relation has, nor will have before the OID counter wraps. */
 static Oid
@@ -217,8 +221,28 @@ make_targets(IaResolvedIndex *ri, Oid relid)
 IaHypoIndex *
 ia_hypo_from_definition(const char *definition)
 {
+	return hypo_from(definition, true);
+}
+
+/*
+ * ia_hypo_from_definition_unowned -- the same without the checks of who may
+ * build it (owner of the table, CREATE on its schema): the advisor's
+ * candidates, for roles that only read the table.
+ */
+IaHypoIndex *
+ia_hypo_from_definition_unowned(const char *definition)
+{
+	return hypo_from(definition, false);
+}
+
+/* A hypothetical index of definition; who may build it checked if owned. */
+static IaHypoIndex *
+hypo_from(const char *definition, bool owned)
+{
 	IaResolvedIndex ri;
-	IaDefinition *def = ia_resolve_hypothetical(definition, &ri);
+	IaDefinition *def = owned ?
+		ia_resolve_hypothetical(definition, &ri) :
+		ia_resolve_hypothetical_unowned(definition, &ri);
 	IaHypoIndex *h = palloc0(sizeof(IaHypoIndex));
 
 	check_modelled_am(ri.amid);
@@ -277,5 +301,29 @@ ia_hypo_size(IaHypoIndex *h)
 			bytes += (int64) t->est_pages * BLCKSZ;
 	}
 	MemoryContextDelete(cxt);
+	return bytes;
+}
+
+/*
+ * ia_hypo_size_planned -- ia_hypo_size(h) when a planning in this call
+ * (ia_plan_prepared) has already estimated every target of h: the sum of
+ * those estimates (the same model on the same statistics), without a
+ * planning of its own; else ia_hypo_size(h).  For the advisor, which plans
+ * its candidates before it weighs their sizes.
+ */
+int64
+ia_hypo_size_planned(IaHypoIndex *h)
+{
+	ListCell   *lc;
+	int64		bytes = 0;
+
+	foreach(lc, h->targets)
+	{
+		IaHypoTarget *t = (IaHypoTarget *) lfirst(lc);
+
+		if (!t->estimated)
+			return ia_hypo_size(h);
+		bytes += (int64) t->est_pages * BLCKSZ;
+	}
 	return bytes;
 }

@@ -240,6 +240,12 @@ read_plans(IaPrepared *p, List *stmts, List *hypos, int flags,
 		ia_verify_set_planning(NIL, NIL, NIL);
 		out->plan = MemoryContextStrdup(caller, text);
 	}
+	if (flags & IA_PLAN_STMTS)
+	{
+		MemoryContextSwitchTo(caller);
+		out->stmts = copyObject(stmts);
+		MemoryContextSwitchTo(work);
+	}
 }
 
 /*
