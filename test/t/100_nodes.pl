@@ -147,6 +147,8 @@ is($primary->safe_psql('postgres',
    'idx_check: the standby is registered and reached');
 like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan || ' ' || (last_used IS NOT NULL) FROM idx_report() WHERE index_name = 't_b_idx'}),
      qr/^used (3\d|[4-9]\d) true$/, 'idx_report on the primary: used, scans summed over nodes, last used on the standby');
+like($primary->safe_psql('postgres', q{SELECT detail FROM idx_report() WHERE index_name = 't_b_idx'}),
+     qr/; (3\d|[4-9]\d) scans since valid/, 'idx_report on the primary: its detail counts the standby\'s scans too');
 is($primary->safe_psql('postgres', q{
     SELECT string_agg(node || ':' || (scans >= 30) || ':' || reachable || ':' || restarted, ' ' ORDER BY node)
       FROM idx_report_nodes() WHERE index_name = 't_b_idx'}),

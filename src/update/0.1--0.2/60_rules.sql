@@ -820,7 +820,9 @@ SELECT v.id, v.index_name, v.table_name, v.status,
            v.idle, v.idle_days, v.scans, v.queries_using, v.queries_total)),
        @extschema@.idx_report_detail(v.id, v.status, v.tracked, v.error_message,
            v.index_oid, v.indisvalid, v.queries_using, v.queries_total, v.query_errors,
-           v.scan, v.winner, v.error, v.scans, v.live, v.reset_seen),
+           -- scans since valid, summed over nodes as idx_scan is
+           v.scan, v.winner, v.error,
+           v.scans + @extschema@.idx_node_scans(v.id), v.live, v.reset_seen),
        -- e.g. "HOT 93% → 41%, +12 MB/day" (78_nodes.sql)
        (SELECT w.summary FROM @extschema@.idx_report_write_cost(v.id) w)
   FROM v
