@@ -69,14 +69,15 @@ typedef struct PlanFacts
 	List	   *rtable;
 } PlanFacts;
 
-static void walk_plan(Plan *plan, PlanFacts *f);
 
 /* An existing index the plan uses (hypothetical ones have no name). */
 static void
 note_index(Oid indexid, PlanFacts *f)
 {
-	if (get_rel_name(indexid))
-		f->real = list_append_unique(f->real, makeString(get_rel_name(indexid)));
+	char	   *name = get_rel_name(indexid);
+
+	if (name)
+		f->real = list_append_unique(f->real, makeString(name));
 }
 
 /* "a sequential scan is cheaper: status = 'active' matches 75% of rows" */
@@ -120,21 +121,12 @@ note_seqscan(SeqScan *s, PlanFacts *f)
 							  text, rel);
 }
 
-static void
-walk_list(List *plans, PlanFacts *f)
+/* A node of a plan (verify.c's walker visits them all): what it tells. */
+static bool
+visit_facts(Plan *plan, void *ctx)
 {
-	ListCell   *lc;
+	PlanFacts  *f = (PlanFacts *) ctx;
 
-	foreach(lc, plans)
-		walk_plan(lfirst(lc), f);
-}
-
-static void
-walk_plan(Plan *plan, PlanFacts *f)
-{
-	if (plan == NULL)
-		return;
-	check_stack_depth();
 	switch (nodeTag(plan))
 	{
 		case T_IndexScan:
@@ -149,29 +141,10 @@ walk_plan(Plan *plan, PlanFacts *f)
 		case T_SeqScan:
 			note_seqscan((SeqScan *) plan, f);
 			break;
-		case T_Append:
-			walk_list(((Append *) plan)->appendplans, f);
-			break;
-		case T_MergeAppend:
-			walk_list(((MergeAppend *) plan)->mergeplans, f);
-			break;
-		case T_BitmapAnd:
-			walk_list(((BitmapAnd *) plan)->bitmapplans, f);
-			break;
-		case T_BitmapOr:
-			walk_list(((BitmapOr *) plan)->bitmapplans, f);
-			break;
-		case T_SubqueryScan:
-			walk_plan(((SubqueryScan *) plan)->subplan, f);
-			break;
-		case T_CustomScan:
-			walk_list(((CustomScan *) plan)->custom_plans, f);
-			break;
 		default:
 			break;
 	}
-	walk_plan(plan->lefttree, f);
-	walk_plan(plan->righttree, f);
+	return false;				/* never stop: every node counts */
 }
 
 /*
@@ -216,8 +189,7 @@ plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
 			PlannedStmt *ps = lfirst_node(PlannedStmt, lc);
 
 			f->rtable = ps->rtable;
-			walk_plan(ps->planTree, f);
-			walk_list(ps->subplans, f);
+			(void) ia_walk_stmt(ps, visit_facts, f);
 		}
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
