@@ -23,23 +23,9 @@ for arg in "$@"; do
 done
 tracked=$((tables * 10))
 
-bindir=$(pg_config --bindir)
-user=$(id -un)
-if [ "$(id -u)" -eq 0 ]; then
-    user=postgres
-fi
-as_user() {
-    if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
-}
-
-dir=$(mktemp -d /tmp/ia-nodes.XXXXXX)
-chown "$user" "$dir"
-cleanup() {
-    for n in s2 s1 p; do
-        as_user "$bindir/pg_ctl" -D "$dir/$n" -m immediate stop >/dev/null 2>&1 || true
-    done
-    rm -rf "$dir"
-}
+. "$(dirname "$0")/lib.sh"
+bench_dir ia-nodes
+cleanup() { bench_cleanup s2 s1 p; }
 trap cleanup EXIT
 
 as_user "$bindir/initdb" -D "$dir/p" -A trust >/dev/null

@@ -52,22 +52,10 @@ else
     rows=${rows:-1000000}; rounds=15; calls=200
 fi
 
-bindir=$(pg_config --bindir)
-user=$(id -un)
-if [ "$(id -u)" -eq 0 ]; then
-    user=postgres
-fi
-as_user() {
-    if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
-}
-
-dir=$(mktemp -d /tmp/ia-whatif.XXXXXX)
-chown "$user" "$dir"
+. "$(dirname "$0")/lib.sh"
+bench_dir ia-whatif
 port=5432
-cleanup() {
-    as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
-    if [ $keep -eq 1 ]; then echo "kept: $dir" >&2; else rm -rf "$dir"; fi
-}
+cleanup() { bench_cleanup data; }
 trap cleanup EXIT
 
 as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null

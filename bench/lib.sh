@@ -1,0 +1,27 @@
+# bench/lib.sh -- sourced by the benchmarks that start throw-away clusters of
+# their own (advise.sh, idx_check_bench.sh, nodes.sh, whatif.sh): the server
+# binaries, the user that runs them (postgres when started as root: initdb
+# refuses root), and a private directory that cleanup removes.
+#
+#   bench_dir PREFIX        dir=/tmp/PREFIX.XXXXXX, owned by $user
+#   bench_cleanup DATA...   stop the servers of $dir/DATA..., then remove
+#                           $dir (kept, and said so, when keep=1)
+bindir=$(pg_config --bindir)
+user=$(id -un)
+if [ "$(id -u)" -eq 0 ]; then
+    user=postgres
+fi
+as_user() {
+    if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
+}
+bench_dir() {
+    dir=$(mktemp -d "/tmp/$1.XXXXXX")
+    chown "$user" "$dir"
+}
+bench_cleanup() {
+    local d
+    for d in "$@"; do
+        as_user "$bindir/pg_ctl" -D "$dir/$d" -m immediate stop >/dev/null 2>&1 || true
+    done
+    if [ "${keep:-0}" -eq 1 ]; then echo "kept: $dir" >&2; else rm -rf "$dir"; fi
+}
