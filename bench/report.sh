@@ -18,13 +18,13 @@ tables() {
     local n
     echo "### 1. Overhead: time from request to valid index (median of $RUNS interleaved runs each)"
     echo
-    echo "Server time: psql \\timing of the CREATE INDEX CONCURRENTLY, or idx_history finished_at − requested_at. Wall: measured by the client around the whole psql call (for idx_apply: \`SELECT idx_apply(...)\` then \`CALL idx_wait(id)\`)."
+    echo "Server time: psql \\timing of the CREATE INDEX CONCURRENTLY, or idx_history finished_at − requested_at. Wall: measured by the client around the whole psql call (for idx_apply: \`SELECT idx_apply(...)\` then \`CALL idx_wait(id)\`). A process that has built before builds faster than a new one, so each side is measured both ways: a new psql session against a new worker (none waiting for work), and a session that has built before against the worker that waits for work (index_advisor.worker_idle_timeout)."
     echo
-    echo "| index on bench_t | size | CIC by hand: server / wall | idx_apply + CALL idx_wait: history / wall | of which request → worker start | ratio history / server | ratio wall / wall | idx_apply, nobody waiting during the build: history (ratio) | goal ≤ 1.03 (idx_apply + idx_wait) |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| index on bench_t | size | CIC by hand, new session: server / wall | idx_apply + CALL idx_wait, new worker: history / wall (request → start) | ratio history / server | CIC by hand, session that built before: server | idx_apply + CALL idx_wait, waiting worker: history / wall (request → start) | ratio history / server | waiting worker, nobody waiting during the build: history (ratio) | goal ≤ 1.03 |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for n in ab c; do
         local cols; [ $n = ab ] && cols="(a, b): int, int" || cols="(c): text"
-        echo "| $cols | $(get ov.$n.size) | $(secs "$(get ov.$n.direct_server_ms)") / $(secs "$(get ov.$n.direct_wall_ms)") | $(secs "$(get ov.$n.apply_history_ms)") / $(secs "$(get ov.$n.apply_wall_ms)") | $(fmt "$(get ov.$n.apply_queue_ms)" 0) ms | $(fmt "$(get ov.$n.ratio_history)" 3) | $(fmt "$(get ov.$n.ratio_wall)" 3) | $(secs "$(get ov.$n.poll_history_ms)") ($(fmt "$(get ov.$n.ratio_poll_history)" 3)) | history $(verdict "$(get ov.$n.ratio_history)" "<=" 1.03), wall $(verdict "$(get ov.$n.ratio_wall)" "<=" 1.03) |"
+        echo "| $cols | $(get ov.$n.size) | $(secs "$(get ov.$n.direct_server_ms)") / $(secs "$(get ov.$n.direct_wall_ms)") | $(secs "$(get ov.$n.new_history_ms)") / $(secs "$(get ov.$n.new_wall_ms)") ($(fmt "$(get ov.$n.new_queue_ms)" 0) ms) | $(fmt "$(get ov.$n.ratio_new_history)" 3) | $(secs "$(get ov.$n.direct_warm_ms)") | $(secs "$(get ov.$n.apply_history_ms)") / $(secs "$(get ov.$n.apply_wall_ms)") ($(fmt "$(get ov.$n.apply_queue_ms)" 0) ms) | $(fmt "$(get ov.$n.ratio_history)" 3) | $(secs "$(get ov.$n.poll_history_ms)") ($(fmt "$(get ov.$n.ratio_poll_history)" 3)) | new $(verdict "$(get ov.$n.ratio_new_history)" "<=" 1.03), waiting $(verdict "$(get ov.$n.ratio_history)" "<=" 1.03) |"
     done
     echo
     echo "### 2. Writes during a build: 4 pgbench clients, 50% INSERT / 50% UPDATE of bench_t at $RATE tx/s (synchronous_commit=$SYNC), ${SECS} s, build of \`CREATE INDEX ... ON bench_t $WL_INDEX\` from second $BUILD_AT"
@@ -54,6 +54,8 @@ tables() {
     echo
     local tlim
     tlim=$(awk -v a="$(get wl.b.build_s)" 'BEGIN { if (a == "NA") print "NA"; else printf "%.2f", 1.5 * a }')
+    echo "The (h-...) rows run no build: for the same $HOG_S s, other processes at the lowest priorities Linux gives an unprivileged process. What they do to the writers is the floor of what any build can do at that priority on this machine."
+    echo
     echo "Gentle builds (goal at low): p99 while the build runs ≤ 1.5 × p99 without a build ($(fmt "$lim" 2) ms): low $(verdict "$(get wl.l.build_p99_ms)" "<=" "$lim") ($(fmt "$(get wl.l.build_p99_ms)" 2) ms), idle $(verdict "$(get wl.i.build_p99_ms)" "<=" "$lim") ($(fmt "$(get wl.i.build_p99_ms)" 2) ms); build time ≤ 1.5 × the normal build's ($(fmt "$tlim" 2) s): low $(verdict "$(get wl.l.build_s)" "<=" "$tlim") ($(fmt "$(get wl.l.build_s)" 2) s), idle $(verdict "$(get wl.i.build_s)" "<=" "$tlim") ($(fmt "$(get wl.i.build_s)" 2) s). Replica lag: a streaming standby on the same machine, sampled every 0.5 s from pg_stat_replication (pg_current_wal_lsn() − replay_lsn, and replay_lag)."
     echo
     echo "### 3. Throughput: 8 indexes over 4 tables of $TPUT_ROWS rows, queued in one transaction, waited for by polling idx_history (median of 3 interleaved runs each)"
@@ -94,7 +96,8 @@ machine() {
 REQUIRED=""
 for n in ab c; do
     REQUIRED="$REQUIRED ov.$n.direct_server_ms ov.$n.direct_wall_ms ov.$n.apply_history_ms ov.$n.apply_wall_ms"
-    REQUIRED="$REQUIRED ov.$n.ratio_history ov.$n.ratio_wall ov.$n.poll_history_ms ov.$n.ratio_poll_history"
+    REQUIRED="$REQUIRED ov.$n.ratio_history ov.$n.poll_history_ms ov.$n.ratio_poll_history ov.$n.direct_warm_ms"
+    REQUIRED="$REQUIRED ov.$n.new_history_ms ov.$n.new_wall_ms ov.$n.ratio_new_history"
 done
 for sc in $WL_SCEN; do
     REQUIRED="$REQUIRED wl.$sc.p50_ms wl.$sc.p99_ms wl.$sc.max_ms wl.$sc.errors wl.$sc.tx"
@@ -128,6 +131,12 @@ echo
     if [ -r "$BENCH_DIR/NOTES.md" ]; then
         echo
         cat "$BENCH_DIR/NOTES.md"
+    fi
+    # the other benchmarks' sections (whatif.sh, advise.sh, nodes.sh: each
+    # between its <!-- name:begin --> marker and the end), kept as they are
+    if [ -r "$BENCH_DIR/RESULTS.md" ] && grep -q '^<!-- [a-z_]*:begin -->' "$BENCH_DIR/RESULTS.md"; then
+        echo
+        sed -n '/^<!-- [a-z_]*:begin -->/,$p' "$BENCH_DIR/RESULTS.md"
     fi
 } > "$OUT/RESULTS.md"
 

@@ -4,7 +4,7 @@
 # data, prints a results table and (full mode) writes bench/RESULTS.md and
 # bench/write-latency.png.  Raw data goes to bench/out/ (git-ignored).
 #
-#   bash bench/run.sh                 full run (~6-8 min on 2 cores)
+#   bash bench/run.sh                 full run (~13 min on 2 cores)
 #   bash bench/run.sh --quick         small sizes, ~1 min; asserts only that
 #                                     every step ran and produced numbers;
 #                                     writes bench/out/ only
@@ -83,10 +83,11 @@ case $SYNC in on|off) ;; *) echo "run.sh: --sync-commit on|off" >&2; exit 2 ;; e
 [ "$RUNS" -ge 1 ] && [ "$ROWS" -ge 1000 ] && [ "$TPUT_ROWS" -ge 1000 ] && [ "$RATE" -ge 1 ] ||
     { echo "run.sh: sizes too small" >&2; exit 2; }
 BUILD_AT=2              # second of the pgbench run at which a build starts
+HOG_S=$(( QUICK ? 2 : 6 ))  # seconds of the (h-...) scenarios' processes
 
 PG_BIN=${PG_BIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
 export PATH="$PG_BIN:$PATH"
-for tool in initdb pg_ctl pg_basebackup psql pgbench gnuplot awk sort; do
+for tool in initdb pg_ctl pg_basebackup psql pgbench gnuplot awk sort chrt nice timeout; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 1; }
 done
 
@@ -197,70 +198,109 @@ poll_done() {   # id: wait, polling every 50 ms, until the row has ended
     done
     return 1
 }
+# One psql session kept open for the whole step (D below): "warm_sql SQL"
+# runs SQL in it and prints the last \timing figure (ms).
+warm_sql() {
+    printf '%s\n' "$1" '\echo __done__' >&"${WARM[1]}"
+    local line t=""
+    while IFS= read -r line <&"${WARM[0]}"; do
+        case $line in
+            Time:*) t=$(awk '{ print $2 }' <<<"$line") ;;
+            __done__) break ;;
+        esac
+    done
+    echo "$t"
+}
+# idx_apply + CALL idx_wait of "cols": the history row's id on stdout
+apply_wait() {   # cols
+    psql -X -q -A -t -v ON_ERROR_STOP=1 2>>"$OUT/overhead_notices.log" <<SQL
+SELECT idx_apply('CREATE INDEX ov_idx ON bench_t $1') AS id \gset
+CALL idx_wait(:id);
+SELECT :id;
+SQL
+}
+# no index_advisor worker left (the one waiting for work is ended)
+no_worker() {
+    local k
+    q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE backend_type = 'index_advisor worker'" >/dev/null
+    for k in $(seq 1 100); do
+        [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'index_advisor worker'")" = 0 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
 step_overhead() {
     local d name cols i
+    coproc WARM { psql -X -q -A -t -v ON_ERROR_STOP=0 2>&1; }
+    printf '%s\n' '\timing on' >&"${WARM[1]}"
     for d in "${OV_DEFS[@]}"; do
         name=${d%%|*} cols=${d#*|}
-        : > "$OUT/overhead_$name.tsv"
-        echo -e "run\tmode\twall_ms\tserver_ms\tqueue_ms\tbuild_ms" >> "$OUT/overhead_$name.tsv"
-        # warm-up, not measured
+        local tsv="$OUT/overhead_$name.tsv"
+        : > "$tsv"
+        echo -e "run\tmode\twall_ms\tserver_ms\tqueue_ms\tbuild_ms" >> "$tsv"
+        # warm-up, not measured (and the warm session's first build)
         q -c "CREATE INDEX CONCURRENTLY ov_idx ON bench_t $cols" -c "DROP INDEX ov_idx" -c "CHECKPOINT"
+        warm_sql "CREATE INDEX CONCURRENTLY ov_idx ON bench_t $cols;" >/dev/null
+        q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
         for i in $(seq 1 "$RUNS"); do
-            local t0 t1 srv id hist
-            # A: directly
+            local t0 t1 srv id
+            # A: CIC by hand in a new session (a new process, as a
+            # migration tool's connection)
             t0=$(now_ms)
             srv=$(psql -X -q -v ON_ERROR_STOP=1 -c '\timing on' \
                        -c "CREATE INDEX CONCURRENTLY ov_idx ON bench_t $cols" |
                   awk '/^Time:/ { print $2 }')
             t1=$(now_ms)
             [ -n "$srv" ]
-            echo -e "$i\tdirect\t$((t1 - t0))\t$srv\t\t" >> "$OUT/overhead_$name.tsv"
+            echo -e "$i\tdirect\t$((t1 - t0))\t$srv\t\t" >> "$tsv"
             q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
-            # B: through index_advisor
-            t0=$(now_ms)
-            id=$(psql -X -q -A -t -v ON_ERROR_STOP=1 2>>"$OUT/overhead_notices.log" <<SQL
-SELECT idx_apply('CREATE INDEX ov_idx ON bench_t $cols') AS id \gset
-CALL idx_wait(:id);
-SELECT :id;
-SQL
-)
-            t1=$(now_ms)
-            record_history "$id" idx_apply "$((t1 - t0))" "$OUT/overhead_$name.tsv" "$i"
+            # E: idx_apply + CALL idx_wait, built by a new worker (none
+            # waits for work: a request after a quiet spell)
+            no_worker
+            t0=$(now_ms); id=$(apply_wait "$cols"); t1=$(now_ms)
+            record_history "$id" idx_apply_new "$((t1 - t0))" "$tsv" "$i"
             q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
-            # C: through index_advisor with nobody waiting while it builds:
-            # the client sleeps for about the direct build time, then polls
-            # idx_history (frequent new connections would steal CPU)
+            # D: CIC by hand in a session that has built before
+            srv=$(warm_sql "CREATE INDEX CONCURRENTLY ov_idx ON bench_t $cols;")
+            [ -n "$srv" ]
+            echo -e "$i\tdirect_warm\t\t$srv\t\t" >> "$tsv"
+            q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
+            # C: idx_apply, nobody waiting while it builds: the client
+            # sleeps for about the direct build time, then polls idx_history
             t0=$(now_ms)
             id=$(q -c "SELECT idx_apply('CREATE INDEX ov_idx ON bench_t $cols')")
             sleep "$(awk -v s="$srv" 'BEGIN { printf "%.3f", s * 1.2 / 1000 }')"
             poll_done "$id"
             t1=$(now_ms)
-            record_history "$id" idx_apply_poll "$((t1 - t0))" "$OUT/overhead_$name.tsv" "$i"
+            record_history "$id" idx_apply_poll "$((t1 - t0))" "$tsv" "$i"
+            q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
+            # B: idx_apply + CALL idx_wait, built by the worker that waits
+            # for work after C (index_advisor.worker_idle_timeout)
+            t0=$(now_ms); id=$(apply_wait "$cols"); t1=$(now_ms)
+            record_history "$id" idx_apply "$((t1 - t0))" "$tsv" "$i"
             q -c "DROP INDEX ov_idx" -c "CHECKPOINT"
         done
-        local dw ds aw as aq ab
-        dw=$(awk -F'\t' '$2 == "direct" { print $3 }' "$OUT/overhead_$name.tsv" | median)
-        ds=$(awk -F'\t' '$2 == "direct" { print $4 }' "$OUT/overhead_$name.tsv" | median)
-        aw=$(awk -F'\t' '$2 == "idx_apply" { print $3 }' "$OUT/overhead_$name.tsv" | median)
-        as=$(awk -F'\t' '$2 == "idx_apply" { print $4 }' "$OUT/overhead_$name.tsv" | median)
-        aq=$(awk -F'\t' '$2 == "idx_apply" { print $5 }' "$OUT/overhead_$name.tsv" | median)
-        ab=$(awk -F'\t' '$2 == "idx_apply" { print $6 }' "$OUT/overhead_$name.tsv" | median)
-        local pw ps
-        pw=$(awk -F'\t' '$2 == "idx_apply_poll" { print $3 }' "$OUT/overhead_$name.tsv" | median)
-        ps=$(awk -F'\t' '$2 == "idx_apply_poll" { print $4 }' "$OUT/overhead_$name.tsv" | median)
-        put "ov.$name.poll_wall_ms" "$pw"
-        put "ov.$name.poll_history_ms" "$ps"
-        put "ov.$name.ratio_poll_history" "$(ratio "$ps" "$ds")"
-        put "ov.$name.direct_wall_ms" "$dw"
-        put "ov.$name.direct_server_ms" "$ds"
-        put "ov.$name.apply_wall_ms" "$aw"
-        put "ov.$name.apply_history_ms" "$as"
-        put "ov.$name.apply_queue_ms" "$aq"
-        put "ov.$name.apply_build_ms" "$ab"
-        put "ov.$name.ratio_history" "$(ratio "$as" "$ds")"
-        put "ov.$name.ratio_wall" "$(ratio "$aw" "$dw")"
+        col() { awk -F'\t' -v m="$1" -v c="$2" '$2 == m { print $c }' "$tsv" | median; }
+        put "ov.$name.direct_wall_ms" "$(col direct 3)"
+        put "ov.$name.direct_server_ms" "$(col direct 4)"
+        put "ov.$name.direct_warm_ms" "$(col direct_warm 4)"
+        put "ov.$name.apply_wall_ms" "$(col idx_apply 3)"
+        put "ov.$name.apply_history_ms" "$(col idx_apply 4)"
+        put "ov.$name.apply_queue_ms" "$(col idx_apply 5)"
+        put "ov.$name.apply_build_ms" "$(col idx_apply 6)"
+        put "ov.$name.new_wall_ms" "$(col idx_apply_new 3)"
+        put "ov.$name.new_history_ms" "$(col idx_apply_new 4)"
+        put "ov.$name.new_queue_ms" "$(col idx_apply_new 5)"
+        put "ov.$name.poll_history_ms" "$(col idx_apply_poll 4)"
+        put "ov.$name.ratio_history" "$(ratio "$(get ov.$name.apply_history_ms)" "$(get ov.$name.direct_warm_ms)")"
+        put "ov.$name.ratio_new_history" "$(ratio "$(get ov.$name.new_history_ms)" "$(get ov.$name.direct_server_ms)")"
+        put "ov.$name.ratio_new_wall" "$(ratio "$(get ov.$name.new_wall_ms)" "$(get ov.$name.direct_wall_ms)")"
+        put "ov.$name.ratio_poll_history" "$(ratio "$(get ov.$name.poll_history_ms)" "$(get ov.$name.direct_warm_ms)")"
         put "ov.$name.size" "$(q -c "SELECT pg_size_pretty(index_size) FROM idx_history WHERE index_name = 'ov_idx' AND status = 'done' ORDER BY id DESC LIMIT 1")"
     done
+    printf '%s\n' '\q' >&"${WARM[1]}"
+    wait "$WARM_PID" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------- 2. writes
@@ -269,7 +309,7 @@ SQL
 # schedule lag (the time a transaction waited to start): it is what the
 # application sees.
 WL_INDEX="(c)"
-WL_SCEN="a b l i c d e a2"
+WL_SCEN="a b l i c d e hn hi hw a2"
 declare -A WL_LABEL=(
     [a]="(a) no build"
     [b]="(b) idx_apply (CIC in a worker)"
@@ -278,6 +318,9 @@ declare -A WL_LABEL=(
     [c]="(c) plain CREATE INDEX"
     [d]="(d) CREATE INDEX CONCURRENTLY by hand"
     [e]="(e) idx_apply, max_parallel_maintenance_workers=0"
+    [hn]="(h-nice) no build: 2 CPU-bound processes at nice 19"
+    [hi]="(h-idle) no build: 2 CPU-bound processes at SCHED_IDLE"
+    [hw]="(h-write) no build: 1 process writing a file at SCHED_IDLE"
     [a2]="(a′) no build, again at the end"
 )
 
@@ -292,6 +335,28 @@ UPDATE bench_t SET b = b + 1, ts = now() WHERE id = :id;
 \endif
 EOF
 
+# What any background process does to the writers on this machine, for
+# comparison with the builds: CPU-bound at nice 19 or at SCHED_IDLE (the
+# idle priority's policy), or writing a file at SCHED_IDLE, for HOG_S s.
+hog() {   # scenario
+    local pids="" k
+    case $1 in
+        hn|hi)
+            for k in 1 2; do
+                if [ "$1" = hn ]; then
+                    timeout "$HOG_S" nice -n 19 bash -c 'while :; do :; done' &
+                else
+                    timeout "$HOG_S" chrt -i 0 bash -c 'while :; do :; done' &
+                fi
+                pids="$pids $!"
+            done ;;
+        hw) timeout "$HOG_S" chrt -i 0 dd if=/dev/zero of="$WORK/hog.out" bs=1M count=100000 2>/dev/null &
+            pids=$! ;;
+    esac
+    wait $pids || true
+    rm -f "$WORK/hog.out"
+}
+
 build_for() {   # scenario -> runs the build, prints "start end" (epoch s)
     local s e
     s=$(now_s)
@@ -304,6 +369,7 @@ SELECT idx_apply('CREATE INDEX wl_idx ON bench_t $WL_INDEX', priority => '$prio'
 CALL idx_wait(:id);
 SQL
         ;;
+        hn|hi|hw) hog "$1" ;;
         c) q -c "CREATE INDEX wl_idx ON bench_t $WL_INDEX" >/dev/null ;;
         d) q -c "CREATE INDEX CONCURRENTLY wl_idx ON bench_t $WL_INDEX" >/dev/null ;;
     esac

@@ -47,16 +47,22 @@
 
 
 /*
- * Process priority of a build (gentle.c).  Linux has setpriority() and the
- * ioprio_set system call; elsewhere a build's priority is not lowered, and
+ * Process priority of a build (gentle.c).  Linux has setpriority(), the
+ * SCHED_IDLE scheduling policy and the ioprio_set system call; elsewhere a build's priority is not lowered, and
  * the setting says so (IA_HAVE_IOPRIO / IA_HAVE_NICE false).
  */
 #if defined(__linux__)
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <sched.h>
 #define IA_HAVE_NICE	1
 #define IA_HAVE_IOPRIO	1
+#ifdef SCHED_IDLE
+#define IA_HAVE_SCHED_IDLE	1
+#else
+#define IA_HAVE_SCHED_IDLE	0
+#endif
 #define IA_IOPRIO_CLASS_SHIFT	13
 #define IA_IOPRIO_CLASS_NONE	0
 #define IA_IOPRIO_CLASS_BE		2
@@ -66,11 +72,13 @@
 #define ia_ioprio_set(v)	((int) syscall(SYS_ioprio_set, IA_IOPRIO_WHO_PROCESS, 0, (v)))
 #elif !defined(WIN32)
 #include <sys/resource.h>
+#define IA_HAVE_SCHED_IDLE	0
 #define IA_HAVE_NICE	1
 #define IA_HAVE_IOPRIO	0
 #define ia_ioprio_get()		(0)
 #define ia_ioprio_set(v)	(0)
 #else
+#define IA_HAVE_SCHED_IDLE	0
 #define IA_HAVE_NICE	0
 #define IA_HAVE_IOPRIO	0
 #define ia_ioprio_get()		(0)

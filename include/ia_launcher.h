@@ -14,5 +14,6 @@
 extern int	ia_launch_workers(int wanted);
 extern void ia_register_launcher(void);
 extern bool ia_signal_cancel(int pid);
+extern void ia_wake_workers(void);
 
 #endif							/* IA_LAUNCHER_H */

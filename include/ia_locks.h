@@ -45,6 +45,7 @@ extern bool ia_watch_present(void);	/* needs a transaction */
 extern void ia_claim_lock(void);
 extern void ia_request_lock(void);
 extern bool ia_requests_open(void);
+extern bool ia_database_wanted(void);
 
 /* session-level lock on history row "id", held by the worker running it */
 extern bool ia_row_lock(int64 id, bool wait);

@@ -91,6 +91,7 @@ extern IaRow *ia_queue_lookup(int64 id);
 extern bool ia_queue_set_status(int64 id, IaStatus from, IaStatus to);
 extern int	ia_queue_request_cancel(int64 id);
 extern int64 ia_queue_drop(IaRow *orig, const char *definition);
+extern void ia_queue_refuse_second_rollback(int64 id);
 extern List *ia_queue_migration_rows(const char *migration);
 /* idx_apply_script's DROP INDEX */
 extern int64 ia_queue_index_row(Oid indexoid);

@@ -70,6 +70,7 @@ extern int	ia_build_lock_timeout(void);	/* ms, -1 = server's */
 extern int	ia_build_statement_timeout(void);	/* ms, -1 = server's */
 extern int	ia_build_max_parallel(void);	/* -1 = server's */
 extern int	ia_max_retries(void);
+extern int	ia_worker_idle_timeout(void);
 extern int	ia_max_queries_per_index(void);
 extern int	ia_max_query_bytes(void);
 extern int	ia_max_build_statement_timeout(void);	/* ms, 0 = no ceiling */

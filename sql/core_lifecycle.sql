@@ -86,10 +86,16 @@ CALL idx_wait(:id6);
 RESET client_min_messages;
 
 -- rollback of one index: DROP INDEX CONCURRENTLY through the workers
+-- (queued, as seen before the transaction commits: a waiting worker takes
+-- it at once after)
+BEGIN;
 SELECT idx_rollback(:id6) AS drop1 \gset
 SELECT operation, status, reverts = :id6 AS reverts_it, definition FROM idx_history WHERE id = :drop1;
+SAVEPOINT second;
 SELECT idx_rollback(:id6);
 \echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO SAVEPOINT second;
+COMMIT;
 SET client_min_messages = warning;
 CALL idx_wait(:drop1);
 RESET client_min_messages;

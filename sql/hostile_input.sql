@@ -379,9 +379,15 @@ SELECT idx_apply('CREATE INDEX h_t_c_idx ON h_t (c)') AS done_id \gset
 SET client_min_messages = warning;
 CALL idx_wait(:done_id);
 RESET client_min_messages;
+-- (in one transaction: a waiting worker would otherwise drop the index
+-- before the second call)
+BEGIN;
 SELECT idx_rollback(:done_id) AS drop_id \gset
+SAVEPOINT second;
 SELECT idx_rollback(:done_id);
 \echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO SAVEPOINT second;
+COMMIT;
 SET client_min_messages = warning;
 CALL idx_wait(:drop_id);
 RESET client_min_messages;

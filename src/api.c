@@ -66,10 +66,15 @@ PG_FUNCTION_INFO_V1(idx_rollback_migration);
 PG_FUNCTION_INFO_V1(idx_kick);
 PG_FUNCTION_INFO_V1(idx_wait_preflight);
 PG_FUNCTION_INFO_V1(idx_wait_nap);
+PG_FUNCTION_INFO_V1(idx_wait_nap_rows);
 PG_FUNCTION_INFO_V1(idx_row_has_worker);
 
 /* longest migration label (it is indexed in idx_history) */
 #define IA_MAX_LABEL_LEN	1024
+
+/* idx_wait_nap(ms, ids): how often, and how many rows, it looks at */
+#define IA_NAP_PROBE_MS		10
+#define IA_NAP_MAX_ROWS		64
 
 /* workers registered by the current transaction */
 static LocalTransactionId launch_lxid = InvalidLocalTransactionId;
@@ -94,19 +99,58 @@ launched_now(void)
 	return launched_in_xact;
 }
 
+/* Whether this transaction wakes the waiting worker when it commits. */
+static bool wake_pending = false;
+
+static void
+wake_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT && wake_pending)
+		ia_wake_workers();
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		wake_pending = false;
+}
+
+static void
+wake_at_commit(void)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		RegisterXactCallback(wake_callback, NULL);
+		registered = true;
+	}
+	wake_pending = true;
+}
+
 /*
  * Make sure a worker will look at the queue once this transaction commits.
  * The request lock, held until then, keeps every worker of the database
  * from leaving before it has looked; one more worker is registered per
  * queued operation while a worker slot is free, up to max_workers per
  * transaction.  Workers do nothing before this transaction ends: its rows
- * are invisible to them until it commits.
+ * are invisible to them until it commits.  When a worker waits for work
+ * (worker.c, watch()), it takes the first operation instead of a new
+ * process: this transaction wakes it when it commits.  The order (the
+ * request lock first, then the look for that worker) is what makes it
+ * safe: the waiting worker looks for open requests after it stops waiting.
  */
 static void
 launch_for_this_xact(void)
 {
 	ia_request_lock();
-	if (launched_now() < ia_max_workers())
+	if (launched_now() == 0 && ia_watch_present() &&
+		ia_slots_free(MyDatabaseId, ia_max_workers()) > 0 &&
+		ia_slots_free(InvalidOid, ia_server_max_workers()) > 0)
+	{
+		/* a worker waits for work: it takes the first, woken at commit */
+		launched_in_xact = 1;
+		wake_at_commit();
+	}
+	else if (launched_now() < ia_max_workers())
 		launched_in_xact += ia_launch_workers(1);
 }
 
@@ -422,6 +466,7 @@ rollback_one(int64 id, const char *migration, bool force)
 				 errdetail("It is a %s with status \"%s\"; only creates whose build is done can be rolled back.",
 						   row->operation, ia_status_name(row->status))));
 
+	ia_queue_refuse_second_rollback(id);
 	indexoid = rollback_target(row);
 	if (!ia_table_ownercheck(indexoid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, get_rel_name(indexoid));
@@ -558,7 +603,15 @@ idx_kick(PG_FUNCTION_ARGS)
 					 &eligible, &next_ms);
 	wanted = Max(eligible, stale > 0 ? 1 : 0);
 	if (ia_watch_present())
+	{
+		/*
+		 * The watching worker takes the rows that can start, and retries
+		 * the leftovers, woken now.
+		 */
+		if (eligible > 0 || ia_queue_leftovers(1, CurrentMemoryContext) != NIL)
+			ia_wake_workers();
 		wanted = stale > 0 ? 1 : 0;
+	}
 	else if (ia_slots_free(MyDatabaseId, ia_max_workers()) == ia_max_workers())
 	{
 		/* no worker at all: one waits for the rest, or retries leftovers */
@@ -594,6 +647,35 @@ idx_wait_preflight(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* idx_wait_nap's start: a procedure call outside a transaction block. */
+static void
+nap_begin(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		castNode(CallContext, fcinfo->context)->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("idx_wait_nap must be called from a procedure outside a transaction block")));
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect_ext failed");
+	SPI_commit();
+}
+
+/* Sleep up to ms on the latch; false if the time is up. */
+static bool
+nap_step(TimestampTz until)
+{
+	long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
+
+	if (left <= 0)
+		return false;
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 Min(left, IA_NAP_PROBE_MS), PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
 /*
  * CALL idx_wait_nap(ms integer)
  *
@@ -607,18 +689,47 @@ idx_wait_nap(PG_FUNCTION_ARGS)
 {
 	int			ms = PG_ARGISNULL(0) ? 100 : Max(1, Min(PG_GETARG_INT32(0), 10000));
 
-	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
-		castNode(CallContext, fcinfo->context)->atomic)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-				 errmsg("idx_wait_nap must be called from a procedure outside a transaction block")));
-	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect_ext failed");
-	SPI_commit();
+	nap_begin(fcinfo);
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 ms, PG_WAIT_EXTENSION);
 	ResetLatch(MyLatch);
 	CHECK_FOR_INTERRUPTS();
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * CALL idx_wait_nap(ms integer, ids bigint[])
+ *
+ * The same nap, cut short when a worker takes or lets go of one of the
+ * rows "ids" (the row lock, ia_locks.h): idx_wait sees a build start and
+ * end at once, and reads the progress views once per ms otherwise (each
+ * look costs CPU that the build it waits for would use).
+ */
+Datum
+idx_wait_nap_rows(PG_FUNCTION_ARGS)
+{
+	int			ms = PG_ARGISNULL(0) ? 100 : Max(1, Min(PG_GETARG_INT32(0), 10000));
+	Datum	   *ids = NULL;
+	bool	   *had;
+	int			n = 0;
+	TimestampTz until;
+	bool		changed = false;
+
+	if (!PG_ARGISNULL(1))
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), INT8OID, 8, FLOAT8PASSBYVAL,
+						  TYPALIGN_DOUBLE, &ids, NULL, &n);
+	n = Min(n, IA_NAP_MAX_ROWS);
+	had = palloc(Max(n, 1) * sizeof(bool));
+	nap_begin(fcinfo);
+	for (int i = 0; i < n; i++)
+		had[i] = ia_row_has_worker(DatumGetInt64(ids[i]));
+	until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+	while (!changed && nap_step(until))
+	{
+		for (int i = 0; i < n && !changed; i++)
+			changed = ia_row_has_worker(DatumGetInt64(ids[i])) != had[i];
+	}
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -281,6 +281,29 @@ ia_launch_workers(int wanted)
 }
 
 /*
+ * ia_wake_workers -- set the latch of every index_advisor worker of this
+ * database: the one that waits for work (worker.c, watch()) looks at the
+ * queue at once.  For a committed request; never fails.
+ */
+void
+ia_wake_workers(void)
+{
+	for (uint32 i = 0; i < ProcGlobal->allProcCount; i++)
+	{
+		PGPROC	   *proc = &ProcGlobal->allProcs[i];
+		int			pid = proc->pid;
+		const char *type;
+
+		if (pid == 0 || !proc->isBackgroundWorker ||
+			proc->databaseId != MyDatabaseId)
+			continue;
+		type = GetBackgroundWorkerTypeByPid(pid);
+		if (type != NULL && strcmp(type, IA_WORKER_TYPE) == 0)
+			SetLatch(&proc->procLatch);
+	}
+}
+
+/*
  * ia_signal_cancel -- send a query cancel to pid if it is an index_advisor
  * worker of this database.  Returns whether it was sent.
  */

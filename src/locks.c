@@ -41,6 +41,7 @@
 
 #include "catalog/index.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "pgstat.h"
@@ -177,6 +178,25 @@ ia_request_lock(void)
 
 	request_tag(&tag);
 	(void) LockAcquire(&tag, ShareLock, false, false);
+}
+
+/*
+ * Whether a session wants this database to itself (needs a transaction):
+ * DROP DATABASE, ALTER DATABASE RENAME or SET TABLESPACE, or CREATE
+ * DATABASE with it as template hold a lock on it that conflicts with the
+ * one every new connection takes, then wait a few seconds for the other
+ * sessions to leave.  A worker that only waits leaves for them.
+ */
+bool
+ia_database_wanted(void)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_OBJECT(tag, InvalidOid, DatabaseRelationId, MyDatabaseId, 0);
+	if (LockAcquire(&tag, RowExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	LockRelease(&tag, RowExclusiveLock, false);
+	return false;
 }
 
 /* Whether a transaction that queued rows is still open (needs a txn). */

@@ -470,6 +470,31 @@ ia_queue_request_cancel(int64 id)
 	return pid;
 }
 
+
+/*
+ * ia_queue_refuse_second_rollback -- error out when a rollback of create
+ * row "id" is queued or running: asked first, before the index is looked
+ * up (a drop in progress changes it).
+ */
+void
+ia_queue_refuse_second_rollback(int64 id)
+{
+	OwnerSwitch sw;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+
+	values[0] = Int64GetDatum(id);
+	become_owner(&sw);
+	run(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
+		  " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
+		1, types, values, NULL, true);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a rollback of history row " INT64_FORMAT " is already queued",
+						id)));
+	restore_user(&sw);
+}
 /*
  * ia_queue_drop -- queue the DROP INDEX CONCURRENTLY that reverts the
  * create row "orig".  Returns the new row's id.
@@ -500,15 +525,8 @@ ia_queue_drop(IaRow *orig, const char *definition)
 	values[8] = DirectFunctionCall1(namein, CStringGetDatum(orig->index_name));
 	values[9] = ObjectIdGetDatum(orig->index_oid);
 
+	ia_queue_refuse_second_rollback(orig->id);
 	become_owner(&sw);
-	run(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
-		  " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
-		1, types, values, NULL, true);
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("a rollback of history row " INT64_FORMAT " is already queued",
-						orig->id)));
 	run(psprintf("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
 				 " index_name, definition, requested_by, table_oid, role_oid,"
 				 " login_role_oid, reverts, search_path, index_oid%2$s)"

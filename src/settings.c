@@ -42,6 +42,7 @@ static int	build_maintenance_work_mem = -1;
 static int	build_lock_timeout = -1;
 static int	build_statement_timeout = -1;
 static int	max_retries = 0;
+static int	worker_idle_timeout = 10000;	/* ms */
 static int	build_max_parallel = -1;
 
 /* limits on requests and ceilings on the build settings (doc/limits.md) */
@@ -91,6 +92,12 @@ int
 ia_max_retries(void)
 {
 	return max_retries;
+}
+
+int
+ia_worker_idle_timeout(void)
+{
+	return worker_idle_timeout;
 }
 
 int
@@ -314,6 +321,14 @@ define_build_settings(void)
 							&max_retries,
 							0, 0, 100,
 							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.worker_idle_timeout",
+							"How long a worker with nothing to do waits for the next request before it leaves; 0 leaves at once.",
+							"One worker per database waits, holding no worker slot; the next idx_apply() wakes it when it commits, instead of starting a process.",
+							&worker_idle_timeout,
+							10000, 0, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 }
 

@@ -47,7 +47,12 @@
  *	   share), one worker per database watches them (ia_watch_acquire),
  *	   holding no slot, and looks again every IA_DEFER_RECHECK_MS; the
  *	   others leave.  Rows held back say why (status 'waiting', no worker,
- *	   wait_reason: ia_queue_defer).
+ *	   wait_reason: ia_queue_defer).  With no rows at all, that worker
+ *	   still waits, for index_advisor.worker_idle_timeout after its last
+ *	   job: the next request wakes it when it commits (api.c) instead of
+ *	   starting a process (~40 ms, bench/RESULTS.md).  A watching worker
+ *	   leaves when a session wants the database to itself (DROP DATABASE
+ *	   waits only a few seconds for other sessions) or the extension goes.
  *	7. A job at priority low or idle (gentle.c) lowers the worker's CPU and
  *	   I/O priority for its statements; when the CPU priority cannot be
  *	   raised back, the worker leaves after the job and registers another.
@@ -68,6 +73,7 @@
 #include "access/skey.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "commands/extension.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_extension.h"
 #include "catalog/indexing.h"
@@ -90,6 +96,7 @@
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -120,10 +127,21 @@ static volatile int64 locked_row = 0;
 /* between polls while a transaction that queued rows is open: the first
  * nap, doubled twice while nothing comes */
 #define IA_POLL_MS 200
+#define IA_OPEN_PROBE_MS 10
+#define IA_OPEN_PROBES 5		/* naps of wait_for_requests(), then IA_POLL_MS */
 static int	idle_naps = 0;
 
 /* this worker watches the rows that may not start yet (ia_watch_acquire) */
 static bool watching = false;
+
+/* when this worker last ran a job (or started): worker_idle_timeout */
+static TimestampTz last_work_at = 0;
+
+/* the database or the extension is wanted gone: leave, whatever comes */
+static bool leave_for_good = false;
+
+/* how often a watching worker asks whether it should leave */
+#define IA_WATCH_PROBE_MS 100
 
 static List *
 build_create_concurrently(IaJob *job, void *arg, const char **sql)
@@ -436,6 +454,7 @@ work_once(void)
 
 	current_job = job;
 	idle_naps = 0;
+	last_work_at = GetCurrentTimestamp();
 	ia_debug_step(job->id, "claimed");
 	if (stale && job->partitioned && !job->is_drop)
 		ia_reconcile_partitioned(job);
@@ -492,35 +511,134 @@ recover_toplevel(Oid worker_userid)
 	locked_row = 0;
 }
 
+/* ms left of index_advisor.worker_idle_timeout since the last job */
+static long
+linger_left_ms(void)
+{
+	return ia_worker_idle_timeout() -
+		TimestampDifferenceMilliseconds(last_work_at, GetCurrentTimestamp());
+}
+
+/* Whether the extension is still installed here (needs a transaction). */
+static bool
+extension_present(void)
+{
+	return OidIsValid(get_extension_oid("index_advisor", true));
+}
+
 /*
  * watch -- only rows that may not start yet are left (a not_before to come,
  * the build window closed, replica lag, busy backends, a role at its share,
- * a table busy): one worker per database stays to start them, holding no
- * worker slot, so that they hold up no other database's or role's build.
- * It looks again at a bounded interval (IA_DEFER_RECHECK_MS, or sooner when
- * a not_before is due) or when its latch is set (a reload, a signal), then
- * takes its slots again.  Returns whether to go on.
+ * a table busy), or none at all (linger): one worker per database stays,
+ * holding no worker slot, so that it holds up no other database's or
+ * role's build.  For rows, it looks again at a bounded interval
+ * (IA_DEFER_RECHECK_MS, or sooner when a not_before is due); for none, it
+ * waits until index_advisor.worker_idle_timeout has passed since its last
+ * job, looking again every IA_DEFER_RECHECK_MS.  A committed request sets
+ * its latch (api.c): it looks at once.  It leaves, for good, when a
+ * session wants the database to itself (ia_database_wanted) or the
+ * extension is gone.  Returns whether to go on, with the slots taken again.
  */
 static bool
-watch(int next_ms)
+watch(int next_ms, bool rows)
 {
 	long		nap = IA_DEFER_RECHECK_MS;
+	TimestampTz until;
 
 	if (!watching && !ia_watch_acquire())
 		return false;			/* another worker watches */
 	watching = true;
-	if (next_ms >= 0)
+	if (rows && next_ms >= 0)
 		nap = Min(nap, Max(next_ms, 10));
+	if (!rows)
+		nap = Min(nap, Max(linger_left_ms(), 1));
+	until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), nap);
 	pgstat_report_activity(STATE_IDLE, NULL);
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 nap, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
-	if (ConfigReloadPending)
+	for (;;)
 	{
-		ConfigReloadPending = false;
-		ProcessConfigFile(PGC_SIGHUP);
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
+		int			rc;
+		bool		go;
+
+		if (left <= 0)
+			break;
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					   Min(left, IA_WATCH_PROBE_MS), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		StartTransactionCommand();
+		go = !ia_database_wanted() && extension_present();
+		CommitTransactionCommand();
+		if (!go)
+		{
+			leave_for_good = true;
+			return false;
+		}
+		if (rc & WL_LATCH_SET)
+			break;
 	}
+	return acquire_slots();
+}
+
+/*
+ * wait_for_requests -- nap in 10 ms steps, up to IA_POLL_MS, until no
+ * transaction that queued rows is open any more.  Returns true.
+ */
+static bool
+wait_for_requests(void)
+{
+	bool		open = true;
+
+	pgstat_report_activity(STATE_IDLE, NULL);
+	for (int waited = 0; open && waited < IA_POLL_MS; waited += IA_OPEN_PROBE_MS)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 IA_OPEN_PROBE_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		StartTransactionCommand();
+		open = ia_requests_open();
+		CommitTransactionCommand();
+	}
+	return true;
+}
+
+/*
+ * leave -- stop watching and leave, unless a request came meanwhile: a
+ * session that saw this worker watch did not start a worker of its own
+ * (api.c), and it took its request lock before it looked, so a request
+ * still open, or rows it committed, are seen here.  Returns whether to go
+ * on (with the slots taken again).
+ */
+static bool
+leave(void)
+{
+	int			queued,
+				stale,
+				eligible,
+				next_ms;
+	bool		open;
+	char	   *gate;
+
+	if (!watching)
+		return false;
+	ia_watch_release();
+	watching = false;
+	if (leave_for_good)
+		return false;
+	ia_begin_txn();
+	open = ia_requests_open();
+	gate = ia_start_gate();
+	ia_queue_pending(ia_max_workers_per_role(), gate == NULL,
+					 &queued, &stale, &eligible, &next_ms);
+	ia_end_txn();
+	if (!open && eligible == 0 && stale == 0)
+		return false;
 	return acquire_slots();
 }
 
@@ -554,12 +672,12 @@ stay(void)
 	ia_end_txn();
 	if (!open && eligible == 0 && stale == 0)
 	{
-		if (queued == 0 || watch(next_ms))
-			return queued > 0;
-		if (watching)
-			ia_watch_release();
-		watching = false;
-		return false;
+		if ((queued > 0 || linger_left_ms() > 0) && watch(next_ms, queued > 0))
+		{
+			ia_retry_leftovers();	/* as a new worker would */
+			return true;
+		}
+		return leave();
 	}
 	/* all slots taken: their workers look again before they leave */
 	if (!acquire_slots())
@@ -568,8 +686,15 @@ stay(void)
 	/*
 	 * Rows could start just now, or a transaction that queued rows is
 	 * still open: look again soon, and at least every 800 ms, for the rows
-	 * of transactions that commit meanwhile.
+	 * of transactions that commit meanwhile.  A transaction still open is
+	 * most often the idx_apply() that started this worker, about to commit:
+	 * look for its end every 10 ms at first (a probe of its lock, no query).
 	 */
+	if (open && idle_naps < IA_OPEN_PROBES)
+	{
+		idle_naps++;
+		return wait_for_requests();
+	}
 	nap = IA_POLL_MS << Min(idle_naps, 2);	/* 200, 400, then 800 ms */
 	idle_naps++;
 	pgstat_report_activity(STATE_IDLE, NULL);
@@ -655,6 +780,7 @@ ia_worker_main(Datum arg)
 	}
 	PG_exception_stack = &local_sigjmp_buf;
 
+	last_work_at = GetCurrentTimestamp();
 	ia_retry_leftovers();
 	do
 	{

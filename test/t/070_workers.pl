@@ -23,9 +23,13 @@ use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('workers');
 $node->init;
+# (no worker waits for work here: the slots counted below are those of
+# workers that run or wait for open transactions; 072_waiting_worker.pl
+# tests the waiting worker)
 $node->append_conf('postgresql.conf', qq{
 max_worker_processes = 24
 max_connections = 40
+index_advisor.worker_idle_timeout = 0
 });
 $node->start;
 my $su = $node->safe_psql('postgres', 'SELECT rolname FROM pg_roles WHERE oid = 10');

@@ -1,5 +1,6 @@
 # Gentle builds (doc/gentle.md), with a real worker:
-#  1. priority: while a low / idle build runs, /proc/<pid>/stat (nice) and
+#  1. priority: while a low / idle build runs, /proc/<pid>/stat (nice, and
+#     the scheduling policy: SCHED_IDLE for idle) and
 #     ionice (I/O class) of the building worker and of its parallel
 #     maintenance workers show the lowered priority; afterwards the worker
 #     is back at its priority before (or gone: an unprivileged process
@@ -42,16 +43,21 @@ $node->safe_psql('postgres', q{
     VACUUM ANALYZE t;
 });
 
-sub nice_of
+# a field of /proc/<pid>/stat, counted from the state (field 3) as 0
+sub stat_field
 {
-    my ($pid) = @_;
+    my ($pid, $i) = @_;
     open(my $fh, '<', "/proc/$pid/stat") or return undef;
     my $stat = <$fh>;
     close($fh);
     $stat =~ s/^.*\)\s+//;
     my @f = split(/\s+/, $stat);
-    return $f[16];    # field 19 of stat, the third being the first here
+    return $f[$i];
 }
+
+sub nice_of { return stat_field($_[0], 16); }      # field 19: nice
+
+sub policy_of { return stat_field($_[0], 38); }    # field 41: 0 SCHED_OTHER, 5 SCHED_IDLE
 
 sub ioclass_of
 {
@@ -69,9 +75,9 @@ sub set_system
 }
 
 # --- 1. priority, of the worker and of its parallel workers ------------
-foreach my $case (['low', 10, qr/^best-effort: prio 7$/, 'a'], ['idle', 19, qr/^idle$/, 'c'])
+foreach my $case (['low', 10, qr/^best-effort: prio 7$/, 'a', 0], ['idle', 19, qr/^idle$/, 'c', 5])
 {
-    my ($prio, $nice, $class, $col) = @$case;
+    my ($prio, $nice, $class, $col, $policy) = @$case;
     my $id = $node->safe_psql('postgres',
         "SELECT idx_apply('CREATE INDEX t_${prio}_idx ON t (slow($col))', priority => '$prio')");
     ok($node->poll_query_until('postgres', qq{
@@ -90,7 +96,8 @@ foreach my $case (['low', 10, qr/^best-effort: prio 7$/, 'a'], ['idle', 19, qr/^
         {
             my $n = nice_of($h);
             my $c = ioclass_of($h);
-            push @read, [ $n, $c ] if defined $n && -e "/proc/$h";
+            my $p = policy_of($h);
+            push @read, [ $n, $c, $p ] if defined $n && defined $p && -e "/proc/$h";
         }
         usleep(50_000) unless @read;
     }
@@ -99,8 +106,10 @@ foreach my $case (['low', 10, qr/^best-effort: prio 7$/, 'a'], ['idle', 19, qr/^
     {
         is($r->[0], $nice, "$prio: parallel worker at nice $nice");
         like($r->[1], $class, "$prio: parallel worker's I/O class");
+        is($r->[2], $policy, "$prio: parallel worker's scheduling policy is $policy");
     }
     is(nice_of($pid), $nice, "$prio: the building worker runs at nice $nice");
+    is(policy_of($pid), $policy, "$prio: the building worker's scheduling policy is $policy");
     like(ioclass_of($pid), $class, "$prio: the building worker's I/O class");
     $node->safe_psql('postgres', "CALL idx_wait($id)");
     is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $id"),
@@ -110,7 +119,7 @@ foreach my $case (['low', 10, qr/^best-effort: prio 7$/, 'a'], ['idle', 19, qr/^
     for (my $i = 0; $i < 600; $i++)
     {
         my $n = nice_of($pid);
-        if (!defined $n || ($n == 0 && ioclass_of($pid) !~ /idle|prio 7/))
+        if (!defined $n || ($n == 0 && ioclass_of($pid) !~ /idle|prio 7/ && policy_of($pid) == 0))
         {
             $restored = 1;
             last;
@@ -130,6 +139,7 @@ ok($node->poll_query_until('postgres',
    'normal: the build is held by the writer');
 my $npid = $node->safe_psql('postgres', "SELECT worker_pid FROM idx_history WHERE id = $nid");
 is(nice_of($npid), 0, 'normal: the next build runs at nice 0');
+is(policy_of($npid), 0, 'normal: and with the normal scheduling policy');
 unlike(ioclass_of($npid), qr/idle|prio 7/, 'normal: and at the normal I/O class');
 
 # --- 3b. a running build is not interrupted when the window closes ------

@@ -417,6 +417,15 @@ CREATE POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots FOR SELECT
 COMMENT ON POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots IS
     'index_advisor: a role reads the snapshots of the idx_history rows it may act on (idx_may_act)';
 
+-- Internal: idx_wait's nap, cut short when a worker takes or lets go of one
+-- of the rows (their locks; no query): the start and the end of a build are
+-- seen at once, and the progress views are read only once per nap.
+CREATE PROCEDURE @extschema@.idx_wait_nap(ms integer, ids bigint[])
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'idx_wait_nap_rows';
+COMMENT ON PROCEDURE @extschema@.idx_wait_nap(integer, bigint[]) IS
+    'internal: commit, then sleep up to ms milliseconds without a snapshot, until a worker takes or lets go of one of the rows ids';
+
 -- idx_wait: as in 10_progress.sql, but without an id it waits for the
 -- unfinished rows the current role may act on (idx_may_act), not only the
 -- rows it requested itself but reports the partitions through their partitioned
@@ -440,6 +449,7 @@ DECLARE
     line       pg_catalog.text;
     r          pg_catalog.record;
     pending    integer;
+    kicked     boolean;
     failures     pg_catalog.text;
     first_code   pg_catalog.text;
     first_detail pg_catalog.text;
@@ -467,7 +477,12 @@ BEGIN
     END IF;
 
     LOOP
-        PERFORM @extschema@.idx_kick();
+        -- not before the first nap: the idx_apply() just before has started
+        -- a worker, which may not have taken its slot yet
+        IF kicked IS NOT NULL THEN
+            PERFORM @extschema@.idx_kick();
+        END IF;
+        kicked := true;
         FOR r IN
             SELECT p.id, p.index_name, p.status, p.phase, p.blocks_done,
                    p.blocks_total, p.blocked_by_pid, p.blocked_by_state,
@@ -542,7 +557,7 @@ BEGIN
                       HINT = 'They go on in the background: CALL idx_wait() again, or idx_cancel() them.';
         END IF;
         COMMIT;
-        CALL @extschema@.idx_wait_nap(100);
+        CALL @extschema@.idx_wait_nap(500, ids);
     END LOOP;
 
     FOR r IN
