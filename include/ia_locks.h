@@ -29,6 +29,7 @@
 #define IA_LOCKTAG_ROW		103		/* the worker of a history row */
 #define IA_LOCKTAG_REQUEST	104		/* an open transaction queued rows */
 #define IA_LOCKTAG_WATCH	105		/* the worker watching deferred rows */
+#define IA_LOCKTAG_IDLE		106		/* the one worker of the server waiting for work */
 
 /* session-level, conditional: a free slot of "n" for dboid (0 = server) */
 extern int	ia_slot_acquire(Oid dboid, int n);
@@ -40,6 +41,8 @@ extern int	ia_slots_free(Oid dboid, int n);
 extern bool ia_watch_acquire(void);
 extern void ia_watch_release(void);
 extern bool ia_watch_present(void);	/* needs a transaction */
+extern bool ia_idle_acquire(void);
+extern void ia_idle_release(void);
 
 /* transaction-level */
 extern void ia_claim_lock(void);

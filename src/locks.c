@@ -19,6 +19,9 @@
  *	         running history row "id" from its claim to its record.  A row
  *	         'waiting' or 'building' whose lock can be taken has no worker:
  *	         no pid or clock is trusted for that.
+ *	idle     (0, 7597, 0, 106), session-level, conditional: held by the one
+ *	         worker of the server that waits for work with nothing queued
+ *	         (it also holds its database's watch lock, 105).
  *	request  (db, 7597, 0, 104), ShareLock, transaction-level: taken by
  *	         every transaction that queues a row.  A worker does not leave
  *	         while one is open, so a row committed after the worker looked is
@@ -138,6 +141,31 @@ ia_watch_release(void)
 	LOCKTAG		tag;
 
 	watch_tag(&tag);
+	LockRelease(&tag, ExclusiveLock, true);
+}
+
+/*
+ * ia_idle_acquire -- become the one worker of the whole server that waits
+ * for work with no rows queued (worker.c, worker_idle_timeout), as a
+ * session lock; false if another worker, of any database, does.  It holds
+ * no worker slot, so this bounds the processes index_advisor keeps to
+ * server_max_workers plus this one (and the watchers of deferred rows).
+ */
+bool
+ia_idle_acquire(void)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, InvalidOid, IA_LOCK_KEY, 0, IA_LOCKTAG_IDLE);
+	return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+void
+ia_idle_release(void)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, InvalidOid, IA_LOCK_KEY, 0, IA_LOCKTAG_IDLE);
 	LockRelease(&tag, ExclusiveLock, true);
 }
 

@@ -325,7 +325,7 @@ define_build_settings(void)
 
 	DefineCustomIntVariable("index_advisor.worker_idle_timeout",
 							"How long a worker with nothing to do waits for the next request before it leaves; 0 leaves at once.",
-							"One worker per database waits, holding no worker slot; the next idx_apply() wakes it when it commits, instead of starting a process.",
+							"One worker of the server waits, holding no worker slot; the next idx_apply() of its database wakes it when it commits, instead of starting a process.",
 							&worker_idle_timeout,
 							10000, 0, 3600 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS,

@@ -47,9 +47,9 @@
  *	   share), one worker per database watches them (ia_watch_acquire),
  *	   holding no slot, and looks again every IA_DEFER_RECHECK_MS; the
  *	   others leave.  Rows held back say why (status 'waiting', no worker,
- *	   wait_reason: ia_queue_defer).  With no rows at all, that worker
- *	   still waits, for index_advisor.worker_idle_timeout after its last
- *	   job: the next request wakes it when it commits (api.c) instead of
+ *	   wait_reason: ia_queue_defer).  With no rows at all, one worker of
+ *	   the whole server (ia_idle_acquire) still waits, for
+ *	   index_advisor.worker_idle_timeout after its last job: the next request wakes it when it commits (api.c) instead of
  *	   starting a process (~40 ms, bench/RESULTS.md).  A watching worker
  *	   leaves when a session wants the database to itself (DROP DATABASE
  *	   waits only a few seconds for other sessions) or the extension goes.
@@ -136,6 +136,9 @@ static bool watching = false;
 
 /* when this worker last ran a job (or started): worker_idle_timeout */
 static TimestampTz last_work_at = 0;
+
+/* this worker is the one of the server that waits for work (ia_idle_acquire) */
+static bool holding_idle = false;
 
 /* the database or the extension is wanted gone: leave, whatever comes */
 static bool leave_for_good = false;
@@ -519,6 +522,30 @@ linger_left_ms(void)
 		TimestampDifferenceMilliseconds(last_work_at, GetCurrentTimestamp());
 }
 
+/*
+ * Whether this worker may wait for work with nothing queued: within
+ * worker_idle_timeout of its last job, and as the one worker of the server
+ * that does (ia_idle_acquire: those wait holding no slot, and must not take
+ * the server's max_worker_processes from parallel query and the rest).
+ */
+static bool
+may_wait_idle(void)
+{
+	if (linger_left_ms() <= 0)
+		return false;
+	if (!holding_idle)
+		holding_idle = ia_idle_acquire();
+	return holding_idle;
+}
+
+static void
+stop_waiting_idle(void)
+{
+	if (holding_idle)
+		ia_idle_release();
+	holding_idle = false;
+}
+
 /* Whether the extension is still installed here (needs a transaction). */
 static bool
 extension_present(void)
@@ -577,11 +604,13 @@ watch(int next_ms, bool rows)
 		if (!go)
 		{
 			leave_for_good = true;
+			stop_waiting_idle();
 			return false;
 		}
 		if (rc & WL_LATCH_SET)
 			break;
 	}
+	stop_waiting_idle();
 	return acquire_slots();
 }
 
@@ -625,6 +654,7 @@ leave(void)
 	bool		open;
 	char	   *gate;
 
+	stop_waiting_idle();
 	if (!watching)
 		return false;
 	ia_watch_release();
@@ -672,7 +702,7 @@ stay(void)
 	ia_end_txn();
 	if (!open && eligible == 0 && stale == 0)
 	{
-		if ((queued > 0 || linger_left_ms() > 0) && watch(next_ms, queued > 0))
+		if ((queued > 0 || may_wait_idle()) && watch(next_ms, queued > 0))
 		{
 			ia_retry_leftovers();	/* as a new worker would */
 			return true;

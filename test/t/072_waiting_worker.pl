@@ -4,8 +4,9 @@
 #  2. the next request is built by that same process (no new worker
 #     starts), and within a short time of its commit;
 #  3. an aborted request leaves the waiting worker waiting, nothing queued;
-#  4. DROP DATABASE of a database whose worker waits succeeds (the worker
-#     leaves for it), and so does DROP EXTENSION;
+#  4. DROP EXTENSION and DROP DATABASE of a database whose worker waits
+#     succeed (the worker leaves for them); one worker waits in the whole
+#     server;
 #  5. the worker leaves once the timeout has passed since its last job;
 #     with 0, no worker stays after the queue is empty.
 use strict;
@@ -95,19 +96,24 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM pg_class WHERE relname = '
    '0', 'and built nothing');
 ok($node->poll_query_until('postgres', "SELECT ($workers) = 1"), 'a worker still waits');
 
-# --- 4. DROP DATABASE and DROP EXTENSION with a waiting worker ----------
+# --- 4. DROP EXTENSION and DROP DATABASE with a waiting worker; one
+#        waiting worker in the whole server ------------------------------
+my ($ret, $out, $err) = $node->psql('postgres', 'DROP EXTENSION index_advisor');
+is($ret, 0, 'DROP EXTENSION with a waiting worker succeeds') or diag($err);
+ok($node->poll_query_until('postgres', "SELECT ($workers) = 0"), 'the waiting worker leaves');
+$node->safe_psql('postgres', 'CREATE EXTENSION index_advisor');
 build('other', 'CREATE INDEX u_a_idx ON u (a)');
 ok($node->poll_query_until('other', "SELECT ($workers) = 1"), 'other: a worker waits');
-my ($ret, $out, $err) = $node->psql('postgres', 'DROP DATABASE other');
+build('postgres', 'CREATE INDEX t_ca_idx ON t (c, a)');
+ok($node->poll_query_until('postgres', "SELECT ($workers) = 0"),
+   'postgres: its worker does not wait too (one waiting worker in the server)');
+is($node->safe_psql('other', $workers), '1', 'other: its worker still waits');
+($ret, $out, $err) = $node->psql('postgres', 'DROP DATABASE other');
 is($ret, 0, 'DROP DATABASE of a database whose worker waits succeeds') or diag($err);
 is($node->safe_psql('postgres', "SELECT count(*) FROM pg_database WHERE datname = 'other'"),
    '0', 'the database is gone');
-($ret, $out, $err) = $node->psql('postgres', 'DROP EXTENSION index_advisor');
-is($ret, 0, 'DROP EXTENSION with a waiting worker succeeds') or diag($err);
-ok($node->poll_query_until('postgres', "SELECT ($workers) = 0"), 'the waiting worker leaves');
 unlike(slurp_file($node->logfile), qr/index_advisor worker.*exited with exit code 1/,
        'no worker ended on an error');
-$node->safe_psql('postgres', 'CREATE EXTENSION index_advisor');
 
 # --- 5. the timeout --------------------------------------------------------
 $node->safe_psql('postgres', q{LOAD 'index_advisor';
