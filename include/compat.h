@@ -48,8 +48,9 @@
 
 /*
  * Process priority of a build (gentle.c).  Linux has setpriority(), the
- * SCHED_IDLE scheduling policy and the ioprio_set system call; elsewhere a build's priority is not lowered, and
- * the setting says so (IA_HAVE_IOPRIO / IA_HAVE_NICE false).
+ * SCHED_IDLE scheduling policy and the ioprio_set system call; elsewhere
+ * what is missing is not lowered, and the setting says so
+ * (IA_HAVE_NICE / IA_HAVE_SCHED_IDLE / IA_HAVE_IOPRIO false).
  */
 #if defined(__linux__)
 #include <sys/resource.h>

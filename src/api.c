@@ -699,36 +699,67 @@ idx_wait_nap(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Of the history ids in array "arr" (or none), the first IA_NAP_MAX_ROWS
+ * that the caller reads in idx_history (its row policies, as idx_wait's own
+ * look-ups): a nap probes no other row's lock.
+ */
+static int
+visible_rows(Datum arr, int64 *out)
+{
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1] = {arr};
+	int			n = 0;
+
+	if (arr == (Datum) 0)
+		return 0;
+	if (SPI_execute_with_args(psprintf("SELECT id FROM %s WHERE id OPERATOR(pg_catalog.=) ANY ($1)"
+									   " ORDER BY id LIMIT %d",
+									   quote_qualified_identifier(get_namespace_name(ia_queue_schema()),
+																  "idx_history"),
+									   IA_NAP_MAX_ROWS),
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "idx_wait_nap: reading idx_history failed");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			out[n++] = DatumGetInt64(d);
+	}
+	return n;
+}
+
+/*
  * CALL idx_wait_nap(ms integer, ids bigint[])
  *
  * The same nap, cut short when a worker takes or lets go of one of the
- * rows "ids" (the row lock, ia_locks.h): idx_wait sees a build start and
- * end at once, and reads the progress views once per ms otherwise (each
- * look costs CPU that the build it waits for would use).
+ * rows "ids" that the caller reads (the row lock, ia_locks.h): idx_wait
+ * sees a build start and end at once, and reads the progress views once
+ * per nap otherwise (each look costs CPU that the build it waits for would
+ * use).
  */
 Datum
 idx_wait_nap_rows(PG_FUNCTION_ARGS)
 {
 	int			ms = PG_ARGISNULL(0) ? 100 : Max(1, Min(PG_GETARG_INT32(0), 10000));
-	Datum	   *ids = NULL;
-	bool	   *had;
-	int			n = 0;
+	int64		ids[IA_NAP_MAX_ROWS];
+	bool		had[IA_NAP_MAX_ROWS];
+	int			n;
 	TimestampTz until;
 	bool		changed = false;
 
-	if (!PG_ARGISNULL(1))
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), INT8OID, 8, FLOAT8PASSBYVAL,
-						  TYPALIGN_DOUBLE, &ids, NULL, &n);
-	n = Min(n, IA_NAP_MAX_ROWS);
-	had = palloc(Max(n, 1) * sizeof(bool));
+	enter(fcinfo);
 	nap_begin(fcinfo);
+	n = visible_rows(PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1), ids);
+	SPI_commit();				/* no snapshot while it naps */
 	for (int i = 0; i < n; i++)
-		had[i] = ia_row_has_worker(DatumGetInt64(ids[i]));
+		had[i] = ia_row_has_worker(ids[i]);
 	until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
 	while (!changed && nap_step(until))
 	{
 		for (int i = 0; i < n && !changed; i++)
-			changed = ia_row_has_worker(DatumGetInt64(ids[i])) != had[i];
+			changed = ia_row_has_worker(ids[i]) != had[i];
 	}
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -14,7 +14,7 @@
  * 7 for low; for idle, the scheduling policy SCHED_IDLE (the process runs
  * only on CPU time no other process wants, and any other process that wakes
  * takes the CPU from it at once: two CPU hogs at nice 19 raised the bench
- * writers' p99 2.7x, at SCHED_IDLE 1.6x, bench/RESULTS.md), nice 19 where
+ * writers' p99 2.2x, at SCHED_IDLE 1.8x, bench/RESULTS.md), nice 19 where
  * the policy is missing, and I/O class idle.  Parallel maintenance
  * workers of the build are other processes: they restore the leader's
  * settings when they start, and the assign hook of build_priority lowers

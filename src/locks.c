@@ -151,12 +151,18 @@ ia_watch_release(void)
  * no worker slot, so this bounds the processes index_advisor keeps to
  * server_max_workers plus this one (and the watchers of deferred rows).
  */
+static void
+idle_tag(LOCKTAG *tag)
+{
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, IA_LOCK_KEY, 0, IA_LOCKTAG_IDLE);
+}
+
 bool
 ia_idle_acquire(void)
 {
 	LOCKTAG		tag;
 
-	SET_LOCKTAG_ADVISORY(tag, InvalidOid, IA_LOCK_KEY, 0, IA_LOCKTAG_IDLE);
+	idle_tag(&tag);
 	return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
@@ -165,7 +171,7 @@ ia_idle_release(void)
 {
 	LOCKTAG		tag;
 
-	SET_LOCKTAG_ADVISORY(tag, InvalidOid, IA_LOCK_KEY, 0, IA_LOCKTAG_IDLE);
+	idle_tag(&tag);
 	LockRelease(&tag, ExclusiveLock, true);
 }
 

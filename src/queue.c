@@ -470,7 +470,6 @@ ia_queue_request_cancel(int64 id)
 	return pid;
 }
 
-
 /*
  * ia_queue_refuse_second_rollback -- error out when a rollback of create
  * row "id" is queued or running: asked first, before the index is looked
@@ -495,6 +494,7 @@ ia_queue_refuse_second_rollback(int64 id)
 						id)));
 	restore_user(&sw);
 }
+
 /*
  * ia_queue_drop -- queue the DROP INDEX CONCURRENTLY that reverts the
  * create row "orig".  Returns the new row's id.

@@ -49,7 +49,8 @@
  *	   others leave.  Rows held back say why (status 'waiting', no worker,
  *	   wait_reason: ia_queue_defer).  With no rows at all, one worker of
  *	   the whole server (ia_idle_acquire) still waits, for
- *	   index_advisor.worker_idle_timeout after its last job: the next request wakes it when it commits (api.c) instead of
+ *	   index_advisor.worker_idle_timeout after its last job: the next
+ *	   request of its database wakes it when it commits (api.c) instead of
  *	   starting a process (~40 ms, bench/RESULTS.md).  A watching worker
  *	   leaves when a session wants the database to itself (DROP DATABASE
  *	   waits only a few seconds for other sessions) or the extension goes.
@@ -514,6 +515,45 @@ recover_toplevel(Oid worker_userid)
 	locked_row = 0;
 }
 
+/* What the queue holds for this worker (look_at_queue). */
+typedef struct QueueLook
+{
+	bool		open;			/* a transaction that queued rows is open */
+	int			queued;			/* rows not ended */
+	int			stale;			/* rows whose worker is gone */
+	int			eligible;		/* rows that could start now */
+	int			next_ms;		/* until a not_before is due, or -1 */
+} QueueLook;
+
+/*
+ * look_at_queue -- first for open transactions that queued rows, then, in
+ * a newer snapshot, for the rows (so that a row committed in between is
+ * seen by one look or the other).
+ */
+static void
+look_at_queue(QueueLook *look)
+{
+	char	   *gate;
+
+	StartTransactionCommand();
+	look->open = ia_requests_open();
+	CommitTransactionCommand();
+	MemoryContextReset(job_cxt);
+	ia_begin_txn();
+	gate = ia_start_gate();
+	ia_queue_pending(ia_max_workers_per_role(), gate == NULL,
+					 &look->queued, &look->stale, &look->eligible,
+					 &look->next_ms);
+	ia_end_txn();
+}
+
+/* Nothing this worker could start, now or once a transaction commits. */
+static bool
+nothing_to_start(const QueueLook *look)
+{
+	return !look->open && look->eligible == 0 && look->stale == 0;
+}
+
 /* ms left of index_advisor.worker_idle_timeout since the last job */
 static long
 linger_left_ms(void)
@@ -556,9 +596,9 @@ extension_present(void)
 /*
  * watch -- only rows that may not start yet are left (a not_before to come,
  * the build window closed, replica lag, busy backends, a role at its share,
- * a table busy), or none at all (linger): one worker per database stays,
- * holding no worker slot, so that it holds up no other database's or
- * role's build.  For rows, it looks again at a bounded interval
+ * a table busy): one worker per database stays; or none at all: one
+ * worker of the server stays (may_wait_idle).  It holds no worker slot, so
+ * that it holds up no other database's or role's build.  For rows, it looks again at a bounded interval
  * (IA_DEFER_RECHECK_MS, or sooner when a not_before is due); for none, it
  * waits until index_advisor.worker_idle_timeout has passed since its last
  * job, looking again every IA_DEFER_RECHECK_MS.  A committed request sets
@@ -615,8 +655,9 @@ watch(int next_ms, bool rows)
 }
 
 /*
- * wait_for_requests -- nap in 10 ms steps, up to IA_POLL_MS, until no
- * transaction that queued rows is open any more.  Returns true.
+ * wait_for_requests -- nap in IA_OPEN_PROBE_MS steps, for up to IA_POLL_MS,
+ * until no transaction that queued rows is open any more (stay() calls it
+ * IA_OPEN_PROBES times at most in a row).  Returns true.
  */
 static bool
 wait_for_requests(void)
@@ -647,12 +688,7 @@ wait_for_requests(void)
 static bool
 leave(void)
 {
-	int			queued,
-				stale,
-				eligible,
-				next_ms;
-	bool		open;
-	char	   *gate;
+	QueueLook	look;
 
 	stop_waiting_idle();
 	if (!watching)
@@ -661,13 +697,8 @@ leave(void)
 	watching = false;
 	if (leave_for_good)
 		return false;
-	ia_begin_txn();
-	open = ia_requests_open();
-	gate = ia_start_gate();
-	ia_queue_pending(ia_max_workers_per_role(), gate == NULL,
-					 &queued, &stale, &eligible, &next_ms);
-	ia_end_txn();
-	if (!open && eligible == 0 && stale == 0)
+	look_at_queue(&look);
+	if (nothing_to_start(&look))
 		return false;
 	return acquire_slots();
 }
@@ -682,27 +713,15 @@ leave(void)
 static bool
 stay(void)
 {
-	bool		open;
-	int			queued,
-				stale,
-				eligible,
-				next_ms;
+	QueueLook	look;
 	long		nap;
-	char	   *gate;
 
 	release_slots();
-	StartTransactionCommand();
-	open = ia_requests_open();
-	CommitTransactionCommand();
-	MemoryContextReset(job_cxt);
-	ia_begin_txn();
-	gate = ia_start_gate();
-	ia_queue_pending(ia_max_workers_per_role(), gate == NULL,
-					 &queued, &stale, &eligible, &next_ms);
-	ia_end_txn();
-	if (!open && eligible == 0 && stale == 0)
+	look_at_queue(&look);
+	if (nothing_to_start(&look))
 	{
-		if ((queued > 0 || may_wait_idle()) && watch(next_ms, queued > 0))
+		if ((look.queued > 0 || may_wait_idle()) &&
+			watch(look.next_ms, look.queued > 0))
 		{
 			ia_retry_leftovers();	/* as a new worker would */
 			return true;
@@ -720,7 +739,7 @@ stay(void)
 	 * most often the idx_apply() that started this worker, about to commit:
 	 * look for its end every 10 ms at first (a probe of its lock, no query).
 	 */
-	if (open && idle_naps < IA_OPEN_PROBES)
+	if (look.open && idle_naps < IA_OPEN_PROBES)
 	{
 		idle_naps++;
 		return wait_for_requests();
