@@ -463,6 +463,29 @@ plannable_statement(const char *text)
 }
 
 /*
+ * caught_in_subxact -- in a PG_CATCH of a subtransaction begun in memory
+ * context cxt with resource owner owner: the error, copied into cxt, the
+ * subtransaction rolled back, cxt and owner current again; a cancel is
+ * re-thrown when "rethrow_cancel" (it must never be taken for a failure of
+ * the statement or candidate at hand).
+ */
+static ErrorData *
+caught_in_subxact(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);
+	return edata;
+}
+
+/*
  * Analyse q as its role, choose who plans it, find its candidate uses and
  * representative values, and cost it without candidates.  Runs in a
  * subtransaction of its own that is kept (its locks with it) when all went
@@ -513,19 +536,12 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData  *edata = caught_in_subxact(cxt, owner, !rethrow);
 
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (rethrow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		if (rethrow)
 		{
-			if (rethrow)
-				edata->message = psprintf("query %d: %s", q->qno + 1,
-										  edata->message);
+			edata->message = psprintf("query %d: %s", q->qno + 1,
+									  edata->message);
 			ReThrowError(edata);
 		}
 		skip = SKIP_FAILS;
@@ -610,14 +626,8 @@ refused_as_duplicate(IaCand *c)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData  *edata = caught_in_subxact(cxt, owner, true);
 
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-			ReThrowError(edata);
 		dup = (edata->sqlerrcode == ERRCODE_DUPLICATE_OBJECT);
 		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
 			c->apply_refusal = psprintf("idx_apply would refuse it to you (42501: %s); the table's owner can apply it",
@@ -640,7 +650,7 @@ ia_advise_make_hypos(List *cands)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	List	   *out = NIL;
+	List	   *volatile out = NIL;
 	ListCell   *lc;
 
 	foreach(lc, cands)
@@ -658,14 +668,8 @@ ia_advise_make_hypos(List *cands)
 		}
 		PG_CATCH();
 		{
-			ErrorData  *edata;
+			ErrorData  *edata = caught_in_subxact(cxt, owner, true);
 
-			MemoryContextSwitchTo(cxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-				ReThrowError(edata);
 			elog(DEBUG1, "index_advisor: candidate %s left out: %s",
 				 c->text, edata->message);
 		}
