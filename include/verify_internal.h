@@ -14,6 +14,7 @@
 
 #include "nodes/pg_list.h"
 #include "nodes/plannodes.h"
+#include "utils/resowner.h"
 
 typedef bool (*PlanVisitor) (Plan *plan, void *ctx);
 
@@ -28,6 +29,8 @@ extern Oid	ia_planning_role(Oid requester, List *queries);
 extern List *ia_query_relids(List *queries);
 /* act as role, under SECURITY_RESTRICTED_OPERATION */
 extern void ia_become(Oid role, int outer_sec);
+extern ErrorData *ia_subxact_caught(MemoryContext cxt, ResourceOwner owner,
+									bool rethrow_cancel);
 extern char *ia_explain_text(List *stmts, const char *query);
 /* what the planner sees; reset to NIL after planning, also on error */
 extern void ia_verify_set_planning(List *hypos, List *hidden,

@@ -463,29 +463,6 @@ plannable_statement(const char *text)
 }
 
 /*
- * caught_in_subxact -- in a PG_CATCH of a subtransaction begun in memory
- * context cxt with resource owner owner: the error, copied into cxt, the
- * subtransaction rolled back, cxt and owner current again; a cancel is
- * re-thrown when "rethrow_cancel" (it must never be taken for a failure of
- * the statement or candidate at hand).
- */
-static ErrorData *
-caught_in_subxact(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
-{
-	ErrorData  *edata;
-
-	MemoryContextSwitchTo(cxt);
-	edata = CopyErrorData();
-	FlushErrorState();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		ReThrowError(edata);
-	return edata;
-}
-
-/*
  * Analyse q as its role, choose who plans it, find its candidate uses and
  * representative values, and cost it without candidates.  Runs in a
  * subtransaction of its own that is kept (its locks with it) when all went
@@ -536,7 +513,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata = caught_in_subxact(cxt, owner, !rethrow);
+		ErrorData  *edata = ia_subxact_caught(cxt, owner, !rethrow);
 
 		if (rethrow)
 		{
@@ -626,7 +603,7 @@ refused_as_duplicate(IaCand *c)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata = caught_in_subxact(cxt, owner, true);
+		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
 
 		dup = (edata->sqlerrcode == ERRCODE_DUPLICATE_OBJECT);
 		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
@@ -668,7 +645,7 @@ ia_advise_make_hypos(List *cands)
 		}
 		PG_CATCH();
 		{
-			ErrorData  *edata = caught_in_subxact(cxt, owner, true);
+			ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
 
 			elog(DEBUG1, "index_advisor: candidate %s left out: %s",
 				 c->text, edata->message);

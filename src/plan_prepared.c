@@ -52,16 +52,8 @@
 static void
 rollback_and_rethrow(MemoryContext caller, ResourceOwner owner)
 {
-	ErrorData  *edata;
-
 	ia_verify_set_planning(NIL, NIL, NIL);
-	MemoryContextSwitchTo(caller);
-	edata = CopyErrorData();
-	FlushErrorState();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(caller);
-	CurrentResourceOwner = owner;
-	ReThrowError(edata);
+	ReThrowError(ia_subxact_caught(caller, owner, false));
 }
 
 /*

@@ -720,6 +720,29 @@ ia_become(Oid role, int outer_sec)
 						   SECURITY_RESTRICTED_OPERATION);
 }
 
+/*
+ * ia_subxact_caught -- in the PG_CATCH of a subtransaction begun in memory
+ * context cxt with resource owner owner: the error, copied into cxt, the
+ * subtransaction rolled back, cxt and owner current again.  With
+ * "rethrow_cancel" a cancel is re-thrown: it must never be taken for a
+ * failure of the query or candidate at hand.
+ */
+ErrorData *
+ia_subxact_caught(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);
+	return edata;
+}
+
 /* Hide these indexes from the planner (NIL: none), for measure.c. */
 static void
 hide_indexes(List *indexoids)
@@ -1006,12 +1029,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 		ErrorData  *edata;
 
 		stop_check_timer();
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(caller);
-		CurrentResourceOwner = owner;
+		edata = ia_subxact_caught(caller, owner, false);
 		hidden_indexes = NIL;
 		MemoryContextDelete(work);
 		record_error(edata, flags, ectx.queryno - 1, results);
