@@ -9,22 +9,30 @@
 # src/update/0.1--0.2/ while 0.2 is unreleased.
 
 MODULE_big = index_advisor
-OBJS = index_advisor.o src/settings.o src/definition.o src/queue.o src/worker.o src/api.o \
-       src/verify.o src/usage.o src/launcher.o \
-       src/partition.o src/job.o src/uninstall.o src/locks.o
-# idx_history statuses, one definition (include/ia_status.h)
-OBJS += src/status.o
-# idx_apply_script (issue 11, the ORM bridge)
-OBJS += src/script.o
-OBJS += src/gentle.o
-# hypothetical indexes, idx_whatif (issue 9, branch hypo)
-OBJS += src/hypo.o src/hypoplan.o src/plan_prepared.o src/whatif.o
-# the advisor: idx_advise, idx_advise_workload (issue 9, branch advise)
-OBJS += src/advise.o src/advise_plan.o src/advise_candidates.o
-# other nodes (issue 10, branch nodes)
-OBJS += src/nodes.o src/measure.o
+# One folder a subsystem (doc/architecture.md; the map opens
+# include/index_advisor.h).  Each folder's headers sit beside its files.
+IA_SUBSYSTEMS = build queue definition plan check advise nodes script
+OBJS = index_advisor.o src/settings.o
+# build: idx_apply and the workers that run CREATE INDEX CONCURRENTLY
+OBJS += src/build/api.o src/build/launcher.o src/build/worker.o src/build/job.o \
+        src/build/partition.o src/build/gentle.o src/build/uninstall.o
+# queue: the history table as a queue, its locks and statuses
+OBJS += src/queue/queue.o src/queue/locks.o src/queue/status.o
+# definition: parse, validate, resolve, name, find duplicates
+OBJS += src/definition/definition.o
+# plan: the one planner path, hypothetical indexes
+OBJS += src/plan/verify.o src/plan/plan_prepared.o src/plan/hypo.o src/plan/hypoplan.o
+# check: idx_check / idx_report / idx_explain and their measuring
+OBJS += src/check/usage.o src/check/measure.o
+# advise: idx_advise, idx_advise_workload, idx_whatif
+OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_candidates.o \
+        src/advise/whatif.o
+# nodes: standbys and other nodes
+OBJS += src/nodes/nodes.o
+# script: idx_apply_script, the ORM bridge
+OBJS += src/script/script.o
 
-# Node collection (src/nodes.c) speaks libpq, linked as contrib/postgres_fdw
+# Node collection (src/nodes/nodes.c) speaks libpq, linked as contrib/postgres_fdw
 # is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).
 PG_CPPFLAGS_LIBPQ = -I$(shell $(PG_CONFIG) --includedir) -idirafter /usr/include/postgresql
 SHLIB_LINK_INTERNAL = $(libpq)
@@ -43,7 +51,7 @@ REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf \
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
-PG_CPPFLAGS = -I$(srcdir)/include
+PG_CPPFLAGS = -I$(srcdir)/include $(foreach d,$(IA_SUBSYSTEMS),-I$(srcdir)/src/$(d))
 PG_CPPFLAGS += $(PG_CPPFLAGS_LIBPQ)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
@@ -64,7 +72,7 @@ installcheck-regress:
 installcheck-tap:
 	$(prove_installcheck)
 
-# PGXS tracks no header dependencies: a changed struct in include/ would
+# PGXS tracks no header dependencies: a changed struct in a header would
 # leave objects compiled against the old layout (seen: every job read the
 # wrong fields).  Rebuild every object when any project header changes.
-$(OBJS): $(wildcard include/*.h)
+$(OBJS): $(wildcard include/*.h src/*/*.h)

@@ -4,6 +4,14 @@
  *		What every module needs: the core settings (settings.c) and names.
  *		Each module has its own header for what it offers the others.
  *
+ * The code lives in one folder per subsystem under src/, each with its
+ * headers beside its files (the Makefile puts every folder on the include
+ * path): build/ (api, launcher, worker, job, partition, gentle, uninstall),
+ * queue/ (queue, locks, status), definition/, plan/ (verify, plan_prepared,
+ * hypo, hypoplan), check/ (usage, measure), advise/ (advise*, whatif),
+ * nodes/, script/.  settings.c stays in src/, this header and compat.h in
+ * include/.
+ *
  * Layering: a file calls (and includes the header of) only files listed
  * after it; nothing calls back up.
  *

@@ -1,7 +1,7 @@
 -- idx_export: the migration that reproduces a history migration's indexes,
 -- as a script for idx_apply_script, a Django migration or an Alembic
 -- revision; the 'sql' export round trip.  (Django and Alembic round trips
--- through the frameworks: test/t/100_orm.pl.)
+-- through the frameworks: test/t/130_orm.pl.)
 TRUNCATE idx_history RESTART IDENTITY CASCADE;
 CREATE TABLE e_t (a integer, b text, c boolean);
 CREATE TABLE e_p (a integer) PARTITION BY RANGE (a);

@@ -1,4 +1,4 @@
-"""A writer for test/t/100_orm.pl: inserts into shop_task, one row per
+"""A writer for test/t/130_orm.pl: inserts into shop_task, one row per
 transaction, until the file given as argument exists; then prints how many
 inserts it made and the longest one took, in milliseconds."""
 import os

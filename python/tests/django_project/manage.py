@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""manage.py of the Django project that test/t/100_orm.pl runs (fixture)."""
+"""manage.py of the Django project that test/t/130_orm.pl runs (fixture)."""
 import os
 import sys
 

@@ -8,7 +8,7 @@
  *
  * A fresh CREATE EXTENSION index_advisor runs index_advisor--0.1.sql and
  * then this script (as pg_stat_statements does), so that a new install and
- * an upgraded one cannot differ; test/t/070_upgrade.pl compares them from
+ * an upgraded one cannot differ; test/t/065_upgrade.pl compares them from
  * the catalogs anyway. */
 
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION

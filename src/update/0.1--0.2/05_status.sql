@@ -4,7 +4,7 @@
  * which of them are live (a worker will act or is acting on the row:
  * queued, waiting, building) is idx_status_live(), used by every SQL
  * object that asks (idx_progress, idx_wait, idx_check, idx_prune).  The C
- * code has the same list as an enum (include/ia_status.h), shown to SQL by
+ * code has the same list as an enum (src/queue/ia_status.h), shown to SQL by
  * idx_statuses(); sql/status.sql fails if the two disagree.
  *
  * idx_status_live() is a plain SQL expression with no SET clause, so that
@@ -28,6 +28,6 @@ RETURNS SETOF record
 LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'idx_statuses';
 COMMENT ON FUNCTION @extschema@.idx_statuses() IS
-    'the statuses of idx_history rows as the C code defines them (include/ia_status.h), in the order a row moves through them, and whether each is live';
+    'the statuses of idx_history rows as the C code defines them (src/queue/ia_status.h), in the order a row moves through them, and whether each is live';
 REVOKE ALL ON FUNCTION @extschema@.idx_statuses() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_statuses() TO PUBLIC;

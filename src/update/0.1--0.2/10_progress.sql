@@ -4,7 +4,7 @@
  * one being built; idx_wait prints one line per phase (at most one more
  * every 10 seconds while a phase lasts), a partitioned build as one line
  * with counts, never a line per partition.
- * Tested by test/t/090_progress.pl; documented in doc/upgrading.md.
+ * Tested by test/t/092_progress.pl; documented in doc/upgrading.md.
  * wait_reason (08_gentle_columns.sql): why a row waits to start. */
 
 -- The columns of 0.1 keep their names, order and meaning for plain rows;

@@ -1,8 +1,8 @@
 
 /* index_advisor 0.2 -- uninstall: DROP EXTENSION is refused while operations
  * are unfinished, and CREATE EXTENSION says that it created a cluster-wide
- * role that DROP EXTENSION leaves.  C part: src/uninstall.c.
- * Tested by test/t/080_uninstall.pl; documented in doc/upgrading.md. */
+ * role that DROP EXTENSION leaves.  C part: src/build/uninstall.c.
+ * Tested by test/t/084_uninstall.pl; documented in doc/upgrading.md. */
 
 -- The guard: dropping the extension (or its schema) while a build is queued
 -- or running would drop the queue under it.  Refuse, naming the rows.

@@ -1,5 +1,5 @@
 /* index_advisor 0.1 -> 0.2, part "plan": who plans a stored query as whom
- * (src/verify.c, doc/safety-planning.md), the visibility of idx_findings
+ * (src/plan/verify.c, doc/safety-planning.md), the visibility of idx_findings
  * and idx_snapshots, and pg_cron found through pg_extension.  idx_report
  * and idx_check, which follow the recorded index and table OIDs, are
  * defined in 60_rules.sql. */

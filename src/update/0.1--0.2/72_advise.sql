@@ -1,5 +1,5 @@
 /* index_advisor 0.1 -> 0.2, part "advise": idx_advise() and
- * idx_advise_workload() choose indexes for queries (src/advise.c,
+ * idx_advise_workload() choose indexes for queries (src/advise/advise.c,
  * doc/advisor.md).  Nothing here is executed: queries are planned over
  * hypothetical indexes in a subtransaction that is rolled back.  No
  * function here pins search_path: like idx_apply, they analyse the
@@ -44,7 +44,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_advise(text) TO PUBLIC;
 
 -- Internal: statement i was run by roles[i], weights[i] times.  Plans a
 -- statement only when the caller has the privileges of its role, as that
--- role or a less privileged one (src/advise.c), so it is safe for PUBLIC.
+-- role or a less privileged one (src/advise/advise.c), so it is safe for PUBLIC.
 CREATE FUNCTION @extschema@.idx_advise_statements(queries text[], roles oid[],
                                                   weights double precision[],
                                                   budget bigint,

@@ -3,7 +3,7 @@
  * idx_apply_script: the SQL that migration tools print (Django's
  * sqlmigrate, alembic upgrade --sql, pg_dump --section=post-data) queued all
  * or nothing: each CREATE INDEX and DROP INDEX through idx_apply's
- * validation and queue (src/script.c).
+ * validation and queue (src/script/script.c).
  * idx_export: the migration (a script, a Django migration, an Alembic
  * revision) that reproduces a history migration's indexes, for the
  * Python operations of python/index_advisor.  See doc/orm.md. */

@@ -1,5 +1,5 @@
 
-/* index_advisor 0.2 -- gentle builds (doc/gentle.md; src/gentle.c).
+/* index_advisor 0.2 -- gentle builds (doc/gentle.md; src/build/gentle.c).
  *
  * idx_apply() gets two arguments: priority (normal, low, idle: the CPU and
  * I/O priority of the building processes; NULL takes

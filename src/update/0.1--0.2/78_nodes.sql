@@ -1,7 +1,7 @@
 /* index_advisor 0.1 -> 0.2, part "nodes": usage from standbys (issue 10).
  *
  *  * idx_nodes, the registry of the nodes whose index usage counts, written
- *    by idx_node_add (C, src/nodes.c) and idx_node_remove, read by nobody
+ *    by idx_node_add (C, src/nodes/nodes.c) and idx_node_remove, read by nobody
  *    but its owner: admins see idx_node_list, with the password masked.
  *  * idx_check() collects each node's scans of the tracked indexes into
  *    idx_snapshots (column node; 'primary' is this server) through
@@ -545,7 +545,7 @@ COMMENT ON PROCEDURE @extschema@.idx_wait_replay(bigint[], timestamptz) IS
     'internal (idx_wait): wait, committing between polls, until every standby has replayed the given rows'' builds';
 
 -- ---------------------------------------------------------------------
--- idx_rollback(..., force): refuses what a standby uses (C: src/api.c)
+-- idx_rollback(..., force): refuses what a standby uses (C: src/build/api.c)
 -- ---------------------------------------------------------------------
 
 DROP FUNCTION @extschema@.idx_rollback(bigint);
@@ -656,7 +656,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_check_write_cost() FROM PUBLIC;
 
 -- ---------------------------------------------------------------------
 -- Measured speed-up: idx_explain(id, "analyze" => true, runs => 5)
--- (C: src/usage.c idx_explain_analyze, src/verify.c "Measuring")
+-- (C: src/check/usage.c idx_explain_analyze, src/plan/verify.c "Measuring")
 -- ---------------------------------------------------------------------
 
 -- ANALYZE is a reserved word: by name the argument is written "analyze".

@@ -1,5 +1,5 @@
 """Settings of the test project: the database comes from the environment
-(PGHOST, PGPORT, PGUSER, IA_DB), as test/t/100_orm.pl sets it."""
+(PGHOST, PGPORT, PGUSER, IA_DB), as test/t/130_orm.pl sets it."""
 import os
 
 SECRET_KEY = "index_advisor-tests"

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * verify.h
- *		What the verification subsystem (src/verify.c) offers the rest of
+ *		What the verification subsystem (src/plan/verify.c) offers the rest of
  *		index_advisor: plan one stored query of a tracked index and say
  *		whether the plan uses that index.
  *
