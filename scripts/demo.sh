@@ -8,7 +8,7 @@
 # idx_apply, waits for the background workers, and prints the history and
 # the usage report.  The cluster is removed at the end.
 set -euo pipefail
-. "$(dirname "$0")/setup.sh"
+. "$(dirname "$0")/setup.sh" demo
 
 dir=$(mktemp -d /tmp/index_advisor-demo.XXXXXX)
 [ "$(id -u)" -eq 0 ] && chown "$IA_USER" "$dir"

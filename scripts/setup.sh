@@ -1,8 +1,11 @@
 #!/bin/bash
 # index_advisor: install what is missing on Debian 12, then build and install
 # the extension into the PostgreSQL 15 found by pg_config.  Sourced by
-# demo.sh and test.sh; run as root (or with sudo available).
+# demo.sh (". setup.sh demo") and test.sh (". setup.sh test"); run as root
+# (or with sudo available).  The demo needs only the server, its headers and
+# pg_cron; the tests and benchmarks need the rest.
 set -euo pipefail
+IA_SETUP_FOR=${1:-test}
 
 IA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export IA_ROOT
@@ -11,7 +14,16 @@ export PATH="$PG_BIN:$PATH"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
-packages="postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-hypopg postgresql-client-15 libipc-run-perl make gcc gnuplot-nox python3-django python3-alembic python3-psycopg2"
+# the demo: PostgreSQL 15, its server headers, pg_cron, a compiler
+packages="postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-client-15 make gcc"
+# the tests and benchmarks: TAP's IPC::Run, HypoPG (a peer in the benchmarks),
+# gnuplot (plots), Django, Alembic and psycopg2 (the ORM tests)
+test_packages="postgresql-15-hypopg libipc-run-perl gnuplot-nox python3-django python3-alembic python3-psycopg2"
+case "$IA_SETUP_FOR" in
+    demo) ;;
+    test) packages="$packages $test_packages" ;;
+    *) echo "setup.sh: say demo or test, not \"$IA_SETUP_FOR\"" >&2; exit 2 ;;
+esac
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -4,7 +4,7 @@
 # Debian 12 machine, as root:
 #     bash scripts/test.sh
 set -euo pipefail
-. "$(dirname "$0")/setup.sh"
+. "$(dirname "$0")/setup.sh" test
 
 work=$(mktemp -d /tmp/index_advisor-test.XXXXXX)
 cp -a "$IA_ROOT/." "$work/"
