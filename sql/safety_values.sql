@@ -54,6 +54,29 @@ SELECT regexp_replace(measured, 'as role [^;]+', 'as role R') AS measured
   FROM idx_explain(:exists_id, "analyze" => true, runs => 1);
 SELECT regexp_replace(measured, 'as role [^;]+', 'as role R') AS measured
   FROM idx_explain(:in_id, "analyze" => true, runs => 1);
+
+-- statistics of tables with children, as the planner reads them: a
+-- partitioned table has only inherited ones; an inheritance parent read
+-- with its children has its inherited ones (its own rows are none here),
+-- and read ONLY, its own (none: no value)
+CREATE TABLE p (k int, v int) PARTITION BY RANGE (k);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10001);
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (10001) TO (20001);
+INSERT INTO p SELECT g, 7000 + g % 30 FROM generate_series(1, 20000) g;
+CREATE TABLE h (k int, v int);
+CREATE TABLE h1 () INHERITS (h);
+INSERT INTO h1 SELECT g, 8000 + g % 30 FROM generate_series(1, 20000) g;
+ANALYZE p, h, h1;
+SELECT idx_apply('CREATE INDEX t_y_idx ON t (y)', ARRAY[
+    'SELECT count(*) FROM p WHERE v = $1',
+    'SELECT count(*) FROM h WHERE v = $1',
+    'SELECT count(*) FROM ONLY h WHERE v = $1'])
+  AS inh_id \gset
+SET client_min_messages = warning;
+CALL idx_wait(:inh_id);
+RESET client_min_messages;
+SELECT query, regexp_replace(measured, 'as role [^;]+', 'as role R') AS measured
+  FROM idx_explain(:inh_id, "analyze" => true, runs => 1);
 RESET ROLE;
 
 -- item 5, column privileges: bob may read salaries.id only.  The IN

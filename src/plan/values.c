@@ -378,12 +378,15 @@ ia_value_text(Datum value, Oid type)
 		s : quote_literal_cstr(s);
 }
 
-/* "table.column" of v. */
+/* "table.column" of v (its OID and number if either is gone). */
 char *
 ia_value_column(const IaParamValue *v)
 {
-	return psprintf("%s.%s", get_rel_name(v->relid),
-					get_attname(v->relid, v->attnum, false));
+	char	   *rel = get_rel_name(v->relid);
+	char	   *att = get_attname(v->relid, v->attnum, true);
+
+	return psprintf("%s.%s", rel ? rel : psprintf("relation %u", v->relid),
+					att ? att : psprintf("column %d", v->attnum));
 }
 
 /*
