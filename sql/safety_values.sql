@@ -168,9 +168,34 @@ SELECT definition, note
  ORDER BY rank;
 RESET ROLE;
 
+-- a value the planning role may use but the caller may not see: the
+-- statement's author (auditor) bypasses row security, the caller (viewer)
+-- has the author's privileges but not its BYPASSRLS, so pg_stats hides
+-- the column from it: the value is used, not printed
+SET client_min_messages = warning;
+CREATE ROLE regress_sv_auditor BYPASSRLS;
+CREATE ROLE regress_sv_viewer IN ROLE regress_sv_auditor;
+RESET client_min_messages;
+CREATE TABLE vault (id int PRIMARY KEY, code text NOT NULL);
+INSERT INTO vault SELECT g, 'SECRET-' || (g % 2000) FROM generate_series(1, 20000) g;
+ANALYZE vault;
+ALTER TABLE vault ENABLE ROW LEVEL SECURITY;
+GRANT USAGE ON SCHEMA sv TO regress_sv_auditor;
+GRANT SELECT ON vault TO regress_sv_auditor;
+SET ROLE regress_sv_viewer;
+SELECT count(*) AS viewer_sees_stats FROM pg_stats
+ WHERE schemaname = 'sv' AND tablename = 'vault';
+SELECT definition, note
+  FROM idx_advise_statements(ARRAY['SELECT id FROM sv.vault WHERE code = $1'],
+                             ARRAY['regress_sv_auditor'::regrole::oid],
+                             ARRAY[1.0::float8], NULL, 10, 0);
+RESET ROLE;
+
 SET client_min_messages = warning;
 DROP SCHEMA sv CASCADE;
 DROP OWNED BY regress_sv_bob, regress_sv_owner;
 DROP ROLE regress_sv_owner;
 DROP ROLE regress_sv_bob;
+DROP ROLE regress_sv_viewer;
+DROP ROLE regress_sv_auditor;
 RESET client_min_messages;
