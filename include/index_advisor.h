@@ -8,7 +8,7 @@
  * headers beside its files (the Makefile puts every folder on the include
  * path): build/ (api, launcher, worker, job, partition, gentle, uninstall),
  * queue/ (queue, locks, status), definition/, plan/ (verify, plan_prepared,
- * hypo, hypoplan), check/ (usage, measure), advise/ (advise*, whatif),
+ * hypo, hypoplan, values), check/ (usage, measure), advise/ (advise*, whatif),
  * nodes/, script/.  settings.c stays in src/, this header and compat.h in
  * include/.
  *
@@ -47,6 +47,8 @@
  *	            measure.c execute a stored SELECT with and without the index
  *	                  (ia_measure.h; verify.c lends it its role switch)
  *	            hypoplan.c  a hypothetical index's IndexOptInfo, size model
+ *	            values.c  representative values of $n, behind pg_stats'
+ *	                  visibility rule (ia_values.h; measure.c, advise_plan.c)
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
  *	gentle.c          gentle builds: the priority of the building processes,

@@ -175,8 +175,7 @@ pick_note(IaCand *c, List *helped)
 
 		if (q->rep_note)
 		{
-			appendStringInfo(&s, "%splanned generically and with %s",
-							 s.len ? "; " : "", q->rep_note);
+			appendStringInfo(&s, "%s%s", s.len ? "; " : "", q->rep_note);
 			break;
 		}
 	}

@@ -55,6 +55,7 @@
 #include "verify.h"
 #include "verify_internal.h"
 #include "advise_internal.h"
+#include "ia_values.h"
 
 /* ---------------------------------------------------------------------
  * Planning
@@ -260,146 +261,77 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 }
 
 /* ---------------------------------------------------------------------
- * Representative values of $n (pg_statistic)
+ * Representative values of $n (values.c)
  * ---------------------------------------------------------------------
  */
-static bool
-stat_value(Oid relid, AttrNumber attnum, int strategy, Oid type,
-		   Datum *value)
-{
-	HeapTuple	tup;
-	AttStatsSlot sslot;
-	bool		found = false;
-	int16		typlen;
-	bool		typbyval;
-
-	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
-						  Int16GetDatum(attnum), BoolGetDatum(false));
-	if (!HeapTupleIsValid(tup))
-		return false;
-	get_typlenbyval(type, &typlen, &typbyval);
-	if (strategy == BTEqualStrategyNumber &&
-		get_attstatsslot(&sslot, tup, STATISTIC_KIND_MCV, InvalidOid,
-						 ATTSTATSSLOT_VALUES))
-	{
-		if (sslot.nvalues > 0 && sslot.valuetype == type)
-		{
-			*value = datumCopy(sslot.values[sslot.nvalues / 2], typbyval, typlen);
-			found = true;
-		}
-		free_attstatsslot(&sslot);
-	}
-	if (!found &&
-		get_attstatsslot(&sslot, tup, STATISTIC_KIND_HISTOGRAM, InvalidOid,
-						 ATTSTATSSLOT_VALUES))
-	{
-		int			i = sslot.nvalues / 2;
-
-		if (strategy == BTLessStrategyNumber || strategy == BTLessEqualStrategyNumber)
-			i = sslot.nvalues / 10;
-		else if (strategy != BTEqualStrategyNumber)
-			i = sslot.nvalues - 1 - sslot.nvalues / 10;
-		if (sslot.nvalues > 0 && sslot.valuetype == type)
-		{
-			*value = datumCopy(sslot.values[i], typbyval, typlen);
-			found = true;
-		}
-		free_attstatsslot(&sslot);
-	}
-	ReleaseSysCache(tup);
-	return found;
-}
-
-/* May role read the column (and so see its values in a note)? */
-static bool
-may_read_column(Oid relid, AttrNumber attnum, Oid role)
-{
-	return pg_class_aclcheck(relid, role, ACL_SELECT) == ACLCHECK_OK ||
-		pg_attribute_aclcheck(relid, attnum, role, ACL_SELECT) == ACLCHECK_OK;
-}
-
-static char *
-value_text(Datum v, Oid type)
-{
-	Oid			out;
-	bool		varlena;
-	char	   *s;
-	char		cat;
-	bool		pref;
-
-	getTypeOutputInfo(type, &out, &varlena);
-	s = OidOutputFunctionCall(out, v);
-	get_type_category_preferred(type, &cat, &pref);
-	return (cat == TYPCATEGORY_NUMERIC || cat == TYPCATEGORY_BOOLEAN) ?
-		s : quote_literal_cstr(s);
-}
 
 /*
- * Values for the $n of q that are compared with a column the role may
- * read, and LIMIT $n = 10.  Sets q->rep and q->rep_note.
+ * The representative values of q's $n (values.c: used as q's planning
+ * role, shown to the caller) and LIMIT $n = 10.  Sets q->rep (NULL: the
+ * query is planned generically only) and q->rep_note, the note's phrase
+ * ("planned generically and with $1 = 51", "planned generically only: no
+ * value for $1 (...)"), NULL when there is nothing to say.
  */
 static void
-representative_values(AdvQuery *q, List *uses, Oid *ptypes, int nparams)
+representative_values(AdvState *st, AdvQuery *q)
 {
+	int			nparams = q->prep->nparams;
+	IaParamValue *vals;
 	ParamListInfo pl;
-	StringInfoData note;
-	ListCell   *lc;
-	bool		any = false;
+	StringInfoData used;
+	StringInfoData refused;
 	Query	   *top = linitial_node(Query, q->prep->queries);
 
 	if (nparams == 0)
 		return;
+	vals = ia_param_values(q->prep->queries, q->prep->paramtypes, nparams,
+						   q->prep->planner, st->caller);
 	pl = makeParamList(nparams);
+	initStringInfo(&used);
+	initStringInfo(&refused);
 	for (int i = 0; i < nparams; i++)
 	{
-		pl->params[i].ptype = ptypes[i];
-		pl->params[i].isnull = true;
-		pl->params[i].pflags = 0;
-	}
-	initStringInfo(&note);
-	foreach(lc, uses)
-	{
-		IaRelUse   *u = lfirst(lc);
-		ListCell   *lp;
+		ParamExternData *prm = &pl->params[i];
 
-		foreach(lp, u->params)
-		{
-			IaParamUse *p = lfirst(lp);
-			ParamExternData *prm;
-
-			if (p->paramno < 1 || p->paramno > nparams)
-				continue;
-			prm = &pl->params[p->paramno - 1];
-			if ((prm->pflags & PARAM_FLAG_CONST) ||
-				!may_read_column(p->relid, p->attnum, q->role) ||
-				!stat_value(p->relid, p->attnum, p->strategy, prm->ptype,
-							&prm->value))
-				continue;
-			prm->isnull = false;
-			prm->pflags = PARAM_FLAG_CONST;
-			appendStringInfo(&note, "%s$%d = %s", any ? ", " : "", p->paramno,
-							 value_text(prm->value, prm->ptype));
-			any = true;
-		}
+		prm->ptype = q->prep->paramtypes[i];
+		prm->isnull = true;
+		prm->pflags = 0;
+		if (vals[i].hidden)
+			appendStringInfo(&refused, "%s%s", refused.len ? ", " : "",
+							 ia_value_refusal(&vals[i], i + 1, q->prep->planner));
+		if (!vals[i].found)
+			continue;
+		prm->value = vals[i].value;
+		prm->isnull = false;
+		prm->pflags = PARAM_FLAG_CONST;
+		if (vals[i].shown)
+			appendStringInfo(&used, "%s$%d = %s", used.len ? ", " : "", i + 1,
+							 ia_value_text(prm->value, prm->ptype));
+		else
+			appendStringInfo(&used, "%s%s", used.len ? ", " : "",
+							 ia_value_refusal(&vals[i], i + 1, st->caller));
 	}
 	if (top->limitCount && IsA(top->limitCount, Param) &&
 		((Param *) top->limitCount)->paramkind == PARAM_EXTERN &&
-		((Param *) top->limitCount)->paramtype == INT8OID)
+		((Param *) top->limitCount)->paramtype == INT8OID &&
+		!(pl->params[((Param *) top->limitCount)->paramid - 1].pflags & PARAM_FLAG_CONST))
 	{
 		ParamExternData *prm = &pl->params[((Param *) top->limitCount)->paramid - 1];
 
 		prm->value = Int64GetDatum(10);
 		prm->isnull = false;
 		prm->pflags = PARAM_FLAG_CONST;
-		appendStringInfo(&note, "%s$%d = 10 (LIMIT)", any ? ", " : "",
+		appendStringInfo(&used, "%s$%d = 10 (LIMIT)", used.len ? ", " : "",
 						 ((Param *) top->limitCount)->paramid);
-		any = true;
 	}
-	if (any)
+	if (used.len)
 	{
 		q->rep = pl;
-		q->rep_note = note.data;
+		q->rep_note = psprintf("planned generically and with %s%s%s", used.data,
+							   refused.len ? "; " : "", refused.data);
 	}
+	else if (refused.len)
+		q->rep_note = psprintf("planned generically only: %s", refused.data);
 }
 
 /* ---------------------------------------------------------------------
@@ -494,8 +426,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 				skip = SKIP_TEMP;
 			else
 			{
-				representative_values(q, uses, q->prep->paramtypes,
-									  q->prep->nparams);
+				representative_values(st, q);
 				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
 				if (q->rep)
 					q->base = q->cur =

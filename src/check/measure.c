@@ -13,12 +13,14 @@
  * SECURITY_RESTRICTED_OPERATION, with the transaction read-only, inside
  * verify.c's subtransaction, which is rolled back; the whole of one query's
  * planning and runs is bounded by index_advisor.check_timeout (and by the
- * caller's statement_timeout).  Each $n gets a representative value from
- * pg_stats of the column it is compared with: its most common value, else
- * the middle of its histogram.  The query is planned with those values (a
- * custom plan, as an application's first executions get), run "runs" times,
- * planned again with the index hidden and run "runs" times; the medians are
- * reported.
+ * caller's statement_timeout).  Each $n gets the representative value
+ * of the column it is compared with (values.c, the rule idx_advise uses
+ * too), used only when the planning role may see that column in pg_stats
+ * and printed only when the requester may (the caller has the requester's
+ * privileges: usage.c checks it); a $n without one is "not measured", with
+ * the reason.  The query is planned with those values (a custom plan, as an
+ * application's first executions get), run "runs" times, planned again
+ * with the index hidden and run "runs" times; the medians are reported.
  *
  * Caller's rules: called by verify.c only (verify_in_subxact), inside its
  * subtransaction, as the requester, with the hooks that switch role and
@@ -31,7 +33,6 @@
 
 #include "access/xact.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_statistic.h"
 #include "executor/executor.h"
 #include "executor/instrument.h"
 #include "lib/stringinfo.h"
@@ -40,17 +41,15 @@
 #include "nodes/params.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
-#include "parser/parsetree.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
-#include "utils/syscache.h"
 
 #include "index_advisor.h"
 #include "ia_measure.h"
+#include "ia_values.h"
 
 /* Why a rewritten query may not be executed, or NULL when it may. */
 static const char *
@@ -72,131 +71,42 @@ not_measurable(List *queries)
 	return NULL;
 }
 
-/* A $n compared with a column: the column's representative value. */
-typedef struct ParamValues
-{
-	Query	   *query;
-	int			nparams;
-	Oid		   *types;
-	Datum	   *values;
-	bool	   *found;
-	StringInfo	said;
-} ParamValues;
-
-/* The most common value of relid.attnum, else its histogram's middle. */
-static bool
-column_value(Oid relid, AttrNumber attnum, bool inh, Oid type, Datum *value,
-			 const char **source)
-{
-	HeapTuple	st;
-	AttStatsSlot sslot;
-	bool		ok = false;
-
-	/* a plain table's statistics are not "inherited" ones, whatever rte->inh */
-	inh = inh && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE;
-	st = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
-						 Int16GetDatum(attnum), BoolGetDatum(inh));
-
-	if (!HeapTupleIsValid(st))
-		return false;
-	for (int kind = 0; kind < 2 && !ok; kind++)
-	{
-		if (!get_attstatsslot(&sslot, st, kind == 0 ? STATISTIC_KIND_MCV : STATISTIC_KIND_HISTOGRAM,
-							  InvalidOid, ATTSTATSSLOT_VALUES))
-			continue;
-		if (sslot.nvalues > 0 && sslot.valuetype == type)
-		{
-			int16		typlen;
-			bool		typbyval;
-
-			get_typlenbyval(type, &typlen, &typbyval);
-			*value = datumCopy(sslot.values[kind == 0 ? 0 : sslot.nvalues / 2],
-							   typbyval, typlen);
-			*source = kind == 0 ? "most common value" : "middle of the histogram";
-			ok = true;
-		}
-		free_attstatsslot(&sslot);
-	}
-	ReleaseSysCache(st);
-	return ok;
-}
-
-static bool
-param_values_walker(Node *node, ParamValues *pv)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, OpExpr) && list_length(((OpExpr *) node)->args) == 2)
-	{
-		Node	   *a = strip_implicit_coercions(linitial(((OpExpr *) node)->args));
-		Node	   *b = strip_implicit_coercions(lsecond(((OpExpr *) node)->args));
-
-		if (IsA(a, Param))
-		{
-			Node	   *tmp = a;
-
-			a = b;
-			b = tmp;
-		}
-		if (IsA(a, Var) && IsA(b, Param) && ((Var *) a)->varlevelsup == 0 &&
-			((Param *) b)->paramkind == PARAM_EXTERN)
-		{
-			Var		   *var = (Var *) a;
-			int			n = ((Param *) b)->paramid - 1;
-			RangeTblEntry *rte = rt_fetch(var->varno, pv->query->rtable);
-			const char *source;
-
-			if (n >= 0 && n < pv->nparams && !pv->found[n] &&
-				rte->rtekind == RTE_RELATION &&
-				column_value(rte->relid, var->varattno, rte->inh, pv->types[n],
-							 &pv->values[n], &source))
-			{
-				Oid			out;
-				bool		varlena;
-
-				pv->found[n] = true;
-				getTypeOutputInfo(pv->types[n], &out, &varlena);
-				appendStringInfo(pv->said, "; $%d = %s (%s of %s.%s)", n + 1,
-								 OidOutputFunctionCall(out, pv->values[n]), source,
-								 get_rel_name(rte->relid),
-								 get_attname(rte->relid, var->varattno, false));
-			}
-		}
-	}
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, param_values_walker, pv, 0);
-	return expression_tree_walker(node, param_values_walker, pv);
-}
-
 /*
- * Give each $n of the (single, plain SELECT) query a value; NULL (and *why)
- * when one has none.
+ * Give each $n of the (single, plain SELECT) query its representative value
+ * (values.c: used as "planner", shown to "viewer"); NULL (and *why) when
+ * one has none.  said gets "; $n = value (kind of table.column)".
  */
 static ParamListInfo
-representative_params(Query *q, Oid *types, int nparams, StringInfo said,
-					  const char **why)
+representative_params(List *queries, Oid *types, int nparams, Oid planner,
+					  Oid viewer, StringInfo said, const char **why)
 {
-	ParamValues pv;
+	IaParamValue *vals;
 	ParamListInfo params;
 
 	if (nparams == 0)
 		return NULL;
-	pv.query = q;
-	pv.nparams = nparams;
-	pv.types = types;
-	pv.values = palloc0(sizeof(Datum) * nparams);
-	pv.found = palloc0(sizeof(bool) * nparams);
-	pv.said = said;
-	(void) query_tree_walker(pv.query, param_values_walker, &pv, 0);
+	vals = ia_param_values(queries, types, nparams, planner, viewer);
 	params = makeParamList(nparams);
 	for (int i = 0; i < nparams; i++)
 	{
-		if (!pv.found[i])
+		if (vals[i].hidden)
+		{
+			*why = ia_value_refusal(&vals[i], i + 1, planner);
+			return NULL;
+		}
+		if (!vals[i].found)
 		{
 			*why = psprintf("no representative value for $%d (compare it with a column that has statistics: ANALYZE)", i + 1);
 			return NULL;
 		}
-		params->params[i].value = pv.values[i];
+		if (vals[i].shown)
+			appendStringInfo(said, "; $%d = %s (%s of %s)", i + 1,
+							 ia_value_text(vals[i].value, types[i]),
+							 vals[i].kind, ia_value_column(&vals[i]));
+		else
+			appendStringInfo(said, "; %s",
+							 ia_value_refusal(&vals[i], i + 1, viewer));
+		params->params[i].value = vals[i].value;
 		params->params[i].isnull = false;
 		params->params[i].pflags = PARAM_FLAG_CONST;
 		params->params[i].ptype = types[i];
@@ -307,8 +217,8 @@ ia_measure_query(const IaVerifyTarget *t, const char *query, Oid planner,
 	if (why == NULL && indexoids == NIL)
 		why = "the index no longer exists";
 	if (why == NULL)
-		params = representative_params(linitial_node(Query, queries), types,
-									   nparams, &said, &why);
+		params = representative_params(queries, types, nparams, planner,
+									   t->role, &said, &why);
 	if (why != NULL)
 	{
 		r->measured = MemoryContextStrdup(out, psprintf("not measured: %s", why));
