@@ -17,6 +17,15 @@
  * went down is a reset and counts from zero), so a check reads one previous
  * snapshot per index, never the whole history.
  *
+ * The bound of a whole check (index_advisor.check_total_timeout) is kept
+ * here, in idx_plan_summary(), and not in idx_check()'s PL/pgSQL nor in
+ * verify.c: this is the one call that sees every row a check plans, with
+ * the role of each (idx_check and idx_report both go through it), so it is
+ * where a role's share can be handed out (plan_rows); SQL could only
+ * cancel the whole statement, losing what was checked.  The share becomes
+ * a deadline per row, which verify.c's timer (check_time.c) enforces
+ * inside the planning of a query, not only between queries.
+ *
  * Settings (file-static, read by SQL through idx_usage_settings()):
  *	index_advisor.unused_after		 14d  an index with no scan for this long
  *									  is reported "unused for N days"
