@@ -37,7 +37,9 @@
  * handler sets QueryCancelPending, so a SIGINT that came before the clear
  * is seen by the read after it, and one that comes after the clear sets
  * QueryCancelPending itself.  user_cancel stays set until the outermost
- * check ends.
+ * check ends, or until an error that is not 57014 spent it (lock_timeout,
+ * the one other SIGINT, errors with 55P03; PostgreSQL itself reports a
+ * cancel that comes with it as the lock timeout).
  *
  * Known limit: on a standby (idx_report), a recovery conflict sets
  * QueryCancelPending without SIGINT; if our timer fires in the same
@@ -203,7 +205,7 @@ ia_check_timer_stop(void)
  * after ia_check_timer_stop().  A real cancel (SIGINT: pg_cancel_backend,
  * statement_timeout) is re-thrown.  Our timer's cancel gets its message
  * here.  Anything else, a 57014 that code the planner ran raised included,
- * is the query's own error.
+ * is the query's own error (a lock_timeout too, as before).
  */
 IaCheckStop
 ia_check_caught(ErrorData *edata, int flags)
@@ -212,7 +214,21 @@ ia_check_caught(ErrorData *edata, int flags)
 
 	check_timed_out = false;
 	if (edata->sqlerrcode != ERRCODE_QUERY_CANCELED)
+	{
+		/*
+		 * lock_timeout also arrives as SIGINT, and comes out as 55P03: the
+		 * SIGINTs noted so far were spent on this error unless a cancel is
+		 * still pending.  Cleared first, then read: a SIGINT in between
+		 * sets both again.
+		 */
+		if (user_cancel)
+		{
+			user_cancel = false;
+			if (QueryCancelPending)
+				user_cancel = true;
+		}
 		return IA_CHECK_ERROR;
+	}
 	if (user_cancel)
 		ReThrowError(edata);
 	if (!fired)

@@ -114,5 +114,29 @@ is($stdout,
    'query_error: 1 of 1 stored queries cannot be planned: query 1: a cancel raised by the function',
    "it is that query's error");
 
+# lock_timeout also arrives as SIGINT: a stored query that waits too long
+# for a lock is that query's error, and is no cancel of the queries after
+# it (here the next query of the same index, stopped by check_timeout: a
+# planning error too)
+q1(q{
+    CREATE TABLE lk (a integer);
+    CREATE TABLE w (a integer);
+    SELECT idx_apply('CREATE INDEX w_a_idx ON w (a)',
+                     ARRAY['SELECT * FROM w JOIN lk ON lk.a = w.a WHERE w.a = 1',
+                           'SELECT * FROM w WHERE a = slowf(1)']);
+});
+q1('CALL idx_wait()');
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('BEGIN');
+$holder->query_safe('LOCK TABLE lk IN ACCESS EXCLUSIVE MODE');
+($ret, $stdout, $stderr) = $node->psql('postgres', q{SET ia_test.slow = on;
+    SET index_advisor.check_timeout = '1s'; SET lock_timeout = '200ms';
+    SELECT detail FROM idx_check() WHERE kind = 'query_error' AND index_name = 'w_a_idx'});
+is($ret, 0, 'a lock_timeout in one stored query does not end idx_check()') or diag($stderr);
+is($stdout, '2 of 2 stored queries cannot be planned: query 1: canceling statement due to lock timeout',
+   "the lock timeout is that query's error, and the next query's check_timeout is ours: both are findings");
+$holder->query_safe('ROLLBACK');
+$holder->quit;
+
 $node->stop;
 done_testing();
