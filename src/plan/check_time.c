@@ -41,9 +41,17 @@
  * the one other SIGINT, errors with 55P03; PostgreSQL itself reports a
  * cancel that comes with it as the lock timeout).
  *
- * Known limit: on a standby (idx_report), a recovery conflict sets
+ * statement_timeout's indicator (get_timeout_indicator) would not do:
+ * ProcessInterrupts resets it as it throws, and pg_cancel_backend has none.
+ * A check here is one ia_verify_queries() call (one row); a cancel pending
+ * from before is seen at ia_check_begin() in QueryCancelPending.
+ *
+ * Known limits: on a standby (idx_report), a recovery conflict sets
  * QueryCancelPending without SIGINT; if our timer fires in the same
  * window, the conflict's error (40001) is recorded as the query's error.
+ * A check nested in a check (a folded function calling idx_explain) re-arms
+ * the one timer, so the outer query runs on without one.  pqsignal() is
+ * PostgreSQL 15's: it returns the handler it replaced.
  *
  *-------------------------------------------------------------------------
  */
