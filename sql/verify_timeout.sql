@@ -1,7 +1,10 @@
 -- idx_check() is bounded and can be stopped: the planning of each stored
 -- query is limited by index_advisor.check_timeout (superuser-set), which
--- makes a slow query a finding; a statement_timeout or query cancel during
--- idx_check() or idx_report() is never swallowed.
+-- makes a slow query a finding, and the whole check by
+-- index_advisor.check_total_timeout, which leaves what had no time "not
+-- checked"; a statement_timeout or query cancel during idx_check() or
+-- idx_report() is never swallowed (test/t/176_safety_check_cancel.pl makes
+-- one land together with check_timeout).
 SET client_min_messages = warning;
 CALL idx_wait();
 RESET client_min_messages;
@@ -36,6 +39,14 @@ SELECT * FROM idx_explain(:slow_id);
 \echo :LAST_ERROR_SQLSTATE
 RESET index_advisor.check_timeout;
 
+-- the total limit: a query the check had no time for is "not checked", no
+-- verdict; the row's open query_error finding stays as it was
+SET index_advisor.check_total_timeout = '100ms';
+SELECT kind, index_name, detail FROM idx_check() WHERE table_name = 'v_slow';
+SELECT kind, resolved_at IS NULL AS open FROM idx_findings WHERE index_name = 'v_slow_a_idx' ORDER BY kind;
+SELECT verdict, detail FROM idx_report('v_timeout');
+RESET index_advisor.check_total_timeout;
+
 -- statement_timeout stops idx_check() and idx_report(): 57014, not a finding
 SET statement_timeout = '200ms';
 SELECT kind, index_name, detail FROM idx_check() WHERE table_name = 'v_slow';
@@ -44,14 +55,16 @@ SELECT verdict FROM idx_report('v_timeout');
 \echo :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
 RESET regress_ia.slow;
--- the failed check recorded nothing: the finding of the last complete
--- check is still the one open
-SELECT kind, index_name, resolved_at IS NULL AS open FROM idx_findings WHERE index_name = 'v_slow_a_idx';
+-- the failed check recorded nothing: the findings of the last complete
+-- checks are still the ones open
+SELECT kind, index_name, resolved_at IS NULL AS open FROM idx_findings WHERE index_name = 'v_slow_a_idx' ORDER BY kind;
 
 -- only a superuser sets the limit
 CREATE ROLE regress_ia_timeout;
 SET ROLE regress_ia_timeout;
 SET index_advisor.check_timeout = 0;
+\echo :LAST_ERROR_SQLSTATE
+SET index_advisor.check_total_timeout = 0;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 DROP ROLE regress_ia_timeout;

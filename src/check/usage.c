@@ -17,12 +17,24 @@
  * went down is a reset and counts from zero), so a check reads one previous
  * snapshot per index, never the whole history.
  *
+ * The bound of a whole check (index_advisor.check_total_timeout) is kept
+ * here, in idx_plan_summary(), and not in idx_check()'s PL/pgSQL nor in
+ * verify.c: this is the one call that sees every row a check plans, with
+ * the role of each (idx_check and idx_report both go through it), so it is
+ * where a role's share can be handed out (plan_rows); SQL could only
+ * cancel the whole statement, losing what was checked.  The share becomes
+ * a deadline per row, which verify.c's timer (check_time.c) enforces
+ * inside the planning of a query, not only between queries.
+ *
  * Settings (file-static, read by SQL through idx_usage_settings()):
  *	index_advisor.unused_after		 14d  an index with no scan for this long
  *									  is reported "unused for N days"
  *	index_advisor.snapshot_all		 off  snapshot every index, not only the
  *									  tracked ones
  *	index_advisor.snapshot_retention 30d  snapshots older than this are pruned
+ *	index_advisor.check_total_timeout 1min the planning of all the stored
+ *									  queries of one idx_check()/idx_report();
+ *									  a role gets a share of it (plan_rows)
  *
  * Who may see a plan: idx_explain() and idx_plan_summary() read
  * idx_history as the caller (row-level security), and plan a row's queries
@@ -66,6 +78,7 @@ PG_FUNCTION_INFO_V1(idx_sparkline);
 static int	unused_after = 14 * MINUTES_PER_DAY;	/* minutes */
 static bool snapshot_all = false;
 static int	snapshot_retention = 30 * MINUTES_PER_DAY;	/* minutes */
+static int	check_total_timeout = 60000;	/* ms, 0 = no limit */
 
 /* Called once from _PG_init. */
 void
@@ -86,6 +99,14 @@ ia_usage_init(void)
 							 false,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("index_advisor.check_total_timeout",
+							"The longest the planning of all stored queries may take in one idx_check() or idx_report().",
+							"Each role whose queries are checked gets an equal share of what is left when its turn comes; queries not planned in time are reported as not checked.  0 means no limit.",
+							&check_total_timeout,
+							60000, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("index_advisor.snapshot_retention",
 							"Usage snapshots older than this are pruned by idx_check().",
@@ -195,8 +216,8 @@ typedef struct TrackedRow
 } TrackedRow;
 
 /*
- * The rows of ids visible to the caller, allocated in the current memory
- * context; *nrows says how many.  The index is the one recorded at build
+ * The rows of ids visible to the caller, in the order of ids, allocated in
+ * the current memory context; *nrows says how many.  The index is the one recorded at build
  * time (index_oid, on table_oid: the columns may be oid or regclass);
  * indexoid is InvalidOid when it is gone.
  */
@@ -214,12 +235,14 @@ load_rows(Oid fn_oid, ArrayType *ids, int *nrows)
 	sql = psprintf("SELECT h.id, h.operation OPERATOR(pg_catalog.=) 'create',"
 				   " h.role_oid::pg_catalog.oid, h.search_path, h.queries,"
 				   " x.indexrelid, x.indrelid"
-				   " FROM %s.idx_history h"
+				   " FROM (SELECT u.id, pg_catalog.min(u.ord) AS ord"
+				   "         FROM pg_catalog.unnest($1) WITH ORDINALITY AS u(id, ord)"
+				   "        GROUP BY u.id) u"
+				   " JOIN %s.idx_history h ON h.id OPERATOR(pg_catalog.=) u.id"
 				   " LEFT JOIN pg_catalog.pg_index x"
 				   "   ON x.indexrelid OPERATOR(pg_catalog.=) h.index_oid::pg_catalog.oid"
 				   "  AND x.indrelid OPERATOR(pg_catalog.=) h.table_oid::pg_catalog.oid"
-				   " WHERE h.id OPERATOR(pg_catalog.=) ANY ($1)"
-				   " ORDER BY h.id",
+				   " ORDER BY u.ord",
 				   quote_identifier(nsp));
 	args[0] = PointerGetDatum(ids);
 
@@ -439,22 +462,83 @@ not_yours(TrackedRow *row, IaQueryResult *results)
 }
 
 /*
+ * Plan the rows' queries into results[i] (one array per create row), each
+ * row with its deadline.  Rows are taken in the order given, grouped by the
+ * role that asked, roles in the order they first appear.  When a role's
+ * turn comes it gets an equal share of what is left of
+ * index_advisor.check_total_timeout (what is left / the roles still to
+ * come): a role whose queries are slow uses at most its share, and the time
+ * a quick role leaves goes to the roles after it.  Queries not planned by
+ * their row's deadline are "not checked".
+ */
+static void
+plan_rows(TrackedRow *rows, int nrows, IaQueryResult **results)
+{
+	bool	   *plannable = palloc0(sizeof(bool) * (nrows + 1));
+	List	   *roles = NIL;
+	TimestampTz end = 0;
+	int			roles_left;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < nrows; i++)
+	{
+		if (!rows[i].is_create)
+			continue;
+		results[i] = palloc0(sizeof(IaQueryResult) * (rows[i].nqueries + 1));
+		plannable[i] = has_privs_of_role(GetUserId(), rows[i].target.role);
+		if (plannable[i])
+			roles = list_append_unique_oid(roles, rows[i].target.role);
+		else
+			not_yours(&rows[i], results[i]);
+	}
+	if (check_total_timeout > 0)
+		end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+										  check_total_timeout);
+	roles_left = list_length(roles);
+	foreach(lc, roles)
+	{
+		Oid			role = lfirst_oid(lc);
+		TimestampTz deadline = 0;
+
+		if (end != 0)
+		{
+			TimestampTz now = GetCurrentTimestamp();
+
+			deadline = now + (end > now ? (end - now) / roles_left : 0);
+		}
+		roles_left--;
+		for (i = 0; i < nrows; i++)
+		{
+			if (!plannable[i] || rows[i].target.role != role)
+				continue;
+			rows[i].target.deadline = deadline;
+			ia_verify_queries(&rows[i].target, rows[i].nqueries,
+							  rows[i].queries, 0, results[i]);
+		}
+	}
+}
+
+/*
  * idx_plan_summary(ids bigint[]) RETURNS TABLE(id bigint, queries_total int,
  *     queries_using int, scan text, winner text, query_errors int,
- *     error text)
+ *     error text, queries_not_checked int)
  *
  * Internal, for idx_report and idx_check: the EXPLAIN verdict of each
- * visible create row, without EXPLAIN text or the second plan.  A query
- * that cannot be planned is counted in query_errors (the first message in
- * error) instead of failing the whole call; so are the queries of a row
- * whose asking role's privileges the caller does not have (not planned).
+ * visible create row, in the order of ids, without EXPLAIN text or the
+ * second plan, within index_advisor.check_total_timeout (plan_rows).  A
+ * query that cannot be planned is counted in query_errors (the first
+ * message in error) instead of failing the whole call; so are the queries
+ * of a row whose asking role's privileges the caller does not have (not
+ * planned).  Queries the check had no time for are counted in
+ * queries_not_checked: no verdict, no error.
  */
 Datum
 idx_plan_summary(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TrackedRow *rows;
-	IaQueryResult *results;
+	IaQueryResult **results;
 	int			nrows;
 	int			i;
 
@@ -462,32 +546,31 @@ idx_plan_summary(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		return (Datum) 0;
 	rows = load_rows(fcinfo->flinfo->fn_oid, PG_GETARG_ARRAYTYPE_P(0), &nrows);
+	results = palloc0(sizeof(IaQueryResult *) * (nrows + 1));
+	plan_rows(rows, nrows, results);
 
 	for (i = 0; i < nrows; i++)
 	{
 		TrackedRow *row = &rows[i];
 		int			using = 0;
 		int			errors = 0;
+		int			not_checked = 0;
 		const char *scan = NULL;
 		char	   *winner = NULL;
 		char	   *error = NULL;
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, false};
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 		int			j;
 
 		if (!row->is_create)
 			continue;
-		results = palloc0(sizeof(IaQueryResult) * (row->nqueries + 1));
-		if (has_privs_of_role(GetUserId(), row->target.role))
-			ia_verify_queries(&row->target, row->nqueries, row->queries, 0,
-							  results);
-		else
-			not_yours(row, results);
 		for (j = 0; j < row->nqueries; j++)
 		{
-			IaQueryResult r = results[j];
+			IaQueryResult r = results[i][j];
 
-			if (!r.ok)
+			if (r.not_checked)
+				not_checked++;
+			else if (!r.ok)
 			{
 				if (errors++ == 0)
 					error = psprintf("query %d: %s", j + 1, r.error);
@@ -511,6 +594,8 @@ idx_plan_summary(PG_FUNCTION_ARGS)
 		values[5] = Int32GetDatum(errors);
 		values[6] = error ? CStringGetTextDatum(error) : (Datum) 0;
 		nulls[6] = (error == NULL);
+		values[7] = Int32GetDatum(not_checked);
+		/* under 0.1's seven columns, values[7] is not read */
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

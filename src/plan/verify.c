@@ -32,9 +32,11 @@
  * runs index expressions, inside one subtransaction that is always rolled
  * back (locks released at once; an error does not abort the caller).
  * Table privileges are checked as the asking role, as the executor would.
- * Each query's planning at check time is bounded by
- * index_advisor.check_timeout; a query cancel or statement_timeout is
- * never swallowed.
+ * At check time each query's planning is bounded by
+ * index_advisor.check_timeout and by the caller's deadline (its share of
+ * index_advisor.check_total_timeout, usage.c): the timer and how its
+ * cancel is told from a real one are in check_time.c.  A query cancel or
+ * statement_timeout is never swallowed.
  *
  * Caller's rules: see verify.h.  The SQL-callable functions that read
  * idx_history live in usage.c.
@@ -74,18 +76,10 @@
 
 #include "index_advisor.h"
 #include "ia_hypo.h"
+#include "check_time.h"
 #include "ia_measure.h"
 #include "verify.h"
 #include "verify_internal.h"
-
-/*
- * index_advisor.check_timeout: the longest one stored query may take to be
- * planned at check time (ms, 0 = no limit).  Our timer, registered on first
- * use, and whether it fired during the current query.
- */
-static int	check_timeout = 10000;
-static TimeoutId check_timeout_id = MAX_TIMEOUTS;
-static volatile sig_atomic_t check_timed_out = false;
 
 /*
  * The index hidden from the planner while we plan "without" it: its OID and,
@@ -163,13 +157,7 @@ ia_verify_set_planning(List *hypos, List *hidden, List *explained)
 void
 ia_verify_init(void)
 {
-	DefineCustomIntVariable("index_advisor.check_timeout",
-							"The longest the planning of one stored query may take in idx_check(), idx_report() and idx_explain().",
-							"A query that takes longer is recorded as a planning error; 0 means no limit.",
-							&check_timeout,
-							10000, 0, INT_MAX,
-							PGC_SUSET, GUC_UNIT_MS,
-							NULL, NULL, NULL);
+	ia_check_time_init();	/* index_advisor.check_timeout */
 	prev_get_relation_info = get_relation_info_hook;
 	get_relation_info_hook = ia_get_relation_info;
 	prev_explain_index_name = explain_get_index_name_hook;
@@ -888,63 +876,44 @@ verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 }
 
 /* ---------------------------------------------------------------------
- * The time limit of one check (index_advisor.check_timeout)
+ * The check loop
  *
- * A timer of our own that cancels the query the way statement_timeout
- * does; verify_batch tells the two apart by check_timed_out, records our
- * own as a planning error and re-throws every other cancel.
+ * Each query is planned under the time limits of check_time.c: our own
+ * timer stops it at index_advisor.check_timeout (a planning error, and the
+ * check goes on) or at the target's deadline (this query and the rest of
+ * the row are "not checked"); a real cancel or statement_timeout is always
+ * re-thrown.
  * ---------------------------------------------------------------------
  */
-static void
-check_timeout_handler(void)
-{
-	check_timed_out = true;
-	InterruptPending = true;
-	QueryCancelPending = true;
-	SetLatch(MyLatch);
-}
 
+/* results[from .. to-1]: not checked, the deadline came before them */
 static void
-start_check_timer(int flags)
+mark_not_checked(IaQueryResult *results, int from, int to)
 {
-	check_timed_out = false;
-	if ((flags & IA_VERIFY_APPLY) || check_timeout <= 0)
-		return;
-	if (check_timeout_id == MAX_TIMEOUTS)
-		check_timeout_id = RegisterTimeout(USER_TIMEOUT, check_timeout_handler);
-	enable_timeout_after(check_timeout_id, check_timeout);
-}
-
-static void
-stop_check_timer(void)
-{
-	if (check_timeout_id != MAX_TIMEOUTS)
-		disable_timeout(check_timeout_id, false);
+	for (int i = from; i < to; i++)
+	{
+		memset(&results[i], 0, sizeof(IaQueryResult));
+		results[i].not_checked = true;
+		results[i].error = IA_NOT_CHECKED_MESSAGE;
+		results[i].sqlerrcode = ERRCODE_QUERY_CANCELED;
+	}
 }
 
 /* Record a caught error as the result of results[i], or re-throw it. */
 static void
 record_error(ErrorData *edata, int flags, int i, IaQueryResult *results)
 {
-	bool		timed_out = check_timed_out &&
-		edata->sqlerrcode == ERRCODE_QUERY_CANCELED;
+	IaCheckStop stop = ia_check_caught(edata, flags);	/* or re-thrown */
 
-	check_timed_out = false;
-	if (timed_out)
-	{
-		edata->message = psprintf((flags & IA_VERIFY_ANALYZE) ?
-								  "planning and measuring took longer than index_advisor.check_timeout (%d ms)" :
-								  "planning took longer than index_advisor.check_timeout (%d ms)",
-								  check_timeout);
-		edata->detail = NULL;
-		edata->hint = pstrdup("An IMMUTABLE function that the planner runs may be slow; raise index_advisor.check_timeout or fix the function.");
-	}
-	else if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		ReThrowError(edata);	/* a cancel or statement_timeout: stop */
 	if (flags & IA_VERIFY_APPLY)
 		edata->message = psprintf("query %d: %s", i + 1, edata->message);
 	if (flags & IA_VERIFY_RETHROW)
 		ReThrowError(edata);
+	if (stop == IA_CHECK_NOT_CHECKED)
+	{
+		mark_not_checked(results, i, i + 1);
+		return;
+	}
 	memset(&results[i], 0, sizeof(IaQueryResult));
 	results[i].ok = false;
 	results[i].error = edata->message;
@@ -953,12 +922,13 @@ record_error(ErrorData *edata, int flags, int i, IaQueryResult *results)
 
 /*
  * Plan queries[first .. first+n-1] in one subtransaction, as described at
- * the top of this section.  True if all went well.  On error: re-raised
- * (IA_VERIFY_RETHROW, or a cancel that is not our own time limit), else
- * recorded in results[first] and false returned (the caller retries one by
- * one to tell which query failed).
+ * the top of this section.  Returns the position after the last query it
+ * settled: first + n when all went well or the deadline came (the rest is
+ * marked not checked); after an error, the failed query's position + 1,
+ * the error re-raised (IA_VERIFY_RETHROW, or a real cancel) or recorded
+ * in that query's result.
  */
-static bool
+static int
 verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 			 int flags, IaQueryResult *results)
 {
@@ -1005,16 +975,14 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 		{
 			ectx.queryno = i + 1;
 			ectx.query = queries[i];
-			start_check_timer(flags);
+			if (!ia_check_timer_start(t->deadline, flags))
+			{
+				mark_not_checked(results, i, first + n);
+				break;
+			}
 			verify_in_subxact(t, queries[i], flags, save_sec, &results[i],
 							  caller);
-			stop_check_timer();
-			if (check_timed_out)
-			{
-				/* fired after the last CHECK_FOR_INTERRUPTS: no cancel */
-				QueryCancelPending = false;
-				check_timed_out = false;
-			}
+			ia_check_timer_stop();
 			MemoryContextReset(work);
 		}
 
@@ -1028,16 +996,16 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 	{
 		ErrorData  *edata;
 
-		stop_check_timer();
+		ia_check_timer_stop();
 		edata = ia_subxact_caught(caller, owner, false);
 		hidden_indexes = NIL;
 		MemoryContextDelete(work);
 		record_error(edata, flags, ectx.queryno - 1, results);
-		return false;
+		return ectx.queryno;
 	}
 	PG_END_TRY();
 	MemoryContextDelete(work);
-	return true;
+	return first + n;
 }
 
 /*
@@ -1046,21 +1014,37 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
  *
  * Fills results[0 .. n-1].  Errors (a dropped table, a parameter whose type
  * cannot be inferred, a privilege the asking role lost, a query no role may
- * plan, the time limit) are re-raised with IA_VERIFY_RETHROW, else recorded
- * in that query's error / sqlerrcode.  A query cancel or statement_timeout
- * is always re-raised.  All queries share one subtransaction (one set of
- * locks); only when one fails are they planned again one by one.
+ * plan, check_timeout) are re-raised with IA_VERIFY_RETHROW, else recorded
+ * in that query's error / sqlerrcode.  Queries not planned before the
+ * target's deadline are marked not_checked.  A query cancel or
+ * statement_timeout is always re-raised.  The queries share one
+ * subtransaction (one set of locks); after a query fails, the ones after it
+ * go on in a new one, so no query is planned twice.
  */
 void
 ia_verify_queries(const IaVerifyTarget *t, int n, char **queries, int flags,
 				  IaQueryResult *results)
 {
-	int			i;
+	volatile int next = 0;
 
 	if (n == 0)
 		return;
-	if (verify_batch(t, queries, 0, n, flags, results) || n == 1)
-		return;
-	for (i = 0; i < n; i++)
-		(void) verify_batch(t, queries, i, 1, flags, results);
+	ia_check_begin();
+	PG_TRY();
+	{
+		while (next < n)
+		{
+			if (ia_check_deadline_passed(t->deadline))
+			{
+				mark_not_checked(results, next, n);
+				break;
+			}
+			next = verify_batch(t, queries, next, n - next, flags, results);
+		}
+	}
+	PG_FINALLY();
+	{
+		ia_check_end();
+	}
+	PG_END_TRY();
 }

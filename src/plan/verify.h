@@ -20,6 +20,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 
 /* What to plan: one history row of an index created through idx_apply. */
@@ -31,6 +32,10 @@ typedef struct IaVerifyTarget
 	Oid			indexoid;		/* InvalidOid when the index is gone */
 	Oid			tableoid;		/* the index's table, when known */
 	int			runs;			/* IA_VERIFY_ANALYZE: runs of each plan */
+	TimestampTz deadline;		/* 0, or when this check's time (its share
+								 * of index_advisor.check_total_timeout)
+								 * runs out: queries not planned by then
+								 * are "not checked" */
 } IaVerifyTarget;
 
 /* flags of ia_verify_queries() */
@@ -45,6 +50,7 @@ typedef struct IaVerifyTarget
 typedef struct IaQueryResult
 {
 	bool		ok;				/* planned without error */
+	bool		not_checked;	/* !ok: the deadline came first; no verdict */
 	bool		uses_index;
 	Oid			planned_as;		/* the role the query was planned as */
 	const char *scan;			/* "Index Scan", "Index Only Scan",

@@ -67,8 +67,16 @@ COMMENT ON FUNCTION @extschema@.idx_check_crashed() IS
     'internal (idx_check, step 1): rows left waiting or building by a worker that is gone (the row''s lock is free: the same test as the queue''s)';
 REVOKE ALL ON FUNCTION @extschema@.idx_check_crashed() FROM PUBLIC;
 
+-- What a check had no time for (index_advisor.check_total_timeout): the
+-- queries of this snapshot's row that were not planned.  The next check
+-- plans first the rows whose last snapshot left most queries unchecked.
+ALTER TABLE @extschema@.idx_snapshots ADD COLUMN queries_not_checked integer;
+COMMENT ON COLUMN @extschema@.idx_snapshots.queries_not_checked IS
+    'stored queries of the row that this check had no time to plan (index_advisor.check_total_timeout); NULL for indexes not created through idx_apply';
+
 -- Step 2: snapshot the counters, re-plan the stored queries, and what
--- that says: regressions, unplannable queries, unused indexes, resets.
+-- that says: regressions, unplannable queries, queries not checked for
+-- lack of time, unused indexes, resets.
 CREATE FUNCTION @extschema@.idx_check_usage()
 RETURNS SETOF @extschema@.idx_finding
 LANGUAGE sql VOLATILE
@@ -112,13 +120,26 @@ AS $body$
            AND NOT EXISTS (SELECT 1 FROM tracked tr
                             WHERE tr.index_oid = s.indexrelid)
     ), plans AS (
+        -- fairness across checks: first the rows the last check left most
+        -- queries unchecked of (never checked: first of all), then by id
         SELECT p.* FROM @extschema@.idx_plan_summary(
-                   ARRAY(SELECT c.hid FROM cur c WHERE c.hid IS NOT NULL)) p
+                   ARRAY(SELECT c.hid FROM cur c
+                           LEFT JOIN LATERAL (
+                                 SELECT s.queries_not_checked
+                                   FROM @extschema@.idx_snapshots s
+                                  WHERE s.index_oid = c.indexrelid
+                                    AND s.node = 'primary'
+                                    AND s.history_id = c.hid
+                                  ORDER BY s.taken_at DESC LIMIT 1) l ON true
+                          WHERE c.hid IS NOT NULL
+                          ORDER BY COALESCE(l.queries_not_checked, 2147483647) DESC,
+                                   c.hid)) p
     ), ins AS (
         INSERT INTO @extschema@.idx_snapshots AS n
                (taken_at, index_oid, schema_name, table_name, index_name,
                 history_id, idx_scan, since, scans, last_used, stats_reset,
-                queries_total, queries_using, queries_using_max)
+                queries_total, queries_using, queries_using_max,
+                queries_not_checked)
         SELECT now(), c.indexrelid, c.schemaname, c.relname, c.indexrelname,
                c.hid, c.idx_scan,
                COALESCE(p.since, c.valid_at, now()),
@@ -132,7 +153,8 @@ AS $body$
                     THEN now() ELSE p.last_used END,
                COALESCE(c.idx_scan < p.idx_scan, false),
                pl.queries_total, pl.queries_using,
-               greatest(p.queries_using_max, pl.queries_using)
+               greatest(p.queries_using_max, pl.queries_using),
+               pl.queries_not_checked
           FROM cur c
           LEFT JOIN plans pl ON pl.id = c.hid
           LEFT JOIN LATERAL (
@@ -154,9 +176,10 @@ AS $body$
                       i.queries_using, i.queries_total, i.queries_using_max,
                       '; now ' || pl.winner || ' wins') AS detail
           FROM ins i JOIN plans pl ON pl.id = i.history_id
-         -- a query that could not be planned is a query_error, not a
-         -- regression
-         WHERE i.queries_using + pl.query_errors < i.queries_using_max
+         -- a query that could not be planned is a query_error, and one
+         -- not planned for lack of time is not_checked: not a regression
+         WHERE i.queries_using + pl.query_errors + pl.queries_not_checked
+               < i.queries_using_max
         UNION ALL
         SELECT 'query_error', i.schema_name, i.table_name, i.index_name,
                i.history_id,
@@ -164,6 +187,13 @@ AS $body$
                       pl.query_errors, pl.queries_total, pl.error)
           FROM ins i JOIN plans pl ON pl.id = i.history_id
          WHERE pl.query_errors > 0
+        UNION ALL
+        SELECT 'not_checked', i.schema_name, i.table_name, i.index_name,
+               i.history_id,
+               format('not checked: the check''s time ran out (index_advisor.check_total_timeout, a share per role); %s of %s stored queries were not planned',
+                      pl.queries_not_checked, pl.queries_total)
+          FROM ins i JOIN plans pl ON pl.id = i.history_id
+         WHERE pl.queries_not_checked > 0
         UNION ALL
         SELECT 'unused', i.schema_name, i.table_name, i.index_name, i.history_id,
                format('no scan for %s days%s',
@@ -189,7 +219,7 @@ AS $body$
       FROM f;
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_usage() IS
-    'internal (idx_check, step 2): snapshot the scan counters of tracked indexes (all with index_advisor.snapshot_all), re-plan their stored queries, and return the regression, query_error, unused and stats_reset findings';
+    'internal (idx_check, step 2): snapshot the scan counters of tracked indexes (all with index_advisor.snapshot_all), re-plan their stored queries within index_advisor.check_total_timeout, and return the regression, query_error, not_checked, unused and stats_reset findings';
 REVOKE ALL ON FUNCTION @extschema@.idx_check_usage() FROM PUBLIC;
 
 -- Step 3: the catalog: INVALID indexes anywhere (except builds in
@@ -325,15 +355,20 @@ AS $body$
     DO UPDATE SET last_seen = EXCLUDED.last_seen, detail = EXCLUDED.detail,
                   table_name = EXCLUDED.table_name;
 
+    -- a plan verdict that this check had no time to look at again stays
+    -- as it was
     UPDATE @extschema@.idx_findings o SET resolved_at = now()
-     WHERE o.resolved_at IS NULL AND o.last_seen < now();
+     WHERE o.resolved_at IS NULL AND o.last_seen < now()
+       AND NOT (o.kind IN ('regression', 'query_error')
+                AND o.history_id IN (SELECT f.history_id FROM unnest($1) f
+                                      WHERE f.kind = 'not_checked'));
     DELETE FROM @extschema@.idx_snapshots s
      WHERE s.taken_at < now() - (SELECT c.snapshot_retention FROM @extschema@.idx_usage_settings() c);
     DELETE FROM @extschema@.idx_findings o
      WHERE o.resolved_at < now() - (SELECT c.snapshot_retention FROM @extschema@.idx_usage_settings() c);
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_record(@extschema@.idx_finding[]) IS
-    'internal (idx_check, step 4): open or refresh the findings seen, resolve those not seen, prune snapshots and resolved findings older than index_advisor.snapshot_retention';
+    'internal (idx_check, step 4): open or refresh the findings seen, resolve those not seen (but not the plan verdicts of a row that was not checked), prune snapshots and resolved findings older than index_advisor.snapshot_retention';
 REVOKE ALL ON FUNCTION @extschema@.idx_check_record(@extschema@.idx_finding[]) FROM PUBLIC;
 
 -- SECURITY DEFINER: the check reads every history row and writes the
@@ -369,7 +404,7 @@ BEGIN
 END
 $idx_check$;
 COMMENT ON FUNCTION @extschema@.idx_check() IS
-    'for pg_cron: snapshot index usage, re-plan stored queries, record and return findings (regressions, unused, INVALID, duplicate and redundant indexes, crashed builds, statistics resets)';
+    'for pg_cron: snapshot index usage, re-plan stored queries (within index_advisor.check_total_timeout), record and return findings (regressions, queries not planned or not checked, unused, INVALID, duplicate and redundant indexes, crashed builds, statistics resets)';
 
 
 -- ---------------------------------------------------------------------
@@ -662,7 +697,8 @@ CREATE FUNCTION @extschema@.idx_report_verdict(status text, tracked boolean,
                                                index_oid oid, indisvalid boolean,
                                                idle boolean, idle_days bigint,
                                                scans bigint, queries_using integer,
-                                               queries_total integer)
+                                               queries_total integer,
+                                               queries_not_checked integer)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -675,12 +711,14 @@ SELECT
            WHEN idx_report_verdict.idle THEN format('unused for %s days', idx_report_verdict.idle_days)
            WHEN idx_report_verdict.scans > 0 THEN 'used'
            WHEN idx_report_verdict.queries_using > 0 THEN 'planned, not used yet'
+           -- no verdict on queries the check had no time for
+           WHEN idx_report_verdict.queries_not_checked > 0 THEN 'not checked'
            WHEN idx_report_verdict.queries_total > 0 THEN 'not planned'
            ELSE 'not used yet'
        END;
 $body$;
-COMMENT ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer) IS
-    'internal (idx_report): the verdict on an index (used, planned, not planned, unused for N days, invalid, rolled back)';
+COMMENT ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer, integer) IS
+    'internal (idx_report): the verdict on an index (used, planned, not checked, not planned, unused for N days, invalid, rolled back)';
 
 -- The detail of idx_report(): what was built or not and why, how the
 -- planner uses the index for its stored queries, and its scans.
@@ -690,7 +728,8 @@ CREATE FUNCTION @extschema@.idx_report_detail(id bigint, status text, tracked bo
                                               queries_total integer, query_errors integer,
                                               scan text, winner text, error text,
                                               scans bigint, live bigint,
-                                              reset_seen boolean)
+                                              reset_seen boolean,
+                                              queries_not_checked integer)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -712,27 +751,30 @@ SELECT
            ELSE concat_ws('; ',
                CASE WHEN idx_report_detail.queries_using > 0 THEN
                    format('%s for %s/%s queries', idx_report_detail.scan, idx_report_detail.queries_using, idx_report_detail.queries_total) END,
-               CASE WHEN idx_report_detail.queries_total > idx_report_detail.queries_using + idx_report_detail.query_errors THEN
+               CASE WHEN idx_report_detail.queries_total > idx_report_detail.queries_using + idx_report_detail.query_errors + idx_report_detail.queries_not_checked THEN
                    format('%s wins for %s/%s queries',
                           COALESCE(idx_report_detail.winner, 'a plan without the index'),
-                          idx_report_detail.queries_total - idx_report_detail.queries_using - idx_report_detail.query_errors,
+                          idx_report_detail.queries_total - idx_report_detail.queries_using - idx_report_detail.query_errors - idx_report_detail.queries_not_checked,
                           idx_report_detail.queries_total) END,
                idx_report_detail.error,
+               CASE WHEN idx_report_detail.queries_not_checked > 0 THEN
+                   format('%s/%s queries not checked: the check''s time ran out (index_advisor.check_total_timeout)',
+                          idx_report_detail.queries_not_checked, idx_report_detail.queries_total) END,
                CASE WHEN idx_report_detail.tracked THEN format('%s scans since valid', idx_report_detail.scans)
                     ELSE format('%s scans since statistics reset', idx_report_detail.live) END,
                CASE WHEN idx_report_detail.reset_seen THEN 'statistics were reset since the last check' END)
        END;
 $body$;
-COMMENT ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean) IS
+COMMENT ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean, integer) IS
     'internal (idx_report): the detail of the report on an index: its history, the plans of its stored queries, its scans';
 
 REVOKE ALL ON FUNCTION @extschema@.idx_report_trend(oid, boolean, bigint, name, name, timestamptz, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean, integer) FROM PUBLIC;
 -- idx_report() runs as its caller, who calls these three
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_trend(oid, boolean, bigint, name, name, timestamptz, bigint) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_report_verdict(text, boolean, oid, boolean, boolean, bigint, bigint, integer, integer, integer) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_report_detail(bigint, text, boolean, text, oid, boolean, integer, integer, integer, text, text, text, bigint, bigint, boolean, integer) TO PUBLIC;
 
 DROP FUNCTION @extschema@.idx_report(text, boolean);  -- write_cost is new
 CREATE FUNCTION @extschema@.idx_report(migration text DEFAULT NULL,
@@ -774,7 +816,7 @@ WITH cfg AS (
     SELECT p.*
       FROM @extschema@.idx_plan_summary(ARRAY(
                SELECT r.id FROM r JOIN pg_index x ON x.indexrelid = r.index_oid
-                WHERE r.tracked AND x.indisvalid)) p
+                WHERE r.tracked AND x.indisvalid ORDER BY r.id)) p
 ), facts AS (
     SELECT r.*, x.indisvalid,
            -- a partitioned index is scanned through its partitions' indexes
@@ -786,7 +828,7 @@ WITH cfg AS (
            sn.last_used AS snap_last_used,
            COALESCE(sn.since, CASE WHEN r.tracked THEN r.valid_at END) AS since,
            p.queries_total, p.queries_using, p.scan, p.winner,
-           p.query_errors, p.error
+           p.query_errors, p.error, p.queries_not_checked
       FROM r
       LEFT JOIN pg_index x ON x.indexrelid = r.index_oid
       LEFT JOIN pg_class ic ON ic.oid = r.index_oid
@@ -832,12 +874,14 @@ SELECT v.id, v.index_name, v.table_name, v.status,
            v.index_oid, v.tracked, v.id, v.schema_name, v.index_name, v.since, v.live) END,
        @extschema@.idx_report_node_verdict(v.id,
        @extschema@.idx_report_verdict(v.status, v.tracked, v.index_oid, v.indisvalid,
-           v.idle, v.idle_days, v.scans, v.queries_using, v.queries_total)),
+           v.idle, v.idle_days, v.scans, v.queries_using, v.queries_total,
+           COALESCE(v.queries_not_checked, 0))),
        @extschema@.idx_report_detail(v.id, v.status, v.tracked, v.error_message,
            v.index_oid, v.indisvalid, v.queries_using, v.queries_total, v.query_errors,
            -- scans since valid, summed over nodes as idx_scan is
            v.scan, v.winner, v.error,
-           v.scans + @extschema@.idx_node_scans(v.id), v.live, v.reset_seen),
+           v.scans + @extschema@.idx_node_scans(v.id), v.live, v.reset_seen,
+           COALESCE(v.queries_not_checked, 0)),
        -- e.g. "HOT 93% → 41%, +12 MB/day" (78_nodes.sql)
        (SELECT w.summary FROM @extschema@.idx_report_write_cost(v.id) w)
   FROM v

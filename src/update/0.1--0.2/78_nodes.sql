@@ -188,9 +188,10 @@ ALTER TABLE @extschema@.idx_findings
     ADD CONSTRAINT idx_findings_kind_check
         CHECK (kind IN ('regression', 'unused', 'invalid', 'duplicate',
                         'redundant', 'crashed', 'stats_reset', 'query_error',
-                        'node_unreachable', 'unregistered_standby', 'write_cost'));
+                        'node_unreachable', 'unregistered_standby', 'write_cost',
+                        'not_checked'));
 COMMENT ON COLUMN @extschema@.idx_findings.kind IS
-    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, write_cost, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
+    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, not_checked, write_cost, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
 
 -- Step 1b of idx_check(): ask each registered node for the scans of the
 -- tracked indexes (same OIDs on a physical standby) and snapshot them with
