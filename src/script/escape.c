@@ -65,9 +65,9 @@ unsafe_char(pg_wchar c)
 }
 
 /*
- * The character at s (of "len" bytes): its code point in *c when the
- * database encoding is UTF8, else the byte for an ASCII byte and 0x20 (a
- * harmless stand-in) for the others.
+ * The character at s: its code point in *c when the database encoding is
+ * UTF8, else the byte for an ASCII byte and 0x20 (a harmless stand-in) for
+ * the others.  Returns its length in bytes.
  */
 static int
 char_at(const char *s, pg_wchar *c)
