@@ -31,7 +31,7 @@ OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_candidate
 # nodes: standbys and other nodes
 OBJS += src/nodes/nodes.o
 # script: idx_apply_script, the ORM bridge
-OBJS += src/script/script.o
+OBJS += src/script/script.o src/script/escape.o
 
 # Node collection (src/nodes/nodes.c) speaks libpq, linked as contrib/postgres_fdw
 # is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).

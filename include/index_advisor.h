@@ -8,9 +8,9 @@
  * headers beside its files (the Makefile puts every folder on the include
  * path): build/ (api, launcher, worker, job, partition, gentle, uninstall),
  * queue/ (queue, locks, status), definition/, plan/ (verify, plan_prepared,
- * hypo, hypoplan, values), check/ (usage, measure), advise/ (advise*, whatif),
- * nodes/, script/.  settings.c stays in src/, this header and compat.h in
- * include/.
+ * check_time, hypo, hypoplan, values), check/ (usage, measure), advise/
+ * (advise*, whatif), nodes/, script/ (script, escape).  settings.c stays in
+ * src/, this header and compat.h in include/.
  *
  * Layering: a file calls (and includes the header of) only files listed
  * after it; nothing calls back up.
@@ -56,6 +56,9 @@
  *	                  called by job.c, worker.c, api.c; calls no file above
  *	settings.c        the core settings, read by any file above
  *	status.c          the statuses of history rows (ia_status.h), for any
+ *	                  file above
+ *	escape.c          text for other languages (src/script/): the label
+ *	                  check, SQL and Python literals (ia_escape.h), for any
  *	                  file above
  *	compat.h          every PostgreSQL version difference
  *

@@ -28,6 +28,32 @@ SELECT idx_node_add('replica_2', 'host=replica2.example dbname=contrib_regressio
 SELECT name, conninfo, added_by = 'regress_nodes_admin'::regrole AS by_admin FROM idx_node_list ORDER BY name;
 RESET ROLE;
 
+-- every option libpq marks as secret is masked, not only "password"
+SELECT idx_node_add('replica_ssl', 'host=replica3.example user=ia password=hunter2 sslmode=verify-full sslcert=/c sslkey=/k sslpassword=keypass');
+SELECT name, conninfo FROM idx_node_list WHERE name = 'replica_ssl';
+SELECT idx_conninfo_mask('postgresql://ia:hunter2@h/db?sslpassword=keypass&application_name=x');
+
+-- idx_node_add writes the registry as its owner with search_path pinned: a
+-- function the caller put on its path is not the one the owner runs (here
+-- through an audit trigger whose function names lower() unqualified)
+CREATE FUNCTION nodes_audit() RETURNS trigger LANGUAGE plpgsql
+AS $$ BEGIN NEW.last_error := lower(NEW.last_error); RETURN NEW; END $$;
+CREATE TRIGGER nodes_audit BEFORE INSERT ON idx_nodes FOR EACH ROW EXECUTE FUNCTION nodes_audit();
+CREATE SCHEMA nodes_evil AUTHORIZATION regress_nodes_admin;
+SET ROLE regress_nodes_admin;
+CREATE FUNCTION nodes_evil.lower(text) RETURNS text LANGUAGE plpgsql
+AS $$ BEGIN RAISE NOTICE 'nodes_evil.lower ran, as a superuser: %',
+                   (SELECT rolsuper FROM pg_roles WHERE rolname = current_user);
+            RETURN $1; END $$;
+SET search_path = nodes_evil, pg_catalog, public;
+SELECT idx_node_add('replica_path', 'host=x password=y');
+RESET search_path;
+RESET ROLE;
+DROP TRIGGER nodes_audit ON idx_nodes;
+DROP FUNCTION nodes_audit();
+DROP SCHEMA nodes_evil CASCADE;
+SELECT idx_node_remove('replica_ssl'), idx_node_remove('replica_path');
+
 -- a plain role reads neither the table nor the list, and may not register
 SET ROLE regress_nodes_plain;
 SELECT * FROM idx_nodes;

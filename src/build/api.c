@@ -52,6 +52,7 @@
 #include "index_advisor.h"
 #include "ia_api.h"
 #include "ia_definition.h"
+#include "ia_escape.h"
 #include "ia_gentle.h"
 #include "ia_job.h"
 #include "ia_launcher.h"
@@ -68,9 +69,6 @@ PG_FUNCTION_INFO_V1(idx_wait_preflight);
 PG_FUNCTION_INFO_V1(idx_wait_nap);
 PG_FUNCTION_INFO_V1(idx_wait_nap_rows);
 PG_FUNCTION_INFO_V1(idx_row_has_worker);
-
-/* longest migration label (it is indexed in idx_history) */
-#define IA_MAX_LABEL_LEN	1024
 
 /* idx_wait_nap(ms, ids): how often, and how many rows, it looks at */
 #define IA_NAP_PROBE_MS		10
@@ -256,12 +254,7 @@ ia_apply(const char *definition, ArrayType *queries, const char *migration,
 	int64		id;
 
 	ia_refuse_during_recovery("idx_apply()");
-	if (migration != NULL && strlen(migration) > IA_MAX_LABEL_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("migration label is too long"),
-				 errdetail("It is %zu bytes long; the limit is %d bytes.",
-						   strlen(migration), IA_MAX_LABEL_LEN)));
+	ia_check_label(migration);
 	if (definition == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -501,6 +494,7 @@ ia_drop_index(Oid indexoid, const char *migration)
 	int64		row;
 	int64		id;
 
+	ia_check_label(migration);
 	if (!ia_table_ownercheck(indexoid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, index_name);
 	row = ia_queue_index_row(indexoid);

@@ -26,6 +26,10 @@
  * the rows that were running when the server stopped (the INVALID leftover
  * dropped, the row failed) and drains the queue, as any worker does.
  *
+ * When no background worker slot is free (max_worker_processes used up),
+ * the launcher retries every second but says so only when the wait begins,
+ * at growing intervals while it lasts, and when it ends (SlotWait).
+ *
  * The launcher then stays, idle (one process, no database), so that the
  * postmaster restarts it after a crash of the backends, when it reconciles
  * again.
@@ -55,6 +59,7 @@
 #include "utils/memutils.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "index_advisor.h"
 #include "ia_launcher.h"
@@ -148,6 +153,59 @@ launcher_nap(long ms)
 	}
 }
 
+/*
+ * The launcher's wait for a background worker slot (max_worker_processes
+ * used up), while it retries every second: said once when the wait
+ * begins, again after 1 minute, 2, 4, ... (at most every hour) while it
+ * lasts, and once more when it ends; never once a second.
+ */
+typedef struct SlotWait
+{
+	TimestampTz since;			/* first failure of this wait; 0: none */
+	TimestampTz next;			/* when to say it again */
+	int			interval_s;		/* the interval after that */
+} SlotWait;
+
+#define IA_SLOT_WAIT_FIRST_S	60
+#define IA_SLOT_WAIT_MAX_S		3600
+
+static void
+slot_wait_failed(SlotWait *wait, Oid dboid)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	bool		first = wait->since == 0;
+
+	if (first)
+	{
+		wait->since = now;
+		wait->interval_s = IA_SLOT_WAIT_FIRST_S;
+	}
+	else if (now < wait->next)
+		return;
+	wait->next = TimestampTzPlusMilliseconds(now, wait->interval_s * 1000L);
+	ereport(WARNING,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("index_advisor launcher cannot start a worker for database %u: no background worker slot is free",
+					dboid),
+			 first ?
+			 errdetail("It tries again every second; this is logged again only if it still waits in %d seconds, then less and less often.",
+					   wait->interval_s) :
+			 errdetail("It has been waiting for %ld seconds, trying again every second.",
+					   (long) ((now - wait->since) / USECS_PER_SEC)),
+			 errhint("You may need to increase \"max_worker_processes\".")));
+	wait->interval_s = Min(wait->interval_s * 2, IA_SLOT_WAIT_MAX_S);
+}
+
+static void
+slot_wait_ended(SlotWait *wait, Oid dboid)
+{
+	if (wait->since == 0)
+		return;
+	ereport(LOG,
+			(errmsg("index_advisor launcher started the worker for database %u after waiting %ld seconds for a background worker slot",
+					dboid, (long) ((GetCurrentTimestamp() - wait->since) / USECS_PER_SEC))));
+}
+
 void
 ia_launcher_main(Datum arg)
 {
@@ -174,15 +232,20 @@ ia_launcher_main(Datum arg)
 	foreach(lc, dbs)
 	{
 		BackgroundWorkerHandle *handle = NULL;
+		SlotWait	wait = {0};
 
 		for (;;)
 		{
 			running = still_running(running);
-			if (list_length(running) < ia_server_max_workers() &&
-				(handle = ia_start_worker(lfirst_oid(lc), InvalidOid, true)) != NULL)
-				break;
+			if (list_length(running) < ia_server_max_workers())
+			{
+				if ((handle = ia_start_worker(lfirst_oid(lc), InvalidOid, true)) != NULL)
+					break;
+				slot_wait_failed(&wait, lfirst_oid(lc));
+			}
 			launcher_nap(1000L);
 		}
+		slot_wait_ended(&wait, lfirst_oid(lc));
 		running = lappend(running, handle);
 	}
 
@@ -219,14 +282,20 @@ describe_worker(BackgroundWorker *worker, Oid dboid, Oid nspid, bool notify)
 	memcpy(worker->bgw_extra, &args, sizeof(args));
 }
 
-/* Register it; NULL, with a WARNING, when no slot is free. */
+/*
+ * Register it; NULL when no slot is free, with a WARNING if "warn" (a SQL
+ * call warns each time; the launcher, which retries every second, says it
+ * itself: SlotWait).
+ */
 static BackgroundWorkerHandle *
-register_worker(BackgroundWorker *worker)
+register_worker(BackgroundWorker *worker, bool warn)
 {
 	BackgroundWorkerHandle *handle;
 
 	if (!RegisterDynamicBackgroundWorker(worker, &handle))
 	{
+		if (!warn)
+			return NULL;
 		ereport(WARNING,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("could not start an index_advisor worker"),
@@ -240,8 +309,9 @@ register_worker(BackgroundWorker *worker)
 /*
  * ia_start_worker -- register one worker for database "dboid"; "nspid" is
  * the extension's schema there (InvalidOid: the worker looks it up).  With
- * "notify", the caller may wait for it.  Returns the handle, or NULL when
- * no background worker slot is free.
+ * "notify", the caller may wait for it.  Returns the handle, or NULL
+ * (without a message: the launcher's SlotWait says it) when no background
+ * worker slot is free.
  */
 static BackgroundWorkerHandle *
 ia_start_worker(Oid dboid, Oid nspid, bool notify)
@@ -249,7 +319,7 @@ ia_start_worker(Oid dboid, Oid nspid, bool notify)
 	BackgroundWorker worker;
 
 	describe_worker(&worker, dboid, nspid, notify);
-	return register_worker(&worker);
+	return register_worker(&worker, false);
 }
 
 /*
@@ -275,7 +345,7 @@ ia_launch_workers(int wanted)
 				 errhint("The operation starts with the next call of idx_apply(), idx_kick() or idx_wait() in this database once a slot is free; index_advisor.server_max_workers sets the number of slots.")));
 	wanted = Min(wanted, Min(db_free, server_free));
 	describe_worker(&worker, MyDatabaseId, ia_queue_schema(), false);
-	while (launched < wanted && register_worker(&worker) != NULL)
+	while (launched < wanted && register_worker(&worker, true) != NULL)
 		launched++;
 	return launched;
 }

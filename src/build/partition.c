@@ -24,6 +24,10 @@
  * (CREATE INDEX ON ONLY): it waits for writes in progress through the
  * parent, and new ones wait for it, for the duration of a catalog update.
  *
+ * After 3, a partitioned index that is still not valid (a partition was
+ * added meanwhile, without an index) is dropped like the leftover of any
+ * failed build, and the row fails with a hint to apply it again.
+ *
  * A crash after 3 committed leaves a valid partitioned index that the
  * worker could not record: the reconciliation keeps it and records the
  * build as done.  A partitioned index cannot be dropped concurrently in
@@ -222,6 +226,34 @@ fail_all(IaJob *root, List *parts, IaJob *culprit, ErrorData *edata)
 }
 
 /*
+ * fail_not_valid -- every part attached, yet the partitioned index is not
+ * valid: a partition was added (or attached) while the index was built, and
+ * has no index.  Nothing is kept, as after any failure: the partitioned
+ * index is dropped (with it the partition indexes attached to it), each
+ * part and the row are recorded failed.  A new idx_apply() of the
+ * definition then plans every partition, the new one included, which is
+ * what the hint says.
+ */
+static void
+fail_not_valid(IaJob *root, List *parts)
+{
+	ErrorData  *edata = ia_make_error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+									  "the partitioned index is not valid after all partitions were attached");
+	ErrorData  *other = ia_make_error(edata->sqlerrcode,
+									  psprintf("not kept: the build of history row " INT64_FORMAT " failed",
+											   root->id));
+	const char *extra;
+	ListCell   *lc;
+
+	/* (the history keeps the detail, not a hint: the advice goes there) */
+	edata->detail = "A partition was added while the index was built, and has no index. Apply the definition again with idx_apply(): a new build covers every partition.";
+	extra = ia_drop_leftover(root, InvalidOid);
+	foreach(lc, parts)
+		ia_record(((Part *) lfirst(lc))->job, InvalidOid, other, NULL);
+	ia_record(root, InvalidOid, edata, extra);
+}
+
+/*
  * ia_run_create_partitioned -- the whole build of an index on a
  * partitioned table, for the worker.
  */
@@ -265,6 +297,14 @@ ia_run_create_partitioned(IaJob *job)
 		return;
 	}
 
+	ia_begin_txn();
+	indexoid = ia_find_index(job, &valid);
+	ia_end_txn();
+	if (!valid)
+	{
+		fail_not_valid(job, parts);
+		return;
+	}
 	foreach(lc, parts)
 	{
 		Part	   *part = lfirst(lc);
@@ -277,16 +317,6 @@ ia_run_create_partitioned(IaJob *job)
 	ia_begin_txn();
 	indexoid = ia_find_index(job, &valid);
 	ia_end_txn();
-	if (!valid)
-	{
-		/* a partition was attached meanwhile, without an index */
-		edata = ia_make_error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-							  "the partitioned index is not valid after all partitions were attached");
-		edata->detail = "A partition was probably added while the index was built.";
-		edata->hint = "Roll it back with idx_rollback() and apply the definition again.";
-		ia_record(job, InvalidOid, edata, NULL);
-		return;
-	}
 	ia_record(job, indexoid, NULL, NULL);
 }
 

@@ -23,7 +23,11 @@
  * against the role that registered the node (idx_nodes.added_by), whoever
  * runs idx_check().  Connection strings are never put in a message: a parse
  * error says only that the string is invalid (libpq's message may quote a
- * part of it), and idx_node_list shows them with the password masked.
+ * part of it), and idx_node_list shows them with every secret option
+ * masked (the ones libpq marks as secret: password, sslpassword, ...).
+ * idx_node_add writes the registry as the table's owner with search_path
+ * pinned to pg_catalog, pg_temp (as queue.c does): nothing the caller put
+ * on its path is resolved with the owner's rights.
  *
  * Settings (file-static):
  *	index_advisor.node_connect_timeout    5s   per connection to a node
@@ -416,8 +420,10 @@ idx_node_probe(PG_FUNCTION_ARGS)
 /*
  * idx_conninfo_mask(conninfo text) RETURNS text
  *
- * The connection string as keyword=value pairs, with the password shown
- * as ******** (idx_node_list).
+ * The connection string as keyword=value pairs, with every secret shown as
+ * ******** (idx_node_list).  A secret is what libpq itself marks as one
+ * (dispchar "*": password, sslpassword, and whatever a later libpq adds),
+ * not a list of names kept here.
  */
 Datum
 idx_conninfo_mask(PG_FUNCTION_ARGS)
@@ -433,7 +439,7 @@ idx_conninfo_mask(PG_FUNCTION_ARGS)
 		if (buf.len > 0)
 			appendStringInfoChar(&buf, ' ');
 		appendStringInfo(&buf, "%s=", o->keyword);
-		if (strcmp(o->keyword, "password") == 0)
+		if (o->dispchar != NULL && strchr(o->dispchar, '*') != NULL)
 			appendStringInfoString(&buf, "********");
 		else
 		{
@@ -496,7 +502,7 @@ check_node_name(const char *name)
  * Register a node (executable by index_advisor_admin only).  The
  * connection string is checked as the calling role (a role that is not a
  * superuser must give a password), and the row written as the table's
- * owner, with the caller as added_by.
+ * owner with search_path pinned, with the caller as added_by.
  */
 Datum
 idx_node_add(PG_FUNCTION_ARGS)
@@ -509,6 +515,7 @@ idx_node_add(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	Oid			save_userid;
 	int			save_sec;
+	int			nestlevel;
 	int			rc;
 
 	ia_refuse_during_recovery("idx_node_add()");
@@ -529,6 +536,10 @@ idx_node_add(PG_FUNCTION_ARGS)
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(rel_owner(relid),
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	rc = SPI_execute_with_args(psprintf("INSERT INTO %s (name, conninfo, added_by)"
@@ -539,6 +550,7 @@ idx_node_add(PG_FUNCTION_ARGS)
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "index_advisor: SPI failed (%d) on idx_nodes", rc);
 	SPI_finish();
+	AtEOXact_GUC(true, nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	PG_RETURN_VOID();
 }

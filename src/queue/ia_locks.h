@@ -30,6 +30,8 @@
 #define IA_LOCKTAG_REQUEST	104		/* an open transaction queued rows */
 #define IA_LOCKTAG_WATCH	105		/* the worker watching deferred rows */
 #define IA_LOCKTAG_IDLE		106		/* the one worker of the server waiting for work */
+#define IA_LOCKTAG_DROP_ROW	107		/* requests to revert a create row (queue.c) */
+#define IA_LOCKTAG_DROP_INDEX 108	/* requests to drop an index (queue.c) */
 
 /* session-level, conditional: a free slot of "n" for dboid (0 = server) */
 extern int	ia_slot_acquire(Oid dboid, int n);

@@ -47,6 +47,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -471,9 +472,40 @@ ia_queue_request_cancel(int64 id)
 }
 
 /*
+ * Drop requests: "is a drop of this already live?" then INSERT is a race
+ * between two transactions (neither sees the other's uncommitted row).  So
+ * the check is made under a transaction lock on what is dropped (a lock
+ * no SQL session can take, ia_locks.h): the create row reverted, or the
+ * index dropped by OID.  A second request waits for the first transaction
+ * to end, then checks with a snapshot taken after the wait
+ * (check_latest): it sees the first one's row if it committed, whatever
+ * the isolation level, and is refused.
+ */
+static void
+lock_drop_requests(int64 key, uint16 kind)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) key >> 32),
+						 (uint32) key, kind);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* A read-only check that sees every committed row and this transaction's. */
+static void
+check_latest(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetLatestSnapshot());
+	run(sql, nargs, types, values, NULL, true);
+	PopActiveSnapshot();
+}
+
+/*
  * ia_queue_refuse_second_rollback -- error out when a rollback of create
  * row "id" is queued or running: asked first, before the index is looked
- * up (a drop in progress changes it).
+ * up (a drop in progress changes it).  Holds the row's drop lock until
+ * the transaction ends.
  */
 void
 ia_queue_refuse_second_rollback(int64 id)
@@ -483,10 +515,11 @@ ia_queue_refuse_second_rollback(int64 id)
 	Datum		values[1];
 
 	values[0] = Int64GetDatum(id);
+	lock_drop_requests(id, IA_LOCKTAG_DROP_ROW);
 	become_owner(&sw);
-	run(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
-		  " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
-		1, types, values, NULL, true);
+	check_latest(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
+				   " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
+				 1, types, values);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -1342,7 +1375,8 @@ ia_queue_index_row(Oid indexoid)
  * ia_queue_drop_index -- queue DROP INDEX CONCURRENTLY of an index that
  * index_advisor did not build (idx_apply_script's DROP INDEX): a drop row
  * that reverts nothing, acting on the index by OID like idx_rollback's.
- * The caller has checked that the calling role owns the table.
+ * The caller has checked that the calling role owns the table.  Holds the
+ * index's drop lock until the transaction ends (lock_drop_requests).
  */
 int64
 ia_queue_drop_index(Oid indexoid, Oid tableoid, const char *schema_name,
@@ -1372,11 +1406,12 @@ ia_queue_drop_index(Oid indexoid, Oid tableoid, const char *schema_name,
 	values[8] = DirectFunctionCall1(namein, CStringGetDatum(table_name));
 	values[9] = DirectFunctionCall1(namein, CStringGetDatum(index_name));
 
+	lock_drop_requests(indexoid, IA_LOCKTAG_DROP_INDEX);
 	become_owner(&sw);
-	run(q("SELECT 1 FROM %s WHERE operation OPERATOR(pg_catalog.=) 'drop'"
-		  " AND index_oid OPERATOR(pg_catalog.=) $1"
-		  " AND status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
-		1, types, values, NULL, true);
+	check_latest(q("SELECT 1 FROM %s WHERE operation OPERATOR(pg_catalog.=) 'drop'"
+				   " AND index_oid OPERATOR(pg_catalog.=) $1"
+				   " AND status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
+				 1, types, values);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

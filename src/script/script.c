@@ -53,6 +53,7 @@
 
 #include "index_advisor.h"
 #include "ia_api.h"
+#include "ia_escape.h"
 #include "ia_gentle.h"
 #include "ia_queue.h"
 
@@ -663,6 +664,7 @@ idx_apply_script(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("script must not be null")));
+	ia_check_label(migration);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	stmts = split_script(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 

@@ -23,6 +23,13 @@
 # of a fresh project, the 'alembic' export a revision of a fresh
 # environment; each builds the same indexes (pg_get_indexdef) and rolls
 # them back.
+#
+# A hostile label stored before idx_apply checked labels (written here by
+# hand): loading the Django migration and the Alembic revision exported
+# from it runs none of its code, and the label reads back as it was.
+#
+# squashmigrations never folds the Django operations
+# (python/tests/test_reduce.py, with Django's own optimizer).
 use strict;
 use warnings;
 use Cwd qw(abs_path);
@@ -44,7 +51,7 @@ deadlock_timeout = '100ms'
 log_line_prefix = '%m [%p] %a '
 });
 $node->start;
-for my $db (qw(dj dj2 al exp_dj exp_al docs))
+for my $db (qw(dj dj2 al exp_dj exp_al hostile docs))
 {
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	$node->safe_psql($db, 'SET client_min_messages = warning; CREATE EXTENSION index_advisor');
@@ -340,6 +347,68 @@ like("$out$err", qr/FAILED: index_advisor: .*orders_customer_key: failed .*\(SQL
 	'alembic: ... naming the index and the SQLSTATE');
 is($node->safe_psql('al', 'SELECT version_num FROM alembic_version'), 'b2000',
 	'alembic: ... and the revision is not recorded');
+
+# ---------------------------------------------------------------------
+# A hostile label, exported: loading the migration runs nothing of it
+# ---------------------------------------------------------------------
+my $marker = "$tmp/hostile_label_ran";
+my $payload = qq{open("$marker", "w").close()};
+die "the payload must not need quoting" if $payload =~ /['\\]/;
+# out of a comment (Django's export once began with one) and out of a
+# docstring (Alembic's), each a valid module with 0.2's exports
+my %label = (django => qq{E'h1\\n$payload\\n#'},
+	alembic => qq{E'h2\\n"""\\n$payload\\n"""\\n#'});
+$node->safe_psql('hostile', qq{
+	CREATE TABLE h (a integer, b integer);
+	SELECT idx_apply('CREATE INDEX h_a ON h (a)', NULL, 'h1');
+	SELECT idx_apply('CREATE INDEX h_b ON h (b)', NULL, 'h2');
+	CALL idx_wait();
+	UPDATE idx_history SET migration = $label{django} WHERE index_name = 'h_a';
+	UPDATE idx_history SET migration = $label{alembic} WHERE index_name = 'h_b';
+});
+is($node->safe_psql('hostile', q{SELECT count(*) FROM idx_history WHERE migration LIKE E'h_\n%' AND status = 'done'}),
+	2, 'hostile label: stored on two done rows');
+my $djh = "$tmp/django_hostile";
+system('cp', '-R', "$pydir/tests/django_project", $djh) == 0 or die "cp failed";
+$export = $node->safe_psql('hostile', qq{SELECT idx_export($label{django}, 'django')});
+$export =~ s/dependencies = \[\]/dependencies = [("shop", "0002_indexes")]/ or die "no dependencies line";
+open($fh, '>', "$djh/shop/migrations/0003_hostile.py") or die;
+print $fh $export;
+close $fh;
+($rc, $out, $err) = py($djh, 'hostile', 'manage.py', 'showmigrations', 'shop');
+is($rc, 0, 'hostile label: Django loads the exported migration') or diag("$out\n$err");
+like($out, qr/0003_hostile/, 'hostile label: ... and lists it');
+ok(!-e $marker, 'hostile label: loading the Django migration ran none of the label');
+my $ah = "$tmp/alembic_hostile";
+system('cp', '-R', "$pydir/tests/alembic_project", $ah) == 0 or die "cp failed";
+$export = $node->safe_psql('hostile', qq{SELECT idx_export($label{alembic}, 'alembic')});
+$export =~ s/down_revision = None/down_revision = 'b2000'/ or die "no down_revision line";
+open($fh, '>', "$ah/versions/hostile.py") or die;
+print $fh $export;
+close $fh;
+($rc, $out, $err) = py($ah, 'hostile', '-m', 'alembic', 'history');
+is($rc, 0, 'hostile label: Alembic loads the exported revision') or diag("$out\n$err");
+like($out, qr/b2000 -> ia_/, 'hostile label: ... and lists it after b2000');
+ok(!-e $marker, 'hostile label: loading the Alembic revision ran none of the label');
+# the literals read back as the stored labels
+for my $kind ('django', 'alembic')
+{
+	my $hex = $node->safe_psql('hostile', qq{SELECT encode(convert_to($label{$kind}, 'UTF8'), 'hex')});
+	my $file = $kind eq 'django' ? "$djh/shop/migrations/0003_hostile.py" : "$ah/versions/hostile.py";
+	my $name = $kind eq 'django' ? 'EXPORTED_FROM' : 'exported_from';
+	($rc, $out, $err) = py($tmp, 'hostile', '-c',
+		"import ast, sys; print(next(n.value.value for n in ast.parse(open(sys.argv[1]).read()).body"
+		  . " if isinstance(n, ast.Assign) and n.targets[0].id == '$name').encode().hex())", $file);
+	is($out, "$hex\n", "hostile label: the $kind export holds it as a literal equal to the label") or diag($err);
+}
+
+# ---------------------------------------------------------------------
+# squashmigrations never folds the Django operations
+# ---------------------------------------------------------------------
+($rc, $out, $err) = py("$pydir/tests/django_project", 'hostile', "$pydir/tests/test_reduce.py");
+is($rc, 0, 'django: reduce() never folds ApplyIndex, RollbackIndex, ApplyIndexDefinition or WaitForIndexes')
+	or diag("$out\n$err");
+like($err, qr/^OK$/m, 'django: ... every case of python/tests/test_reduce.py passed') or diag($err);
 
 # ---------------------------------------------------------------------
 # pg_dump --section=post-data

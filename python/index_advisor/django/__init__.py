@@ -20,6 +20,10 @@ run queued, printing idx_wait's progress; a failed build ends `migrate` with
 an error naming its SQLSTATE (exit status 1).  sqlmigrate prints the
 idx_apply() calls, which idx_apply_script() accepts as they are.
 
+squashmigrations never folds these operations into others (reduce()):
+Django 4.1 and later would turn ApplyIndex followed by a RenameIndex into a
+plain AddIndex, which builds without index_advisor.
+
 Add "index_advisor.django" to INSTALLED_APPS for `manage.py idx_wait`.
 Rows are labelled "<app_label>.<migration name>" unless migration= is given.
 """
@@ -93,7 +97,21 @@ def _drop(schema_editor, model, index, label, schema=None):
         _queued(schema_editor.connection).extend(r[0] for r in cursor.fetchall())
 
 
-class ApplyIndex(AddIndex):
+class _NeverFolded:
+    """reduce() for index_advisor's operations: the optimizer of
+    squashmigrations may drop an elidable operation next to one of them,
+    but never folds one into another operation (AddIndex.reduce of Django
+    4.1 and later returns a plain AddIndex for AddIndex + RenameIndex, and
+    nothing for AddIndex + RemoveIndex) and never moves an operation across
+    one: what runs, and in which order, is what the migrations say."""
+
+    def reduce(self, operation, app_label):
+        if operation.elidable:
+            return [self]
+        return False
+
+
+class ApplyIndex(_NeverFolded, AddIndex):
     """AddIndex, built by index_advisor (idx_apply) without blocking writes."""
 
     def __init__(self, model_name, index, queries=None, migration=None):
@@ -126,7 +144,7 @@ class ApplyIndex(AddIndex):
             self.index.name, ", ".join(self.index.fields), self.model_name)
 
 
-class ApplyIndexDefinition(Operation):
+class ApplyIndexDefinition(_NeverFolded, Operation):
     """A CREATE INDEX statement as it is (what idx_export('...', 'django')
     writes): idx_apply() forwards, its drop backwards.  The model state does
     not change: the models do not declare the index."""
@@ -168,7 +186,7 @@ class ApplyIndexDefinition(Operation):
         return "Apply index %s through index_advisor" % self.index_name
 
 
-class RollbackIndex(RemoveIndex):
+class RollbackIndex(_NeverFolded, RemoveIndex):
     """RemoveIndex, dropped by index_advisor (DROP INDEX CONCURRENTLY)."""
 
     def __init__(self, model_name, name, migration=None):
@@ -209,7 +227,7 @@ def wait_command(connection, ids=None, migration=None, timeout=3600, out=None):
         raise CommandError("index_advisor: %s" % e, returncode=1) from None
 
 
-class WaitForIndexes(Operation):
+class WaitForIndexes(_NeverFolded, Operation):
     """Wait for the builds queued by this `migrate` run, after commit.
 
     sqlmigrate cannot print it (it runs after COMMIT): it shows a comment.

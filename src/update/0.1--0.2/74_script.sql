@@ -22,18 +22,25 @@ COMMENT ON FUNCTION @extschema@.idx_apply_script(text, text) IS
 REVOKE ALL ON FUNCTION @extschema@.idx_apply_script(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_apply_script(text, text) TO PUBLIC;
 
--- A Python string literal of s (for idx_export's Django and Alembic modules).
+-- Text written into another language (src/script/escape.c: one rule for
+-- what must never be written as it is).  idx_export writes every label,
+-- query and definition through these two; so must anything else that
+-- writes history text into SQL or Python.
+CREATE FUNCTION @extschema@.idx_export_sqlstr(s text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT
+AS 'MODULE_PATHNAME', 'idx_export_sqlstr';
+COMMENT ON FUNCTION @extschema@.idx_export_sqlstr(text) IS
+    'internal (idx_export): an SQL string constant of s, one line, without slash-star or star-slash, so inert inside any SQL comment';
+REVOKE ALL ON FUNCTION @extschema@.idx_export_sqlstr(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_export_sqlstr(text) TO PUBLIC;
+
 CREATE FUNCTION @extschema@.idx_export_pystr(s text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
-SET search_path = pg_catalog, pg_temp
-AS $body$
-    SELECT '''' OPERATOR(pg_catalog.||)
-           replace(replace(replace(replace(s, E'\\', E'\\\\'), '''', E'\\'''), E'\n', E'\\n'), E'\r', E'\\r')
-           OPERATOR(pg_catalog.||) ''''
-$body$;
+LANGUAGE C IMMUTABLE STRICT
+AS 'MODULE_PATHNAME', 'idx_export_pystr';
 COMMENT ON FUNCTION @extschema@.idx_export_pystr(text) IS
-    'internal (idx_export): a Python string literal of s';
+    'internal (idx_export): a Python string literal of s, one line, control and invisible formatting characters escaped';
 REVOKE ALL ON FUNCTION @extschema@.idx_export_pystr(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_export_pystr(text) TO PUBLIC;
 
@@ -41,6 +48,9 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_export_pystr(text) TO PUBLIC;
 -- for the team's repository.  Reads idx_history as the caller (row-level
 -- security: the rows the caller may act on).  Each index as it is now
 -- (pg_get_indexdef of the recorded OID; a partitioned one without ONLY).
+-- The label may be anything a role stored (0.1 did not check labels): it
+-- is written only as idx_export_sqlstr's or idx_export_pystr's literal, in
+-- Python never in a comment or docstring.
 CREATE FUNCTION @extschema@.idx_export(migration text, format text DEFAULT 'sql')
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -100,29 +110,31 @@ BEGIN
     IF format OPERATOR(pg_catalog.=) 'sql' THEN
         RETURN pg_catalog.format(E'-- index_advisor: the indexes of migration %s, exported by idx_export().\n'
                       '-- Feed to idx_apply_script(), or run with psql outside a transaction block.\n%s',
-                      quote_literal(migration), defs);
+                      @extschema@.idx_export_sqlstr(migration), defs);
     ELSIF format OPERATOR(pg_catalog.=) 'django' THEN
-        RETURN pg_catalog.format(E'# index_advisor: the indexes of migration %s, exported by idx_export().\n'
+        RETURN pg_catalog.format(E'# index_advisor: the indexes of migration EXPORTED_FROM, exported by idx_export().\n'
                       '# Put it in an app''s migrations, set its dependencies (the latest\n'
                       '# migration of the app), then: python manage.py migrate\n'
                       'from django.db import migrations\n\n'
-                      'from index_advisor.django import ApplyIndexDefinition, WaitForIndexes\n\n\n'
+                      'from index_advisor.django import ApplyIndexDefinition, WaitForIndexes\n\n'
+                      'EXPORTED_FROM = %s\n\n\n'
                       'class Migration(migrations.Migration):\n'
                       '    dependencies = []\n'
                       '    operations = [\n%s        WaitForIndexes(),\n    ]\n',
-                      quote_literal(migration), ups);
+                      @extschema@.idx_export_pystr(migration), ups);
     END IF;
-    RETURN pg_catalog.format(E'"""index_advisor: the indexes of migration %s, exported by idx_export()\n\n'
+    RETURN pg_catalog.format(E'"""index_advisor: the indexes of migration exported_from, exported by idx_export()\n\n'
                   'Set down_revision to your current head, then: alembic upgrade head\n"""\n'
                   'from alembic import op\n\n'
                   'import index_advisor.alembic  # noqa: F401\n\n'
+                  'exported_from = %s\n'
                   'revision = %s\n'
                   'down_revision = None\n'
                   'branch_labels = None\n'
                   'depends_on = None\n\n\n'
                   'def upgrade():\n%s    op.wait_for_indexes()\n\n\n'
                   'def downgrade():\n%s    op.wait_for_indexes()\n',
-                  quote_literal(migration),
+                  @extschema@.idx_export_pystr(migration),
                   @extschema@.idx_export_pystr('ia_' OPERATOR(pg_catalog.||) left(md5(migration), 12)),
                   ups, downs);
 END

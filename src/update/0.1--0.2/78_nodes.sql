@@ -62,7 +62,7 @@ RETURNS text
 LANGUAGE C STRICT IMMUTABLE
 AS 'MODULE_PATHNAME', 'idx_conninfo_mask';
 COMMENT ON FUNCTION @extschema@.idx_conninfo_mask(text) IS
-    'a connection string as keyword=value pairs, its password shown as ********';
+    'a connection string as keyword=value pairs, every option libpq marks as secret (password, sslpassword, ...) shown as ********';
 
 CREATE FUNCTION @extschema@.idx_node_add(name text, conninfo text)
 RETURNS void
@@ -96,7 +96,7 @@ SELECT n.name, @extschema@.idx_conninfo_mask(n.conninfo) AS conninfo,
        n.last_error, n.in_recovery, n.started_at
   FROM @extschema@.idx_nodes n;
 COMMENT ON VIEW @extschema@.idx_node_list IS
-    'index_advisor: the registered nodes, passwords masked, with what the last idx_check() saw of each';
+    'index_advisor: the registered nodes, passwords and other secret options masked, with what the last idx_check() saw of each';
 REVOKE ALL ON @extschema@.idx_node_list FROM PUBLIC;
 
 -- What anyone may know of the nodes: names and reachability, no conninfo.
