@@ -20,7 +20,6 @@
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
 #define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */
 #define IA_MAX_CANDIDATES	400
-#define IA_MAX_STATEMENTS	1000
 
 typedef struct AdvQuery
 {
@@ -57,12 +56,13 @@ typedef struct AdvState
 	int			outer_sec;
 	MemoryContext plan_cxt;
 	double		mean_weight;
-	int			skipped[5];
+	int			skipped[6];
 } AdvState;
 
 enum
 {
-	SKIP_UTILITY, SKIP_NOT_YOURS, SKIP_TEMP, SKIP_FAILS, SKIP_OTHER_DB
+	SKIP_UTILITY, SKIP_NOT_YOURS, SKIP_TEMP, SKIP_FAILS, SKIP_OTHER_DB,
+	SKIP_TOO_LONG
 };
 
 /* advise_plan.c */

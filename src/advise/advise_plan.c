@@ -34,6 +34,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -448,6 +449,71 @@ use_notes(List *uses)
 	return s.len ? s.data : NULL;
 }
 
+/* Fold one key's expression (a column has none). */
+static void
+fold_keys(List *keys)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		IaCandKey  *k = lfirst(lc);
+
+		if (k->expr)
+			k->expr = eval_const_expressions(NULL, k->expr);
+	}
+}
+
+/*
+ * Fold the expressions and predicates candidates will be drawn from, as q's
+ * planning role under SECURITY_RESTRICTED_OPERATION in a new GUC nest
+ * level, in a subtransaction that is rolled back: the same folding, by the
+ * same role, as planning q does (an IMMUTABLE function with constant
+ * arguments runs now: "a + g()" becomes "a + 1").  After this, nothing of
+ * them is ever folded again (definition.c resolves candidates as written),
+ * so no code of the statement runs as the caller (doc/safety-planning.md,
+ * "The advisor").  The folded trees are made in the caller's memory.
+ */
+static void
+fold_uses(AdvQuery *q, List *uses, int outer_sec)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Oid			save_user;
+	int			save_sec;
+	ListCell   *lc;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		ia_become(q->prep->planner, outer_sec);
+		(void) NewGUCNestLevel();
+		foreach(lc, uses)
+		{
+			IaRelUse   *u = lfirst(lc);
+
+			CHECK_FOR_INTERRUPTS();
+			fold_keys(u->eq);
+			fold_keys(u->join);
+			fold_keys(u->range);
+			fold_keys(u->sort);
+			fold_keys(u->gin);
+			u->preds = (List *) eval_const_expressions(NULL, (Node *) u->preds);
+		}
+		SetUserIdAndSecContext(save_user, save_sec);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ReThrowError(ia_subxact_caught(cxt, owner, false));
+	}
+	PG_END_TRY();
+}
+
 /* Is the statement one we can plan (not utility)? */
 static bool
 plannable_statement(const char *text)
@@ -489,6 +555,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 		{
 			q->prep = ia_prepare(q->text, cxt);
 			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
+			fold_uses(q, uses, st->outer_sec);
 			q->notes = use_notes(uses);
 			if (query_relids(uses, q))
 				skip = SKIP_TEMP;
@@ -584,7 +651,8 @@ ia_advise_cand_bytes(IaCand *c)
 
 /*
  * Would idx_apply refuse c as covered by an existing or queued index?  Asks
- * definition.c as the caller; a refusal because the caller may not build
+ * definition.c as the caller, c resolved as written (nothing of it folded
+ * as the caller: see fold_uses); a refusal because the caller may not build
  * it (42501: not the owner) is kept in c->apply_refusal for the row's note.
  */
 static bool
@@ -598,7 +666,7 @@ refused_as_duplicate(IaCand *c)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		(void) ia_resolve_definition(c->text);
+		(void) ia_resolve_candidate(c->text);
 		RollbackAndReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
@@ -618,8 +686,10 @@ refused_as_duplicate(IaCand *c)
 
 /*
  * ia_advise_make_hypos -- each candidate's hypothetical index, resolved by
- * definition.c as idx_apply resolves it except for who may build it
- * (ia_hypo_from_definition_unowned), in cands' memory; the list of those
+ * definition.c as idx_apply resolves it except for who may build it, and
+ * as written: nothing folded, as the caller or anyone (fold_uses did, as
+ * the statement's planning role) (ia_hypo_from_definition_unowned); in
+ * cands' memory; the list of those
  * that resolved (one that an existing index covers, say, is left out).
  */
 List *
