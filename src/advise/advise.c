@@ -364,14 +364,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 {
 	List	   *uses = NIL;
 	ListCell   *lc;
-	HASHCTL		ctl;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = 256;
-	ctl.entrysize = sizeof(MemoEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	st->memo = hash_create("index_advisor advise memo", 1024, &ctl,
-						   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	st->memo = ia_advise_memo_create();
 	st->plan_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										 "index_advisor advise plans",
 										 ALLOCSET_DEFAULT_SIZES);

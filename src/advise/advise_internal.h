@@ -39,10 +39,20 @@ typedef struct AdvQuery
 	bool		ok;
 } AdvQuery;
 
+/*
+ * The memo's key: a query and the ids of the candidates on the tables it
+ * reads, all of them (hashed by memo_hash, compared in full by memo_match).
+ */
+typedef struct MemoKey
+{
+	int			qno;
+	Bitmapset  *ids;
+} MemoKey;
+
 /* one memoised costing: a query with the candidates on its tables */
 typedef struct MemoEntry
 {
-	char		key[256];
+	MemoKey		key;			/* first: the hash table's key */
 	double		cost;
 	Bitmapset  *used;			/* candidate ids the plans use */
 } MemoEntry;
@@ -66,6 +76,7 @@ enum
 };
 
 /* advise_plan.c */
+extern HTAB *ia_advise_memo_create(void);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow);
 extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,

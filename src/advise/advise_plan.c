@@ -33,6 +33,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "common/hashfn.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -197,15 +198,52 @@ plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
 	return out.total_cost;
 }
 
+/*
+ * The memo of costings: keyed by the query and the full set of candidate
+ * ids (a key cut short would hand one set the cost of another).
+ */
+static uint32
+memo_hash(const void *key, Size keysize)
+{
+	const MemoKey *k = (const MemoKey *) key;
+
+	return hash_combine(hash_uint32((uint32) k->qno), bms_hash_value(k->ids));
+}
+
+static int
+memo_match(const void *key1, const void *key2, Size keysize)
+{
+	const MemoKey *a = (const MemoKey *) key1;
+	const MemoKey *b = (const MemoKey *) key2;
+
+	return (a->qno == b->qno && bms_equal(a->ids, b->ids)) ? 0 : 1;
+}
+
+/* ia_advise_memo_create -- an empty memo, in CurrentMemoryContext. */
+HTAB *
+ia_advise_memo_create(void)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(MemoKey);
+	ctl.entrysize = sizeof(MemoEntry);
+	ctl.hash = memo_hash;
+	ctl.match = memo_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("index_advisor advise memo", 1024, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
 /* The candidates of "set" on tables q reads, and the memo key for them. */
 static List *
-relevant(AdvQuery *q, List *set, char *key)
+relevant(AdvQuery *q, List *set, MemoKey *key)
 {
 	List	   *out = NIL;
 	ListCell   *lc;
-	int			len;
 
-	len = snprintf(key, 256, "%d:", q->qno);
+	key->qno = q->qno;
+	key->ids = NULL;
 	foreach(lc, set)
 	{
 		IaCand	   *c = lfirst(lc);
@@ -213,8 +251,7 @@ relevant(AdvQuery *q, List *set, char *key)
 		if (!list_member_oid(q->relids, c->relid))
 			continue;
 		out = lappend(out, c);
-		if (len < 240)
-			len += snprintf(key + len, 256 - len, "%d,", c->id);
+		key->ids = bms_add_member(key->ids, c->id);
 	}
 	return out;
 }
@@ -232,7 +269,7 @@ cand_id_cmp(const ListCell *a, const ListCell *b)
 double
 ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 {
-	char		key[256];
+	MemoKey		key;
 	List	   *rel;
 	MemoEntry  *e;
 	bool		found;
@@ -242,10 +279,11 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 
 	set = list_copy(set);
 	list_sort(set, cand_id_cmp);
-	rel = relevant(q, set, key);
-	e = hash_search(st->memo, key, HASH_ENTER, &found);
+	rel = relevant(q, set, &key);
+	e = hash_search(st->memo, &key, HASH_ENTER, &found);
 	if (!found)
 	{
+		e->key.ids = bms_copy(key.ids); /* the memo's own: key.ids is freed */
 		old = MemoryContextSwitchTo(st->plan_cxt);
 		cost = plan_once(st, q, rel, NULL, &f);
 		if (q->rep)
@@ -255,6 +293,9 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 		e->used = bms_copy(f.used);
 		MemoryContextReset(st->plan_cxt);
 	}
+	bms_free(key.ids);
+	list_free(rel);
+	list_free(set);
 	if (used)
 		*used = e->used;
 	return e->cost;
