@@ -62,6 +62,15 @@ SELECT pg_catalog.setval('public.sa_pwned', 1, false) \g /dev/null
 SELECT rank, definition, replaces FROM idx_advise('SELECT * FROM sa.t2 WHERE a = 3');
 SELECT last_value, is_called FROM public.sa_pwned;
 
+-- A definition the superuser writes itself on mallory's table, naming g():
+-- checked and folded as CREATE INDEX runs it, as the table's owner under
+-- SECURITY_RESTRICTED_OPERATION (idx_hypo_size, idx_whatif, idx_apply).
+\c
+SELECT idx_hypo_size('CREATE INDEX ON sa.t ((a + sa.g()))') > 0 AS sized;
+SELECT uses FROM idx_whatif(ARRAY['CREATE INDEX ON sa.t ((a + sa.g()))'],
+                            ARRAY['SELECT * FROM sa.t WHERE b = 7']);
+SELECT last_value, is_called FROM public.sa_pwned;
+
 -- 2. idx_advise_statements (idx_advise_workload's, executable by PUBLIC)
 -- is bounded as idx_advise is: more than index_advisor.max_queries_per_index
 -- statements are refused (54000), a statement longer than

@@ -31,15 +31,19 @@
  *
  * Folding runs code.  An expression or predicate whose functions the
  * planner may fold (an IMMUTABLE function with constant arguments runs
- * then) is folded here as the caller, so only for what the caller wrote
- * itself (idx_apply, idx_whatif).  The advisor's candidates are drawn from
+ * then) is folded here as the table's owner under
+ * SECURITY_RESTRICTED_OPERATION, as CREATE INDEX runs a definition's code,
+ * and only for what the caller wrote itself (idx_apply, idx_whatif); the
+ * caller owns the table or has its owner's privileges (a superuser, say),
+ * so the owner never has more rights than the caller.  The advisor's
+ * candidates are drawn from
  * other roles' statements: they are resolved "as written" (RESOLVE_AS_WRITTEN:
  * ia_resolve_hypothetical_unowned, ia_resolve_candidate), never folded nor
  * planned here; advise_plan.c folded them when it drew them, as the
  * statement's planning role under SECURITY_RESTRICTED_OPERATION.  An
  * existing index's expressions and predicate are folded as its table's
- * owner (ia_index_folded_form), as PostgreSQL runs index code, never as
- * whoever asks first in a session (doc/safety-planning.md, "The advisor").
+ * owner too (ia_index_folded_form), never as whoever asks first in a
+ * session (doc/safety-planning.md, "The advisor").
  *
  * The parse trees a worker runs (ia_build_create, ia_build_drop) are built
  * here too, from the definition as given, adjusted at tree level.
@@ -503,16 +507,65 @@ check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine)
 	return amid;
 }
 
+/* Who runs an index's code (becomes the owner; back with owner_done). */
+typedef struct OwnerSwitch
+{
+	Oid			save_user;
+	int			save_sec;
+	int			nestlevel;
+} OwnerSwitch;
+
+/*
+ * Run as "owner" (a table's) under SECURITY_RESTRICTED_OPERATION in a new
+ * GUC nest level, as DefineIndex runs a definition's code and ANALYZE an
+ * index's: an index's expressions are its table owner's code.  An error
+ * leaves it to the (sub)transaction's abort, which restores both.
+ */
+static void
+become_owner(Oid owner, OwnerSwitch *sw)
+{
+	GetUserIdAndSecContext(&sw->save_user, &sw->save_sec);
+	SetUserIdAndSecContext(owner, sw->save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	sw->nestlevel = NewGUCNestLevel();
+}
+
+static void
+owner_done(OwnerSwitch *sw)
+{
+	AtEOXact_GUC(false, sw->nestlevel);
+	SetUserIdAndSecContext(sw->save_user, sw->save_sec);
+}
+
+/*
+ * expr (analysed) folded as rel's owner (become_owner): through
+ * expression_planner (which also inlines SQL functions, as DefineIndex
+ * checks mutability) when "plan", else eval_const_expressions as the
+ * relcache folds an index's expressions.
+ */
+static Node *
+fold_as_owner(Relation rel, Node *expr, bool plan)
+{
+	OwnerSwitch sw;
+
+	become_owner(rel->rd_rel->relowner, &sw);
+	expr = plan ? (Node *) expression_planner((Expr *) copyObject(expr)) :
+		eval_const_expressions(NULL, copyObject(expr));
+	owner_done(&sw);
+	return expr;
+}
+
 /*
  * Are the functions of expr (analysed) all IMMUTABLE?  As DefineIndex asks
- * it (through expression_planner, which inlines SQL functions and folds)
- * when "fold"; else of expr as written, running nothing.
+ * it (through expression_planner, which inlines SQL functions and folds:
+ * as the table's owner) when "fold"; else of expr as written, running
+ * nothing.
  */
 static bool
-is_immutable(Node *expr, bool fold)
+is_immutable(Relation rel, Node *expr, bool fold)
 {
 	if (fold)
-		expr = (Node *) expression_planner((Expr *) copyObject(expr));
+		expr = fold_as_owner(rel, expr, true);
 	return !contain_mutable_functions(expr);
 }
 
@@ -541,23 +594,17 @@ canonical_predicate(Node *pred)
 void
 ia_index_folded_form(Relation irel, List **exprs, List **pred)
 {
-	Oid			save_user;
-	int			save_sec;
-	int			save_nestlevel;
+	OwnerSwitch sw;
 
 	*exprs = NIL;
 	*pred = NIL;
 	if (heap_attisnull(irel->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL))
 		return;
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(irel->rd_rel->relowner,	/* the table's */
-						   save_sec | SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
+	become_owner(irel->rd_rel->relowner, &sw);	/* the table's owner */
 	*exprs = RelationGetIndexExpressions(irel);
 	*pred = RelationGetIndexPredicate(irel);
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_user, save_sec);
+	owner_done(&sw);
 }
 
 /*
@@ -586,7 +633,7 @@ resolve_column(Relation rel, IndexElem *elem, bool iskey, ResolvedIndex *ri,
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("expressions are not supported in included columns")));
-		if (!is_immutable(expr, fold))
+		if (!is_immutable(rel, expr, fold))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 					 errmsg("functions in index expression must be marked IMMUTABLE")));
@@ -705,25 +752,26 @@ key_options(IndexElem *elem, IndexAmRoutine *amroutine)
 
 /*
  * The expressions and predicate in the form the relcache hands out: folded
- * when "fold", else as written (an advisor's candidate, folded already by
- * its statement's planning role).
+ * as the table's owner when "fold", else as written (an advisor's
+ * candidate, folded already by its statement's planning role).
  */
 static void
-resolve_exprs_and_predicate(IndexStmt *stmt, ResolvedIndex *ri, bool fold)
+resolve_exprs_and_predicate(Relation rel, IndexStmt *stmt, ResolvedIndex *ri,
+							bool fold)
 {
 	if (fold && ri->exprs != NIL)
-		ri->exprs = (List *) eval_const_expressions(NULL, (Node *) ri->exprs);
+		ri->exprs = (List *) fold_as_owner(rel, (Node *) ri->exprs, false);
 	fix_opfuncids((Node *) ri->exprs);
 	if (stmt->whereClause != NULL)
 	{
 		Node	   *pred = copyObject(stmt->whereClause);
 
-		if (!is_immutable(pred, fold))
+		if (!is_immutable(rel, pred, fold))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 					 errmsg("functions in index predicate must be marked IMMUTABLE")));
 		if (fold)
-			pred = eval_const_expressions(NULL, pred);
+			pred = fold_as_owner(rel, pred, false);
 		ri->pred = canonical_predicate(pred);
 	}
 }
@@ -827,7 +875,7 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 	}
 	ri->nkeys = nkeys;
 	ri->natts = i;
-	resolve_exprs_and_predicate(stmt, ri, fold);
+	resolve_exprs_and_predicate(rel, stmt, ri, fold);
 	check_no_system_columns(ri);
 }
 
