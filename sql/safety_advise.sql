@@ -47,11 +47,13 @@ SELECT pg_catalog.setval('public.sa_pwned', 1, false) \g /dev/null
 SELECT rank, definition FROM idx_advise(ARRAY['SELECT count(*) FROM sa.t WHERE a + sa.g() = 5',
                                               'SELECT * FROM sa.t WHERE b = 7']);
 SELECT last_value, is_called FROM public.sa_pwned;
+-- two keys that fold alike are one
+SELECT rank, definition FROM idx_advise('SELECT * FROM sa.t WHERE a + sa.g() = 5 AND a + 1 = 5');
+SELECT last_value, is_called FROM public.sa_pwned;
 
--- Existing indexes are compared as pg_index stores them, never through the
--- relcache's folded copy (which would run g() as whoever asks first in a
--- session): idx_index_covers, the duplicate rule of idx_apply and
--- idx_check, in a new session.
+-- Existing indexes' expressions are folded as their table's owner, never
+-- as whoever asks first in a session: idx_index_covers, the duplicate rule
+-- of idx_apply and idx_check, in a new session.
 SELECT pg_catalog.setval('public.sa_pwned', 1, false) \g /dev/null
 \c
 SELECT idx_index_covers('sa.t2_g_idx', 'sa.t2_g_idx2') AS covers;

@@ -490,10 +490,14 @@ use_notes(List *uses)
 	return s.len ? s.data : NULL;
 }
 
-/* Fold one key's expression (a column has none). */
-static void
+/*
+ * The keys with their expressions folded (a column has none); one that
+ * folds to a column becomes that column, and two that fold alike are one.
+ */
+static List *
 fold_keys(List *keys)
 {
+	List	   *out = NIL;
 	ListCell   *lc;
 
 	foreach(lc, keys)
@@ -501,8 +505,17 @@ fold_keys(List *keys)
 		IaCandKey  *k = lfirst(lc);
 
 		if (k->expr)
+		{
 			k->expr = eval_const_expressions(NULL, k->expr);
+			if (IsA(k->expr, Var) && ((Var *) k->expr)->varattno > 0)
+			{
+				k->attnum = ((Var *) k->expr)->varattno;
+				k->expr = NULL;
+			}
+		}
+		out = ia_advise_add_key(out, k);
 	}
+	return out;
 }
 
 /*
@@ -536,11 +549,11 @@ fold_uses(AdvQuery *q, List *uses, int outer_sec)
 			IaRelUse   *u = lfirst(lc);
 
 			CHECK_FOR_INTERRUPTS();
-			fold_keys(u->eq);
-			fold_keys(u->join);
-			fold_keys(u->range);
-			fold_keys(u->sort);
-			fold_keys(u->gin);
+			u->eq = fold_keys(u->eq);
+			u->join = fold_keys(u->join);
+			u->range = fold_keys(u->range);
+			u->sort = fold_keys(u->sort);
+			u->gin = fold_keys(u->gin);
 			u->preds = (List *) eval_const_expressions(NULL, (Node *) u->preds);
 		}
 		SetUserIdAndSecContext(save_user, save_sec);

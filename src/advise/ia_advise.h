@@ -80,6 +80,7 @@ typedef struct IaRelUse
 /* advise_candidates.c */
 extern List *ia_advise_extract(List *querytrees, int qno);
 extern List *ia_advise_generate(List *uses, int *nextid);
+extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern char *ia_advise_cand_text(IaCand *c);
 extern bool ia_advise_same_cand(IaCand *a, IaCand *b);
 
