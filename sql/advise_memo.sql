@@ -10,12 +10,18 @@
 -- queries.
 SET client_min_messages = warning;
 CREATE SCHEMA mm;
-SELECT format('CREATE TABLE mm.x (%s)',
-              string_agg(format('c%s int', k), ', ')) FROM generate_series(1, 100) k \gexec
-SELECT format('CREATE INDEX ON mm.x (c%s)', k) FROM generate_series(1, 100) k \gexec
-SELECT format('CREATE TABLE mm.t%s AS SELECT g AS a FROM generate_series(1, 3000) g', i)
-  FROM generate_series(1, 62) i \gexec
-SELECT format('ANALYZE mm.t%s', i) FROM generate_series(1, 62) i \gexec
+DO $$
+BEGIN
+    EXECUTE (SELECT format('CREATE TABLE mm.x (%s)', string_agg(format('c%s int', k), ', '))
+               FROM generate_series(1, 100) k);
+    FOR k IN 1 .. 100 LOOP
+        EXECUTE format('CREATE INDEX ON mm.x (c%s)', k);
+    END LOOP;
+    FOR i IN 1 .. 62 LOOP
+        EXECUTE format('CREATE TABLE mm.t%s AS SELECT g AS a FROM generate_series(1, 3000) g', i);
+        EXECUTE format('ANALYZE mm.t%s', i);
+    END LOOP;
+END $$;
 ANALYZE mm.x;
 SELECT string_agg(format('SELECT a FROM mm.t%s WHERE a = 7', i), ' UNION ALL ' ORDER BY i) AS q_all
   FROM generate_series(1, 62) i \gset

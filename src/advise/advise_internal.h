@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * advise_internal.h
- *		What advise.c (the SQL functions and their rows) and advise_plan.c
- *		(preparing, costing and selecting) share.  Not for other modules.
+ *		What advise.c (the SQL functions and their rows), advise_plan.c
+ *		(preparing, costing) and advise_select.c (selecting) share.  Not
+ *		for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -78,11 +79,13 @@ enum
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow);
-extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
+
+/* advise_select.c */
+extern List *ia_advise_make_hypos(List *cands);
+extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
 extern double ia_advise_cand_bytes(IaCand *c);
-extern List *ia_advise_make_hypos(List *cands);
 
 #endif							/* IA_ADVISE_INTERNAL_H */
