@@ -5,17 +5,20 @@
 --    than that role's.  regress_sa_mallory owns a table, an IMMUTABLE
 --    function g() that calls a VOLATILE evil(), and a view whose WHERE
 --    calls g().  evil() advances a sequence of the superuser when, and only
---    when, it runs as a superuser: setval() survives the subtransactions
---    the advisor rolls back, so the sequence says whether evil() ever ran
---    with the superuser's rights.
+--    when, it runs as a role that may (the superuser, or regress_sa_alice,
+--    who also has mallory's privileges): setval() survives the
+--    subtransactions the advisor rolls back, so the sequence says whether
+--    evil() ever ran with more rights than mallory's.
 CREATE ROLE regress_sa_mallory LOGIN;
 CREATE ROLE regress_sa_alice LOGIN;
 CREATE SCHEMA sa AUTHORIZATION regress_sa_mallory;
 CREATE SEQUENCE public.sa_pwned;    -- the superuser's; mallory has no right on it
+GRANT UPDATE ON public.sa_pwned TO regress_sa_alice;
+GRANT regress_sa_mallory TO regress_sa_alice;
 SET ROLE regress_sa_mallory;
 CREATE FUNCTION sa.evil() RETURNS void VOLATILE LANGUAGE plpgsql AS $$
 BEGIN
-    IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+    IF pg_catalog.has_sequence_privilege('public.sa_pwned', 'UPDATE') THEN
         PERFORM pg_catalog.setval('public.sa_pwned', 666);
     END IF;
 END $$;
@@ -38,6 +41,14 @@ SELECT last_value, is_called FROM public.sa_pwned;
 -- the superuser.
 \c
 SELECT rank, definition, table_name FROM idx_advise('SELECT * FROM sa.v');
+SELECT last_value, is_called FROM public.sa_pwned;
+
+-- the same asked by regress_sa_alice, who has mallory's privileges and more
+SELECT pg_catalog.setval('public.sa_pwned', 1, false) \g /dev/null
+\c
+SET ROLE regress_sa_alice;
+SELECT rank, definition, table_name FROM idx_advise('SELECT * FROM sa.v');
+RESET ROLE;
 SELECT last_value, is_called FROM public.sa_pwned;
 
 -- the same with the view's text written out, beside a query of its own
