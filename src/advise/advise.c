@@ -33,6 +33,12 @@
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with
  * more privileges than the author (verify.c).  Nothing is ever executed.
+ * No code of a statement runs as the caller: what its candidates are drawn
+ * from is folded once, as its planning role (advise_plan.c: fold_uses), and
+ * candidates are resolved as written (definition.c); existing indexes'
+ * expressions are folded as their table's owner (ia_index_folded_form).
+ * A statement call is bounded as idx_advise is (max_queries_per_index,
+ * max_query_bytes: definition.c).
  *
  *-------------------------------------------------------------------------
  */
