@@ -37,7 +37,7 @@
  * from is folded once, as its planning role (advise_plan.c: fold_uses), and
  * candidates are resolved as written (definition.c); existing indexes'
  * expressions are folded as their table's owner (ia_index_folded_form).
- * A statement call is bounded as idx_advise is (max_queries_per_index,
+ * idx_advise_statements is bounded as idx_advise is (max_queries_per_index,
  * max_query_bytes: definition.c).
  *
  *-------------------------------------------------------------------------
