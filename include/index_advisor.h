@@ -33,7 +33,8 @@
  *	  advise.c        SQL-callable idx_advise / idx_advise_workload: the
  *	                  run and its rows (advise_internal.h)
  *	    advise_plan.c prepare, cost over hypothetical indexes (hypo.c,
- *	                  plan_prepared.c: the one engine), select
+ *	                  plan_prepared.c: the one engine)
+ *	    advise_select.c  candidates as hypothetical indexes, greedy choice
  *	      advise_candidates.c  candidates from analysed queries (ia_advise.h)
  *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
  *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)

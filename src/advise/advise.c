@@ -33,9 +33,16 @@
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with
  * more privileges than the author (verify.c).  Nothing is ever executed.
+ * No code of a statement runs as the caller: what its candidates are drawn
+ * from is folded once, as its planning role (advise_plan.c: fold_uses), and
+ * candidates are resolved as written (definition.c); existing indexes'
+ * expressions are folded as their table's owner (ia_index_folded_form).
+ * idx_advise_statements is bounded as idx_advise is (max_queries_per_index,
+ * max_query_bytes: definition.c).
  *
  *-------------------------------------------------------------------------
- */#include "postgres.h"
+ */
+#include "postgres.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -84,21 +91,34 @@
  * ---------------------------------------------------------------------
  */
 
-/* Does existing index irel hold nothing but a prefix of c's keys? */
+/*
+ * Does existing index irel hold nothing but a prefix of c's keys?  irel's
+ * expressions and predicate are folded as its owner (ia_index_folded_form:
+ * folding them as the caller would run their functions with the caller's
+ * rights), c's predicate as its statement's planning role folded it
+ * (advise_plan.c: fold_uses), never again.
+ */
 static bool
 is_prefix_of(Relation irel, IaCand *c)
 {
 	Form_pg_index ix = irel->rd_index;
-	Node	   *cpred = c->pred ? eval_const_expressions(NULL, copyObject(c->pred)) : NULL;
+	List	   *cpred = NIL;
+	List	   *iexprs;
+	List	   *ipred;
 	int			i;
 
+	if (c->pred)
+	{
+		cpred = make_ands_implicit(canonicalize_qual((Expr *) copyObject(c->pred),
+													 false));
+		fix_opfuncids((Node *) cpred);
+	}
+	ia_index_folded_form(irel, &iexprs, &ipred);
 	if (!ix->indisvalid || ix->indisunique || ix->indisprimary ||
 		ix->indisexclusion || irel->rd_rel->relam != c->amid ||
 		ix->indnkeyatts > list_length(c->keys) ||
 		OidIsValid(get_index_constraint(RelationGetRelid(irel))) ||
-		RelationGetIndexExpressions(irel) != NIL ||
-		!equal(RelationGetIndexPredicate(irel),
-			   cpred ? make_ands_implicit((Expr *) cpred) : NIL))
+		iexprs != NIL || !equal(ipred, cpred))
 		return false;
 	for (i = 0; i < ix->indnatts; i++)
 	{
@@ -305,7 +325,8 @@ emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
 static const char *const skip_reasons[] = {
 	"utility statements", "statements of roles whose privileges you do not have",
 	"statements on temporary tables", "statements that fail to plan",
-	"statements of other databases"
+	"statements of other databases",
+	"statements longer than index_advisor.max_query_bytes"
 };
 
 static void
@@ -348,14 +369,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 {
 	List	   *uses = NIL;
 	ListCell   *lc;
-	HASHCTL		ctl;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = 256;
-	ctl.entrysize = sizeof(MemoEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	st->memo = hash_create("index_advisor advise memo", 1024, &ctl,
-						   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	st->memo = ia_advise_memo_create();
 	st->plan_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										 "index_advisor advise plans",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -377,7 +392,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 
 static void
 advise_run(FunctionCallInfo fcinfo, List *qs, int64 budget, int max_indexes,
-		   bool workload, int64 other_databases, int not_yours)
+		   bool workload, int64 other_databases, int not_yours,
+		   int too_long)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext caller = CurrentMemoryContext;
@@ -391,6 +407,7 @@ advise_run(FunctionCallInfo fcinfo, List *qs, int64 budget, int max_indexes,
 	memset(&st, 0, sizeof(st));
 	st.skipped[SKIP_OTHER_DB] = (int) other_databases;
 	st.skipped[SKIP_NOT_YOURS] = not_yours;
+	st.skipped[SKIP_TOO_LONG] = too_long;
 	InitMaterializedSRF(fcinfo, 0);
 	work = AllocSetContextCreate(caller, "index_advisor advise",
 								 ALLOCSET_DEFAULT_SIZES);
@@ -419,10 +436,14 @@ advise_run(FunctionCallInfo fcinfo, List *qs, int64 budget, int max_indexes,
 	MemoryContextDelete(work);
 }
 
-static void
-check_limits(int64 budget, int max_indexes)
+/*
+ * The budget (NULL: none, passed as has_budget false) and max_indexes as
+ * given; the budget becomes -1 (none) or the number of bytes.
+ */
+static int64
+check_limits(bool has_budget, int64 budget, int max_indexes)
 {
-	if (budget < -1)
+	if (has_budget && budget < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("budget must be a number of bytes, not %lld",
@@ -433,6 +454,7 @@ check_limits(int64 budget, int max_indexes)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_indexes must be between 1 and 100, not %d",
 						max_indexes)));
+	return has_budget ? budget : -1;
 }
 
 static AdvQuery *
@@ -463,7 +485,7 @@ idx_advise(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	int			n;
 	List	   *qs = NIL;
-	int64		budget = PG_ARGISNULL(1) ? -1 : PG_GETARG_INT64(1);
+	int64		budget;
 	int			max_indexes = PG_ARGISNULL(2) ? 10 : PG_GETARG_INT32(2);
 
 	if (PG_ARGISNULL(0))
@@ -471,9 +493,8 @@ idx_advise(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("queries must not be null"),
 				 errhint("Pass the queries the indexes are for, for example ARRAY['SELECT ...'].")));
-	if (!PG_ARGISNULL(1) && budget < 0)
-		budget = -2;
-	check_limits(budget, max_indexes);
+	budget = check_limits(!PG_ARGISNULL(1),
+						  PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1), max_indexes);
 	arr = PG_GETARG_ARRAYTYPE_P(0);
 	if (ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)) == 0)
 		ereport(ERROR,
@@ -485,7 +506,7 @@ idx_advise(PG_FUNCTION_ARGS)
 	for (int i = 0; i < n; i++)
 		qs = lappend(qs, new_query(i, TextDatumGetCString(elems[i]),
 								   GetUserId(), 1.0));
-	advise_run(fcinfo, qs, budget, max_indexes, false, 0, 0);
+	advise_run(fcinfo, qs, budget, max_indexes, false, 0, 0, 0);
 	return (Datum) 0;
 }
 
@@ -498,7 +519,9 @@ idx_advise(PG_FUNCTION_ARGS)
  * times.  A statement is planned only when the caller has the privileges
  * of its role, analysed as that role and planned as verify.c's rule says;
  * the others are counted and skipped, as are utility statements, those on
- * temporary tables and those that fail to plan (a NOTICE says how many).
+ * temporary tables, those that fail to plan and those longer than
+ * index_advisor.max_query_bytes (a NOTICE says how many).  More statements
+ * than index_advisor.max_queries_per_index are refused, as by idx_advise.
  */
 PG_FUNCTION_INFO_V1(idx_advise_statements);
 Datum
@@ -515,16 +538,16 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 				nw;
 	List	   *qs = NIL;
 	int			not_yours = 0;
-	int64		budget = PG_ARGISNULL(3) ? -1 : PG_GETARG_INT64(3);
+	int			skipped_long = 0;
+	int64		budget;
 	int			max_indexes = PG_ARGISNULL(4) ? 10 : PG_GETARG_INT32(4);
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("queries, roles and weights must not be null")));
-	if (!PG_ARGISNULL(3) && budget < 0)
-		budget = -2;
-	check_limits(budget, max_indexes);
+	budget = check_limits(!PG_ARGISNULL(3),
+						  PG_ARGISNULL(3) ? 0 : PG_GETARG_INT64(3), max_indexes);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false,
 					  TYPALIGN_INT, &texts, &tn, &n);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), OIDOID, sizeof(Oid), true,
@@ -535,16 +558,18 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("queries, roles and weights must have the same length")));
-	if (n > IA_MAX_STATEMENTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("cannot advise on more than %d statements at once",
-						IA_MAX_STATEMENTS),
-				 errhint("Ask for fewer top statements.")));
+	/* idx_advise's limits (definition.c): the count refused as there, a
+	 * statement too long to parse skipped and counted, unread */
+	ia_check_query_count(n, true);
 	for (int i = 0; i < n; i++)
 	{
 		Oid			role = rn[i] ? InvalidOid : DatumGetObjectId(roles[i]);
 
+		if (!tn[i] && ia_query_too_long(texts[i]))
+		{
+			skipped_long++;
+			continue;
+		}
 		if (tn[i] || !OidIsValid(role) ||
 			!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)) ||
 			!has_privs_of_role(GetUserId(), role))
@@ -556,6 +581,7 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 								   wn[i] ? 1.0 : Max(DatumGetFloat8(weights[i]), 1.0)));
 	}
 	advise_run(fcinfo, qs, budget, max_indexes, true,
-			   PG_ARGISNULL(5) ? 0 : PG_GETARG_INT64(5), not_yours);
+			   PG_ARGISNULL(5) ? 0 : PG_GETARG_INT64(5), not_yours,
+			   skipped_long);
 	return (Datum) 0;
 }

@@ -171,13 +171,19 @@ has_column(List *keys, IaCandKey *k)
 	return false;
 }
 
-static List *
-add_key(List *keys, IaCandKey *k)
+/*
+ * ia_advise_add_key -- keys with k appended unless it is NULL or keys has
+ * that column or expression already.
+ */
+List *
+ia_advise_add_key(List *keys, IaCandKey *k)
 {
 	if (k == NULL || has_column(keys, k))
 		return keys;
 	return lappend(keys, k);
 }
+
+#define add_key ia_advise_add_key
 
 /* The btree strategy of "operand opno value" for operand's type, 0 if
  * btree cannot serve it. */

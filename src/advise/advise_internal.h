@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * advise_internal.h
- *		What advise.c (the SQL functions and their rows) and advise_plan.c
- *		(preparing, costing and selecting) share.  Not for other modules.
+ *		What advise.c (the SQL functions and their rows), advise_plan.c
+ *		(preparing, costing) and advise_select.c (selecting) share.  Not
+ *		for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,7 +21,6 @@
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
 #define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */
 #define IA_MAX_CANDIDATES	400
-#define IA_MAX_STATEMENTS	1000
 
 typedef struct AdvQuery
 {
@@ -40,10 +40,20 @@ typedef struct AdvQuery
 	bool		ok;
 } AdvQuery;
 
+/*
+ * The memo's key: a query and the ids of the candidates on the tables it
+ * reads, all of them (hashed by memo_hash, compared in full by memo_match).
+ */
+typedef struct MemoKey
+{
+	int			qno;
+	Bitmapset  *ids;
+} MemoKey;
+
 /* one memoised costing: a query with the candidates on its tables */
 typedef struct MemoEntry
 {
-	char		key[256];
+	MemoKey		key;			/* first: the hash table's key */
 	double		cost;
 	Bitmapset  *used;			/* candidate ids the plans use */
 } MemoEntry;
@@ -57,21 +67,25 @@ typedef struct AdvState
 	int			outer_sec;
 	MemoryContext plan_cxt;
 	double		mean_weight;
-	int			skipped[5];
+	int			skipped[6];
 } AdvState;
 
 enum
 {
-	SKIP_UTILITY, SKIP_NOT_YOURS, SKIP_TEMP, SKIP_FAILS, SKIP_OTHER_DB
+	SKIP_UTILITY, SKIP_NOT_YOURS, SKIP_TEMP, SKIP_FAILS, SKIP_OTHER_DB,
+	SKIP_TOO_LONG
 };
 
 /* advise_plan.c */
+extern HTAB *ia_advise_memo_create(void);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow);
-extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
+
+/* advise_select.c */
+extern List *ia_advise_make_hypos(List *cands);
+extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
 extern double ia_advise_cand_bytes(IaCand *c);
-extern List *ia_advise_make_hypos(List *cands);
 
 #endif							/* IA_ADVISE_INTERNAL_H */

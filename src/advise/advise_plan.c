@@ -1,13 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * advise_plan.c
- *		The advisor's costing and selection (for advise.c): prepare each
- *		query (ia_prepare as its role: planned as verify.c's rule says),
- *		make each candidate a hypothetical index of the one engine
- *		(ia_hypo_from_definition_unowned), cost the queries over sets of
- *		them (ia_plan_prepared, memoised) with their sizes from the
- *		engine's model (ia_hypo_size_planned), and choose greedily under
- *		the budget.  The design and rules are in advise.c's header.
+ *		The advisor's costing (for advise.c and advise_select.c): prepare
+ *		each query (ia_prepare as its role: planned as verify.c's rule
+ *		says), fold what its candidates are drawn from as its planning role
+ *		(fold_uses), find representative values for its $n, and cost it
+ *		over sets of candidates (ia_plan_prepared, memoised per query and
+ *		full set of candidates).  advise_select.c chooses among them.  The
+ *		design and rules are in advise.c's header.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,7 +33,9 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "common/hashfn.h"
 #include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -197,15 +199,52 @@ plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
 	return out.total_cost;
 }
 
+/*
+ * The memo of costings: keyed by the query and the full set of candidate
+ * ids (a key cut short would hand one set the cost of another).
+ */
+static uint32
+memo_hash(const void *key, Size keysize)
+{
+	const MemoKey *k = (const MemoKey *) key;
+
+	return hash_combine(hash_uint32((uint32) k->qno), bms_hash_value(k->ids));
+}
+
+static int
+memo_match(const void *key1, const void *key2, Size keysize)
+{
+	const MemoKey *a = (const MemoKey *) key1;
+	const MemoKey *b = (const MemoKey *) key2;
+
+	return (a->qno == b->qno && bms_equal(a->ids, b->ids)) ? 0 : 1;
+}
+
+/* ia_advise_memo_create -- an empty memo, in CurrentMemoryContext. */
+HTAB *
+ia_advise_memo_create(void)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(MemoKey);
+	ctl.entrysize = sizeof(MemoEntry);
+	ctl.hash = memo_hash;
+	ctl.match = memo_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("index_advisor advise memo", 1024, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
 /* The candidates of "set" on tables q reads, and the memo key for them. */
 static List *
-relevant(AdvQuery *q, List *set, char *key)
+relevant(AdvQuery *q, List *set, MemoKey *key)
 {
 	List	   *out = NIL;
 	ListCell   *lc;
-	int			len;
 
-	len = snprintf(key, 256, "%d:", q->qno);
+	key->qno = q->qno;
+	key->ids = NULL;
 	foreach(lc, set)
 	{
 		IaCand	   *c = lfirst(lc);
@@ -213,8 +252,7 @@ relevant(AdvQuery *q, List *set, char *key)
 		if (!list_member_oid(q->relids, c->relid))
 			continue;
 		out = lappend(out, c);
-		if (len < 240)
-			len += snprintf(key + len, 256 - len, "%d,", c->id);
+		key->ids = bms_add_member(key->ids, c->id);
 	}
 	return out;
 }
@@ -232,7 +270,7 @@ cand_id_cmp(const ListCell *a, const ListCell *b)
 double
 ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 {
-	char		key[256];
+	MemoKey		key;
 	List	   *rel;
 	MemoEntry  *e;
 	bool		found;
@@ -242,10 +280,11 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 
 	set = list_copy(set);
 	list_sort(set, cand_id_cmp);
-	rel = relevant(q, set, key);
-	e = hash_search(st->memo, key, HASH_ENTER, &found);
+	rel = relevant(q, set, &key);
+	e = hash_search(st->memo, &key, HASH_ENTER, &found);
 	if (!found)
 	{
+		e->key.ids = bms_copy(key.ids); /* the memo's own: key.ids is freed */
 		old = MemoryContextSwitchTo(st->plan_cxt);
 		cost = plan_once(st, q, rel, NULL, &f);
 		if (q->rep)
@@ -255,6 +294,9 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 		e->used = bms_copy(f.used);
 		MemoryContextReset(st->plan_cxt);
 	}
+	bms_free(key.ids);
+	list_free(rel);
+	list_free(set);
 	if (used)
 		*used = e->used;
 	return e->cost;
@@ -380,6 +422,84 @@ use_notes(List *uses)
 	return s.len ? s.data : NULL;
 }
 
+/*
+ * The keys with their expressions folded (a column has none); one that
+ * folds to a column becomes that column, and two that fold alike are one.
+ */
+static List *
+fold_keys(List *keys)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		IaCandKey  *k = lfirst(lc);
+
+		if (k->expr)
+		{
+			k->expr = eval_const_expressions(NULL, k->expr);
+			if (IsA(k->expr, Var) && ((Var *) k->expr)->varattno > 0)
+			{
+				k->attnum = ((Var *) k->expr)->varattno;
+				k->expr = NULL;
+			}
+		}
+		out = ia_advise_add_key(out, k);
+	}
+	return out;
+}
+
+/*
+ * Fold the expressions and predicates candidates will be drawn from, as q's
+ * planning role under SECURITY_RESTRICTED_OPERATION in a new GUC nest
+ * level, in a subtransaction that is rolled back: the same folding, by the
+ * same role, as planning q does (an IMMUTABLE function with constant
+ * arguments runs now: "a + g()" becomes "a + 1").  After this, nothing of
+ * them is ever folded again (definition.c resolves candidates as written),
+ * so no code of the statement runs as the caller (doc/safety-planning.md,
+ * "The advisor").  The folded trees are made in the caller's memory.
+ */
+static void
+fold_uses(AdvQuery *q, List *uses, int outer_sec)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Oid			save_user;
+	int			save_sec;
+	ListCell   *lc;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		ia_become(q->prep->planner, outer_sec);
+		(void) NewGUCNestLevel();
+		foreach(lc, uses)
+		{
+			IaRelUse   *u = lfirst(lc);
+
+			CHECK_FOR_INTERRUPTS();
+			u->eq = fold_keys(u->eq);
+			u->join = fold_keys(u->join);
+			u->range = fold_keys(u->range);
+			u->sort = fold_keys(u->sort);
+			u->gin = fold_keys(u->gin);
+			u->preds = (List *) eval_const_expressions(NULL, (Node *) u->preds);
+		}
+		SetUserIdAndSecContext(save_user, save_sec);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ReThrowError(ia_subxact_caught(cxt, owner, false));
+	}
+	PG_END_TRY();
+}
+
 /* Is the statement one we can plan (not utility)? */
 static bool
 plannable_statement(const char *text)
@@ -421,6 +541,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 		{
 			q->prep = ia_prepare(q->text, cxt);
 			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
+			fold_uses(q, uses, st->outer_sec);
 			q->notes = use_notes(uses);
 			if (query_relids(uses, q))
 				skip = SKIP_TEMP;
@@ -463,310 +584,4 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 	}
 	q->ok = true;
 	return uses;
-}
-
-/* ---------------------------------------------------------------------
- * Selection
- * ---------------------------------------------------------------------
- */
-
-/* Does a query's cost going from "from" to "to" count as help? */
-static bool
-helps(double from, double to)
-{
-	return from - to >= IA_MIN_GAIN * from && from - to >= IA_MIN_GAIN_COST;
-}
-
-/* Weighted cost reduction of "set" against "cur" over helped queries. */
-static double
-benefit(AdvState *st, List *set, Oid relid, bool commit)
-{
-	double		total = 0;
-	ListCell   *lc;
-
-	foreach(lc, st->queries)
-	{
-		AdvQuery   *q = lfirst(lc);
-		double		c;
-
-		if (OidIsValid(relid) && !list_member_oid(q->relids, relid))
-			continue;
-		c = ia_advise_query_cost(st, q, set, NULL);
-		elog(DEBUG2, "index_advisor: query %d: %.2f -> %.2f", q->qno + 1, q->cur, c);
-		if (helps(q->cur, c))
-			total += q->weight * (q->cur - c);
-		if (commit)
-			q->cur = c;
-	}
-	return total;
-}
-
-/*
- * c's size in bytes: the engine's model (ia_hypo_size; from the plannings
- * that already saw c when they estimated every leaf), asked once.
- */
-double
-ia_advise_cand_bytes(IaCand *c)
-{
-	if (c->est_bytes < 0)
-		c->est_bytes = Max(ia_hypo_size_planned(c->hypo), BLCKSZ);
-	return c->est_bytes;
-}
-
-/*
- * Would idx_apply refuse c as covered by an existing or queued index?  Asks
- * definition.c as the caller; a refusal because the caller may not build
- * it (42501: not the owner) is kept in c->apply_refusal for the row's note.
- */
-static bool
-refused_as_duplicate(IaCand *c)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	volatile bool dup = false;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		(void) ia_resolve_definition(c->text);
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
-
-		dup = (edata->sqlerrcode == ERRCODE_DUPLICATE_OBJECT);
-		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
-			c->apply_refusal = psprintf("idx_apply would refuse it to you (42501: %s); the table's owner can apply it",
-										edata->message);
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	return dup;
-}
-
-/*
- * ia_advise_make_hypos -- each candidate's hypothetical index, resolved by
- * definition.c as idx_apply resolves it except for who may build it
- * (ia_hypo_from_definition_unowned), in cands' memory; the list of those
- * that resolved (one that an existing index covers, say, is left out).
- */
-List *
-ia_advise_make_hypos(List *cands)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	List	   *volatile out = NIL;
-	ListCell   *lc;
-
-	foreach(lc, cands)
-	{
-		IaCand	   *c = lfirst(lc);
-
-		CHECK_FOR_INTERRUPTS();
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
-		PG_TRY();
-		{
-			c->hypo = ia_hypo_from_definition_unowned(c->text);
-			ReleaseCurrentSubTransaction();
-			out = lappend(out, c);
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
-
-			elog(DEBUG1, "index_advisor: candidate %s left out: %s",
-				 c->text, edata->message);
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	return out;
-}
-
-/*
- * Is candidate c (score, gain b) better than best?  Clearly better scores
- * win; among nearly equal ones (2 %, or a few cost units of one query), the
- * clearly smaller, then the one with more key columns (it serves more
- * orders and prefixes), then the smaller.
- */
-static bool
-better(IaCand *c, double score, double b, IaCand *best, double best_score,
-	   double best_b, double mean_weight)
-{
-	double		margin = IA_MIN_GAIN_COST * mean_weight;
-	double		cb,
-				bb;
-
-	if (best == NULL)
-		return true;
-	if (score > best_score * 1.02 && b > best_b + margin)
-		return true;
-	if (score < best_score * 0.98 && b < best_b - margin)
-		return false;
-	cb = ia_advise_cand_bytes(c);
-	bb = ia_advise_cand_bytes(best);
-	if (cb < bb * 0.9 || bb < cb * 0.9)
-		return cb < bb;
-	if (list_length(c->keys) != list_length(best->keys))
-		return list_length(c->keys) > list_length(best->keys);
-	return cb < bb;
-}
-
-/* The best candidate to add to picks, or NULL; *gain its benefit. */
-static IaCand *
-best_candidate(AdvState *st, List *picks, List *refused, double room,
-			   bool per_byte, double *gain)
-{
-	IaCand	   *best = NULL;
-	double		best_score = 0;
-	ListCell   *lc;
-
-	foreach(lc, st->cands)
-	{
-		IaCand	   *c = lfirst(lc);
-		List	   *set;
-		double		b;
-		double		score;
-
-		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
-			continue;
-		set = lappend(list_copy(picks), c);
-		b = benefit(st, set, c->relid, false);
-		if (b <= 0 || (room >= 0 && ia_advise_cand_bytes(c) > room))
-			continue;
-		score = per_byte ? b / ia_advise_cand_bytes(c) : b;
-		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
-			 c->id, c->text, b, ia_advise_cand_bytes(c));
-		if (better(c, score, b, best, best_score, *gain, st->mean_weight))
-		{
-			best = c;
-			best_score = score;
-			*gain = b;
-		}
-	}
-	return best;
-}
-
-/* Drop earlier picks that the last one made useless. */
-static List *
-drop_useless(AdvState *st, List *picks)
-{
-	ListCell   *lc;
-
-	foreach(lc, picks)
-	{
-		IaCand	   *c = lfirst(lc);
-		List	   *without;
-		bool		needed = false;
-		ListCell   *lq;
-
-		if (lnext(picks, lc) == NULL)
-			break;				/* the last pick */
-		without = list_delete_ptr(list_copy(picks), c);
-		foreach(lq, st->queries)
-		{
-			AdvQuery   *q = lfirst(lq);
-			double		with_c;
-			double		wo;
-
-			if (!list_member_oid(q->relids, c->relid))
-				continue;
-			with_c = ia_advise_query_cost(st, q, picks, NULL);
-			wo = ia_advise_query_cost(st, q, without, NULL);
-			if (helps(wo, with_c))
-				needed = true;
-		}
-		if (!needed)
-			picks = foreach_delete_current(picks, lc);
-	}
-	return picks;
-}
-
-
-/* The picks in the order that lowers the workload's cost fastest. */
-static List *
-rank_picks(AdvState *st, List *picks)
-{
-	List	   *ranked = NIL;
-
-	while (list_length(ranked) < list_length(picks))
-	{
-		IaCand	   *best = NULL;
-		double		best_cost = 0;
-		ListCell   *lc;
-
-		foreach(lc, picks)
-		{
-			IaCand	   *c = lfirst(lc);
-			double		cost;
-
-			if (list_member_ptr(ranked, c))
-				continue;
-			cost = ia_advise_workload_cost(st, lappend(list_copy(ranked), c));
-			if (best == NULL || cost < best_cost)
-			{
-				best = c;
-				best_cost = cost;
-			}
-		}
-		ranked = lappend(ranked, best);
-	}
-	return ranked;
-}
-
-/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
-List *
-ia_advise_select(AdvState *st, int64 budget, int max_indexes)
-{
-	List	   *picks = NIL;
-	List	   *refused = NIL;
-	ListCell   *lc;
-	int			rounds = 0;
-
-	while (list_length(picks) < max_indexes && rounds++ < 2 * max_indexes + 10)
-	{
-		double		used = 0;
-		double		gain = 0;
-		IaCand	   *best;
-
-		foreach(lc, picks)
-			used += ia_advise_cand_bytes(lfirst(lc));
-		best = best_candidate(st, picks, refused,
-							  budget >= 0 ? budget - used : -1,
-							  budget >= 0, &gain);
-		if (best == NULL)
-			break;
-		if (refused_as_duplicate(best))
-		{
-			refused = lappend(refused, best);
-			continue;
-		}
-		picks = lappend(picks, best);
-		picks = drop_useless(st, picks);
-		foreach(lc, st->queries)
-			((AdvQuery *) lfirst(lc))->cur =
-				ia_advise_query_cost(st, lfirst(lc), picks, NULL);
-	}
-	return rank_picks(st, picks);
-}
-
-/* The weighted cost of the workload with "set" (NIL: without candidates). */
-double
-ia_advise_workload_cost(AdvState *st, List *set)
-{
-	double		total = 0;
-	ListCell   *lc;
-
-	foreach(lc, st->queries)
-	{
-		AdvQuery   *q = lfirst(lc);
-
-		total += q->weight * (set ? ia_advise_query_cost(st, q, set, NULL) : q->base);
-	}
-	return total;
 }

@@ -4,9 +4,10 @@
  *		The advisor (idx_advise, idx_advise_workload): candidate indexes
  *		drawn from analysed queries (advise_candidates.c), costed as
  *		hypothetical indexes of the one engine (ia_hypo.h: hypo.c,
- *		plan_prepared.c) by advise_plan.c, selected under a budget.
+ *		plan_prepared.c) by advise_plan.c, selected under a budget by
+ *		advise_select.c.
  *
- * Layering: advise.c calls the two others, ia_hypo.h (hypothetical indexes,
+ * Layering: advise.c calls the others, ia_hypo.h (hypothetical indexes,
  * their sizes, planning as verify.c's rule says) and definition.c (naming
  * and the duplicate rule of idx_apply); nothing calls advise.c.
  *
@@ -80,6 +81,7 @@ typedef struct IaRelUse
 /* advise_candidates.c */
 extern List *ia_advise_extract(List *querytrees, int qno);
 extern List *ia_advise_generate(List *uses, int *nextid);
+extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern char *ia_advise_cand_text(IaCand *c);
 extern bool ia_advise_same_cand(IaCand *a, IaCand *b);
 

@@ -29,6 +29,22 @@
  * the schema): advice is for roles that only read the table; idx_apply
  * then refuses it to them (42501) as ever.
  *
+ * Folding runs code.  An expression or predicate whose functions the
+ * planner may fold (an IMMUTABLE function with constant arguments runs
+ * then) is folded here as the table's owner under
+ * SECURITY_RESTRICTED_OPERATION, as CREATE INDEX runs a definition's code,
+ * and only for what the caller wrote itself (idx_apply, idx_whatif); the
+ * caller owns the table or has its owner's privileges (a superuser, say),
+ * so the owner never has more rights than the caller.  The advisor's
+ * candidates are drawn from
+ * other roles' statements: they are resolved "as written" (RESOLVE_AS_WRITTEN:
+ * ia_resolve_hypothetical_unowned, ia_resolve_candidate), never folded nor
+ * planned here; advise_plan.c folded them when it drew them, as the
+ * statement's planning role under SECURITY_RESTRICTED_OPERATION.  An
+ * existing index's expressions and predicate are folded as its table's
+ * owner too (ia_index_folded_form), never as whoever asks first in a
+ * session (doc/safety-planning.md, "The advisor").
+ *
  * The parse trees a worker runs (ia_build_create, ia_build_drop) are built
  * here too, from the definition as given, adjusted at tree level.
  *
@@ -95,7 +111,8 @@ static void check_table(Relation rel, bool only, bool check_privileges);
 static void check_partitions(Relation rel, bool only, bool check_privileges);
 static Oid	check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine);
 static void resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
-							IndexAmRoutine *amroutine, ResolvedIndex *ri);
+							IndexAmRoutine *amroutine, ResolvedIndex *ri,
+							bool fold);
 static void check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
 										 IndexAmRoutine *amroutine);
 static void check_duplicate(Relation rel, ResolvedIndex *ri);
@@ -106,7 +123,12 @@ static char *choose_index_name(Relation rel, IndexStmt *stmt, Oid nspid,
 							   bool ask_queue);
 static bool name_taken(Oid nspid, const char *name, bool ask_queue);
 static IaDefinition *resolve(const char *definition, IaResolvedIndex *out,
-							 bool ask_queue, bool check_privileges);
+							 int flags);
+
+/* what resolve() does besides idx_apply's checks */
+#define RESOLVE_ASK_QUEUE	0x01	/* names and duplicates of queued rows */
+#define RESOLVE_PRIVILEGES	0x02	/* who may build it: owner, CREATE */
+#define RESOLVE_AS_WRITTEN	0x04	/* fold nothing: an advisor's candidate */
 
 /*
  * Error positions of the parser and of parse analysis point into the
@@ -197,19 +219,35 @@ ia_resolve_definition(const char *definition)
 IaDefinition *
 ia_resolve_hypothetical(const char *definition, IaResolvedIndex *out)
 {
-	return resolve(definition, out, false, true);
+	return resolve(definition, out, RESOLVE_PRIVILEGES);
 }
 
 /*
  * ia_resolve_hypothetical_unowned -- ia_resolve_hypothetical without the
  * checks of who may build it (owner of the table and of every partition,
  * CREATE on its schema); every other check and SQLSTATE is idx_apply's.
- * For the advisor, which advises roles that only read the tables.
+ * For the advisor's candidates, which advise roles that only read the
+ * tables: resolved as written, nothing folded (see the file header).
  */
 IaDefinition *
 ia_resolve_hypothetical_unowned(const char *definition, IaResolvedIndex *out)
 {
-	return resolve(definition, out, false, false);
+	return resolve(definition, out, RESOLVE_AS_WRITTEN);
+}
+
+/*
+ * ia_resolve_candidate -- ia_resolve_definition for an advisor's candidate:
+ * every check of idx_apply (who may build it, duplicates existing and
+ * queued: the same errors and SQLSTATEs), but resolved as written, nothing
+ * folded (see the file header).
+ */
+IaDefinition *
+ia_resolve_candidate(const char *definition)
+{
+	ResolvedIndex ri;
+
+	return resolve(definition, &ri, RESOLVE_ASK_QUEUE | RESOLVE_PRIVILEGES |
+				   RESOLVE_AS_WRITTEN);
 }
 
 /*
@@ -219,18 +257,20 @@ ia_resolve_hypothetical_unowned(const char *definition, IaResolvedIndex *out)
 IaDefinition *
 ia_resolve_index(const char *definition, IaResolvedIndex *out)
 {
-	return resolve(definition, out, true, true);
+	return resolve(definition, out, RESOLVE_ASK_QUEUE | RESOLVE_PRIVILEGES);
 }
 
 /*
- * ia_resolve_index; the queue is asked about names and duplicates if
- * ask_queue; who may build it (ownership, CREATE on the schema) is checked
- * if check_privileges.
+ * ia_resolve_index; the queue is asked about names and duplicates with
+ * RESOLVE_ASK_QUEUE; who may build it (ownership, CREATE on the schema) is
+ * checked with RESOLVE_PRIVILEGES; nothing is folded with
+ * RESOLVE_AS_WRITTEN.
  */
 static IaDefinition *
-resolve(const char *definition, IaResolvedIndex *out, bool ask_queue,
-		bool check_privileges)
+resolve(const char *definition, IaResolvedIndex *out, int flags)
 {
+	bool		ask_queue = (flags & RESOLVE_ASK_QUEUE) != 0;
+	bool		check_privileges = (flags & RESOLVE_PRIVILEGES) != 0;
 	IaDefinition *def = palloc0(sizeof(IaDefinition));
 	IndexStmt  *stmt;
 	IndexStmt  *tstmt;
@@ -269,7 +309,8 @@ resolve(const char *definition, IaResolvedIndex *out, bool ask_queue,
 	ri.amid = amid;
 	ri.unique = stmt->unique;
 	ri.nulls_not_distinct = stmt->nulls_not_distinct;
-	resolve_columns(rel, tstmt, amid, amroutine, &ri);
+	resolve_columns(rel, tstmt, amid, amroutine, &ri,
+					(flags & RESOLVE_AS_WRITTEN) == 0);
 	check_options_and_tablespace(stmt, def->nspid, amroutine);
 
 	*out = ri;
@@ -466,6 +507,106 @@ check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine)
 	return amid;
 }
 
+/* Who runs an index's code (becomes the owner; back with owner_done). */
+typedef struct OwnerSwitch
+{
+	Oid			save_user;
+	int			save_sec;
+	int			nestlevel;
+} OwnerSwitch;
+
+/*
+ * Run as "owner" (a table's) under SECURITY_RESTRICTED_OPERATION in a new
+ * GUC nest level, as DefineIndex runs a definition's code and ANALYZE an
+ * index's: an index's expressions are its table owner's code.  An error
+ * leaves it to the (sub)transaction's abort, which restores both.
+ */
+static void
+become_owner(Oid owner, OwnerSwitch *sw)
+{
+	GetUserIdAndSecContext(&sw->save_user, &sw->save_sec);
+	SetUserIdAndSecContext(owner, sw->save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	sw->nestlevel = NewGUCNestLevel();
+}
+
+static void
+owner_done(OwnerSwitch *sw)
+{
+	AtEOXact_GUC(false, sw->nestlevel);
+	SetUserIdAndSecContext(sw->save_user, sw->save_sec);
+}
+
+/*
+ * expr (analysed) folded as rel's owner (become_owner): through
+ * expression_planner (which also inlines SQL functions, as DefineIndex
+ * checks mutability) when "plan", else eval_const_expressions as the
+ * relcache folds an index's expressions.
+ */
+static Node *
+fold_as_owner(Relation rel, Node *expr, bool plan)
+{
+	OwnerSwitch sw;
+
+	become_owner(rel->rd_rel->relowner, &sw);
+	expr = plan ? (Node *) expression_planner((Expr *) copyObject(expr)) :
+		eval_const_expressions(NULL, copyObject(expr));
+	owner_done(&sw);
+	return expr;
+}
+
+/*
+ * Are the functions of expr (analysed) all IMMUTABLE?  As DefineIndex asks
+ * it (through expression_planner, which inlines SQL functions and folds:
+ * as the table's owner) when "fold"; else of expr as written, running
+ * nothing.
+ */
+static bool
+is_immutable(Relation rel, Node *expr, bool fold)
+{
+	if (fold)
+		expr = fold_as_owner(rel, expr, true);
+	return !contain_mutable_functions(expr);
+}
+
+/* A predicate as RelationGetIndexPredicate() hands it out, but for the
+ * folding: canonical, implicit AND, operator functions set. */
+static List *
+canonical_predicate(Node *pred)
+{
+	List	   *out;
+
+	pred = (Node *) canonicalize_qual((Expr *) pred, false);
+	out = make_ands_implicit((Expr *) pred);
+	fix_opfuncids((Node *) out);
+	return out;
+}
+
+/*
+ * ia_index_folded_form -- the expressions and predicate of an existing
+ * index as the relcache hands them out (RelationGetIndexExpressions,
+ * RelationGetIndexPredicate: folded), folded, if the relcache has not yet,
+ * as the index's table's owner under SECURITY_RESTRICTED_OPERATION in a new
+ * GUC nest level: as PostgreSQL runs index code when it builds or analyses
+ * an index.  Folding runs the IMMUTABLE functions of the index; as the
+ * calling role it would run them with the caller's rights.
+ */
+void
+ia_index_folded_form(Relation irel, List **exprs, List **pred)
+{
+	OwnerSwitch sw;
+
+	*exprs = NIL;
+	*pred = NIL;
+	if (heap_attisnull(irel->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
+		heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL))
+		return;
+	become_owner(irel->rd_rel->relowner, &sw);	/* the table's owner */
+	*exprs = RelationGetIndexExpressions(irel);
+	*pred = RelationGetIndexPredicate(irel);
+	owner_done(&sw);
+}
+
 /*
  * Resolve one key or INCLUDE column (a column by name, a parenthesised
  * column, or an expression) into ri's slot "i"; its type and collation go
@@ -473,7 +614,7 @@ check_access_method(IndexStmt *stmt, IndexAmRoutine **amroutine)
  */
 static void
 resolve_column(Relation rel, IndexElem *elem, bool iskey, ResolvedIndex *ri,
-			   int i, Oid *atttype, Oid *attcollation)
+			   int i, Oid *atttype, Oid *attcollation, bool fold)
 {
 	Node	   *expr = elem->expr;
 
@@ -488,14 +629,11 @@ resolve_column(Relation rel, IndexElem *elem, bool iskey, ResolvedIndex *ri,
 	}
 	else if (expr)
 	{
-		Expr	   *planned;
-
 		if (!iskey)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("expressions are not supported in included columns")));
-		planned = expression_planner((Expr *) copyObject(expr));
-		if (contain_mutable_functions((Node *) planned))
+		if (!is_immutable(rel, expr, fold))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 					 errmsg("functions in index expression must be marked IMMUTABLE")));
@@ -612,28 +750,29 @@ key_options(IndexElem *elem, IndexAmRoutine *amroutine)
 	return options;
 }
 
-/* The expressions and predicate in the form relcache hands out. */
+/*
+ * The expressions and predicate in the form the relcache hands out: folded
+ * as the table's owner when "fold", else as written (an advisor's
+ * candidate, folded already by its statement's planning role).
+ */
 static void
-resolve_exprs_and_predicate(IndexStmt *stmt, ResolvedIndex *ri)
+resolve_exprs_and_predicate(Relation rel, IndexStmt *stmt, ResolvedIndex *ri,
+							bool fold)
 {
-	if (ri->exprs != NIL)
-	{
-		ri->exprs = (List *) eval_const_expressions(NULL, (Node *) ri->exprs);
-		fix_opfuncids((Node *) ri->exprs);
-	}
+	if (fold && ri->exprs != NIL)
+		ri->exprs = (List *) fold_as_owner(rel, (Node *) ri->exprs, false);
+	fix_opfuncids((Node *) ri->exprs);
 	if (stmt->whereClause != NULL)
 	{
-		Expr	   *planned = expression_planner((Expr *) copyObject(stmt->whereClause));
-		Node	   *pred;
+		Node	   *pred = copyObject(stmt->whereClause);
 
-		if (contain_mutable_functions((Node *) planned))
+		if (!is_immutable(rel, pred, fold))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 					 errmsg("functions in index predicate must be marked IMMUTABLE")));
-		pred = eval_const_expressions(NULL, copyObject(stmt->whereClause));
-		pred = (Node *) canonicalize_qual((Expr *) pred, false);
-		ri->pred = make_ands_implicit((Expr *) pred);
-		fix_opfuncids((Node *) ri->pred);
+		if (fold)
+			pred = fold_as_owner(rel, pred, false);
+		ri->pred = canonical_predicate(pred);
 	}
 }
 
@@ -705,7 +844,7 @@ resolve_opclass(List *opclass, Oid type, const char *amname, Oid amid)
  */
 static void
 resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
-				IndexAmRoutine *amroutine, ResolvedIndex *ri)
+				IndexAmRoutine *amroutine, ResolvedIndex *ri, bool fold)
 {
 	List	   *all = list_concat_copy(stmt->indexParams, stmt->indexIncludingParams);
 	int			nkeys = list_length(stmt->indexParams);
@@ -719,7 +858,7 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 		Oid			atttype;
 		Oid			attcollation;
 
-		resolve_column(rel, elem, iskey, ri, i, &atttype, &attcollation);
+		resolve_column(rel, elem, iskey, ri, i, &atttype, &attcollation, fold);
 		if (!iskey)
 		{
 			check_included_column(elem);
@@ -736,7 +875,7 @@ resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 	}
 	ri->nkeys = nkeys;
 	ri->natts = i;
-	resolve_exprs_and_predicate(stmt, ri);
+	resolve_exprs_and_predicate(rel, stmt, ri, fold);
 	check_no_system_columns(ri);
 }
 
@@ -967,6 +1106,8 @@ static bool
 index_covers(Relation irel, ResolvedIndex *ri)
 {
 	Form_pg_index idx = irel->rd_index;
+	List	   *exprs;
+	List	   *pred;
 	int			i;
 
 	if (!idx->indisvalid || !idx->indislive ||
@@ -987,8 +1128,8 @@ index_covers(Relation irel, ResolvedIndex *ri)
 			 irel->rd_indoption[i] != ri->options[i]))
 			return false;
 	}
-	return equal(RelationGetIndexExpressions(irel), ri->exprs) &&
-		equal(RelationGetIndexPredicate(irel), ri->pred);
+	ia_index_folded_form(irel, &exprs, &pred);
+	return equal(exprs, ri->exprs) && equal(pred, ri->pred);
 }
 
 /*
@@ -1051,8 +1192,7 @@ resolved_from_index(Relation irel, ResolvedIndex *ri)
 		ri->collations[i] = irel->rd_indcollation[i];
 		ri->options[i] = irel->rd_indoption[i];
 	}
-	ri->exprs = RelationGetIndexExpressions(irel);
-	ri->pred = RelationGetIndexPredicate(irel);
+	ia_index_folded_form(irel, &ri->exprs, &ri->pred);
 }
 
 /*
@@ -1156,6 +1296,45 @@ check_pending_duplicate(IaDefinition *def)
 }
 
 /*
+ * ia_check_query_count -- at most index_advisor.max_queries_per_index
+ * queries in one call: the limit of idx_apply, idx_whatif, idx_advise and
+ * (worded for pg_stat_statements' statements when "statements")
+ * idx_advise_statements, written once.
+ */
+void
+ia_check_query_count(int n, bool statements)
+{
+	if (n <= ia_max_queries_per_index())
+		return;
+	if (statements)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cannot advise on more than %d statements at once",
+						ia_max_queries_per_index()),
+				 errdetail("%d statements were given; index_advisor.max_queries_per_index is %d.",
+						   n, ia_max_queries_per_index()),
+				 errhint("Ask for fewer top statements, or ask a superuser to raise index_advisor.max_queries_per_index.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("cannot store more than %d queries for one index",
+					ia_max_queries_per_index()),
+			 errdetail("%d queries were given; index_advisor.max_queries_per_index is %d.",
+					   n, ia_max_queries_per_index()),
+			 errhint("Keep the queries the index is for, or ask a superuser to raise index_advisor.max_queries_per_index.")));
+}
+
+/*
+ * ia_query_too_long -- is the query text (a text Datum) longer than
+ * index_advisor.max_query_bytes?  Asked before anything parses it.
+ */
+bool
+ia_query_too_long(Datum query)
+{
+	return VARSIZE_ANY_EXHDR(DatumGetPointer(query)) >
+		(size_t) ia_max_query_bytes();
+}
+
+/*
  * check_query_limits -- the stored queries of one request, before any is
  * parsed: none null, at most index_advisor.max_queries_per_index of them,
  * each at most index_advisor.max_query_bytes long.
@@ -1163,30 +1342,20 @@ check_pending_duplicate(IaDefinition *def)
 static void
 check_query_limits(Datum *elems, bool *nulls, int n)
 {
-	if (n > ia_max_queries_per_index())
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("cannot store more than %d queries for one index",
-						ia_max_queries_per_index()),
-				 errdetail("%d queries were given; index_advisor.max_queries_per_index is %d.",
-						   n, ia_max_queries_per_index()),
-				 errhint("Keep the queries the index is for, or ask a superuser to raise index_advisor.max_queries_per_index.")));
-
+	ia_check_query_count(n, false);
 	for (int i = 0; i < n; i++)
 	{
-		size_t		len;
-
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("query %d is null", i + 1)));
-		len = VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i]));
-		if (len > (size_t) ia_max_query_bytes())
+		if (ia_query_too_long(elems[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("query %d is too long", i + 1),
 					 errdetail("It is %zu bytes long; index_advisor.max_query_bytes is %d.",
-							   len, ia_max_query_bytes()),
+							   (size_t) VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i])),
+							   ia_max_query_bytes()),
 					 errhint("Store the query with its constants replaced by $n parameters, or ask a superuser to raise index_advisor.max_query_bytes.")));
 	}
 }

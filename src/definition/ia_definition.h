@@ -16,6 +16,7 @@
 
 #include "nodes/parsenodes.h"
 #include "utils/array.h"
+#include "utils/rel.h"
 
 #include "ia_queue.h"
 
@@ -48,8 +49,10 @@ typedef struct IaResolvedIndex
 	Oid			opclasses[INDEX_MAX_KEYS];
 	Oid			collations[INDEX_MAX_KEYS];
 	int16		options[INDEX_MAX_KEYS];
-	List	   *exprs;			/* as RelationGetIndexExpressions() */
-	List	   *pred;			/* as RelationGetIndexPredicate() */
+	List	   *exprs;			/* as RelationGetIndexExpressions() (folded),
+								 * or as written for an advisor's candidate
+								 * (folded where it was drawn from) */
+	List	   *pred;			/* the same, as RelationGetIndexPredicate() */
 } IaResolvedIndex;
 
 extern IndexStmt *ia_parse_index_stmt(const char *definition);
@@ -60,7 +63,11 @@ extern IaDefinition *ia_resolve_hypothetical(const char *definition,
 											 IaResolvedIndex *out);
 extern IaDefinition *ia_resolve_hypothetical_unowned(const char *definition,
 													 IaResolvedIndex *out);
+extern IaDefinition *ia_resolve_candidate(const char *definition);
+extern void ia_index_folded_form(Relation irel, List **exprs, List **pred);
 extern void ia_check_queries(ArrayType *queries);
+extern void ia_check_query_count(int n, bool statements);
+extern bool ia_query_too_long(Datum query);
 extern char **ia_query_texts(ArrayType *queries, int *nqueries);
 extern char *ia_choose_index_name(Oid relid, IndexStmt *stmt);
 

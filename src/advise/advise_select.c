@@ -1,0 +1,330 @@
+/*-------------------------------------------------------------------------
+ *
+ * advise_select.c
+ *		The advisor's selection (for advise.c): each candidate made a
+ *		hypothetical index of the one engine (ia_hypo_from_definition_unowned:
+ *		resolved as written, nothing folded), then chosen greedily under the
+ *		budget and max_indexes over the costs advise_plan.c memoises; a pick
+ *		idx_apply would refuse as a duplicate is skipped; the picks ranked.
+ *		The design and rules are in advise.c's header.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "utils/elog.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "index_advisor.h"
+#include "ia_advise.h"
+#include "ia_hypo.h"
+#include "ia_definition.h"
+#include "verify_internal.h"
+#include "advise_internal.h"
+
+/* Does a query's cost going from "from" to "to" count as help? */
+static bool
+helps(double from, double to)
+{
+	return from - to >= IA_MIN_GAIN * from && from - to >= IA_MIN_GAIN_COST;
+}
+
+/* Weighted cost reduction of "set" against "cur" over helped queries. */
+static double
+benefit(AdvState *st, List *set, Oid relid, bool commit)
+{
+	double		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+		double		c;
+
+		if (OidIsValid(relid) && !list_member_oid(q->relids, relid))
+			continue;
+		c = ia_advise_query_cost(st, q, set, NULL);
+		elog(DEBUG2, "index_advisor: query %d: %.2f -> %.2f", q->qno + 1, q->cur, c);
+		if (helps(q->cur, c))
+			total += q->weight * (q->cur - c);
+		if (commit)
+			q->cur = c;
+	}
+	return total;
+}
+
+/*
+ * c's size in bytes: the engine's model (ia_hypo_size; from the plannings
+ * that already saw c when they estimated every leaf), asked once.
+ */
+double
+ia_advise_cand_bytes(IaCand *c)
+{
+	if (c->est_bytes < 0)
+		c->est_bytes = Max(ia_hypo_size_planned(c->hypo), BLCKSZ);
+	return c->est_bytes;
+}
+
+/*
+ * Would idx_apply refuse c as covered by an existing or queued index?  Asks
+ * definition.c as the caller, c resolved as written (nothing of it folded
+ * as the caller: see fold_uses); a refusal because the caller may not build
+ * it (42501: not the owner) is kept in c->apply_refusal for the row's note.
+ */
+static bool
+refused_as_duplicate(IaCand *c)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool dup = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		(void) ia_resolve_candidate(c->text);
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
+
+		dup = (edata->sqlerrcode == ERRCODE_DUPLICATE_OBJECT);
+		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+			c->apply_refusal = psprintf("idx_apply would refuse it to you (42501: %s); the table's owner can apply it",
+										edata->message);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return dup;
+}
+
+/*
+ * ia_advise_make_hypos -- each candidate's hypothetical index, resolved by
+ * definition.c as idx_apply resolves it except for who may build it, and
+ * as written: nothing folded, as the caller or anyone (fold_uses did, as
+ * the statement's planning role) (ia_hypo_from_definition_unowned); in
+ * cands' memory; the list of those
+ * that resolved (one that an existing index covers, say, is left out).
+ */
+List *
+ia_advise_make_hypos(List *cands)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *volatile out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, cands)
+	{
+		IaCand	   *c = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			c->hypo = ia_hypo_from_definition_unowned(c->text);
+			ReleaseCurrentSubTransaction();
+			out = lappend(out, c);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
+
+			elog(DEBUG1, "index_advisor: candidate %s left out: %s",
+				 c->text, edata->message);
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	return out;
+}
+
+/*
+ * Is candidate c (score, gain b) better than best?  Clearly better scores
+ * win; among nearly equal ones (2 %, or a few cost units of one query), the
+ * clearly smaller, then the one with more key columns (it serves more
+ * orders and prefixes), then the smaller.
+ */
+static bool
+better(IaCand *c, double score, double b, IaCand *best, double best_score,
+	   double best_b, double mean_weight)
+{
+	double		margin = IA_MIN_GAIN_COST * mean_weight;
+	double		cb,
+				bb;
+
+	if (best == NULL)
+		return true;
+	if (score > best_score * 1.02 && b > best_b + margin)
+		return true;
+	if (score < best_score * 0.98 && b < best_b - margin)
+		return false;
+	cb = ia_advise_cand_bytes(c);
+	bb = ia_advise_cand_bytes(best);
+	if (cb < bb * 0.9 || bb < cb * 0.9)
+		return cb < bb;
+	if (list_length(c->keys) != list_length(best->keys))
+		return list_length(c->keys) > list_length(best->keys);
+	return cb < bb;
+}
+
+/* The best candidate to add to picks, or NULL; *gain its benefit. */
+static IaCand *
+best_candidate(AdvState *st, List *picks, List *refused, double room,
+			   bool per_byte, double *gain)
+{
+	IaCand	   *best = NULL;
+	double		best_score = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->cands)
+	{
+		IaCand	   *c = lfirst(lc);
+		List	   *set;
+		double		b;
+		double		score;
+
+		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
+			continue;
+		set = lappend(list_copy(picks), c);
+		b = benefit(st, set, c->relid, false);
+		if (b <= 0 || (room >= 0 && ia_advise_cand_bytes(c) > room))
+			continue;
+		score = per_byte ? b / ia_advise_cand_bytes(c) : b;
+		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
+			 c->id, c->text, b, ia_advise_cand_bytes(c));
+		if (better(c, score, b, best, best_score, *gain, st->mean_weight))
+		{
+			best = c;
+			best_score = score;
+			*gain = b;
+		}
+	}
+	return best;
+}
+
+/* Drop earlier picks that the last one made useless. */
+static List *
+drop_useless(AdvState *st, List *picks)
+{
+	ListCell   *lc;
+
+	foreach(lc, picks)
+	{
+		IaCand	   *c = lfirst(lc);
+		List	   *without;
+		bool		needed = false;
+		ListCell   *lq;
+
+		if (lnext(picks, lc) == NULL)
+			break;				/* the last pick */
+		without = list_delete_ptr(list_copy(picks), c);
+		foreach(lq, st->queries)
+		{
+			AdvQuery   *q = lfirst(lq);
+			double		with_c;
+			double		wo;
+
+			if (!list_member_oid(q->relids, c->relid))
+				continue;
+			with_c = ia_advise_query_cost(st, q, picks, NULL);
+			wo = ia_advise_query_cost(st, q, without, NULL);
+			if (helps(wo, with_c))
+				needed = true;
+		}
+		if (!needed)
+			picks = foreach_delete_current(picks, lc);
+	}
+	return picks;
+}
+
+
+/* The picks in the order that lowers the workload's cost fastest. */
+static List *
+rank_picks(AdvState *st, List *picks)
+{
+	List	   *ranked = NIL;
+
+	while (list_length(ranked) < list_length(picks))
+	{
+		IaCand	   *best = NULL;
+		double		best_cost = 0;
+		ListCell   *lc;
+
+		foreach(lc, picks)
+		{
+			IaCand	   *c = lfirst(lc);
+			double		cost;
+
+			if (list_member_ptr(ranked, c))
+				continue;
+			cost = ia_advise_workload_cost(st, lappend(list_copy(ranked), c));
+			if (best == NULL || cost < best_cost)
+			{
+				best = c;
+				best_cost = cost;
+			}
+		}
+		ranked = lappend(ranked, best);
+	}
+	return ranked;
+}
+
+/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
+List *
+ia_advise_select(AdvState *st, int64 budget, int max_indexes)
+{
+	List	   *picks = NIL;
+	List	   *refused = NIL;
+	ListCell   *lc;
+	int			rounds = 0;
+
+	while (list_length(picks) < max_indexes && rounds++ < 2 * max_indexes + 10)
+	{
+		double		used = 0;
+		double		gain = 0;
+		IaCand	   *best;
+
+		foreach(lc, picks)
+			used += ia_advise_cand_bytes(lfirst(lc));
+		best = best_candidate(st, picks, refused,
+							  budget >= 0 ? budget - used : -1,
+							  budget >= 0, &gain);
+		if (best == NULL)
+			break;
+		if (refused_as_duplicate(best))
+		{
+			refused = lappend(refused, best);
+			continue;
+		}
+		picks = lappend(picks, best);
+		picks = drop_useless(st, picks);
+		foreach(lc, st->queries)
+			((AdvQuery *) lfirst(lc))->cur =
+				ia_advise_query_cost(st, lfirst(lc), picks, NULL);
+	}
+	return rank_picks(st, picks);
+}
+
+/* The weighted cost of the workload with "set" (NIL: without candidates). */
+double
+ia_advise_workload_cost(AdvState *st, List *set)
+{
+	double		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+
+		total += q->weight * (set ? ia_advise_query_cost(st, q, set, NULL) : q->base);
+	}
+	return total;
+}
