@@ -7,21 +7,29 @@
  * Design.  ia_advise_extract() walks every Query of a statement (sub-
  * queries, CTEs and SubLinks included) and, for each plain table it reads,
  * sorts the conjuncts of WHERE and JOIN ... ON into: equality with a value
- * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=), a join key
- * (col = other.col), a constant predicate (enabled, deleted_at IS NULL,
- * status = 'pending': partial index material), and operators btree cannot
- * serve (jsonb @>, array &&, LIKE '%x%': gin).  ORDER BY counts when every
- * sort key is a column or expression of that one table.  A key is a column
- * or an immutable expression of the table's columns (lower(email)).
+ * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
+ * prefix LIKE 'abc%', with text_pattern_ops under a collation other than
+ * C), a join key (col = other.col, grouped by the other table so that a
+ * composite foreign key is one key list), a constant predicate (enabled,
+ * deleted_at IS NULL, status = 'pending', status <> 'done', payload @>
+ * '{...}': partial index material), operators btree cannot serve (jsonb @>,
+ * array &&, LIKE '%x%': gin), and ORs of one table (the keys each arm
+ * needs).  ORDER BY counts when every sort key is a column or expression
+ * of that one table.  A key is a column or an immutable expression of the
+ * table's columns (lower(email)).
  *
  * ia_advise_generate() turns them into candidates: equality columns first
  * (those more queries test for equality first, then the most distinct),
  * then one range column, or then the ORDER BY columns with their
- * directions (columns fixed by equality drop out of the sort); join keys;
- * each also with INCLUDE of the other columns the query reads (index-only
- * scans) and as a partial index on the constant predicates.  Identical
- * candidates of several queries are one.  Which of them is worth building
- * is for the planner to say (advise.c), not for this file.
+ * directions (columns fixed by equality drop out of the sort); join keys,
+ * alone and all those to one table together; each also with INCLUDE of the
+ * other columns the query reads (index-only scans) and as a partial index
+ * on the constant predicates, keyed on what the query still needs (never
+ * on a column the predicate fixes); one plain index per arm of an OR, each
+ * the others' partner (advise_plan.c chooses them together: a BitmapOr
+ * needs them all).  Identical candidates of several queries are one.
+ * Which of them is worth building is for the planner to say (advise.c),
+ * not for this file.
  *
  * Rules: call inside a transaction, as the role the queries were analysed
  * as; nothing here plans or executes anything.
@@ -46,6 +54,8 @@
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
@@ -270,6 +280,76 @@ few_values(Oid relid, AttrNumber attnum)
 	return nd > 0 && nd <= IA_FEW_VALUES;
 }
 
+/*
+ * "operand opno value" with value a constant: partial index material (a
+ * predicate the planner proves from the same clause in the query).
+ */
+static void
+constant_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value)
+{
+	Const	   *c = (Const *) strip_implicit_coercions(value);
+	Node	   *pred;
+
+	if (!IsA(c, Const) || c->constisnull)
+		return;
+	pred = (Node *) make_opclause(opno, BOOLOID, false,
+								  (Expr *) copyObject(operand),
+								  (Expr *) copyObject(value),
+								  InvalidOid, exprCollation(operand));
+	ChangeVarNodes(pred, u->rti, 1, 0);
+	u->preds = lappend(u->preds, pred);
+	if (u->pred_literal == NULL)
+	{
+		Oid			out;
+		bool		varlena;
+
+		getTypeOutputInfo(c->consttype, &out, &varlena);
+		u->pred_literal = OidOutputFunctionCall(out, c->constvalue);
+	}
+}
+
+/*
+ * "col LIKE 'abc%'" or "col LIKE $1 || '%'": a prefix, which a btree serves
+ * as a range; under a collation other than C only with text_pattern_ops
+ * (varchar_pattern_ops, bpchar_pattern_ops).  The key goes with the range
+ * columns; false when the pattern may start with a wildcard.
+ */
+static bool
+prefix_like(IaRelUse *u, Oid opno, Node *operand, Node *value, IaCandKey *k)
+{
+	char	   *name = get_opname(opno);
+	Node	   *v = strip_implicit_coercions(value);
+	Node	   *param = NULL;
+	Oid			type = k->attnum ? get_atttype(u->relid, k->attnum) : exprType(operand);
+
+	if (name == NULL || strcmp(name, "~~") != 0 ||
+		(type != TEXTOID && type != VARCHAROID && type != BPCHAROID))
+		return false;
+	if (IsA(v, Const))
+	{
+		char	   *pattern;
+
+		if (((Const *) v)->constisnull || exprType(v) != TEXTOID)
+			return false;
+		pattern = TextDatumGetCString(((Const *) v)->constvalue);
+		if (pattern[0] == '%' || pattern[0] == '_' || pattern[0] == '\\')
+			return false;
+	}
+	else if (IsA(v, OpExpr) && list_length(((OpExpr *) v)->args) == 2 &&
+			 ((OpExpr *) v)->opfuncid == F_TEXTCAT &&
+			 IsA(strip_implicit_coercions(linitial(((OpExpr *) v)->args)), Param))
+		param = strip_implicit_coercions(linitial(((OpExpr *) v)->args));	/* $1 || '%' */
+	else
+		return false;
+	if (!lc_collate_is_c(exprCollation(operand)))
+		k->opclass = type == VARCHAROID ? "varchar_pattern_ops" :
+			type == BPCHAROID ? "bpchar_pattern_ops" : "text_pattern_ops";
+	u->range = add_key(u->range, k);
+	if (param)
+		note_param(u, param, k, BTEqualStrategyNumber);
+	return true;
+}
+
 /* "col op value" on table u: sort it. */
 static void
 classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
@@ -288,41 +368,29 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 		u->eq = add_key(u->eq, k);
 		note_param(u, value, k, strategy);
 		/* status = 'pending': a partial index, for columns of few values */
-		if (!isarray && IsA(strip_implicit_coercions(value), Const) &&
-			k->attnum != 0 && !((Const *) strip_implicit_coercions(value))->constisnull &&
-			few_values(u->relid, k->attnum))
-		{
-			Node	   *pred = (Node *) make_opclause(opno, BOOLOID, false,
-													  (Expr *) copyObject(operand),
-													  (Expr *) copyObject(value),
-													  InvalidOid,
-													  exprCollation(operand));
-
-			ChangeVarNodes(pred, u->rti, 1, 0);
-			u->preds = lappend(u->preds, pred);
-			if (u->pred_literal == NULL)
-			{
-				Oid			out;
-				bool		varlena;
-				Const	   *c = (Const *) strip_implicit_coercions(value);
-
-				getTypeOutputInfo(c->consttype, &out, &varlena);
-				u->pred_literal = OidOutputFunctionCall(out, c->constvalue);
-			}
-		}
+		if (!isarray && k->attnum != 0 && few_values(u->relid, k->attnum))
+			constant_restriction(u, opno, operand, value);
 	}
 	else if (strategy != 0 && !isarray)
 	{
 		u->range = add_key(u->range, k);
 		note_param(u, value, k, strategy);
 	}
+	else if (!isarray && prefix_like(u, opno, operand, value, k))
+		return;
 	else if (!isarray && (gin = gin_opclass(opno, operand, u)) != NULL &&
 			 k->attnum != 0)
 	{
 		(void) expr_varnos(value, &bad);
 		k->opclass = strcmp(gin, "default") == 0 ? NULL : pstrdup(gin);
 		u->gin = add_key(u->gin, k);
+		/* payload @> '{"source": "import"}': a partial index too */
+		if (exprType(operand) == JSONBOID)
+			constant_restriction(u, opno, operand, value);
 	}
+	else if (!isarray && k->attnum != 0 && few_values(u->relid, k->attnum) &&
+			 btree_strategy(get_negator(opno), operand) == BTEqualStrategyNumber)
+		constant_restriction(u, opno, operand, value);	/* status <> 'done' */
 }
 
 /* a constant predicate of one table: enabled, NOT x, x IS [NOT] NULL */
@@ -355,6 +423,66 @@ constant_predicate(List *uses, Node *clause)
 	return true;
 }
 
+/* k = a column of table "other": a join key of u, alone and with the
+ * other keys that join u to the same table (a composite foreign key) */
+static void
+join_key(IaRelUse *u, IaCandKey *k, int other)
+{
+	ListCell   *ls;
+	ListCell   *lr;
+
+	if (k == NULL)
+		return;
+	u->join = add_key(u->join, k);
+	forboth(ls, u->joinsets, lr, u->joinset_rtis)
+	{
+		if (lfirst_int(lr) == other)
+		{
+			lfirst(ls) = add_key(lfirst(ls), k);
+			return;
+		}
+	}
+	u->joinsets = lappend(u->joinsets, list_make1(k));
+	u->joinset_rtis = lappend_int(u->joinset_rtis, other);
+}
+
+static void classify_clause(List *uses, Node *clause);
+static List *flatten_ands(List *quals);
+
+/*
+ * "arm OR arm ..." on one table: the keys each arm needs (its equality
+ * columns, then its first range column), so that one index per arm can be
+ * combined by a BitmapOr.  Nothing when an arm has no key: the table is
+ * then read whole anyway.
+ */
+static void
+classify_or(IaRelUse *u, BoolExpr *or)
+{
+	List	   *arms = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, or->args)
+	{
+		IaRelUse   *arm = palloc0(sizeof(IaRelUse));
+		List	   *keys;
+
+		arm->qno = u->qno;
+		arm->relid = u->relid;
+		arm->rti = u->rti;
+		foreach(lc2, flatten_ands(make_ands_implicit(lfirst(lc))))
+			classify_clause(list_make1(arm), lfirst(lc2));
+		keys = list_copy(arm->eq);
+		if (arm->range)
+			keys = add_key(keys, linitial(arm->range));
+		if (keys == NIL)
+			return;
+		arms = lappend(arms, keys);
+		u->params = list_concat(u->params, arm->params);
+	}
+	u->ors = lappend(u->ors, arms);
+}
+
 /* One conjunct of WHERE or ON. */
 static void
 classify_clause(List *uses, Node *clause)
@@ -372,6 +500,14 @@ classify_clause(List *uses, Node *clause)
 
 	if (constant_predicate(uses, clause))
 		return;
+	if (is_orclause(clause))
+	{
+		lv = expr_varnos(clause, &lbad);
+		li = bms_singleton_member_or(lv);
+		if (!lbad && li > 0 && use_of(uses, li))
+			classify_or(use_of(uses, li), (BoolExpr *) clause);
+		return;
+	}
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
 	{
 		opno = ((OpExpr *) clause)->opno;
@@ -402,11 +538,9 @@ classify_clause(List *uses, Node *clause)
 	{
 		/* a join key on both sides: the inner side of a nested loop */
 		if (use_of(uses, li))
-			use_of(uses, li)->join = add_key(use_of(uses, li)->join,
-											 make_key(l, li));
+			join_key(use_of(uses, li), make_key(l, li), ri);
 		if (use_of(uses, ri))
-			use_of(uses, ri)->join = add_key(use_of(uses, ri)->join,
-											 make_key(r, ri));
+			join_key(use_of(uses, ri), make_key(r, ri), li);
 	}
 }
 
@@ -720,14 +854,17 @@ ia_advise_same_cand(IaCand *a, IaCand *b)
 	return a->relid == b->relid && strcmp(a->text, b->text) == 0;
 }
 
-/* Add a candidate unless an identical one is there; remember the query. */
+/* Add a candidate unless an identical one is there; remember the query.
+ * *out, if not NULL, gets the candidate (new or identical), or NULL. */
 static List *
-add_cand(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
-		 Node *pred, int *nextid)
+add_cand_get(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
+			 Node *pred, int *nextid, IaCand **out)
 {
 	IaCand	   *c;
 	ListCell   *lc;
 
+	if (out)
+		*out = NULL;
 	if (keys == NIL || list_length(keys) + list_length(include) > INDEX_MAX_KEYS)
 		return cands;
 	c = palloc0(sizeof(IaCand));
@@ -750,12 +887,58 @@ add_cand(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
 		if (ia_advise_same_cand(o, c))
 		{
 			o->from = bms_add_member(o->from, u->qno);
+			if (out)
+				*out = o;
 			return cands;
 		}
 	}
 	c->id = (*nextid)++;
 	c->from = bms_make_singleton(u->qno);
+	if (out)
+		*out = c;
 	return lappend(cands, c);
+}
+
+static List *
+add_cand(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
+		 Node *pred, int *nextid)
+{
+	return add_cand_get(cands, u, amid, keys, include, pred, nextid, NULL);
+}
+
+/*
+ * One plain index per arm of each OR of u, each the others' partner: the
+ * selection takes them together, as a BitmapOr needs them all.
+ */
+static List *
+generate_or_arms(List *cands, IaRelUse *u, int *nextid)
+{
+	ListCell   *lc;
+	ListCell   *la;
+
+	foreach(lc, u->ors)
+	{
+		List	   *arms = NIL;
+
+		foreach(la, (List *) lfirst(lc))
+		{
+			IaCand	   *c;
+
+			cands = add_cand_get(cands, u, BTREE_AM_OID, lfirst(la), NIL,
+								 NULL, nextid, &c);
+			if (c == NULL)
+				break;
+			arms = list_append_unique_ptr(arms, c);
+		}
+		foreach(la, arms)
+		{
+			IaCand	   *c = lfirst(la);
+
+			c->partners = list_concat_unique_ptr(c->partners,
+												 list_delete_ptr(list_copy(arms), c));
+		}
+	}
+	return cands;
 }
 
 /* number of live columns of a table */
@@ -832,6 +1015,32 @@ pred_key(IaRelUse *u)
 	return k;
 }
 
+/*
+ * The key of a partial index whose query needs nothing ordered or filtered
+ * beyond its predicate: the first other column the query reads (an
+ * index-only scan can return it), else the predicate's first column.
+ */
+static IaCandKey *
+partial_key(IaRelUse *u)
+{
+	Bitmapset  *atts = NULL;
+	int			x = -1;
+
+	pull_varattnos((Node *) u->preds, 1, &atts);
+	while (!u->wholerow && (x = bms_next_member(u->used, x)) >= 0)
+	{
+		IaCandKey  *k;
+
+		if (x + FirstLowInvalidHeapAttributeNumber <= 0 ||
+			bms_is_member(x, atts))
+			continue;
+		k = palloc0(sizeof(IaCandKey));
+		k->attnum = x + FirstLowInvalidHeapAttributeNumber;
+		return k;
+	}
+	return pred_key(u);
+}
+
 /* the columns of the constant predicates, as keys (INCLUDE leaves them out:
  * a partial index fixes them) */
 static List *
@@ -886,6 +1095,18 @@ key_shapes(IaRelUse *u, List *eq)
 		if (eq)
 			shapes = lappend(shapes, add_key(list_copy(eq), lfirst(lc)));
 	}
+	/* all the join keys to one table, after the equality columns */
+	foreach(lc, u->joinsets)
+	{
+		List	   *k = list_copy(eq);
+		ListCell   *lk;
+
+		if (list_length(lfirst(lc)) < 2)
+			continue;
+		foreach(lk, (List *) lfirst(lc))
+			k = add_key(k, lfirst(lk));
+		shapes = lappend(shapes, k);
+	}
 	return shapes;
 }
 
@@ -912,6 +1133,7 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 {
 	List	   *eq = order_equality(u, all);
 	Node	   *pred = u->preds ? (Node *) make_ands_explicit(u->preds) : NULL;
+	bool		partial = false;
 	ListCell   *lc;
 
 	foreach(lc, key_shapes(u, eq))
@@ -924,11 +1146,12 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 							 include_columns(u, keys), NULL, nextid);
 		if (pred)
 		{
+			/* a key the predicate fixes orders nothing: leave it out */
 			List	   *pk = without_pred_columns(keys, u->preds);
 
 			if (pk == NIL)
-				pk = list_make1(pred_key(u));
-
+				continue;
+			partial = true;
 			cands = add_cand(cands, u, BTREE_AM_OID, pk, NIL, pred, nextid);
 			if (!has_expression(pk))
 				cands = add_cand(cands, u, BTREE_AM_OID, pk,
@@ -936,19 +1159,20 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 								 pred, nextid);
 		}
 	}
-	/* a partial index alone: its predicate's first column as the key */
-	if (pred && eq == NIL && u->range == NIL && u->sort == NIL)
+	/* a partial index with no key of the query's own (partial_key) */
+	if (pred && !partial)
 	{
-		cands = add_cand(cands, u, BTREE_AM_OID, list_make1(pred_key(u)), NIL,
+		List	   *pk = list_make1(partial_key(u));
+
+		cands = add_cand(cands, u, BTREE_AM_OID, pk, NIL, pred, nextid);
+		cands = add_cand(cands, u, BTREE_AM_OID, pk,
+						 include_columns(u, list_concat_copy(pk, pred_keys(u))),
 						 pred, nextid);
-		cands = add_cand(cands, u, BTREE_AM_OID, list_make1(pred_key(u)),
-						 include_columns(u, list_make1(pred_key(u))), pred,
-						 nextid);
 	}
 	foreach(lc, u->gin)
 		cands = add_cand(cands, u, GIN_AM_OID, list_make1(lfirst(lc)), NIL,
 						 NULL, nextid);
-	return cands;
+	return generate_or_arms(cands, u, nextid);
 }
 
 /*

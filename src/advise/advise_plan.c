@@ -686,10 +686,37 @@ better(IaCand *c, double score, double b, IaCand *best, double best_score,
 	return cb < bb;
 }
 
-/* The best candidate to add to picks, or NULL; *gain its benefit. */
+/*
+ * c and the partners it comes with (the other arms of an OR: a BitmapOr
+ * needs them all) that are not picked yet, not refused, and candidates
+ * still; *bytes their size.
+ */
+static List *
+with_partners(AdvState *st, IaCand *c, List *picks, List *refused,
+			  double *bytes)
+{
+	List	   *out = list_make1(c);
+	ListCell   *lc;
+
+	*bytes = ia_advise_cand_bytes(c);
+	foreach(lc, c->partners)
+	{
+		IaCand	   *p = lfirst(lc);
+
+		if (list_member_ptr(picks, p) || list_member_ptr(refused, p) ||
+			!list_member_ptr(st->cands, p) || list_member_ptr(out, p))
+			continue;
+		out = lappend(out, p);
+		*bytes += ia_advise_cand_bytes(p);
+	}
+	return out;
+}
+
+/* The best candidate to add to picks, or NULL; *gain its benefit.  Its
+ * partners (with_partners) come with it; at most "slots" indexes. */
 static IaCand *
 best_candidate(AdvState *st, List *picks, List *refused, double room,
-			   bool per_byte, double *gain)
+			   int slots, bool per_byte, double *gain)
 {
 	IaCand	   *best = NULL;
 	double		best_score = 0;
@@ -698,19 +725,22 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 	foreach(lc, st->cands)
 	{
 		IaCand	   *c = lfirst(lc);
-		List	   *set;
+		List	   *group;
 		double		b;
+		double		bytes;
 		double		score;
 
 		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
 			continue;
-		set = lappend(list_copy(picks), c);
-		b = benefit(st, set, c->relid, false);
-		if (b <= 0 || (room >= 0 && ia_advise_cand_bytes(c) > room))
+		group = with_partners(st, c, picks, refused, &bytes);
+		if (list_length(group) > slots)
 			continue;
-		score = per_byte ? b / ia_advise_cand_bytes(c) : b;
+		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false);
+		if (b <= 0 || (room >= 0 && bytes > room))
+			continue;
+		score = per_byte ? b / bytes : b;
 		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
-			 c->id, c->text, b, ia_advise_cand_bytes(c));
+			 c->id, c->text, b, bytes);
 		if (better(c, score, b, best, best_score, *gain, st->mean_weight))
 		{
 			best = c;
@@ -757,7 +787,22 @@ drop_useless(AdvState *st, List *picks)
 }
 
 
-/* The picks in the order that lowers the workload's cost fastest. */
+/* c, then its partners among picks, none of them in ranked */
+static List *
+picked_partners(IaCand *c, List *picks, List *ranked)
+{
+	List	   *out = list_make1(c);
+	ListCell   *lc;
+
+	foreach(lc, c->partners)
+		if (list_member_ptr(picks, lfirst(lc)) &&
+			!list_member_ptr(ranked, lfirst(lc)))
+			out = list_append_unique_ptr(out, lfirst(lc));
+	return out;
+}
+
+/* The picks in the order that lowers the workload's cost fastest (the arms
+ * of an OR together). */
 static List *
 rank_picks(AdvState *st, List *picks)
 {
@@ -776,14 +821,16 @@ rank_picks(AdvState *st, List *picks)
 
 			if (list_member_ptr(ranked, c))
 				continue;
-			cost = ia_advise_workload_cost(st, lappend(list_copy(ranked), c));
+			cost = ia_advise_workload_cost(st,
+										   list_concat(list_copy(ranked),
+													   picked_partners(c, picks, ranked)));
 			if (best == NULL || cost < best_cost)
 			{
 				best = c;
 				best_cost = cost;
 			}
 		}
-		ranked = lappend(ranked, best);
+		ranked = list_concat(ranked, picked_partners(best, picks, ranked));
 	}
 	return ranked;
 }
@@ -807,6 +854,7 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 			used += ia_advise_cand_bytes(lfirst(lc));
 		best = best_candidate(st, picks, refused,
 							  budget >= 0 ? budget - used : -1,
+							  max_indexes - list_length(picks),
 							  budget >= 0, &gain);
 		if (best == NULL)
 			break;
@@ -815,7 +863,15 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 			refused = lappend(refused, best);
 			continue;
 		}
-		picks = lappend(picks, best);
+		foreach(lc, with_partners(st, best, picks, refused, &gain))
+		{
+			IaCand	   *p = lfirst(lc);
+
+			if (p == best || !refused_as_duplicate(p))
+				picks = lappend(picks, p);
+			else
+				refused = lappend(refused, p);
+		}
 		picks = drop_useless(st, picks);
 		foreach(lc, st->queries)
 			((AdvQuery *) lfirst(lc))->cur =

@@ -47,6 +47,8 @@ typedef struct IaCand
 	char	   *apply_refusal;	/* why idx_apply would refuse it to the
 								 * caller (42501), or NULL */
 	Bitmapset  *from;			/* queries it was drawn from */
+	List	   *partners;		/* IaCand: the other arms of an OR it
+								 * serves, chosen with it (BitmapOr) */
 } IaCand;
 
 /* A $n compared with a column: what may stand for it when planning. */
@@ -75,6 +77,11 @@ typedef struct IaRelUse
 	bool		wholerow;
 	List	   *params;			/* IaParamUse */
 	List	   *notes;			/* char *: what the query cannot get */
+	List	   *ors;			/* per OR of this table: a List of arms,
+								 * each the List of IaCandKey it needs */
+	List	   *joinsets;		/* per other table joined by equality: the
+								 * List of IaCandKey of this side */
+	List	   *joinset_rtis;	/* int: that other table's rti, in step */
 } IaRelUse;
 
 /* advise_candidates.c */
