@@ -26,9 +26,12 @@
  * Selection is greedy: each round adds the candidate with the largest
  * weighted cost reduction (per byte when there is a budget) over the
  * queries it helps (a query is helped when its cost drops by 5 % or
- * more), then drops earlier picks that no longer help; a pick that
- * idx_apply would refuse as a duplicate (definition.c's rule) is skipped.
- * Until max_indexes picks, the budget, or nothing helps.
+ * more), less what it adds to queries it makes dearer; nearly equal ones
+ * go to the one that leaves its queries clearly cheaper relative to their
+ * cost.  The arms of an OR come together.  Then every pick that no longer
+ * helps, or without which the workload costs no more, is dropped; a pick
+ * that idx_apply would refuse as a duplicate (definition.c's rule) is
+ * skipped.  Until max_indexes picks, the budget, or nothing helps.
  *
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with

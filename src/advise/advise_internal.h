@@ -19,6 +19,7 @@
 
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
 #define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */
+#define IA_REL_MARGIN		0.693	/* ln 2: one query left at half the cost */
 #define IA_MAX_CANDIDATES	400
 #define IA_MAX_STATEMENTS	1000
 

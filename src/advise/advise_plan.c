@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
@@ -546,12 +548,21 @@ helps(double from, double to)
 	return from - to >= IA_MIN_GAIN * from && from - to >= IA_MIN_GAIN_COST;
 }
 
-/* Weighted cost reduction of "set" against "cur" over helped queries. */
+/*
+ * Weighted cost reduction of "set" against "cur" over helped queries, less
+ * what it adds to the queries it makes dearer (a plan the planner finds
+ * fuzzily equal, a parallel plan it switches to).  *rel, if not NULL, gets
+ * the relative cost each query is left with: sum of weight * ln(cost with
+ * set / cur), the lower the better.
+ */
 static double
-benefit(AdvState *st, List *set, Oid relid, bool commit)
+benefit(AdvState *st, List *set, Oid relid, bool commit, double *rel)
 {
 	double		total = 0;
 	ListCell   *lc;
+
+	if (rel)
+		*rel = 0;
 
 	foreach(lc, st->queries)
 	{
@@ -564,6 +575,10 @@ benefit(AdvState *st, List *set, Oid relid, bool commit)
 		elog(DEBUG2, "index_advisor: query %d: %.2f -> %.2f", q->qno + 1, q->cur, c);
 		if (helps(q->cur, c))
 			total += q->weight * (q->cur - c);
+		else if (c > q->cur)
+			total -= q->weight * (c - q->cur);
+		if (rel)
+			*rel += q->weight * log(Max(c, 0.01) / Max(q->cur, 0.01));
 		if (commit)
 			q->cur = c;
 	}
@@ -658,16 +673,20 @@ ia_advise_make_hypos(List *cands)
 }
 
 /*
- * Is candidate c (score, gain b) better than best?  Clearly better scores
- * win; among nearly equal ones (2 %, or a few cost units of one query), the
- * clearly smaller, then the one with more key columns (it serves more
- * orders and prefixes), then the smaller.
+ * Is candidate c (score, gain b, relative cost left rel: benefit()) better
+ * than best?  Clearly better scores win; among nearly equal ones (2 %, or a
+ * few cost units of one query), the one that leaves its queries clearly
+ * cheaper relative to their cost (one query at half the cost or less: a
+ * page that costs 10 where 0.9 was possible is slow whatever the workload's
+ * total), then the clearly smaller, then the one with more key columns (it
+ * serves more orders and prefixes), then the smaller.
  */
 static bool
-better(IaCand *c, double score, double b, IaCand *best, double best_score,
-	   double best_b, double mean_weight)
+better(IaCand *c, double score, double b, double rel, IaCand *best,
+	   double best_score, double best_b, double best_rel, double mean_weight)
 {
 	double		margin = IA_MIN_GAIN_COST * mean_weight;
+	double		rel_margin = IA_REL_MARGIN * mean_weight;
 	double		cb,
 				bb;
 
@@ -677,6 +696,8 @@ better(IaCand *c, double score, double b, IaCand *best, double best_score,
 		return true;
 	if (score < best_score * 0.98 && b < best_b - margin)
 		return false;
+	if (rel < best_rel - rel_margin || best_rel < rel - rel_margin)
+		return rel < best_rel;
 	cb = ia_advise_cand_bytes(c);
 	bb = ia_advise_cand_bytes(best);
 	if (cb < bb * 0.9 || bb < cb * 0.9)
@@ -720,6 +741,7 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 {
 	IaCand	   *best = NULL;
 	double		best_score = 0;
+	double		best_rel = 0;
 	ListCell   *lc;
 
 	foreach(lc, st->cands)
@@ -727,6 +749,7 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		IaCand	   *c = lfirst(lc);
 		List	   *group;
 		double		b;
+		double		rel;
 		double		bytes;
 		double		score;
 
@@ -735,23 +758,31 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		group = with_partners(st, c, picks, refused, &bytes);
 		if (list_length(group) > slots)
 			continue;
-		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false);
+		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false,
+					&rel);
 		if (b <= 0 || (room >= 0 && bytes > room))
 			continue;
 		score = per_byte ? b / bytes : b;
 		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
 			 c->id, c->text, b, bytes);
-		if (better(c, score, b, best, best_score, *gain, st->mean_weight))
+		if (better(c, score, b, rel, best, best_score, *gain, best_rel,
+				   st->mean_weight))
 		{
 			best = c;
 			best_score = score;
+			best_rel = rel;
 			*gain = b;
 		}
 	}
 	return best;
 }
 
-/* Drop earlier picks that the last one made useless. */
+/*
+ * Drop the picks that the last one made useless, and any pick whose
+ * marginal benefit, re-costed with all the others, is not positive: one
+ * that helps no query by IA_MIN_GAIN, or without which the workload costs
+ * no more (it helps one query and makes another dearer).
+ */
 static List *
 drop_useless(AdvState *st, List *picks)
 {
@@ -764,9 +795,13 @@ drop_useless(AdvState *st, List *picks)
 		bool		needed = false;
 		ListCell   *lq;
 
-		if (lnext(picks, lc) == NULL)
-			break;				/* the last pick */
 		without = list_delete_ptr(list_copy(picks), c);
+		if (ia_advise_workload_cost(st, without) <=
+			ia_advise_workload_cost(st, picks))
+		{
+			picks = foreach_delete_current(picks, lc);
+			continue;
+		}
 		foreach(lq, st->queries)
 		{
 			AdvQuery   *q = lfirst(lq);
