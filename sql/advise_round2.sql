@@ -101,3 +101,15 @@ SELECT rank, definition,
          'SELECT id FROM r2_tickets WHERE a = $1',
          'SELECT id, a FROM r2_tickets WHERE status <> ''done'' ORDER BY a LIMIT 20'])
  ORDER BY rank;
+
+-- 6. a statement that cannot be advised gets a row of its own (its
+-- SQLSTATE and message in the note); the others are advised
+SELECT rank, definition, queries, note
+  FROM idx_advise(ARRAY['SELECT id FROM r2_tickets WHERE a = 5',
+                        'SELECT * FROM r2_no_such_table',
+                        'SELEC 1',
+                        'VACUUM r2_tickets']);
+SELECT rank, definition, queries, note
+  FROM idx_advise(ARRAY['SELECT * FROM r2_no_such_table']);
+-- a NULL element is no statement: still an error
+SELECT rank FROM idx_advise(ARRAY['SELECT 1', NULL]);

@@ -38,6 +38,8 @@ typedef struct AdvQuery
 	double		cur;			/* cost with the current picks */
 	char	   *reason;			/* why no index helps (when none does) */
 	char	   *notes;			/* what the query cannot get, e.g. pg_trgm */
+	char	   *error;			/* idx_advise: why it could not be advised
+								 * ("SQLSTATE: message"), or NULL */
 	bool		ok;
 } AdvQuery;
 
@@ -59,6 +61,7 @@ typedef struct AdvState
 	MemoryContext plan_cxt;
 	double		mean_weight;
 	int			skipped[5];
+	List	   *failed;			/* AdvQuery with an error, one row each */
 } AdvState;
 
 enum
@@ -67,7 +70,8 @@ enum
 };
 
 /* advise_plan.c */
-extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow);
+extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
+									  bool keep_error);
 extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
