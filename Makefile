@@ -25,7 +25,7 @@ OBJS += src/plan/verify.o src/plan/plan_prepared.o src/plan/hypo.o src/plan/hypo
 # check: idx_check / idx_report / idx_explain and their measuring
 OBJS += src/check/usage.o src/check/measure.o
 # advise: idx_advise, idx_advise_workload, idx_whatif
-OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_candidates.o \
+OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_candidates.o src/advise/advise_extract.o \
         src/advise/whatif.o
 # nodes: standbys and other nodes
 OBJS += src/nodes/nodes.o

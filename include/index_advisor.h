@@ -35,6 +35,7 @@
  *	    advise_plan.c prepare, cost over hypothetical indexes (hypo.c,
  *	                  plan_prepared.c: the one engine), select
  *	      advise_candidates.c  candidates from analysed queries (ia_advise.h)
+ *	        advise_extract.c  what each query asks of each table it reads
  *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
  *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
  *	        definition.c  parse, validate, resolve, name, find duplicates,

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * advise_internal.h
- *		What advise.c (the SQL functions and their rows) and advise_plan.c
- *		(preparing, costing and selecting) share.  Not for other modules.
+ *		What advise.c (the SQL functions and their rows), advise_plan.c
+ *		(preparing, costing and selecting), advise_extract.c and
+ *		advise_candidates.c share.  Not for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -68,6 +69,11 @@ enum
 {
 	SKIP_UTILITY, SKIP_NOT_YOURS, SKIP_TEMP, SKIP_FAILS, SKIP_OTHER_DB
 };
+
+/* advise_extract.c and advise_candidates.c, for each other */
+extern bool ia_advise_has_column(List *keys, IaCandKey *k);
+extern List *ia_advise_add_key(List *keys, IaCandKey *k);
+extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
 
 /* advise_plan.c */
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,

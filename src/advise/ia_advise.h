@@ -2,9 +2,10 @@
  *
  * ia_advise.h
  *		The advisor (idx_advise, idx_advise_workload): candidate indexes
- *		drawn from analysed queries (advise_candidates.c), costed as
- *		hypothetical indexes of the one engine (ia_hypo.h: hypo.c,
- *		plan_prepared.c) by advise_plan.c, selected under a budget.
+ *		drawn from analysed queries (advise_extract.c reads them,
+ *		advise_candidates.c makes the candidates), costed as hypothetical
+ *		indexes of the one engine (ia_hypo.h: hypo.c, plan_prepared.c) by
+ *		advise_plan.c, selected under a budget.
  *
  * Layering: advise.c calls the two others, ia_hypo.h (hypothetical indexes,
  * their sizes, planning as verify.c's rule says) and definition.c (naming
@@ -84,8 +85,10 @@ typedef struct IaRelUse
 	List	   *joinset_rtis;	/* int: that other table's rti, in step */
 } IaRelUse;
 
-/* advise_candidates.c */
+/* advise_extract.c */
 extern List *ia_advise_extract(List *querytrees, int qno);
+
+/* advise_candidates.c */
 extern List *ia_advise_generate(List *uses, int *nextid);
 extern char *ia_advise_cand_text(IaCand *c);
 extern bool ia_advise_same_cand(IaCand *a, IaCand *b);
