@@ -885,6 +885,7 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 	{
 		double		used = 0;
 		double		gain = 0;
+		double		bytes;
 		IaCand	   *best;
 
 		foreach(lc, picks)
@@ -900,7 +901,7 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 			refused = lappend(refused, best);
 			continue;
 		}
-		foreach(lc, with_partners(st, best, picks, refused, &gain))
+		foreach(lc, with_partners(st, best, picks, refused, &bytes))
 		{
 			IaCand	   *p = lfirst(lc);
 
