@@ -62,6 +62,9 @@ SELECT rank, definition, note
   FROM idx_advise('SELECT id FROM r2_tickets WHERE payload @> ''{"source": "import"}''');
 SELECT rank, definition
   FROM idx_advise('SELECT id FROM r2_tickets WHERE status = ''open''');
+-- an IN list of constants on a column of few values, too
+SELECT rank, definition
+  FROM idx_advise('SELECT id, a FROM r2_tickets WHERE status IN (''open'', ''pending'') ORDER BY a LIMIT 10');
 -- with a parameter in place of the jsonb constant, a gin index
 SELECT rank, definition
   FROM idx_advise('SELECT id FROM r2_tickets WHERE payload @> $1::jsonb');

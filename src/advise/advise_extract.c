@@ -269,17 +269,42 @@ few_values(Oid relid, AttrNumber attnum)
  * predicate the planner proves from the same clause in the query).
  */
 static void
-constant_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value)
+constant_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
+					 bool isarray)
 {
 	Const	   *c = (Const *) strip_implicit_coercions(value);
 	Node	   *pred;
 
+	/* status IN ('open', 'pending'): the list's first value for the note */
+	if (isarray && IsA(c, ArrayExpr) && ((ArrayExpr *) c)->elements &&
+		!((ArrayExpr *) c)->multidims)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((ArrayExpr *) c)->elements)
+			if (!IsA(strip_implicit_coercions(lfirst(lc)), Const))
+				return;
+		c = (Const *) strip_implicit_coercions(linitial(((ArrayExpr *) c)->elements));
+	}
 	if (!IsA(c, Const) || c->constisnull)
 		return;
-	pred = (Node *) make_opclause(opno, BOOLOID, false,
-								  (Expr *) copyObject(operand),
-								  (Expr *) copyObject(value),
-								  InvalidOid, exprCollation(operand));
+	if (isarray)
+	{
+		ScalarArrayOpExpr *sa = makeNode(ScalarArrayOpExpr);
+
+		sa->opno = opno;
+		sa->opfuncid = get_opcode(opno);
+		sa->useOr = true;
+		sa->inputcollid = exprCollation(operand);
+		sa->args = list_make2(copyObject(operand), copyObject(value));
+		sa->location = -1;
+		pred = (Node *) sa;
+	}
+	else
+		pred = (Node *) make_opclause(opno, BOOLOID, false,
+									  (Expr *) copyObject(operand),
+									  (Expr *) copyObject(value),
+									  InvalidOid, exprCollation(operand));
 	ChangeVarNodes(pred, u->rti, 1, 0);
 	u->preds = lappend(u->preds, pred);
 	if (u->pred_literal == NULL)
@@ -351,9 +376,10 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 	{
 		u->eq = ia_advise_add_key(u->eq, k);
 		note_param(u, value, k, strategy);
-		/* status = 'pending': a partial index, for columns of few values */
-		if (!isarray && k->attnum != 0 && few_values(u->relid, k->attnum))
-			constant_restriction(u, opno, operand, value);
+		/* status = 'pending', status IN ('open', 'pending'): a partial
+		 * index, for columns of few values */
+		if (k->attnum != 0 && few_values(u->relid, k->attnum))
+			constant_restriction(u, opno, operand, value, isarray);
 	}
 	else if (strategy != 0 && !isarray)
 	{
@@ -370,11 +396,11 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 		u->gin = ia_advise_add_key(u->gin, k);
 		/* payload @> '{"source": "import"}': a partial index too */
 		if (exprType(operand) == JSONBOID)
-			constant_restriction(u, opno, operand, value);
+			constant_restriction(u, opno, operand, value, false);
 	}
 	else if (!isarray && k->attnum != 0 && few_values(u->relid, k->attnum) &&
 			 btree_strategy(get_negator(opno), operand) == BTEqualStrategyNumber)
-		constant_restriction(u, opno, operand, value);	/* status <> 'done' */
+		constant_restriction(u, opno, operand, value, false);	/* status <> 'done' */
 }
 
 /* a constant predicate of one table: enabled, NOT x, x IS [NOT] NULL */
