@@ -6,13 +6,14 @@
 SET client_min_messages = warning;
 CREATE TABLE r2_tickets (id int PRIMARY KEY, a int NOT NULL, b int NOT NULL,
   status text NOT NULL, closed_at timestamptz, payload jsonb NOT NULL,
-  code text COLLATE "en-x-icu" NOT NULL, vcode varchar(20) COLLATE "en-x-icu");
+  code text COLLATE "en-x-icu" NOT NULL, vcode varchar(20) COLLATE "en-x-icu",
+  ccode text COLLATE "C" NOT NULL);
 INSERT INTO r2_tickets
 SELECT g, g % 20000, (g * 7) % 25000,
        CASE WHEN g % 50 = 0 THEN 'open' WHEN g % 7 = 0 THEN 'pending' ELSE 'done' END,
        CASE WHEN g % 40 = 0 THEN '2024-01-01'::timestamptz + g * interval '1 min' END,
        jsonb_build_object('source', CASE WHEN g % 100 = 0 THEN 'import' ELSE 'web' END, 'n', g % 10),
-       md5(g::text), substr(md5((g * 3)::text), 1, 12)
+       md5(g::text), substr(md5((g * 3)::text), 1, 12), md5((g * 5)::text)
   FROM generate_series(1, 60000) g;
 CREATE TABLE r2_partsupp (ps_partkey int, ps_suppkey int, ps_availqty int NOT NULL,
   ps_supplycost numeric NOT NULL, PRIMARY KEY (ps_partkey, ps_suppkey));
@@ -77,6 +78,9 @@ SELECT rank, definition
   FROM idx_advise('SELECT vcode FROM r2_tickets WHERE vcode LIKE ''abc%''');
 SELECT rank, definition
   FROM idx_advise('SELECT code FROM r2_tickets WHERE code LIKE $1 || ''%''');
+-- under the C collation the default operator class serves a prefix
+SELECT rank, definition
+  FROM idx_advise('SELECT ccode FROM r2_tickets WHERE ccode LIKE ''abc%''');
 SELECT rank, definition, note
   FROM idx_advise('SELECT id FROM r2_tickets WHERE code LIKE ''%abc%''');
 
