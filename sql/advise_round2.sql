@@ -14,7 +14,7 @@ SELECT g, g % 20000, (g * 7) % 25000,
        CASE WHEN g % 40 = 0 THEN '2024-01-01'::timestamptz + g * interval '1 min' END,
        jsonb_build_object('source', CASE WHEN g % 100 = 0 THEN 'import' ELSE 'web' END, 'n', g % 10),
        md5(g::text), substr(md5((g * 3)::text), 1, 12), md5((g * 5)::text)
-  FROM generate_series(1, 60000) g;
+  FROM generate_series(1, 30000) g;
 CREATE TABLE r2_partsupp (ps_partkey int, ps_suppkey int, ps_availqty int NOT NULL,
   ps_supplycost numeric NOT NULL, PRIMARY KEY (ps_partkey, ps_suppkey));
 INSERT INTO r2_partsupp
@@ -24,12 +24,12 @@ CREATE TABLE r2_lineitem (l_orderkey int, l_linenumber int, l_partkey int NOT NU
   l_suppkey int NOT NULL, l_quantity int NOT NULL, PRIMARY KEY (l_orderkey, l_linenumber));
 INSERT INTO r2_lineitem
 SELECT g / 4, g % 4, 1 + g % 5000, 1 + (g / 5000) % 4, g % 50
-  FROM generate_series(1, 80000) g;
+  FROM generate_series(1, 30000) g;
 CREATE TABLE r2_events (id int PRIMARY KEY, customer_id int NOT NULL,
   created_at timestamptz NOT NULL, severity int NOT NULL, body text NOT NULL);
 INSERT INTO r2_events
 SELECT g, g % 20, '2024-01-01'::timestamptz + g * interval '1 min', g % 5, repeat('y', 20)
-  FROM generate_series(1, 60000) g;
+  FROM generate_series(1, 30000) g;
 VACUUM ANALYZE r2_tickets, r2_partsupp, r2_lineitem, r2_events;
 RESET client_min_messages;
 
