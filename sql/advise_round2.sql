@@ -48,6 +48,10 @@ SELECT plan LIKE '%BitmapOr%' AS bitmap_or
 SELECT rank, definition
   FROM idx_advise('SELECT id FROM r2_tickets WHERE a IN (1, 2, 3) OR (b = 5 AND status = ''open'')')
  ORDER BY definition;
+-- an arm only a gin serves (jsonb @>) gets the gin
+SELECT rank, definition
+  FROM idx_advise('SELECT id FROM r2_tickets WHERE payload @> ''{"source": "import"}'' OR a = 5')
+ ORDER BY definition;
 -- = ANY and IN lists alone: a btree on the column
 SELECT rank, definition
   FROM idx_advise('SELECT id FROM r2_tickets WHERE a = ANY($1::int[])');

@@ -259,7 +259,7 @@ add_cand(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
 }
 
 /*
- * One plain index per arm of each OR of u, each the others' partner: the
+ * One index per arm of each OR of u, each the others' partner: the
  * selection takes them together, as a BitmapOr needs them all.
  */
 static List *
@@ -274,10 +274,11 @@ generate_or_arms(List *cands, IaRelUse *u, int *nextid)
 
 		foreach(la, (List *) lfirst(lc))
 		{
+			IaOrArm    *a = lfirst(la);
 			IaCand	   *c;
 
-			cands = add_cand_get(cands, u, BTREE_AM_OID, lfirst(la), NIL,
-								 NULL, nextid, &c);
+			cands = add_cand_get(cands, u, a->amid, a->keys, NIL, NULL,
+								 nextid, &c);
 			if (c == NULL)
 				break;
 			arms = list_append_unique_ptr(arms, c);

@@ -460,10 +460,11 @@ static void classify_clause(List *uses, Node *clause);
 static List *flatten_ands(List *quals);
 
 /*
- * "arm OR arm ..." on one table: the keys each arm needs (its equality
- * columns, then its first range column), so that one index per arm can be
- * combined by a BitmapOr.  Nothing when an arm has no key: the table is
- * then read whole anyway.
+ * "arm OR arm ..." on one table: the index each arm needs (a btree on its
+ * equality columns, then its first range column; else a gin for its first
+ * gin operator, payload @> '{...}' or tags && ARRAY[...]), so that one
+ * index per arm can be combined by a BitmapOr.  Nothing when an arm has no
+ * key: the table is then read whole anyway.
  */
 static void
 classify_or(IaRelUse *u, BoolExpr *or)
@@ -475,19 +476,25 @@ classify_or(IaRelUse *u, BoolExpr *or)
 	foreach(lc, or->args)
 	{
 		IaRelUse   *arm = palloc0(sizeof(IaRelUse));
-		List	   *keys;
+		IaOrArm    *a = palloc0(sizeof(IaOrArm));
 
 		arm->qno = u->qno;
 		arm->relid = u->relid;
 		arm->rti = u->rti;
 		foreach(lc2, flatten_ands(make_ands_implicit(lfirst(lc))))
 			classify_clause(list_make1(arm), lfirst(lc2));
-		keys = list_copy(arm->eq);
+		a->amid = BTREE_AM_OID;
+		a->keys = list_copy(arm->eq);
 		if (arm->range)
-			keys = ia_advise_add_key(keys, linitial(arm->range));
-		if (keys == NIL)
+			a->keys = ia_advise_add_key(a->keys, linitial(arm->range));
+		if (a->keys == NIL && arm->gin)
+		{
+			a->amid = GIN_AM_OID;
+			a->keys = list_make1(linitial(arm->gin));
+		}
+		if (a->keys == NIL)
 			return;
-		arms = lappend(arms, keys);
+		arms = lappend(arms, a);
 		u->params = list_concat(u->params, arm->params);
 	}
 	u->ors = lappend(u->ors, arms);

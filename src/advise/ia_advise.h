@@ -61,6 +61,13 @@ typedef struct IaParamUse
 	int			strategy;		/* btree strategy, column on the left */
 } IaParamUse;
 
+/* One arm of an OR: the index it needs (btree or gin, its keys). */
+typedef struct IaOrArm
+{
+	Oid			amid;
+	List	   *keys;			/* IaCandKey */
+} IaOrArm;
+
 /* What one analysed query says about one base table it reads. */
 typedef struct IaRelUse
 {
@@ -78,8 +85,7 @@ typedef struct IaRelUse
 	bool		wholerow;
 	List	   *params;			/* IaParamUse */
 	List	   *notes;			/* char *: what the query cannot get */
-	List	   *ors;			/* per OR of this table: a List of arms,
-								 * each the List of IaCandKey it needs */
+	List	   *ors;			/* per OR of this table: a List of IaOrArm */
 	List	   *joinsets;		/* per other table joined by equality: the
 								 * List of IaCandKey of this side */
 	List	   *joinset_rtis;	/* int: that other table's rti, in step */
