@@ -226,6 +226,36 @@ named_definition(IaCand *c, List **names)
 
 #define ADV_COLS 9
 
+/* A row per query that could not be advised: the query, its error. */
+static void
+emit_failed_rows(AdvState *st, ReturnSetInfo *rsinfo)
+{
+	Datum		v[ADV_COLS];
+	bool		nulls[ADV_COLS];
+	ListCell   *lc;
+
+	foreach(lc, st->failed)
+	{
+		AdvQuery   *q = lfirst(lc);
+		Datum		text = CStringGetTextDatum(q->text);
+		char	   *prefix = psprintf("query %d: ", q->qno + 1);
+		char	   *error = q->error;
+		char	   *at = strstr(error, prefix);
+
+		/* "42P01: query 2: relation ..." -> "42P01: relation ..." */
+		if (at == error + 7)
+			error = psprintf("%.7s%s", error, at + strlen(prefix));
+
+		memset(nulls, true, sizeof(nulls));
+		nulls[4] = nulls[8] = false;
+		v[4] = PointerGetDatum(construct_array(&text, 1, TEXTOID, -1, false,
+											   TYPALIGN_INT));
+		v[8] = CStringGetTextDatum(psprintf("query %d could not be advised: %s",
+											q->qno + 1, error));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+}
+
 /* One row per pick, or one row saying why there is none. */
 static void
 emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
@@ -301,27 +331,7 @@ emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
 		if (st->queries != NIL || st->failed == NIL)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
-	/* a query that could not be advised: its own row, its error */
-	foreach(lc, st->failed)
-	{
-		AdvQuery   *q = lfirst(lc);
-		Datum		text = CStringGetTextDatum(q->text);
-		char	   *prefix = psprintf("query %d: ", q->qno + 1);
-		char	   *error = q->error;
-		char	   *at = strstr(error, prefix);
-
-		/* "42P01: query 2: relation ..." -> "42P01: relation ..." */
-		if (at == error + 7)
-			error = psprintf("%.7s%s", error, at + strlen(prefix));
-
-		memset(nulls, true, sizeof(nulls));
-		nulls[4] = nulls[8] = false;
-		v[4] = PointerGetDatum(construct_array(&text, 1, TEXTOID, -1, false,
-											   TYPALIGN_INT));
-		v[8] = CStringGetTextDatum(psprintf("query %d could not be advised: %s",
-											q->qno + 1, error));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
-	}
+	emit_failed_rows(st, rsinfo);
 }
 
 /* ---------------------------------------------------------------------
