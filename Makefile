@@ -27,7 +27,7 @@ OBJS += src/plan/verify.o src/plan/check_time.o src/plan/plan_prepared.o src/pla
 OBJS += src/check/usage.o src/check/measure.o
 # advise: idx_advise, idx_advise_workload, idx_whatif
 OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_select.o \
-        src/advise/advise_candidates.o \
+        src/advise/advise_candidates.o src/advise/advise_extract.o \
         src/advise/whatif.o
 # nodes: standbys and other nodes
 OBJS += src/nodes/nodes.o

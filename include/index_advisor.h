@@ -36,6 +36,7 @@
  *	                  plan_prepared.c: the one engine)
  *	    advise_select.c  candidates as hypothetical indexes, greedy choice
  *	      advise_candidates.c  candidates from analysed queries (ia_advise.h)
+ *	        advise_extract.c  what each query asks of each table it reads
  *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
  *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
  *	        definition.c  parse, validate, resolve, name, find duplicates,

@@ -84,7 +84,8 @@ SELECT count(*) AS untouched FROM shop_orders WHERE total = 0;
 -- the hypothetical indexes never leak into a normal plan
 EXPLAIN (COSTS OFF) SELECT id FROM shop_lines WHERE product_id = 5;
 
--- bad input: clear errors, never a crash
+-- bad input: clear errors, never a crash; a bad statement gets a row of
+-- its own with its SQLSTATE and message (issue 20)
 SELECT * FROM idx_advise(NULL::text[]);
 SELECT * FROM idx_advise('{}'::text[]);
 SELECT * FROM idx_advise(ARRAY[NULL]::text[]);

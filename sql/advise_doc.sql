@@ -37,3 +37,7 @@ SELECT rank, definition, est_size
   FROM idx_advise(ARRAY['SELECT id FROM sales WHERE total = 7',
                         'SELECT id FROM sales WHERE created_at > now()'],
                   budget => 1000000, max_indexes => 5);
+SELECT rank, definition
+  FROM idx_advise(ARRAY[
+         'SELECT id, total FROM sales WHERE customer_id = 7 OR created_at < ''2024-01-02''',
+         'SELECT id, total FROM sales WHERE status <> ''paid'' ORDER BY created_at DESC LIMIT 20']);

@@ -36,7 +36,7 @@ RESET ROLE;
 CREATE ROLE regress_unowned_none;
 GRANT USAGE ON SCHEMA advise_unowned TO regress_unowned_none;
 SET ROLE regress_unowned_none;
-SELECT rank FROM idx_advise('SELECT id FROM tickets WHERE queue_id = 7');
+SELECT rank, definition, note FROM idx_advise('SELECT id FROM tickets WHERE queue_id = 7');
 RESET ROLE;
 
 SET client_min_messages = warning;

@@ -26,9 +26,12 @@
  * Selection is greedy: each round adds the candidate with the largest
  * weighted cost reduction (per byte when there is a budget) over the
  * queries it helps (a query is helped when its cost drops by 5 % or
- * more), then drops earlier picks that no longer help; a pick that
- * idx_apply would refuse as a duplicate (definition.c's rule) is skipped.
- * Until max_indexes picks, the budget, or nothing helps.
+ * more), less what it adds to queries it makes dearer; nearly equal ones
+ * go to the one that leaves its queries clearly cheaper relative to their
+ * cost.  The arms of an OR come together.  Then every pick that no longer
+ * helps, or without which the workload costs no more, is dropped; a pick
+ * that idx_apply would refuse as a duplicate (definition.c's rule) is
+ * skipped.  Until max_indexes picks, the budget, or nothing helps.
  *
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with
@@ -242,6 +245,36 @@ named_definition(IaCand *c, List **names)
 
 #define ADV_COLS 9
 
+/* A row per query that could not be advised: the query, its error. */
+static void
+emit_failed_rows(AdvState *st, ReturnSetInfo *rsinfo)
+{
+	Datum		v[ADV_COLS];
+	bool		nulls[ADV_COLS];
+	ListCell   *lc;
+
+	foreach(lc, st->failed)
+	{
+		AdvQuery   *q = lfirst(lc);
+		Datum		text = CStringGetTextDatum(q->text);
+		char	   *prefix = psprintf("query %d: ", q->qno + 1);
+		char	   *error = q->error;
+		char	   *at = strstr(error, prefix);
+
+		/* "42P01: query 2: relation ..." -> "42P01: relation ..." */
+		if (at == error + 7)
+			error = psprintf("%.7s%s", error, at + strlen(prefix));
+
+		memset(nulls, true, sizeof(nulls));
+		nulls[4] = nulls[8] = false;
+		v[4] = PointerGetDatum(construct_array(&text, 1, TEXTOID, -1, false,
+											   TYPALIGN_INT));
+		v[8] = CStringGetTextDatum(psprintf("query %d could not be advised: %s",
+											q->qno + 1, error));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+}
+
 /* One row per pick, or one row saying why there is none. */
 static void
 emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
@@ -314,8 +347,10 @@ emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
 		nulls[5] = nulls[6] = nulls[8] = false;
 		v[5] = v[6] = Float8GetDatum(before);
 		v[8] = CStringGetTextDatum(s.data);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+		if (st->queries != NIL || st->failed == NIL)
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
+	emit_failed_rows(st, rsinfo);
 }
 
 /* ---------------------------------------------------------------------
@@ -379,9 +414,12 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 		AdvQuery   *q = lfirst(lc);
 
 		CHECK_FOR_INTERRUPTS();
-		uses = list_concat(uses, ia_advise_prepare_query(st, q, !workload));
+		if (q->error == NULL)
+			uses = list_concat(uses, ia_advise_prepare_query(st, q, !workload));
 		if (q->ok)
 			st->queries = lappend(st->queries, q);
+		else if (q->error)
+			st->failed = lappend(st->failed, q);
 	}
 	foreach(lc, st->queries)
 		st->mean_weight += ((AdvQuery *) lfirst(lc))->weight /
@@ -457,6 +495,83 @@ check_limits(bool has_budget, int64 budget, int max_indexes)
 	return has_budget ? budget : -1;
 }
 
+/* "SQLSTATE: message (detail)" of the error caught in a subtransaction of
+ * ours; a cancel is re-thrown */
+static char *
+caught_error(MemoryContext cxt, ResourceOwner owner)
+{
+	ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
+
+	return psprintf("%s: %s%s%s%s", unpack_sql_state(edata->sqlerrcode),
+					edata->message, edata->detail ? " (" : "",
+					edata->detail ? edata->detail : "",
+					edata->detail ? ")" : "");
+}
+
+/*
+ * The queries checked as idx_apply checks stored queries (ia_check_queries:
+ * limits, one DML statement, planned as the caller with the executor's
+ * privilege checks).  When one fails, each is checked alone, the others
+ * standing in as "SELECT 1" so that its number and the array's size stay
+ * the same, and a query that fails gets its error in q->error (a row of
+ * its own) instead of failing the call; more queries than the limit still
+ * fail the call, and so does a cancel.
+ */
+static void
+check_queries(ArrayType *arr, List *qs)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	int			n = list_length(qs);
+	volatile bool all_ok = true;
+	Datum	   *one;
+	ListCell   *lc;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		ia_check_queries(arr);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		(void) caught_error(cxt, owner);
+		all_ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	if (all_ok)
+		return;
+	if (n > ia_max_queries_per_index())
+		ia_check_queries(arr);
+	one = palloc(sizeof(Datum) * n);
+	foreach(lc, qs)
+	{
+		AdvQuery   *q = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < n; i++)
+			one[i] = CStringGetTextDatum(i == q->qno ? q->text : "SELECT 1");
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			ia_check_queries(construct_array(one, n, TEXTOID, -1, false,
+											 TYPALIGN_INT));
+			ReleaseCurrentSubTransaction();
+		}
+		PG_CATCH();
+		{
+			q->error = caught_error(cxt, owner);
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+}
+
 static AdvQuery *
 new_query(int qno, char *text, Oid role, double weight)
 {
@@ -501,11 +616,14 @@ idx_advise(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("no queries to advise on"),
 				 errhint("Pass at least one query.")));
-	ia_check_queries(arr);
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (nulls[i])
+			ia_check_queries(arr);	/* its error: not a statement */
 	for (int i = 0; i < n; i++)
 		qs = lappend(qs, new_query(i, TextDatumGetCString(elems[i]),
 								   GetUserId(), 1.0));
+	check_queries(arr, qs);
 	advise_run(fcinfo, qs, budget, max_indexes, false, 0, 0, 0);
 	return (Datum) 0;
 }

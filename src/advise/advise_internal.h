@@ -2,8 +2,8 @@
  *
  * advise_internal.h
  *		What advise.c (the SQL functions and their rows), advise_plan.c
- *		(preparing, costing) and advise_select.c (selecting) share.  Not
- *		for other modules.
+ *		(preparing, costing), advise_select.c (selecting), advise_extract.c
+ *		and advise_candidates.c share.  Not for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,6 +20,7 @@
 
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
 #define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */
+#define IA_REL_MARGIN		0.693	/* ln 2: one query left at half the cost */
 #define IA_MAX_CANDIDATES	400
 
 typedef struct AdvQuery
@@ -37,6 +38,8 @@ typedef struct AdvQuery
 	double		cur;			/* cost with the current picks */
 	char	   *reason;			/* why no index helps (when none does) */
 	char	   *notes;			/* what the query cannot get, e.g. pg_trgm */
+	char	   *error;			/* idx_advise: why it could not be advised
+								 * ("SQLSTATE: message"), or NULL */
 	bool		ok;
 } AdvQuery;
 
@@ -68,6 +71,7 @@ typedef struct AdvState
 	MemoryContext plan_cxt;
 	double		mean_weight;
 	int			skipped[6];
+	List	   *failed;			/* AdvQuery with an error, one row each */
 } AdvState;
 
 enum
@@ -76,9 +80,15 @@ enum
 	SKIP_TOO_LONG
 };
 
+/* advise_extract.c and advise_candidates.c, for each other */
+extern bool ia_advise_has_column(List *keys, IaCandKey *k);
+extern List *ia_advise_add_key(List *keys, IaCandKey *k);
+extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
+
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);
-extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow);
+extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
+									  bool keep_error);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
 

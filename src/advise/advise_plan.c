@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
@@ -518,10 +520,12 @@ plannable_statement(const char *text)
  * Analyse q as its role, choose who plans it, find its candidate uses and
  * representative values, and cost it without candidates.  Runs in a
  * subtransaction of its own that is kept (its locks with it) when all went
- * well; an error is re-thrown when "rethrow", else counted as a skip.
+ * well.  An error (a cancel is re-thrown) is kept in q->error when
+ * "keep_error" (idx_advise: the query gets a row of its own), else counted
+ * as a skip.
  */
 List *
-ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
+ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -565,15 +569,13 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata = ia_subxact_caught(cxt, owner, !rethrow);
+		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
 
-		if (rethrow)
-		{
-			edata->message = psprintf("query %d: %s", q->qno + 1,
-									  edata->message);
-			ReThrowError(edata);
-		}
-		skip = SKIP_FAILS;
+		if (keep_error)
+			q->error = psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
+								edata->message);
+		else
+			skip = SKIP_FAILS;
 		uses = NIL;
 	}
 	PG_END_TRY();
@@ -582,6 +584,8 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool rethrow)
 		st->skipped[skip]++;
 		return NIL;
 	}
+	if (q->error)
+		return NIL;
 	q->ok = true;
 	return uses;
 }

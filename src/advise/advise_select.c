@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/elog.h"
@@ -32,12 +34,21 @@ helps(double from, double to)
 	return from - to >= IA_MIN_GAIN * from && from - to >= IA_MIN_GAIN_COST;
 }
 
-/* Weighted cost reduction of "set" against "cur" over helped queries. */
+/*
+ * Weighted cost reduction of "set" against "cur" over helped queries, less
+ * what it adds to the queries it makes dearer (a plan the planner finds
+ * fuzzily equal, a parallel plan it switches to).  *rel, if not NULL, gets
+ * the relative cost each query is left with: sum of weight * ln(cost with
+ * set / cur), the lower the better.
+ */
 static double
-benefit(AdvState *st, List *set, Oid relid, bool commit)
+benefit(AdvState *st, List *set, Oid relid, bool commit, double *rel)
 {
 	double		total = 0;
 	ListCell   *lc;
+
+	if (rel)
+		*rel = 0;
 
 	foreach(lc, st->queries)
 	{
@@ -50,6 +61,10 @@ benefit(AdvState *st, List *set, Oid relid, bool commit)
 		elog(DEBUG2, "index_advisor: query %d: %.2f -> %.2f", q->qno + 1, q->cur, c);
 		if (helps(q->cur, c))
 			total += q->weight * (q->cur - c);
+		else if (c > q->cur)
+			total -= q->weight * (c - q->cur);
+		if (rel)
+			*rel += q->weight * log(Max(c, 0.01) / Max(q->cur, 0.01));
 		if (commit)
 			q->cur = c;
 	}
@@ -147,16 +162,20 @@ ia_advise_make_hypos(List *cands)
 }
 
 /*
- * Is candidate c (score, gain b) better than best?  Clearly better scores
- * win; among nearly equal ones (2 %, or a few cost units of one query), the
- * clearly smaller, then the one with more key columns (it serves more
- * orders and prefixes), then the smaller.
+ * Is candidate c (score, gain b, relative cost left rel: benefit()) better
+ * than best?  Clearly better scores win; among nearly equal ones (2 %, or a
+ * few cost units of one query), the one that leaves its queries clearly
+ * cheaper relative to their cost (one query at half the cost or less: a
+ * page that costs 10 where 0.9 was possible is slow whatever the workload's
+ * total), then the clearly smaller, then the one with more key columns (it
+ * serves more orders and prefixes), then the smaller.
  */
 static bool
-better(IaCand *c, double score, double b, IaCand *best, double best_score,
-	   double best_b, double mean_weight)
+better(IaCand *c, double score, double b, double rel, IaCand *best,
+	   double best_score, double best_b, double best_rel, double mean_weight)
 {
 	double		margin = IA_MIN_GAIN_COST * mean_weight;
+	double		rel_margin = IA_REL_MARGIN * mean_weight;
 	double		cb,
 				bb;
 
@@ -166,6 +185,8 @@ better(IaCand *c, double score, double b, IaCand *best, double best_score,
 		return true;
 	if (score < best_score * 0.98 && b < best_b - margin)
 		return false;
+	if (rel < best_rel - rel_margin || best_rel < rel - rel_margin)
+		return rel < best_rel;
 	cb = ia_advise_cand_bytes(c);
 	bb = ia_advise_cand_bytes(best);
 	if (cb < bb * 0.9 || bb < cb * 0.9)
@@ -175,42 +196,82 @@ better(IaCand *c, double score, double b, IaCand *best, double best_score,
 	return cb < bb;
 }
 
-/* The best candidate to add to picks, or NULL; *gain its benefit. */
+/*
+ * c and the partners it comes with (the other arms of an OR: a BitmapOr
+ * needs them all) that are not picked yet, not refused, and candidates
+ * still; *bytes their size.
+ */
+static List *
+with_partners(AdvState *st, IaCand *c, List *picks, List *refused,
+			  double *bytes)
+{
+	List	   *out = list_make1(c);
+	ListCell   *lc;
+
+	*bytes = ia_advise_cand_bytes(c);
+	foreach(lc, c->partners)
+	{
+		IaCand	   *p = lfirst(lc);
+
+		if (list_member_ptr(picks, p) || list_member_ptr(refused, p) ||
+			!list_member_ptr(st->cands, p) || list_member_ptr(out, p))
+			continue;
+		out = lappend(out, p);
+		*bytes += ia_advise_cand_bytes(p);
+	}
+	return out;
+}
+
+/* The best candidate to add to picks, or NULL; *gain its benefit.  Its
+ * partners (with_partners) come with it; at most "slots" indexes. */
 static IaCand *
 best_candidate(AdvState *st, List *picks, List *refused, double room,
-			   bool per_byte, double *gain)
+			   int slots, bool per_byte, double *gain)
 {
 	IaCand	   *best = NULL;
 	double		best_score = 0;
+	double		best_rel = 0;
 	ListCell   *lc;
 
 	foreach(lc, st->cands)
 	{
 		IaCand	   *c = lfirst(lc);
-		List	   *set;
+		List	   *group;
 		double		b;
+		double		rel;
+		double		bytes;
 		double		score;
 
 		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
 			continue;
-		set = lappend(list_copy(picks), c);
-		b = benefit(st, set, c->relid, false);
-		if (b <= 0 || (room >= 0 && ia_advise_cand_bytes(c) > room))
+		group = with_partners(st, c, picks, refused, &bytes);
+		if (list_length(group) > slots)
 			continue;
-		score = per_byte ? b / ia_advise_cand_bytes(c) : b;
+		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false,
+					&rel);
+		if (b <= 0 || (room >= 0 && bytes > room))
+			continue;
+		score = per_byte ? b / bytes : b;
 		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
-			 c->id, c->text, b, ia_advise_cand_bytes(c));
-		if (better(c, score, b, best, best_score, *gain, st->mean_weight))
+			 c->id, c->text, b, bytes);
+		if (better(c, score, b, rel, best, best_score, *gain, best_rel,
+				   st->mean_weight))
 		{
 			best = c;
 			best_score = score;
+			best_rel = rel;
 			*gain = b;
 		}
 	}
 	return best;
 }
 
-/* Drop earlier picks that the last one made useless. */
+/*
+ * Drop the picks that the last one made useless, and any pick whose
+ * marginal benefit, re-costed with all the others, is not positive: one
+ * that helps no query by IA_MIN_GAIN, or without which the workload costs
+ * no more (it helps one query and makes another dearer).
+ */
 static List *
 drop_useless(AdvState *st, List *picks)
 {
@@ -223,9 +284,13 @@ drop_useless(AdvState *st, List *picks)
 		bool		needed = false;
 		ListCell   *lq;
 
-		if (lnext(picks, lc) == NULL)
-			break;				/* the last pick */
 		without = list_delete_ptr(list_copy(picks), c);
+		if (ia_advise_workload_cost(st, without) <=
+			ia_advise_workload_cost(st, picks))
+		{
+			picks = foreach_delete_current(picks, lc);
+			continue;
+		}
 		foreach(lq, st->queries)
 		{
 			AdvQuery   *q = lfirst(lq);
@@ -246,7 +311,22 @@ drop_useless(AdvState *st, List *picks)
 }
 
 
-/* The picks in the order that lowers the workload's cost fastest. */
+/* c, then its partners among picks, none of them in ranked */
+static List *
+picked_partners(IaCand *c, List *picks, List *ranked)
+{
+	List	   *out = list_make1(c);
+	ListCell   *lc;
+
+	foreach(lc, c->partners)
+		if (list_member_ptr(picks, lfirst(lc)) &&
+			!list_member_ptr(ranked, lfirst(lc)))
+			out = list_append_unique_ptr(out, lfirst(lc));
+	return out;
+}
+
+/* The picks in the order that lowers the workload's cost fastest (the arms
+ * of an OR together). */
 static List *
 rank_picks(AdvState *st, List *picks)
 {
@@ -265,14 +345,16 @@ rank_picks(AdvState *st, List *picks)
 
 			if (list_member_ptr(ranked, c))
 				continue;
-			cost = ia_advise_workload_cost(st, lappend(list_copy(ranked), c));
+			cost = ia_advise_workload_cost(st,
+										   list_concat(list_copy(ranked),
+													   picked_partners(c, picks, ranked)));
 			if (best == NULL || cost < best_cost)
 			{
 				best = c;
 				best_cost = cost;
 			}
 		}
-		ranked = lappend(ranked, best);
+		ranked = list_concat(ranked, picked_partners(best, picks, ranked));
 	}
 	return ranked;
 }
@@ -290,12 +372,14 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 	{
 		double		used = 0;
 		double		gain = 0;
+		double		bytes;
 		IaCand	   *best;
 
 		foreach(lc, picks)
 			used += ia_advise_cand_bytes(lfirst(lc));
 		best = best_candidate(st, picks, refused,
 							  budget >= 0 ? budget - used : -1,
+							  max_indexes - list_length(picks),
 							  budget >= 0, &gain);
 		if (best == NULL)
 			break;
@@ -304,7 +388,15 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 			refused = lappend(refused, best);
 			continue;
 		}
-		picks = lappend(picks, best);
+		foreach(lc, with_partners(st, best, picks, refused, &bytes))
+		{
+			IaCand	   *p = lfirst(lc);
+
+			if (p == best || !refused_as_duplicate(p))
+				picks = lappend(picks, p);
+			else
+				refused = lappend(refused, p);
+		}
 		picks = drop_useless(st, picks);
 		foreach(lc, st->queries)
 			((AdvQuery *) lfirst(lc))->cur =

@@ -2,10 +2,10 @@
  *
  * ia_advise.h
  *		The advisor (idx_advise, idx_advise_workload): candidate indexes
- *		drawn from analysed queries (advise_candidates.c), costed as
- *		hypothetical indexes of the one engine (ia_hypo.h: hypo.c,
- *		plan_prepared.c) by advise_plan.c, selected under a budget by
- *		advise_select.c.
+ *		drawn from analysed queries (advise_extract.c reads them,
+ *		advise_candidates.c makes the candidates), costed as hypothetical
+ *		indexes of the one engine (ia_hypo.h: hypo.c, plan_prepared.c) by
+ *		advise_plan.c, selected under a budget by advise_select.c.
  *
  * Layering: advise.c calls the others, ia_hypo.h (hypothetical indexes,
  * their sizes, planning as verify.c's rule says) and definition.c (naming
@@ -48,6 +48,8 @@ typedef struct IaCand
 	char	   *apply_refusal;	/* why idx_apply would refuse it to the
 								 * caller (42501), or NULL */
 	Bitmapset  *from;			/* queries it was drawn from */
+	List	   *partners;		/* IaCand: the other arms of an OR it
+								 * serves, chosen with it (BitmapOr) */
 } IaCand;
 
 /* A $n compared with a column: what may stand for it when planning. */
@@ -58,6 +60,13 @@ typedef struct IaParamUse
 	AttrNumber	attnum;
 	int			strategy;		/* btree strategy, column on the left */
 } IaParamUse;
+
+/* One arm of an OR: the index it needs (btree or gin, its keys). */
+typedef struct IaOrArm
+{
+	Oid			amid;
+	List	   *keys;			/* IaCandKey */
+} IaOrArm;
 
 /* What one analysed query says about one base table it reads. */
 typedef struct IaRelUse
@@ -76,12 +85,17 @@ typedef struct IaRelUse
 	bool		wholerow;
 	List	   *params;			/* IaParamUse */
 	List	   *notes;			/* char *: what the query cannot get */
+	List	   *ors;			/* per OR of this table: a List of IaOrArm */
+	List	   *joinsets;		/* per other table joined by equality: the
+								 * List of IaCandKey of this side */
+	List	   *joinset_rtis;	/* int: that other table's rti, in step */
 } IaRelUse;
 
-/* advise_candidates.c */
+/* advise_extract.c */
 extern List *ia_advise_extract(List *querytrees, int qno);
+
+/* advise_candidates.c */
 extern List *ia_advise_generate(List *uses, int *nextid);
-extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern char *ia_advise_cand_text(IaCand *c);
 extern bool ia_advise_same_cand(IaCand *a, IaCand *b);
 

@@ -18,7 +18,7 @@ RETURNS TABLE (rank integer, definition text, table_name text,
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'idx_advise';
 COMMENT ON FUNCTION @extschema@.idx_advise(text[], bigint, integer) IS
-    'index_advisor: the indexes (at most max_indexes, at most budget bytes in all) that lower the planned cost of the queries most, as CREATE INDEX statements idx_apply accepts; queries are checked as idx_apply checks them, planned (never executed) as the caller over hypothetical indexes; one row with definition NULL and the reason in note when none helps';
+    'index_advisor: the indexes (at most max_indexes, at most budget bytes in all) that lower the planned cost of the queries most, as CREATE INDEX statements idx_apply accepts; queries are checked as idx_apply checks them, planned (never executed) as the caller over hypothetical indexes; one row with definition NULL and the reason in note when none helps, and one row per query that cannot be advised (its SQLSTATE and error in note) instead of an error';
 
 CREATE FUNCTION @extschema@.idx_advise(query text)
 RETURNS TABLE (rank integer, definition text, table_name text,
