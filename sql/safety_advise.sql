@@ -113,6 +113,10 @@ SELECT count(*) FROM idx_advise(ARRAY['SELECT * FROM sa.t WHERE b = 7'], budget 
 SELECT count(*) FROM idx_advise_statements(ARRAY['SELECT 1'],
     ARRAY['regress_sa_alice'::regrole::oid], ARRAY[1::float8], -5, 10, 0);
 \echo :LAST_ERROR_SQLSTATE
+-- An infinite weight is refused, 22023 (NaN weighs 1, as NULL does).
+SELECT count(*) FROM idx_advise_statements(ARRAY['SELECT 1'],
+    ARRAY['regress_sa_alice'::regrole::oid], ARRAY['infinity'::float8], NULL, 10, 0);
+\echo :LAST_ERROR_SQLSTATE
 
 DROP SCHEMA sa CASCADE;
 DROP SEQUENCE public.sa_pwned;

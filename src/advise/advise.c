@@ -47,6 +47,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
@@ -695,6 +697,11 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 			not_yours++;
 			continue;
 		}
+		if (!wn[i] && isinf(DatumGetFloat8(weights[i])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weight %d must be a finite number", i + 1)));
+		/* NULL, NaN or below 1 weighs 1 (Max takes 1.0 over NaN) */
 		qs = lappend(qs, new_query(i, TextDatumGetCString(texts[i]), role,
 								   wn[i] ? 1.0 : Max(DatumGetFloat8(weights[i]), 1.0)));
 	}

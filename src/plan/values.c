@@ -77,6 +77,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
@@ -262,6 +263,24 @@ btree_strategy(Oid opno, Node *operand)
 	return get_op_opfamily_strategy(opno, get_opclass_family(opclass));
 }
 
+/*
+ * "$n || '%'" (the pattern of "col LIKE $n || '%'", a prefix search) stands
+ * for its $n, whose value is then one of the column's; anything else is
+ * returned as it is.
+ */
+static Node *
+prefix_pattern_param(Node *node)
+{
+	OpExpr	   *op = (OpExpr *) node;
+	Node	   *first;
+
+	if (!IsA(node, OpExpr) || list_length(op->args) != 2 ||
+		get_opcode(op->opno) != F_TEXTCAT)
+		return node;
+	first = strip_implicit_coercions(linitial(op->args));
+	return IsA(first, Param) ? first : node;
+}
+
 /* "Var op $n" or "$n op Var": the value of that $n, if it has none yet. */
 static void
 consider_comparison(ValuesWalk *w, OpExpr *op)
@@ -283,6 +302,7 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		b = tmp;
 		swapped = true;
 	}
+	b = prefix_pattern_param(b);
 	if (!IsA(a, Var) || !IsA(b, Param) ||
 		((Param *) b)->paramkind != PARAM_EXTERN)
 		return;
