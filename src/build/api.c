@@ -51,6 +51,7 @@
 
 #include "index_advisor.h"
 #include "ia_api.h"
+#include "ia_hidden.h"
 #include "ia_definition.h"
 #include "ia_gentle.h"
 #include "ia_job.h"
@@ -459,11 +460,14 @@ rollback_one(int64 id, const char *migration, bool force)
 
 	refuse_part(row, "rolled back");
 
+	/* a hide in effect: unhide (hide.c) */
+	if (strcmp(row->operation, "hide") == 0 && row->status == IA_DONE)
+		return ia_hidden_rollback(id, row->table_oid);
 	if (strcmp(row->operation, "create") != 0 || row->status != IA_DONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("history row " INT64_FORMAT " cannot be rolled back", id),
-				 errdetail("It is a %s with status \"%s\"; only creates whose build is done can be rolled back.",
+				 errdetail("It is a %s with status \"%s\"; only creates whose build is done, and hides in effect, can be rolled back.",
 						   row->operation, ia_status_name(row->status))));
 
 	ia_queue_refuse_second_rollback(id);

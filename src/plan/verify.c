@@ -73,6 +73,7 @@
 #include "utils/timeout.h"
 
 #include "index_advisor.h"
+#include "ia_hidden.h"
 #include "ia_hypo.h"
 #include "ia_measure.h"
 #include "verify.h"
@@ -1059,6 +1060,7 @@ ia_verify_queries(const IaVerifyTarget *t, int n, char **queries, int flags,
 
 	if (n == 0)
 		return;
+	ia_hidden_exempt(t->indexoid);	/* "with": visible to us if hidden */
 	if (verify_batch(t, queries, 0, n, flags, results) || n == 1)
 		return;
 	for (i = 0; i < n; i++)
