@@ -1,0 +1,209 @@
+# Hidden indexes (issue 21, doc/hidden.md), on a server with index_advisor
+# in shared_preload_libraries and a streaming standby:
+#  1. a hidden index is not used by a session that was connected before and
+#     had the plan prepared, nor by a new session, nor on the standby;
+#  2. it is maintained (rows inserted while hidden are found through it
+#     after unhide; amcheck's bt_index_check passes) and a hidden unique
+#     index still rejects duplicates and still arbitrates ON CONFLICT (with a
+#     warning at the hide);
+#  3. index_advisor.use_hidden_indexes shows it to one session only;
+#  4. idx_rollback of a hide unhides; the history rows say so;
+#  5. bad input: not an index, another owner's, a partitioned index, on a
+#     standby; the list's owner rules (admin may);
+#  6. DROP INDEX of a hidden index leaves no entry;
+#  7. pg_dump / pg_restore into another database keeps the hidden state;
+#  8. without preload, idx_hide refuses with 55000 and names the setting.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('hidden');
+$node->init(allows_streaming => 1);
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'index_advisor'\n");
+$node->start;
+$node->safe_psql('postgres', q{
+    CREATE EXTENSION index_advisor;
+    CREATE EXTENSION amcheck;
+    CREATE ROLE alice LOGIN;
+    CREATE ROLE bob LOGIN;
+    CREATE ROLE carol LOGIN;
+    GRANT index_advisor_admin TO carol;
+    CREATE TABLE t (id integer PRIMARY KEY, a integer, code text);
+    INSERT INTO t SELECT g, g % 5000, 'c' || g FROM generate_series(1, 100000) g;
+    CREATE INDEX t_a_idx ON t (a);
+    CREATE UNIQUE INDEX t_code_key ON t (code);
+    CREATE INDEX t_id_a_idx ON t (id, a);
+    ALTER TABLE t OWNER TO alice;
+    GRANT SELECT, INSERT ON t TO bob;
+    CREATE TABLE pt (a integer) PARTITION BY RANGE (a);
+    CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (100);
+    CREATE INDEX pt_a_idx ON pt (a);
+    VACUUM ANALYZE t;
+});
+$node->backup('b1');
+my $standby = PostgreSQL::Test::Cluster->new('hidden_standby');
+$standby->init_from_backup($node, 'b1', has_streaming => 1);
+$standby->start;
+
+# psql with the SQLSTATE in its messages
+sub psql_err
+{
+    my ($n, $sql, @opts) = @_;
+    my ($ret, $out, $err) = $n->psql('postgres', "\\set VERBOSITY verbose\n$sql", @opts);
+    return ($ret, $out, $err);
+}
+
+my $query = 'SELECT * FROM t WHERE a = 5';
+sub plan_of
+{
+    my ($n, $sql) = @_;
+    return $n->safe_psql('postgres', "EXPLAIN (COSTS OFF) $sql");
+}
+
+# 1. sessions and the standby
+my $s = $node->background_psql('postgres');
+$s->query_safe("PREPARE p AS $query");
+like($s->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
+     'before the hide, the prepared statement uses the index');
+like(plan_of($standby, $query), qr/t_a_idx/, 'and so does the standby');
+
+my ($ret, $out, $err) = psql_err($node, "SET ROLE alice; SELECT idx_hide('t_a_idx')");
+is($ret, 0, 'the table owner hides the index') or diag($err);
+unlike($s->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
+       'a session connected before, with the plan prepared, no longer uses it');
+unlike($s->query_safe("EXPLAIN (COSTS OFF) $query"), qr/t_a_idx/,
+       'nor when it plans the query anew');
+unlike(plan_of($node, $query), qr/t_a_idx/, 'a new session does not use it');
+like(plan_of($node, 'SELECT * FROM t WHERE id = 7 AND a = 7'), qr/t_pkey|t_id_a_idx/,
+     'the other indexes of the table are still used');
+$node->wait_for_catchup('hidden_standby');
+unlike(plan_of($standby, $query), qr/t_a_idx/, 'the standby does not use it');
+is($node->safe_psql('postgres',
+    q{SELECT index_name, table_name, hidden_by, history_id IS NOT NULL FROM idx_hidden}),
+   't_a_idx|t|alice|t', 'idx_hidden lists it, with its table, who hid it and the history row');
+
+# 2. maintained, constraints still enforced
+$node->safe_psql('postgres', 'INSERT INTO t SELECT g, 777777, NULL FROM generate_series(100001, 100050) g');
+is($node->safe_psql('postgres', q{SELECT bt_index_check('t_a_idx', true)}), '',
+   'bt_index_check (heapallindexed) passes on the hidden index');
+($ret, $out, $err) = psql_err($node, "SET ROLE alice; SELECT idx_hide('t_code_key')");
+is($ret, 0, 'a unique index can be hidden') or diag($err);
+like($err, qr/WARNING:  01000: index "t_code_key" still enforces its constraint while hidden/,
+     'with a warning that it still enforces its constraint');
+like($err, qr/ON CONFLICT still uses it as its arbiter/, 'and arbitrates ON CONFLICT');
+unlike(plan_of($node, q{SELECT * FROM t WHERE code = 'c5'}), qr/t_code_key/,
+       'the hidden unique index is not planned');
+($ret, $out, $err) = psql_err($node, q{INSERT INTO t VALUES (200001, 1, 'c5')});
+like($err, qr/23505/, 'a duplicate is still rejected by the hidden unique index');
+is($node->safe_psql('postgres',
+    q{INSERT INTO t VALUES (200001, 1, 'c5') ON CONFLICT (code) DO NOTHING RETURNING id}), '',
+   'ON CONFLICT (code) still finds its arbiter in the hidden index (PostgreSQL reads the index list, not the planner\'s)');
+
+# 3. use_hidden_indexes: one session only
+$s->query_safe('SET index_advisor.use_hidden_indexes = on');
+like($s->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
+     'use_hidden_indexes = on: this session\'s prepared statement uses the hidden index');
+unlike(plan_of($node, $query), qr/t_a_idx/, 'another session still does not');
+$s->query_safe('RESET index_advisor.use_hidden_indexes');
+unlike($s->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
+       'after RESET, not even the plan cached while it was on');
+
+# 4. idx_rollback of a hide unhides
+my $hide_id = $node->safe_psql('postgres', q{SELECT history_id FROM idx_hidden WHERE index_name = 't_a_idx'::regclass});
+my $unhide_id = $node->safe_psql('postgres', "SET ROLE alice; SELECT idx_rollback($hide_id)");
+like(plan_of($node, 'SELECT * FROM t WHERE a = 777777'), qr/t_a_idx/,
+     'after idx_rollback of the hide, the index is planned again');
+like($s->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
+     'also by the session that had prepared the statement');
+is($node->safe_psql('postgres', q{SET enable_seqscan = off; SET enable_bitmapscan = off;
+    SELECT count(*) FROM t WHERE a = 777777}), '50',
+   'rows inserted while it was hidden are found through it');
+is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $hide_id"),
+   'rolled_back', 'the hide row is rolled_back');
+is($node->safe_psql('postgres', "SELECT operation || ' ' || status || ' ' || reverts FROM idx_history WHERE id = $unhide_id"),
+   "unhide done $hide_id", 'the unhide row reverts it');
+($ret, $out, $err) = psql_err($node, "SELECT idx_rollback($hide_id)");
+like($err, qr/55000: history row $hide_id cannot be rolled back/, 'a second rollback is refused');
+is($node->safe_psql('postgres',
+    q{SELECT count(*) FROM idx_history WHERE operation IN ('hide', 'unhide') AND status <> ALL ('{done,rolled_back}')}),
+   '0', 'no hide or unhide row is ever queued for a worker');
+$node->safe_psql('postgres', 'SELECT idx_kick()');
+is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $unhide_id"), 'done',
+   'idx_kick (the workers\' reconciliation) leaves them alone');
+
+# 5. bad input
+($ret, $out, $err) = psql_err($node, "SELECT idx_hide('t')");
+like($err, qr/42809: "t" is not an index/, 'a table is not an index (42809)');
+($ret, $out, $err) = psql_err($node, "SET ROLE bob; SELECT idx_hide('t_a_idx')");
+like($err, qr/42501: permission denied to hide index "t_a_idx"/, 'another role may not hide it (42501)');
+($ret, $out, $err) = psql_err($node, "SET ROLE bob; SELECT idx_unhide('t_code_key')");
+like($err, qr/42501: permission denied to unhide index "t_code_key"/, 'nor unhide it');
+($ret, $out, $err) = psql_err($node, "SET ROLE bob; SELECT idx_rollback(" .
+    $node->safe_psql('postgres', q{SELECT history_id FROM idx_hidden WHERE index_name = 't_code_key'::regclass}) . ")");
+like($err, qr/42501|42704/, 'nor roll back alice\'s hide');
+($ret, $out, $err) = psql_err($node, "SELECT idx_hide('pt_a_idx')");
+like($err, qr/0A000: cannot hide partitioned index "pt_a_idx"/, 'a partitioned index is refused (0A000)');
+like($err, qr/Hide or unhide the index of each partition/, 'with a hint');
+($ret, $out, $err) = psql_err($node, "SELECT idx_hide('t_code_key')");
+like($err, qr/55000: index "t_code_key" is already hidden/, 'hiding twice is refused (55000)');
+($ret, $out, $err) = psql_err($node, "SELECT idx_unhide('t_a_idx')");
+like($err, qr/55000: index "t_a_idx" is not hidden/, 'unhiding a visible index is refused (55000)');
+($ret, $out, $err) = psql_err($node, "SELECT idx_hide('pg_class_oid_index')");
+like($err, qr/0A000: cannot hide index "pg_class_oid_index" of a system catalog/, 'a catalog index is refused');
+$node->wait_for_catchup('hidden_standby');
+($ret, $out, $err) = psql_err($standby, "SELECT idx_hide('t_a_idx')");
+like($err, qr/25006/, 'on the standby, idx_hide fails with 25006');
+($ret, $out, $err) = psql_err($node, "SET ROLE carol; SELECT idx_hide('t_a_idx'); SELECT idx_unhide('t_a_idx')");
+is($ret, 0, 'a member of index_advisor_admin may hide and unhide another owner\'s index') or diag($err);
+($ret, $out, $err) = psql_err($node, "SET ROLE bob; INSERT INTO idx_hidden_indexes SELECT * FROM idx_hidden_indexes");
+like($err, qr/42501/, 'nobody writes the list directly');
+($ret, $out, $err) = psql_err($node, "SET ROLE bob; SELECT idx_hidden_record('hide', 't_a_idx'::regclass, NULL, 'bob'::regrole, 'bob'::regrole)");
+like($err, qr/42501/, 'nor calls the internal writer');
+
+# 6. DROP INDEX leaves no entry
+$node->safe_psql('postgres', q{CREATE INDEX t_a2_idx ON t (a, id);
+    SELECT idx_hide('t_a2_idx'); DROP INDEX t_a2_idx});
+is($node->safe_psql('postgres', q{SELECT count(*) FROM idx_hidden_indexes WHERE index_name = 't_a2_idx'}), '0',
+   'DROP INDEX of a hidden index leaves no entry in the list');
+$node->safe_psql('postgres', q{CREATE TABLE gone (a integer); CREATE INDEX gone_a_idx ON gone (a);
+    SELECT idx_hide('gone_a_idx'); DROP TABLE gone});
+is($node->safe_psql('postgres', q{SELECT count(*) FROM idx_hidden_indexes}), '1',
+   'nor DROP TABLE of its table (only t_code_key is left)');
+
+# 7. pg_dump / pg_restore into another database of the cluster (new OIDs)
+$node->safe_psql('postgres', q{SELECT idx_hide('t_a_idx')});
+my $file = $node->basedir . '/hidden.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $file, '-d', $node->connstr('postgres') ], 'pg_dump');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $file ], 'pg_restore');
+is($node->safe_psql('restored', q{SELECT string_agg(index_name::text, ',' ORDER BY index_name::text) FROM idx_hidden}),
+   't_a_idx,t_code_key', 'the restored database lists both hidden indexes, found again by name');
+unlike($node->safe_psql('restored', "EXPLAIN (COSTS OFF) $query"), qr/t_a_idx/,
+       'and its planner does not use them');
+$node->safe_psql('restored', q{SELECT idx_unhide('t_a_idx')});
+like($node->safe_psql('restored', "EXPLAIN (COSTS OFF) $query"), qr/t_a_idx/,
+     'idx_unhide there shows it again');
+$s->quit;
+
+# 8. without preload
+my $plain = PostgreSQL::Test::Cluster->new('not_preloaded');
+$plain->init;
+$plain->start;
+$plain->safe_psql('postgres', q{CREATE EXTENSION index_advisor;
+    CREATE TABLE u (a integer); CREATE INDEX u_a_idx ON u (a)});
+($ret, $out, $err) = psql_err($plain, "SELECT idx_hide('u_a_idx')");
+like($err, qr/55000: index_advisor must be preloaded to hide indexes/,
+     'without preload, idx_hide refuses with 55000');
+like($err, qr/HINT:  Add index_advisor to shared_preload_libraries/, 'and names the setting');
+is($plain->safe_psql('postgres', 'SELECT count(*) FROM idx_history'), '0', 'and records nothing');
+$plain->append_conf('postgresql.conf', "session_preload_libraries = 'index_advisor'\n");
+$plain->restart;
+($ret, $out, $err) = psql_err($plain, "SELECT idx_hide('u_a_idx')");
+is($ret, 0, 'session_preload_libraries in postgresql.conf is enough') or diag($err);
+$plain->stop;
+
+$standby->stop;
+$node->stop;
+done_testing();
