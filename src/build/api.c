@@ -286,12 +286,14 @@ ia_apply(const char *definition, ArrayType *queries, const char *migration,
 /*
  * idx_apply(definition text, queries text[] DEFAULT NULL,
  *			 migration text DEFAULT NULL, priority text DEFAULT NULL,
- *			 not_before timestamptz DEFAULT NULL) RETURNS bigint
+ *			 not_before timestamptz DEFAULT NULL,
+ *			 visible boolean DEFAULT true) RETURNS bigint
  *
  * Validate the definition and the queries as the caller, then queue the
  * build.  Returns the history id, or NULL (with a NOTICE) for IF NOT EXISTS
  * and an existing valid index of that name and definition.  0.1's SQL
- * function has only the first three arguments.
+ * function has only the first three arguments.  visible => false: the
+ * index is hidden from every planner from the start (hide.c).
  */
 Datum
 idx_apply(PG_FUNCTION_ARGS)
@@ -302,12 +304,18 @@ idx_apply(PG_FUNCTION_ARGS)
 	TimestampTz not_before;
 	int64		id;
 
+	bool		visible = PG_NARGS() <= 5 || PG_ARGISNULL(5) || PG_GETARG_BOOL(5);
+
 	enter(fcinfo);
 	gentle_args(fcinfo, &priority, &not_before);
+	if (!visible)
+		ia_hidden_require_preload();
 	id = ia_apply(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
 				  queries, migration, priority, not_before);
 	if (id == 0)
 		PG_RETURN_NULL();
+	if (!visible)
+		ia_hidden_pending(id);
 	PG_RETURN_INT64(id);
 }
 

@@ -18,7 +18,11 @@
  * every cached plan of the table (prepared statements, plpgsql), which
  * would otherwise keep using the index (DESIGN.md fact 28).  A database
  * without the extension has no list: there every relcache reset marks the
- * array stale, and the rebuild finds nothing.
+ * array stale, and the rebuild finds nothing.  A pending entry (an index
+ * that idx_apply(..., visible => false) queued, named but not built yet)
+ * is found by name; any relcache invalidation of its table (CREATE INDEX
+ * CONCURRENTLY sends one when it creates the index, long before the index
+ * is valid) makes the array stale too, so the index is hidden from birth.
  *
  * This hook acts at every nesting level and in every backend, unlike the
  * one in verify.c (which acts only on the extension's own planning); it is
@@ -85,6 +89,10 @@ static int	n_hidden = 0;
 static bool cache_valid = false;
 static uint64 inval_count = 0;	/* bumped whenever the cache goes stale */
 static Oid	list_relid = InvalidOid;	/* the list table, if any */
+/* tables with a pending entry (an index being built hidden): their
+ * relcache invalidations (the index created) make the cache stale too */
+static Oid *pending_tables = NULL;
+static int	n_pending = 0;
 
 /* shown to this backend's planner anyway, until the transaction ends */
 static Oid	exempt_index = InvalidOid;
@@ -98,7 +106,7 @@ ia_hidden_resolve(Oid index_oid, Oid table_oid, Oid index_table_oid,
 	HeapTuple	tup;
 	bool		ok = false;
 
-	if (table_oid != index_table_oid)
+	if (table_oid != index_table_oid || !OidIsValid(index_oid))
 	{
 		Oid			nsp = get_namespace_oid(schema_name, true);
 
@@ -141,6 +149,16 @@ find_list_table(void)
 	return OidIsValid(nsp) ? get_relname_relid(HIDDEN_TABLE, nsp) : InvalidOid;
 }
 
+static void
+add_pending(Oid table)
+{
+	if (pending_tables == NULL)
+		pending_tables = MemoryContextAlloc(hidden_cxt, 8 * sizeof(Oid));
+	else if (n_pending % 8 == 0)
+		pending_tables = repalloc(pending_tables, (n_pending + 8) * sizeof(Oid));
+	pending_tables[n_pending++] = table;
+}
+
 /*
  * Read the list again.  An invalidation that arrives while it is read
  * (a catalog look-up accepts them) leaves the cache stale: the next
@@ -156,6 +174,8 @@ rebuild_cache(void)
 	MemoryContextReset(hidden_cxt);
 	hidden_oids = NULL;
 	n_hidden = 0;
+	pending_tables = NULL;
+	n_pending = 0;
 	list_relid = find_list_table();
 	rel = OidIsValid(list_relid) ? try_table_open(list_relid, AccessShareLock) : NULL;
 	if (rel != NULL)
@@ -170,6 +190,8 @@ rebuild_cache(void)
 			Oid			oid;
 
 			heap_deform_tuple(tup, RelationGetDescr(rel), v, isnull);
+			if (isnull[Anum_h_index_oid - 1])
+				add_pending(DatumGetObjectId(v[Anum_h_table_oid - 1]));
 			oid = ia_hidden_resolve(DatumGetObjectId(v[Anum_h_index_oid - 1]),
 									DatumGetObjectId(v[Anum_h_table_oid - 1]),
 									DatumGetObjectId(v[Anum_h_index_table - 1]),
@@ -198,7 +220,12 @@ rebuild_cache(void)
 static void
 hidden_relcache_callback(Datum arg, Oid relid)
 {
-	if (!OidIsValid(relid) || relid == list_relid || !OidIsValid(list_relid))
+	bool		stale = !OidIsValid(relid) || relid == list_relid || !OidIsValid(list_relid);
+	int			i;
+
+	for (i = 0; !stale && i < n_pending; i++)
+		stale = (pending_tables[i] == relid);
+	if (stale)
 	{
 		cache_valid = false;
 		inval_count++;

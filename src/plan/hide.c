@@ -132,11 +132,11 @@ check_index(Oid indexoid, bool hiding)
 }
 
 /*
- * Run idx_hidden_record(op, index, reverts) as the owner of the list
+ * Run idx_hidden_record(op, index, row_id) as the owner of the list
  * table, with the caller's identities passed in; returns the new history id.
  */
 static int64
-record(const char *op, Oid indexoid, int64 reverts)
+record(const char *op, Oid indexoid, int64 row_id)
 {
 	Oid			nsp = ia_queue_schema();
 	Oid			list = get_relname_relid("idx_hidden_indexes", nsp);
@@ -162,12 +162,12 @@ record(const char *op, Oid indexoid, int64 reverts)
 
 	values[0] = CStringGetTextDatum(op);
 	values[1] = ObjectIdGetDatum(indexoid);
-	values[2] = Int64GetDatum(reverts);
+	values[2] = Int64GetDatum(row_id);
 	values[3] = ObjectIdGetDatum(caller);
 	values[4] = ObjectIdGetDatum(GetSessionUserId());
 	if (!OidIsValid(indexoid))
 		nulls[1] = 'n';
-	if (reverts == 0)
+	if (row_id == 0)
 		nulls[2] = 'n';
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
@@ -221,6 +221,18 @@ idx_unhide(PG_FUNCTION_ARGS)
 	(void) check_index(indexoid, false);
 	(void) record("unhide", indexoid, 0);
 	PG_RETURN_VOID();
+}
+
+/*
+ * ia_hidden_pending -- idx_apply(..., visible => false) queued create row
+ * "id": its index is hidden from the moment it exists; the hide row is
+ * recorded when the build is done (80_hidden.sql, trigger idx_hidden_built).
+ * The caller has checked the preload and that the caller may build it.
+ */
+void
+ia_hidden_pending(int64 id)
+{
+	(void) record("pending", InvalidOid, id);
 }
 
 /*

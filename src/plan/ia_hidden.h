@@ -41,6 +41,9 @@ extern void ia_hidden_exempt(Oid indexoid);
 extern Oid	ia_hidden_resolve(Oid index_oid, Oid table_oid, Oid index_table_oid,
 							  const char *schema_name, const char *index_name);
 
+/* hide.c: idx_apply(..., visible => false) queued create row "id" */
+extern void ia_hidden_pending(int64 id);
+
 /* hide.c: idx_rollback of hide row "id" (of table "tableoid"): unhide */
 extern int64 ia_hidden_rollback(int64 id, Oid tableoid);
 

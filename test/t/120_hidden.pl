@@ -11,6 +11,10 @@
 #  5. bad input: not an index, another owner's, a partitioned index, on a
 #     standby; the list's owner rules (admin may);
 #  6. DROP INDEX of a hidden index leaves no entry;
+#  6b. idx_apply(..., visible => false): hidden while it is built and
+#     after, on the standby too, its hide row recorded when done, none if
+#     the build fails; idx_explain measures with and without it; idx_whatif
+#     does not see it;
 #  7. pg_dump / pg_restore into another database keeps the hidden state;
 #  8. without preload, idx_hide refuses with 55000 and names the setting.
 use strict;
@@ -30,6 +34,7 @@ $node->safe_psql('postgres', q{
     CREATE ROLE bob LOGIN;
     CREATE ROLE carol LOGIN;
     GRANT index_advisor_admin TO carol;
+    GRANT CREATE ON SCHEMA public TO alice;
     CREATE TABLE t (id integer PRIMARY KEY, a integer, code text);
     INSERT INTO t SELECT g, g % 5000, 'c' || g FROM generate_series(1, 100000) g;
     CREATE INDEX t_a_idx ON t (a);
@@ -172,6 +177,73 @@ $node->safe_psql('postgres', q{CREATE TABLE gone (a integer); CREATE INDEX gone_
 is($node->safe_psql('postgres', q{SELECT count(*) FROM idx_hidden_indexes}), '1',
    'nor DROP TABLE of its table (only t_code_key is left)');
 
+is($node->safe_psql('postgres', q{SELECT status FROM idx_history WHERE operation = 'hide' AND index_name = 'gone_a_idx'}),
+   'rolled_back', 'the hide row of a dropped index is rolled_back (no longer in effect)');
+
+# 6b. idx_apply(..., visible => false): hidden from birth, hide recorded once
+# built; idx_explain still plans and measures with it; idx_whatif does not
+# see it
+$node->safe_psql('postgres', q{CREATE TABLE v (id integer, k integer);
+    INSERT INTO v SELECT g, g % 2000 FROM generate_series(1, 50000) g; ANALYZE v;
+    ALTER TABLE v OWNER TO alice});
+my $vid = $node->safe_psql('postgres', q{SET ROLE alice;
+    SELECT idx_apply('CREATE INDEX v_k_idx ON v (k)', ARRAY['SELECT * FROM v WHERE k = 3'],
+                     migration => 'm_hidden', visible => false)});
+# a plain session polls its plan while the build runs: never the index
+my ($seen, $polls, $status) = (0, 0, '');
+for my $i (1 .. 600)
+{
+    $seen++ if plan_of($node, 'SELECT * FROM v WHERE k = 3') =~ /v_k_idx/;
+    $polls++;
+    $status = $node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $vid");
+    last if $status =~ /^(done|failed|cancelled)$/;
+    select(undef, undef, undef, 0.05);
+}
+is($status, 'done', 'the hidden build is done');
+is($seen, 0, "no planning saw the index while it was built ($polls polls)");
+unlike(plan_of($node, 'SELECT * FROM v WHERE k = 3'), qr/v_k_idx/, 'nor after');
+$node->wait_for_catchup('hidden_standby');
+unlike(plan_of($standby, 'SELECT * FROM v WHERE k = 3'), qr/v_k_idx/, 'nor on the standby');
+is($node->safe_psql('postgres', q{SELECT h.operation || ' ' || h.status || ' ' || h.migration || ' ' || h.role_oid
+    FROM idx_hidden x JOIN idx_history h ON h.id = x.history_id WHERE x.index_name = 'v_k_idx'::regclass}),
+   'hide done m_hidden alice', 'its hide row is recorded once built, in the migration, as the requester');
+is($node->safe_psql('postgres', "SELECT uses_index, time_ms > 0, time_without_index_ms > 0
+    FROM idx_explain($vid, \"analyze\" => true)"), 't|t|t',
+   'idx_explain(id, analyze => true) plans and measures with the hidden index and without');
+unlike($node->safe_psql('postgres', q{SELECT plan FROM idx_whatif(ARRAY['CREATE INDEX ON v (id)'],
+    ARRAY['SELECT * FROM v WHERE k = 3'])}), qr/v_k_idx/, 'idx_whatif does not see the hidden index');
+# The window between CREATE INDEX CONCURRENTLY making the index valid and
+# the worker recording the build as done: held open by locking the pending
+# list row, which the worker's done record must update.
+my $wid = $node->safe_psql('postgres', q{SET ROLE alice;
+    SELECT idx_apply('CREATE INDEX v_id_idx ON v (id)', visible => false,
+                     not_before => clock_timestamp() + interval '1 second')});
+my $holder = $node->background_psql('postgres');
+$holder->query_safe("BEGIN; SELECT 1 FROM idx_hidden_indexes WHERE history_id = $wid FOR UPDATE");
+$node->poll_query_until('postgres',
+    q{SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('v_id_idx')}) or die 'no valid index';
+is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $wid"), 'building',
+   'held: the index is valid, its build not yet recorded');
+unlike(plan_of($node, 'SELECT * FROM v WHERE id = 3'), qr/v_id_idx/,
+       'in that window a new session does not use the index');
+$holder->query_safe('COMMIT');
+$holder->quit;
+$node->poll_query_until('postgres', "SELECT status = 'done' FROM idx_history WHERE id = $wid")
+  or die 'build not done';
+unlike(plan_of($node, 'SELECT * FROM v WHERE id = 3'), qr/v_id_idx/, 'nor once it is recorded');
+
+($ret, $out, $err) = psql_err($node, q{SELECT idx_apply('CREATE INDEX pt_b_idx ON pt (a DESC)', visible => false)});
+like($err, qr/0A000: visible => false is not supported for partitioned tables/,
+     'visible => false on a partitioned table is refused (0A000)');
+my $fid = $node->safe_psql('postgres', q{SELECT idx_apply('CREATE UNIQUE INDEX v_id_key ON v (k)', visible => false)});
+$node->psql('postgres', "CALL idx_wait($fid)");
+is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $fid"), 'failed',
+   'a hidden build that fails (duplicates) ...');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM idx_hidden_indexes WHERE index_name = 'v_id_key'}), '0',
+   '... leaves no entry in the list');
+$node->safe_psql('postgres', "SET ROLE alice; SELECT idx_unhide('v_k_idx')");
+like(plan_of($node, 'SELECT * FROM v WHERE k = 3'), qr/v_k_idx/, 'idx_unhide shows it to everyone');
+
 # 7. pg_dump / pg_restore into another database of the cluster (new OIDs)
 $node->safe_psql('postgres', q{SELECT idx_hide('t_a_idx')});
 my $file = $node->basedir . '/hidden.dump';
@@ -179,7 +251,7 @@ $node->command_ok([ 'pg_dump', '-Fc', '-f', $file, '-d', $node->connstr('postgre
 $node->safe_psql('postgres', 'CREATE DATABASE restored');
 $node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $file ], 'pg_restore');
 is($node->safe_psql('restored', q{SELECT string_agg(index_name::text, ',' ORDER BY index_name::text) FROM idx_hidden}),
-   't_a_idx,t_code_key', 'the restored database lists both hidden indexes, found again by name');
+   't_a_idx,t_code_key,v_id_idx', 'the restored database lists the hidden indexes, found again by name');
 unlike($node->safe_psql('restored', "EXPLAIN (COSTS OFF) $query"), qr/t_a_idx/,
        'and its planner does not use them');
 $node->safe_psql('restored', q{SELECT idx_unhide('t_a_idx')});
