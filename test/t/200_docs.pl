@@ -45,7 +45,7 @@ $node->init;
 # schedules idx_check); other files skip their pg_cron examples.
 $node->append_conf('postgresql.conf', qq{
 max_worker_processes = 16
-shared_preload_libraries = 'pg_cron'
+shared_preload_libraries = 'pg_cron,index_advisor'   # index_advisor: doc/hidden.md hides indexes
 cron.database_name = 'doc_readme'
 });
 $node->start;
