@@ -1,0 +1,116 @@
+#!/bin/bash
+# hidden.sh -- what the planner filter of hidden indexes costs (issue 21,
+# doc/hidden.md): pgbench -S (select-only), prepared and simple protocol,
+# TPS in three set-ups, interleaved run by run:
+#   off   index_advisor not loaded at all (no shared_preload_libraries)
+#   on0   shared_preload_libraries = 'index_advisor', nothing hidden
+#   on10  preloaded, 10 indexes hidden
+# The 10 indexes exist in every set-up, on the pgbench tables the -S
+# transaction does not read (branches, tellers, history), so that the
+# planning work is the same and only the hook differs: on10 measures the
+# look-up in a non-empty list (every planning of pgbench_accounts searches
+# it), not a smaller index list.  Simple protocol plans every statement;
+# prepared plans once per connection, so it shows the executor path.
+#
+#   bench/hidden.sh [--quick] [--keep]
+#
+# Prints one line per protocol and set-up: the median TPS of the runs and
+# the ratio to "off", then every run on stderr.  Full: 5 runs of 10 s each
+# per set-up and protocol (about 6 minutes); --quick: 1 run of 2 s (it must
+# run and produce numbers).  Run as root (the cluster runs as "postgres")
+# or as any non-root user; index_advisor must be installed (make install).
+set -euo pipefail
+
+runs=5
+secs=10
+keep=0
+for arg in "$@"; do
+    case "$arg" in
+        --quick) runs=1; secs=2 ;;
+        --keep) keep=1 ;;
+        *) echo "usage: $0 [--quick] [--keep]" >&2; exit 2 ;;
+    esac
+done
+
+. "$(dirname "$0")/lib.sh"
+bench_dir ia-hidden
+port=5432
+cleanup() { bench_cleanup data; }
+trap cleanup EXIT
+
+as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
+cat >> "$dir/data/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $port
+shared_buffers = 128MB
+fsync = off
+include_if_exists = 'preload.conf'
+EOF
+: > "$dir/data/preload.conf"
+chown "$user" "$dir/data/preload.conf"
+
+start() { as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null; }
+stop() { as_user "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; }
+psql_() { as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p $port -d postgres "$@"; }
+
+# the setting each set-up needs, then a restart
+setup() {
+    stop
+    if [ "$1" = off ]; then
+        : > "$dir/data/preload.conf"
+    else
+        echo "shared_preload_libraries = 'index_advisor'" > "$dir/data/preload.conf"
+    fi
+    start
+    case "$1" in
+        on0)  psql_ -c "SELECT count(idx_unhide(index_name)) FROM idx_hidden" >/dev/null ;;
+        on10) psql_ -c "SELECT count(idx_hide(c.oid)) FROM pg_class c
+                         WHERE c.relname LIKE 'hb\_%' AND NOT EXISTS
+                               (SELECT FROM idx_hidden h WHERE h.index_name = c.oid::regclass)" >/dev/null
+              [ "$(psql_ -Atc 'SELECT count(*) FROM idx_hidden')" = 10 ] ;;
+    esac
+}
+
+start
+as_user "$bindir/pgbench" -q -i -s 10 -h "$dir" -p $port postgres >/dev/null 2>&1
+psql_ <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION index_advisor;
+CREATE INDEX hb_1 ON pgbench_branches (bbalance);
+CREATE INDEX hb_2 ON pgbench_branches (filler);
+CREATE INDEX hb_3 ON pgbench_branches (bbalance, bid);
+CREATE INDEX hb_4 ON pgbench_tellers (tbalance);
+CREATE INDEX hb_5 ON pgbench_tellers (bid);
+CREATE INDEX hb_6 ON pgbench_tellers (tbalance, tid);
+CREATE INDEX hb_7 ON pgbench_history (aid);
+CREATE INDEX hb_8 ON pgbench_history (tid);
+CREATE INDEX hb_9 ON pgbench_history (bid);
+CREATE INDEX hb_10 ON pgbench_history (mtime);
+VACUUM ANALYZE;
+SQL
+
+declare -A tps
+for r in $(seq 1 "$runs"); do
+    for mode in off on0 on10; do
+        setup "$mode"
+        for proto in prepared simple; do
+            t=$(as_user "$bindir/pgbench" -n -S -M "$proto" -c 2 -j 2 -T "$secs" \
+                    -h "$dir" -p $port postgres 2>/dev/null |
+                sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
+            [ -n "$t" ]
+            tps[$proto.$mode]="${tps[$proto.$mode]:-} $t"
+            echo "run $r $proto $mode: $t tps" >&2
+        done
+    done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+for proto in prepared simple; do
+    base=$(echo "${tps[$proto.off]}" | median)
+    for mode in off on0 on10; do
+        m=$(echo "${tps[$proto.$mode]}" | median)
+        printf 'hidden_%s_%s_tps %.0f (%.3fx of off; runs:%s)\n' "$proto" "$mode" "$m" \
+            "$(awk -v a="$m" -v b="$base" 'BEGIN {print a / b}')" "${tps[$proto.$mode]}"
+    done
+done
