@@ -68,9 +68,8 @@
 PG_FUNCTION_INFO_V1(idx_hidden_resolve);
 PG_FUNCTION_INFO_V1(idx_hidden_changed);
 
-/* the list table, by name in the extension's schema; its columns */
+/* the list table, by name in the extension's schema; its first columns */
 #define HIDDEN_TABLE		"idx_hidden_indexes"
-#define Natts_hidden		8
 #define Anum_h_index_oid	1
 #define Anum_h_table_oid	2
 #define Anum_h_index_table	3
@@ -182,11 +181,12 @@ rebuild_cache(void)
 	{
 		SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 		HeapTuple	tup;
+		int			natts = RelationGetDescr(rel)->natts;
+		Datum	   *v = palloc(natts * sizeof(Datum));
+		bool	   *isnull = palloc(natts * sizeof(bool));
 
 		while ((tup = systable_getnext(scan)) != NULL)
 		{
-			Datum		v[Natts_hidden];
-			bool		isnull[Natts_hidden];
 			Oid			oid;
 
 			heap_deform_tuple(tup, RelationGetDescr(rel), v, isnull);

@@ -14,7 +14,8 @@
 #  6b. idx_apply(..., visible => false): hidden while it is built and
 #     after, on the standby too, its hide row recorded when done, none if
 #     the build fails; idx_explain measures with and without it; idx_whatif
-#     does not see it;
+#     does not see it; idx_report and idx_check say "hidden since", with
+#     pg_stat_statements' calls and mean time before and since;
 #  7. pg_dump / pg_restore into another database keeps the hidden state;
 #  8. without preload, idx_hide refuses with 55000 and names the setting.
 use strict;
@@ -25,10 +26,11 @@ use Test::More;
 
 my $node = PostgreSQL::Test::Cluster->new('hidden');
 $node->init(allows_streaming => 1);
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'index_advisor'\n");
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'index_advisor,pg_stat_statements'\n");
 $node->start;
 $node->safe_psql('postgres', q{
     CREATE EXTENSION index_advisor;
+    CREATE EXTENSION pg_stat_statements;
     CREATE EXTENSION amcheck;
     CREATE ROLE alice LOGIN;
     CREATE ROLE bob LOGIN;
@@ -241,7 +243,19 @@ is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $fid"
    'a hidden build that fails (duplicates) ...');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM idx_hidden_indexes WHERE index_name = 'v_id_key'}), '0',
    '... leaves no entry in the list');
+# idx_report and idx_check: "hidden since", the statements before and since
+$node->safe_psql('postgres', 'SELECT count(*) FROM v WHERE k = 3') for 1 .. 4;
+like($node->safe_psql('postgres', "SELECT verdict FROM idx_report('m_hidden') WHERE id = $vid"),
+     qr/^hidden since \d{4}-\d\d-\d\d \d\d:\d\d$/, 'idx_report: the verdict of a hidden index is "hidden since ..."');
+like($node->safe_psql('postgres', "SELECT detail FROM idx_report('m_hidden') WHERE id = $vid"),
+     qr/^hidden by alice \(history row \d+\); statements naming public\.v: before the hide \d+ calls, mean [\d.-]+ ms; since, 4 calls, mean [\d.]+ ms; /,
+     'its detail: who, which history row, and pg_stat_statements before and since (4 calls since)');
+like($node->safe_psql('postgres', q{SELECT detail FROM idx_check() WHERE kind = 'hidden' AND index_name = 'v_k_idx'}),
+     qr/^hidden since .* by alice; statements naming public\.v: .*; idx_unhide\(\) shows it again/,
+     'idx_check: a "hidden" finding for it');
 $node->safe_psql('postgres', "SET ROLE alice; SELECT idx_unhide('v_k_idx')");
+unlike($node->safe_psql('postgres', "SELECT verdict FROM idx_report('m_hidden') WHERE id = $vid"),
+       qr/hidden/, 'once shown, idx_report no longer says hidden');
 like(plan_of($node, 'SELECT * FROM v WHERE k = 3'), qr/v_k_idx/, 'idx_unhide shows it to everyone');
 
 # 7. pg_dump / pg_restore into another database of the cluster (new OIDs)

@@ -41,8 +41,11 @@ CREATE TABLE @extschema@.idx_hidden_indexes (
     index_name      pg_catalog.name NOT NULL,
     hidden_by       pg_catalog.regrole NOT NULL,
     hidden_at       timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    history_id      bigint PRIMARY KEY
+    history_id      bigint PRIMARY KEY,
+    statements_at_hide jsonb
 );
+COMMENT ON COLUMN @extschema@.idx_hidden_indexes.statements_at_hide IS
+    'pg_stat_statements at the hide, summed over the statements that name the table (idx_hidden_statements); NULL without pg_stat_statements';
 COMMENT ON TABLE @extschema@.idx_hidden_indexes IS
     'index_advisor: the indexes hidden from every planner of the database (idx_hide); read it through the view idx_hidden';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_hidden_indexes', '');
@@ -62,6 +65,55 @@ COMMENT ON FUNCTION @extschema@.idx_hidden_resolve(pg_catalog.oid, pg_catalog.re
     'internal: the index of table_oid that a row of idx_hidden_indexes names in this cluster (by OID, or by name after a restore), NULL if none; the planner filter uses the same rule';
 REVOKE ALL ON FUNCTION @extschema@.idx_hidden_resolve(pg_catalog.oid, pg_catalog.regclass, pg_catalog.oid, pg_catalog.name, pg_catalog.name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_resolve(pg_catalog.oid, pg_catalog.regclass, pg_catalog.oid, pg_catalog.name, pg_catalog.name) TO PUBLIC;
+
+-- What pg_stat_statements says of the statements of this database whose
+-- text names the table (a word match: a heuristic, said so in
+-- doc/hidden.md), queries and DML only (not DDL, not index_advisor's own
+-- calls): {"calls", "total_ms", "statements"}, cumulative since its
+-- last reset; NULL when pg_stat_statements is not installed here or not
+-- loaded.  SECURITY DEFINER so that the sums count every role's statements
+-- (only sums leave it, never a statement's text).
+CREATE FUNCTION @extschema@.idx_hidden_statements(table_oid pg_catalog.regclass)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $idx_hidden_statements$
+DECLARE
+    nsp  name;
+    rel  name;
+    r    jsonb;
+BEGIN
+    SELECT n.nspname INTO nsp
+      FROM pg_catalog.pg_extension e
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+     WHERE e.extname OPERATOR(pg_catalog.=) 'pg_stat_statements';
+    SELECT c.relname INTO rel FROM pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) table_oid;
+    IF nsp IS NULL OR rel IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.jsonb_build_object(''calls'', COALESCE(pg_catalog.sum(s.calls), 0),'
+        '       ''total_ms'', COALESCE(pg_catalog.sum(s.total_exec_time), 0), ''statements'', pg_catalog.count(*))'
+        '  FROM %I.pg_stat_statements s'
+        ' WHERE s.dbid OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d'
+        '                                       WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())'
+        '   AND s.query OPERATOR(pg_catalog.~*) $1'
+        '   AND s.query OPERATOR(pg_catalog.~*) ''^\s*(SELECT|WITH|UPDATE|DELETE|INSERT|TABLE)\M'''
+        '   AND s.query OPERATOR(pg_catalog.!~*) ''\midx_\w+\s*\(''', nsp)
+        INTO r
+        USING '\m' OPERATOR(pg_catalog.||)
+              pg_catalog.regexp_replace(rel, '([^[:alnum:]_])', '\\\1', 'g')
+              OPERATOR(pg_catalog.||) '\M';
+    RETURN r;
+EXCEPTION WHEN OTHERS THEN
+    RETURN NULL;      -- installed but not loaded: nothing to say
+END
+$idx_hidden_statements$;
+COMMENT ON FUNCTION @extschema@.idx_hidden_statements(pg_catalog.regclass) IS
+    'internal (hides, idx_report, idx_check): calls and total time from pg_stat_statements of the statements whose text names the table, summed; NULL without pg_stat_statements';
+REVOKE ALL ON FUNCTION @extschema@.idx_hidden_statements(pg_catalog.regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_statements(pg_catalog.regclass) TO PUBLIC;
 
 -- Every change of the list invalidates every backend's cache of it and the
 -- cached plans of the index's table (src/plan/hidden.c).
@@ -181,8 +233,10 @@ BEGIN
 
     IF op OPERATOR(pg_catalog.=) 'hide' THEN
         INSERT INTO @extschema@.idx_hidden_indexes
-               (index_oid, table_oid, index_table_oid, schema_name, index_name, hidden_by, history_id)
-        VALUES (index, i.indrelid, i.indrelid, i.nspname, i.relname, caller, id)
+               (index_oid, table_oid, index_table_oid, schema_name, index_name, hidden_by,
+                history_id, statements_at_hide)
+        VALUES (index, i.indrelid, i.indrelid, i.nspname, i.relname, caller, id,
+                @extschema@.idx_hidden_statements(i.indrelid))
         ON CONFLICT (index_oid) DO NOTHING;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'index "%" is already hidden', index::pg_catalog.regclass
@@ -192,7 +246,8 @@ BEGIN
     ELSIF op OPERATOR(pg_catalog.=) 'built' THEN
         UPDATE @extschema@.idx_hidden_indexes h
            SET index_oid = index, index_table_oid = i.indrelid, history_id = id,
-               hidden_at = pg_catalog.clock_timestamp()
+               hidden_at = pg_catalog.clock_timestamp(),
+               statements_at_hide = @extschema@.idx_hidden_statements(i.indrelid)
          WHERE h.history_id OPERATOR(pg_catalog.=) row_id AND h.index_oid IS NULL;
     END IF;
     RETURN id;
@@ -327,3 +382,98 @@ COMMENT ON FUNCTION @extschema@.idx_apply(text, text[], text, text, timestamptz,
     'validate one CREATE INDEX statement as the calling role and queue it for a concurrent build by a background worker, at a priority (normal, low, idle), not before a time, and hidden from every planner when visible is false; returns the history id';
 REVOKE ALL ON FUNCTION @extschema@.idx_apply(text, text[], text, text, timestamptz, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_apply(text, text[], text, text, timestamptz, boolean) TO PUBLIC;
+
+-- ---------------------------------------------------------------------
+-- idx_report and idx_check: a hidden index is "hidden since ...", with what
+-- pg_stat_statements says of its table's statements before and since.
+-- ---------------------------------------------------------------------
+
+-- "statements on t: before the hide N calls, mean X ms; since: M calls,
+-- mean Y ms", from the sums at the hide and now; NULL without them.
+CREATE FUNCTION @extschema@.idx_hidden_statements_note(table_oid pg_catalog.regclass,
+                                                       at_hide jsonb)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT CASE
+           WHEN n IS NULL OR at_hide IS NULL THEN NULL
+           WHEN (n->>'calls')::numeric < (at_hide->>'calls')::numeric THEN
+               'pg_stat_statements was reset since the hide: no comparison'
+           ELSE format('statements naming %s: before the hide %s calls, mean %s ms; since, %s calls, mean %s ms',
+                       table_oid, at_hide->>'calls',
+                       COALESCE(round((at_hide->>'total_ms')::numeric
+                                      / NULLIF((at_hide->>'calls')::numeric, 0), 3)::text, '-'),
+                       (n->>'calls')::numeric - (at_hide->>'calls')::numeric,
+                       COALESCE(round(((n->>'total_ms')::numeric - (at_hide->>'total_ms')::numeric)
+                                      / NULLIF((n->>'calls')::numeric - (at_hide->>'calls')::numeric, 0), 3)::text, '-'))
+           END
+      FROM (SELECT @extschema@.idx_hidden_statements(table_oid) AS n) x
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) IS
+    'internal (idx_report, idx_check): calls and mean time of the statements naming a table before a hide and since, from pg_stat_statements';
+REVOKE ALL ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) TO PUBLIC;
+
+-- idx_report's verdict and detail of an index, turned into those of a
+-- hidden index when it is hidden (called by idx_report, 60_rules.sql).
+CREATE FUNCTION @extschema@.idx_hidden_verdict(index pg_catalog.oid, verdict text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT COALESCE((SELECT format('hidden since %s', to_char(x.hidden_at, 'YYYY-MM-DD HH24:MI'))
+                       FROM @extschema@.idx_hidden x
+                      WHERE x.index_name::oid OPERATOR(pg_catalog.=) index), verdict)
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_hidden_verdict(pg_catalog.oid, text) IS
+    'internal (idx_report): "hidden since ..." for a hidden index, else the verdict given';
+CREATE FUNCTION @extschema@.idx_hidden_detail(index pg_catalog.oid, detail text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT COALESCE((SELECT concat_ws('; ',
+                            format('hidden by %s (history row %s)', x.hidden_by, x.history_id),
+                            @extschema@.idx_hidden_statements_note(x.table_name, l.statements_at_hide),
+                            detail)
+                       FROM @extschema@.idx_hidden x
+                       JOIN @extschema@.idx_hidden_indexes l ON l.history_id OPERATOR(pg_catalog.=) x.history_id
+                      WHERE x.index_name::oid OPERATOR(pg_catalog.=) index), detail)
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_hidden_detail(pg_catalog.oid, text) IS
+    'internal (idx_report): for a hidden index, who hid it, the history row, the statements of its table before and since, then the detail given';
+REVOKE ALL ON FUNCTION @extschema@.idx_hidden_verdict(pg_catalog.oid, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_hidden_detail(pg_catalog.oid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_verdict(pg_catalog.oid, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_detail(pg_catalog.oid, text) TO PUBLIC;
+
+-- idx_check: one finding per hidden index (kind hidden), so that a hide is
+-- not forgotten; called by idx_check (60_rules.sql).
+ALTER TABLE @extschema@.idx_findings
+    DROP CONSTRAINT idx_findings_kind_check,
+    ADD CONSTRAINT idx_findings_kind_check
+        CHECK (kind IN ('regression', 'unused', 'invalid', 'duplicate',
+                        'redundant', 'crashed', 'stats_reset', 'query_error',
+                        'node_unreachable', 'unregistered_standby', 'write_cost',
+                        'hidden'));
+COMMENT ON COLUMN @extschema@.idx_findings.kind IS
+    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, write_cost, hidden, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
+CREATE FUNCTION @extschema@.idx_check_hidden()
+RETURNS SETOF @extschema@.idx_finding
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT 'hidden', n.nspname, t.relname, c.relname, x.history_id,
+           concat_ws('; ', format('hidden since %s by %s', to_char(x.hidden_at, 'YYYY-MM-DD HH24:MI'), x.hidden_by),
+                     @extschema@.idx_hidden_statements_note(x.table_name, l.statements_at_hide),
+                     'idx_unhide() shows it again; DROP INDEX when it is not missed')
+      FROM @extschema@.idx_hidden x
+      JOIN @extschema@.idx_hidden_indexes l ON l.history_id OPERATOR(pg_catalog.=) x.history_id
+      JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.index_name
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) x.table_name
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_check_hidden() IS
+    'internal (idx_check): a finding per hidden index, with its table''s statements before and since the hide';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_hidden() FROM PUBLIC;
