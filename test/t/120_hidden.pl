@@ -253,6 +253,21 @@ like($node->safe_psql('postgres', "SELECT detail FROM idx_report('m_hidden') WHE
 like($node->safe_psql('postgres', q{SELECT detail FROM idx_check() WHERE kind = 'hidden' AND index_name = 'v_k_idx'}),
      qr/^hidden since .* by alice; statements naming public\.v: .*; idx_unhide\(\) shows it again/,
      'idx_check: a "hidden" finding for it');
+# idx_export writes the hidden index as idx_apply(..., visible => false),
+# and idx_apply_script replays it hidden
+my $export = $node->safe_psql('postgres', q{SELECT idx_export('m_hidden')});
+like($export, qr/^SELECT idx_apply\('CREATE INDEX v_k_idx ON public\.v USING btree \(k\)', visible => false\);$/m,
+     'idx_export writes the hidden index as idx_apply(..., visible => false)');
+$node->safe_psql('postgres', 'CREATE DATABASE replay');
+$node->safe_psql('replay', q{CREATE EXTENSION index_advisor; CREATE TABLE v (id integer, k integer);
+    INSERT INTO v SELECT g, g % 2000 FROM generate_series(1, 50000) g; ANALYZE v});
+my $rid = $node->safe_psql('replay', "SELECT idx_apply_script(\$\$${export}\$\$, 'replayed')");
+$node->safe_psql('replay', "CALL idx_wait($rid)");
+is($node->safe_psql('replay', q{SELECT index_name FROM idx_hidden}), 'v_k_idx',
+   'idx_apply_script of the export builds it hidden');
+unlike($node->safe_psql('replay', 'EXPLAIN (COSTS OFF) SELECT * FROM v WHERE k = 3'), qr/v_k_idx/,
+       'and the planner there does not use it');
+
 $node->safe_psql('postgres', "SET ROLE alice; SELECT idx_unhide('v_k_idx')");
 unlike($node->safe_psql('postgres', "SELECT verdict FROM idx_report('m_hidden') WHERE id = $vid"),
        qr/hidden/, 'once shown, idx_report no longer says hidden');
