@@ -15,7 +15,10 @@
 #   bench/hidden.sh [--quick] [--keep]
 #
 # Prints one line per protocol and set-up: the median TPS of the runs and
-# the ratio to "off", then every run on stderr.  Full: 5 runs of 10 s each
+# the ratio to "off", then every run on stderr.  Also, per set-up, the time
+# one backend takes to plan and run 20,000 point queries through dynamic
+# SQL (each one planned: the hook's cost per planning), median and fastest
+# run: on a loaded machine the fastest run is the steadier figure.  Full: 5 runs of 10 s each
 # per set-up and protocol (about 6 minutes); --quick: 1 run of 2 s (it must
 # run and produce numbers).  Run as root (the cluster runs as "postgres")
 # or as any non-root user; index_advisor must be installed (make install).
@@ -102,9 +105,23 @@ for r in $(seq 1 "$runs"); do
             tps[$proto.$mode]="${tps[$proto.$mode]:-} $t"
             echo "run $r $proto $mode: $t tps" >&2
         done
+        t=$(psql_ -At <<'SQL'
+DO $$ DECLARE t0 timestamptz := clock_timestamp(); v integer;
+BEGIN
+  FOR i IN 1..20000 LOOP
+    EXECUTE 'SELECT abalance FROM pgbench_accounts WHERE aid = ' || (i % 100000 + 1) INTO v;
+  END LOOP;
+  PERFORM set_config('bench.ms', (extract(epoch FROM clock_timestamp() - t0) * 1000)::text, false);
+END $$;
+SELECT round(current_setting('bench.ms')::numeric, 1);
+SQL
+)
+        tps[loop.$mode]="${tps[loop.$mode]:-} $t"
+        echo "run $r plan-loop $mode: $t ms" >&2
     done
 done
 
+fastest() { tr ' ' '\n' | grep . | sort -g | head -1; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 for proto in prepared simple; do
     base=$(echo "${tps[$proto.off]}" | median)
@@ -113,4 +130,11 @@ for proto in prepared simple; do
         printf 'hidden_%s_%s_tps %.0f (%.3fx of off; runs:%s)\n' "$proto" "$mode" "$m" \
             "$(awk -v a="$m" -v b="$base" 'BEGIN {print a / b}')" "${tps[$proto.$mode]}"
     done
+done
+base=$(echo "${tps[loop.off]}" | median)
+for mode in off on0 on10; do
+    m=$(echo "${tps[loop.$mode]}" | median)
+    f=$(echo "${tps[loop.$mode]}" | fastest)
+    printf 'hidden_planloop_%s_ms median %.1f (%.3fx of off), fastest %.1f (runs:%s)\n' "$mode" "$m" \
+        "$(awk -v a="$m" -v b="$base" 'BEGIN {print a / b}')" "$f" "${tps[loop.$mode]}"
 done

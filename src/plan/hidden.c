@@ -95,6 +95,7 @@ static int	n_pending = 0;
 
 /* shown to this backend's planner anyway, until the transaction ends */
 static Oid	exempt_index = InvalidOid;
+static bool exempted_in_xact = false;	/* re-plan cached plans at its end */
 
 /* The index of "table_oid" that an idx_hidden_indexes row names, or 0. */
 Oid
@@ -273,10 +274,21 @@ ia_hidden_listed(Oid indexoid)
 		bsearch(&indexoid, hidden_oids, n_hidden, sizeof(Oid), oid_cmp) != NULL;
 }
 
+/*
+ * Only a hidden index needs it.  Planning "with" it may fold functions
+ * whose own plans get cached (DESIGN.md fact 22): at the end of the
+ * transaction every cached plan of this backend is made again, so none
+ * keeps the hidden index.
+ */
 void
 ia_hidden_exempt(Oid indexoid)
 {
-	exempt_index = indexoid;
+	exempt_index = InvalidOid;
+	if (OidIsValid(indexoid) && ia_hidden_listed(indexoid))
+	{
+		exempt_index = indexoid;
+		exempted_in_xact = true;
+	}
 }
 
 static void
@@ -285,7 +297,12 @@ hidden_xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_PREPARE)
+	{
 		exempt_index = InvalidOid;
+		if (exempted_in_xact)
+			ResetPlanCache();
+		exempted_in_xact = false;
+	}
 }
 
 /*
