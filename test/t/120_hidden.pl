@@ -140,6 +140,12 @@ $node->safe_psql('postgres', 'SELECT idx_kick()');
 is($node->safe_psql('postgres', "SELECT status FROM idx_history WHERE id = $unhide_id"), 'done',
    'idx_kick (the workers\' reconciliation) leaves them alone');
 
+# idx_prune keeps a hide in effect (idx_rollback needs it), not an ended one
+my $code_hide = $node->safe_psql('postgres', q{SELECT history_id FROM idx_hidden WHERE index_name = 't_code_key'::regclass});
+$node->safe_psql('postgres', q{SELECT idx_prune('0 seconds')});
+is($node->safe_psql('postgres', "SELECT count(*) FROM idx_history WHERE id IN ($code_hide, $hide_id, $unhide_id)"), '1',
+   'idx_prune deletes an unhidden hide and its unhide, and keeps the hide in effect');
+
 # 5. bad input
 ($ret, $out, $err) = psql_err($node, "SELECT idx_hide('t')");
 like($err, qr/42809: "t" is not an index/, 'a table is not an index (42809)');
