@@ -1,7 +1,9 @@
 # Hidden indexes (issue 21, doc/hidden.md), on a server with index_advisor
 # in shared_preload_libraries and a streaming standby:
 #  1. a hidden index is not used by a session that was connected before and
-#     had the plan prepared, nor by a new session, nor on the standby;
+#     had the plan prepared (a prepared statement, a plpgsql function's
+#     cached plan), nor by a new session, nor on the standby (a new session,
+#     and one connected before with the statement prepared);
 #  2. it is maintained (rows inserted while hidden are found through it
 #     after unhide; amcheck's bt_index_check passes) and a hidden unique
 #     index still rejects duplicates and still arbitrates ON CONFLICT (with a
@@ -70,11 +72,28 @@ sub plan_of
 }
 
 # 1. sessions and the standby
+$node->safe_psql('postgres', q{CREATE FUNCTION count_a(k integer) RETURNS bigint LANGUAGE plpgsql
+    AS $$BEGIN RETURN (SELECT count(*) FROM t WHERE a = k); END$$});
+$node->wait_for_catchup('hidden_standby');
+# scans of t_a_idx, as the statistics say once this backend's are flushed
+sub a_scans
+{
+    my ($session) = @_;
+    $session->query_safe('SELECT pg_stat_force_next_flush()');
+    return $node->safe_psql('postgres', q{SELECT pg_stat_get_numscans('t_a_idx'::regclass)});
+}
 my $s = $node->background_psql('postgres');
 $s->query_safe("PREPARE p AS $query");
 like($s->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
      'before the hide, the prepared statement uses the index');
-like(plan_of($standby, $query), qr/t_a_idx/, 'and so does the standby');
+$s->query_safe('SELECT count_a(5)') for 1 .. 7;    # plpgsql's plan, generic after 5
+my $before = a_scans($s);
+$s->query_safe('SELECT count_a(6)');
+cmp_ok(a_scans($s), '>', $before, 'and so does the plan a plpgsql function cached');
+my $ss = $standby->background_psql('postgres');
+$ss->query_safe("PREPARE p AS $query");
+like($ss->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
+     'and a session of the standby, with the statement prepared');
 
 my ($ret, $out, $err) = psql_err($node, "SET ROLE alice; SELECT idx_hide('t_a_idx')");
 is($ret, 0, 'the table owner hides the index') or diag($err);
@@ -82,11 +101,17 @@ unlike($s->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
        'a session connected before, with the plan prepared, no longer uses it');
 unlike($s->query_safe("EXPLAIN (COSTS OFF) $query"), qr/t_a_idx/,
        'nor when it plans the query anew');
+$before = a_scans($s);
+$s->query_safe('SELECT count_a(7)');
+is(a_scans($s), $before, 'nor the plpgsql function whose plan was cached before the hide');
 unlike(plan_of($node, $query), qr/t_a_idx/, 'a new session does not use it');
 like(plan_of($node, 'SELECT * FROM t WHERE id = 7 AND a = 7'), qr/t_pkey|t_id_a_idx/,
      'the other indexes of the table are still used');
 $node->wait_for_catchup('hidden_standby');
 unlike(plan_of($standby, $query), qr/t_a_idx/, 'the standby does not use it');
+unlike($ss->query_safe('EXPLAIN (COSTS OFF) EXECUTE p'), qr/t_a_idx/,
+       'nor the standby session connected before, with its statement prepared');
+$ss->quit;
 is($node->safe_psql('postgres',
     q{SELECT index_name, table_name, hidden_by, history_id IS NOT NULL FROM idx_hidden}),
    't_a_idx|t|alice|t', 'idx_hidden lists it, with its table, who hid it and the history row');
