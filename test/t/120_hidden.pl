@@ -329,7 +329,10 @@ $plain->safe_psql('postgres', q{CREATE EXTENSION index_advisor;
 like($err, qr/55000: index_advisor must be preloaded to hide indexes/,
      'without preload, idx_hide refuses with 55000');
 like($err, qr/HINT:  Add index_advisor to shared_preload_libraries/, 'and names the setting');
-is($plain->safe_psql('postgres', 'SELECT count(*) FROM idx_history'), '0', 'and records nothing');
+($ret, $out, $err) = psql_err($plain, "SELECT idx_apply('CREATE INDEX u_a2_idx ON u (a DESC)', visible => false)");
+like($err, qr/55000: index_advisor must be preloaded to hide indexes/,
+     'so does idx_apply(..., visible => false)');
+is($plain->safe_psql('postgres', 'SELECT count(*) FROM idx_history'), '0', 'and neither records nor queues anything');
 $plain->append_conf('postgresql.conf', "session_preload_libraries = 'index_advisor'\n");
 $plain->restart;
 ($ret, $out, $err) = psql_err($plain, "SELECT idx_hide('u_a_idx')");
