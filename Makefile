@@ -23,6 +23,8 @@ OBJS += src/definition/definition.o
 # plan: the one planner path, hypothetical indexes
 OBJS += src/plan/verify.o src/plan/check_time.o src/plan/plan_prepared.o src/plan/hypo.o \
         src/plan/hypoplan.o src/plan/values.o
+# plan: hidden indexes (the planner filter of every session; idx_hide)
+OBJS += src/plan/hidden.o src/plan/hide.o
 # check: idx_check / idx_report / idx_explain and their measuring
 OBJS += src/check/usage.o src/check/measure.o
 # advise: idx_advise, idx_advise_workload, idx_whatif

@@ -17,6 +17,7 @@
 #include "utils/guc.h"
 
 #include "index_advisor.h"
+#include "ia_hidden.h"
 #include "ia_launcher.h"
 #include "ia_nodes.h"
 #include "ia_usage.h"
@@ -32,6 +33,7 @@ _PG_init(void)
 	ia_define_settings();
 
 	ia_verify_init();
+	ia_hidden_init();		/* after verify.c's hook: chained */
 	ia_usage_init();
 	ia_nodes_init();
 

@@ -8,9 +8,9 @@
  * headers beside its files (the Makefile puts every folder on the include
  * path): build/ (api, launcher, worker, job, partition, gentle, uninstall),
  * queue/ (queue, locks, status), definition/, plan/ (verify, plan_prepared,
- * check_time, hypo, hypoplan, values), check/ (usage, measure), advise/
- * (advise*, whatif), nodes/, script/ (script, escape).  settings.c stays in
- * src/, this header and compat.h in include/.
+ * check_time, hypo, hypoplan, values, hidden, hide), check/ (usage,
+ * measure), advise/ (advise*, whatif), nodes/, script/ (script, escape).
+ * settings.c stays in src/, this header and compat.h in include/.
  *
  * Layering: a file calls (and includes the header of) only files listed
  * after it; nothing calls back up.
@@ -26,6 +26,8 @@
  *	    partition.c   a job on a partitioned table (ia_partition.h)
  *	      job.c       steps of a job: run CIC top-level as the requester,
  *	                  find/drop the index, record (ia_job.h)
+ *	  hide.c          SQL-callable idx_hide / idx_unhide, the rollback of a
+ *	                  hide, idx_apply's visible => false (ia_hidden.h)
  *	  usage.c         idx_check / idx_report: snapshots, findings, reconcile
  *	                  (ia_usage.h)
  *	  nodes.c         other nodes: registry, libpq collection, refusal on a
@@ -51,6 +53,8 @@
  *	            hypoplan.c  a hypothetical index's IndexOptInfo, size model
  *	            values.c  representative values of $n, behind pg_stats'
  *	                  visibility rule (ia_values.h; measure.c, advise_plan.c)
+ *	          hidden.c    the planner filter of hidden indexes in every
+ *	                  backend, and its cache (ia_hidden.h)
  *	          queue.c     the history table as a queue (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
  *	gentle.c          gentle builds: the priority of the building processes,

@@ -71,6 +71,13 @@ else
     failed=$((failed + 1)); status=1
 fi
 
+# hidden indexes: what the planner filter costs pgbench -S (issue 21), quick mode
+if as_user "$work/bench/hidden.sh" --quick; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
+fi
+
 [ $status -eq 0 ] && rm -rf "$work"
 echo "index_advisor: $passed passed, $failed failed"
 exit $status

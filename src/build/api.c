@@ -51,6 +51,7 @@
 
 #include "index_advisor.h"
 #include "ia_api.h"
+#include "ia_hidden.h"
 #include "ia_definition.h"
 #include "ia_escape.h"
 #include "ia_gentle.h"
@@ -278,12 +279,14 @@ ia_apply(const char *definition, ArrayType *queries, const char *migration,
 /*
  * idx_apply(definition text, queries text[] DEFAULT NULL,
  *			 migration text DEFAULT NULL, priority text DEFAULT NULL,
- *			 not_before timestamptz DEFAULT NULL) RETURNS bigint
+ *			 not_before timestamptz DEFAULT NULL,
+ *			 visible boolean DEFAULT true) RETURNS bigint
  *
  * Validate the definition and the queries as the caller, then queue the
  * build.  Returns the history id, or NULL (with a NOTICE) for IF NOT EXISTS
  * and an existing valid index of that name and definition.  0.1's SQL
- * function has only the first three arguments.
+ * function has only the first three arguments.  visible => false: the
+ * index is hidden from every planner from the start (hide.c).
  */
 Datum
 idx_apply(PG_FUNCTION_ARGS)
@@ -294,12 +297,18 @@ idx_apply(PG_FUNCTION_ARGS)
 	TimestampTz not_before;
 	int64		id;
 
+	bool		visible = PG_NARGS() <= 5 || PG_ARGISNULL(5) || PG_GETARG_BOOL(5);
+
 	enter(fcinfo);
 	gentle_args(fcinfo, &priority, &not_before);
+	if (!visible)
+		ia_hidden_require_preload();
 	id = ia_apply(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
 				  queries, migration, priority, not_before);
 	if (id == 0)
 		PG_RETURN_NULL();
+	if (!visible)
+		ia_hidden_pending(id);
 	PG_RETURN_INT64(id);
 }
 
@@ -452,11 +461,14 @@ rollback_one(int64 id, const char *migration, bool force)
 
 	refuse_part(row, "rolled back");
 
+	/* a hide in effect: unhide (hide.c) */
+	if (strcmp(row->operation, "hide") == 0 && row->status == IA_DONE)
+		return ia_hidden_rollback(id, row->table_oid);
 	if (strcmp(row->operation, "create") != 0 || row->status != IA_DONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("history row " INT64_FORMAT " cannot be rolled back", id),
-				 errdetail("It is a %s with status \"%s\"; only creates whose build is done can be rolled back.",
+				 errdetail("It is a %s with status \"%s\"; only creates whose build is done, and hides in effect, can be rolled back.",
 						   row->operation, ia_status_name(row->status))));
 
 	ia_queue_refuse_second_rollback(id);

@@ -75,6 +75,7 @@
 #include "utils/timeout.h"
 
 #include "index_advisor.h"
+#include "ia_hidden.h"
 #include "ia_hypo.h"
 #include "check_time.h"
 #include "ia_measure.h"
@@ -1029,6 +1030,7 @@ ia_verify_queries(const IaVerifyTarget *t, int n, char **queries, int flags,
 
 	if (n == 0)
 		return;
+	ia_hidden_exempt(t->indexoid);	/* "with": visible to us if hidden */
 	ia_check_begin();
 	PG_TRY();
 	{

@@ -12,7 +12,8 @@
  *
  *	queued    CREATE INDEX [CONCURRENTLY] [IF NOT EXISTS], DROP INDEX
  *			  [CONCURRENTLY] [IF EXISTS], and SELECT [schema.]idx_apply(...)
- *			  with constant arguments (what the Django operations print);
+ *			  with constant arguments (what the Django operations print;
+ *			  visible => false, as idx_export writes a hidden index);
  *	honoured  SET search_path, RESET, SELECT pg_catalog.set_config(
  *			  'search_path', ...): names that follow resolve as psql would
  *			  resolve them; the setting is restored when the call ends;
@@ -55,6 +56,7 @@
 #include "ia_api.h"
 #include "ia_escape.h"
 #include "ia_gentle.h"
+#include "ia_hidden.h"
 #include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_apply_script);
@@ -80,6 +82,7 @@ typedef struct ScriptStmt
 	char	   *definition;		/* SA_APPLY_CALL */
 	ArrayType  *queries;		/* SA_APPLY_CALL */
 	char	   *migration;		/* SA_APPLY_CALL */
+	bool		hidden;			/* SA_APPLY_CALL: visible => false */
 } ScriptStmt;
 
 /* Byte offset of the 1-based character position "pos" in "s". */
@@ -408,17 +411,35 @@ classify_set_config(ScriptStmt *st, FuncCall *call)
 	return true;
 }
 
-/* SELECT idx_apply(definition, queries, migration), positional or named */
+/* A boolean constant, or a string constant a boolean reads; false if not. */
+static bool
+const_bool(Node *n, bool *out)
+{
+	char	   *s;
+
+	if (IsA(n, A_Const) && IsA(&((A_Const *) n)->val, Boolean))
+	{
+		*out = boolVal(&((A_Const *) n)->val);
+		return true;
+	}
+	return const_string(n, &s) && s != NULL && parse_bool(s, out);
+}
+
+/*
+ * SELECT idx_apply(definition, queries, migration), positional or named,
+ * and visible => false (named only; idx_export writes it)
+ */
 static bool
 classify_apply_call(ScriptStmt *st, FuncCall *call)
 {
-	static const char *const argnames[] = {"definition", "queries", "migration"};
-	Node	   *args[3] = {NULL, NULL, NULL};
+	static const char *const argnames[] = {"definition", "queries", "migration", "visible"};
+	Node	   *args[4] = {NULL, NULL, NULL, NULL};
 	ListCell   *lc;
 	int			i = 0;
+	bool		visible = true;
 
 	if (!call_of(call, get_namespace_name(ia_queue_schema()), "idx_apply") ||
-		list_length(call->args) > 3)
+		list_length(call->args) > 4)
 		return false;
 	foreach(lc, call->args)
 	{
@@ -427,22 +448,26 @@ classify_apply_call(ScriptStmt *st, FuncCall *call)
 
 		if (IsA(arg, NamedArgExpr))
 		{
-			for (k = 0; k < 3; k++)
+			for (k = 0; k < 4; k++)
 				if (strcmp(((NamedArgExpr *) arg)->name, argnames[k]) == 0)
 					break;
-			if (k == 3 || args[k] != NULL)
+			if (k == 4 || args[k] != NULL)
 				return false;
 			arg = (Node *) ((NamedArgExpr *) arg)->arg;
 		}
+		else if (k == 3)
+			return false;
 		args[k] = arg;
 	}
 	if (args[0] == NULL || !const_string(args[0], &st->definition) ||
 		(args[1] != NULL && !const_queries(args[1], &st->queries)) ||
-		(args[2] != NULL && !const_string(args[2], &st->migration)))
+		(args[2] != NULL && !const_string(args[2], &st->migration)) ||
+		(args[3] != NULL && !const_bool(args[3], &visible)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("idx_apply_script runs idx_apply() only with constant arguments"),
-				 errdetail("A definition, an array of queries and a migration label, each a constant or NULL; nothing of the script was queued.")));
+				 errdetail("A definition, an array of queries and a migration label, each a constant or NULL, and visible, a constant; nothing of the script was queued.")));
+	st->hidden = !visible;
 	st->action = SA_APPLY_CALL;
 	return true;
 }
@@ -624,9 +649,13 @@ run_stmt(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
 			id = ia_apply(st->text, NULL, migration, ia_build_priority(), 0);
 			break;
 		case SA_APPLY_CALL:
+			if (st->hidden)
+				ia_hidden_require_preload();
 			id = ia_apply(st->definition, st->queries,
 						  st->migration ? st->migration : migration,
 						  ia_build_priority(), 0);
+			if (st->hidden && id != 0)
+				ia_hidden_pending(id);
 			break;
 		case SA_DROP:
 			run_drop(st, migration, ts, desc);

@@ -49,6 +49,17 @@ shared_preload_libraries = 'pg_cron'
 cron.database_name = 'doc_readme'
 });
 $node->start;
+# Files marked "<!-- doc-test: preloaded -->" (README.md, doc/hidden.md: they
+# hide indexes) run on a second server with index_advisor preloaded too;
+# the others show what a server without it does.
+my $preloaded = PostgreSQL::Test::Cluster->new('docs_preloaded');
+$preloaded->init;
+$preloaded->append_conf('postgresql.conf', qq{
+max_worker_processes = 16
+shared_preload_libraries = 'pg_cron,index_advisor'
+cron.database_name = 'doc_readme'
+});
+$preloaded->start;
 
 my $sql_start = qr/^(?:SELECT|CALL|CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|SET|RESET|GRANT|REVOKE|BEGIN|COMMIT|EXPLAIN|TRUNCATE|VACUUM|ANALYZE|\\[a-z]|[a-z_]*=[#>] )/;
 
@@ -167,6 +178,7 @@ foreach my $file (@files)
         next;
     }
 
+    my $node = slurp_file($file) =~ /<!-- doc-test: preloaded -->/ ? $preloaded : $node;
     # README.md -> doc_readme, doc/safety-planning.md -> doc_safety_planning
     (my $db = 'doc_' . lc(basename($file, '.md'))) =~ s/[^a-z0-9_]/_/g;
     $node->safe_psql('postgres', "CREATE DATABASE $db");
@@ -219,4 +231,5 @@ foreach my $file (@files)
 }
 
 $node->stop;
+$preloaded->stop;
 done_testing();

@@ -393,6 +393,7 @@ BEGIN
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_usage() f);
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_write_cost() f);
     findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_catalog() f);
+    findings := findings || ARRAY(SELECT f FROM @extschema@.idx_check_hidden() f);  -- 80_hidden.sql
     PERFORM @extschema@.idx_check_record(findings);
 
     RETURN QUERY
@@ -872,16 +873,19 @@ SELECT v.id, v.index_name, v.table_name, v.status,
        v.queries_using, v.queries_total,
        CASE WHEN v.indisvalid THEN @extschema@.idx_report_trend(
            v.index_oid, v.tracked, v.id, v.schema_name, v.index_name, v.since, v.live) END,
+       -- a hidden index: "hidden since ..." (80_hidden.sql)
+       @extschema@.idx_hidden_verdict(v.index_oid,
        @extschema@.idx_report_node_verdict(v.id,
        @extschema@.idx_report_verdict(v.status, v.tracked, v.index_oid, v.indisvalid,
            v.idle, v.idle_days, v.scans, v.queries_using, v.queries_total,
-           COALESCE(v.queries_not_checked, 0))),
+           COALESCE(v.queries_not_checked, 0)))),
+       @extschema@.idx_hidden_detail(v.index_oid,
        @extschema@.idx_report_detail(v.id, v.status, v.tracked, v.error_message,
            v.index_oid, v.indisvalid, v.queries_using, v.queries_total, v.query_errors,
            -- scans since valid, summed over nodes as idx_scan is
            v.scan, v.winner, v.error,
            v.scans + @extschema@.idx_node_scans(v.id), v.live, v.reset_seen,
-           COALESCE(v.queries_not_checked, 0)),
+           COALESCE(v.queries_not_checked, 0))),
        -- e.g. "HOT 93% → 41%, +12 MB/day" (78_nodes.sql)
        (SELECT w.summary FROM @extschema@.idx_report_write_cost(v.id) w)
   FROM v

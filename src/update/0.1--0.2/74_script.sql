@@ -71,7 +71,7 @@ BEGIN
     END IF;
     FOR r IN
         SELECT h.id, h.queries, n.nspname AS schema_name, c.relname AS index_name,
-               regexp_replace(pg_get_indexdef(c.oid), ' ON ONLY ', ' ON ') AS def
+               regexp_replace(pg_get_indexdef(c.oid), ' ON ONLY ', ' ON ') AS def, EXISTS (SELECT FROM @extschema@.idx_hidden x WHERE x.index_name OPERATOR(pg_catalog.=) c.oid::pg_catalog.regclass) AS hidden
           FROM @extschema@.idx_history h
           JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) h.index_oid
           JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -86,8 +86,8 @@ BEGIN
                ELSE ', queries=[' OPERATOR(pg_catalog.||)
                     (SELECT string_agg(@extschema@.idx_export_pystr(q), ', ') FROM unnest(r.queries) q)
                     OPERATOR(pg_catalog.||) ']' END;
-        defs := defs OPERATOR(pg_catalog.||)
-                regexp_replace(r.def, '^CREATE (UNIQUE )?INDEX ', 'CREATE \1INDEX CONCURRENTLY IF NOT EXISTS ')
+        defs := defs OPERATOR(pg_catalog.||) CASE WHEN r.hidden THEN pg_catalog.format('SELECT idx_apply(%L, visible => false)', r.def)  -- hidden now (80_hidden.sql)
+                ELSE regexp_replace(r.def, '^CREATE (UNIQUE )?INDEX ', 'CREATE \1INDEX CONCURRENTLY IF NOT EXISTS ') END
                 OPERATOR(pg_catalog.||) E';\n';
         IF format OPERATOR(pg_catalog.=) 'django' THEN
             ups := ups OPERATOR(pg_catalog.||) pg_catalog.format(E'        ApplyIndexDefinition(\n            %s,\n            index_name=%s, schema=%s%s),\n',
