@@ -78,8 +78,7 @@ ia_prepare(const char *query, MemoryContext cxt)
 	p->cxt = cxt;
 	GetUserIdAndSecContext(&save_user, &save_sec);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(work);
+	ia_subxact_begin(work);
 	PG_TRY();
 	{
 		Oid		   *types;
@@ -95,9 +94,7 @@ ia_prepare(const char *query, MemoryContext cxt)
 		p->paramtypes = palloc0(sizeof(Oid) * (p->nparams + 1));
 		memcpy(p->paramtypes, types, sizeof(Oid) * p->nparams);
 		relids = list_copy(relids);
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
+		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
 	{
@@ -269,8 +266,7 @@ ia_plan_batch(IaPrepared *p, int n, List **hypo_sets, List *hide,
 
 	memset(out, 0, sizeof(IaPlanned) * n);
 	GetUserIdAndSecContext(&save_user, &save_sec);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(work);
+	ia_subxact_begin(work);
 	PG_TRY();
 	{
 		for (int i = 0; i < n; i++)
@@ -294,9 +290,7 @@ ia_plan_batch(IaPrepared *p, int n, List **hypo_sets, List *hide,
 					   flags : 0, caller, &out[i]);
 			MemoryContextReset(work);
 		}
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
+		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
 	{

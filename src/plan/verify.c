@@ -720,6 +720,46 @@ ia_become(Oid role, int outer_sec)
 						   SECURITY_RESTRICTED_OPERATION);
 }
 
+/* ---------------------------------------------------------------------
+ * Planning subtransactions (doc/safety-planning.md, STYLE.md habit 13)
+ *
+ * Every subtransaction index_advisor opens to plan, resolve or fold
+ * (verify.c, plan_prepared.c, advise*.c) ends in one of these three, so that
+ * on every path -- success, error, cancel -- the caller's memory context and
+ * resource owner are current again.  Ending a subtransaction leaves
+ * CurrentMemoryContext on the parent's CurTransactionContext (DESIGN.md
+ * fact 23), which a later rollback frees: whatever a caller allocates there
+ * afterwards, an error copied there first of all, dangles (0.2: SIGSEGV in
+ * EmitErrorReport on a cancel during idx_advise).  "cxt" must be a context
+ * of the caller that outlives the subtransaction: never a context the
+ * subtransaction made current.
+ * ---------------------------------------------------------------------
+ */
+
+/* ia_subxact_begin -- begin a subtransaction and stay in cxt. */
+void
+ia_subxact_begin(MemoryContext cxt)
+{
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * ia_subxact_end -- commit (keep its locks) or roll back the current
+ * subtransaction; cxt and owner are current again.
+ */
+void
+ia_subxact_end(MemoryContext cxt, ResourceOwner owner, bool commit)
+{
+	MemoryContextSwitchTo(cxt);
+	if (commit)
+		ReleaseCurrentSubTransaction();
+	else
+		RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+}
+
 /*
  * ia_subxact_caught -- in the PG_CATCH of a subtransaction begun in memory
  * context cxt with resource owner owner: the error, copied into cxt, the
@@ -735,9 +775,7 @@ ia_subxact_caught(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
 	MemoryContextSwitchTo(cxt);
 	edata = CopyErrorData();
 	FlushErrorState();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	ia_subxact_end(cxt, owner, false);
 	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 		ReThrowError(edata);
 	return edata;
@@ -980,8 +1018,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 								 ALLOCSET_DEFAULT_SIZES);
 	GetUserIdAndSecContext(&save_user, &save_sec);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(work);
+	ia_subxact_begin(work);
 	PG_TRY();
 	{
 		cb.callback = verify_error_context;
@@ -1020,9 +1057,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 
 		error_context_stack = cb.previous;
 		/* undoes the role, the search_path and every lock planning took */
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
+		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
 	{

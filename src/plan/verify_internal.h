@@ -29,6 +29,10 @@ extern Oid	ia_planning_role(Oid requester, List *queries);
 extern List *ia_query_relids(List *queries);
 /* act as role, under SECURITY_RESTRICTED_OPERATION */
 extern void ia_become(Oid role, int outer_sec);
+/* a planning subtransaction: caller's memory and owner restored on every path */
+extern void ia_subxact_begin(MemoryContext cxt);
+extern void ia_subxact_end(MemoryContext cxt, ResourceOwner owner,
+						   bool commit);
 extern ErrorData *ia_subxact_caught(MemoryContext cxt, ResourceOwner owner,
 									bool rethrow_cancel);
 extern char *ia_explain_text(List *stmts, const char *query);
