@@ -71,7 +71,7 @@ typedef struct IaHypoTarget
 
 typedef struct IaHypoIndex
 {
-	Oid			oid;			/* fake: taken from the OID counter */
+	Oid			oid;			/* fake: below FirstNormalObjectId (hypo.c) */
 	char	   *definition;		/* as given */
 	char	   *name;			/* given or generated as PostgreSQL would */
 	Oid			relid;			/* the table of the definition */
@@ -95,6 +95,8 @@ typedef struct IaHypoIndex
 extern IaHypoIndex *ia_hypo_from_definition(const char *definition);
 extern IaHypoIndex *ia_hypo_from_definition_unowned(const char *definition);
 extern int64 ia_hypo_size(IaHypoIndex *h);	/* estimated bytes */
+extern int	ia_hypo_oid_capacity(void); /* most hypothetical indexes a call
+										 * may make */
 extern int64 ia_hypo_size_planned(IaHypoIndex *h);	/* the same, from the
 													 * last planning if any */
 
