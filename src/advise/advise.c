@@ -405,7 +405,7 @@ advise_run(FunctionCallInfo fcinfo, List *qs, int64 budget, int max_indexes,
 	}
 	PG_CATCH();
 	{
-		ReThrowError(ia_subxact_caught(caller, owner, false));
+		ia_rethrow(ia_subxact_caught(caller, owner, false));
 	}
 	PG_END_TRY();
 	SetUserIdAndSecContext(save_user, st.outer_sec);

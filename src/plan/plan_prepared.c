@@ -53,7 +53,7 @@
 static void
 rollback_and_rethrow(MemoryContext caller, ResourceOwner owner)
 {
-	ReThrowError(ia_subxact_caught(caller, owner, false));
+	ia_rethrow(ia_subxact_caught(caller, owner, false));
 }
 
 /*

@@ -686,6 +686,24 @@ ia_subxact_end(MemoryContext cxt, ResourceOwner owner, bool commit)
 }
 
 /*
+ * ia_rethrow -- ReThrowError(edata), an error from ia_subxact_caught, that
+ * never depends on the memory it was copied into: ReThrowError copies the
+ * message and the like into ErrorContext, but not the file and function
+ * names, which CopyErrorData copies (PostgreSQL 15.20) into the memory of
+ * the catch; copy those too, so that an outer rollback that frees that
+ * memory before the error is reported leaves nothing dangling.
+ */
+void
+ia_rethrow(ErrorData *edata)
+{
+	if (edata->filename)
+		edata->filename = MemoryContextStrdup(ErrorContext, edata->filename);
+	if (edata->funcname)
+		edata->funcname = MemoryContextStrdup(ErrorContext, edata->funcname);
+	ReThrowError(edata);
+}
+
+/*
  * ia_subxact_caught -- in the PG_CATCH of a subtransaction begun in memory
  * context cxt with resource owner owner: the error, copied into cxt, the
  * subtransaction rolled back, cxt and owner current again.  With
@@ -702,7 +720,7 @@ ia_subxact_caught(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
 	FlushErrorState();
 	ia_subxact_end(cxt, owner, false);
 	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		ReThrowError(edata);
+		ia_rethrow(edata);
 	return edata;
 }
 

@@ -35,6 +35,7 @@ extern void ia_become(Oid role, int outer_sec);
 extern void ia_subxact_begin(MemoryContext cxt);
 extern void ia_subxact_end(MemoryContext cxt, ResourceOwner owner,
 						   bool commit);
+extern void ia_rethrow(ErrorData *edata) pg_attribute_noreturn();
 extern ErrorData *ia_subxact_caught(MemoryContext cxt, ResourceOwner owner,
 									bool rethrow_cancel);
 extern char *ia_explain_text(List *stmts, const char *query);
