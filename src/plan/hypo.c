@@ -25,7 +25,7 @@
  * relation; taking one advances nothing in the cluster (0.2 took each from
  * the OID counter: ~20,000 OIDs in 0.2 s from one backend) and works on a
  * standby.  See fake_oid() for how they are handed out.
-
+ *
  * The size (ia_hypo_size) is what the planner would be told: the model in
  * hypoplan.c, run by planning "SELECT FROM <table>" with the index.
  *
