@@ -20,6 +20,9 @@ OBJS += src/build/api.o src/build/launcher.o src/build/worker.o src/build/job.o 
 OBJS += src/queue/queue.o src/queue/locks.o src/queue/status.o
 # definition: parse, validate, resolve, name, find duplicates
 OBJS += src/definition/definition.o
+# plan: the planner hooks (only index_advisor's own planner call sees
+# hypothetical and hidden indexes)
+OBJS += src/plan/plan_hooks.o
 # plan: the one planner path, hypothetical indexes
 OBJS += src/plan/verify.o src/plan/check_time.o src/plan/plan_prepared.o src/plan/hypo.o \
         src/plan/hypoplan.o src/plan/values.o

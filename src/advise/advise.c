@@ -453,21 +453,15 @@ advise_run(FunctionCallInfo fcinfo, List *qs, int64 budget, int max_indexes,
 								 ALLOCSET_DEFAULT_SIZES);
 	GetUserIdAndSecContext(&save_user, &st.outer_sec);
 	st.caller = save_user;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(work);
+	ia_subxact_begin(work);
 	PG_TRY();
 	{
 		advise_in_subxact(&st, qs, budget, max_indexes, workload, rsinfo);
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
+		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
 	{
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
-		PG_RE_THROW();
+		ia_rethrow(ia_subxact_caught(caller, owner, false));
 	}
 	PG_END_TRY();
 	SetUserIdAndSecContext(save_user, st.outer_sec);

@@ -93,6 +93,14 @@ hypo_indexes(ArrayType *defs)
 				 errdetail("%d definitions were given; index_advisor.max_queries_per_index is %d.",
 						   n, ia_max_queries_per_index()),
 				 errhint("Try fewer definitions per call.")));
+	if (n > ia_hypo_oid_capacity())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cannot try more than %d definitions at once",
+						ia_hypo_oid_capacity()),
+				 errdetail("%d definitions were given; hypothetical indexes take their OIDs from the %d that PostgreSQL leaves free below 16384.",
+						   n, ia_hypo_oid_capacity()),
+				 errhint("Try fewer definitions per call.")));
 	cb.callback = definition_context;
 	cb.arg = &ctx;
 	cb.previous = error_context_stack;

@@ -5,7 +5,7 @@
  *		get_relation_info() would have built for it had it existed, and the
  *		size model that gives it pages, tuples and a tree height.
  *
- * Design.  verify.c's get_relation_info hook calls ia_hypo_add_indexes()
+ * Design.  plan_hooks.c's get_relation_info hook calls ia_hypo_add_indexes()
  * while (and only while) one of our own planner calls runs with a list of
  * hypothetical indexes.  Every field plancat.c fills is filled here the way
  * plancat.c fills it for a real index of that access method: keys,
@@ -205,7 +205,7 @@ hypo_index_info(PlannerInfo *root, RelOptInfo *rel, IaHypoIndex *h,
 }
 
 /*
- * ia_hypo_add_indexes -- from verify.c's get_relation_info hook: add the
+ * ia_hypo_add_indexes -- from plan_hooks.c's get_relation_info hook: add the
  * hypothetical indexes that apply to relation "relid" to rel->indexlist.
  */
 void

@@ -6,14 +6,17 @@
  *	hypo.c        a hypothetical index from a CREATE INDEX text, checked as
  *	              idx_apply checks it (definition.c; the advisor's variant
  *	              skips only who may build it); its size
- *	verify.c      prepare a query once, plan it many times against sets of
- *	              hypothetical indexes (the one planner path, as the caller)
+ *	plan_prepared.c  prepare a query once, plan it many times against sets
+ *	              of hypothetical indexes (the one planner path, as the caller)
+ *	plan_hooks.c  the planner hooks: only index_advisor's own planner call
+ *	              sees hypothetical (and hidden) indexes
  *	hypoplan.c    the IndexOptInfo of a hypothetical index and the size
- *	              model, used by verify.c's get_relation_info hook
+ *	              model, used by plan_hooks.c's get_relation_info hook
  *
- * A hypothetical index is visible to the planner only inside
- * ia_plan_prepared() (a static pointer set around planning, reset on
- * error), never to other queries or sessions.
+ * A hypothetical index is visible to the planner only in the planner call
+ * ia_plan_prepared() makes (plan_hooks.c: not in planning nested inside it,
+ * such as the queries of a function it folds, and so never in a plan any
+ * cache keeps), never to other queries or sessions.
  *
  * Typical use (the advisor):
  *
@@ -68,7 +71,7 @@ typedef struct IaHypoTarget
 
 typedef struct IaHypoIndex
 {
-	Oid			oid;			/* fake: taken from the OID counter */
+	Oid			oid;			/* fake: below FirstNormalObjectId (hypo.c) */
 	char	   *definition;		/* as given */
 	char	   *name;			/* given or generated as PostgreSQL would */
 	Oid			relid;			/* the table of the definition */
@@ -92,6 +95,8 @@ typedef struct IaHypoIndex
 extern IaHypoIndex *ia_hypo_from_definition(const char *definition);
 extern IaHypoIndex *ia_hypo_from_definition_unowned(const char *definition);
 extern int64 ia_hypo_size(IaHypoIndex *h);	/* estimated bytes */
+extern int	ia_hypo_oid_capacity(void); /* most hypothetical indexes a call
+										 * may make */
 extern int64 ia_hypo_size_planned(IaHypoIndex *h);	/* the same, from the
 													 * last planning if any */
 
@@ -127,7 +132,7 @@ typedef struct IaPlanned
 #define IA_PLAN_STMTS		0x04	/* fill stmts (copies, in the caller's
 									 * context) */
 
-/* verify.c */
+/* plan_prepared.c */
 extern IaPrepared *ia_prepare(const char *query, MemoryContext cxt);
 extern ParamListInfo ia_prepared_params(IaPrepared *p, char **values,
 										bool *nulls, int n);
@@ -139,7 +144,7 @@ extern void ia_plan_batch(IaPrepared *p, int n, List **hypo_sets,
 						  List *hide, ParamListInfo params, int flags,
 						  IaPlanned *out);
 
-/* hypoplan.c (for verify.c's hook) */
+/* hypoplan.c (for plan_hooks.c's hook) */
 extern void ia_hypo_add_indexes(PlannerInfo *root, Oid relid,
 								RelOptInfo *rel, List *hypos);
 extern const char *ia_hypo_name(List *hypos, Oid indexoid);

@@ -18,11 +18,12 @@
  * ia_plan_prepared() plans a copy of the analysed query as the planning
  * role, under SECURITY_RESTRICTED_OPERATION in a new GUC nest level, inside
  * a subtransaction that is always rolled back (what planning folds and runs
- * leaves nothing behind; partitions' locks are released).  verify.c's
+ * leaves nothing behind; partitions' locks are released).  plan_hooks.c's
  * get_relation_info hook adds the hypothetical indexes (hypoplan.c) and
- * hides the real ones asked for, only for the duration of this planning;
- * they are reset on the way out and in PG_CATCH, so an error (or a cancel, re-thrown as is:
- * nothing is swallowed) never leaves them visible.  No check_timeout: these
+ * hides the real ones asked for, in the planner call made here and in no
+ * other (not in planning nested inside it, which caches may keep); the
+ * frame is popped on every path, so an error (or a cancel, re-thrown as
+ * is: nothing is swallowed) never leaves them visible.  No check_timeout: these
  * are interactive calls, bounded by statement_timeout.  Table privileges are
  * checked as the requester, as the executor would, the first time.
  *
@@ -52,8 +53,7 @@
 static void
 rollback_and_rethrow(MemoryContext caller, ResourceOwner owner)
 {
-	ia_verify_set_planning(NIL, NIL, NIL);
-	ReThrowError(ia_subxact_caught(caller, owner, false));
+	ia_rethrow(ia_subxact_caught(caller, owner, false));
 }
 
 /*
@@ -78,8 +78,7 @@ ia_prepare(const char *query, MemoryContext cxt)
 	p->cxt = cxt;
 	GetUserIdAndSecContext(&save_user, &save_sec);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(work);
+	ia_subxact_begin(work);
 	PG_TRY();
 	{
 		Oid		   *types;
@@ -95,9 +94,7 @@ ia_prepare(const char *query, MemoryContext cxt)
 		p->paramtypes = palloc0(sizeof(Oid) * (p->nparams + 1));
 		memcpy(p->paramtypes, types, sizeof(Oid) * p->nparams);
 		relids = list_copy(relids);
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
+		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
 	{
@@ -187,8 +184,8 @@ visit_used(Plan *plan, void *ctx)
 }
 
 /*
- * Plan p's queries with the hypothetical indexes and hidden ones set (reset
- * by ia_plan_prepared's PG_CATCH on error).
+ * Plan p's queries, each in a planner call that alone sees the
+ * hypothetical indexes and the hidden ones (plan_hooks.c).
  */
 static List *
 plan_with(IaPrepared *p, List *hypos, List *hide, ParamListInfo params)
@@ -196,13 +193,12 @@ plan_with(IaPrepared *p, List *hypos, List *hide, ParamListInfo params)
 	List	   *stmts = NIL;
 	ListCell   *lc;
 
-	ia_verify_set_planning(hypos, hide, NIL);
 	foreach(lc, p->queries)
-		stmts = lappend(stmts,
-						pg_plan_query(copyObject(lfirst_node(Query, lc)),
-									  p->query, CURSOR_OPT_PARALLEL_OK,
-									  params));
-	ia_verify_set_planning(NIL, NIL, NIL);
+	{
+		Query	   *q = copyObject(lfirst_node(Query, lc));
+
+		stmts = lappend(stmts, ia_plan_one(q, p->query, params, hypos, hide));
+	}
 	return stmts;
 }
 
@@ -225,11 +221,8 @@ read_plans(IaPrepared *p, List *stmts, List *hypos, int flags,
 	MemoryContextSwitchTo(work);
 	if (flags & IA_PLAN_EXPLAIN)
 	{
-		char	   *text;
+		char	   *text = ia_explain_named(stmts, p->query, hypos);
 
-		ia_verify_set_planning(NIL, NIL, hypos);
-		text = ia_explain_text(stmts, p->query);
-		ia_verify_set_planning(NIL, NIL, NIL);
 		out->plan = MemoryContextStrdup(caller, text);
 	}
 	if (flags & IA_PLAN_STMTS)
@@ -269,8 +262,7 @@ ia_plan_batch(IaPrepared *p, int n, List **hypo_sets, List *hide,
 
 	memset(out, 0, sizeof(IaPlanned) * n);
 	GetUserIdAndSecContext(&save_user, &save_sec);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(work);
+	ia_subxact_begin(work);
 	PG_TRY();
 	{
 		for (int i = 0; i < n; i++)
@@ -294,9 +286,7 @@ ia_plan_batch(IaPrepared *p, int n, List **hypo_sets, List *hide,
 					   flags : 0, caller, &out[i]);
 			MemoryContextReset(work);
 		}
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
+		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
 	{

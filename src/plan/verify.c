@@ -16,7 +16,7 @@
  * IndexScan, IndexOnlyScan or BitmapIndexScan whose indexid is the index
  * (for an index on a partitioned table: one of its partitions' indexes).
  * For the cost without the index the query is planned again while our
- * get_relation_info_hook removes the index from the relation's indexlist
+ * get_relation_info_hook (plan_hooks.c) removes the index from the indexlist
  * (HypoPG's "hide index").
  *
  * Safety (doc/safety-planning.md).  Planning runs other roles' code:
@@ -82,87 +82,12 @@
 #include "verify.h"
 #include "verify_internal.h"
 
-/*
- * The index hidden from the planner while we plan "without" it: its OID and,
- * for a partitioned index, those of its partitions' indexes.  NIL when
- * nothing is hidden; only ever set for the duration of one planning.
- */
-static List *hidden_indexes = NIL;
-static get_relation_info_hook_type prev_get_relation_info = NULL;
-
-/*
- * The hypothetical indexes (IaHypoIndex *, ia_hypo.h) the planner sees while
- * plan_prepared.c plans, and those EXPLAIN names while it explains.  NIL
- * otherwise: set around one planning (or EXPLAIN) and reset on error.
- */
-static List *hypo_indexes = NIL;
-static List *hypo_explained = NIL;
-static explain_get_index_name_hook_type prev_explain_index_name = NULL;
-
-/*
- * get_relation_info_hook: drop the hidden indexes from the relation's
- * indexes, add the hypothetical ones that apply to it (not to a partitioned
- * or inheritance parent: a real index there is never scanned either).
- * Chained: the previous hook (e.g. HypoPG's) runs first.
- */
-static void
-ia_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
-					 RelOptInfo *rel)
-{
-	ListCell   *lc;
-
-	if (prev_get_relation_info)
-		prev_get_relation_info(root, relid, inhparent, rel);
-
-	if (hypo_indexes != NIL && !inhparent)
-		ia_hypo_add_indexes(root, relid, rel, hypo_indexes);
-	if (hidden_indexes == NIL)
-		return;
-	foreach(lc, rel->indexlist)
-	{
-		IndexOptInfo *info = (IndexOptInfo *) lfirst(lc);
-
-		if (list_member_oid(hidden_indexes, info->indexoid))
-			rel->indexlist = foreach_delete_current(rel->indexlist, lc);
-	}
-}
-
-/* explain_get_index_name_hook: the name of a hypothetical index */
-static const char *
-ia_explain_index_name(Oid indexoid)
-{
-	const char *name = ia_hypo_name(hypo_explained, indexoid);
-
-	if (name != NULL)
-		return name;
-	if (prev_explain_index_name)
-		return prev_explain_index_name(indexoid);
-	return NULL;
-}
-
-/*
- * ia_verify_set_planning -- what the planner sees from now on: hypothetical
- * indexes to add, real index OIDs to hide, and the hypothetical indexes
- * EXPLAIN names.  The caller resets all to NIL after planning, also on
- * error (PG_FINALLY).
- */
-void
-ia_verify_set_planning(List *hypos, List *hidden, List *explained)
-{
-	hypo_indexes = hypos;
-	hidden_indexes = hidden;
-	hypo_explained = explained;
-}
-
 /* Called once from _PG_init, before MarkGUCPrefixReserved. */
 void
 ia_verify_init(void)
 {
 	ia_check_time_init();	/* index_advisor.check_timeout */
-	prev_get_relation_info = get_relation_info_hook;
-	get_relation_info_hook = ia_get_relation_info;
-	prev_explain_index_name = explain_get_index_name_hook;
-	explain_get_index_name_hook = ia_explain_index_name;
+	ia_plan_hooks_init();
 }
 
 /* ---------------------------------------------------------------------
@@ -709,6 +634,64 @@ ia_become(Oid role, int outer_sec)
 						   SECURITY_RESTRICTED_OPERATION);
 }
 
+/* ---------------------------------------------------------------------
+ * Planning subtransactions (doc/safety-planning.md, STYLE.md habit 13)
+ *
+ * Every subtransaction index_advisor opens to plan, resolve or fold
+ * (verify.c, plan_prepared.c, advise*.c) ends in one of these three, so that
+ * on every path -- success, error, cancel -- the caller's memory context and
+ * resource owner are current again.  Ending a subtransaction leaves
+ * CurrentMemoryContext on the parent's CurTransactionContext (DESIGN.md
+ * fact 23), which a later rollback frees: whatever a caller allocates there
+ * afterwards, an error copied there first of all, dangles (0.2: SIGSEGV in
+ * EmitErrorReport on a cancel during idx_advise).  "cxt" must be a context
+ * of the caller that outlives the subtransaction: never a context the
+ * subtransaction made current.
+ * ---------------------------------------------------------------------
+ */
+
+/* ia_subxact_begin -- begin a subtransaction and stay in cxt. */
+void
+ia_subxact_begin(MemoryContext cxt)
+{
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * ia_subxact_end -- commit (keep its locks) or roll back the current
+ * subtransaction; cxt and owner are current again.
+ */
+void
+ia_subxact_end(MemoryContext cxt, ResourceOwner owner, bool commit)
+{
+	MemoryContextSwitchTo(cxt);
+	if (commit)
+		ReleaseCurrentSubTransaction();
+	else
+		RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+}
+
+/*
+ * ia_rethrow -- ReThrowError(edata), an error from ia_subxact_caught, that
+ * never depends on the memory it was copied into: ReThrowError copies the
+ * message and the like into ErrorContext, but not the file and function
+ * names, which CopyErrorData copies (PostgreSQL 15.20) into the memory of
+ * the catch; copy those too, so that an outer rollback that frees that
+ * memory before the error is reported leaves nothing dangling.
+ */
+void
+ia_rethrow(ErrorData *edata)
+{
+	if (edata->filename)
+		edata->filename = MemoryContextStrdup(ErrorContext, edata->filename);
+	if (edata->funcname)
+		edata->funcname = MemoryContextStrdup(ErrorContext, edata->funcname);
+	ReThrowError(edata);
+}
+
 /*
  * ia_subxact_caught -- in the PG_CATCH of a subtransaction begun in memory
  * context cxt with resource owner owner: the error, copied into cxt, the
@@ -724,29 +707,20 @@ ia_subxact_caught(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
 	MemoryContextSwitchTo(cxt);
 	edata = CopyErrorData();
 	FlushErrorState();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	ia_subxact_end(cxt, owner, false);
 	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		ReThrowError(edata);
+		ia_rethrow(edata);
 	return edata;
-}
-
-/* Hide these indexes from the planner (NIL: none), for measure.c. */
-static void
-hide_indexes(List *indexoids)
-{
-	hidden_indexes = indexoids;
 }
 
 /*
  * Plan every Query of the list (a copy: the planner scribbles on input) as
- * "planner", then check the privileges the executor would check as the
+ * "planner", with the real indexes "hide" left out, then check the privileges the executor would check as the
  * requester.  Ends as the requester.
  */
 static List *
 plan_queries(List *queries, const char *query, Oid planner,
-			 Oid requester, int outer_sec)
+			 Oid requester, int outer_sec, List *hide)
 {
 	List	   *stmts = NIL;
 	ListCell   *lc;
@@ -756,8 +730,7 @@ plan_queries(List *queries, const char *query, Oid planner,
 	{
 		Query	   *q = copyObject(lfirst_node(Query, lc));
 
-		stmts = lappend(stmts, pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK,
-											 NULL));
+		stmts = lappend(stmts, ia_plan_one(q, query, NULL, NIL, hide));
 	}
 	ia_become(requester, outer_sec);
 	foreach(lc, stmts)
@@ -810,7 +783,8 @@ verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 {
 	List	   *queries = analyze_query(query);
 	Oid			planner = ia_planning_role(t->role, queries);
-	List	   *stmts = plan_queries(queries, query, planner, t->role, outer_sec);
+	List	   *stmts = plan_queries(queries, query, planner, t->role, outer_sec,
+									 NIL);
 	List	   *indexoids = NIL;
 	List	   *tableoids = NIL;
 	ListCell   *lc;
@@ -851,18 +825,9 @@ verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 
 	if ((flags & IA_VERIFY_HIDDEN) && r->uses_index)
 	{
-		PG_TRY();
-		{
-			hidden_indexes = indexoids;
-			r->cost_without_index =
-				stmts_cost(plan_queries(queries, query, planner, t->role,
-										outer_sec));
-		}
-		PG_FINALLY();
-		{
-			hidden_indexes = NIL;
-		}
-		PG_END_TRY();
+		r->cost_without_index =
+			stmts_cost(plan_queries(queries, query, planner, t->role,
+									outer_sec, indexoids));
 	}
 
 	r->winner = (winner && !r->uses_index) ?
@@ -870,7 +835,7 @@ verify_in_subxact(const IaVerifyTarget *t, const char *query, int flags,
 	r->plan = plan ? MemoryContextStrdup(out, plan) : NULL;
 	if (flags & IA_VERIFY_ANALYZE)
 	{
-		IaMeasureHooks hooks = {ia_become, hide_indexes};
+		IaMeasureHooks hooks = {ia_become, ia_planning_hide};
 
 		ia_measure_query(t, query, planner, indexoids, outer_sec, &hooks, r, out);
 	}
@@ -951,8 +916,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 								 ALLOCSET_DEFAULT_SIZES);
 	GetUserIdAndSecContext(&save_user, &save_sec);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(work);
+	ia_subxact_begin(work);
 	PG_TRY();
 	{
 		cb.callback = verify_error_context;
@@ -989,9 +953,7 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 
 		error_context_stack = cb.previous;
 		/* undoes the role, the search_path and every lock planning took */
-		MemoryContextSwitchTo(caller);
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
+		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
 	{
@@ -999,7 +961,6 @@ verify_batch(const IaVerifyTarget *t, char **queries, int first, int n,
 
 		ia_check_timer_stop();
 		edata = ia_subxact_caught(caller, owner, false);
-		hidden_indexes = NIL;
 		MemoryContextDelete(work);
 		record_error(edata, flags, ectx.queryno - 1, results);
 		return ectx.queryno;
