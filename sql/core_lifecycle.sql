@@ -127,9 +127,12 @@ DROP INDEX l_t_code_key;
 SELECT idx_rollback(:id4);
 \echo :LAST_ERROR_SQLSTATE
 
--- the wait gives up after its timeout, with the build still going on
+-- the wait gives up after its timeout, with the build still to come (it
+-- may not start for 2 s: a build that ended within the first nap made this
+-- flaky on a fast machine)
 CREATE TABLE l_big AS SELECT g AS a, md5(g::text) AS b FROM generate_series(1, 300000) g;
-SELECT idx_apply('CREATE INDEX l_big_b_idx ON l_big (b, a)') AS id7 \gset
+SELECT idx_apply('CREATE INDEX l_big_b_idx ON l_big (b, a)',
+                 not_before => now() + interval '2 seconds') AS id7 \gset
 SET client_min_messages = warning;
 CALL idx_wait(:id7, '10 milliseconds');
 \echo :LAST_ERROR_SQLSTATE

@@ -183,15 +183,18 @@ COMMENT ON COLUMN @extschema@.idx_snapshots.node IS
 COMMENT ON COLUMN @extschema@.idx_snapshots.node_started IS
     'for another node: its postmaster start time; a change means it restarted (its counters started again)';
 
+-- Every kind of finding 0.2 knows, in this one place: write_cost and the
+-- node kinds (here), not_checked (a check that ran out of time, 60_rules.sql)
+-- and hidden (a hidden index, 80_hidden.sql).
 ALTER TABLE @extschema@.idx_findings
     DROP CONSTRAINT idx_findings_kind_check,
     ADD CONSTRAINT idx_findings_kind_check
         CHECK (kind IN ('regression', 'unused', 'invalid', 'duplicate',
                         'redundant', 'crashed', 'stats_reset', 'query_error',
                         'node_unreachable', 'unregistered_standby', 'write_cost',
-                        'not_checked'));
+                        'not_checked', 'hidden'));
 COMMENT ON COLUMN @extschema@.idx_findings.kind IS
-    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, not_checked, write_cost, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
+    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, not_checked, write_cost, hidden, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
 
 -- Step 1b of idx_check(): ask each registered node for the scans of the
 -- tracked indexes (same OIDs on a physical standby) and snapshot them with

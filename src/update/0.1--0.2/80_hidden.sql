@@ -448,17 +448,9 @@ REVOKE ALL ON FUNCTION @extschema@.idx_hidden_detail(pg_catalog.oid, text) FROM 
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_verdict(pg_catalog.oid, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_detail(pg_catalog.oid, text) TO PUBLIC;
 
--- idx_check: one finding per hidden index (kind hidden), so that a hide is
--- not forgotten; called by idx_check (60_rules.sql).
-ALTER TABLE @extschema@.idx_findings
-    DROP CONSTRAINT idx_findings_kind_check,
-    ADD CONSTRAINT idx_findings_kind_check
-        CHECK (kind IN ('regression', 'unused', 'invalid', 'duplicate',
-                        'redundant', 'crashed', 'stats_reset', 'query_error',
-                        'node_unreachable', 'unregistered_standby', 'write_cost',
-                        'hidden'));
-COMMENT ON COLUMN @extschema@.idx_findings.kind IS
-    'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, write_cost, hidden, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
+-- idx_check: one finding per hidden index (kind hidden, allowed by the one
+-- constraint of 78_nodes.sql), so that a hide is not forgotten; called by
+-- idx_check (60_rules.sql).
 CREATE FUNCTION @extschema@.idx_check_hidden()
 RETURNS SETOF @extschema@.idx_finding
 LANGUAGE sql STABLE
