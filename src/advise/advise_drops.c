@@ -50,7 +50,6 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "nodes/plannodes.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "utils/array.h"
@@ -70,7 +69,6 @@ typedef struct DropQuery
 {
 	AdvQuery   *q;
 	double		cost;			/* with the picks (mean of generic, values) */
-	List	   *reads;			/* relation OIDs its plans read */
 	List	   *used;			/* real index OIDs its plans use */
 } DropQuery;
 
@@ -109,25 +107,29 @@ ia_advise_may_drop(Oid indexoid)
 	return ok;
 }
 
-/* Plan q with the picks (and without "hide"): cost, what it reads, uses. */
+/*
+ * Plan q with the picks on the tables it reads (as the memo of advise_plan.c
+ * keys it: others cannot change its plan) and without "hide": its cost; the
+ * real indexes its plans use into *used.
+ */
 static double
-plan_picks(AdvQuery *q, List *hypos, List *hide, List **reads, List **used)
+plan_picks(AdvQuery *q, List *picks, List *hide, List **used)
 {
 	IaPlanned	out;
 	double		cost;
+	List	   *hypos = NIL;
 	ListCell   *lc;
 
-	ia_plan_prepared(q->prep, hypos, hide, NULL, IA_PLAN_STMTS, &out);
+	foreach(lc, picks)
+		if (list_member_oid(q->relids, ((IaCand *) lfirst(lc))->relid))
+			hypos = lappend(hypos, ((IaCand *) lfirst(lc))->hypo);
+	ia_plan_prepared(q->prep, hypos, hide, NULL, 0, &out);
 	cost = out.total_cost;
 	if (used)
 		*used = list_concat_unique_oid(*used, out.used_real);
-	if (reads)
-		foreach(lc, out.stmts)
-			*reads = list_concat_unique_oid(*reads,
-											lfirst_node(PlannedStmt, lc)->relationOids);
 	if (q->rep)
 	{
-		ia_plan_prepared(q->prep, hypos, hide, q->rep, IA_PLAN_STMTS, &out);
+		ia_plan_prepared(q->prep, hypos, hide, q->rep, 0, &out);
 		cost = (cost + out.total_cost) / 2;
 		if (used)
 			*used = list_concat_unique_oid(*used, out.used_real);
@@ -172,7 +174,7 @@ index_bytes(List *members)
  * *on gets the queries that read its table.
  */
 static bool
-needed(List *dqs, Oid relid, List *members, List *hypos, List **on)
+needed(List *dqs, Oid relid, List *members, List *picks, List **on)
 {
 	ListCell   *lc;
 
@@ -184,7 +186,7 @@ needed(List *dqs, Oid relid, List *members, List *hypos, List **on)
 		ListCell   *lm;
 		double		without;
 
-		if (!list_member_oid(d->reads, relid))
+		if (!list_member_oid(d->q->relids, relid))
 			continue;
 		*on = lappend(*on, d);
 		foreach(lm, members)
@@ -192,7 +194,7 @@ needed(List *dqs, Oid relid, List *members, List *hypos, List **on)
 		if (!uses)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		without = plan_picks(d->q, hypos, members, NULL, NULL);
+		without = plan_picks(d->q, picks, members, NULL);
 		if (without - d->cost >= IA_MIN_GAIN_COST &&
 			without >= d->cost * (1.0 + IA_MIN_GAIN))
 			return true;
@@ -301,35 +303,34 @@ void
 ia_advise_emit_drops(AdvState *st, List *picks, List *names, bool workload,
 					 ReturnSetInfo *rsinfo)
 {
-	List	   *hypos = NIL;
 	List	   *dqs = NIL;
 	List	   *tables = NIL;
 	ListCell   *lc;
 
-	foreach(lc, picks)
-		hypos = lappend(hypos, ((IaCand *) lfirst(lc))->hypo);
-	foreach(lc, st->queries)
-	{
-		DropQuery  *d = palloc0(sizeof(DropQuery));
-
-		CHECK_FOR_INTERRUPTS();
-		d->q = lfirst(lc);
-		d->cost = plan_picks(d->q, hypos, NIL, &d->reads, &d->used);
-		dqs = lappend(dqs, d);
-	}
 	/* the tables to look at: the picks' (idx_advise), all read (workload) */
 	foreach(lc, picks)
 		tables = list_append_unique_oid(tables, ((IaCand *) lfirst(lc))->relid);
 	if (workload)
-		foreach(lc, dqs)
-		{
-			ListCell   *lr;
+		foreach(lc, st->queries)
+			tables = list_concat_unique_oid(tables, ((AdvQuery *) lfirst(lc))->relids);
+	/* the queries that read them, planned once with the picks */
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+		DropQuery  *d;
+		ListCell   *lt;
+		bool		reads = false;
 
-			foreach(lr, ((DropQuery *) lfirst(lc))->reads)
-				if (get_rel_relkind(lfirst_oid(lr)) == RELKIND_RELATION ||
-					get_rel_relkind(lfirst_oid(lr)) == RELKIND_PARTITIONED_TABLE)
-					tables = list_append_unique_oid(tables, lfirst_oid(lr));
-		}
+		foreach(lt, tables)
+			reads |= list_member_oid(q->relids, lfirst_oid(lt));
+		if (!reads)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		d = palloc0(sizeof(DropQuery));
+		d->q = q;
+		d->cost = plan_picks(q, picks, NIL, &d->used);
+		dqs = lappend(dqs, d);
+	}
 	foreach(lc, tables)
 	{
 		Oid			relid = lfirst_oid(lc);
@@ -337,6 +338,8 @@ ia_advise_emit_drops(AdvState *st, List *picks, List *names, bool workload,
 		List	   *indexes;
 		ListCell   *li;
 
+		if (get_rel_relkind(relid) == '\0')
+			continue;			/* dropped meanwhile */
 		rel = table_open(relid, AccessShareLock);
 		indexes = RelationGetIndexList(rel);
 		table_close(rel, AccessShareLock);
@@ -353,7 +356,7 @@ ia_advise_emit_drops(AdvState *st, List *picks, List *names, bool workload,
 			if (by == NULL && !workload)
 				continue;
 			members = find_all_inheritors(indexoid, AccessShareLock, NULL);
-			if (needed(dqs, relid, members, hypos, &on))
+			if (needed(dqs, relid, members, picks, &on))
 				continue;
 			drop_row(rsinfo, indexoid, relid, members, on,
 					 drop_note(indexoid, relid, pick_name(picks, names, by),
