@@ -30,6 +30,17 @@ SELECT query, cost_after <= cost_before AS not_dearer, uses
                      ARRAY['SELECT a, c FROM r1 WHERE a BETWEEN 100 AND 20000'])),
                   ARRAY['SELECT a, c FROM r1 WHERE a BETWEEN 100 AND 20000']);
 
+-- a role that only reads r1 gets the same drop row, and is told that it
+-- cannot drop the index itself
+CREATE ROLE advise_drops_reader;
+GRANT USAGE ON SCHEMA advise_drops TO advise_drops_reader;
+GRANT SELECT ON r1 TO advise_drops_reader;
+SET ROLE advise_drops_reader;
+SELECT definition, note ~ 'idx_apply_script would refuse it to you \(42501: must be owner of index r1_a_idx\)' AS refused
+  FROM idx_advise(ARRAY['SELECT a, c FROM r1 WHERE a BETWEEN 100 AND 20000'])
+ WHERE rank IS NULL;
+RESET ROLE;
+
 -- never a constraint's index: the same advice on r2, whose (a) is a UNIQUE
 -- constraint, names nothing to replace and drops nothing
 SELECT rank, definition, replaces, note
@@ -79,3 +90,4 @@ SELECT definition, queries
                              ARRAY[10::float8, 10], NULL, 10, 0);
 
 DROP SCHEMA advise_drops CASCADE;
+DROP ROLE advise_drops_reader;

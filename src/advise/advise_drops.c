@@ -32,7 +32,8 @@
  * DROP INDEX for a partitioned index), which idx_apply_script queues and
  * idx_whatif plans without; est_size the index's size on disk (what the
  * drop frees); queries the queries on its table that were planned; the
- * note the evidence.
+ * note the evidence, and, when the caller does not own the index, that
+ * idx_apply_script would refuse it (as advise.c's note for a create).
  *
  *-------------------------------------------------------------------------
  */
@@ -52,6 +53,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -267,7 +269,7 @@ drop_row(ReturnSetInfo *rsinfo, Oid indexoid, Oid relid, List *members,
 /* The evidence: what covers it, what was planned, what the statistics say. */
 static char *
 drop_note(Oid indexoid, Oid relid, const char *by_name, List *on,
-		  bool workload)
+		  bool workload, Oid caller)
 {
 	StringInfoData s;
 	char	   *table = get_rel_name(relid);
@@ -288,6 +290,9 @@ drop_note(Oid indexoid, Oid relid, const char *by_name, List *on,
 						 list_length(on),
 						 workload ? "workload statements" : "given queries",
 						 table, (int) (IA_MIN_GAIN * 100));
+	if (!pg_class_ownercheck(indexoid, caller))
+		appendStringInfo(&s, "; idx_apply_script would refuse it to you (42501: must be owner of index %s); the table's owner can drop it",
+						 get_rel_name(indexoid));
 	if (workload)
 		appendStringInfo(&s, "; idx_scan = %lld in pg_stat_user_indexes",
 						 (long long) DatumGetInt64(DirectFunctionCall1(pg_stat_get_numscans,
@@ -360,7 +365,7 @@ ia_advise_emit_drops(AdvState *st, List *picks, List *names, bool workload,
 				continue;
 			drop_row(rsinfo, indexoid, relid, members, on,
 					 drop_note(indexoid, relid, pick_name(picks, names, by),
-							   on, workload));
+							   on, workload, st->caller));
 		}
 	}
 }
