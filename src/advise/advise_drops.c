@@ -343,8 +343,7 @@ ia_advise_emit_drops(AdvState *st, List *picks, List *names, bool workload,
 		List	   *indexes;
 		ListCell   *li;
 
-		if (get_rel_relkind(relid) == '\0')
-			continue;			/* dropped meanwhile */
+		/* locked since its queries were prepared: it is still there */
 		rel = table_open(relid, AccessShareLock);
 		indexes = RelationGetIndexList(rel);
 		table_close(rel, AccessShareLock);
