@@ -25,7 +25,7 @@ SELECT table_name, idx_apply(definition, queries, migration => 'advised_0001') >
   FROM idx_advise(ARRAY[
          'SELECT id, total FROM sales WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10',
          'SELECT id, created_at FROM sales WHERE status = ''pending'' ORDER BY created_at'])
- WHERE definition IS NOT NULL;
+ WHERE rank IS NOT NULL;
 SET client_min_messages = warning;  -- idx_wait prints each phase
 CALL idx_wait();
 RESET client_min_messages;

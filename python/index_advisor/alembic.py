@@ -29,6 +29,19 @@ comment.  Rows are labelled with the revision id unless migration= is given.
 make_include_object(connection) is the include_object hook for env.py:
 autogenerate then leaves alone the indexes that idx_history says
 index_advisor built.
+
+The CI gate, from the command line (exit status 1 with the SQLSTATE when an
+index would cut a query's cost by more than --min-gain, default 0.5):
+
+    python -m index_advisor.alembic check [-c alembic.ini] [--revision REV]
+        [--dsn DSN | --url SQLALCHEMY_URL] [--min-gain F] [--file FILE] [QUERY ...]
+
+The queries: those given, those of --file, and those of the revision
+(--revision, "head" by default when -c is given): the queries= of the
+op.apply_index / op.apply_index_definition calls its upgrade() makes
+(recorded, not run: nothing is queued) and its module-level
+index_advisor_queries list.  The connection: --url, else --dsn (libpq's
+PG* variables fill what it leaves out).
 """
 
 import inspect
@@ -231,3 +244,90 @@ def make_include_object(connection, include_object=None):
         return True
 
     return hook
+
+
+# ---------------------------------------------------------------------
+# python -m index_advisor.alembic check ...
+# ---------------------------------------------------------------------
+
+class _RecordingOp:
+    """Stands for alembic.op while a revision's upgrade() runs: records the
+    queries= of every operation and does nothing else."""
+
+    def __init__(self):
+        self.queries = []
+
+    def __getattr__(self, name):
+        def record(*args, **kwargs):
+            queries = kwargs.get("queries")
+            if queries is None and name == "apply_index_definition" and len(args) > 1:
+                queries = args[1]
+            self.queries.extend(queries or [])
+        return record
+
+
+def revision_queries(config_file, revision):
+    """The queries of a revision's upgrade() and its index_advisor_queries."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(Config(config_file))
+    rev = script.get_revision(revision)
+    if rev is None:
+        raise CommandError("no revision %r" % revision)
+    module = rev.module
+    recorder = _RecordingOp()
+    saved = module.__dict__.get("op")
+    module.op = recorder
+    try:
+        module.upgrade()
+    finally:
+        module.op = saved
+    return recorder.queries + list(getattr(module, "index_advisor_queries", None) or [])
+
+
+def main(argv=None):
+    import argparse
+
+    from ._check import CheckFailed, queries_from_file, run_check
+
+    parser = argparse.ArgumentParser(prog="python -m index_advisor.alembic")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="fail (exit 1) when an index would cut a query's cost by more than --min-gain")
+    check.add_argument("queries", nargs="*")
+    check.add_argument("-c", "--config", help="alembic.ini: take the queries of --revision")
+    check.add_argument("--revision", default="head")
+    check.add_argument("--dsn", default="", help="libpq connection string (PG* variables apply)")
+    check.add_argument("--url", help="SQLAlchemy URL instead of --dsn")
+    check.add_argument("--min-gain", type=float, default=0.5)
+    check.add_argument("--file", help="queries, each ending with ';' at the end of a line")
+    args = parser.parse_args(argv)
+
+    queries = list(args.queries)
+    if args.file:
+        queries.extend(queries_from_file(args.file))
+    try:
+        if args.config:
+            queries.extend(revision_queries(args.config, args.revision))
+        if args.url:
+            from sqlalchemy import create_engine
+            conn = create_engine(args.url).raw_connection()
+        else:
+            import psycopg2
+            conn = psycopg2.connect(args.dsn)
+    except CommandError as exc:
+        print("index_advisor: %s" % exc, file=sys.stderr)
+        return 2
+    try:
+        run_check(conn, queries, args.min_gain)
+    except CheckFailed as exc:
+        print("index_advisor: check failed: %s" % exc, file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    print("index_advisor: check passed (%d queries)" % len(queries))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

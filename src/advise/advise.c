@@ -103,8 +103,8 @@
  * rights), c's predicate as its statement's planning role folded it
  * (advise_plan.c: fold_uses), never again.
  */
-static bool
-is_prefix_of(Relation irel, IaCand *c)
+bool
+ia_advise_is_prefix_of(Relation irel, IaCand *c)
 {
 	Form_pg_index ix = irel->rd_index;
 	List	   *cpred = NIL;
@@ -170,7 +170,7 @@ replaced_indexes(IaCand *c, bool *isnull)
 	{
 		Relation	irel = index_open(lfirst_oid(lc), AccessShareLock);
 
-		if (is_prefix_of(irel, c))
+		if (ia_advise_is_prefix_of(irel, c))
 			astate = accumArrayResult(astate,
 									  CStringGetTextDatum(RelationIsVisible(lfirst_oid(lc)) ?
 														  quote_identifier(RelationGetRelationName(irel)) :
@@ -277,9 +277,12 @@ emit_failed_rows(AdvState *st, ReturnSetInfo *rsinfo)
 	}
 }
 
-/* One row per pick, or one row saying why there is none. */
+/*
+ * One row per pick, or one row saying why there is none; then the drop
+ * rows (advise_drops.c) and the rows of queries that could not be advised.
+ */
 static void
-emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
+emit_rows(AdvState *st, List *picks, bool workload, ReturnSetInfo *rsinfo)
 {
 	Datum		v[ADV_COLS];
 	bool		nulls[ADV_COLS];
@@ -352,6 +355,7 @@ emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
 		if (st->queries != NIL || st->failed == NIL)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
+	ia_advise_emit_drops(st, picks, names, workload, rsinfo);
 	emit_failed_rows(st, rsinfo);
 }
 
@@ -427,7 +431,7 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 		st->mean_weight += ((AdvQuery *) lfirst(lc))->weight /
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
-	emit_rows(st, ia_advise_select(st, budget, max_indexes), rsinfo);
+	emit_rows(st, ia_advise_select(st, budget, max_indexes), workload, rsinfo);
 }
 
 static void

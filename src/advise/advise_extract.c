@@ -658,7 +658,8 @@ extract_one(Query *q, int qno)
 
 		rti++;
 		if (rte->rtekind != RTE_RELATION ||
-			(rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW))
+			(rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW &&
+			 rte->relkind != RELKIND_PARTITIONED_TABLE))
 			continue;
 		u = palloc0(sizeof(IaRelUse));
 		u->qno = qno;

@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "nodes/execnodes.h"
 #include "nodes/params.h"
 #include "utils/hsearch.h"
 
@@ -97,5 +98,14 @@ extern List *ia_advise_make_hypos(List *cands);
 extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
 extern double ia_advise_cand_bytes(IaCand *c);
+
+/* advise.c */
+struct RelationData;
+extern bool ia_advise_is_prefix_of(struct RelationData *irel, IaCand *c);
+
+/* advise_drops.c */
+extern bool ia_advise_may_drop(Oid indexoid);
+extern void ia_advise_emit_drops(AdvState *st, List *picks, List *names,
+								 bool workload, ReturnSetInfo *rsinfo);
 
 #endif							/* IA_ADVISE_INTERNAL_H */

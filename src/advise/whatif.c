@@ -11,6 +11,15 @@
  * one SELECT/INSERT/UPDATE/DELETE, never executed), prepared once
  * (plan_prepared.c, as the caller, under the rule of who plans as whom) and
  * planned twice: without the hypothetical indexes and with all of them.
+ *
+ * Drops.  A definition "DROP INDEX name[, ...]" names existing indexes to
+ * plan without (checked as DROP INDEX checks them: they exist, unless IF
+ * EXISTS, are indexes, and the caller owns them).  They are not dropped:
+ * they go into the "hide" list of the engine's own planner call
+ * (plan_hooks.c), the mechanism verify.c costs a plan "without" an index
+ * with, so no other planning, of this session or another, loses them.  A
+ * partitioned index is hidden with the indexes of all its partitions, as
+ * DROP INDEX drops them.  The "before" plan hides nothing.
  * Work is bounded by index_advisor.max_queries_per_index (the number of
  * queries, and of definitions) and index_advisor.max_query_bytes.
  *
@@ -20,14 +29,21 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "index_advisor.h"
 #include "ia_definition.h"
@@ -72,9 +88,71 @@ definition_context(void *arg)
 	errcontext("definition %d of idx_whatif", ((DefErrCtx *) arg)->n);
 }
 
-/* The hypothetical index of each definition, in order. */
+/* Does this definition start with the keyword DROP? */
+static bool
+is_drop(const char *def)
+{
+	while (*def == ' ' || *def == '\t' || *def == '\n' || *def == '\r')
+		def++;
+	return pg_strncasecmp(def, "drop", 4) == 0 &&
+		(def[4] == ' ' || def[4] == '\t' || def[4] == '\n' || def[4] == '\r');
+}
+
+/*
+ * The OIDs of the existing indexes a "DROP INDEX name[, ...]" names, with
+ * their partitions' indexes, checked as DROP INDEX checks them.
+ */
 static List *
-hypo_indexes(ArrayType *defs)
+drop_targets(const char *def)
+{
+	List	   *raw = raw_parser(def, RAW_PARSE_DEFAULT);
+	DropStmt   *drop;
+	List	   *oids = NIL;
+	ListCell   *lc;
+
+	if (list_length(raw) != 1 ||
+		!IsA(linitial_node(RawStmt, raw)->stmt, DropStmt) ||
+		((DropStmt *) linitial_node(RawStmt, raw)->stmt)->removeType != OBJECT_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("a definition that starts with DROP must be one DROP INDEX statement"),
+				 errdetail("idx_whatif takes CREATE INDEX statements to add and DROP INDEX statements to plan without.")));
+	drop = (DropStmt *) linitial_node(RawStmt, raw)->stmt;
+	foreach(lc, drop->objects)
+	{
+		RangeVar   *rv = makeRangeVarFromNameList((List *) lfirst(lc));
+		Oid			indexoid = RangeVarGetRelid(rv, AccessShareLock, true);
+		char		relkind;
+
+		if (!OidIsValid(indexoid))
+		{
+			if (drop->missing_ok)
+				continue;
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("index \"%s\" does not exist", rv->relname)));
+		}
+		relkind = get_rel_relkind(indexoid);
+		if (relkind != RELKIND_INDEX && relkind != RELKIND_PARTITIONED_INDEX)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not an index", rv->relname),
+					 errhint("Use DROP INDEX with the name of an index.")));
+		if (!pg_class_ownercheck(indexoid, GetUserId()))
+			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, rv->relname);
+		/* the index itself and, for a partitioned one, every partition's */
+		oids = list_concat_unique_oid(oids,
+									  find_all_inheritors(indexoid, AccessShareLock, NULL));
+	}
+	return oids;
+}
+
+/*
+ * The hypothetical index of each CREATE INDEX definition, in order; the
+ * indexes the DROP INDEX definitions name into *hide.
+ */
+static List *
+hypo_indexes(ArrayType *defs, List **hide)
 {
 	Datum	   *elems;
 	bool	   *nulls;
@@ -112,8 +190,12 @@ hypo_indexes(ArrayType *defs)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("definition %d is null", i + 1)));
-		hypos = lappend(hypos,
-						ia_hypo_from_definition(TextDatumGetCString(elems[i])));
+		if (is_drop(TextDatumGetCString(elems[i])))
+			*hide = list_concat_unique_oid(*hide,
+										   drop_targets(TextDatumGetCString(elems[i])));
+		else
+			hypos = lappend(hypos,
+							ia_hypo_from_definition(TextDatumGetCString(elems[i])));
 	}
 	error_context_stack = cb.previous;
 	return hypos;
@@ -181,7 +263,7 @@ query_context(void *arg)
 /* One result row: the query planned without, then with, the indexes. */
 static void
 whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
-		   char **values, bool *vnulls, int nvalues)
+		   List *hide, char **values, bool *vnulls, int nvalues)
 {
 	QueryErrCtx ectx = {n, query};
 	ErrorContextCallback cb = {error_context_stack, query_context, &ectx};
@@ -205,8 +287,15 @@ whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
 	/* without, then with (its EXPLAIN text), in one subtransaction */
 	sets[0] = NIL;
 	sets[1] = hypos;
-	ia_plan_batch(p, 2, sets, NIL, params,
-				  IA_PLAN_EXPLAIN | IA_PLAN_EXPLAIN_LAST, planned);
+	if (hide == NIL)
+		ia_plan_batch(p, 2, sets, NIL, params,
+					  IA_PLAN_EXPLAIN | IA_PLAN_EXPLAIN_LAST, planned);
+	else
+	{
+		/* "before" keeps every index; "after" plans without the dropped */
+		ia_plan_prepared(p, NIL, NIL, params, 0, before);
+		ia_plan_prepared(p, hypos, hide, params, IA_PLAN_EXPLAIN, after);
+	}
 	error_context_stack = cb.previous;
 
 	v[0] = CStringGetTextDatum(query);
@@ -233,6 +322,7 @@ idx_whatif(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	List	   *hypos;
+	List	   *hide = NIL;
 	char	  **texts;
 	int			nqueries;
 	char	  **values;
@@ -244,14 +334,14 @@ idx_whatif(PG_FUNCTION_ARGS)
 	check_array_arg(fcinfo, 0, "definitions");
 	check_array_arg(fcinfo, 1, "queries");
 	texts = ia_query_texts(PG_GETARG_ARRAYTYPE_P(1), &nqueries);
-	hypos = hypo_indexes(PG_GETARG_ARRAYTYPE_P(0));
+	hypos = hypo_indexes(PG_GETARG_ARRAYTYPE_P(0), &hide);
 	values = param_values(fcinfo, &vnulls, &nvalues);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < nqueries; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		whatif_one(rsinfo, i + 1, texts[i], hypos, values, vnulls, nvalues);
+		whatif_one(rsinfo, i + 1, texts[i], hypos, hide, values, vnulls, nvalues);
 	}
 	return (Datum) 0;
 }

@@ -11,6 +11,10 @@
 # makes `migrate` (WaitForIndexes) and `manage.py idx_wait` exit 1 with the
 # SQLSTATE.
 #
+# The CI gate: `manage.py idx_advise --check` and `python -m
+# index_advisor.alembic check` exit 1 with IA001 naming the index a query
+# lacks, 0 for a migration's queries that its indexes serve.
+#
 # Alembic (python/tests/alembic_project): `upgrade head`, autogenerate
 # proposes dropping the indexes without make_include_object and nothing
 # with it, `downgrade -1` rolls back, `upgrade --sql` fed to
@@ -219,6 +223,23 @@ like($err, qr/SQLSTATE 54000/, 'django: ... with its SQLSTATE');
 is($rc, 0, 'django: manage.py idx_wait exits 0 for builds that are done') or diag("$out\n$err");
 like($out, qr/all done/, 'django: ... and says so');
 
+# the CI gate (idx_advise_check): manage.py idx_advise --check exits 1 with
+# IA001 naming the index a new query lacks, 0 for the queries of a
+# migration whose indexes are built
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'idx_advise', '--check',
+	"SELECT id FROM shop_task WHERE decided_date = '2026-03-01'");
+is($rc, 1, 'django: idx_advise --check exits 1 when a query lacks its index') or diag("$out\n$err");
+like($err, qr/IA001: missing index: shop_task_decided_date\S* would cut the cost of 1 of 1 queries by more than 50%/,
+	'django: ... with the SQLSTATE, naming the advised index');
+like($err, qr/DETAIL:  Query 1 .* with CREATE INDEX shop_task_decided_date\S* ON public\.shop_task \(decided_date/,
+	'django: ... and its definition');
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'idx_advise', '--check', '--migration', 'shop.0002_indexes');
+is($rc, 0, 'django: idx_advise --check --migration passes when its indexes serve its queries') or diag("$out\n$err");
+like($out, qr/check passed \(1 queries\)/, "django: ... checking the migration's query");
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'idx_advise', '--check', '--min-gain', '0.99999',
+	"SELECT id FROM shop_task WHERE decided_date = '2026-03-01'");
+is($rc, 0, 'django: idx_advise --check passes under a higher --min-gain') or diag("$out\n$err");
+
 # idx_export round trip through Django: the export of shop.0002_indexes is
 # a migration of a fresh project, migrate builds the same indexes, and
 # migrate backwards rolls them back
@@ -289,6 +310,33 @@ is($node->safe_psql('al', 'SELECT count(*) FROM idx_apply_script(' . script_of($
 	2, 'alembic: the --sql output fed to idx_apply_script queues 2 indexes');
 $node->safe_psql('al', 'CALL idx_wait()');
 is($node->safe_psql('al', $indexdefs), $al_defs, 'alembic: ... the same indexes as upgrade built');
+
+# the CI gate from the command line: python -m index_advisor.alembic check
+# takes the queries of the revision's upgrade() (recorded, not run) and
+# exits 1 with IA001 for a query that lacks its index
+$node->safe_psql('al', q{
+	INSERT INTO orders (id, customer_id, decided_date, outcome, routing_priority, enabled)
+	SELECT g, g % 3000, date '2026-01-01' + g % 300, 'o' || g % 4, g % 10, g % 3 = 0
+	  FROM generate_series(1, 100000) g;
+	VACUUM ANALYZE orders;
+});
+my $history = $node->safe_psql('al', 'SELECT count(*) FROM idx_history');
+($rc, $out, $err) = py($al, 'al', '-m', 'index_advisor.alembic', 'check', '-c', 'alembic.ini',
+	'--revision', 'b2000', '--dsn', 'dbname=al');
+is($rc, 0, "alembic: check passes for the revision's queries, served by its indexes") or diag("$out\n$err");
+like($out, qr/check passed \(1 queries\)/, "alembic: ... reading the query of its op.apply_index");
+is($node->safe_psql('al', 'SELECT count(*) FROM idx_history'), $history,
+	'alembic: ... recording the revision queued nothing');
+($rc, $out, $err) = py($al, 'al', '-m', 'index_advisor.alembic', 'check', '--dsn', 'dbname=al',
+	"SELECT id FROM orders WHERE decided_date = '2026-03-01'");
+is($rc, 1, 'alembic: check exits 1 when a query lacks its index') or diag("$out\n$err");
+like($err, qr/IA001: missing index: orders_decided_date\S* would cut/, 'alembic: ... naming the index, with the SQLSTATE');
+($rc, $out, $err) = py($al, 'al', '-m', 'index_advisor.alembic', 'check', '--dsn', 'dbname=al',
+	'SELECT * FROM no_such_table');
+is($rc, 1, 'alembic: check exits 1 for a query that cannot be advised') or diag("$out\n$err");
+like($err, qr/42P01: query 1 could not be checked: relation "no_such_table" does not exist/,
+	'alembic: ... with its own SQLSTATE');
+$node->safe_psql('al', 'TRUNCATE orders');	# the rows of later tests get ids 1, 2, ...
 
 # idx_export round trip through Alembic: the export of b2000 is a revision
 # after a1000 of a fresh environment

@@ -119,11 +119,28 @@ $node->safe_psql('postgres', q{
     SET client_min_messages = warning;
     SET ROLE alice;
     SELECT idx_apply(definition, queries, migration => 'advised_wl')
-      FROM idx_advise_workload(top => 10) WHERE definition IS NOT NULL;
+      FROM idx_advise_workload(top => 10) WHERE rank IS NOT NULL;
 });
 ok($node->poll_query_until('postgres',
     "SELECT bool_and(status = 'done') AND count(*) = 2 FROM idx_history WHERE migration = 'advised_wl'"),
    'both advised indexes of alice built');
+
+# 5. drop rows: an index of wl_t that no workload statement needs is
+# flagged, with its idx_scan; the indexes the statements use and the
+# primary key are not
+$node->safe_psql('postgres', q{
+    SET ROLE alice;
+    CREATE INDEX wl_t_note_idx ON wl_t (note);
+    ANALYZE wl_t;
+});
+($out, $err) = psql_err(q{
+    SET ROLE alice;
+    SELECT definition || ' / ' || note FROM idx_advise_workload() WHERE definition LIKE 'DROP%' ORDER BY 1;
+});
+like($out, qr{^DROP INDEX CONCURRENTLY wl_t_note_idx / none of the \d+ workload statements on wl_t needs it with the advised indexes .*; idx_scan = 0 in pg_stat_user_indexes$},
+     'workload: a drop row for the index no statement needs, with idx_scan');
+is(scalar(() = $out =~ /^DROP/mg), 1, 'workload: ... and none for the used indexes or the primary key')
+  or diag($out);
 
 $node->stop;
 done_testing();

@@ -17,7 +17,7 @@ AS 'MODULE_PATHNAME', 'idx_whatif';
 -- caller's search_path, as idx_apply resolves them; the C code qualifies
 -- every catalog it reads.
 COMMENT ON FUNCTION @extschema@.idx_whatif(text[], text[], text[]) IS
-    'plan each query (never executed; $n generic, or bound to params) without and with hypothetical indexes of the definitions (checked as idx_apply checks them, visible only to this planning); returns the costs, the definitions the plan uses, the scan of the first and the plan';
+    'plan each query (never executed; $n generic, or bound to params) without and with hypothetical indexes of the CREATE INDEX definitions (checked as idx_apply checks them, visible only to this planning) and without the existing indexes the DROP INDEX definitions name (hidden from this planning only: nothing is dropped); returns the costs, the definitions the plan uses, the scan of the first and the plan';
 
 -- idx_hypo_size: the size the planner is told for a hypothetical index
 CREATE FUNCTION @extschema@.idx_hypo_size(definition text)

@@ -132,3 +132,94 @@ REVOKE ALL ON FUNCTION @extschema@.idx_advise_workload(integer, bigint, integer)
 -- roles whose privileges it has (pg_stat_statements itself hides other
 -- roles' texts unless the caller has pg_read_all_stats)
 GRANT EXECUTE ON FUNCTION @extschema@.idx_advise_workload(integer, bigint, integer) TO PUBLIC;
+
+-- ---------------------------------------------------------------------
+-- idx_advise_check: a gate for CI pipelines.  Raises IA001 naming the
+-- advised indexes when one would cut some query's cost by more than
+-- min_gain (a fraction); returns quietly otherwise.  Each query is
+-- advised on alone (idx_advise: planned, never executed, as the caller),
+-- so the gain is that query's own.  No SET search_path, as for
+-- idx_advise: the queries are resolved with the caller's search_path; the
+-- body is schema-qualified.
+-- ---------------------------------------------------------------------
+CREATE FUNCTION @extschema@.idx_advise_check(queries text[],
+                                             min_gain double precision DEFAULT 0.5)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    q text;
+    n integer := 0;
+    r record;
+    before double precision;
+    after double precision;
+    defs text[];
+    names text[] := '{}';
+    details text[] := '{}';
+    failing integer := 0;
+BEGIN
+    IF min_gain IS NULL THEN
+        RAISE EXCEPTION 'min_gain must not be null'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass a fraction between 0 and 1, for example 0.5 for "cuts the cost by half".';
+    END IF;
+    IF NOT (min_gain OPERATOR(pg_catalog.>=) 0 AND min_gain OPERATOR(pg_catalog.<) 1) THEN
+        RAISE EXCEPTION 'min_gain must be at least 0 and less than 1, not %', min_gain
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'It is the fraction of a query''s cost an index must cut to fail the check: 0.5 is half.';
+    END IF;
+    IF queries IS NULL THEN
+        RAISE EXCEPTION 'queries must not be null'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the queries the indexes are for, for example ARRAY[''SELECT ...''].';
+    END IF;
+    FOREACH q IN ARRAY queries LOOP
+        n := n OPERATOR(pg_catalog.+) 1;
+        before := NULL;
+        after := NULL;
+        defs := '{}';
+        FOR r IN SELECT a.rank, a.definition, a.cost_before, a.cost_after, a.note
+                   FROM @extschema@.idx_advise(ARRAY[q]) a LOOP
+            IF r.rank IS NULL AND r.definition IS NULL
+               AND r.note OPERATOR(pg_catalog.~) '^query [0-9]+ could not be advised: [0-9A-Z]{5}: ' THEN
+                -- the gate fails on a query it cannot judge, with its error
+                RAISE EXCEPTION 'query % could not be checked: %', n,
+                      pg_catalog.substr(r.note, pg_catalog.strpos(r.note, ': ') OPERATOR(pg_catalog.+) 9)
+                    USING ERRCODE = pg_catalog.substr(r.note, pg_catalog.strpos(r.note, ': ') OPERATOR(pg_catalog.+) 2, 5),
+                          DETAIL = pg_catalog.format('The query: %s', q);
+            END IF;
+            IF r.rank IS NOT NULL THEN
+                before := r.cost_before;
+                after := r.cost_after;   -- rows come best first: the last is all
+                defs := defs OPERATOR(pg_catalog.||) r.definition;
+            END IF;
+        END LOOP;
+        -- (OPERATOR() forms share one precedence, left to right: parenthesised)
+        IF before OPERATOR(pg_catalog.>) 0
+           AND (1 OPERATOR(pg_catalog.-) (after OPERATOR(pg_catalog./) before)) OPERATOR(pg_catalog.>) min_gain THEN
+            failing := failing OPERATOR(pg_catalog.+) 1;
+            names := names OPERATOR(pg_catalog.||)
+                     ARRAY(SELECT pg_catalog.split_part(d, ' ', 3) FROM pg_catalog.unnest(defs) d);
+            details := details OPERATOR(pg_catalog.||) pg_catalog.format(
+                'Query %s (%s): cost %s -> %s (-%s%%) with %s.', n, q,
+                pg_catalog.round(before::numeric, 2), pg_catalog.round(after::numeric, 2),
+                pg_catalog.round((100 OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.-) (after OPERATOR(pg_catalog./) before)))::numeric, 1),
+                pg_catalog.array_to_string(defs, '; '));
+        END IF;
+    END LOOP;
+    IF failing OPERATOR(pg_catalog.>) 0 THEN
+        RAISE EXCEPTION 'missing index: % would cut the cost of % of % queries by more than %',
+              pg_catalog.array_to_string(ARRAY(SELECT DISTINCT x FROM pg_catalog.unnest(names) x ORDER BY 1), ', '),
+              failing, n,
+              pg_catalog.round((min_gain OPERATOR(pg_catalog.*) 100)::numeric)::text OPERATOR(pg_catalog.||) '%'
+            USING ERRCODE = 'IA001',
+                  DETAIL = pg_catalog.array_to_string(details, E'\n'),
+                  HINT = 'Build the indexes with idx_apply() (idx_advise() gives the rows), or pass a higher min_gain.';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.idx_advise_check(text[], double precision) IS
+    'index_advisor: a CI gate; raises SQLSTATE IA001 naming the advised indexes when one would cut some query''s planned cost by more than min_gain (a fraction), returns quietly otherwise; a query that cannot be advised raises its own error; queries are advised on one by one as idx_advise does (planned, never executed)';
+REVOKE ALL ON FUNCTION @extschema@.idx_advise_check(text[], double precision) FROM PUBLIC;
+-- whoever may ask idx_advise may ask the gate: it only plans
+GRANT EXECUTE ON FUNCTION @extschema@.idx_advise_check(text[], double precision) TO PUBLIC;

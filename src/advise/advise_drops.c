@@ -1,0 +1,370 @@
+/*-------------------------------------------------------------------------
+ *
+ * advise_drops.c
+ *		The drop rows of idx_advise and idx_advise_workload: existing
+ *		indexes the advice makes redundant, or the workload never needs,
+ *		decided by the planner as creates are.
+ *
+ * Design.  Once the picks are chosen, each query is planned with them
+ * (the one engine, ia_plan_prepared: as the query's planning role, in a
+ * subtransaction rolled back; generically and, when it has $n, with its
+ * representative values, its cost the mean of the two as advise_plan.c
+ * costs it).  An existing index is *needed* by a query when that query's
+ * plan uses it and planning it again with the index hidden (the engine's
+ * hide list, plan_hooks.c: the same planning without the index, as
+ * idx_whatif's "DROP INDEX" plans it) costs at least IA_MIN_GAIN more and
+ * at least IA_MIN_GAIN_COST cost units: the rule that says a candidate
+ * helps a query, read backwards.  An index is proposed for dropping when
+ * no query reading its table needs it, and
+ *	- idx_advise: an advised index makes it redundant (its keys are a prefix
+ *	  of the pick's: advise.c's ia_advise_is_prefix_of, the `replaces` rule);
+ *	- idx_advise_workload: any index of a table the workload reads (the
+ *	  note adds idx_scan from the statistics, pg_stat_user_indexes').
+ *
+ * Never proposed: an index that backs a constraint (primary key, unique,
+ * exclusion, or any pg_constraint row whose conindid is the index, such as
+ * a foreign key's referenced key), any unique index, the replica identity,
+ * an index not yet valid or ready, and the index of a partition (DROP
+ * INDEX refuses it: drop the partitioned table's).  ia_advise_may_drop()
+ * is that rule, in one place.
+ *
+ * The row: rank NULL, definition "DROP INDEX CONCURRENTLY name" (a plain
+ * DROP INDEX for a partitioned index), which idx_apply_script queues and
+ * idx_whatif plans without; est_size the index's size on disk (what the
+ * drop frees); queries the queries on its table that were planned; the
+ * note the evidence, and, when the caller does not own the index, that
+ * idx_apply_script would refuse it (as advise.c's note for a create).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "index_advisor.h"
+#include "advise_internal.h"
+
+#define ADV_COLS 9
+
+/* What the plans of one query with the picks say. */
+typedef struct DropQuery
+{
+	AdvQuery   *q;
+	double		cost;			/* with the picks (mean of generic, values) */
+	List	   *used;			/* real index OIDs its plans use */
+} DropQuery;
+
+/*
+ * ia_advise_may_drop -- may the advisor ever propose dropping indexoid?
+ * Not when it backs a constraint or the replica identity, is unique, is not
+ * valid and ready, or belongs to a partition (see the file header).
+ */
+bool
+ia_advise_may_drop(Oid indexoid)
+{
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	Form_pg_index ix;
+	bool		ok;
+	Relation	con;
+	SysScanDesc scan;
+	ScanKeyData key;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	ix = (Form_pg_index) GETSTRUCT(tup);
+	ok = ix->indisvalid && ix->indisready && ix->indislive &&
+		!ix->indisunique && !ix->indisprimary && !ix->indisexclusion &&
+		!ix->indisreplident;
+	ReleaseSysCache(tup);
+	if (!ok || get_rel_relispartition(indexoid))
+		return false;
+	/* pg_constraint has no index on conindid: scan it */
+	con = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conindid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(indexoid));
+	scan = systable_beginscan(con, InvalidOid, false, NULL, 1, &key);
+	ok = !HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(con, AccessShareLock);
+	return ok;
+}
+
+/*
+ * Plan q with the picks on the tables it reads (as the memo of advise_plan.c
+ * keys it: others cannot change its plan) and without "hide": its cost; the
+ * real indexes its plans use into *used.
+ */
+static double
+plan_picks(AdvQuery *q, List *picks, List *hide, List **used)
+{
+	IaPlanned	out;
+	double		cost;
+	List	   *hypos = NIL;
+	ListCell   *lc;
+
+	foreach(lc, picks)
+		if (list_member_oid(q->relids, ((IaCand *) lfirst(lc))->relid))
+			hypos = lappend(hypos, ((IaCand *) lfirst(lc))->hypo);
+	ia_plan_prepared(q->prep, hypos, hide, NULL, 0, &out);
+	cost = out.total_cost;
+	if (used)
+		*used = list_concat_unique_oid(*used, out.used_real);
+	if (q->rep)
+	{
+		ia_plan_prepared(q->prep, hypos, hide, q->rep, 0, &out);
+		cost = (cost + out.total_cost) / 2;
+		if (used)
+			*used = list_concat_unique_oid(*used, out.used_real);
+	}
+	return cost;
+}
+
+/* index_name, schema-qualified unless visible on the search_path */
+static char *
+index_display_name(Oid indexoid)
+{
+	char	   *name = get_rel_name(indexoid);
+
+	if (RelationIsVisible(indexoid))
+		return pstrdup(quote_identifier(name));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexoid)),
+									  name);
+}
+
+/* Bytes on disk of indexoid and, for a partitioned one, its partitions'. */
+static int64
+index_bytes(List *members)
+{
+	int64		bytes = 0;
+	ListCell   *lc;
+
+	foreach(lc, members)
+	{
+		Relation	irel;
+
+		if (get_rel_relkind(lfirst_oid(lc)) != RELKIND_INDEX)
+			continue;
+		irel = index_open(lfirst_oid(lc), AccessShareLock);
+		bytes += (int64) RelationGetNumberOfBlocks(irel) * BLCKSZ;
+		index_close(irel, AccessShareLock);
+	}
+	return bytes;
+}
+
+/*
+ * Does some query on the index's table need it (see the file header)?
+ * *on gets the queries that read its table.
+ */
+static bool
+needed(List *dqs, Oid relid, List *members, List *picks, List **on)
+{
+	ListCell   *lc;
+
+	*on = NIL;
+	foreach(lc, dqs)
+	{
+		DropQuery  *d = lfirst(lc);
+		bool		uses = false;
+		ListCell   *lm;
+		double		without;
+
+		if (!list_member_oid(d->q->relids, relid))
+			continue;
+		*on = lappend(*on, d);
+		foreach(lm, members)
+			uses |= list_member_oid(d->used, lfirst_oid(lm));
+		if (!uses)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		without = plan_picks(d->q, picks, members, NULL);
+		if (without - d->cost >= IA_MIN_GAIN_COST &&
+			without >= d->cost * (1.0 + IA_MIN_GAIN))
+			return true;
+	}
+	return false;
+}
+
+/* The advised index that makes indexoid redundant, or NULL. */
+static IaCand *
+redundant_by(Oid indexoid, List *picks)
+{
+	ListCell   *lc;
+	Relation	irel = index_open(indexoid, AccessShareLock);
+	IaCand	   *by = NULL;
+
+	foreach(lc, picks)
+	{
+		IaCand	   *c = lfirst(lc);
+
+		if (c->relid == irel->rd_index->indrelid && ia_advise_is_prefix_of(irel, c))
+		{
+			by = c;
+			break;
+		}
+	}
+	index_close(irel, AccessShareLock);
+	return by;
+}
+
+/* The index name of pick "by" (names parallel to picks), or NULL. */
+static const char *
+pick_name(List *picks, List *names, IaCand *by)
+{
+	ListCell   *lp;
+	ListCell   *ln;
+
+	forboth(lp, picks, ln, names)
+		if (lfirst(lp) == by)
+			return quote_identifier(strVal(lfirst(ln)));
+	return NULL;
+}
+
+/* One drop row. */
+static void
+drop_row(ReturnSetInfo *rsinfo, Oid indexoid, Oid relid, List *members,
+		 List *on, char *note)
+{
+	Datum		v[ADV_COLS];
+	bool		nulls[ADV_COLS];
+	ArrayBuildState *qa = NULL;
+	ListCell   *lc;
+	bool		partitioned = get_rel_relkind(indexoid) == RELKIND_PARTITIONED_INDEX;
+
+	foreach(lc, on)
+		qa = accumArrayResult(qa, CStringGetTextDatum(((DropQuery *) lfirst(lc))->q->text),
+							  false, TEXTOID, CurrentMemoryContext);
+	memset(nulls, true, sizeof(nulls));
+	nulls[1] = nulls[2] = nulls[3] = nulls[8] = false;
+	v[1] = CStringGetTextDatum(psprintf("DROP INDEX %s%s",
+										partitioned ? "" : "CONCURRENTLY ",
+										index_display_name(indexoid)));
+	v[2] = CStringGetTextDatum(get_rel_name(relid));
+	v[3] = Int64GetDatum(index_bytes(members));
+	nulls[4] = (qa == NULL);
+	v[4] = qa ? makeArrayResult(qa, CurrentMemoryContext) : (Datum) 0;
+	v[8] = CStringGetTextDatum(note);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+}
+
+/* The evidence: what covers it, what was planned, what the statistics say. */
+static char *
+drop_note(Oid indexoid, Oid relid, const char *by_name, List *on,
+		  bool workload, Oid caller)
+{
+	StringInfoData s;
+	char	   *table = get_rel_name(relid);
+
+	initStringInfo(&s);
+	if (by_name)
+		appendStringInfo(&s, "made redundant by the advised %s (its keys begin with this index's); ",
+						 by_name);
+	if (on == NIL)
+		appendStringInfo(&s, "no %s reads %s",
+						 workload ? "workload statement" : "given query", table);
+	else if (list_length(on) == 1)
+		appendStringInfo(&s, "the %s on %s does not need it with the advised indexes (planned with it hidden, it costs less than %d%% more)",
+						 workload ? "workload statement" : "given query",
+						 table, (int) (IA_MIN_GAIN * 100));
+	else
+		appendStringInfo(&s, "none of the %d %s on %s needs it with the advised indexes (planned with it hidden, none costs %d%% more)",
+						 list_length(on),
+						 workload ? "workload statements" : "given queries",
+						 table, (int) (IA_MIN_GAIN * 100));
+	if (!pg_class_ownercheck(indexoid, caller))
+		appendStringInfo(&s, "; idx_apply_script would refuse it to you (42501: must be owner of index %s); the table's owner can drop it",
+						 get_rel_name(indexoid));
+	if (workload)
+		appendStringInfo(&s, "; idx_scan = %lld in pg_stat_user_indexes",
+						 (long long) DatumGetInt64(DirectFunctionCall1(pg_stat_get_numscans,
+																	   ObjectIdGetDatum(indexoid))));
+	return s.data;
+}
+
+/*
+ * ia_advise_emit_drops -- the drop rows for the picks (names: their index
+ * names, in the order of picks); see the file header.
+ */
+void
+ia_advise_emit_drops(AdvState *st, List *picks, List *names, bool workload,
+					 ReturnSetInfo *rsinfo)
+{
+	List	   *dqs = NIL;
+	List	   *tables = NIL;
+	ListCell   *lc;
+
+	/* the tables to look at: the picks' (idx_advise), all read (workload) */
+	foreach(lc, picks)
+		tables = list_append_unique_oid(tables, ((IaCand *) lfirst(lc))->relid);
+	if (workload)
+		foreach(lc, st->queries)
+			tables = list_concat_unique_oid(tables, ((AdvQuery *) lfirst(lc))->relids);
+	/* the queries that read them, planned once with the picks */
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+		DropQuery  *d;
+		ListCell   *lt;
+		bool		reads = false;
+
+		foreach(lt, tables)
+			reads |= list_member_oid(q->relids, lfirst_oid(lt));
+		if (!reads)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		d = palloc0(sizeof(DropQuery));
+		d->q = q;
+		d->cost = plan_picks(q, picks, NIL, &d->used);
+		dqs = lappend(dqs, d);
+	}
+	foreach(lc, tables)
+	{
+		Oid			relid = lfirst_oid(lc);
+		Relation	rel;
+		List	   *indexes;
+		ListCell   *li;
+
+		/* locked since its queries were prepared: it is still there */
+		rel = table_open(relid, AccessShareLock);
+		indexes = RelationGetIndexList(rel);
+		table_close(rel, AccessShareLock);
+		foreach(li, indexes)
+		{
+			Oid			indexoid = lfirst_oid(li);
+			IaCand	   *by;
+			List	   *members;
+			List	   *on;
+
+			if (!ia_advise_may_drop(indexoid))
+				continue;
+			by = redundant_by(indexoid, picks);
+			if (by == NULL && !workload)
+				continue;
+			members = find_all_inheritors(indexoid, AccessShareLock, NULL);
+			if (needed(dqs, relid, members, picks, &on))
+				continue;
+			drop_row(rsinfo, indexoid, relid, members, on,
+					 drop_note(indexoid, relid, pick_name(picks, names, by),
+							   on, workload, st->caller));
+		}
+	}
+}
