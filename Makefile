@@ -19,7 +19,8 @@ OBJS += src/build/api.o src/build/launcher.o src/build/worker.o src/build/job.o 
 # queue: the history table as a queue, its locks and statuses
 OBJS += src/queue/queue.o src/queue/locks.o src/queue/status.o
 # definition: parse, validate, resolve, name, find duplicates
-OBJS += src/definition/definition.o
+OBJS += src/definition/resolve.o src/definition/columns.o src/definition/naming.o \
+	src/definition/duplicates.o src/definition/queries.o src/definition/statements.o
 # plan: the planner hooks (only index_advisor's own planner call sees
 # hypothetical and hidden indexes)
 OBJS += src/plan/plan_hooks.o

@@ -1,11 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * ia_definition.h
- *		CREATE INDEX statements (definition.c): parse, validate, resolve,
- *		name, find duplicates; and the parse trees the worker runs.
+ *		CREATE INDEX statements (src/definition/): parse, validate, resolve
+ *		(resolve.c, columns.c), name (naming.c), find duplicates
+ *		(duplicates.c), limit the stored queries (queries.c); and the parse
+ *		trees the worker runs (statements.c).
  *
- * definition.c asks queue.c about pending rows (names reserved, duplicates
- * queued); queue.c never calls definition.c.
+ * This folder asks queue.c about pending rows (names reserved, duplicates
+ * queued); queue.c never calls it.
  *
  *-------------------------------------------------------------------------
  */

@@ -2,7 +2,7 @@
  *
  * ia_queue.h
  *		The history table as a queue (queue.c): every read and write of
- *		idx_history, for api.c, definition.c, launcher.c, job.c, worker.c
+ *		idx_history, for api.c, src/definition/, launcher.c, job.c, worker.c
  *		and partition.c.  queue.c calls only locks.c.
  *
  * Every function needs a transaction with an active snapshot and
@@ -37,7 +37,7 @@ typedef struct IaPending
 	char	   *index_name;
 } IaPending;
 
-/* for definition.c: pending rows that reserve a name or may duplicate */
+/* for src/definition/ (naming.c, duplicates.c): pending rows that reserve a name or may duplicate */
 extern char *ia_pending_name_exists(Oid nspid, const char *name);
 extern List *ia_pending_definitions(Oid relid);
 
