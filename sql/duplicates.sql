@@ -69,6 +69,26 @@ SELECT * FROM dup_pair('|(c text_pattern_ops)', '|(c)');
 SELECT * FROM dup_pair('|(a DESC)', '|(a)');
 SELECT * FROM dup_pair('|USING hash (a)', '|(a)');
 
+-- The same rule for a create still queued (nothing is built before the
+-- transaction commits): (a), then USING btree (a ASC), which is the same
+-- index, is refused as it is once (a) is built; it used to be accepted while
+-- (a) was queued, compared as text
+BEGIN;
+SELECT idx_apply('CREATE INDEX ON dup_t (a)') IS NOT NULL AS queued;
+SELECT idx_apply('CREATE INDEX ON dup_t USING btree (a ASC)');
+ROLLBACK;
+-- a queued unique create covers a plain one, as a built one does; a plain
+-- one does not cover a unique one, nor another order
+BEGIN;
+SELECT idx_apply('CREATE UNIQUE INDEX ON dup_t (b)') IS NOT NULL AS queued;
+SELECT idx_apply('CREATE INDEX ON dup_t (b NULLS LAST)');
+ROLLBACK;
+BEGIN;
+SELECT idx_apply('CREATE INDEX ON dup_t (b)') IS NOT NULL AS queued;
+SELECT idx_apply('CREATE UNIQUE INDEX ON dup_t (b)') IS NOT NULL AS accepted;
+SELECT idx_apply('CREATE INDEX ON dup_t (b DESC)') IS NOT NULL AS accepted;
+ROLLBACK;
+
 -- idx_index_covers is internal
 SELECT has_function_privilege('public', 'idx_index_covers(regclass, regclass)', 'EXECUTE');
 CREATE INDEX dup_x ON dup_t (a);

@@ -39,6 +39,11 @@ extern void ia_text_errposition_callback(void *arg);
 	} while (0)
 #define IA_ERRCONTEXT_POP(cb)	(error_context_stack = (cb).previous)
 
+/* resolve.c: the resolved form of a raw statement on rel */
+extern IndexStmt *ia_resolve_form(Relation rel, IndexStmt *stmt,
+								  const char *text, bool fold,
+								  ResolvedIndex *ri, IndexAmRoutine **amroutine);
+
 /* columns.c: every key and INCLUDE column into ri, as ComputeIndexAttrs() */
 extern void ia_resolve_columns(Relation rel, IndexStmt *stmt, Oid amid,
 							   IndexAmRoutine *amroutine, ResolvedIndex *ri,
@@ -52,6 +57,7 @@ extern char *ia_choose_name(Relation rel, IndexStmt *stmt, Oid nspid,
 /* duplicates.c: the duplicate rule */
 extern bool ia_index_covers(Relation irel, ResolvedIndex *ri);
 extern void ia_check_duplicate(Relation rel, ResolvedIndex *ri);
-extern void ia_check_pending_duplicate(IaDefinition *def);
+extern void ia_check_pending_duplicate(Relation rel, IaDefinition *def,
+									   ResolvedIndex *ri);
 
 #endif							/* IA_DEFINITION_INTERNAL_H */

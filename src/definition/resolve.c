@@ -251,8 +251,6 @@ resolve(const char *definition, IaResolvedIndex *out, int flags)
 	Relation	rel;
 	IndexAmRoutine *amroutine;
 	ResolvedIndex ri;
-	Oid			amid;
-	ErrorContextCallback errcb;
 
 	stmt = ia_parse_index_stmt(definition);
 	def->stmt = stmt;
@@ -272,19 +270,8 @@ resolve(const char *definition, IaResolvedIndex *out, int flags)
 	def->schema_name = get_namespace_name(def->nspid);
 	def->table_name = pstrdup(RelationGetRelationName(rel));
 
-	amid = check_access_method(stmt, &amroutine);
-
-	/* what DefineIndex's parse-analysis step does: columns, expressions */
-	IA_ERRCONTEXT_PUSH(errcb, definition);
-	tstmt = transformIndexStmt(def->relid, copyObject(stmt), definition);
-	IA_ERRCONTEXT_POP(errcb);
-
-	memset(&ri, 0, sizeof(ri));
-	ri.amid = amid;
-	ri.unique = stmt->unique;
-	ri.nulls_not_distinct = stmt->nulls_not_distinct;
-	ia_resolve_columns(rel, tstmt, amid, amroutine, &ri,
-					(flags & RESOLVE_AS_WRITTEN) == 0);
+	tstmt = ia_resolve_form(rel, stmt, definition,
+							(flags & RESOLVE_AS_WRITTEN) == 0, &ri, &amroutine);
 	check_options_and_tablespace(stmt, def->nspid, amroutine);
 
 	*out = ri;
@@ -303,10 +290,41 @@ resolve(const char *definition, IaResolvedIndex *out, int flags)
 
 	ia_check_duplicate(rel, &ri);
 	if (ask_queue)
-		ia_check_pending_duplicate(def);
+		ia_check_pending_duplicate(rel, def, &ri);
 
 	table_close(rel, NoLock);
 	return def;
+}
+
+/*
+ * ia_resolve_form -- the resolved form (*ri) of "stmt", a raw CREATE INDEX
+ * on "rel" whose text is "text": its access method (*amroutine), every key
+ * and INCLUDE column, expression and predicate, as DefineIndex would compute
+ * them; expressions and predicate folded as the table's owner when "fold"
+ * (columns.c).  Returns the transformed statement (its columns named).
+ * Checks nothing of the table, its name or privileges (resolve() does).
+ */
+IndexStmt *
+ia_resolve_form(Relation rel, IndexStmt *stmt, const char *text, bool fold,
+				ResolvedIndex *ri, IndexAmRoutine **amroutine)
+{
+	IndexStmt  *tstmt;
+	Oid			amid;
+	ErrorContextCallback errcb;
+
+	amid = check_access_method(stmt, amroutine);
+
+	/* what DefineIndex's parse-analysis step does: columns, expressions */
+	IA_ERRCONTEXT_PUSH(errcb, text);
+	tstmt = transformIndexStmt(RelationGetRelid(rel), copyObject(stmt), text);
+	IA_ERRCONTEXT_POP(errcb);
+
+	memset(ri, 0, sizeof(*ri));
+	ri->amid = amid;
+	ri->unique = stmt->unique;
+	ri->nulls_not_distinct = stmt->nulls_not_distinct;
+	ia_resolve_columns(rel, tstmt, amid, *amroutine, ri, fold);
+	return tstmt;
 }
 
 static const char *
