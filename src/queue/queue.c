@@ -54,15 +54,24 @@
 #include "index_advisor.h"
 #include "ia_locks.h"
 #include "ia_queue.h"
+#include "queue_internal.h"
 
 static Oid	ia_history_relid(void);
 static Oid	ia_history_owner(void);
 static char *ia_quoted_history(void);	/* "schema".idx_history */
 static char *deferred_sql(const char *a);
+static void read_row(HeapTuple tup, TupleDesc desc, void *arg);
 
 static Oid	history_nsp = InvalidOid;
 
-/* Run fixed bookkeeping SQL as the history table's owner. */
+/*
+ * The ritual of every statement here, written once (history_exec): become
+ * the history table's owner (keeping SECURITY_LOCAL_USERID_CHANGE), pin
+ * search_path to pg_catalog in a new GUC nest level, connect SPI, run one
+ * fixed statement with parameters, hand each row to a reader in the
+ * caller's memory context, then disconnect and restore.  An error leaves
+ * the restoring to the (sub)transaction's abort.
+ */
 typedef struct OwnerSwitch
 {
 	Oid			save_userid;
@@ -92,33 +101,75 @@ restore_user(OwnerSwitch *sw)
 	SetUserIdAndSecContext(sw->save_userid, sw->save_sec);
 }
 
-/* The int8 in the first column of the first row SPI returned. */
-static int64
-spi_first_int8(void)
+/*
+ * history_exec -- run "sql" (fixed text, parameters $1.. given as for
+ * SPI_execute_with_args) as the history table's owner, as above; each row
+ * it returns goes to "reader" (or none), called in the caller's memory
+ * context with "arg".  HX_READ_ONLY: a read; HX_LATEST: a read that sees
+ * every committed row and this transaction's (a snapshot taken now, see
+ * lock_drop_requests).  Returns the number of rows processed.
+ */
+uint64
+ia_history_exec(const char *sql, int nargs, Oid *types, Datum *values,
+				const char *nulls, int flags, IaHistoryReader reader,
+				void *arg)
 {
-	bool		isnull;
+	OwnerSwitch sw;
+	MemoryContext cxt = CurrentMemoryContext;
+	bool		latest = (flags & HX_LATEST) != 0;
+	uint64		n;
+	int			rc;
 
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									   SPI_tuptable->tupdesc, 1, &isnull));
-}
-
-/* SQL with "%s" standing for the history table, made once per call. */
-static char *
-q(const char *fmt)
-{
-	return psprintf(fmt, ia_quoted_history());
-}
-
-static int
-run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
-	bool read_only)
-{
-	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls,
-										   read_only, 0);
-
+	become_owner(&sw);
+	if (latest)
+	{
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetLatestSnapshot());
+	}
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls,
+							   (flags & (HX_READ_ONLY | HX_LATEST)) != 0, 0);
+	if (latest)
+		PopActiveSnapshot();
 	if (rc < 0)
 		elog(ERROR, "index_advisor: SPI failed (%d) on: %s", rc, sql);
-	return rc;
+	n = SPI_processed;
+	if (reader != NULL && n > 0)
+	{
+		MemoryContext spi = MemoryContextSwitchTo(cxt);
+
+		for (uint64 i = 0; i < n; i++)
+			reader(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, arg);
+		MemoryContextSwitchTo(spi);
+	}
+	restore_user(&sw);
+	return n;
+}
+
+/* A reader: the int8 in the first column (of the last row) into *(int64 *) arg. */
+void
+ia_read_int8(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+
+	*(int64 *) arg = isnull ? 0 : DatumGetInt64(d);
+}
+
+/* A reader: the int8 in the first column appended to the List ** arg. */
+void
+ia_read_int8_list(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	int64	   *id = palloc(sizeof(int64));
+
+	ia_read_int8(tup, desc, id);
+	*(List **) arg = lappend(*(List **) arg, id);
+}
+
+/* SQL with "%s" (or "%1$s") standing for the history table. */
+char *
+ia_history_sql(const char *fmt)
+{
+	return psprintf(fmt, ia_quoted_history());
 }
 
 void
@@ -256,6 +307,15 @@ ia_quoted_history(void)
 									  "idx_history");
 }
 
+/* A reader: the sentence naming the row that reserves a name. */
+static void
+read_reservation(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	*(char **) arg = psprintf("History row %s (%s) reserves this name.",
+							  SPI_getvalue(tup, desc, 1),
+							  SPI_getvalue(tup, desc, 2));
+}
+
 /*
  * ia_pending_name_exists -- a queued or running create that reserves this
  * index name in this schema: a sentence naming it, or NULL.
@@ -263,30 +323,19 @@ ia_quoted_history(void)
 char *
 ia_pending_name_exists(Oid nspid, const char *name)
 {
-	OwnerSwitch sw;
 	Oid			types[2] = {NAMEOID, NAMEOID};
 	Datum		values[2];
 	char	   *result = NULL;
-	MemoryContext cxt = CurrentMemoryContext;
 
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(get_namespace_name(nspid)));
 	values[1] = DirectFunctionCall1(namein, CStringGetDatum(name));
-	become_owner(&sw);
-	run(q("SELECT id, status FROM %s"
-		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
-		  "   AND operation OPERATOR(pg_catalog.=) 'create'"
-		  "   AND schema_name OPERATOR(pg_catalog.=) $1"
-		  "   AND index_name OPERATOR(pg_catalog.=) $2 LIMIT 1"),
-		2, types, values, NULL, true);
-	if (SPI_processed > 0)
-	{
-		char	   *id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		char	   *status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-
-		result = MemoryContextStrdup(cxt,
-									 psprintf("History row %s (%s) reserves this name.", id, status));
-	}
-	restore_user(&sw);
+	(void) ia_history_exec(ia_history_sql("SELECT id, status FROM %s"
+										  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
+										  "   AND operation OPERATOR(pg_catalog.=) 'create'"
+										  "   AND schema_name OPERATOR(pg_catalog.=) $1"
+										  "   AND index_name OPERATOR(pg_catalog.=) $2 LIMIT 1"),
+						   2, types, values, NULL, HX_READ_ONLY,
+						   read_reservation, &result);
 	return result;
 }
 
@@ -301,7 +350,6 @@ ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 				const char *search_path, ArrayType *settings,
 				TimestampTz not_before)
 {
-	OwnerSwitch sw;
 	Oid			roleid = GetUserId();
 	Oid			types[13] = {TEXTOID, NAMEOID, NAMEOID, NAMEOID, TEXTOID,
 		TEXTARRAYOID, NAMEOID, OIDOID, OIDOID, TEXTOID, TEXTARRAYOID, OIDOID,
@@ -330,15 +378,12 @@ ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 	/* for the record: who had logged in (workers log in as the bootstrap superuser) */
 	values[11] = ObjectIdGetDatum(GetAuthenticatedUserId());
 
-	become_owner(&sw);
-	run(q("INSERT INTO %s (migration, operation, schema_name, table_name,"
-		  " index_name, definition, queries, requested_by, table_oid, role_oid,"
-		  " login_role_oid, search_path, build_settings, not_before)"
-		  " VALUES ($1, 'create', $2, $3, $4, $5, $6, $7, $8, $9,"
-		  " $12, $10, $11, $13) RETURNING id"),
-		13, types, values, nulls, false);
-	id = spi_first_int8();
-	restore_user(&sw);
+	(void) ia_history_exec(ia_history_sql("INSERT INTO %s (migration, operation, schema_name, table_name,"
+										  " index_name, definition, queries, requested_by, table_oid, role_oid,"
+										  " login_role_oid, search_path, build_settings, not_before)"
+										  " VALUES ($1, 'create', $2, $3, $4, $5, $6, $7, $8, $9,"
+										  " $12, $10, $11, $13) RETURNING id"),
+						   13, types, values, nulls, 0, ia_read_int8, &id);
 	return id;
 }
 
@@ -351,11 +396,9 @@ ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 IaRow *
 ia_queue_lookup(int64 id)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
 	IaRow	   *row = NULL;
-	MemoryContext cxt = CurrentMemoryContext;
 	char	   *sql;
 
 	values[0] = Int64GetDatum(id);
@@ -370,38 +413,8 @@ ia_queue_lookup(int64 id)
 				   "status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND wait_reason IS NOT NULL" :
 				   "false",
 				   ia_quoted_history());
-	become_owner(&sw);
-	run(sql, 1, types, values, NULL, false);
-	if (SPI_processed == 1)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[0];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		bool		isnull;
-		Datum		d;
-
-		row = palloc0(sizeof(IaRow));
-		row->id = id;
-		row->operation = SPI_getvalue(tup, desc, 2);
-		row->status = ia_status_from_name(SPI_getvalue(tup, desc, 3));
-		row->schema_name = SPI_getvalue(tup, desc, 4);
-		row->table_name = SPI_getvalue(tup, desc, 5);
-		row->index_name = SPI_getvalue(tup, desc, 6);
-		row->role_oid = DatumGetObjectId(SPI_getbinval(tup, desc, 7, &isnull));
-		row->migration = SPI_getvalue(tup, desc, 8);
-		d = SPI_getbinval(tup, desc, 9, &isnull);
-		row->table_oid = isnull ? InvalidOid : DatumGetObjectId(d);
-		d = SPI_getbinval(tup, desc, 10, &isnull);
-		row->parent_id = isnull ? 0 : DatumGetInt64(d);
-		d = SPI_getbinval(tup, desc, 11, &isnull);
-		row->index_oid = isnull ? InvalidOid : DatumGetObjectId(d);
-		d = SPI_getbinval(tup, desc, 12, &isnull);
-		row->restored = !isnull && DatumGetBool(d) && OidIsValid(row->index_oid);
-		d = SPI_getbinval(tup, desc, 13, &isnull);
-		row->deferred = !isnull && DatumGetBool(d);
-		MemoryContextSwitchTo(old);
-	}
-	restore_user(&sw);
+	if (ia_history_exec(sql, 1, types, values, NULL, 0, read_row, &row) != 1)
+		row = NULL;
 
 	if (row == NULL || !(has_privs_of_role(GetUserId(), row->role_oid)))
 		ereport(ERROR,
@@ -411,6 +424,35 @@ ia_queue_lookup(int64 id)
 	return row;
 }
 
+/* A reader: the IaRow of ia_queue_lookup (into *(IaRow **) arg). */
+static void
+read_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	IaRow	   *row = palloc0(sizeof(IaRow));
+	bool		isnull;
+	Datum		d;
+
+	*(IaRow **) arg = row;
+	row->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	row->operation = SPI_getvalue(tup, desc, 2);
+	row->status = ia_status_from_name(SPI_getvalue(tup, desc, 3));
+	row->schema_name = SPI_getvalue(tup, desc, 4);
+	row->table_name = SPI_getvalue(tup, desc, 5);
+	row->index_name = SPI_getvalue(tup, desc, 6);
+	row->role_oid = DatumGetObjectId(SPI_getbinval(tup, desc, 7, &isnull));
+	row->migration = SPI_getvalue(tup, desc, 8);
+	d = SPI_getbinval(tup, desc, 9, &isnull);
+	row->table_oid = isnull ? InvalidOid : DatumGetObjectId(d);
+	d = SPI_getbinval(tup, desc, 10, &isnull);
+	row->parent_id = isnull ? 0 : DatumGetInt64(d);
+	d = SPI_getbinval(tup, desc, 11, &isnull);
+	row->index_oid = isnull ? InvalidOid : DatumGetObjectId(d);
+	d = SPI_getbinval(tup, desc, 12, &isnull);
+	row->restored = !isnull && DatumGetBool(d) && OidIsValid(row->index_oid);
+	d = SPI_getbinval(tup, desc, 13, &isnull);
+	row->deferred = !isnull && DatumGetBool(d);
+}
+
 /*
  * ia_queue_set_status -- move a row from status "from" to "to".  Returns
  * whether a row moved.
@@ -418,16 +460,13 @@ ia_queue_lookup(int64 id)
 bool
 ia_queue_set_status(int64 id, IaStatus from, IaStatus to)
 {
-	OwnerSwitch sw;
 	Oid			types[3] = {INT8OID, TEXTOID, TEXTOID};
 	Datum		values[3];
-	bool		moved;
 
 	values[0] = Int64GetDatum(id);
 	values[1] = CStringGetTextDatum(ia_status_name(from));
 	values[2] = CStringGetTextDatum(ia_status_name(to));
-	become_owner(&sw);
-	run(q("UPDATE %s SET status = $3,"
+	return ia_history_exec(ia_history_sql("UPDATE %s SET status = $3,"
 		  " finished_at = CASE WHEN $3 OPERATOR(pg_catalog.=) ANY (" IA_SQL_ENDED ")"
 		  "                    THEN pg_catalog.clock_timestamp() ELSE finished_at END,"
 		  " error_code = CASE WHEN $3 OPERATOR(pg_catalog.=) " IA_SQL(IA_S_CANCELLED)
@@ -437,37 +476,33 @@ ia_queue_set_status(int64 id, IaStatus from, IaStatus to)
 		  "                   ELSE error_message END"
 		  " WHERE id OPERATOR(pg_catalog.=) $1"
 		  "   AND status OPERATOR(pg_catalog.=) $2"),
-		3, types, values, NULL, false);
-	moved = SPI_processed > 0;
-	restore_user(&sw);
-	return moved;
+						   3, types, values, NULL, 0, NULL, NULL) > 0;
+}
+
+/* A reader: the worker_pid in the first column (-1 when null). */
+static void
+read_pid(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+
+	*(int *) arg = isnull ? -1 : DatumGetInt32(d);
 }
 
 /* ia_queue_request_cancel -- flag a running row for cancellation. */
 int
 ia_queue_request_cancel(int64 id)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
 	int			pid = 0;
 
 	values[0] = Int64GetDatum(id);
-	become_owner(&sw);
-	run(q("UPDATE %s SET cancel_requested = true"
-		  " WHERE id OPERATOR(pg_catalog.=) $1"
-		  "   AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
-		  " RETURNING worker_pid"),
-		1, types, values, NULL, false);
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									  1, &isnull);
-
-		pid = isnull ? -1 : DatumGetInt32(d);
-	}
-	restore_user(&sw);
+	(void) ia_history_exec(ia_history_sql("UPDATE %s SET cancel_requested = true"
+										  " WHERE id OPERATOR(pg_catalog.=) $1"
+										  "   AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
+										  " RETURNING worker_pid"),
+						   1, types, values, NULL, 0, read_pid, &pid);
 	return pid;
 }
 
@@ -478,7 +513,7 @@ ia_queue_request_cancel(int64 id)
  * no SQL session can take, ia_locks.h): the create row reverted, or the
  * index dropped by OID.  A second request waits for the first transaction
  * to end, then checks with a snapshot taken after the wait
- * (check_latest): it sees the first one's row if it committed, whatever
+ * (ia_history_exec's HX_LATEST): it sees the first one's row if it committed, whatever
  * the isolation level, and is refused.
  */
 static void
@@ -491,16 +526,6 @@ lock_drop_requests(int64 key, uint16 kind)
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
-/* A read-only check that sees every committed row and this transaction's. */
-static void
-check_latest(const char *sql, int nargs, Oid *types, Datum *values)
-{
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetLatestSnapshot());
-	run(sql, nargs, types, values, NULL, true);
-	PopActiveSnapshot();
-}
-
 /*
  * ia_queue_refuse_second_rollback -- error out when a rollback of create
  * row "id" is queued or running: asked first, before the index is looked
@@ -510,22 +535,18 @@ check_latest(const char *sql, int nargs, Oid *types, Datum *values)
 void
 ia_queue_refuse_second_rollback(int64 id)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
 
 	values[0] = Int64GetDatum(id);
 	lock_drop_requests(id, IA_LOCKTAG_DROP_ROW);
-	become_owner(&sw);
-	check_latest(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
-				   " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
-				 1, types, values);
-	if (SPI_processed > 0)
+	if (ia_history_exec(ia_history_sql("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
+									   " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
+						1, types, values, NULL, HX_LATEST, NULL, NULL) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("a rollback of history row " INT64_FORMAT " is already queued",
 						id)));
-	restore_user(&sw);
 }
 
 /*
@@ -535,7 +556,6 @@ ia_queue_refuse_second_rollback(int64 id)
 int64
 ia_queue_drop(IaRow *orig, const char *definition)
 {
-	OwnerSwitch sw;
 	Oid			roleid = GetUserId();
 	Oid			types[10] = {INT8OID, TEXTOID, NAMEOID, OIDOID, OIDOID, OIDOID,
 	TEXTOID, NAMEOID, NAMEOID, OIDOID};
@@ -559,8 +579,7 @@ ia_queue_drop(IaRow *orig, const char *definition)
 	values[9] = ObjectIdGetDatum(orig->index_oid);
 
 	ia_queue_refuse_second_rollback(orig->id);
-	become_owner(&sw);
-	run(psprintf("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
+	(void) ia_history_exec(psprintf("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
 				 " index_name, definition, requested_by, table_oid, role_oid,"
 				 " login_role_oid, reverts, search_path, index_oid%2$s)"
 				 " SELECT $7, 'drop', $8, h.table_name, $9, $2, $3, $4, $5, $6, $1,"
@@ -568,9 +587,7 @@ ia_queue_drop(IaRow *orig, const char *definition)
 				 " FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1 RETURNING id",
 				 ia_quoted_history(), v2 ? ", index_table_oid" : "",
 				 v2 ? ", h.table_oid::pg_catalog.oid" : ""),
-		10, types, values, nulls, false);
-	id = spi_first_int8();
-	restore_user(&sw);
+						   10, types, values, nulls, 0, ia_read_int8, &id);
 	return id;
 }
 
@@ -578,33 +595,18 @@ ia_queue_drop(IaRow *orig, const char *definition)
 List *
 ia_queue_migration_rows(const char *migration)
 {
-	OwnerSwitch sw;
 	Oid			types[2] = {TEXTOID, OIDOID};
 	Datum		values[2];
 	List	   *ids = NIL;
-	MemoryContext cxt = CurrentMemoryContext;
 
 	values[0] = CStringGetTextDatum(migration);
-	values[1] = ObjectIdGetDatum(GetUserId());	/* the caller, before become_owner */
-	become_owner(&sw);
-	run(q("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
+	values[1] = ObjectIdGetDatum(GetUserId());	/* the caller, before ia_history_exec */
+	(void) ia_history_exec(ia_history_sql("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
 		  " AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
 		  " AND status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_DONE)
 		  " AND pg_catalog.pg_has_role($2, role_oid, 'USAGE') ORDER BY id DESC"),
-		2, types, values, NULL, true);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int64	   *id;
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-
-		id = palloc(sizeof(int64));
-		*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-										  SPI_tuptable->tupdesc, 1, &isnull));
-		ids = lappend(ids, id);
-		MemoryContextSwitchTo(old);
-	}
-	restore_user(&sw);
+						   2, types, values, NULL, HX_READ_ONLY,
+						   ia_read_int8_list, &ids);
 	return ids;
 }
 
@@ -617,30 +619,31 @@ ia_queue_migration_rows(const char *migration)
 static List *
 stale_candidates(void)
 {
-	OwnerSwitch sw;
 	List	   *ids = NIL;
-	MemoryContext cxt = CurrentMemoryContext;
 
-	become_owner(&sw);
-	run(psprintf("SELECT id FROM %s h"
+	(void) ia_history_exec(psprintf("SELECT id FROM %s h"
 				 " WHERE h.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 				 "   AND NOT %s AND h.parent_id IS NULL ORDER BY h.id",
 				 ia_quoted_history(), deferred_sql("h")),
-		0, NULL, NULL, NULL, true);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int64		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-													 SPI_tuptable->tupdesc, 1, &isnull));
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		int64	   *p = palloc(sizeof(int64));
-
-		*p = id;
-		ids = lappend(ids, p);
-		MemoryContextSwitchTo(old);
-	}
-	restore_user(&sw);
+						   0, NULL, NULL, NULL, HX_READ_ONLY,
+						   ia_read_int8_list, &ids);
 	return ids;
+}
+
+typedef struct Unfinished
+{
+	int64		n;
+	char	   *list;
+} Unfinished;
+
+/* A reader: ia_queue_unfinished's count and list. */
+static void
+read_unfinished(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	Unfinished *u = arg;
+
+	ia_read_int8(tup, desc, &u->n);
+	u->list = SPI_getvalue(tup, desc, 2);
 }
 
 /*
@@ -652,29 +655,22 @@ stale_candidates(void)
 int64
 ia_queue_unfinished(int max, char **list)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT4OID};
 	Datum		values[1];
-	int64		n;
-	MemoryContext cxt = CurrentMemoryContext;
+	Unfinished	u = {0, NULL};
 
-	*list = NULL;
 	values[0] = Int32GetDatum(max);
-	become_owner(&sw);
-	run(q("SELECT pg_catalog.count(*),"
+	(void) ia_history_exec(ia_history_sql("SELECT pg_catalog.count(*),"
 		  " pg_catalog.string_agg(pg_catalog.format('%%s (%%s)', id, status), ', ' ORDER BY id)"
 		  "   FILTER (WHERE r OPERATOR(pg_catalog.<=) $1)"
 		  " FROM (SELECT id, status, pg_catalog.row_number() OVER (ORDER BY id) AS r"
 		  "         FROM %s"
 		  "        WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "          AND parent_id IS NULL) u"),
-		1, types, values, NULL, true);
-	n = spi_first_int8();
-	if (n > 0)
-		*list = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0],
-													  SPI_tuptable->tupdesc, 2));
-	restore_user(&sw);
-	return n;
+						   1, types, values, NULL, HX_READ_ONLY,
+						   read_unfinished, &u);
+	*list = u.n > 0 ? u.list : NULL;
+	return u.n;
 }
 
 /*
@@ -735,6 +731,20 @@ start_rule_sql(void)
 					ia_quoted_history(), deferred_sql("r"), deferred_sql("h"));
 }
 
+/* A reader: ia_queue_pending's counts (int[3]: queued, eligible, next_ms). */
+static void
+read_pending(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	int		   *counts = arg;
+	bool		isnull;
+	Datum		d;
+
+	counts[0] = (int) DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	counts[1] = (int) DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
+	d = SPI_getbinval(tup, desc, 3, &isnull);
+	counts[2] = isnull ? -1 : DatumGetInt32(d);
+}
+
 /*
  * ia_queue_pending -- by the start rule, with "per_role" and the gate
  * open or not: how many top-level rows have not started (queued or
@@ -746,18 +756,15 @@ void
 ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 				 int *eligible, int *next_ms)
 {
-	OwnerSwitch sw;
-	bool		isnull;
-	Datum		d;
 	List	   *ids;
 	ListCell   *lc;
 	Oid			types[2] = {INT4OID, BOOLOID};
 	Datum		values[2];
+	int			counts[3];
 
 	values[0] = Int32GetDatum(per_role);
 	values[1] = BoolGetDatum(gate_open);
-	become_owner(&sw);
-	run(psprintf("WITH%2$s"
+	(void) ia_history_exec(psprintf("WITH%2$s"
 				 " SELECT pg_catalog.count(*),"
 				 "  (SELECT pg_catalog.count(*) FROM startable),"
 				 "  (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
@@ -766,14 +773,11 @@ ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 				 " FROM %1$s h WHERE h.parent_id IS NULL"
 				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %3$s)",
 				 ia_quoted_history(), start_rule_sql(), deferred_sql("h")),
-		2, types, values, NULL, true);
-	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-												SPI_tuptable->tupdesc, 1, &isnull));
-	*eligible = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-												  SPI_tuptable->tupdesc, 2, &isnull));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
-	*next_ms = isnull ? -1 : DatumGetInt32(d);
-	restore_user(&sw);
+						   2, types, values, NULL, HX_READ_ONLY,
+						   read_pending, counts);
+	*queued = counts[0];
+	*eligible = counts[1];
+	*next_ms = counts[2];
 
 	*stale = 0;
 	ids = stale_candidates();
@@ -793,7 +797,6 @@ ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 void
 ia_queue_defer(const char *reason)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	char		nulls[1] = {' '};
@@ -802,8 +805,7 @@ ia_queue_defer(const char *reason)
 		return;
 	values[0] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 	nulls[0] = reason ? ' ' : 'n';
-	become_owner(&sw);
-	run(psprintf("UPDATE %1$s h SET wait_reason = x.reason,"
+	(void) ia_history_exec(psprintf("UPDATE %1$s h SET wait_reason = x.reason,"
 				 "  status = CASE WHEN x.reason IS NULL THEN " IA_SQL(IA_S_QUEUED) " ELSE " IA_SQL(IA_S_WAITING) " END"
 				 " FROM (SELECT d.id, CASE"
 				 "         WHEN d.attempts OPERATOR(pg_catalog.=) 0"
@@ -812,23 +814,18 @@ ia_queue_defer(const char *reason)
 				 "              pg_catalog.to_char(d.not_before, 'YYYY-MM-DD HH24:MI:SSOF')"
 				 "         ELSE $1 END AS reason"
 				 "        FROM %1$s d"
-				 "       WHERE d.status OPERATOR(pg_catalog.=) ANY ('{queued,waiting}')) x"
+				 "       WHERE d.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_UNSTARTED ")) x"
 				 " WHERE h.id OPERATOR(pg_catalog.=) x.id AND h.parent_id IS NULL"
 				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %2$s)"
 				 "   AND COALESCE(h.wait_reason, '') OPERATOR(pg_catalog.<>) COALESCE(x.reason, '')",
 				 ia_quoted_history(), deferred_sql("h")),
-		1, types, values, nulls, false);
-	restore_user(&sw);
+						   1, types, values, nulls, 0, NULL, NULL);
 }
 
-/* Fill an IaJob from the current SPI row (columns as in JOB_COLUMNS). */
-#define JOB_COLUMNS \
-	"id, operation, schema_name, table_name, index_name, definition," \
-	" table_oid, role_oid, search_path, build_settings, reverts, status, parent_id," \
-	" index_oid"
+/* Fill an IaJob from an SPI row (columns as in JOB_COLUMNS), in cxt. */
 
-static IaJob *
-job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
+IaJob *
+ia_job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	IaJob	   *job = palloc0(sizeof(IaJob));
@@ -869,6 +866,37 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 	return job;
 }
 
+/* A reader: the IaJob of the row into *(IaJob **) arg, in the current context. */
+static void
+read_job(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	*(IaJob **) arg = ia_job_from_tuple(tup, desc, CurrentMemoryContext);
+}
+
+/* A reader: the IaJob of the row appended to the List ** arg. */
+static void
+read_job_list(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	*(List **) arg = lappend(*(List **) arg,
+							 ia_job_from_tuple(tup, desc, CurrentMemoryContext));
+}
+
+/*
+ * in_context -- ia_history_exec of a statement that writes, its rows read
+ * by "reader" into a pointer allocated in "cxt" (or NULL when no row).
+ */
+static void *
+in_context(MemoryContext cxt, const char *sql, int nargs, Oid *types,
+		   Datum *values, IaHistoryReader reader)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	void	   *result = NULL;
+
+	(void) ia_history_exec(sql, nargs, types, values, NULL, 0, reader, &result);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
 /*
  * ia_queue_claim -- take the next job for this worker by the start rule
  * (start_rule_sql; "gate_open": ia_start_gate() found no reason), or NULL.  The
@@ -884,7 +912,6 @@ job_from_tuple(HeapTuple tup, TupleDesc desc, MemoryContext cxt)
 IaJob *
 ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open)
 {
-	OwnerSwitch sw;
 	IaJob	   *job = NULL;
 	Oid			types[2] = {INT4OID, BOOLOID};
 	Datum		values[2];
@@ -904,11 +931,7 @@ ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open)
 				   ia_quoted_history(),
 				   ia_catalog_version() >= 2 ? ", wait_reason = NULL" : "",
 				   start_rule_sql());
-	become_owner(&sw);
-	run(sql, 2, types, values, NULL, false);
-	if (SPI_processed > 0)
-		job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
-	restore_user(&sw);
+	job = in_context(cxt, sql, 2, types, values, read_job);
 	if (job != NULL)
 		(void) ia_row_lock(job->id, true);
 	return job;
@@ -929,15 +952,13 @@ ia_queue_claim_stale(MemoryContext cxt)
 	foreach(lc, ids)
 	{
 		int64		id = *(int64 *) lfirst(lc);
-		OwnerSwitch sw;
 		Oid			types[1] = {INT8OID};
 		Datum		values[1];
 
 		if (!ia_row_lock(id, false))
 			continue;			/* its worker is alive */
 		values[0] = Int64GetDatum(id);
-		become_owner(&sw);
-		run(q("WITH stale AS ("
+		job = in_context(cxt, ia_history_sql("WITH stale AS ("
 			  "  SELECT h.id FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1"
 			  "     AND h.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 			  "   FOR UPDATE SKIP LOCKED)"
@@ -945,10 +966,7 @@ ia_queue_claim_stale(MemoryContext cxt)
 			  "        started_at = pg_catalog.clock_timestamp()"
 			  "   FROM stale WHERE u.id OPERATOR(pg_catalog.=) stale.id"
 			  " RETURNING u." JOB_COLUMNS),
-			1, types, values, NULL, false);
-		if (SPI_processed > 0)
-			job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
-		restore_user(&sw);
+						 1, types, values, read_job);
 		if (job != NULL)
 			break;
 		ia_row_unlock(id);		/* it ended meanwhile */
@@ -971,22 +989,16 @@ ia_queue_claim_stale(MemoryContext cxt)
 bool
 ia_queue_start_build(int64 id)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
-	bool		started;
 	bool		v2 = ia_catalog_version() >= 2;
 
 	values[0] = Int64GetDatum(id);
-	become_owner(&sw);
-	run(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_BUILDING) "%s"
+	return ia_history_exec(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_BUILDING) "%s"
 				 " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested",
 				 ia_quoted_history(),
 				 v2 ? ", table_writes = pg_catalog.jsonb_build_object('before', " IA_TABLE_WRITES ")" : ""),
-		1, types, values, NULL, false);
-	started = SPI_processed > 0;
-	restore_user(&sw);
-	return started;
+						   1, types, values, NULL, 0, NULL, NULL) > 0;
 }
 
 /*
@@ -998,7 +1010,6 @@ ia_queue_start_build(int64 id)
 void
 ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 {
-	OwnerSwitch sw;
 	Oid			types[7] = {INT8OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, OIDOID};
 	Datum		values[7];
 	char		nulls[7];
@@ -1029,9 +1040,8 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 	values[5] = Int64GetDatum(job->reverts);
 	nulls[5] = job->reverts ? ' ' : 'n';
 
-	become_owner(&sw);
 	if (edata == NULL && !job->is_drop)
-		run(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp(),"
+		(void) ia_history_exec(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp(),"
 					 " index_oid = $2, indexdef = pg_catalog.pg_get_indexdef($2),"
 					 " index_size = COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(t.relid))"
 					 "                 FROM pg_catalog.pg_partition_tree($2) t WHERE t.isleaf),"
@@ -1043,15 +1053,15 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 					 " commit_lsn = pg_catalog.pg_current_wal_lsn(),"
 					 " table_writes = COALESCE(table_writes, '{}')"
 					 " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('valid', " IA_TABLE_WRITES ")" : ""),
-			7, types, values, nulls, false);
+							   7, types, values, nulls, 0, NULL, NULL);
 	else if (edata == NULL)
 	{
-		run(q("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp()"
-			  " WHERE id OPERATOR(pg_catalog.=) $1"),
-			7, types, values, nulls, false);
-		run(q("UPDATE %s SET status = " IA_SQL(IA_S_ROLLED_BACK)
-			  " WHERE id OPERATOR(pg_catalog.=) $6 OR parent_id OPERATOR(pg_catalog.=) $6"),
-			7, types, values, nulls, false);
+		(void) ia_history_exec(ia_history_sql("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp()"
+											  " WHERE id OPERATOR(pg_catalog.=) $1"),
+							   7, types, values, nulls, 0, NULL, NULL);
+		(void) ia_history_exec(ia_history_sql("UPDATE %s SET status = " IA_SQL(IA_S_ROLLED_BACK)
+											  " WHERE id OPERATOR(pg_catalog.=) $6 OR parent_id OPERATOR(pg_catalog.=) $6"),
+							   7, types, values, nulls, 0, NULL, NULL);
 	}
 	else
 	{
@@ -1066,19 +1076,18 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 			Oid			ptypes[1] = {INT8OID};
 			Datum		pvalues[1] = {Int64GetDatum(job->parent_id)};
 
-			run(q("SELECT 1 FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE"),
-				1, ptypes, pvalues, NULL, false);
+			(void) ia_history_exec(ia_history_sql("SELECT 1 FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE"),
+								   1, ptypes, pvalues, NULL, 0, NULL, NULL);
 		}
-		run(psprintf("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
+		(void) ia_history_exec(psprintf("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
 					 "       SELECT 1 FROM %1$s p WHERE p.id OPERATOR(pg_catalog.=) u.parent_id"
 					 "          AND p.cancel_requested) THEN " IA_SQL(IA_S_CANCELLED) " ELSE " IA_SQL(IA_S_FAILED) " END,"
 					 " finished_at = pg_catalog.clock_timestamp(),"
 					 " error_code = $3, error_message = $4, error_detail = $5%2$s"
 					 " WHERE u.id OPERATOR(pg_catalog.=) $1",
 					 ia_quoted_history(), v2 ? ", leftover_oid = $7" : ""),
-			7, types, values, nulls, false);
+							   7, types, values, nulls, 0, NULL, NULL);
 	}
-	restore_user(&sw);
 }
 
 /*
@@ -1089,17 +1098,14 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 bool
 ia_queue_retry(IaJob *job, ErrorData *edata, int delay_ms)
 {
-	OwnerSwitch sw;
 	Oid			types[4] = {INT8OID, TEXTOID, TEXTOID, INT4OID};
 	Datum		values[4];
-	bool		retried;
 
 	values[0] = Int64GetDatum(job->id);
 	values[1] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
 	values[2] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
 	values[3] = Int32GetDatum(delay_ms);
-	become_owner(&sw);
-	run(q("UPDATE %s SET status = " IA_SQL(IA_S_QUEUED) ", worker_pid = NULL,"
+	return ia_history_exec(ia_history_sql("UPDATE %s SET status = " IA_SQL(IA_S_QUEUED) ", worker_pid = NULL,"
 		  " not_before = pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)"
 		  "              pg_catalog.make_interval(secs => $4 OPERATOR(pg_catalog./) 1000.0),"
 		  " attempt_errors = attempt_errors OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
@@ -1107,31 +1113,21 @@ ia_queue_retry(IaJob *job, ErrorData *edata, int delay_ms)
 		  "     'failed_at', pg_catalog.clock_timestamp(),"
 		  "     'error_code', $2, 'error_message', $3)"
 		  " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested"),
-		4, types, values, NULL, false);
-	retried = SPI_processed > 0;
-	restore_user(&sw);
-	return retried;
+						   4, types, values, NULL, 0, NULL, NULL) > 0;
 }
 
 /* ia_queue_attempts -- how many times row "id" was taken by a worker. */
 int
 ia_queue_attempts(int64 id)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
-	bool		isnull;
-	int			n = 0;
+	int64		n = 0;
 
 	values[0] = Int64GetDatum(id);
-	become_owner(&sw);
-	run(q("SELECT attempts FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
-		1, types, values, NULL, true);
-	if (SPI_processed > 0)
-		n = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-										SPI_tuptable->tupdesc, 1, &isnull));
-	restore_user(&sw);
-	return n;
+	(void) ia_history_exec(ia_history_sql("SELECT attempts::pg_catalog.int8 FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
+						   1, types, values, NULL, HX_READ_ONLY, ia_read_int8, &n);
+	return (int) n;
 }
 
 /*
@@ -1143,18 +1139,15 @@ ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_name,
 				  const char *table_name, const char *index_name,
 				  MemoryContext cxt)
 {
-	OwnerSwitch sw;
 	Oid			types[5] = {INT8OID, OIDOID, NAMEOID, NAMEOID, NAMEOID};
 	Datum		values[5];
-	IaJob	   *job;
 
 	values[0] = Int64GetDatum(parent->id);
 	values[1] = ObjectIdGetDatum(relid);
 	values[2] = DirectFunctionCall1(namein, CStringGetDatum(schema_name));
 	values[3] = DirectFunctionCall1(namein, CStringGetDatum(table_name));
 	values[4] = DirectFunctionCall1(namein, CStringGetDatum(index_name));
-	become_owner(&sw);
-	run(q("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
+	return in_context(cxt, ia_history_sql("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
 		  " index_name, definition, queries, status, requested_by, requested_at,"
 		  " started_at, worker_pid, attempts, table_oid, role_oid, login_role_oid,"
 		  " search_path, build_settings, parent_id)"
@@ -1164,35 +1157,37 @@ ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_name,
 		  "        search_path, build_settings, id"
 		  "   FROM %1$s WHERE id OPERATOR(pg_catalog.=) $1"
 		  " RETURNING " JOB_COLUMNS),
-		5, types, values, NULL, false);
-	job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
-	restore_user(&sw);
-	return job;
+					  5, types, values, read_job);
 }
 
 /* ia_queue_parts -- the part rows of partitioned row "parent_id". */
 List *
 ia_queue_parts(int64 parent_id, MemoryContext cxt)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
 	List	   *parts = NIL;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 
 	values[0] = Int64GetDatum(parent_id);
-	become_owner(&sw);
-	run(q("SELECT " JOB_COLUMNS " FROM %s WHERE parent_id OPERATOR(pg_catalog.=) $1 ORDER BY id"),
-		1, types, values, NULL, true);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		IaJob	   *job = job_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, cxt);
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-
-		parts = lappend(parts, job);
-		MemoryContextSwitchTo(old);
-	}
-	restore_user(&sw);
+	(void) ia_history_exec(ia_history_sql("SELECT " JOB_COLUMNS " FROM %s WHERE parent_id OPERATOR(pg_catalog.=) $1 ORDER BY id"),
+						   1, types, values, NULL, HX_READ_ONLY,
+						   read_job_list, &parts);
+	MemoryContextSwitchTo(old);
 	return parts;
+}
+
+/* A reader: an IaPending appended to the List ** arg. */
+static void
+read_pending_definition(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	IaPending  *p = palloc(sizeof(IaPending));
+
+	ia_read_int8(tup, desc, &p->id);
+	p->definition = SPI_getvalue(tup, desc, 2);
+	p->status = SPI_getvalue(tup, desc, 3);
+	p->index_name = SPI_getvalue(tup, desc, 4);
+	*(List **) arg = lappend(*(List **) arg, p);
 }
 
 /*
@@ -1202,35 +1197,17 @@ ia_queue_parts(int64 parent_id, MemoryContext cxt)
 List *
 ia_pending_definitions(Oid relid)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
 	List	   *result = NIL;
-	MemoryContext cxt = CurrentMemoryContext;
 
 	values[0] = ObjectIdGetDatum(relid);
-	become_owner(&sw);
-	run(q("SELECT id, definition, status, index_name FROM %s"
+	(void) ia_history_exec(ia_history_sql("SELECT id, definition, status, index_name FROM %s"
 		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "   AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
 		  "   AND table_oid OPERATOR(pg_catalog.=) $1 ORDER BY id"),
-		1, types, values, NULL, true);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		IaPending  *p = palloc(sizeof(IaPending));
-		bool		isnull;
-
-		p->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-		p->definition = SPI_getvalue(tup, desc, 2);
-		p->status = SPI_getvalue(tup, desc, 3);
-		p->index_name = SPI_getvalue(tup, desc, 4);
-		result = lappend(result, p);
-		MemoryContextSwitchTo(old);
-	}
-	restore_user(&sw);
+						   1, types, values, NULL, HX_READ_ONLY,
+						   read_pending_definition, &result);
 	return result;
 }
 
@@ -1241,7 +1218,6 @@ ia_pending_definitions(Oid relid)
 void
 ia_queue_rebind(int64 id, Oid indexoid)
 {
-	OwnerSwitch sw;
 	Oid			types[2] = {INT8OID, OIDOID};
 	Datum		values[2];
 
@@ -1249,11 +1225,9 @@ ia_queue_rebind(int64 id, Oid indexoid)
 		return;
 	values[0] = Int64GetDatum(id);
 	values[1] = ObjectIdGetDatum(indexoid);
-	become_owner(&sw);
-	run(q("UPDATE %s SET index_oid = $2, index_table_oid = table_oid::pg_catalog.oid"
-		  " WHERE id OPERATOR(pg_catalog.=) $1"),
-		2, types, values, NULL, false);
-	restore_user(&sw);
+	(void) ia_history_exec(ia_history_sql("UPDATE %s SET index_oid = $2, index_table_oid = table_oid::pg_catalog.oid"
+										  " WHERE id OPERATOR(pg_catalog.=) $1"),
+						   2, types, values, NULL, 0, NULL, NULL);
 }
 
 /*
@@ -1268,13 +1242,9 @@ ia_queue_rebind(int64 id, Oid indexoid)
 int
 ia_queue_rebind_restored(void)
 {
-	OwnerSwitch sw;
-	int			n;
-
 	if (ia_catalog_version() < 2)
 		return 0;
-	become_owner(&sw);
-	run(q("UPDATE %s h SET index_oid = (SELECT x.indexrelid FROM pg_catalog.pg_index x"
+	return (int) ia_history_exec(ia_history_sql("UPDATE %s h SET index_oid = (SELECT x.indexrelid FROM pg_catalog.pg_index x"
 		  "        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.indexrelid"
 		  "        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
 		  "       WHERE x.indrelid OPERATOR(pg_catalog.=) h.table_oid::pg_catalog.oid"
@@ -1283,10 +1253,18 @@ ia_queue_rebind_restored(void)
 		  "     index_table_oid = h.table_oid::pg_catalog.oid"
 		  " WHERE h.index_oid IS NOT NULL"
 		  "   AND h.index_table_oid IS DISTINCT FROM h.table_oid::pg_catalog.oid"),
-		0, NULL, NULL, NULL, false);
-	n = (int) SPI_processed;
-	restore_user(&sw);
-	return n;
+								 0, NULL, NULL, NULL, 0, NULL, NULL);
+}
+
+/* A reader: an IaJob with its leftover_oid appended to the List ** arg. */
+static void
+read_leftover(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	IaJob	   *job = ia_job_from_tuple(tup, desc, CurrentMemoryContext);
+	bool		isnull;
+
+	job->leftover_oid = DatumGetObjectId(SPI_getbinval(tup, desc, 15, &isnull));
+	*(List **) arg = lappend(*(List **) arg, job);
 }
 
 /*
@@ -1296,32 +1274,22 @@ ia_queue_rebind_restored(void)
 List *
 ia_queue_leftovers(int limit, MemoryContext cxt)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {INT4OID};
 	Datum		values[1];
 	List	   *jobs = NIL;
+	MemoryContext old;
 
 	if (ia_catalog_version() < 2)
 		return NIL;
 	values[0] = Int32GetDatum(limit);
-	become_owner(&sw);
-	run(q("SELECT " JOB_COLUMNS ", leftover_oid FROM %s"
+	old = MemoryContextSwitchTo(cxt);
+	(void) ia_history_exec(ia_history_sql("SELECT " JOB_COLUMNS ", leftover_oid FROM %s"
 		  " WHERE leftover_oid IS NOT NULL"
 		  "   AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_UNBUILT ")"
 		  " ORDER BY id LIMIT $1"),
-		1, types, values, NULL, true);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		IaJob	   *job = job_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, cxt);
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		bool		isnull;
-
-		job->leftover_oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-														   SPI_tuptable->tupdesc, 15, &isnull));
-		jobs = lappend(jobs, job);
-		MemoryContextSwitchTo(old);
-	}
-	restore_user(&sw);
+						   1, types, values, NULL, HX_READ_ONLY,
+						   read_leftover, &jobs);
+	MemoryContextSwitchTo(old);
 	return jobs;
 }
 
@@ -1332,18 +1300,15 @@ ia_queue_leftovers(int limit, MemoryContext cxt)
 void
 ia_queue_leftover_done(int64 id, const char *sentence)
 {
-	OwnerSwitch sw;
 	Oid			types[2] = {INT8OID, TEXTOID};
 	Datum		values[2];
 
 	values[0] = Int64GetDatum(id);
 	values[1] = CStringGetTextDatum(sentence);
-	become_owner(&sw);
-	run(q("UPDATE %s SET leftover_oid = NULL,"
-		  " error_detail = pg_catalog.concat_ws(' ', error_detail, $2)"
-		  " WHERE id OPERATOR(pg_catalog.=) $1"),
-		2, types, values, NULL, false);
-	restore_user(&sw);
+	(void) ia_history_exec(ia_history_sql("UPDATE %s SET leftover_oid = NULL,"
+										  " error_detail = pg_catalog.concat_ws(' ', error_detail, $2)"
+										  " WHERE id OPERATOR(pg_catalog.=) $1"),
+						   2, types, values, NULL, 0, NULL, NULL);
 }
 
 /*
@@ -1354,20 +1319,15 @@ ia_queue_leftover_done(int64 id, const char *sentence)
 int64
 ia_queue_index_row(Oid indexoid)
 {
-	OwnerSwitch sw;
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
 	int64		id = 0;
 
 	values[0] = ObjectIdGetDatum(indexoid);
-	become_owner(&sw);
-	run(q("SELECT id FROM %s WHERE operation OPERATOR(pg_catalog.=) 'create'"
+	(void) ia_history_exec(ia_history_sql("SELECT id FROM %s WHERE operation OPERATOR(pg_catalog.=) 'create'"
 		  " AND status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_DONE) " AND parent_id IS NULL"
 		  " AND index_oid OPERATOR(pg_catalog.=) $1 ORDER BY id DESC LIMIT 1"),
-		1, types, values, NULL, true);
-	if (SPI_processed > 0)
-		id = spi_first_int8();
-	restore_user(&sw);
+						   1, types, values, NULL, HX_READ_ONLY, ia_read_int8, &id);
 	return id;
 }
 
@@ -1383,7 +1343,6 @@ ia_queue_drop_index(Oid indexoid, Oid tableoid, const char *schema_name,
 					const char *table_name, const char *index_name,
 					const char *definition, const char *migration)
 {
-	OwnerSwitch sw;
 	Oid			roleid = GetUserId();
 	Oid			types[10] = {OIDOID, TEXTOID, NAMEOID, OIDOID, OIDOID, OIDOID,
 	TEXTOID, NAMEOID, NAMEOID, NAMEOID};
@@ -1407,25 +1366,21 @@ ia_queue_drop_index(Oid indexoid, Oid tableoid, const char *schema_name,
 	values[9] = DirectFunctionCall1(namein, CStringGetDatum(index_name));
 
 	lock_drop_requests(indexoid, IA_LOCKTAG_DROP_INDEX);
-	become_owner(&sw);
-	check_latest(q("SELECT 1 FROM %s WHERE operation OPERATOR(pg_catalog.=) 'drop'"
-				   " AND index_oid OPERATOR(pg_catalog.=) $1"
-				   " AND status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
-				 1, types, values);
-	if (SPI_processed > 0)
+	if (ia_history_exec(ia_history_sql("SELECT 1 FROM %s WHERE operation OPERATOR(pg_catalog.=) 'drop'"
+									   " AND index_oid OPERATOR(pg_catalog.=) $1"
+									   " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
+						1, types, values, NULL, HX_LATEST, NULL, NULL) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("a drop of index \"%s.%s\" is already queued",
 						schema_name, index_name)));
-	run(psprintf("INSERT INTO %s (migration, operation, schema_name, table_name,"
+	(void) ia_history_exec(psprintf("INSERT INTO %s (migration, operation, schema_name, table_name,"
 				 " index_name, definition, requested_by, table_oid, role_oid,"
 				 " login_role_oid, search_path, index_oid%s)"
 				 " VALUES ($7, 'drop', $8, $9, $10, $2, $3, $4, $5, $6,"
 				 "         'pg_catalog', $1%s) RETURNING id",
 				 ia_quoted_history(), v2 ? ", index_table_oid" : "",
 				 v2 ? ", $4" : ""),
-		10, types, values, nulls, false);
-	id = spi_first_int8();
-	restore_user(&sw);
+						   10, types, values, nulls, 0, ia_read_int8, &id);
 	return id;
 }
