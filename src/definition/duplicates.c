@@ -5,9 +5,9 @@
  *
  * Design: ia_index_covers compares the resolved forms (what pg_index holds,
  * expressions and predicates folded); idx_apply refuses a definition that a
- * valid index covers (ia_check_duplicate), or that a queued create covers
- * by the same rule (ia_check_pending_duplicate, each queued definition
- * resolved again); idx_check() asks the same rule through
+ * valid index covers (ia_check_duplicate), or that a queued create is by
+ * the same rule both ways (ia_check_pending_duplicate, each queued
+ * definition resolved again); idx_check() asks the same rule through
  * idx_index_covers(); the advisor's "replaces" column asks it with
  * IA_COVERS_PREFIX (ia_resolved_covers).
  *
@@ -282,9 +282,12 @@ idx_index_covers(PG_FUNCTION_ARGS)
 
 /*
  * ia_check_pending_duplicate -- refuse a definition (def, resolved as ri on
- * rel) that a create queued or running on the same table already covers,
- * by the rule an existing index is held to (ia_resolved_covers): it would
- * build a second index that the first makes useless.  Each queued
+ * rel) that a create queued or running on the same table already has: the
+ * duplicate rule (ia_resolved_covers) both ways, as IF NOT EXISTS asks of
+ * an existing index (naming.c), so that (a) and USING btree (a ASC) are one
+ * index whether the first is built or queued.  Only both ways: a queued
+ * index may still fail (a unique one on duplicate values), so it does not
+ * stand for the narrower index a built one would cover.  Each queued
  * definition is resolved again on the table (folded as its owner, as the
  * worker's build will).
  */
@@ -304,7 +307,7 @@ ia_check_pending_duplicate(Relation rel, IaDefinition *def, ResolvedIndex *ri)
 		stmt->relation = makeRangeVar(def->schema_name, def->table_name, -1);
 		(void) ia_resolve_form(rel, stmt, p->definition, true, &queued,
 							   &amroutine);
-		if (ia_resolved_covers(&queued, ri, 0))
+		if (ia_resolved_covers(&queued, ri, 0) && ia_resolved_covers(ri, &queued, 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("an equivalent index is already queued on table \"%s\"",
