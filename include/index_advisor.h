@@ -57,7 +57,9 @@
  *	                  visibility rule (ia_values.h; measure.c, advise_plan.c)
  *	          hidden.c    the planner filter of hidden indexes in every
  *	                  backend, and its cache (ia_hidden.h)
- *	          queue.c     the history table as a queue (ia_queue.h)
+ *	          queue/      the history table as a queue: history.c (the one
+ *	                  way to run SQL on it), queue.c (requests), claim.c
+ *	                  (the worker's side) (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
  *	gentle.c          gentle builds: the priority of the building processes,
  *	                  the server-wide start conditions (ia_gentle.h);

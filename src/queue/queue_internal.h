@@ -31,6 +31,7 @@ extern uint64 ia_history_exec(const char *sql, int nargs, Oid *types,
 							  Datum *values, const char *nulls, int flags,
 							  IaHistoryReader reader, void *arg);
 extern char *ia_history_sql(const char *fmt);
+extern char *ia_quoted_history(void);	/* "schema".idx_history */
 extern void ia_read_int8(HeapTuple tup, TupleDesc desc, void *arg);
 extern void ia_read_int8_list(HeapTuple tup, TupleDesc desc, void *arg);
 
