@@ -86,6 +86,18 @@ SELECT idx_apply('CREATE INDEX ON dup_t (b)') IS NOT NULL AS accepted;
 SELECT idx_apply('CREATE INDEX ON dup_t (b DESC)') IS NOT NULL AS accepted;
 SELECT idx_apply('CREATE UNIQUE INDEX ON dup_t USING btree (b ASC NULLS LAST)');
 ROLLBACK;
+-- a queued definition is read with its requester's search_path, not the
+-- next caller's: twice() below is found only through dup_s
+BEGIN;
+CREATE SCHEMA dup_s;
+CREATE FUNCTION dup_s.twice(integer) RETURNS integer IMMUTABLE
+    LANGUAGE sql AS 'SELECT $1 * 2';
+SET LOCAL search_path = dup_s, public;
+SELECT idx_apply('CREATE INDEX ON dup_t (twice(a))') IS NOT NULL AS queued;
+SET LOCAL search_path = public;
+SELECT idx_apply('CREATE INDEX ON dup_t (c)') IS NOT NULL AS accepted;
+SELECT idx_apply('CREATE INDEX ON dup_t (dup_s.twice(a))');
+ROLLBACK;
 
 -- idx_index_covers is internal
 SELECT has_function_privilege('public', 'idx_index_covers(regclass, regclass)', 'EXECUTE');

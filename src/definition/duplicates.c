@@ -20,6 +20,7 @@
 #include "access/relation.h"
 #include "nodes/makefuncs.h"
 #include "utils/lsyscache.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 
 #include "definition_internal.h"
@@ -249,8 +250,8 @@ idx_index_covers(PG_FUNCTION_ARGS)
  * index whether the first is built or queued.  Only both ways: a queued
  * index may still fail (a unique one on duplicate values), so it does not
  * stand for the narrower index a built one would cover.  Each queued
- * definition is resolved again on the table (folded as its owner, as the
- * worker's build will).
+ * definition is resolved again on the table, with its requester's
+ * search_path and folded as the table's owner, as the worker's build will.
  */
 void
 ia_check_pending_duplicate(Relation rel, IaDefinition *def, ResolvedIndex *ri)
@@ -264,10 +265,16 @@ ia_check_pending_duplicate(Relation rel, IaDefinition *def, ResolvedIndex *ri)
 		ResolvedIndex queued;
 		IndexAmRoutine *amroutine;
 
-		/* the row's table, as recorded, whatever its text says */
+		int			nestlevel = NewGUCNestLevel();
+
+		/* the row's table, as recorded, whatever its text says; its names
+		 * as its requester's search_path resolved them */
 		stmt->relation = makeRangeVar(def->schema_name, def->table_name, -1);
+		(void) set_config_option("search_path", p->search_path, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 		(void) ia_resolve_form(rel, stmt, p->definition, true, &queued,
 							   &amroutine);
+		AtEOXact_GUC(false, nestlevel);
 		if (ia_resolved_covers(&queued, ri, 0) && ia_resolved_covers(ri, &queued, 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),

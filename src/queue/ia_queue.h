@@ -38,6 +38,7 @@ typedef struct IaPending
 	char	   *definition;
 	char	   *status;
 	char	   *index_name;
+	char	   *search_path;	/* the requester's, as it resolved it */
 } IaPending;
 
 /* for src/definition/ (naming.c, duplicates.c): pending rows that reserve a name or may duplicate */

@@ -396,6 +396,7 @@ read_pending_definition(HeapTuple tup, TupleDesc desc, void *arg)
 	p->definition = SPI_getvalue(tup, desc, 2);
 	p->status = SPI_getvalue(tup, desc, 3);
 	p->index_name = SPI_getvalue(tup, desc, 4);
+	p->search_path = SPI_getvalue(tup, desc, 5);
 	*(List **) arg = lappend(*(List **) arg, p);
 }
 
@@ -411,7 +412,7 @@ ia_pending_definitions(Oid relid)
 	List	   *result = NIL;
 
 	values[0] = ObjectIdGetDatum(relid);
-	(void) ia_history_exec(ia_history_sql("SELECT id, definition, status, index_name FROM %s"
+	(void) ia_history_exec(ia_history_sql("SELECT id, definition, status, index_name, search_path FROM %s"
 		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "   AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
 		  "   AND table_oid OPERATOR(pg_catalog.=) $1 ORDER BY id"),
