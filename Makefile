@@ -17,9 +17,11 @@ OBJS = index_advisor.o src/settings.o
 OBJS += src/build/api.o src/build/launcher.o src/build/worker.o src/build/job.o \
         src/build/partition.o src/build/gentle.o src/build/uninstall.o
 # queue: the history table as a queue, its locks and statuses
-OBJS += src/queue/queue.o src/queue/locks.o src/queue/status.o
+OBJS += src/queue/history.o src/queue/queue.o src/queue/claim.o src/queue/locks.o \
+	src/queue/status.o
 # definition: parse, validate, resolve, name, find duplicates
-OBJS += src/definition/definition.o
+OBJS += src/definition/resolve.o src/definition/columns.o src/definition/naming.o \
+	src/definition/duplicates.o src/definition/queries.o src/definition/statements.o
 # plan: the planner hooks (only index_advisor's own planner call sees
 # hypothetical and hidden indexes)
 OBJS += src/plan/plan_hooks.o

@@ -41,8 +41,10 @@
  *	        advise_extract.c  what each query asks of each table it reads
  *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
  *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
- *	        definition.c  parse, validate, resolve, name, find duplicates,
- *	                  the workers' parse trees (ia_definition.h)
+ *	        definition/  parse, validate, resolve (resolve.c, columns.c),
+ *	                  name (naming.c), the duplicate rule (duplicates.c),
+ *	                  the stored queries' limits (queries.c), the workers'
+ *	                  parse trees (statements.c) (ia_definition.h)
  *	          plan_prepared.c  prepare a query once, plan it against sets of
  *	                  hypothetical indexes (ia_hypo.h)
  *	          verify.c    plan stored queries, walk plans, hide an index, the
@@ -55,7 +57,9 @@
  *	                  visibility rule (ia_values.h; measure.c, advise_plan.c)
  *	          hidden.c    the planner filter of hidden indexes in every
  *	                  backend, and its cache (ia_hidden.h)
- *	          queue.c     the history table as a queue (ia_queue.h)
+ *	          queue/      the history table as a queue: history.c (the one
+ *	                  way to run SQL on it), queue.c (requests), claim.c
+ *	                  (the worker's side) (ia_queue.h)
  *	            locks.c   locks no SQL session can take (ia_locks.h)
  *	gentle.c          gentle builds: the priority of the building processes,
  *	                  the server-wide start conditions (ia_gentle.h);

@@ -69,6 +69,36 @@ SELECT * FROM dup_pair('|(c text_pattern_ops)', '|(c)');
 SELECT * FROM dup_pair('|(a DESC)', '|(a)');
 SELECT * FROM dup_pair('|USING hash (a)', '|(a)');
 
+-- The same rule for a create still queued (nothing is built before the
+-- transaction commits): (a), then USING btree (a ASC), which is the same
+-- index, is refused as it is once (a) is built; it used to be accepted while
+-- (a) was queued, compared as text
+BEGIN;
+SELECT idx_apply('CREATE INDEX ON dup_t (a)') IS NOT NULL AS queued;
+SELECT idx_apply('CREATE INDEX ON dup_t USING btree (a ASC)');
+ROLLBACK;
+-- a queued create stands only for the same index: a unique one may still
+-- fail on duplicate values, so a plain one beside it is accepted (a built
+-- unique index would refuse it); another order is another index
+BEGIN;
+SELECT idx_apply('CREATE UNIQUE INDEX ON dup_t (b)') IS NOT NULL AS queued;
+SELECT idx_apply('CREATE INDEX ON dup_t (b)') IS NOT NULL AS accepted;
+SELECT idx_apply('CREATE INDEX ON dup_t (b DESC)') IS NOT NULL AS accepted;
+SELECT idx_apply('CREATE UNIQUE INDEX ON dup_t USING btree (b ASC NULLS LAST)');
+ROLLBACK;
+-- a queued definition is read with its requester's search_path, not the
+-- next caller's: twice() below is found only through dup_s
+BEGIN;
+CREATE SCHEMA dup_s;
+CREATE FUNCTION dup_s.twice(integer) RETURNS integer IMMUTABLE
+    LANGUAGE sql AS 'SELECT $1 * 2';
+SET LOCAL search_path = dup_s, public;
+SELECT idx_apply('CREATE INDEX ON dup_t (twice(a))') IS NOT NULL AS queued;
+SET LOCAL search_path = public;
+SELECT idx_apply('CREATE INDEX ON dup_t (c)') IS NOT NULL AS accepted;
+SELECT idx_apply('CREATE INDEX ON dup_t (dup_s.twice(a))');
+ROLLBACK;
+
 -- idx_index_covers is internal
 SELECT has_function_privilege('public', 'idx_index_covers(regclass, regclass)', 'EXECUTE');
 CREATE INDEX dup_x ON dup_t (a);

@@ -76,6 +76,7 @@
 #include "utils/resowner.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
+#include "utils/regproc.h"
 #include "pgstat.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
@@ -97,64 +98,77 @@
  */
 
 /*
- * Does existing index irel hold nothing but a prefix of c's keys?  irel's
- * expressions and predicate are folded as its owner (ia_index_folded_form:
- * folding them as the caller would run their functions with the caller's
- * rights), c's predicate as its statement's planning role folded it
- * (advise_plan.c: fold_uses), never again.
+ * c in the resolved form (what pg_index would hold) that the duplicate rule
+ * compares (ia_resolved_covers): its predicate as its statement's planning
+ * role folded it (advise_plan.c: fold_uses), never again.  False when an
+ * operator class it names is not found.
+ */
+static bool
+cand_resolved_form(IaCand *c, IaResolvedIndex *ri)
+{
+	ListCell   *lc;
+	int			i = 0;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->amid = c->amid;
+	foreach(lc, c->keys)
+	{
+		IaCandKey  *k = lfirst(lc);
+		Oid			type;
+		Oid			coll;
+		int32		typmod;
+
+		if (k->attnum != 0)
+			get_atttypetypmodcoll(c->relid, k->attnum, &type, &typmod, &coll);
+		else
+		{
+			type = exprType(k->expr);
+			coll = exprCollation(k->expr);
+			ri->exprs = lappend(ri->exprs, k->expr);
+		}
+		ri->attnums[i] = k->attnum;
+		ri->collations[i] = coll;
+		ri->opclasses[i] = k->opclass ?
+			get_opclass_oid(c->amid, stringToQualifiedNameList(k->opclass), true) :
+			GetDefaultOpClass(type, c->amid);
+		if (!OidIsValid(ri->opclasses[i]))
+			return false;
+		ri->options[i++] = (k->desc ? INDOPTION_DESC : 0) |
+			(k->nulls_first ? INDOPTION_NULLS_FIRST : 0);
+	}
+	ri->nkeys = i;
+	foreach(lc, c->include)
+		ri->attnums[i++] = lfirst_int(lc);
+	ri->natts = i;
+	if (c->pred)
+	{
+		ri->pred = make_ands_implicit(canonicalize_qual((Expr *) copyObject(c->pred),
+														false));
+		fix_opfuncids((Node *) ri->pred);
+	}
+	return true;
+}
+
+/*
+ * Does existing index irel hold nothing but a prefix of c's keys?  The
+ * duplicate rule (ia_resolved_covers, IA_COVERS_PREFIX), for a valid index
+ * that no constraint needs; irel's expressions and predicate are folded as
+ * its owner (ia_index_resolved_form: folding them as the caller would run
+ * their functions with the caller's rights).
  */
 bool
 ia_advise_is_prefix_of(Relation irel, IaCand *c)
 {
 	Form_pg_index ix = irel->rd_index;
-	List	   *cpred = NIL;
-	List	   *iexprs;
-	List	   *ipred;
-	int			i;
+	IaResolvedIndex cand;
+	IaResolvedIndex existing;
 
-	if (c->pred)
-	{
-		cpred = make_ands_implicit(canonicalize_qual((Expr *) copyObject(c->pred),
-													 false));
-		fix_opfuncids((Node *) cpred);
-	}
-	ia_index_folded_form(irel, &iexprs, &ipred);
-	if (!ix->indisvalid || ix->indisunique || ix->indisprimary ||
-		ix->indisexclusion || irel->rd_rel->relam != c->amid ||
-		ix->indnkeyatts > list_length(c->keys) ||
+	if (!ix->indisvalid || ix->indisprimary || ix->indisexclusion ||
 		OidIsValid(get_index_constraint(RelationGetRelid(irel))) ||
-		iexprs != NIL || !equal(ipred, cpred))
+		!cand_resolved_form(c, &cand))
 		return false;
-	for (i = 0; i < ix->indnatts; i++)
-	{
-		AttrNumber	att = ix->indkey.values[i];
-
-		if (i < ix->indnkeyatts)
-		{
-			IaCandKey  *k = list_nth(c->keys, i);
-			int16		opt = (k->desc ? INDOPTION_DESC : 0) |
-				(k->nulls_first ? INDOPTION_NULLS_FIRST : 0);
-			Oid			opc;
-
-			if (k->attnum == 0 || k->attnum != att || k->opclass ||
-				irel->rd_indoption[i] != opt)
-				return false;
-			opc = GetDefaultOpClass(get_atttype(c->relid, att), c->amid);
-			if (irel->rd_opfamily[i] != get_opclass_family(opc))
-				return false;
-		}
-		else
-		{
-			ListCell   *lc;
-			bool		found = list_member_int(c->include, att);
-
-			foreach(lc, c->keys)
-				found |= ((IaCandKey *) lfirst(lc))->attnum == att;
-			if (!found)
-				return false;
-		}
-	}
-	return true;
+	ia_index_resolved_form(irel, &existing);
+	return ia_resolved_covers(&cand, &existing, IA_COVERS_PREFIX);
 }
 
 /* Existing indexes that c makes redundant: names, as text[] or NULL. */

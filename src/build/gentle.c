@@ -32,7 +32,7 @@
  * IA_HAVE_IOPRIO); the settings still accept every value everywhere.
  *
  * Start conditions.  ia_start_gate() is the server-wide half of the start
- * rule (queue.c has the per-row half): outside index_advisor.build_window
+ * rule (src/queue/claim.c has the per-row half): outside index_advisor.build_window
  * (server time zone), while a standby's replay lag is above
  * index_advisor.max_replica_lag, or while more than
  * index_advisor.max_active_backends client backends are active, no build

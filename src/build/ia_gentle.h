@@ -38,7 +38,7 @@ extern bool ia_priority_stuck(void);
 /*
  * ia_start_gate -- NULL when the server-wide start conditions hold (build
  * window, replica lag, active backends), else the reason a build may not
- * start now.  Needs a transaction.  Part of the start rule, queue.c.
+ * start now.  Needs a transaction.  Part of the start rule, src/queue/claim.c.
  */
 extern char *ia_start_gate(void);
 

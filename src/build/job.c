@@ -11,7 +11,7 @@
  * said otherwise.  Memory comes from the one job context (ia_job_context()),
  * which the worker resets per job: CREATE/DROP INDEX CONCURRENTLY commit
  * and start transactions under our feet, so nothing may live in a
- * transaction context.  This file calls queue.c, definition.c (parse trees),
+ * transaction context.  This file calls src/queue/, src/definition/ (parse trees),
  * gentle.c (the build's priority) and locks.c, never worker.c or
  * partition.c.
  *

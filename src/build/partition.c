@@ -35,7 +35,7 @@
  * committed drop it with a plain DROP INDEX, which locks its tables briefly.
  *
  * Called by worker.c (ia_partition.h); uses the job steps of job.c, the
- * parse trees and names of definition.c and the rows of queue.c, and never
+ * parse trees and names of src/definition/ and the rows of src/queue/, and never
  * calls worker.c.
  *
  *-------------------------------------------------------------------------

@@ -15,7 +15,7 @@
  *	   one of server_max_workers slots of the server (locks no SQL session
  *	   can take, ia_locks.h), or exits.  INVALID leftovers whose drop failed
  *	   earlier are retried, a few per worker (ia_retry_leftovers()).
- *	3. It claims jobs one at a time (fair shares per role, queue.c) and
+ *	3. It claims jobs one at a time (fair shares per role, claim.c) and
  *	   holds the claimed row's lock until the job is recorded.  A row
  *	   'waiting'/'building' whose lock is free was left by a worker that
  *	   died, and is reconciled from the row's state and recorded OIDs
@@ -42,7 +42,7 @@
  *	6. With the queue empty it lets go of its slots and looks again, first
  *	   for open transactions that queued rows (it waits for them, polling),
  *	   then for rows; it leaves only when there are neither.  When the only
- *	   rows left may not start yet (the start rule, queue.c: a not_before
+ *	   rows left may not start yet (the start rule, claim.c: a not_before
  *	   to come, the build window, replica lag, busy backends, a role at its
  *	   share), one worker per database watches them (ia_watch_acquire),
  *	   holding no slot, and looks again every IA_DEFER_RECHECK_MS; the

@@ -1,11 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * ia_definition.h
- *		CREATE INDEX statements (definition.c): parse, validate, resolve,
- *		name, find duplicates; and the parse trees the worker runs.
+ *		CREATE INDEX statements (src/definition/): parse, validate, resolve
+ *		(resolve.c, columns.c), name (naming.c), find duplicates
+ *		(duplicates.c), limit the stored queries (queries.c); and the parse
+ *		trees the worker runs (statements.c).
  *
- * definition.c asks queue.c about pending rows (names reserved, duplicates
- * queued); queue.c never calls definition.c.
+ * This folder asks queue.c about pending rows (names reserved, duplicates
+ * queued); queue.c never calls it.
  *
  *-------------------------------------------------------------------------
  */
@@ -65,6 +67,12 @@ extern IaDefinition *ia_resolve_hypothetical_unowned(const char *definition,
 													 IaResolvedIndex *out);
 extern IaDefinition *ia_resolve_candidate(const char *definition);
 extern void ia_index_folded_form(Relation irel, List **exprs, List **pred);
+
+/* the duplicate rule, written once (duplicates.c) */
+#define IA_COVERS_PREFIX	0x01	/* want's keys a prefix of have's */
+extern bool ia_resolved_covers(const IaResolvedIndex *have,
+							   const IaResolvedIndex *want, int flags);
+extern void ia_index_resolved_form(Relation irel, IaResolvedIndex *out);
 extern void ia_check_queries(ArrayType *queries);
 extern void ia_check_query_count(int n, bool statements);
 extern bool ia_query_too_long(Datum query);

@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * ia_queue.h
- *		The history table as a queue (queue.c): every read and write of
- *		idx_history, for api.c, definition.c, launcher.c, job.c, worker.c
- *		and partition.c.  queue.c calls only locks.c.
+ *		The history table as a queue (src/queue/): every write of idx_history
+ *		and every read made as its owner, for api.c, src/definition/,
+ *		launcher.c, job.c, worker.c and partition.c (requests: queue.c; the
+ *		worker's side: claim.c; both through history.c's ia_history_exec).
+ *		Reads made as the caller, under its row policies, are not here:
+ *		usage.c and api.c make their own.  src/queue/ calls only locks.c.
  *
  * Every function needs a transaction with an active snapshot and
  * ia_queue_set_schema() called first.  Returned memory is allocated in the
@@ -35,9 +38,10 @@ typedef struct IaPending
 	char	   *definition;
 	char	   *status;
 	char	   *index_name;
+	char	   *search_path;	/* the requester's, as it resolved it */
 } IaPending;
 
-/* for definition.c: pending rows that reserve a name or may duplicate */
+/* for src/definition/ (naming.c, duplicates.c): pending rows that reserve a name or may duplicate */
 extern char *ia_pending_name_exists(Oid nspid, const char *name);
 extern List *ia_pending_definitions(Oid relid);
 

@@ -46,6 +46,8 @@ typedef enum IaStatus
 #define IA_SQL_LIVE		"'{" IA_S_QUEUED "," IA_S_WAITING "," IA_S_BUILDING "}'"
 /* running: a worker has claimed the row */
 #define IA_SQL_RUNNING	"'{" IA_S_WAITING "," IA_S_BUILDING "}'"
+/* not started: queued, or waiting to start (a worker may still take it) */
+#define IA_SQL_UNSTARTED	"'{" IA_S_QUEUED "," IA_S_WAITING "}'"
 /* ended by the operation itself (rolled_back comes later, from a drop) */
 #define IA_SQL_ENDED	"'{" IA_S_DONE "," IA_S_FAILED "," IA_S_CANCELLED "}'"
 /* ended without an index */

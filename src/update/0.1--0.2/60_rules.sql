@@ -1,7 +1,7 @@
 /* index_advisor 0.1 -> 0.2, part "rules": each rule written once.
  *
  *  * The duplicate rule: idx_index_covers() exposes the C rule that
- *    idx_apply() refuses a duplicate with (src/definition/definition.c index_covers),
+ *    idx_apply() refuses a duplicate with (src/definition/duplicates.c ia_index_covers),
  *    and idx_check()'s 'duplicate' finding calls it, so the two agree.
  *  * Who may act on a history row: idx_may_act(role), the privileges of the
  *    requesting role (pg_has_role(..., 'USAGE'), has_privs_of_role() in
@@ -25,7 +25,7 @@ LANGUAGE C STRICT STABLE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'idx_index_covers';
 COMMENT ON FUNCTION @extschema@.idx_index_covers(pg_catalog.regclass, pg_catalog.regclass) IS
-    'internal (idx_check): true when idx_apply() would refuse the definition of index candidate because index existing, valid and on the same table, already covers it (the rule of src/definition/definition.c); NULL when either is gone';
+    'internal (idx_check): true when idx_apply() would refuse the definition of index candidate because index existing, valid and on the same table, already covers it (the rule of src/definition/duplicates.c); NULL when either is gone';
 REVOKE ALL ON FUNCTION @extschema@.idx_index_covers(pg_catalog.regclass, pg_catalog.regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_index_covers(pg_catalog.regclass, pg_catalog.regclass) TO index_advisor_admin;
 

@@ -45,7 +45,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_advise(text) TO PUBLIC;
 -- Internal: statement i was run by roles[i], weights[i] times.  Plans a
 -- statement only when the caller has the privileges of its role, as that
 -- role or a less privileged one (src/advise/advise.c), so it is safe for
--- PUBLIC; bounded as idx_advise is (src/definition/definition.c): at most
+-- PUBLIC; bounded as idx_advise is (src/definition/queries.c): at most
 -- index_advisor.max_queries_per_index statements (else 54000), and a
 -- statement longer than index_advisor.max_query_bytes is skipped unread
 -- and counted.
