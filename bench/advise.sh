@@ -1,34 +1,45 @@
 #!/bin/bash
-# advise.sh -- the advisor side by side with an expert and with the
-# single-column baseline, and how fast it is.
+# advise.sh -- the advisor side by side with an expert, with the
+# single-column baseline and with pg_qualstats' advisor, and how fast it is,
+# on two workloads.
 #
 #   bench/advise.sh [--quick] [--keep]
 #
 # Creates a throw-away cluster (initdb in a temporary directory, private
-# Unix socket; shared_preload_libraries = pg_stat_statements), installs
-# index_advisor (it must be installed: make install), HypoPG (for the
-# baseline) and pg_stat_statements, and loads bench/advise_workload.sql: an
-# OLTP shop (200,000 orders; --quick: 20,000) and 22 statements written
-# like an application's, with the index set an expert wrote by hand for
-# them.  bench/advise_measure.sql then
+# Unix socket; shared_preload_libraries = pg_stat_statements, pg_qualstats),
+# installs index_advisor (it must be installed: make install), HypoPG (for
+# the baseline), pg_qualstats and pg_stat_statements, and loads two
+# workloads, each in a database of its own, each with the index set an
+# expert wrote by hand for it before the advisor was run on it:
+#   oltp: bench/advise_workload.sql, an OLTP shop (200,000 orders; --quick:
+#         20,000), 22 statements written like an application's;
+#   dss:  bench/advise_dss.sql, a retailer's 22 decision-support reports
+#         (200,000 sales and 600,000 sale lines; --quick: 20,000 and
+#         60,000), joins of up to 8 tables.
+# bench/advise_measure.sql then, in each,
 #   quality: builds each index set for real -- idx_advise's (up to 20
-#            indexes), the expert's, and the single-column baseline (what
+#            indexes), the expert's, the single-column baseline (what
 #            supabase's index_advisor does: a HypoPG single-column index on
 #            every column of the statement's tables, keep those the plan
-#            uses) -- and takes EXPLAIN's total cost of every statement;
-#   speed:   times idx_advise on each statement alone (median of 3 runs);
-# and bench/advise_statements.sql runs 100 distinct statements and times
-# idx_advise_workload(top => 100).
+#            uses) and pg_qualstats_index_advisor()'s (fed by running each
+#            statement once) -- and takes EXPLAIN's total cost of every
+#            statement;
+#   speed:   times idx_advise on all 22 statements at once (the time for
+#            the workload) and on each statement alone (median of 3 runs;
+#            dss with --quick: one run, to stay within about a minute);
+# and, in oltp, bench/advise_statements.sql runs 100 distinct statements
+# and times idx_advise_workload(top => 100).
 # Prints markdown; without --quick also writes it as section 6 of
 # bench/RESULTS.md (between the advise markers).
 set -euo pipefail
 
 scale=200000
+runs=3
 quick=0
 keep=0
 for arg in "$@"; do
     case "$arg" in
-        --quick) scale=20000; quick=1 ;;
+        --quick) scale=20000; runs=1; quick=1 ;;
         --keep) keep=1 ;;
         *) echo "usage: $0 [--quick] [--keep]" >&2; exit 2 ;;
     esac
@@ -37,7 +48,8 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 . "$(dirname "$0")/lib.sh"
 bench_dir ia-advise
-cp "$here"/advise_workload.sql "$here"/advise_measure.sql "$here"/advise_statements.sql "$dir/"
+cp "$here"/advise_workload.sql "$here"/advise_dss.sql "$here"/advise_measure.sql \
+   "$here"/advise_statements.sql "$dir/"
 chown "$user" "$dir"/*.sql
 port=5432
 cleanup() { bench_cleanup data; }
@@ -50,28 +62,38 @@ unix_socket_directories = '$dir'
 port = $port
 shared_buffers = 256MB
 fsync = off
-shared_preload_libraries = 'pg_stat_statements'
+shared_preload_libraries = 'pg_stat_statements, pg_qualstats'
 pg_stat_statements.track = all
+pg_qualstats.sample_rate = 1
 max_worker_processes = 16
 EOF
 as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
 
-psql_() { as_user "$bindir/psql" -X -q -h "$dir" -p $port -d postgres "$@"; }
-psql_ -c 'CREATE EXTENSION index_advisor' -c 'CREATE EXTENSION hypopg' \
-      -c 'CREATE EXTENSION pg_stat_statements' 2>/dev/null
-psql_ -v scale=$scale -f "$dir/advise_workload.sql"
+psql_() { as_user "$bindir/psql" -X -q -h "$dir" -p $port "$@"; }
+psql_ -d postgres -c 'CREATE DATABASE oltp' -c 'CREATE DATABASE dss'
+for db in oltp dss; do
+    psql_ -d $db -c 'CREATE EXTENSION index_advisor' -c 'CREATE EXTENSION hypopg' \
+          -c 'CREATE EXTENSION pg_qualstats' -c 'CREATE EXTENSION pg_stat_statements' 2>/dev/null
+done
+psql_ -d oltp -v scale=$scale -f "$dir/advise_workload.sql"
+psql_ -d dss -v scale=$scale -f "$dir/advise_dss.sql"
 
 out="$dir/result.md"
 {
-    echo "### 6. Advisor: idx_advise vs an expert vs the single-column baseline (bench/advise.sh, $scale orders)"
+    echo "### 6. Advisor: idx_advise vs an expert, the single-column baseline and pg_qualstats (bench/advise.sh)"
     echo
     echo "Planned total cost (EXPLAIN) of each statement with each index set built for real."
-    psql_ -f "$dir/advise_measure.sql"
     echo
-    psql_ -f "$dir/advise_statements.sql" 2>&1 | awk '
+    echo "#### 6a. OLTP: a shop and its support desk ($scale orders, bench/advise_workload.sql)"
+    psql_ -d oltp -v runs=3 -f "$dir/advise_measure.sql"
+    echo
+    psql_ -d oltp -f "$dir/advise_statements.sql" 2>&1 | awk '
         /^[0-9]+$/ && !n { n = $1; next }
         /^Time: / { t = $2 }
         END { printf("idx_advise_workload(top => 100) over %s distinct statements of pg_stat_statements: **%s ms**.\n", n, t) }'
+    echo
+    echo "#### 6b. Decision support: a retailer's reports ($scale sales, $((3 * scale)) sale lines, bench/advise_dss.sql)"
+    psql_ -d dss -v runs=$runs -f "$dir/advise_measure.sql"
 } > "$out"
 cat "$out"
 

@@ -1,7 +1,8 @@
--- bench/advise_measure.sql -- run by bench/advise.sh after
--- advise_workload.sql: builds each index set for real (no hypothetical
--- index in the comparison), measures the planned cost of every statement
--- with it, and times idx_advise and idx_advise_workload.  Prints markdown.
+-- bench/advise_measure.sql -- run by bench/advise.sh after a workload
+-- (advise_workload.sql, advise_dss.sql: bench_queries and bench_expert):
+-- builds each index set for real (no hypothetical index in the
+-- comparison), measures the planned cost of every statement with it, and
+-- times idx_advise.  Prints markdown.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
@@ -72,6 +73,27 @@ BEGIN
     PERFORM hypopg_reset();
 END $$;
 
+-- pg_qualstats: Debian's pg_qualstats 2.0.4 (preloaded, sample_rate 1)
+-- records the quals of each statement run, with their real constants; run
+-- every statement once (an UPDATE or DELETE rolled back), then take
+-- pg_qualstats_index_advisor()'s indexes at its defaults
+SELECT pg_qualstats_reset() \g /dev/null
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM bench_queries ORDER BY qno LOOP
+        BEGIN
+            EXECUTE r.query;
+            RAISE EXCEPTION USING ERRCODE = 'P0004';  -- roll the statement back
+        EXCEPTION WHEN assert_failure THEN NULL;
+        END;
+    END LOOP;
+END $$;
+INSERT INTO bench_sets
+SELECT DISTINCT 'qualstats', d, NULL::bigint
+  FROM json_array_elements_text(pg_qualstats_index_advisor() -> 'indexes') d;
+
 -- build one set for real, measure every statement, drop it again
 CREATE PROCEDURE bench_measure(s text) LANGUAGE plpgsql AS $$
 DECLARE
@@ -99,8 +121,28 @@ CALL bench_measure('none');
 CALL bench_measure('advised');
 CALL bench_measure('expert');
 CALL bench_measure('baseline');
+CALL bench_measure('qualstats');
 
--- speed: idx_advise on each statement alone, median of 3 runs each
+-- advised within the expert's bytes: idx_advise with budget => the real
+-- size of the expert's set, built above
+DO $$
+DECLARE
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    INSERT INTO bench_sets
+    SELECT 'advised_budget', definition, est_size
+      FROM idx_advise((SELECT array_agg(query ORDER BY qno) FROM bench_queries),
+                      budget => (SELECT sum(real_size) FROM bench_built WHERE set_name = 'expert')::bigint,
+                      max_indexes => 20)
+     WHERE rank IS NOT NULL;   -- creates only (rows without a rank are no index to build)
+    INSERT INTO bench_speed VALUES
+        ('idx_advise within the expert''s bytes',
+         extract(epoch FROM clock_timestamp() - t0) * 1000);
+END $$;
+CALL bench_measure('advised_budget');
+
+-- speed: idx_advise on each statement alone, median of :runs runs each
+SET bench.runs = :runs;
 DO $$
 DECLARE
     r record;
@@ -109,7 +151,7 @@ DECLARE
 BEGIN
     FOR r IN SELECT * FROM bench_queries ORDER BY qno LOOP
         runs := '{}';
-        FOR i IN 1 .. 3 LOOP
+        FOR i IN 1 .. current_setting('bench.runs')::int LOOP
             t0 := clock_timestamp();
             PERFORM count(*) FROM idx_advise(r.query);
             runs := runs || extract(epoch FROM clock_timestamp() - t0) * 1000;
@@ -121,12 +163,14 @@ BEGIN
 END $$;
 
 \echo
-\echo '| # | statement | no index | idx_advise | expert | single-column baseline | advised / expert |'
-\echo '|---|---|---:|---:|---:|---:|---:|'
-SELECT format('| %s | `%s` | %s | %s | %s | %s | %s%s |', q.qno,
+\echo '| # | statement | no index | idx_advise | idx_advise within the expert''s bytes | expert | single-column baseline | pg_qualstats | advised / expert |'
+\echo '|---|---|---:|---:|---:|---:|---:|---:|---:|'
+SELECT format('| %s | `%s` | %s | %s | %s | %s | %s | %s | %s%s |', q.qno,
               left(q.query, 70) || CASE WHEN length(q.query) > 70 THEN '…' ELSE '' END,
               round(n.cost::numeric, 1), round(a.cost::numeric, 1),
+              round(ab.cost::numeric, 1),
               round(e.cost::numeric, 1), round(b.cost::numeric, 1),
+              round(p.cost::numeric, 1),
               round((a.cost / e.cost)::numeric, 2),
               CASE WHEN e.cost < 0.95 * n.cost AND a.cost > 1.1 * e.cost THEN ' **over 1.1×**'
                    WHEN e.cost >= 0.95 * n.cost THEN ' (no index helps)' ELSE '' END)
@@ -135,26 +179,34 @@ SELECT format('| %s | `%s` | %s | %s | %s | %s | %s%s |', q.qno,
   JOIN bench_costs a ON a.qno = q.qno AND a.set_name = 'advised'
   JOIN bench_costs e ON e.qno = q.qno AND e.set_name = 'expert'
   JOIN bench_costs b ON b.qno = q.qno AND b.set_name = 'baseline'
+  JOIN bench_costs p ON p.qno = q.qno AND p.set_name = 'qualstats'
+  JOIN bench_costs ab ON ab.qno = q.qno AND ab.set_name = 'advised_budget'
  ORDER BY q.qno \g (tuples_only=on format=unaligned)
-SELECT format('| | **total** | %s | %s | %s | %s | %s |',
+SELECT format('| | **total** | %s | %s | %s | %s | %s | %s | %s |',
               round(sum(cost) FILTER (WHERE set_name = 'none')::numeric, 1),
               round(sum(cost) FILTER (WHERE set_name = 'advised')::numeric, 1),
+              round(sum(cost) FILTER (WHERE set_name = 'advised_budget')::numeric, 1),
               round(sum(cost) FILTER (WHERE set_name = 'expert')::numeric, 1),
               round(sum(cost) FILTER (WHERE set_name = 'baseline')::numeric, 1),
+              round(sum(cost) FILTER (WHERE set_name = 'qualstats')::numeric, 1),
               round((sum(cost) FILTER (WHERE set_name = 'advised') /
                      sum(cost) FILTER (WHERE set_name = 'expert'))::numeric, 2))
   FROM bench_costs \g (tuples_only=on format=unaligned)
 \echo
-\echo '| index set | indexes | real size (kB) | statements over 1.1× the expert where an index helps |'
-\echo '|---|---:|---:|---:|'
-SELECT format('| %s | %s | %s | %s |', s.set_name, count(b.definition),
+\echo '| index set | indexes | real size (kB) | geometric mean of cost / no index | statements over 1.1× the expert where an index helps |'
+\echo '|---|---:|---:|---:|---:|'
+SELECT format('| %s | %s | %s | %s | %s |', s.set_name, count(b.definition),
               coalesce(sum(b.real_size) / 1024, 0)::bigint,
+              (SELECT round(exp(avg(ln(x.cost / n.cost)))::numeric, 3)
+                 FROM bench_costs x
+                 JOIN bench_costs n ON n.qno = x.qno AND n.set_name = 'none'
+                WHERE x.set_name = s.set_name),
               (SELECT count(*) FROM bench_costs x
                  JOIN bench_costs e ON e.qno = x.qno AND e.set_name = 'expert'
                  JOIN bench_costs n ON n.qno = x.qno AND n.set_name = 'none'
                 WHERE x.set_name = s.set_name AND e.cost < 0.95 * n.cost
                   AND x.cost > 1.1 * e.cost))
-  FROM (VALUES ('advised'), ('expert'), ('baseline')) s(set_name)
+  FROM (VALUES ('advised'), ('advised_budget'), ('expert'), ('baseline'), ('qualstats')) s(set_name)
   LEFT JOIN bench_built b ON b.set_name = s.set_name
  GROUP BY s.set_name ORDER BY s.set_name \g (tuples_only=on format=unaligned)
 \echo
@@ -166,8 +218,11 @@ SELECT format('| `%s` | %s | %s | %s |', definition, est_size / 1024, real_size 
               round(est_size::numeric / nullif(real_size, 0), 2))
   FROM bench_built WHERE set_name = 'advised' ORDER BY definition \g (tuples_only=on format=unaligned)
 \echo
-SELECT format('Median idx_advise time per statement (each alone, median of 3 runs): **%s ms** (max %s ms); all 22 at once: %s ms.',
+SELECT format('Median idx_advise time per statement (each alone, median of %s runs): **%s ms** (max %s ms); all 22 at once (the time for the workload): **%s ms**.',
+              :runs,
               round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
               round(max(ms)::numeric, 1),
               (SELECT round(ms::numeric, 0) FROM bench_speed WHERE what LIKE 'idx_advise, all%'))
+              || format(' Within the expert''s bytes: %s ms.',
+                        (SELECT round(ms::numeric, 0) FROM bench_speed WHERE what LIKE '%expert''s bytes'))
   FROM bench_speed WHERE what LIKE 'idx_advise, one statement%' \g (tuples_only=on format=unaligned)

@@ -35,6 +35,13 @@ typedef struct AdvQuery
 	ParamListInfo rep;			/* representative $n values, or NULL */
 	char	   *rep_note;
 	List	   *relids;
+	List	   *relcols;		/* per relids entry, the Bitmapset of the
+								 * columns the query reads of it (offset by
+								 * FirstLowInvalidHeapAttributeNumber), NULL
+								 * when it could use any index of the table
+								 * (whole row, no column, or not known) */
+	Bitmapset  *cands_known;	/* candidate ids judged for this query */
+	Bitmapset  *cands_reach;	/* those among them that can change its plan */
 	double		base;			/* cost without candidates */
 	double		cur;			/* cost with the current picks */
 	char	   *reason;			/* why no index helps (when none does) */
@@ -45,8 +52,9 @@ typedef struct AdvQuery
 } AdvQuery;
 
 /*
- * The memo's key: a query and the ids of the candidates on the tables it
- * reads, all of them (hashed by memo_hash, compared in full by memo_match).
+ * The memo's key: a query and the ids of the candidates that can change
+ * its plan (advise_plan.c, relevant()), all of them (hashed by memo_hash,
+ * compared in full by memo_match).
  */
 typedef struct MemoKey
 {

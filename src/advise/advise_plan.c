@@ -6,7 +6,8 @@
  *		says), fold what its candidates are drawn from as its planning role
  *		(fold_uses), find representative values for its $n, and cost it
  *		over sets of candidates (ia_plan_prepared, memoised per query and
- *		full set of candidates).  advise_select.c chooses among them.  The
+ *		the candidates of the set that can change its plan: on its tables,
+ *		with a column it reads).  advise_select.c chooses among them.  The
  *		design and rules are in advise.c's header.
  *
  *-------------------------------------------------------------------------
@@ -202,8 +203,9 @@ plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
 }
 
 /*
- * The memo of costings: keyed by the query and the full set of candidate
- * ids (a key cut short would hand one set the cost of another).
+ * The memo of costings: keyed by the query and the ids of all the
+ * candidates of the set that can change its plan (relevant(); a key cut
+ * shorter would hand one set the cost of another).
  */
 static uint32
 memo_hash(const void *key, Size keysize)
@@ -238,7 +240,69 @@ ia_advise_memo_create(void)
 					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 }
 
-/* The candidates of "set" on tables q reads, and the memo key for them. */
+/*
+ * Can candidate c change q's plan?  Only when it is on a table q reads and
+ * mentions a column q reads of it (a key, an INCLUDE column, a column of
+ * its expressions or predicate): an index none of whose columns the query
+ * reads gives it no index clause, no useful order, no provable predicate
+ * and no index-only scan (that needs every column read, and one is read).
+ * A table whose columns are not known, or of which the query reads the
+ * whole row or no column at all (count(*): any index is an index-only
+ * scan), can use any candidate.  Judged once per (query, candidate).
+ */
+static bool
+cand_reaches(AdvQuery *q, IaCand *c)
+{
+	ListCell   *lr;
+	ListCell   *lc;
+	Bitmapset  *cols = NULL;
+	Bitmapset  *read = NULL;
+	bool		found = false;
+	bool		out;
+
+	if (bms_is_member(c->id, q->cands_known))
+		return bms_is_member(c->id, q->cands_reach);
+	forboth(lr, q->relids, lc, q->relcols)
+	{
+		if (lfirst_oid(lr) == c->relid)
+		{
+			found = true;
+			read = lfirst(lc);
+		}
+	}
+	if (!found || read == NULL)
+		out = true;
+	else
+	{
+		foreach(lc, c->keys)
+		{
+			IaCandKey  *k = lfirst(lc);
+
+			if (k->expr)
+				pull_varattnos(k->expr, 1, &cols);
+			else
+				cols = bms_add_member(cols,
+									  k->attnum - FirstLowInvalidHeapAttributeNumber);
+		}
+		foreach(lc, c->include)
+			cols = bms_add_member(cols,
+								  lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+		if (c->pred)
+			pull_varattnos(c->pred, 1, &cols);
+		out = bms_overlap(cols, read);
+		bms_free(cols);
+	}
+	q->cands_known = bms_add_member(q->cands_known, c->id);
+	if (out)
+		q->cands_reach = bms_add_member(q->cands_reach, c->id);
+	return out;
+}
+
+/*
+ * The candidates of "set" that can change q's plan (cand_reaches), and the
+ * memo key for them: the others leave every plan of q as it is, so a set
+ * that differs from another only in them costs q the same.
+ */
 static List *
 relevant(AdvQuery *q, List *set, MemoKey *key)
 {
@@ -251,7 +315,7 @@ relevant(AdvQuery *q, List *set, MemoKey *key)
 	{
 		IaCand	   *c = lfirst(lc);
 
-		if (!list_member_oid(q->relids, c->relid))
+		if (!list_member_oid(q->relids, c->relid) || !cand_reaches(q, c))
 			continue;
 		out = lappend(out, c);
 		key->ids = bms_add_member(key->ids, c->id);
@@ -399,6 +463,73 @@ query_relids(List *uses, AdvQuery *q)
 			temp = true;
 	}
 	return temp;
+}
+
+/* relcols_walker's state: q->relids and the columns read of each */
+typedef struct RelCols
+{
+	List	   *relids;
+	Bitmapset **cols;
+	bool	   *all;
+} RelCols;
+
+/* every Query of the tree (sub-queries, CTEs, sub-links): its tables' reads */
+static bool
+relcols_walker(Node *node, RelCols *rc)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((Query *) node)->rtable)
+		{
+			RangeTblEntry *rte = lfirst(lc);
+			int			i = 0;
+			ListCell   *lr;
+
+			if (rte->rtekind != RTE_RELATION)
+				continue;
+			foreach(lr, rc->relids)
+			{
+				if (lfirst_oid(lr) == rte->relid)
+				{
+					rc->cols[i] = bms_add_members(rc->cols[i], rte->selectedCols);
+					if (bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber,
+									  rte->selectedCols) ||
+						bms_is_empty(rte->selectedCols))
+						rc->all[i] = true;
+				}
+				i++;
+			}
+		}
+		return query_tree_walker((Query *) node, relcols_walker, rc, 0);
+	}
+	return expression_tree_walker(node, relcols_walker, rc);
+}
+
+/*
+ * q->relcols: the columns q reads of each of its tables, from the
+ * rewritten queries' range tables (selectedCols: every column the query
+ * reads, for the privilege check, in any clause), NULL for a table read
+ * whole or without any column (cand_reaches).
+ */
+static void
+query_relcols(AdvQuery *q)
+{
+	RelCols		rc;
+	int			n = list_length(q->relids);
+	ListCell   *lc;
+
+	rc.relids = q->relids;
+	rc.cols = palloc0(sizeof(Bitmapset *) * Max(n, 1));
+	rc.all = palloc0(sizeof(bool) * Max(n, 1));
+	foreach(lc, q->prep->queries)
+		(void) relcols_walker(lfirst(lc), &rc);
+	q->relcols = NIL;
+	for (int i = 0; i < n; i++)
+		q->relcols = lappend(q->relcols, rc.all[i] ? NULL : rc.cols[i]);
 }
 
 /* The notes of the table uses, once each, "; "-separated; NULL if none. */
@@ -551,6 +682,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
 				skip = SKIP_TEMP;
 			else
 			{
+				query_relcols(q);
 				representative_values(st, q);
 				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
 				if (q->rep)

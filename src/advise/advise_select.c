@@ -222,47 +222,105 @@ with_partners(AdvState *st, IaCand *c, List *picks, List *refused,
 	return out;
 }
 
-/* The best candidate to add to picks, or NULL; *gain its benefit.  Its
- * partners (with_partners) come with it; at most "slots" indexes. */
+/* bounds' order: not yet costed first, then the larger bound, then by id */
+static double *sort_bound;
+
+static int
+bound_cmp(const ListCell *a, const ListCell *b)
+{
+	IaCand	   *ca = lfirst(a);
+	IaCand	   *cb = lfirst(b);
+	double		ba = sort_bound[ca->id];
+	double		bb = sort_bound[cb->id];
+
+	if (isnan(ba) != isnan(bb))
+		return isnan(ba) ? -1 : 1;
+	if (!isnan(ba) && ba != bb)
+		return ba > bb ? -1 : 1;
+	return ca->id - cb->id;
+}
+
+/*
+ * The best candidate to add to picks, or NULL; *gain its benefit.  Its
+ * partners (with_partners) come with it; at most "slots" indexes.
+ *
+ * Lazily (the lazy greedy of submodular selection): bound[id] is each
+ * candidate's benefit when it was last costed, NAN before.  A pick can
+ * only take work away from the others, nearly always, so that benefit
+ * bounds what a candidate can bring now.  First the candidates are costed
+ * in the order of their bounds, skipping each whose bound could not make
+ * it better() than the best costed so far (lower by more than better()'s
+ * margins for near ties); then the costed ones are compared in their own
+ * order, as if all had been costed (better() breaks exact ties by order).
+ */
 static IaCand *
 best_candidate(AdvState *st, List *picks, List *refused, double room,
-			   int slots, bool per_byte, double *gain)
+			   int slots, bool per_byte, double *bound, double *gain)
 {
 	IaCand	   *best = NULL;
 	double		best_score = 0;
 	double		best_rel = 0;
+	double		top_b = 0;
+	double		top_score = 0;
+	double		margin = IA_MIN_GAIN_COST * st->mean_weight;
+	List	   *order = list_copy(st->cands);
+	Bitmapset  *costed = NULL;
+	double	   *rels;
+	int			max_id = 0;
 	ListCell   *lc;
 
 	foreach(lc, st->cands)
+		max_id = Max(max_id, ((IaCand *) lfirst(lc))->id);
+	rels = palloc(sizeof(double) * (max_id + 1));
+	sort_bound = bound;
+	list_sort(order, bound_cmp);
+	foreach(lc, order)
 	{
 		IaCand	   *c = lfirst(lc);
 		List	   *group;
 		double		b;
-		double		rel;
 		double		bytes;
-		double		score;
 
 		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
 			continue;
 		group = with_partners(st, c, picks, refused, &bytes);
 		if (list_length(group) > slots)
 			continue;
+		if (costed != NULL && !isnan(bound[c->id]) &&
+			bound[c->id] < top_b - margin &&
+			(per_byte ? bound[c->id] / bytes : bound[c->id]) < top_score * 0.98)
+			continue;
 		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false,
-					&rel);
+					&rels[c->id]);
+		bound[c->id] = b;
 		if (b <= 0 || (room >= 0 && bytes > room))
 			continue;
-		score = per_byte ? b / bytes : b;
+		costed = bms_add_member(costed, c->id);
+		top_b = Max(top_b, b);
+		top_score = Max(top_score, per_byte ? b / bytes : b);
 		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
 			 c->id, c->text, b, bytes);
-		if (better(c, score, b, rel, best, best_score, *gain, best_rel,
-				   st->mean_weight))
-		{
-			best = c;
-			best_score = score;
-			best_rel = rel;
-			*gain = b;
-		}
 	}
+	foreach(lc, st->cands)
+	{
+		IaCand	   *c = lfirst(lc);
+		double		bytes;
+		double		score;
+
+		if (!bms_is_member(c->id, costed))
+			continue;
+		(void) with_partners(st, c, picks, refused, &bytes);
+		score = per_byte ? bound[c->id] / bytes : bound[c->id];
+		if (!better(c, score, bound[c->id], rels[c->id],
+					best, best_score, *gain, best_rel, st->mean_weight))
+			continue;
+		best = c;
+		best_score = score;
+		best_rel = rels[c->id];
+		*gain = bound[c->id];
+	}
+	list_free(order);
+	pfree(rels);
 	return best;
 }
 
@@ -367,6 +425,14 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 	List	   *refused = NIL;
 	ListCell   *lc;
 	int			rounds = 0;
+	int			max_id = 0;
+	double	   *bound;
+
+	foreach(lc, st->cands)
+		max_id = Max(max_id, ((IaCand *) lfirst(lc))->id);
+	bound = palloc(sizeof(double) * (max_id + 1));
+	for (int i = 0; i <= max_id; i++)
+		bound[i] = NAN;
 
 	while (list_length(picks) < max_indexes && rounds++ < 2 * max_indexes + 10)
 	{
@@ -380,7 +446,7 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 		best = best_candidate(st, picks, refused,
 							  budget >= 0 ? budget - used : -1,
 							  max_indexes - list_length(picks),
-							  budget >= 0, &gain);
+							  budget >= 0, bound, &gain);
 		if (best == NULL)
 			break;
 		if (refused_as_duplicate(best))
