@@ -98,6 +98,14 @@ SET LOCAL search_path = public;
 SELECT idx_apply('CREATE INDEX ON dup_t (c)') IS NOT NULL AS accepted;
 SELECT idx_apply('CREATE INDEX ON dup_t (dup_s.twice(a))');
 ROLLBACK;
+-- a queued definition that no longer resolves (its column dropped since)
+-- does not make the next request on the table fail: its own build will
+BEGIN;
+ALTER TABLE dup_t ADD COLUMN gone integer;
+SELECT idx_apply('CREATE INDEX ON dup_t (gone)') IS NOT NULL AS queued;
+ALTER TABLE dup_t DROP COLUMN gone;
+SELECT idx_apply('CREATE INDEX ON dup_t (c, a)') IS NOT NULL AS accepted;
+ROLLBACK;
 
 -- idx_index_covers is internal
 SELECT has_function_privilege('public', 'idx_index_covers(regclass, regclass)', 'EXECUTE');

@@ -24,6 +24,7 @@
 #include "utils/syscache.h"
 
 #include "definition_internal.h"
+#include "verify_internal.h"
 
 /*
  * Do have's key and INCLUDE columns cover want's (the rule's first half,
@@ -243,6 +244,47 @@ idx_index_covers(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Queued row p resolved on rel into *queued; false, with nothing raised,
+ * when it no longer resolves (a column dropped since it was queued, a
+ * schema of its requester's search_path the caller may not use, ...): its
+ * build will fail and say so, and it must not make this request fail.  A
+ * cancel is re-thrown.
+ */
+static bool
+resolve_pending(Relation rel, IaDefinition *def, IaPending *p,
+				ResolvedIndex *queued)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = false;
+
+	ia_subxact_begin(cxt);
+	PG_TRY();
+	{
+		IndexStmt  *stmt = ia_parse_index_stmt(p->definition);
+		IndexAmRoutine *amroutine;
+		int			nestlevel = NewGUCNestLevel();
+
+		/* the row's table, as recorded, whatever its text says; its names
+		 * as its requester's search_path resolved them */
+		stmt->relation = makeRangeVar(def->schema_name, def->table_name, -1);
+		(void) set_config_option("search_path", p->search_path, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		(void) ia_resolve_form(rel, stmt, p->definition, true, queued,
+							   &amroutine);
+		AtEOXact_GUC(false, nestlevel);
+		ia_subxact_end(cxt, owner, true);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		(void) ia_subxact_caught(cxt, owner, true);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
  * ia_check_pending_duplicate -- refuse a definition (def, resolved as ri on
  * rel) that a create queued or running on the same table already has: the
  * duplicate rule (ia_resolved_covers) both ways, as IF NOT EXISTS asks of
@@ -261,20 +303,10 @@ ia_check_pending_duplicate(Relation rel, IaDefinition *def, ResolvedIndex *ri)
 	foreach(lc, ia_pending_definitions(def->relid))
 	{
 		IaPending  *p = lfirst(lc);
-		IndexStmt  *stmt = ia_parse_index_stmt(p->definition);
 		ResolvedIndex queued;
-		IndexAmRoutine *amroutine;
 
-		int			nestlevel = NewGUCNestLevel();
-
-		/* the row's table, as recorded, whatever its text says; its names
-		 * as its requester's search_path resolved them */
-		stmt->relation = makeRangeVar(def->schema_name, def->table_name, -1);
-		(void) set_config_option("search_path", p->search_path, PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		(void) ia_resolve_form(rel, stmt, p->definition, true, &queued,
-							   &amroutine);
-		AtEOXact_GUC(false, nestlevel);
+		if (!resolve_pending(rel, def, p, &queued))
+			continue;
 		if (ia_resolved_covers(&queued, ri, 0) && ia_resolved_covers(ri, &queued, 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
