@@ -88,7 +88,7 @@ extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
-									  bool keep_error);
+									  bool workload);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
 

@@ -60,6 +60,7 @@
 #include "verify_internal.h"
 #include "advise_internal.h"
 #include "ia_values.h"
+#include "normalised.h"
 
 /* ---------------------------------------------------------------------
  * Planning
@@ -520,12 +521,13 @@ plannable_statement(const char *text)
  * Analyse q as its role, choose who plans it, find its candidate uses and
  * representative values, and cost it without candidates.  Runs in a
  * subtransaction of its own that is kept (its locks with it) when all went
- * well.  An error (a cancel is re-thrown) is kept in q->error when
- * "keep_error" (idx_advise: the query gets a row of its own), else counted
- * as a skip.
+ * well.  An error (a cancel is re-thrown) is kept in q->error: the query
+ * gets a row of its own.  A "workload" statement (idx_advise_workload) is
+ * prepared as pg_stat_statements stores it (normalised.c); one that fails,
+ * or reads a temporary table, is also counted as a skip (the NOTICE).
  */
 List *
-ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
+ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -539,11 +541,18 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
 	PG_TRY();
 	{
 		ia_become(q->role, st->outer_sec);
+		if (workload)
+			q->text = ia_normalised_text(q->text);
 		if (!plannable_statement(q->text))
 			skip = SKIP_UTILITY;
 		else
 		{
-			q->prep = ia_prepare(q->text, cxt);
+			/* a workload statement as pg_stat_statements stores it
+			 * (normalised.c); it keeps the text that was prepared */
+			if (workload)
+				q->prep = ia_prepare_normalised(q->text, cxt, &q->text);
+			else
+				q->prep = ia_prepare(q->text, cxt);
 			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
 			fold_uses(q, uses, st->outer_sec);
 			q->notes = use_notes(uses);
@@ -571,14 +580,15 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
 	{
 		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
 
-		if (keep_error)
-			q->error = psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
-								edata->message);
-		else
+		q->error = psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
+							edata->message);
+		if (workload)
 			skip = SKIP_FAILS;
 		uses = NIL;
 	}
 	PG_END_TRY();
+	if (skip == SKIP_TEMP && workload)
+		q->error = pstrdup("it reads a temporary table (of the session that ran it)");
 	if (skip >= 0)
 	{
 		st->skipped[skip]++;

@@ -1,0 +1,425 @@
+/*-------------------------------------------------------------------------
+ *
+ * normalised.c
+ *		Prepare a statement as pg_stat_statements stores it: its constants
+ *		replaced by $n ("normalised"), a text PostgreSQL could run with its
+ *		parameters bound but that does not always parse or analyse as it
+ *		stands.  For idx_advise_workload() (advise_plan.c:
+ *		ia_advise_prepare_query, the one place the advisor prepares a
+ *		statement).
+ *
+ * Design.  Two shapes of normalised text fail where the statement ran:
+ *
+ *  - a typed literal whose constant became a parameter: "interval '7
+ *    days'" is recorded as "interval $3" (also "date $1", "timestamptz
+ *    $2", "timestamp with time zone $1", "numeric $1", "varchar(20) $1",
+ *    "point $1"): a syntax error.  It is rewritten "$3::interval", which
+ *    is what the literal meant.  The text is read with PostgreSQL's own
+ *    scanner (scan.l: core_yylex), never with patterns over text, so a
+ *    string, a comment or a quoted identifier is never taken for a type:
+ *    a type name token (an identifier, possibly schema-qualified, or one
+ *    of the type keywords, with its typmod in parentheses, or "double
+ *    precision", "character varying", "time[stamp] with[out] time zone")
+ *    immediately followed by a PARAM token is a typed literal, since no
+ *    other valid SQL puts a type name or identifier right before a $n
+ *    ("AT TIME ZONE $1" is not one: its "time zone" follows AT).  What
+ *    follows the literal stays where it is ("interval $1 day" becomes
+ *    "$1::interval day", a valid cast with its field).
+ *
+ *  - a parameter whose type PostgreSQL cannot infer: "current_date + 7" is
+ *    recorded as "current_date + $2", and "date + unknown" is not unique
+ *    (42725; PostgreSQL only assumes an unknown operand has the other's
+ *    type, and there is no date + date).  An ambiguous or missing
+ *    operator or function (42725, 42883) at a position next to a bare
+ *    $n gives that $n a type, tried in order: integer, bigint, numeric,
+ *    double precision, interval, text (a number literal is an integer, a
+ *    bigint or a numeric; "date + $2" becomes "date + $2::integer", as
+ *    "current_date + 7" was); "could not determine data type of parameter
+ *    $n" (42P18: "SELECT $1") gives $n text, as an unknown literal
+ *    resolves.  Each attempt is a parse analysis as the statement's role
+ *    (ia_prepare, in a subtransaction of its own, rolled back on error);
+ *    at most MAX_ATTEMPTS of them, and the first error is the one kept
+ *    when none succeeds.
+ *
+ * The statement then keeps the rewritten text: its rows' "queries" show
+ * it, and idx_apply accepts it as it stands.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "parser/scanner.h"
+#include "parser/gram.h"
+#include "parser/scansup.h"
+#include "utils/builtins.h"
+#include "utils/elog.h"
+#include "utils/memutils.h"
+
+#include "ia_hypo.h"
+#include "verify_internal.h"
+#include "normalised.h"
+
+#define MAX_ATTEMPTS	24
+#define MAX_PARAMS		65535	/* PostgreSQL's limit of $n */
+
+/* the types tried in turn for a $n that has none */
+static const Oid guess_types[] = {
+	INT4OID, INT8OID, NUMERICOID, FLOAT8OID, INTERVALOID, TEXTOID
+};
+
+/* one token of the text: its code, where it starts, $n's number */
+typedef struct Tok
+{
+	int			code;
+	int			loc;
+	int			param;
+} Tok;
+
+/* The tokens of text (core scanner), ended by a code 0 entry. */
+static Tok *
+tokens(const char *text, int *ntoks)
+{
+	core_yy_extra_type extra;
+	core_yyscan_t scanner;
+	core_YYSTYPE lval;
+	YYLTYPE		lloc;
+	int			n = 0;
+	int			cap = 64;
+	Tok		   *t = palloc(sizeof(Tok) * cap);
+
+	scanner = scanner_init(text, &extra, &ScanKeywords, ScanKeywordTokens);
+	for (;;)
+	{
+		int			code = core_yylex(&lval, &lloc, scanner);
+
+		if (n + 1 >= cap)
+			t = repalloc(t, sizeof(Tok) * (cap *= 2));
+		t[n].code = code;
+		t[n].loc = lloc;
+		t[n].param = (code == PARAM) ? lval.ival : 0;
+		if (code == 0)
+			break;
+		n++;
+	}
+	scanner_finish(scanner);
+	*ntoks = n;
+	return t;
+}
+
+static bool
+is_code(Tok *t, int i, int code)
+{
+	return i >= 0 && t[i].code == code;
+}
+
+/* a keyword that names a type on its own ("interval", "numeric", ...) */
+static bool
+type_keyword(int code)
+{
+	switch (code)
+	{
+		case INTERVAL:
+		case TIMESTAMP:
+		case TIME:
+		case NUMERIC:
+		case DECIMAL_P:
+		case DEC:
+		case INT_P:
+		case INTEGER:
+		case SMALLINT:
+		case BIGINT:
+		case REAL:
+		case FLOAT_P:
+		case BOOLEAN_P:
+		case CHAR_P:
+		case CHARACTER:
+		case VARCHAR:
+		case BIT:
+		case NCHAR:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * The index of the first token of the type name that ends at token j (the
+ * token right before a $n), or -1 when token j ends no type name.
+ */
+static int
+type_start(Tok *t, int j)
+{
+	if (is_code(t, j, ')'))
+	{
+		int			depth = 0;
+
+		/* a typmod: "varchar(20) $1", "numeric(10, 2) $1" */
+		for (; j >= 0; j--)
+		{
+			if (t[j].code == ')')
+				depth++;
+			else if (t[j].code == '(' && --depth == 0)
+				break;
+		}
+		j--;
+		if (j < 0 || t[j].code == ')')
+			return -1;
+	}
+	if (j < 0)
+		return -1;
+	if (t[j].code == IDENT)
+	{
+		/* schema.type */
+		if (is_code(t, j - 1, '.') && is_code(t, j - 2, IDENT))
+			return j - 2;
+		return j;
+	}
+	if (t[j].code == ZONE)
+		return (is_code(t, j - 1, TIME) &&
+				(is_code(t, j - 2, WITH) || is_code(t, j - 2, WITHOUT)) &&
+				(is_code(t, j - 3, TIMESTAMP) || is_code(t, j - 3, TIME))) ?
+			j - 3 : -1;
+	if (t[j].code == PRECISION)
+		return is_code(t, j - 1, DOUBLE_P) ? j - 1 : -1;
+	if (t[j].code == VARYING)
+		return (is_code(t, j - 1, CHARACTER) || is_code(t, j - 1, CHAR_P) ||
+				is_code(t, j - 1, BIT)) ? j - 1 : -1;
+	return type_keyword(t[j].code) ? j : -1;
+}
+
+/* the length of the PARAM token at text + loc: "$" and its digits */
+static int
+param_len(const char *text, int loc)
+{
+	int			len = 1;
+
+	while (text[loc + len] >= '0' && text[loc + len] <= '9')
+		len++;
+	return len;
+}
+
+/*
+ * The text with every "type $n" as "$n::type" and every bare $n given a
+ * type in "given" (given[n - 1], InvalidOid: none) cast to it.
+ */
+static char *
+rewrite(const char *text, const Oid *given, int ngiven)
+{
+	int			n;
+	Tok		   *t = tokens(text, &n);
+	StringInfoData s;
+	int			copied = 0;
+
+	initStringInfo(&s);
+	for (int i = 0; i < n; i++)
+	{
+		int			start;
+		int			end;
+
+		if (t[i].code != PARAM)
+			continue;
+		end = t[i].loc + param_len(text, t[i].loc);
+		start = type_start(t, i - 1);
+		if (start >= 0 && t[start].loc >= copied)
+		{
+			int			tlen = t[i].loc - t[start].loc;
+
+			while (tlen > 0 && scanner_isspace(text[t[start].loc + tlen - 1]))
+				tlen--;
+			appendBinaryStringInfo(&s, text + copied, t[start].loc - copied);
+			appendBinaryStringInfo(&s, text + t[i].loc, end - t[i].loc);
+			appendStringInfoString(&s, "::");
+			appendBinaryStringInfo(&s, text + t[start].loc, tlen);
+			copied = end;
+		}
+		else if (t[i].param >= 1 && t[i].param <= ngiven &&
+				 OidIsValid(given[t[i].param - 1]) &&
+				 !is_code(t, i + 1, TYPECAST))
+		{
+			appendBinaryStringInfo(&s, text + copied, end - copied);
+			appendStringInfo(&s, "::%s", format_type_be(given[t[i].param - 1]));
+			copied = end;
+		}
+	}
+	appendStringInfoString(&s, text + copied);
+	pfree(t);
+	return s.data;
+}
+
+/* Is token i a $n without a type of its own, or with one we guessed? */
+static bool
+guessable(Tok *t, int i, const Oid *given)
+{
+	if (!is_code(t, i, PARAM) || t[i].param < 1 || t[i].param > MAX_PARAMS)
+		return false;
+	return !is_code(t, i + 1, TYPECAST) || OidIsValid(given[t[i].param - 1]);
+}
+
+/*
+ * The number of the $n (bare, or cast to a type we guessed) that the error at character
+ * position cursorpos of text is about: the operand right of an operator
+ * there, else the one left of it, else the first in the argument list of
+ * a function named there; 0 if none.
+ */
+static int
+param_at(const char *text, int cursorpos, const Oid *given)
+{
+	int			n;
+	Tok		   *t = tokens(text, &n);
+	int			at;
+	int			k;
+	int			found = 0;
+
+	if (cursorpos <= 0)
+		return 0;
+	at = pg_mbcharcliplen(text, strlen(text), cursorpos - 1);
+	for (k = 0; k < n && t[k].loc != at; k++)
+		;
+	if (k < n)
+	{
+		if (guessable(t, k + 1, given))
+			found = t[k + 1].param;
+		else if (guessable(t, k - 1, given))
+			found = t[k - 1].param;
+		else if (is_code(t, k + 1, '('))
+		{
+			for (int i = k + 2; i < n && t[i].code != ')' && !found; i++)
+				if (guessable(t, i, given))
+					found = t[i].param;
+		}
+	}
+	pfree(t);
+	return found;
+}
+
+/* "$n" of a 42P18 message ("could not determine data type of parameter
+ * $n", in any language: the $n is the format's own), 0 if none */
+static int
+param_in_message(const char *msg)
+{
+	const char *p = msg ? strrchr(msg, '$') : NULL;
+
+	return p ? atoi(p + 1) : 0;
+}
+
+/*
+ * ia_prepare(text) in a subtransaction of its own; NULL and *err on error.
+ * The callers' error context callbacks are set aside meanwhile: SPI's
+ * (idx_advise_workload is PL/pgSQL) would move the error's position in
+ * our text to an "internal" position in its own query.
+ */
+static IaPrepared *
+try_prepare(const char *text, MemoryContext cxt, ErrorData **err)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorContextCallback *callbacks = error_context_stack;
+	IaPrepared *volatile p = NULL;
+
+	ia_subxact_begin(caller);
+	PG_TRY();
+	{
+		error_context_stack = NULL;
+		p = ia_prepare(text, cxt);
+		error_context_stack = callbacks;
+		ia_subxact_end(caller, owner, true);
+	}
+	PG_CATCH();
+	{
+		error_context_stack = callbacks;
+		*err = ia_subxact_caught(caller, owner, true);
+		p = NULL;
+	}
+	PG_END_TRY();
+	return p;
+}
+
+/*
+ * The next type for $param after an error: a guess after the one it had
+ * (text at once for 42P18); false when there is none left.
+ */
+static bool
+next_guess(Oid *given, int param, bool undetermined)
+{
+	Oid			had = given[param - 1];
+	int			i = 0;
+
+	if (undetermined)
+	{
+		if (had == TEXTOID)
+			return false;
+		given[param - 1] = TEXTOID;
+		return true;
+	}
+	if (OidIsValid(had))
+	{
+		while (i < (int) lengthof(guess_types) && guess_types[i] != had)
+			i++;
+		i++;
+	}
+	if (i >= (int) lengthof(guess_types))
+		return false;
+	given[param - 1] = guess_types[i];
+	return true;
+}
+
+/*
+ * ia_normalised_text -- text with every "type $n" as "$n::type" (see the
+ * file header), palloc'd.
+ */
+char *
+ia_normalised_text(const char *text)
+{
+	return rewrite(text, NULL, 0);
+}
+
+/*
+ * ia_prepare_normalised -- ia_prepare() a statement text as
+ * pg_stat_statements stores it (see the file header), as the current
+ * user; *planned gets the text that was prepared (in cxt).  The error of
+ * the first attempt when none succeeds.
+ */
+IaPrepared *
+ia_prepare_normalised(const char *text, MemoryContext cxt, char **planned)
+{
+	Oid		   *given = palloc0(sizeof(Oid) * MAX_PARAMS);
+	ErrorData  *first = NULL;
+	char	   *attempt = rewrite(text, given, 0);
+
+	for (int i = 0; i < MAX_ATTEMPTS; i++)
+	{
+		ErrorData  *err = NULL;
+		IaPrepared *p;
+		int			param = 0;
+		bool		undetermined = false;
+
+		CHECK_FOR_INTERRUPTS();
+		p = try_prepare(attempt, cxt, &err);
+		if (p)
+		{
+			*planned = MemoryContextStrdup(cxt, attempt);
+			pfree(given);
+			return p;
+		}
+		if (first == NULL)
+			first = err;
+		if (err->sqlerrcode == ERRCODE_AMBIGUOUS_FUNCTION ||
+			err->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION)
+			param = param_at(attempt, err->cursorpos, given);
+		else if (err->sqlerrcode == ERRCODE_INDETERMINATE_DATATYPE)
+		{
+			param = param_in_message(err->message);
+			undetermined = true;
+		}
+		if (param < 1 || param > MAX_PARAMS ||
+			!next_guess(given, param, undetermined))
+			break;
+		attempt = rewrite(text, given, MAX_PARAMS);
+	}
+	ia_rethrow(first);
+}

@@ -1,0 +1,19 @@
+/*-------------------------------------------------------------------------
+ *
+ * normalised.h
+ *		Prepare a statement as pg_stat_statements stores it (normalised.c):
+ *		"interval $3" as "$3::interval", an ambiguous unknown $n given a
+ *		type; for idx_advise_workload (advise_plan.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_NORMALISED_H
+#define IA_NORMALISED_H
+
+#include "ia_hypo.h"
+
+extern char *ia_normalised_text(const char *text);
+extern IaPrepared *ia_prepare_normalised(const char *text, MemoryContext cxt,
+										 char **planned);
+
+#endif							/* IA_NORMALISED_H */
