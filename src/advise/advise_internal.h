@@ -40,6 +40,8 @@ typedef struct AdvQuery
 	char	   *notes;			/* what the query cannot get, e.g. pg_trgm */
 	char	   *error;			/* idx_advise: why it could not be advised
 								 * ("SQLSTATE: message"), or NULL */
+	List	   *sent;			/* IaSentValue: constants the application
+								 * sends (workload: pg_qualstats) */
 	bool		ok;
 } AdvQuery;
 

@@ -329,8 +329,9 @@ representative_values(AdvState *st, AdvQuery *q)
 
 	if (nparams == 0)
 		return;
-	vals = ia_param_values(q->prep->queries, q->prep->paramtypes, nparams,
-						   q->prep->planner, st->caller);
+	vals = ia_param_values_sent(q->prep->queries, q->prep->paramtypes,
+								nparams, q->prep->planner, st->caller,
+								q->sent);
 	pl = makeParamList(nparams);
 	initStringInfo(&used);
 	initStringInfo(&refused);
@@ -349,7 +350,16 @@ representative_values(AdvState *st, AdvQuery *q)
 		prm->value = vals[i].value;
 		prm->isnull = false;
 		prm->pflags = PARAM_FLAG_CONST;
-		if (vals[i].shown)
+		if (vals[i].sent)
+		{
+			/* the application's constant: the statement as it ran */
+			q->prep->queries = ia_bind_sent_value(q->prep->queries, i + 1,
+												  prm->value, prm->ptype);
+			appendStringInfo(&used, "%s$%d = %s (sent: pg_qualstats)",
+							 used.len ? ", " : "", i + 1,
+							 ia_value_text(prm->value, prm->ptype));
+		}
+		else if (vals[i].shown)
 			appendStringInfo(&used, "%s$%d = %s", used.len ? ", " : "", i + 1,
 							 ia_value_text(prm->value, prm->ptype));
 		else
@@ -553,6 +563,9 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 				q->prep = ia_prepare_normalised(q->text, cxt, &q->text);
 			else
 				q->prep = ia_prepare(q->text, cxt);
+			/* first: a value the application sends becomes a constant of
+			 * the statement, which candidates are drawn from */
+			representative_values(st, q);
 			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
 			fold_uses(q, uses, st->outer_sec);
 			q->notes = use_notes(uses);
@@ -560,7 +573,6 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 				skip = SKIP_TEMP;
 			else
 			{
-				representative_values(st, q);
 				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
 				if (q->rep)
 					q->base = q->cur =

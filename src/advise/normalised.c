@@ -44,6 +44,12 @@
  * The statement then keeps the rewritten text: its rows' "queries" show
  * it, and idx_apply accepts it as it stands.
  *
+ * A constant the application sends (pg_qualstats' recorded value for the
+ * column a $n is compared with; values.c decides when one may be used)
+ * is put back into the analysed statement as the constant it was
+ * (ia_bind_sent_value), so that the statement is advised on as it ran:
+ * "status = $2" sent as 'blocked' gets its partial index.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -53,6 +59,9 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/lsyscache.h"
 #include "parser/scanner.h"
 #include "parser/gram.h"
 #include "parser/scansup.h"
@@ -422,4 +431,55 @@ ia_prepare_normalised(const char *text, MemoryContext cxt, char **planned)
 		attempt = rewrite(text, given, MAX_PARAMS);
 	}
 	ia_rethrow(first);
+}
+
+/* Param $paramid (PARAM_EXTERN) -> the Const in ctx, at every level. */
+typedef struct BindCtx
+{
+	int			paramid;
+	Const	   *value;
+} BindCtx;
+
+static Node *
+bind_mutator(Node *node, BindCtx *ctx)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Query))
+		return (Node *) query_tree_mutator((Query *) node, bind_mutator,
+										   ctx, 0);
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN &&
+		((Param *) node)->paramid == ctx->paramid &&
+		((Param *) node)->paramtype == ctx->value->consttype)
+	{
+		Const	   *c = copyObject(ctx->value);
+
+		c->constcollid = ((Param *) node)->paramcollid;
+		c->location = ((Param *) node)->location;
+		return (Node *) c;
+	}
+	return expression_tree_mutator(node, bind_mutator, ctx);
+}
+
+/*
+ * ia_bind_sent_value -- the rewritten Query list "queries" with $paramid
+ * (of type "type") replaced by the constant "value", as the application
+ * sent it (see the file header); a new list.
+ */
+List *
+ia_bind_sent_value(List *queries, int paramid, Datum value, Oid type)
+{
+	BindCtx		ctx;
+	int16		typlen;
+	bool		typbyval;
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	get_typlenbyval(type, &typlen, &typbyval);
+	ctx.paramid = paramid;
+	ctx.value = makeConst(type, -1, InvalidOid, typlen, value, false,
+						  typbyval);
+	foreach(lc, queries)
+		out = lappend(out, bind_mutator(lfirst(lc), &ctx));
+	return out;
 }

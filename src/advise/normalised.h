@@ -16,4 +16,7 @@ extern char *ia_normalised_text(const char *text);
 extern IaPrepared *ia_prepare_normalised(const char *text, MemoryContext cxt,
 										 char **planned);
 
+extern List *ia_bind_sent_value(List *queries, int paramid, Datum value,
+							   Oid type);
+
 #endif							/* IA_NORMALISED_H */

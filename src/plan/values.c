@@ -31,6 +31,17 @@
  * the range table entry has inh set and the table has children.  The
  * value must have the parameter's type (no coercion is guessed).
  *
+ * Values the application sends.  When the caller knows the constants the
+ * application really sent for a column (idx_advise_workload: pg_qualstats'
+ * recorded quals for the statement's queryid, IaSentValue), "col op $n"
+ * takes the one for that column before any statistic: a rare status
+ * recorded as "status = $2" is planned with 'blocked', not with a common
+ * value.  Such a value is used only when both the planning role and the
+ * viewer pass the filter below (it is printed in the note and the caller
+ * asked for it), only for a built-in type (no input function of a role
+ * runs), and only when its printed type is the parameter's
+ * ("'blocked'::text" for a text $n).
+ *
  * Who may use and see it (doc/safety-planning.md, "What a role can learn
  * from statistics").  pg_statistic holds values of every row; pg_stats
  * shows a role a column's statistics only when (system_views.sql)
@@ -82,6 +93,7 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
+#include "access/transam.h"
 #include "ia_values.h"
 
 /* deeper nesting of views and join aliases than this is not followed */
@@ -104,6 +116,7 @@ typedef struct ValuesWalk
 	IaParamValue *vals;
 	Oid			planner;
 	Oid			viewer;
+	List	   *sent;			/* IaSentValue */
 } ValuesWalk;
 
 /*
@@ -252,6 +265,59 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
 	return found;
 }
 
+/*
+ * A sent value of col as a Datum of "type" (see the file header); false if
+ * there is none, or it is not of that type.  pg_qualstats prints a
+ * constant as 'text'::type or bare::type.
+ */
+static bool
+sent_value(List *sent, const TableColumn *col, Oid type, Datum *value)
+{
+	ListCell   *lc;
+
+	if (type >= FirstNormalObjectId)
+		return false;
+	foreach(lc, sent)
+	{
+		IaSentValue *sv = lfirst(lc);
+		const char *p = sv->text;
+		StringInfoData lit;
+		const char *cast;
+		Oid			infunc;
+		Oid			ioparam;
+
+		if (sv->relid != col->relid || sv->attnum != col->attnum || p == NULL)
+			continue;
+		initStringInfo(&lit);
+		if (*p == '\'')
+		{
+			for (p++; *p && !(*p == '\'' && p[1] != '\''); p++)
+			{
+				if (*p == '\'')
+					p++;		/* '' is one quote */
+				appendStringInfoChar(&lit, *p);
+			}
+			if (*p != '\'')
+				continue;
+			cast = p + 1;
+		}
+		else
+		{
+			cast = strstr(p, "::");
+			if (cast == NULL)
+				continue;
+			appendBinaryStringInfo(&lit, p, cast - p);
+		}
+		if (strncmp(cast, "::", 2) != 0 ||
+			strcmp(cast + 2, format_type_be(type)) != 0)
+			continue;
+		getTypeInputInfo(type, &infunc, &ioparam);
+		*value = OidInputFunctionCall(infunc, lit.data, ioparam, -1);
+		return true;
+	}
+	return false;
+}
+
 /* The btree strategy of "operand opno x" for operand's type, 0 if none. */
 static int
 btree_strategy(Oid opno, Node *operand)
@@ -329,7 +395,13 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	strategy = btree_strategy(op->opno, a);
 	if (swapped && strategy != 0)	/* $n < col is col > $n */
 		strategy = BTMaxStrategyNumber + 1 - strategy;
-	if (!pick_value(&col, strategy, w->types[n], &v->value, &v->kind))
+	if (ia_stats_visible(col.relid, col.attnum, w->viewer) &&
+		sent_value(w->sent, &col, w->types[n], &v->value))
+	{
+		v->kind = "sent";
+		v->sent = true;
+	}
+	else if (!pick_value(&col, strategy, w->types[n], &v->value, &v->kind))
 		return;
 	v->found = true;
 	v->hidden = false;
@@ -367,9 +439,21 @@ IaParamValue *
 ia_param_values(List *queries, Oid *types, int nparams, Oid planner,
 				Oid viewer)
 {
+	return ia_param_values_sent(queries, types, nparams, planner, viewer, NIL);
+}
+
+/*
+ * ia_param_values_sent -- ia_param_values, a value the application sends
+ * ("sent", IaSentValue) before any statistic (see the file header).
+ */
+IaParamValue *
+ia_param_values_sent(List *queries, Oid *types, int nparams, Oid planner,
+					 Oid viewer, List *sent)
+{
 	ValuesWalk	w;
 	ListCell   *lc;
 
+	w.sent = sent;
 	w.rtables = NIL;
 	w.nparams = nparams;
 	w.types = types;

@@ -28,6 +28,7 @@ $node->start;
 $node->safe_psql('postgres', q{
     CREATE EXTENSION index_advisor;
     CREATE EXTENSION pg_stat_statements;
+    CREATE EXTENSION pg_qualstats;
     CREATE TABLE wo (id int PRIMARY KEY, customer_id int NOT NULL,
                      status text NOT NULL, created_at timestamptz NOT NULL,
                      due date NOT NULL, total numeric NOT NULL);
@@ -52,6 +53,7 @@ my %stmts = (
     cast      => q{SELECT id, due FROM wo WHERE customer_id = '42'::int AND total > 10::numeric},
     inlist    => q{SELECT id, status FROM wo WHERE customer_id IN (7, 8, 9)},
     limit     => q{SELECT id, total FROM wo WHERE customer_id = 11 ORDER BY created_at DESC LIMIT 10},
+    rare      => q{SELECT id, created_at FROM wo WHERE status = 'blocked'},
 );
 # what pg_stat_statements keeps of each (a fragment of its normalised text)
 my %recorded = (
@@ -62,6 +64,7 @@ my %recorded = (
     cast      => qr/customer_id = \$\d::int AND total > \$\d::numeric/,
     inlist    => qr/IN \(\$\d, \$\d, \$\d\)/,
     limit     => qr/LIMIT \$\d/,
+    rare      => qr/WHERE status = \$\d/,
 );
 $node->safe_psql('postgres', q{
     SELECT pg_stat_statements_reset();
@@ -103,11 +106,21 @@ my %frag = (
     cast      => qr/customer_id = \$\d::int AND total > /,
     inlist    => qr/customer_id IN \(/,
     limit     => qr/ORDER BY created_at DESC LIMIT /,
+    rare      => qr/created_at FROM wo WHERE status = /,
 );
 for my $k (sort keys %frag)
 {
     like($out, $frag{$k}, "statement $k is advised on") or diag($out);
 }
+
+# 3. the rare status, recorded as "status = $n", gets its partial index:
+# pg_qualstats recorded the constant the application sends
+like($out, qr/^CREATE INDEX \S+ ON public\.wo \([^)]*\)(?: INCLUDE \([^)]*\))? WHERE \(status = 'blocked'::text\) \| SELECT id, created_at FROM wo WHERE status = \$\d$/m,
+     'a rare constant hidden by normalisation gets its partial index') or diag($out);
+($out, $err) = workload(q{
+    SELECT note FROM idx_advise_workload(max_indexes => 20)
+     WHERE definition LIKE '%blocked%'});
+like($out, qr/\$\d = 'blocked' \(sent: pg_qualstats\)/, 'the note says which value and where from');
 
 # 2. the statement still skipped has a row of its own with its reason
 ($out, $err) = workload(q{
