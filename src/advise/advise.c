@@ -278,6 +278,41 @@ emit_failed_rows(AdvState *st, ReturnSetInfo *rsinfo)
 	}
 }
 
+/*
+ * The picks without those no statement's plan uses once all the picks are
+ * there (generically or with its representative values: the note says
+ * which), dropped one at a time, most recently picked first, until every
+ * one left is used: an index no plan uses is not advice.
+ */
+static List *
+drop_unused(AdvState *st, List *picks)
+{
+	bool		dropped = true;
+
+	while (dropped && picks != NIL)
+	{
+		Bitmapset  *used = NULL;
+		ListCell   *lc;
+
+		dropped = false;
+		foreach(lc, st->queries)
+		{
+			Bitmapset  *u = NULL;
+
+			(void) ia_advise_query_cost(st, lfirst(lc), picks, &u);
+			used = bms_union(used, u);
+		}
+		for (int i = list_length(picks) - 1; i >= 0 && !dropped; i--)
+		{
+			if (bms_is_member(((IaCand *) list_nth(picks, i))->id, used))
+				continue;
+			picks = list_delete_nth_cell(list_copy(picks), i);
+			dropped = true;
+		}
+	}
+	return picks;
+}
+
 /* One row per pick, or one row saying why there is none. */
 static void
 emit_rows(AdvState *st, List *picks, ReturnSetInfo *rsinfo)
@@ -428,7 +463,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 		st->mean_weight += ((AdvQuery *) lfirst(lc))->weight /
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
-	emit_rows(st, ia_advise_select(st, budget, max_indexes), rsinfo);
+	emit_rows(st, drop_unused(st, ia_advise_select(st, budget, max_indexes)),
+			  rsinfo);
 }
 
 static void

@@ -122,6 +122,13 @@ like($out, qr/^CREATE INDEX \S+ ON public\.wo \([^)]*\)(?: INCLUDE \([^)]*\))? W
      WHERE definition LIKE '%blocked%'});
 like($out, qr/\$\d = 'blocked' \(sent: pg_qualstats\)/, 'the note says which value and where from');
 
+# 4. every advised index is used by the plan of a statement it was advised
+# for (its queries), with the values the note names
+($out, $err) = workload(q{
+    SELECT count(*) FILTER (WHERE queries IS NULL) || ' of ' || count(*)
+      FROM idx_advise_workload(max_indexes => 20) WHERE definition IS NOT NULL});
+like($out, qr/^0 of [1-9]\d*$/, 'no advised index without a statement whose plan uses it');
+
 # 2. the statement still skipped has a row of its own with its reason
 ($out, $err) = workload(q{
     SELECT array_to_string(queries, ' | ') || ' => ' || note
