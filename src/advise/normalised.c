@@ -26,12 +26,19 @@
  *    follows the literal stays where it is ("interval $1 day" becomes
  *    "$1::interval day", a valid cast with its field).
  *
+ *  - "extract(epoch from x)" is recorded as "extract($1 from x)", where
+ *    the grammar takes no expression; it is the function it stands for,
+ *    "pg_catalog.extract($1::text, x)".
+ *
  *  - a parameter whose type PostgreSQL cannot infer: "current_date + 7" is
  *    recorded as "current_date + $2", and "date + unknown" is not unique
  *    (42725; PostgreSQL only assumes an unknown operand has the other's
- *    type, and there is no date + date).  An ambiguous or missing
- *    operator or function (42725, 42883) at a position next to a bare
- *    $n gives that $n a type, tried in order: integer, bigint, numeric,
+ *    type, and there is no date + date); "due > current_date - $1" takes
+ *    date - date and fails on "date > integer" (42883);
+ *    "col = ANY(ARRAY[$1, $2])" makes a text[] (42883).  An ambiguous or
+ *    missing operator or function (42725, 42883) gives the nearest bare
+ *    $n of the operand right of the error's position (else left of it) a
+ *    type, tried in order: integer, bigint, numeric,
  *    double precision, interval, text (a number literal is an integer, a
  *    bigint or a numeric; "date + $2" becomes "date + $2::integer", as
  *    "current_date + 7" was); "could not determine data type of parameter
@@ -234,7 +241,17 @@ rewrite(const char *text, const Oid *given, int ngiven)
 			continue;
 		end = t[i].loc + param_len(text, t[i].loc);
 		start = type_start(t, i - 1);
-		if (start >= 0 && t[start].loc >= copied)
+		if (is_code(t, i - 2, EXTRACT) && is_code(t, i - 1, '(') &&
+			is_code(t, i + 1, FROM) && t[i - 2].loc >= copied)
+		{
+			/* "extract($1 from x)": the function it stands for */
+			appendBinaryStringInfo(&s, text + copied, t[i - 2].loc - copied);
+			appendStringInfoString(&s, "pg_catalog.extract(");
+			appendBinaryStringInfo(&s, text + t[i].loc, end - t[i].loc);
+			appendStringInfoString(&s, "::text,");
+			copied = t[i + 1].loc + strlen("from");
+		}
+		else if (start >= 0 && t[start].loc >= copied)
 		{
 			int			tlen = t[i].loc - t[start].loc;
 
@@ -269,11 +286,66 @@ guessable(Tok *t, int i, const Oid *given)
 	return !is_code(t, i + 1, TYPECAST) || OidIsValid(given[t[i].param - 1]);
 }
 
+/* Does token i end an operand (a boolean connective, a separator)? */
+static bool
+ends_operand(Tok *t, int i)
+{
+	switch (t[i].code)
+	{
+		case 0:
+		case ',':
+		case ';':
+		case AND:
+		case OR:
+		case THEN:
+		case WHEN:
+		case ELSE:
+		case END_P:
+		case WHERE:
+		case FROM:
+		case ORDER:
+		case GROUP_P:
+		case LIMIT:
+			return true;
+		default:
+			return false;
+	}
+}
+
 /*
- * The number of the $n (bare, or cast to a type we guessed) that the error at character
- * position cursorpos of text is about: the operand right of an operator
- * there, else the one left of it, else the first in the argument list of
- * a function named there; 0 if none.
+ * The first guessable $n (bare, or cast to a type we guessed) of the
+ * operand that starts after token k (step
+ * 1) or ends before it (step -1), nested parentheses and brackets
+ * included; 0 if none.
+ */
+static int
+param_in_operand(Tok *t, int n, int k, int step, const Oid *given)
+{
+	int			depth = 0;
+
+	for (int i = k + step; i >= 0 && i < n && !ends_operand(t, i); i += step)
+	{
+		int			c = t[i].code;
+
+		if (c == '(' || c == '[')
+			depth += step;
+		else if (c == ')' || c == ']')
+			depth -= step;
+		if (depth < 0)
+			break;
+		if (guessable(t, i, given))
+			return t[i].param;
+	}
+	return 0;
+}
+
+/*
+ * The number of the $n that the error at character position cursorpos of
+ * text is about: the nearest bare $n (or one cast to a type we guessed) in
+ * the operand right of the operator or function named there
+ * ("current_date + $2", "col = ANY(ARRAY[$1, $2])", "f($1)"), else in the
+ * operand left of it; 0 if none.  The guess is only kept if the statement
+ * then analyses.
  */
 static int
 param_at(const char *text, int cursorpos, const Oid *given)
@@ -291,16 +363,9 @@ param_at(const char *text, int cursorpos, const Oid *given)
 		;
 	if (k < n)
 	{
-		if (guessable(t, k + 1, given))
-			found = t[k + 1].param;
-		else if (guessable(t, k - 1, given))
-			found = t[k - 1].param;
-		else if (is_code(t, k + 1, '('))
-		{
-			for (int i = k + 2; i < n && t[i].code != ')' && !found; i++)
-				if (guessable(t, i, given))
-					found = t[i].param;
-		}
+		found = param_in_operand(t, n, k, 1, given);
+		if (found == 0)
+			found = param_in_operand(t, n, k, -1, given);
 	}
 	pfree(t);
 	return found;

@@ -6,7 +6,10 @@
 #  1. advise on every one of them: typed literals recorded as
 #     "interval $3", "date $1", "timestamptz $2" (not valid SQL as they
 #     stand), "current_date + $2" (date + unknown: operator is not unique),
-#     casts of literals, IN lists, LIMIT;
+#     casts of literals, IN lists, LIMIT, "= ANY(ARRAY[$1, $2])" (text[]
+#     with unknown elements), "due > current_date + $1" (date + date is
+#     taken), "extract($1 from x)"; the last is planned, though no index
+#     serves it (the "nothing" reasons name it);
 #  2. list each statement it still skips with its reason;
 #  3. plan "status = $1" with the constant the application really sends
 #     (pg_qualstats), so a rare status still gets its partial index;
@@ -54,6 +57,9 @@ my %stmts = (
     inlist    => q{SELECT id, status FROM wo WHERE customer_id IN (7, 8, 9)},
     limit     => q{SELECT id, total FROM wo WHERE customer_id = 11 ORDER BY created_at DESC LIMIT 10},
     rare      => q{SELECT id, created_at FROM wo WHERE status = 'blocked'},
+    anyarray  => q{SELECT id, due FROM wo WHERE customer_id = ANY(ARRAY[21, 22, 23])},
+    daterange => q{SELECT count(*) FROM wo WHERE due > current_date + 300 AND due < current_date + 310},
+    extract   => q{SELECT id FROM wo WHERE extract(epoch from created_at) > 1e12},
 );
 # what pg_stat_statements keeps of each (a fragment of its normalised text)
 my %recorded = (
@@ -65,6 +71,9 @@ my %recorded = (
     inlist    => qr/IN \(\$\d, \$\d, \$\d\)/,
     limit     => qr/LIMIT \$\d/,
     rare      => qr/WHERE status = \$\d/,
+    anyarray  => qr/ANY\(ARRAY\[\$\d, \$\d, \$\d\]\)/,
+    daterange => qr/due > current_date \+ \$\d AND due < current_date \+ \$\d/,
+    extract   => qr/extract\(\$\d from created_at\)/,
 );
 $node->safe_psql('postgres', q{
     SELECT pg_stat_statements_reset();
@@ -107,11 +116,14 @@ my %frag = (
     inlist    => qr/customer_id IN \(/,
     limit     => qr/ORDER BY created_at DESC LIMIT /,
     rare      => qr/created_at FROM wo WHERE status = /,
+    anyarray  => qr/customer_id = ANY\(ARRAY\[/,
+    daterange => qr/count\(\*\) FROM wo WHERE due > current_date \+ /,
 );
 for my $k (sort keys %frag)
 {
     like($out, $frag{$k}, "statement $k is advised on") or diag($out);
 }
+unlike($out . $err, qr/extract/, 'extract: no index, and no row of a statement that failed');
 
 # 3. the rare status, recorded as "status = $n", gets its partial index:
 # pg_qualstats recorded the constant the application sends
