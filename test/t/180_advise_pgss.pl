@@ -150,5 +150,34 @@ like($out, qr/^SELECT count\(\*\) FROM wo_gone WHERE a = \$1 => query \d+ could 
      'the skipped statement is listed with its reason') or diag($out);
 is(scalar(() = $out =~ /could not be advised/g), 1, 'and only it');
 
+# 3b. pg_stats' rule holds for pg_qualstats' constants: bob's table forces
+# row security, so its statistics are not bob's to see (pg_stats hides
+# them) and the statement, planned as bob, never gets the constant
+# 'hidden' (nor may the caller learn it from a definition or a note)
+$node->safe_psql('postgres', q{
+    CREATE ROLE bob;
+    CREATE TABLE wo_rls (id int PRIMARY KEY, status text NOT NULL,
+                         created_at timestamptz NOT NULL);
+    INSERT INTO wo_rls SELECT g, CASE WHEN g % 200 = 0 THEN 'hidden' ELSE 'shown' END,
+                              now() - g * interval '1 minute'
+      FROM generate_series(1, 40000) g;
+    ALTER TABLE wo_rls OWNER TO bob;
+    ALTER TABLE wo_rls ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE wo_rls FORCE ROW LEVEL SECURITY;
+    CREATE POLICY p ON wo_rls USING (true);
+    VACUUM ANALYZE wo_rls;
+});
+$node->safe_psql('postgres',
+    "SELECT id, created_at FROM wo_rls WHERE status = 'hidden'") for 1 .. 20;
+is($node->safe_psql('postgres',
+    "SELECT count(*) > 0 FROM pg_qualstats WHERE constvalue LIKE '%hidden%'"),
+   't', 'pg_qualstats recorded the constant');
+($out, $err) = workload(q{
+    SELECT coalesce(definition, '') || ' ' || coalesce(note, '')
+      FROM idx_advise_workload(max_indexes => 20)});
+unlike($out, qr/hidden/, 'a constant of a column the planning role may not see in pg_stats is not used');
+like($out, qr/no value for \$1 \(role bob may not see the statistics of wo_rls\.status in pg_stats\)/,
+     'the note says why') or diag($out);
+
 $node->stop;
 done_testing();
