@@ -90,7 +90,7 @@
 #include "verify.h"
 #include "verify_internal.h"
 #include "advise_internal.h"
-#include "ia_values.h"
+#include "normalised.h"
 
 /* ---------------------------------------------------------------------
  * What the rows say
@@ -662,59 +662,6 @@ idx_advise(PG_FUNCTION_ARGS)
 }
 
 /*
- * The constants the application sent (idx_advise_workload: pg_qualstats)
- * to their statements: element k says that statement stmts[k] (1-based)
- * compared column atts[k] of rels[k] with values[k].  values.c decides
- * whether one may be used.
- */
-static void
-attach_sent_values(List *qs, ArrayType *stmts, ArrayType *rels,
-				   ArrayType *atts, ArrayType *values)
-{
-	Datum	   *sd,
-			   *rd,
-			   *ad,
-			   *vd;
-	bool	   *sn,
-			   *rn,
-			   *an,
-			   *vn;
-	int			n,
-				nr,
-				na,
-				nv;
-
-	deconstruct_array(stmts, INT4OID, 4, true, TYPALIGN_INT, &sd, &sn, &n);
-	deconstruct_array(rels, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &rd, &rn, &nr);
-	deconstruct_array(atts, INT2OID, 2, true, TYPALIGN_SHORT, &ad, &an, &na);
-	deconstruct_array(values, TEXTOID, -1, false, TYPALIGN_INT, &vd, &vn, &nv);
-	if (nr != n || na != n || nv != n)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("qual_stmts, qual_rels, qual_atts and qual_values must have the same length")));
-	for (int k = 0; k < n; k++)
-	{
-		ListCell   *lc;
-
-		if (sn[k] || rn[k] || an[k] || vn[k])
-			continue;
-		foreach(lc, qs)
-		{
-			AdvQuery   *q = lfirst(lc);
-			IaSentValue *sv;
-
-			if (q->qno != DatumGetInt32(sd[k]) - 1)
-				continue;
-			sv = palloc(sizeof(IaSentValue));
-			sv->relid = DatumGetObjectId(rd[k]);
-			sv->attnum = DatumGetInt16(ad[k]);
-			sv->text = TextDatumGetCString(vd[k]);
-			q->sent = lappend(q->sent, sv);
-		}
-	}
-}
-
-/*
  * idx_advise_statements(queries text[], roles oid[], weights float8[],
  *                       budget bigint, max_indexes int,
  *                       other_databases bigint) RETURNS SETOF record
@@ -727,7 +674,7 @@ attach_sent_values(List *qs, ArrayType *stmts, ArrayType *rels,
  * index_advisor.max_query_bytes (a NOTICE says how many).  More statements
  * than index_advisor.max_queries_per_index are refused, as by idx_advise.
  * qual_stmts, qual_rels, qual_atts, qual_values (may be NULL): constants
- * the application sent (attach_sent_values).
+ * the application sent (normalised.c: ia_attach_sent_values).
  */
 PG_FUNCTION_INFO_V1(idx_advise_statements);
 Datum
@@ -793,7 +740,7 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 	}
 	if (PG_NARGS() > 9 && !PG_ARGISNULL(6) && !PG_ARGISNULL(7) &&
 		!PG_ARGISNULL(8) && !PG_ARGISNULL(9))
-		attach_sent_values(qs, PG_GETARG_ARRAYTYPE_P(6),
+		ia_attach_sent_values(qs, PG_GETARG_ARRAYTYPE_P(6),
 						   PG_GETARG_ARRAYTYPE_P(7),
 						   PG_GETARG_ARRAYTYPE_P(8),
 						   PG_GETARG_ARRAYTYPE_P(9));

@@ -55,7 +55,9 @@
  * column a $n is compared with; values.c decides when one may be used)
  * is put back into the analysed statement as the constant it was
  * (ia_bind_sent_value), so that the statement is advised on as it ran:
- * "status = $2" sent as 'blocked' gets its partial index.
+ * "status = $2" sent as 'blocked' gets its partial index.  The constants
+ * come from idx_advise_workload's arguments (ia_attach_sent_values: it
+ * reads pg_qualstats with the caller's rights).
  *
  *-------------------------------------------------------------------------
  */
@@ -63,6 +65,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -77,6 +80,8 @@
 #include "utils/memutils.h"
 
 #include "ia_hypo.h"
+#include "ia_values.h"
+#include "advise_internal.h"
 #include "verify_internal.h"
 #include "normalised.h"
 
@@ -547,4 +552,57 @@ ia_bind_sent_value(List *queries, int paramid, Datum value, Oid type)
 	foreach(lc, queries)
 		out = lappend(out, bind_mutator(lfirst(lc), &ctx));
 	return out;
+}
+
+/*
+ * ia_attach_sent_values -- the constants the application sent (idx_advise_workload: pg_qualstats)
+ * to their statements: element k says that statement stmts[k] (1-based)
+ * compared column atts[k] of rels[k] with values[k].  values.c decides
+ * whether one may be used.
+ */
+void
+ia_attach_sent_values(List *qs, ArrayType *stmts, ArrayType *rels,
+				   ArrayType *atts, ArrayType *values)
+{
+	Datum	   *sd,
+			   *rd,
+			   *ad,
+			   *vd;
+	bool	   *sn,
+			   *rn,
+			   *an,
+			   *vn;
+	int			n,
+				nr,
+				na,
+				nv;
+
+	deconstruct_array(stmts, INT4OID, 4, true, TYPALIGN_INT, &sd, &sn, &n);
+	deconstruct_array(rels, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &rd, &rn, &nr);
+	deconstruct_array(atts, INT2OID, 2, true, TYPALIGN_SHORT, &ad, &an, &na);
+	deconstruct_array(values, TEXTOID, -1, false, TYPALIGN_INT, &vd, &vn, &nv);
+	if (nr != n || na != n || nv != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("qual_stmts, qual_rels, qual_atts and qual_values must have the same length")));
+	for (int k = 0; k < n; k++)
+	{
+		ListCell   *lc;
+
+		if (sn[k] || rn[k] || an[k] || vn[k])
+			continue;
+		foreach(lc, qs)
+		{
+			AdvQuery   *q = lfirst(lc);
+			IaSentValue *sv;
+
+			if (q->qno != DatumGetInt32(sd[k]) - 1)
+				continue;
+			sv = palloc(sizeof(IaSentValue));
+			sv->relid = DatumGetObjectId(rd[k]);
+			sv->attnum = DatumGetInt16(ad[k]);
+			sv->text = TextDatumGetCString(vd[k]);
+			q->sent = lappend(q->sent, sv);
+		}
+	}
 }

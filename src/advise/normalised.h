@@ -11,6 +11,7 @@
 #define IA_NORMALISED_H
 
 #include "ia_hypo.h"
+#include "utils/array.h"
 
 extern char *ia_normalised_text(const char *text);
 extern IaPrepared *ia_prepare_normalised(const char *text, MemoryContext cxt,
@@ -18,5 +19,9 @@ extern IaPrepared *ia_prepare_normalised(const char *text, MemoryContext cxt,
 
 extern List *ia_bind_sent_value(List *queries, int paramid, Datum value,
 							   Oid type);
+
+extern void ia_attach_sent_values(List *qs, ArrayType *stmts,
+								  ArrayType *rels, ArrayType *atts,
+								  ArrayType *values);
 
 #endif							/* IA_NORMALISED_H */
