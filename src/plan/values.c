@@ -268,7 +268,9 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
 /*
  * A sent value of col as a Datum of "type" (see the file header); false if
  * there is none, or it is not of that type.  pg_qualstats prints a
- * constant as 'text'::type or bare::type.
+ * constant as 'text'::type (the type's own output, which its input reads
+ * back) or, for a number or boolean, bare::type or (bare)::type; any other
+ * shape is not used, so that no input function sees what it cannot read.
  */
 static bool
 sent_value(List *sent, const TableColumn *col, Oid type, Datum *value)
@@ -303,10 +305,23 @@ sent_value(List *sent, const TableColumn *col, Oid type, Datum *value)
 		}
 		else
 		{
+			/* a number or boolean, bare or in parentheses: "(-5)::numeric" */
+			int			len;
+
 			cast = strstr(p, "::");
 			if (cast == NULL)
 				continue;
-			appendBinaryStringInfo(&lit, p, cast - p);
+			len = cast - p;
+			while (len >= 2 && p[0] == '(' && p[len - 1] == ')')
+			{
+				p++;
+				len -= 2;
+			}
+			appendBinaryStringInfo(&lit, p, len);
+			if (lit.len == 0 ||
+				(strspn(lit.data, "+-0123456789.eE") != (size_t) lit.len &&
+				 strcmp(lit.data, "true") != 0 && strcmp(lit.data, "false") != 0))
+				continue;
 		}
 		if (strncmp(cast, "::", 2) != 0 ||
 			strcmp(cast + 2, format_type_be(type)) != 0)

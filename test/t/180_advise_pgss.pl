@@ -9,7 +9,8 @@
 #     casts of literals, IN lists, LIMIT, "= ANY(ARRAY[$1, $2])" (text[]
 #     with unknown elements), "due > current_date + $1" (date + date is
 #     taken), "extract($1 from x)"; the last is planned, though no index
-#     serves it (the "nothing" reasons name it);
+#     serves it (the "nothing" reasons name it); "total > -5", whose
+#     constant pg_qualstats prints as (-5)::numeric;
 #  2. list each statement it still skips with its reason;
 #  3. plan "status = $1" with the constant the application really sends
 #     (pg_qualstats), so a rare status still gets its partial index;
@@ -60,6 +61,7 @@ my %stmts = (
     anyarray  => q{SELECT id, due FROM wo WHERE customer_id = ANY(ARRAY[21, 22, 23])},
     daterange => q{SELECT count(*) FROM wo WHERE due > current_date + 300 AND due < current_date + 310},
     extract   => q{SELECT id FROM wo WHERE extract(epoch from created_at) > 1e12},
+    negative  => q{SELECT id, status FROM wo WHERE total > -5 AND customer_id = 31},
 );
 # what pg_stat_statements keeps of each (a fragment of its normalised text)
 my %recorded = (
@@ -74,6 +76,7 @@ my %recorded = (
     anyarray  => qr/ANY\(ARRAY\[\$\d, \$\d, \$\d\]\)/,
     daterange => qr/due > current_date \+ \$\d AND due < current_date \+ \$\d/,
     extract   => qr/extract\(\$\d from created_at\)/,
+    negative  => qr/total > \$\d AND customer_id = \$\d/,
 );
 $node->safe_psql('postgres', q{
     SELECT pg_stat_statements_reset();
@@ -118,6 +121,7 @@ my %frag = (
     rare      => qr/created_at FROM wo WHERE status = /,
     anyarray  => qr/customer_id = ANY\(ARRAY\[/,
     daterange => qr/count\(\*\) FROM wo WHERE due > current_date \+ /,
+    negative  => qr/total > \$\d AND customer_id = /,
 );
 for my $k (sort keys %frag)
 {
