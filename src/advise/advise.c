@@ -673,7 +673,7 @@ idx_advise(PG_FUNCTION_ARGS)
  * temporary tables, those that fail to plan and those longer than
  * index_advisor.max_query_bytes (a NOTICE says how many).  More statements
  * than index_advisor.max_queries_per_index are refused, as by idx_advise.
- * qual_stmts, qual_rels, qual_atts, qual_values (may be NULL): constants
+ * qual_stmts, qual_rels, qual_atts, qual_ops, qual_values (may be NULL): constants
  * the application sent (normalised.c: ia_attach_sent_values).
  */
 PG_FUNCTION_INFO_V1(idx_advise_statements);
@@ -738,12 +738,13 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 		qs = lappend(qs, new_query(i, TextDatumGetCString(texts[i]), role,
 								   wn[i] ? 1.0 : Max(DatumGetFloat8(weights[i]), 1.0)));
 	}
-	if (PG_NARGS() > 9 && !PG_ARGISNULL(6) && !PG_ARGISNULL(7) &&
-		!PG_ARGISNULL(8) && !PG_ARGISNULL(9))
+	if (PG_NARGS() > 10 && !PG_ARGISNULL(6) && !PG_ARGISNULL(7) &&
+		!PG_ARGISNULL(8) && !PG_ARGISNULL(9) && !PG_ARGISNULL(10))
 		ia_attach_sent_values(qs, PG_GETARG_ARRAYTYPE_P(6),
-						   PG_GETARG_ARRAYTYPE_P(7),
-						   PG_GETARG_ARRAYTYPE_P(8),
-						   PG_GETARG_ARRAYTYPE_P(9));
+							  PG_GETARG_ARRAYTYPE_P(7),
+							  PG_GETARG_ARRAYTYPE_P(8),
+							  PG_GETARG_ARRAYTYPE_P(9),
+							  PG_GETARG_ARRAYTYPE_P(10));
 	advise_run(fcinfo, qs, budget, max_indexes, true,
 			   PG_ARGISNULL(5) ? 0 : PG_GETARG_INT64(5), not_yours,
 			   skipped_long);

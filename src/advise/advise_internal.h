@@ -86,6 +86,7 @@ enum
 extern bool ia_advise_has_column(List *keys, IaCandKey *k);
 extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
+extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
 
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);

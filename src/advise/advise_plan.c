@@ -350,15 +350,26 @@ representative_values(AdvState *st, AdvQuery *q)
 		prm->value = vals[i].value;
 		prm->isnull = false;
 		prm->pflags = PARAM_FLAG_CONST;
-		if (vals[i].sent)
+		if (vals[i].sent && ia_advise_few_values(vals[i].relid, vals[i].attnum))
 		{
-			/* the application's constant: the statement as it ran */
+			/*
+			 * the application's constant, on a column of few values (a
+			 * status): the statement as it ran, so that it may get its
+			 * partial index; on others it only stands for $n, as a
+			 * statistic would
+			 */
 			q->prep->queries = ia_bind_sent_value(q->prep->queries, i + 1,
 												  prm->value, prm->ptype);
+			q->text = ia_bind_sent_text(q->text, i + 1, prm->value,
+										prm->ptype);
 			appendStringInfo(&used, "%s$%d = %s (sent: pg_qualstats)",
 							 used.len ? ", " : "", i + 1,
 							 ia_value_text(prm->value, prm->ptype));
 		}
+		else if (vals[i].sent)
+			appendStringInfo(&used, "%s$%d = %s (sent: pg_qualstats)",
+							 used.len ? ", " : "", i + 1,
+							 ia_value_text(prm->value, prm->ptype));
 		else if (vals[i].shown)
 			appendStringInfo(&used, "%s$%d = %s", used.len ? ", " : "", i + 1,
 							 ia_value_text(prm->value, prm->ptype));

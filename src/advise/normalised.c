@@ -503,6 +503,39 @@ ia_prepare_normalised(const char *text, MemoryContext cxt, char **planned)
 	ia_rethrow(first);
 }
 
+/*
+ * ia_bind_sent_text -- text with $paramid replaced by the constant "value"
+ * of "type" as a literal ('blocked'::text), palloc'd: the statement's text
+ * as the application sent it, for its rows' "queries".
+ */
+char *
+ia_bind_sent_text(const char *text, int paramid, Datum value, Oid type)
+{
+	int			n;
+	Tok		   *t = tokens(text, &n);
+	StringInfoData s;
+	int			copied = 0;
+	Oid			out;
+	bool		varlena;
+
+	getTypeOutputInfo(type, &out, &varlena);
+	initStringInfo(&s);
+	for (int i = 0; i < n; i++)
+	{
+		if (t[i].code != PARAM || t[i].param != paramid)
+			continue;
+		appendBinaryStringInfo(&s, text + copied, t[i].loc - copied);
+		appendStringInfoString(&s, quote_literal_cstr(OidOutputFunctionCall(out, value)));
+		/* "$1::int" becomes "'42'::int", as sent; a bare $1 gets its type */
+		if (!is_code(t, i + 1, TYPECAST))
+			appendStringInfo(&s, "::%s", format_type_be(type));
+		copied = t[i].loc + param_len(text, t[i].loc);
+	}
+	appendStringInfoString(&s, text + copied);
+	pfree(t);
+	return s.data;
+}
+
 /* Param $paramid (PARAM_EXTERN) -> the Const in ctx, at every level. */
 typedef struct BindCtx
 {
@@ -557,39 +590,43 @@ ia_bind_sent_value(List *queries, int paramid, Datum value, Oid type)
 /*
  * ia_attach_sent_values -- the constants the application sent (idx_advise_workload: pg_qualstats)
  * to their statements: element k says that statement stmts[k] (1-based)
- * compared column atts[k] of rels[k] with values[k].  values.c decides
+ * compared column atts[k] of rels[k] by operator ops[k] with values[k].  values.c decides
  * whether one may be used.
  */
 void
 ia_attach_sent_values(List *qs, ArrayType *stmts, ArrayType *rels,
-				   ArrayType *atts, ArrayType *values)
+					  ArrayType *atts, ArrayType *ops, ArrayType *values)
 {
 	Datum	   *sd,
 			   *rd,
 			   *ad,
+			   *od,
 			   *vd;
 	bool	   *sn,
 			   *rn,
 			   *an,
+			   *on,
 			   *vn;
 	int			n,
 				nr,
 				na,
+				no,
 				nv;
 
 	deconstruct_array(stmts, INT4OID, 4, true, TYPALIGN_INT, &sd, &sn, &n);
 	deconstruct_array(rels, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &rd, &rn, &nr);
 	deconstruct_array(atts, INT2OID, 2, true, TYPALIGN_SHORT, &ad, &an, &na);
+	deconstruct_array(ops, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &od, &on, &no);
 	deconstruct_array(values, TEXTOID, -1, false, TYPALIGN_INT, &vd, &vn, &nv);
-	if (nr != n || na != n || nv != n)
+	if (nr != n || na != n || no != n || nv != n)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("qual_stmts, qual_rels, qual_atts and qual_values must have the same length")));
+				 errmsg("qual_stmts, qual_rels, qual_atts, qual_ops and qual_values must have the same length")));
 	for (int k = 0; k < n; k++)
 	{
 		ListCell   *lc;
 
-		if (sn[k] || rn[k] || an[k] || vn[k])
+		if (sn[k] || rn[k] || an[k] || on[k] || vn[k])
 			continue;
 		foreach(lc, qs)
 		{
@@ -601,6 +638,7 @@ ia_attach_sent_values(List *qs, ArrayType *stmts, ArrayType *rels,
 			sv = palloc(sizeof(IaSentValue));
 			sv->relid = DatumGetObjectId(rd[k]);
 			sv->attnum = DatumGetInt16(ad[k]);
+			sv->opno = DatumGetObjectId(od[k]);
 			sv->text = TextDatumGetCString(vd[k]);
 			q->sent = lappend(q->sent, sv);
 		}

@@ -17,11 +17,13 @@ extern char *ia_normalised_text(const char *text);
 extern IaPrepared *ia_prepare_normalised(const char *text, MemoryContext cxt,
 										 char **planned);
 
+extern char *ia_bind_sent_text(const char *text, int paramid, Datum value,
+							   Oid type);
 extern List *ia_bind_sent_value(List *queries, int paramid, Datum value,
 							   Oid type);
 
 extern void ia_attach_sent_values(List *qs, ArrayType *stmts,
 								  ArrayType *rels, ArrayType *atts,
-								  ArrayType *values);
+								  ArrayType *ops, ArrayType *values);
 
 #endif							/* IA_NORMALISED_H */

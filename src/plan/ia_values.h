@@ -34,13 +34,14 @@ typedef struct IaParamValue
 } IaParamValue;
 
 /*
- * A constant the application was seen sending for a column (pg_qualstats'
- * constvalue, as it prints it: 'blocked'::text, 5::integer).
+ * A constant the application was seen sending to compare with a column by
+ * an operator (pg_qualstats' constvalue, as it prints it: 'blocked'::text, 5::integer).
  */
 typedef struct IaSentValue
 {
 	Oid			relid;
 	AttrNumber	attnum;
+	Oid			opno;			/* "col opno value" */
 	char	   *text;
 } IaSentValue;
 

@@ -34,7 +34,8 @@
  * Values the application sends.  When the caller knows the constants the
  * application really sent for a column (idx_advise_workload: pg_qualstats'
  * recorded quals for the statement's queryid, IaSentValue), "col op $n"
- * takes the one for that column before any statistic: a rare status
+ * takes the one for that column and operator ("$n op col" as "col op' $n",
+ * by the commutator, as pg_qualstats records it) before any statistic: a rare status
  * recorded as "status = $2" is planned with 'blocked', not with a common
  * value.  Such a value is used only when both the planning role and the
  * viewer pass the filter below (it is printed in the note and the caller
@@ -273,7 +274,8 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
  * shape is not used, so that no input function sees what it cannot read.
  */
 static bool
-sent_value(List *sent, const TableColumn *col, Oid type, Datum *value)
+sent_value(List *sent, const TableColumn *col, Oid opno, Oid type,
+		   Datum *value)
 {
 	ListCell   *lc;
 
@@ -288,7 +290,8 @@ sent_value(List *sent, const TableColumn *col, Oid type, Datum *value)
 		Oid			infunc;
 		Oid			ioparam;
 
-		if (sv->relid != col->relid || sv->attnum != col->attnum || p == NULL)
+		if (sv->relid != col->relid || sv->attnum != col->attnum ||
+			sv->opno != opno || p == NULL)
 			continue;
 		initStringInfo(&lit);
 		if (*p == '\'')
@@ -411,7 +414,8 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	if (swapped && strategy != 0)	/* $n < col is col > $n */
 		strategy = BTMaxStrategyNumber + 1 - strategy;
 	if (ia_stats_visible(col.relid, col.attnum, w->viewer) &&
-		sent_value(w->sent, &col, w->types[n], &v->value))
+		sent_value(w->sent, &col, swapped ? get_commutator(op->opno) : op->opno,
+				   w->types[n], &v->value))
 	{
 		v->kind = "sent";
 		v->sent = true;
