@@ -148,6 +148,19 @@ like($out, qr/\$\d = 'blocked' \(sent: pg_qualstats\)/, 'the note says which val
       FROM idx_advise_workload(max_indexes => 20) WHERE definition IS NOT NULL});
 like($out, qr/^0 of [1-9]\d*$/, 'no advised index without a statement whose plan uses it');
 
+# the rows go to idx_apply as they are: their queries are SQL it accepts
+($out, $err) = workload(q{
+    SET client_min_messages = warning;
+    BEGIN;
+    SELECT count(*) || ' queued' FROM (
+        SELECT idx_apply(definition, queries, migration => 'pgss')
+          FROM idx_advise_workload(max_indexes => 20)
+         WHERE definition IS NOT NULL) a;
+    ROLLBACK;});
+like($out, qr/^[1-9]\d* queued$/m, 'idx_apply accepts every advised row with its queries')
+  or diag($err);
+unlike($err, qr/ERROR/, 'no error from idx_apply');
+
 # 2. the statement still skipped has a row of its own with its reason
 ($out, $err) = workload(q{
     SELECT array_to_string(queries, ' | ') || ' => ' || note
