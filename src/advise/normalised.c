@@ -284,9 +284,9 @@ rewrite(const char *text, const Oid *given, int ngiven)
 
 /* Is token i a $n without a type of its own, or with one we guessed? */
 static bool
-guessable(Tok *t, int i, const Oid *given)
+guessable(Tok *t, int i, const Oid *given, int ngiven)
 {
-	if (!is_code(t, i, PARAM) || t[i].param < 1 || t[i].param > MAX_PARAMS)
+	if (!is_code(t, i, PARAM) || t[i].param < 1 || t[i].param > ngiven)
 		return false;
 	return !is_code(t, i + 1, TYPECAST) || OidIsValid(given[t[i].param - 1]);
 }
@@ -324,7 +324,8 @@ ends_operand(Tok *t, int i)
  * included; 0 if none.
  */
 static int
-param_in_operand(Tok *t, int n, int k, int step, const Oid *given)
+param_in_operand(Tok *t, int n, int k, int step, const Oid *given,
+				 int ngiven)
 {
 	int			depth = 0;
 
@@ -338,7 +339,7 @@ param_in_operand(Tok *t, int n, int k, int step, const Oid *given)
 			depth -= step;
 		if (depth < 0)
 			break;
-		if (guessable(t, i, given))
+		if (guessable(t, i, given, ngiven))
 			return t[i].param;
 	}
 	return 0;
@@ -353,7 +354,7 @@ param_in_operand(Tok *t, int n, int k, int step, const Oid *given)
  * then analyses.
  */
 static int
-param_at(const char *text, int cursorpos, const Oid *given)
+param_at(const char *text, int cursorpos, const Oid *given, int ngiven)
 {
 	int			n;
 	Tok		   *t = tokens(text, &n);
@@ -368,9 +369,9 @@ param_at(const char *text, int cursorpos, const Oid *given)
 		;
 	if (k < n)
 	{
-		found = param_in_operand(t, n, k, 1, given);
+		found = param_in_operand(t, n, k, 1, given, ngiven);
 		if (found == 0)
-			found = param_in_operand(t, n, k, -1, given);
+			found = param_in_operand(t, n, k, -1, given, ngiven);
 	}
 	pfree(t);
 	return found;
@@ -384,6 +385,20 @@ param_in_message(const char *msg)
 	const char *p = msg ? strrchr(msg, '$') : NULL;
 
 	return p ? atoi(p + 1) : 0;
+}
+
+/* The highest $n of text, 0 if none. */
+static int
+max_param(const char *text)
+{
+	int			n;
+	Tok		   *t = tokens(text, &n);
+	int			max = 0;
+
+	for (int i = 0; i < n; i++)
+		max = Max(max, t[i].param);
+	pfree(t);
+	return Min(max, MAX_PARAMS);
 }
 
 /*
@@ -466,7 +481,8 @@ ia_normalised_text(const char *text)
 IaPrepared *
 ia_prepare_normalised(const char *text, MemoryContext cxt, char **planned)
 {
-	Oid		   *given = palloc0(sizeof(Oid) * MAX_PARAMS);
+	int			ngiven = max_param(text);
+	Oid		   *given = palloc0(sizeof(Oid) * (ngiven + 1));
 	ErrorData  *first = NULL;
 	char	   *attempt = rewrite(text, given, 0);
 
@@ -489,16 +505,16 @@ ia_prepare_normalised(const char *text, MemoryContext cxt, char **planned)
 			first = err;
 		if (err->sqlerrcode == ERRCODE_AMBIGUOUS_FUNCTION ||
 			err->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION)
-			param = param_at(attempt, err->cursorpos, given);
+			param = param_at(attempt, err->cursorpos, given, ngiven);
 		else if (err->sqlerrcode == ERRCODE_INDETERMINATE_DATATYPE)
 		{
 			param = param_in_message(err->message);
 			undetermined = true;
 		}
-		if (param < 1 || param > MAX_PARAMS ||
+		if (param < 1 || param > ngiven ||
 			!next_guess(given, param, undetermined))
 			break;
-		attempt = rewrite(text, given, MAX_PARAMS);
+		attempt = rewrite(text, given, ngiven);
 	}
 	ia_rethrow(first);
 }
