@@ -8,7 +8,7 @@
  *		ia_advise_prepare_query, the one place the advisor prepares a
  *		statement).
  *
- * Design.  Two shapes of normalised text fail where the statement ran:
+ * Design.  Three shapes of normalised text fail where the statement ran:
  *
  *  - a typed literal whose constant became a parameter: "interval '7
  *    days'" is recorded as "interval $3" (also "date $1", "timestamptz
@@ -52,10 +52,12 @@
  * it, and idx_apply accepts it as it stands.
  *
  * A constant the application sends (pg_qualstats' recorded value for the
- * column a $n is compared with; values.c decides when one may be used)
- * is put back into the analysed statement as the constant it was
- * (ia_bind_sent_value), so that the statement is advised on as it ran:
- * "status = $2" sent as 'blocked' gets its partial index.  The constants
+ * column and operator a $n is compared with; values.c decides when one
+ * may be used) on a column of few values (advise_plan.c) is put back into
+ * the analysed statement and its text as the constant it was
+ * (ia_bind_sent_value, ia_bind_sent_text), so that the statement is
+ * advised on as it ran: "status = $2" sent as 'blocked' gets its partial
+ * index, and idx_apply stores the statement that can use it.  The constants
  * come from idx_advise_workload's arguments (ia_attach_sent_values: it
  * reads pg_qualstats with the caller's rights).
  *
