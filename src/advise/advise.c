@@ -91,6 +91,7 @@
 #include "verify.h"
 #include "verify_internal.h"
 #include "advise_internal.h"
+#include "normalised.h"
 
 /* ---------------------------------------------------------------------
  * What the rows say
@@ -292,6 +293,41 @@ emit_failed_rows(AdvState *st, ReturnSetInfo *rsinfo)
 }
 
 /*
+ * The picks without those no statement's plan uses once all the picks are
+ * there (generically or with its representative values: the note says
+ * which), dropped one at a time, most recently picked first, until every
+ * one left is used: an index no plan uses is not advice.
+ */
+static List *
+drop_unused(AdvState *st, List *picks)
+{
+	bool		dropped = true;
+
+	while (dropped && picks != NIL)
+	{
+		Bitmapset  *used = NULL;
+		ListCell   *lc;
+
+		dropped = false;
+		foreach(lc, st->queries)
+		{
+			Bitmapset  *u = NULL;
+
+			(void) ia_advise_query_cost(st, lfirst(lc), picks, &u);
+			used = bms_union(used, u);
+		}
+		for (int i = list_length(picks) - 1; i >= 0 && !dropped; i--)
+		{
+			if (bms_is_member(((IaCand *) list_nth(picks, i))->id, used))
+				continue;
+			picks = list_delete_nth_cell(list_copy(picks), i);
+			dropped = true;
+		}
+	}
+	return picks;
+}
+
+/*
  * One row per pick, or one row saying why there is none; then the drop
  * rows (advise_drops.c) and the rows of queries that could not be advised.
  */
@@ -435,7 +471,7 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 
 		CHECK_FOR_INTERRUPTS();
 		if (q->error == NULL)
-			uses = list_concat(uses, ia_advise_prepare_query(st, q, !workload));
+			uses = list_concat(uses, ia_advise_prepare_query(st, q, workload));
 		if (q->ok)
 			st->queries = lappend(st->queries, q);
 		else if (q->error)
@@ -445,7 +481,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 		st->mean_weight += ((AdvQuery *) lfirst(lc))->weight /
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
-	emit_rows(st, ia_advise_select(st, budget, max_indexes), workload, rsinfo);
+	emit_rows(st, drop_unused(st, ia_advise_select(st, budget, max_indexes)),
+			  workload, rsinfo);
 }
 
 static void
@@ -654,6 +691,8 @@ idx_advise(PG_FUNCTION_ARGS)
  * temporary tables, those that fail to plan and those longer than
  * index_advisor.max_query_bytes (a NOTICE says how many).  More statements
  * than index_advisor.max_queries_per_index are refused, as by idx_advise.
+ * qual_stmts, qual_rels, qual_atts, qual_ops, qual_values (may be NULL): constants
+ * the application sent (normalised.c: ia_attach_sent_values).
  */
 PG_FUNCTION_INFO_V1(idx_advise_statements);
 Datum
@@ -717,6 +756,13 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 		qs = lappend(qs, new_query(i, TextDatumGetCString(texts[i]), role,
 								   wn[i] ? 1.0 : Max(DatumGetFloat8(weights[i]), 1.0)));
 	}
+	if (PG_NARGS() > 10 && !PG_ARGISNULL(6) && !PG_ARGISNULL(7) &&
+		!PG_ARGISNULL(8) && !PG_ARGISNULL(9) && !PG_ARGISNULL(10))
+		ia_attach_sent_values(qs, PG_GETARG_ARRAYTYPE_P(6),
+							  PG_GETARG_ARRAYTYPE_P(7),
+							  PG_GETARG_ARRAYTYPE_P(8),
+							  PG_GETARG_ARRAYTYPE_P(9),
+							  PG_GETARG_ARRAYTYPE_P(10));
 	advise_run(fcinfo, qs, budget, max_indexes, true,
 			   PG_ARGISNULL(5) ? 0 : PG_GETARG_INT64(5), not_yours,
 			   skipped_long);

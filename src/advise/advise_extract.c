@@ -256,8 +256,8 @@ note_param(IaRelUse *u, Node *value, IaCandKey *k, int strategy)
 }
 
 /* Does the column hold few distinct values (a status, a kind, a flag)? */
-static bool
-few_values(Oid relid, AttrNumber attnum)
+bool
+ia_advise_few_values(Oid relid, AttrNumber attnum)
 {
 	double		nd = ia_advise_column_distinct(relid, attnum);
 
@@ -378,7 +378,7 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 		note_param(u, value, k, strategy);
 		/* status = 'pending', status IN ('open', 'pending'): a partial
 		 * index, for columns of few values */
-		if (k->attnum != 0 && few_values(u->relid, k->attnum))
+		if (k->attnum != 0 && ia_advise_few_values(u->relid, k->attnum))
 			constant_restriction(u, opno, operand, value, isarray);
 	}
 	else if (strategy != 0 && !isarray)
@@ -398,7 +398,7 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 		if (exprType(operand) == JSONBOID)
 			constant_restriction(u, opno, operand, value, false);
 	}
-	else if (!isarray && k->attnum != 0 && few_values(u->relid, k->attnum) &&
+	else if (!isarray && k->attnum != 0 && ia_advise_few_values(u->relid, k->attnum) &&
 			 btree_strategy(get_negator(opno), operand) == BTEqualStrategyNumber)
 		constant_restriction(u, opno, operand, value, false);	/* status <> 'done' */
 }

@@ -48,6 +48,8 @@ typedef struct AdvQuery
 	char	   *notes;			/* what the query cannot get, e.g. pg_trgm */
 	char	   *error;			/* idx_advise: why it could not be advised
 								 * ("SQLSTATE: message"), or NULL */
+	List	   *sent;			/* IaSentValue: constants the application
+								 * sends (workload: pg_qualstats) */
 	bool		ok;
 } AdvQuery;
 
@@ -93,11 +95,12 @@ enum
 extern bool ia_advise_has_column(List *keys, IaCandKey *k);
 extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
+extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
 
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
-									  bool keep_error);
+									  bool workload);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
 

@@ -61,6 +61,7 @@
 #include "verify_internal.h"
 #include "advise_internal.h"
 #include "ia_values.h"
+#include "normalised.h"
 
 /* ---------------------------------------------------------------------
  * Planning
@@ -392,8 +393,9 @@ representative_values(AdvState *st, AdvQuery *q)
 
 	if (nparams == 0)
 		return;
-	vals = ia_param_values(q->prep->queries, q->prep->paramtypes, nparams,
-						   q->prep->planner, st->caller);
+	vals = ia_param_values_sent(q->prep->queries, q->prep->paramtypes,
+								nparams, q->prep->planner, st->caller,
+								q->sent);
 	pl = makeParamList(nparams);
 	initStringInfo(&used);
 	initStringInfo(&refused);
@@ -412,7 +414,27 @@ representative_values(AdvState *st, AdvQuery *q)
 		prm->value = vals[i].value;
 		prm->isnull = false;
 		prm->pflags = PARAM_FLAG_CONST;
-		if (vals[i].shown)
+		if (vals[i].sent && ia_advise_few_values(vals[i].relid, vals[i].attnum))
+		{
+			/*
+			 * the application's constant, on a column of few values (a
+			 * status): the statement as it ran, so that it may get its
+			 * partial index; on others it only stands for $n, as a
+			 * statistic would
+			 */
+			q->prep->queries = ia_bind_sent_value(q->prep->queries, i + 1,
+												  prm->value, prm->ptype);
+			q->text = ia_bind_sent_text(q->text, i + 1, prm->value,
+										prm->ptype);
+			appendStringInfo(&used, "%s$%d = %s (sent: pg_qualstats)",
+							 used.len ? ", " : "", i + 1,
+							 ia_value_text(prm->value, prm->ptype));
+		}
+		else if (vals[i].sent)
+			appendStringInfo(&used, "%s$%d = %s (sent: pg_qualstats)",
+							 used.len ? ", " : "", i + 1,
+							 ia_value_text(prm->value, prm->ptype));
+		else if (vals[i].shown)
 			appendStringInfo(&used, "%s$%d = %s", used.len ? ", " : "", i + 1,
 							 ia_value_text(prm->value, prm->ptype));
 		else
@@ -651,12 +673,13 @@ plannable_statement(const char *text)
  * Analyse q as its role, choose who plans it, find its candidate uses and
  * representative values, and cost it without candidates.  Runs in a
  * subtransaction of its own that is kept (its locks with it) when all went
- * well.  An error (a cancel is re-thrown) is kept in q->error when
- * "keep_error" (idx_advise: the query gets a row of its own), else counted
- * as a skip.
+ * well.  An error (a cancel is re-thrown) is kept in q->error: the query
+ * gets a row of its own.  A "workload" statement (idx_advise_workload) is
+ * prepared as pg_stat_statements stores it (normalised.c); one that fails,
+ * or reads a temporary table, is also counted as a skip (the NOTICE).
  */
 List *
-ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
+ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -670,11 +693,21 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
 	PG_TRY();
 	{
 		ia_become(q->role, st->outer_sec);
+		if (workload)
+			q->text = ia_normalised_text(q->text);
 		if (!plannable_statement(q->text))
 			skip = SKIP_UTILITY;
 		else
 		{
-			q->prep = ia_prepare(q->text, cxt);
+			/* a workload statement as pg_stat_statements stores it
+			 * (normalised.c); it keeps the text that was prepared */
+			if (workload)
+				q->prep = ia_prepare_normalised(q->text, cxt, &q->text);
+			else
+				q->prep = ia_prepare(q->text, cxt);
+			/* first: a value the application sends becomes a constant of
+			 * the statement, which candidates are drawn from */
+			representative_values(st, q);
 			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
 			fold_uses(q, uses, st->outer_sec);
 			q->notes = use_notes(uses);
@@ -683,7 +716,6 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
 			else
 			{
 				query_relcols(q);
-				representative_values(st, q);
 				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
 				if (q->rep)
 					q->base = q->cur =
@@ -703,14 +735,15 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool keep_error)
 	{
 		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
 
-		if (keep_error)
-			q->error = psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
-								edata->message);
-		else
+		q->error = psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
+							edata->message);
+		if (workload)
 			skip = SKIP_FAILS;
 		uses = NIL;
 	}
 	PG_END_TRY();
+	if (skip == SKIP_TEMP && workload)
+		q->error = pstrdup("it reads a temporary table (of the session that ran it)");
 	if (skip >= 0)
 	{
 		st->skipped[skip]++;

@@ -28,12 +28,29 @@ typedef struct IaParamValue
 	AttrNumber	attnum;
 	const char *kind;			/* "most common value", "10th percentile",
 								 * "90th percentile", "middle of the
-								 * histogram" */
+								 * histogram", "sent" */
+	bool		sent;			/* a constant the application sends
+								 * (IaSentValue), not a statistic */
 } IaParamValue;
+
+/*
+ * A constant the application was seen sending to compare with a column by
+ * an operator (pg_qualstats' constvalue, as it prints it: 'blocked'::text, 5::integer).
+ */
+typedef struct IaSentValue
+{
+	Oid			relid;
+	AttrNumber	attnum;
+	Oid			opno;			/* "col opno value" */
+	char	   *text;
+} IaSentValue;
 
 extern bool ia_stats_visible(Oid relid, AttrNumber attnum, Oid role);
 extern IaParamValue *ia_param_values(List *queries, Oid *types, int nparams,
 									 Oid planner, Oid viewer);
+extern IaParamValue *ia_param_values_sent(List *queries, Oid *types,
+										  int nparams, Oid planner,
+										  Oid viewer, List *sent);
 extern char *ia_value_text(Datum value, Oid type);
 extern char *ia_value_column(const IaParamValue *v);
 extern char *ia_value_refusal(const IaParamValue *v, int paramno, Oid role);

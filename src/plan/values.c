@@ -31,6 +31,18 @@
  * the range table entry has inh set and the table has children.  The
  * value must have the parameter's type (no coercion is guessed).
  *
+ * Values the application sends.  When the caller knows the constants the
+ * application really sent for a column (idx_advise_workload: pg_qualstats'
+ * recorded quals for the statement's queryid, IaSentValue), "col op $n"
+ * takes the one for that column and operator ("$n op col" as "col op' $n",
+ * by the commutator, as pg_qualstats records it) before any statistic: a rare status
+ * recorded as "status = $2" is planned with 'blocked', not with a common
+ * value.  Such a value is used only when both the planning role and the
+ * viewer pass the filter below (it is printed in the note and the caller
+ * asked for it), only for a built-in type (no input function of a role
+ * runs), and only when its printed type is the parameter's
+ * ("'blocked'::text" for a text $n).
+ *
  * Who may use and see it (doc/safety-planning.md, "What a role can learn
  * from statistics").  pg_statistic holds values of every row; pg_stats
  * shows a role a column's statistics only when (system_views.sql)
@@ -82,6 +94,7 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
+#include "access/transam.h"
 #include "ia_values.h"
 
 /* deeper nesting of views and join aliases than this is not followed */
@@ -104,6 +117,7 @@ typedef struct ValuesWalk
 	IaParamValue *vals;
 	Oid			planner;
 	Oid			viewer;
+	List	   *sent;			/* IaSentValue */
 } ValuesWalk;
 
 /*
@@ -252,6 +266,76 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
 	return found;
 }
 
+/*
+ * A sent value of col as a Datum of "type" (see the file header); false if
+ * there is none, or it is not of that type.  pg_qualstats prints a
+ * constant as 'text'::type (the type's own output, which its input reads
+ * back) or, for a number or boolean, bare::type or (bare)::type; any other
+ * shape is not used, so that no input function sees what it cannot read.
+ */
+static bool
+sent_value(List *sent, const TableColumn *col, Oid opno, Oid type,
+		   Datum *value)
+{
+	ListCell   *lc;
+
+	if (type >= FirstNormalObjectId)
+		return false;
+	foreach(lc, sent)
+	{
+		IaSentValue *sv = lfirst(lc);
+		const char *p = sv->text;
+		StringInfoData lit;
+		const char *cast;
+		Oid			infunc;
+		Oid			ioparam;
+
+		if (sv->relid != col->relid || sv->attnum != col->attnum ||
+			sv->opno != opno || p == NULL)
+			continue;
+		initStringInfo(&lit);
+		if (*p == '\'')
+		{
+			for (p++; *p && !(*p == '\'' && p[1] != '\''); p++)
+			{
+				if (*p == '\'')
+					p++;		/* '' is one quote */
+				appendStringInfoChar(&lit, *p);
+			}
+			if (*p != '\'')
+				continue;
+			cast = p + 1;
+		}
+		else
+		{
+			/* a number or boolean, bare or in parentheses: "(-5)::numeric" */
+			int			len;
+
+			cast = strstr(p, "::");
+			if (cast == NULL)
+				continue;
+			len = cast - p;
+			while (len >= 2 && p[0] == '(' && p[len - 1] == ')')
+			{
+				p++;
+				len -= 2;
+			}
+			appendBinaryStringInfo(&lit, p, len);
+			if (lit.len == 0 ||
+				(strspn(lit.data, "+-0123456789.eE") != (size_t) lit.len &&
+				 strcmp(lit.data, "true") != 0 && strcmp(lit.data, "false") != 0))
+				continue;
+		}
+		if (strncmp(cast, "::", 2) != 0 ||
+			strcmp(cast + 2, format_type_be(type)) != 0)
+			continue;
+		getTypeInputInfo(type, &infunc, &ioparam);
+		*value = OidInputFunctionCall(infunc, lit.data, ioparam, -1);
+		return true;
+	}
+	return false;
+}
+
 /* The btree strategy of "operand opno x" for operand's type, 0 if none. */
 static int
 btree_strategy(Oid opno, Node *operand)
@@ -329,7 +413,14 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	strategy = btree_strategy(op->opno, a);
 	if (swapped && strategy != 0)	/* $n < col is col > $n */
 		strategy = BTMaxStrategyNumber + 1 - strategy;
-	if (!pick_value(&col, strategy, w->types[n], &v->value, &v->kind))
+	if (ia_stats_visible(col.relid, col.attnum, w->viewer) &&
+		sent_value(w->sent, &col, swapped ? get_commutator(op->opno) : op->opno,
+				   w->types[n], &v->value))
+	{
+		v->kind = "sent";
+		v->sent = true;
+	}
+	else if (!pick_value(&col, strategy, w->types[n], &v->value, &v->kind))
 		return;
 	v->found = true;
 	v->hidden = false;
@@ -367,9 +458,21 @@ IaParamValue *
 ia_param_values(List *queries, Oid *types, int nparams, Oid planner,
 				Oid viewer)
 {
+	return ia_param_values_sent(queries, types, nparams, planner, viewer, NIL);
+}
+
+/*
+ * ia_param_values_sent -- ia_param_values, a value the application sends
+ * ("sent", IaSentValue) before any statistic (see the file header).
+ */
+IaParamValue *
+ia_param_values_sent(List *queries, Oid *types, int nparams, Oid planner,
+					 Oid viewer, List *sent)
+{
 	ValuesWalk	w;
 	ListCell   *lc;
 
+	w.sent = sent;
 	w.rtables = NIL;
 	w.nparams = nparams;
 	w.types = types;

@@ -48,21 +48,29 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_advise(text) TO PUBLIC;
 -- PUBLIC; bounded as idx_advise is (src/definition/queries.c): at most
 -- index_advisor.max_queries_per_index statements (else 54000), and a
 -- statement longer than index_advisor.max_query_bytes is skipped unread
--- and counted.
+-- and counted.  qual_*: statement qual_stmts[k] (1-based) was seen sending
+-- qual_values[k] (pg_qualstats' constvalue) to compare with column
+-- qual_atts[k] of qual_rels[k] by operator qual_ops[k]; used as
+-- src/plan/values.c says (pg_stats' rule).
 CREATE FUNCTION @extschema@.idx_advise_statements(queries text[], roles oid[],
                                                   weights double precision[],
                                                   budget bigint,
                                                   max_indexes integer,
-                                                  other_databases bigint)
+                                                  other_databases bigint,
+                                                  qual_stmts integer[] DEFAULT NULL,
+                                                  qual_rels oid[] DEFAULT NULL,
+                                                  qual_atts smallint[] DEFAULT NULL,
+                                                  qual_ops oid[] DEFAULT NULL,
+                                                  qual_values text[] DEFAULT NULL)
 RETURNS TABLE (rank integer, definition text, table_name text,
                est_size bigint, queries text[], cost_before double precision,
                cost_after double precision, replaces text[], note text)
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'idx_advise_statements';
-COMMENT ON FUNCTION @extschema@.idx_advise_statements(text[], oid[], double precision[], bigint, integer, bigint) IS
+COMMENT ON FUNCTION @extschema@.idx_advise_statements(text[], oid[], double precision[], bigint, integer, bigint, integer[], oid[], smallint[], oid[], text[]) IS
     'index_advisor internal (idx_advise_workload): advise on statements run by the given roles with the given weights; statements of roles whose privileges the caller does not have are skipped and counted';
-REVOKE ALL ON FUNCTION @extschema@.idx_advise_statements(text[], oid[], double precision[], bigint, integer, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_advise_statements(text[], oid[], double precision[], bigint, integer, bigint) TO PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_advise_statements(text[], oid[], double precision[], bigint, integer, bigint, integer[], oid[], smallint[], oid[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_advise_statements(text[], oid[], double precision[], bigint, integer, bigint, integer[], oid[], smallint[], oid[], text[]) TO PUBLIC;
 
 CREATE FUNCTION @extschema@.idx_advise_workload(top integer DEFAULT 50,
                                                 budget bigint DEFAULT NULL,
@@ -74,7 +82,14 @@ LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
     pss_schema name;
+    pqs_schema name;
     q text[];
+    ids bigint[];
+    qs_stmt integer[];
+    qs_rel oid[];
+    qs_att smallint[];
+    qs_op oid[];
+    qs_val text[];
     r oid[];
     w double precision[];
     others bigint;
@@ -105,15 +120,51 @@ BEGIN
     EXECUTE pg_catalog.format(
         'SELECT pg_catalog.array_agg(query ORDER BY t DESC),
                 pg_catalog.array_agg(userid ORDER BY t DESC),
-                pg_catalog.array_agg(calls::double precision ORDER BY t DESC)
-           FROM (SELECT s.query, s.userid, s.calls, s.total_exec_time AS t
+                pg_catalog.array_agg(calls::double precision ORDER BY t DESC),
+                pg_catalog.array_agg(queryid ORDER BY t DESC)
+           FROM (SELECT s.query, s.userid, s.calls, s.queryid,
+                        s.total_exec_time AS t
                    FROM %I.pg_stat_statements s
                   WHERE s.dbid OPERATOR(pg_catalog.=)
                         (SELECT d.oid FROM pg_catalog.pg_database d
                           WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
                   ORDER BY s.total_exec_time DESC
                   LIMIT $1) x', pss_schema)
-      INTO q, r, w USING top;
+      INTO q, r, w, ids USING top;
+    -- the constants the application sends, when pg_qualstats records them:
+    -- for each statement (its queryid and role), column and operator, the
+    -- one seen most often
+    SELECT n.nspname INTO pqs_schema
+      FROM pg_catalog.pg_extension e
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+     WHERE e.extname OPERATOR(pg_catalog.=) 'pg_qualstats';
+    IF pqs_schema IS NOT NULL AND ids IS NOT NULL THEN
+        BEGIN
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.array_agg(i), pg_catalog.array_agg(lrelid),
+                        pg_catalog.array_agg(lattnum), pg_catalog.array_agg(opno),
+                        pg_catalog.array_agg(v)
+                   FROM (SELECT x.i::integer AS i, p.lrelid, p.lattnum, p.opno,
+                                (pg_catalog.array_agg(p.constvalue::text
+                                   ORDER BY p.occurences DESC))[1] AS v
+                           FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))
+                                WITH ORDINALITY x(id, role, i)
+                           JOIN %I.pg_qualstats p
+                             ON p.queryid OPERATOR(pg_catalog.=) x.id
+                            AND p.userid OPERATOR(pg_catalog.=) x.role
+                          WHERE p.constvalue IS NOT NULL AND p.lrelid IS NOT NULL
+                            AND p.rrelid IS NULL
+                          GROUP BY x.i, p.lrelid, p.lattnum, p.opno
+                          -- one constant of the statement per column and
+                          -- operator: which $n two would be is not known
+                         HAVING pg_catalog.count(DISTINCT p.constant_position)
+                                OPERATOR(pg_catalog.=) 1) y',
+                pqs_schema)
+              INTO qs_stmt, qs_rel, qs_att, qs_op, qs_val USING ids, r;
+        EXCEPTION WHEN object_not_in_prerequisite_state THEN
+            NULL;  -- pg_qualstats installed but not loaded: statistics only
+        END;
+    END IF;
     EXECUTE pg_catalog.format(
         'SELECT pg_catalog.count(*) FROM %I.pg_stat_statements s
           WHERE s.dbid OPERATOR(pg_catalog.<>)
@@ -122,7 +173,8 @@ BEGIN
         pss_schema) INTO others;
     RETURN QUERY SELECT * FROM @extschema@.idx_advise_statements(
         COALESCE(q, '{}'), COALESCE(r, '{}'),
-        COALESCE(w, '{}'), budget, max_indexes, others);
+        COALESCE(w, '{}'), budget, max_indexes, others,
+        qs_stmt, qs_rel, qs_att, qs_op, qs_val);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.idx_advise_workload(integer, bigint, integer) IS
