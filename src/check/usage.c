@@ -65,6 +65,7 @@
 
 #include "index_advisor.h"
 #include "ia_usage.h"
+#include "ia_verdicts.h"
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(idx_explain);
@@ -472,7 +473,8 @@ not_yours(TrackedRow *row, IaQueryResult *results)
  * their row's deadline are "not checked".
  */
 static void
-plan_rows(TrackedRow *rows, int nrows, IaQueryResult **results)
+plan_rows(TrackedRow *rows, int nrows, IaQueryResult **results,
+		  IaVerdicts *kept)
 {
 	bool	   *plannable = palloc0(sizeof(bool) * (nrows + 1));
 	List	   *roles = NIL;
@@ -513,10 +515,25 @@ plan_rows(TrackedRow *rows, int nrows, IaQueryResult **results)
 			if (!plannable[i] || rows[i].target.role != role)
 				continue;
 			rows[i].target.deadline = deadline;
-			ia_verify_queries(&rows[i].target, rows[i].nqueries,
-							  rows[i].queries, 0, results[i]);
+			if (!ia_verdicts_reuse(kept, &rows[i].target, rows[i].nqueries,
+								   rows[i].queries, results[i]))
+				ia_verdicts_plan(kept, &rows[i].target, rows[i].nqueries,
+								 rows[i].queries, results[i]);
 		}
 	}
+}
+
+/* The kept verdicts of the create rows (verdicts.c), or NULL. */
+static IaVerdicts *
+open_kept(Oid fn_oid, TrackedRow *rows, int nrows)
+{
+	int64	   *ids = palloc0(sizeof(int64) * (nrows + 1));
+	int			n = 0;
+
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].is_create)
+			ids[n++] = rows[i].target.id;
+	return ia_verdicts_open(fn_oid, ids, n);
 }
 
 /*
@@ -547,7 +564,7 @@ idx_plan_summary(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	rows = load_rows(fcinfo->flinfo->fn_oid, PG_GETARG_ARRAYTYPE_P(0), &nrows);
 	results = palloc0(sizeof(IaQueryResult *) * (nrows + 1));
-	plan_rows(rows, nrows, results);
+	plan_rows(rows, nrows, results, open_kept(fcinfo->flinfo->fn_oid, rows, nrows));
 
 	for (i = 0; i < nrows; i++)
 	{

@@ -1,0 +1,99 @@
+/*
+ * 84_verdict_cache.sql -- the check's kept verdicts (src/check/verdicts.c).
+ *
+ * idx_plan_summary() (idx_check, idx_report) plans every stored query of
+ * every tracked index; with 1,000 tracked indexes that is most of a
+ * check's time.  A verdict only changes when what the planner reads
+ * changes, so each complete verdict (every query planned, none failed) is
+ * kept here with a fingerprint of what it was planned from; the next check
+ * reuses it while the fingerprint is the same, and plans the row again
+ * otherwise.  The fingerprint has three parts:
+ *  - the row's own inputs: its stored queries, search_path, role, index
+ *    and table (row_key, computed in C);
+ *  - the state of each relation the plans read (deps: PlannedStmt's
+ *    relationOids, and the index's table): idx_verdict_state();
+ *  - what any plan may depend on: user functions, operators, types,
+ *    constraints, policies, rules, schemas, role memberships, extended
+ *    statistics, inheritance, the hidden indexes, and the planner's and the
+ *    extension's settings: idx_verdict_global().
+ * A verdict whose history row is gone is dropped by the next check.
+ * Catalog rows are compared by xmin (an UPDATE gives a new one) and, for
+ * what ANALYZE, VACUUM and index builds change in place, by value.
+ */
+
+CREATE TABLE @extschema@.idx_verdicts (
+    history_id  bigint PRIMARY KEY,     -- no foreign key: idx_history may be
+                                        -- truncated; row_key tells a reused id
+    row_key     bigint NOT NULL,
+    deps        oid[] NOT NULL,
+    fingerprint bigint NOT NULL,
+    uses_index  boolean[] NOT NULL,
+    scans       text[] NOT NULL,
+    winners     text[] NOT NULL,
+    planned_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.idx_verdicts IS
+    'index_advisor: internal, the last complete EXPLAIN verdict of each tracked create row, with the fingerprint of what it was planned from; idx_check() and idx_report() reuse a verdict while its fingerprint is unchanged (src/check/verdicts.c)';
+REVOKE ALL ON @extschema@.idx_verdicts FROM PUBLIC;
+
+-- The state of the relations deps, as far as planning reads it: each
+-- relation's catalog row and size, its columns, its indexes (validity,
+-- size, rebuilds), its statistics and its partitions or children.
+CREATE FUNCTION @extschema@.idx_verdict_state(deps oid[])
+RETURNS text
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT concat_ws('|',
+        (SELECT string_agg(concat_ws(',', c.oid, c.xmin, c.relfilenode,
+                                     c.relpages, c.reltuples, c.relallvisible,
+                                     (SELECT count(*) FROM pg_class s
+                                       WHERE s.relname = c.relname)),
+                           ';' ORDER BY c.oid)
+           FROM pg_class c WHERE c.oid = ANY ($1)),
+        (SELECT string_agg(concat_ws(',', x.indexrelid, x.xmin, x.indisvalid,
+                                     x.indisready, x.indislive, i.xmin,
+                                     i.relfilenode, i.relpages, i.reltuples),
+                           ';' ORDER BY x.indexrelid)
+           FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+          WHERE x.indrelid = ANY ($1)),
+        (SELECT count(*) || ',' || sum(a.xmin::text::bigint)
+           FROM pg_attribute a WHERE a.attrelid = ANY ($1)),
+        (SELECT count(*) || ',' || sum(s.xmin::text::bigint)
+           FROM pg_statistic s WHERE s.starelid = ANY ($1)),
+        (SELECT count(*) || ',' || sum(h.xmin::text::bigint)
+           FROM pg_inherits h WHERE h.inhparent = ANY ($1)))
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_verdict_state(oid[]) IS
+    'internal (idx_plan_summary): the planning state of the relations deps, for the fingerprint of a kept verdict';
+REVOKE ALL ON FUNCTION @extschema@.idx_verdict_state(oid[]) FROM PUBLIC;
+
+-- What every plan may depend on, read once per check.
+CREATE FUNCTION @extschema@.idx_verdict_global()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT concat_ws('|',
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_proc WHERE oid >= 16384),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_operator WHERE oid >= 16384),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_type
+          WHERE oid >= 16384 AND typrelid = 0 AND typcategory <> 'A'),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_constraint WHERE contype <> 'p' AND contype <> 'u'),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_policy),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_rewrite WHERE oid >= 16384),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_namespace),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_auth_members),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_statistic_ext),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_statistic_ext_data),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_extension),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM @extschema@.idx_hidden_indexes),
+        (SELECT string_agg(name || '=' || setting, ',' ORDER BY name)
+           FROM pg_settings
+          WHERE category LIKE 'Query Tuning%' OR name LIKE 'index_advisor.%'
+             OR name IN ('max_parallel_workers', 'work_mem',
+                         'default_statistics_target', 'constraint_exclusion')))
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_verdict_global() IS
+    'internal (idx_plan_summary): what any kept verdict depends on besides its relations (user functions, operators, types, constraints, policies, rules, schemas, role memberships, extended statistics, extensions, hidden indexes, planner and index_advisor settings)';
+REVOKE ALL ON FUNCTION @extschema@.idx_verdict_global() FROM PUBLIC;
