@@ -7,7 +7,9 @@
  * Caller's rules (idx_plan_summary in usage.c): ia_verdicts_open() once
  * per call with every row's id; for each row, ia_verdicts_reuse() before
  * planning it, and if that says no, ia_verdicts_plan() plans it (through
- * ia_verify_queries, unchanged) and keeps the verdict when it is complete.
+ * ia_verify_queries, unchanged) and keeps the verdict when it is complete;
+ * ia_verdicts_close() once after the last row (it fingerprints the verdicts
+ * kept).
  * ia_planning_collect_relations() is plan_hooks.c's: the relations each
  * plan depends on.
  *
@@ -28,6 +30,7 @@ extern bool ia_verdicts_reuse(IaVerdicts *v, const IaVerifyTarget *target,
 							  int n, char **queries, IaQueryResult *results);
 extern void ia_verdicts_plan(IaVerdicts *v, const IaVerifyTarget *target,
 							 int n, char **queries, IaQueryResult *results);
+extern void ia_verdicts_close(IaVerdicts *v);
 
 /* plan_hooks.c */
 extern void ia_planning_collect_relations(List **sink);

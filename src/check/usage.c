@@ -556,6 +556,7 @@ idx_plan_summary(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TrackedRow *rows;
 	IaQueryResult **results;
+	IaVerdicts *kept;
 	int			nrows;
 	int			i;
 
@@ -564,7 +565,9 @@ idx_plan_summary(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	rows = load_rows(fcinfo->flinfo->fn_oid, PG_GETARG_ARRAYTYPE_P(0), &nrows);
 	results = palloc0(sizeof(IaQueryResult *) * (nrows + 1));
-	plan_rows(rows, nrows, results, open_kept(fcinfo->flinfo->fn_oid, rows, nrows));
+	kept = open_kept(fcinfo->flinfo->fn_oid, rows, nrows);
+	plan_rows(rows, nrows, results, kept);
+	ia_verdicts_close(kept);
 
 	for (i = 0; i < nrows; i++)
 	{

@@ -20,13 +20,14 @@
  *    relationOids, collected by plan_hooks.c's ia_plan_one while the row is
  *    planned, and the index's table);
  *  - fingerprint: hashtextextended(idx_verdict_global() ||
- *    idx_verdict_state(deps)): the relations' catalog rows, sizes, columns,
+ *    idx_verdict_states(deps)): the relations' catalog rows, sizes, columns,
  *    indexes, statistics and children, and what any plan may depend on
  *    (user functions and types, policies, role memberships, hidden indexes,
  *    the planner's and the extension's settings, ...).
  * One query at the start of a call reads the kept verdicts of the rows
- * asked for and whether each fingerprint still holds; its cost grows with
- * the rows kept, not with planning.  A row that is planned again and is
+ * asked for and whether each fingerprint still holds (idx_verdict_global()
+ * once, idx_verdict_states() once for all rows: set-based, no function
+ * call per row); its cost grows with the rows kept, not with planning.  A row that is planned again and is
  * complete is kept anew (verdicts of deleted history rows are pruned at
  * each check); one that is not (an error, no time left) loses
  * its kept verdict, so an error is never hidden behind an old verdict.
@@ -79,9 +80,12 @@ typedef struct KeptVerdict
 struct IaVerdicts
 {
 	char	   *nsp;			/* the extension's schema, quoted */
+	char	   *global;			/* idx_verdict_global(), read once */
 	bool		writable;
 	int			nkept;
 	KeptVerdict *kept;
+	int			nnew;			/* rows kept in this call, their */
+	int64	   *new_ids;		/* fingerprints set by ia_verdicts_close */
 };
 
 /* The kept verdict of row id, or NULL. */
@@ -139,8 +143,8 @@ static void
 read_kept(IaVerdicts *v, int64 *ids, int nids, MemoryContext cxt)
 {
 	Datum	   *idd = palloc(sizeof(Datum) * (nids + 1));
-	Oid			argtypes[1] = {INT8ARRAYOID};
-	Datum		args[1];
+	Oid			argtypes[2] = {INT8ARRAYOID, TEXTOID};
+	Datum		args[2];
 	char	   *sql;
 
 	for (int i = 0; i < nids; i++)
@@ -148,15 +152,20 @@ read_kept(IaVerdicts *v, int64 *ids, int nids, MemoryContext cxt)
 	args[0] = PointerGetDatum(construct_array(idd, nids, INT8OID, 8,
 											  FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
-	sql = psprintf("WITH g AS (SELECT %s.idx_verdict_global() AS g)"
+	args[1] = CStringGetTextDatum(v->global);
+	sql = psprintf("WITH v AS (SELECT * FROM %s.idx_verdicts"
+				   "            WHERE history_id OPERATOR(pg_catalog.=) ANY ($1)),"
+				   " p AS (SELECT pg_catalog.array_agg(v.history_id ORDER BY v.history_id, u.r) AS k,"
+				   "              pg_catalog.array_agg(u.r ORDER BY v.history_id, u.r) AS r"
+				   "         FROM v, pg_catalog.unnest(v.deps) u(r)),"
+				   " s AS (SELECT s.* FROM p, %s.idx_verdict_states(p.k, p.r) s)"
 				   " SELECT v.history_id, v.row_key,"
 				   "  v.fingerprint OPERATOR(pg_catalog.=) pg_catalog.hashtextextended("
-				   "    g.g OPERATOR(pg_catalog.||) %s.idx_verdict_state(v.deps), 0),"
+				   "    $2 OPERATOR(pg_catalog.||) COALESCE(s.state, ''), 0),"
 				   "  v.uses_index, v.scans, v.winners"
-				   " FROM %s.idx_verdicts v, g"
-				   " WHERE v.history_id OPERATOR(pg_catalog.=) ANY ($1)",
-				   v->nsp, v->nsp, v->nsp);
-	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+				   " FROM v LEFT JOIN s ON s.key OPERATOR(pg_catalog.=) v.history_id",
+				   v->nsp, v->nsp);
+	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "index_advisor: reading idx_verdicts failed");
 
 	v->nkept = (int) SPI_processed;
@@ -222,6 +231,7 @@ ia_verdicts_open(Oid fn_oid, int64 *ids, int nids)
 		return NULL;
 
 	v = palloc0(sizeof(IaVerdicts));
+	v->new_ids = palloc0(sizeof(int64) * (nids + 1));
 	v->nsp = pstrdup(quote_identifier(get_namespace_name(nspid)));
 	v->writable = !XactReadOnly && !RecoveryInProgress();
 	{
@@ -229,6 +239,11 @@ ia_verdicts_open(Oid fn_oid, int64 *ids, int nids)
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute(psprintf("SELECT %s.idx_verdict_global()", v->nsp),
+						true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "index_advisor: reading idx_verdict_global() failed");
+		v->global = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc, 1));
 		if (v->writable)
 			prune(v);
 		if (nids > 0)
@@ -280,7 +295,11 @@ text_array(int n, const char *const *strs)
 											  -1, false, TYPALIGN_INT));
 }
 
-/* Keep the complete verdict of a row planned from deps. */
+/*
+ * Keep the complete verdict of a row planned from deps; its fingerprint is
+ * set by ia_verdicts_close(), for all the rows kept at once (0 until then,
+ * in the same statement).
+ */
 static void
 keep(IaVerdicts *v, const IaVerifyTarget *target, int n, char **queries,
 	 IaQueryResult *results, List *deps)
@@ -314,16 +333,15 @@ keep(IaVerdicts *v, const IaVerifyTarget *target, int n, char **queries,
 	args[5] = text_array(n, winners);
 	sql = psprintf("INSERT INTO %s.idx_verdicts AS o (history_id, row_key, deps,"
 				   "   fingerprint, uses_index, scans, winners)"
-				   " VALUES ($1, $2, $3, pg_catalog.hashtextextended("
-				   "   %s.idx_verdict_global() OPERATOR(pg_catalog.||)"
-				   "   %s.idx_verdict_state($3), 0), $4, $5, $6)"
+				   " VALUES ($1, $2, $3, 0, $4, $5, $6)"
 				   " ON CONFLICT (history_id) DO UPDATE SET row_key = EXCLUDED.row_key,"
 				   "   deps = EXCLUDED.deps, fingerprint = EXCLUDED.fingerprint,"
 				   "   uses_index = EXCLUDED.uses_index, scans = EXCLUDED.scans,"
 				   "   winners = EXCLUDED.winners, planned_at = pg_catalog.now()",
-				   v->nsp, v->nsp, v->nsp);
+				   v->nsp);
 	if (SPI_execute_with_args(sql, 6, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "index_advisor: keeping a verdict failed");
+	v->new_ids[v->nnew++] = target->id;
 }
 
 /* Forget the kept verdict of row id (it was planned again, incomplete). */
@@ -394,4 +412,44 @@ keep_or_forget(IaVerdicts *v, const IaVerifyTarget *target, int n,
 	else if (find_kept(v, target->id) != NULL)
 		forget(v, target->id);
 	SPI_finish();
+}
+
+/*
+ * ia_verdicts_close -- set the fingerprints of the verdicts kept in this
+ * call, in one statement (idx_verdict_states() once for all of them).
+ */
+void
+ia_verdicts_close(IaVerdicts *v)
+{
+	Datum	   *idd;
+	Oid			argtypes[2] = {INT8ARRAYOID, TEXTOID};
+	Datum		args[2];
+	char	   *sql;
+
+	if (v == NULL || v->nnew == 0)
+		return;
+	idd = palloc(sizeof(Datum) * v->nnew);
+	for (int i = 0; i < v->nnew; i++)
+		idd[i] = Int64GetDatum(v->new_ids[i]);
+	args[0] = PointerGetDatum(construct_array(idd, v->nnew, INT8OID, 8,
+											  FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+	args[1] = CStringGetTextDatum(v->global);
+	sql = psprintf("WITH p AS (SELECT pg_catalog.array_agg(v.history_id ORDER BY v.history_id, u.r) AS k,"
+				   "                  pg_catalog.array_agg(u.r ORDER BY v.history_id, u.r) AS r"
+				   "             FROM %s.idx_verdicts v, pg_catalog.unnest(v.deps) u(r)"
+				   "            WHERE v.history_id OPERATOR(pg_catalog.=) ANY ($1)),"
+				   " s AS (SELECT s.* FROM p, %s.idx_verdict_states(p.k, p.r) s)"
+				   " UPDATE %s.idx_verdicts o SET fingerprint = pg_catalog.hashtextextended("
+				   "   $2 OPERATOR(pg_catalog.||) COALESCE(s.state, ''), 0)"
+				   " FROM (SELECT i.id FROM pg_catalog.unnest($1) i(id)) i"
+				   " LEFT JOIN s ON s.key OPERATOR(pg_catalog.=) i.id"
+				   " WHERE o.history_id OPERATOR(pg_catalog.=) i.id",
+				   v->nsp, v->nsp, v->nsp);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "index_advisor: fingerprinting the kept verdicts failed");
+	SPI_finish();
+	v->nnew = 0;
 }

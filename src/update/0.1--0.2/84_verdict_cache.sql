@@ -11,7 +11,7 @@
  *  - the row's own inputs: its stored queries, search_path, role, index
  *    and table (row_key, computed in C);
  *  - the state of each relation the plans read (deps: PlannedStmt's
- *    relationOids, and the index's table): idx_verdict_state();
+ *    relationOids, and the index's table): idx_verdict_states();
  *  - what any plan may depend on: user functions, operators, types,
  *    constraints, policies, rules, schemas, role memberships, extended
  *    statistics, inheritance, the hidden indexes, and the planner's and the
@@ -36,39 +36,55 @@ COMMENT ON TABLE @extschema@.idx_verdicts IS
     'index_advisor: internal, the last complete EXPLAIN verdict of each tracked create row, with the fingerprint of what it was planned from; idx_check() and idx_report() reuse a verdict while its fingerprint is unchanged (src/check/verdicts.c)';
 REVOKE ALL ON @extschema@.idx_verdicts FROM PUBLIC;
 
--- The state of the relations deps, as far as planning reads it: each
--- relation's catalog row and size, its columns, its indexes (validity,
--- size, rebuilds), its statistics and its partitions or children.
-CREATE FUNCTION @extschema@.idx_verdict_state(deps oid[])
-RETURNS text
+-- The state of relations, as far as planning reads it: each relation's
+-- catalog row and size (and how many relations share its name: one that
+-- shadows it on a search_path), its columns, its indexes (validity, size,
+-- rebuilds), its statistics and its partitions or children.  For many
+-- verdicts at once: pair i is (keys[i], rels[i]); one row per key.
+CREATE FUNCTION @extschema@.idx_verdict_states(keys bigint[], rels oid[])
+RETURNS TABLE(key bigint, state text)
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $body$
-    SELECT concat_ws('|',
-        (SELECT string_agg(concat_ws(',', c.oid, c.xmin, c.relfilenode,
-                                     c.relpages, c.reltuples, c.relallvisible,
-                                     (SELECT count(*) FROM pg_class s
-                                       WHERE s.relname = c.relname)),
-                           ';' ORDER BY c.oid)
-           FROM pg_class c WHERE c.oid = ANY ($1)),
-        (SELECT string_agg(concat_ws(',', x.indexrelid, x.xmin, x.indisvalid,
-                                     x.indisready, x.indislive, i.xmin,
-                                     i.relfilenode, i.relpages, i.reltuples),
-                           ';' ORDER BY x.indexrelid)
-           FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-          WHERE x.indrelid = ANY ($1)),
-        (SELECT count(*) || ',' || sum(a.xmin::text::bigint)
-           FROM pg_attribute a WHERE a.attrelid = ANY ($1)),
-        (SELECT count(*) || ',' || sum(s.xmin::text::bigint)
-           FROM pg_statistic s WHERE s.starelid = ANY ($1)),
-        (SELECT count(*) || ',' || sum(h.xmin::text::bigint)
-           FROM pg_inherits h WHERE h.inhparent = ANY ($1)))
+    WITH d AS (
+        SELECT DISTINCT u.k, u.r FROM unnest($1, $2) u(k, r)
+    ), c AS (
+        SELECT d.k, string_agg(concat_ws(',', c.oid, c.xmin, c.relfilenode,
+                                         c.relpages, c.reltuples, c.relallvisible,
+                                         (SELECT count(*) FROM pg_class s
+                                           WHERE s.relname = c.relname)),
+                               ';' ORDER BY c.oid) AS s
+          FROM d JOIN pg_class c ON c.oid = d.r GROUP BY d.k
+    ), i AS (
+        SELECT d.k, string_agg(concat_ws(',', x.indexrelid, x.xmin, x.indisvalid,
+                                         x.indisready, x.indislive, i.xmin,
+                                         i.relfilenode, i.relpages, i.reltuples),
+                               ';' ORDER BY x.indexrelid) AS s
+          FROM d JOIN pg_index x ON x.indrelid = d.r
+          JOIN pg_class i ON i.oid = x.indexrelid GROUP BY d.k
+    ), a AS (
+        SELECT d.k, count(*) || ',' || sum(a.xmin::text::bigint) AS s
+          FROM d JOIN pg_attribute a ON a.attrelid = d.r GROUP BY d.k
+    ), st AS (
+        SELECT d.k, count(*) || ',' || sum(s.xmin::text::bigint) AS s
+          FROM d JOIN pg_statistic s ON s.starelid = d.r GROUP BY d.k
+    ), h AS (
+        SELECT d.k, count(*) || ',' || sum(h.xmin::text::bigint) AS s
+          FROM d JOIN pg_inherits h ON h.inhparent = d.r GROUP BY d.k
+    )
+    SELECT k.k, concat_ws('|', c.s, i.s, a.s, st.s, h.s)
+      FROM (SELECT DISTINCT d.k FROM d) k
+      LEFT JOIN c ON c.k = k.k LEFT JOIN i ON i.k = k.k
+      LEFT JOIN a ON a.k = k.k LEFT JOIN st ON st.k = k.k
+      LEFT JOIN h ON h.k = k.k
 $body$;
-COMMENT ON FUNCTION @extschema@.idx_verdict_state(oid[]) IS
-    'internal (idx_plan_summary): the planning state of the relations deps, for the fingerprint of a kept verdict';
-REVOKE ALL ON FUNCTION @extschema@.idx_verdict_state(oid[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.idx_verdict_states(bigint[], oid[]) IS
+    'internal (idx_plan_summary): the planning state of the relations of each kept verdict (pairs of key and relation), for their fingerprints';
+REVOKE ALL ON FUNCTION @extschema@.idx_verdict_states(bigint[], oid[]) FROM PUBLIC;
 
--- What every plan may depend on, read once per check.
+-- What every plan may depend on, read once per check.  The settings are
+-- those that shape a plan; jit's only decide how it is run (idx_check sets
+-- jit = off, a session calling idx_report may not).
 CREATE FUNCTION @extschema@.idx_verdict_global()
 RETURNS text
 LANGUAGE sql STABLE
@@ -90,7 +106,8 @@ AS $body$
         (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM @extschema@.idx_hidden_indexes),
         (SELECT string_agg(name || '=' || setting, ',' ORDER BY name)
            FROM pg_settings
-          WHERE category LIKE 'Query Tuning%' OR name LIKE 'index_advisor.%'
+          WHERE (category LIKE 'Query Tuning%' AND name NOT LIKE 'jit%')
+             OR name LIKE 'index_advisor.%'
              OR name IN ('max_parallel_workers', 'work_mem',
                          'default_statistics_target', 'constraint_exclusion')))
 $body$;
