@@ -45,6 +45,7 @@ CREATE FUNCTION @extschema@.idx_verdict_states(keys bigint[], rels oid[])
 RETURNS TABLE(key bigint, state text)
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
+SET enable_nestloop = off   -- hash joins: 10,000 indexes in ~2x less time
 AS $body$
     WITH d AS (
         SELECT DISTINCT u.k, u.r FROM unnest($1, $2) u(k, r)
