@@ -84,6 +84,9 @@ struct IaVerdicts
 	bool		writable;
 	int			nkept;
 	KeptVerdict *kept;
+	MemoryContext call_cxt;		/* the memory of the call (open) */
+	SPIPlanPtr	keep_plan;		/* keep()'s INSERT, prepared once per call */
+	MemoryContextCallback free_plan;	/* frees it with the call's memory */
 	int			nnew;			/* rows kept in this call, their */
 	int64	   *new_ids;		/* fingerprints set by ia_verdicts_close */
 };
@@ -232,6 +235,7 @@ ia_verdicts_open(Oid fn_oid, int64 *ids, int nids)
 
 	v = palloc0(sizeof(IaVerdicts));
 	v->new_ids = palloc0(sizeof(int64) * (nids + 1));
+	v->call_cxt = CurrentMemoryContext;
 	v->nsp = pstrdup(quote_identifier(get_namespace_name(nspid)));
 	v->writable = !XactReadOnly && !RecoveryInProgress();
 	{
@@ -295,6 +299,8 @@ text_array(int n, const char *const *strs)
 											  -1, false, TYPALIGN_INT));
 }
 
+static void prepare_keep(IaVerdicts *v, Oid *argtypes);
+
 /*
  * Keep the complete verdict of a row planned from deps; its fingerprint is
  * set by ia_verdicts_close(), for all the rows kept at once (0 until then,
@@ -313,7 +319,6 @@ keep(IaVerdicts *v, const IaVerifyTarget *target, int n, char **queries,
 	const char **winners = palloc0(sizeof(char *) * (n + 1));
 	ListCell   *lc;
 	int			i = 0;
-	char	   *sql;
 
 	foreach(lc, deps)
 		depd[i++] = ObjectIdGetDatum(lfirst_oid(lc));
@@ -331,6 +336,30 @@ keep(IaVerdicts *v, const IaVerifyTarget *target, int n, char **queries,
 											  TYPALIGN_CHAR));
 	args[4] = text_array(n, scans);
 	args[5] = text_array(n, winners);
+	if (v->keep_plan == NULL)
+		prepare_keep(v, argtypes);
+	if (SPI_execute_plan(v->keep_plan, args, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "index_advisor: keeping a verdict failed");
+	v->new_ids[v->nnew++] = target->id;
+}
+
+/* The call's memory goes: free keep()'s saved plan. */
+static void
+free_keep_plan(void *arg)
+{
+	IaVerdicts *v = (IaVerdicts *) arg;
+
+	if (v->keep_plan != NULL)
+		SPI_freeplan(v->keep_plan);
+	v->keep_plan = NULL;
+}
+
+/* Prepare keep()'s INSERT once per call (inside an SPI connection). */
+static void
+prepare_keep(IaVerdicts *v, Oid *argtypes)
+{
+	char	   *sql;
+
 	sql = psprintf("INSERT INTO %s.idx_verdicts AS o (history_id, row_key, deps,"
 				   "   fingerprint, uses_index, scans, winners)"
 				   " VALUES ($1, $2, $3, 0, $4, $5, $6)"
@@ -339,9 +368,12 @@ keep(IaVerdicts *v, const IaVerifyTarget *target, int n, char **queries,
 				   "   uses_index = EXCLUDED.uses_index, scans = EXCLUDED.scans,"
 				   "   winners = EXCLUDED.winners, planned_at = pg_catalog.now()",
 				   v->nsp);
-	if (SPI_execute_with_args(sql, 6, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "index_advisor: keeping a verdict failed");
-	v->new_ids[v->nnew++] = target->id;
+	v->keep_plan = SPI_prepare(sql, 6, argtypes);
+	if (v->keep_plan == NULL || SPI_keepplan(v->keep_plan) != 0)
+		elog(ERROR, "index_advisor: preparing to keep verdicts failed");
+	v->free_plan.func = free_keep_plan;
+	v->free_plan.arg = v;
+	MemoryContextRegisterResetCallback(v->call_cxt, &v->free_plan);
 }
 
 /* Forget the kept verdict of row id (it was planned again, incomplete). */
