@@ -17,6 +17,12 @@
  * went down is a reset and counts from zero), so a check reads one previous
  * snapshot per index, never the whole history.
  *
+ * A row whose verdict was kept by an earlier check and whose fingerprint
+ * (its queries, the relations its plans read, the settings) is unchanged
+ * is not planned again (verdicts.c; plan_rows calls it, nothing else here
+ * knows).  The same fields come back, so idx_plan_summary's rows do not
+ * say which rows were reused.
+ *
  * The bound of a whole check (index_advisor.check_total_timeout) is kept
  * here, in idx_plan_summary(), and not in idx_check()'s PL/pgSQL nor in
  * verify.c: this is the one call that sees every row a check plans, with

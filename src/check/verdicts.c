@@ -41,7 +41,8 @@
  * fingerprint, so a check under a new bound plans again.
  *
  * Who: the verdicts are read and written as the caller, only if it may
- * read pg_statistic and read and write idx_verdicts (idx_check, SECURITY
+ * read pg_statistic, pg_statistic_ext_data and pg_authid (the fingerprint
+ * reads them) and read and write idx_verdicts (idx_check, SECURITY
  * DEFINER, as the extension's owner); other callers (idx_report by a role)
  * plan as before.  Nothing is written in a read-only transaction.
  *
@@ -51,7 +52,9 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_statistic.h"
+#include "catalog/pg_statistic_ext_data.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -230,7 +233,9 @@ ia_verdicts_open(Oid fn_oid, int64 *ids, int nids)
 	if (!OidIsValid(relid) ||
 		pg_class_aclcheck(relid, GetUserId(),
 						  ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE) != ACLCHECK_OK ||
-		pg_class_aclcheck(StatisticRelationId, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		pg_class_aclcheck(StatisticRelationId, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		pg_class_aclcheck(StatisticExtDataRelationId, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		pg_class_aclcheck(AuthIdRelationId, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return NULL;
 
 	v = palloc0(sizeof(IaVerdicts));

@@ -12,10 +12,11 @@
  *    and table (row_key, computed in C);
  *  - the state of each relation the plans read (deps: PlannedStmt's
  *    relationOids, and the index's table): idx_verdict_states();
- *  - what any plan may depend on: user functions, operators, types,
- *    constraints, policies, rules, schemas, role memberships, extended
- *    statistics, inheritance, the hidden indexes, and the planner's and the
- *    extension's settings: idx_verdict_global().
+ *  - what any plan may depend on: user functions, operators, types, casts,
+ *    operator classes, collations, constraints, policies, rules, schemas,
+ *    roles and their memberships, extended statistics, foreign tables,
+ *    extensions, the hidden indexes, and the planner's and the extension's
+ *    settings: idx_verdict_global().
  * A verdict whose history row is gone is dropped by the next check.
  * Catalog rows are compared by xmin (an UPDATE gives a new one) and, for
  * what ANALYZE, VACUUM and index builds change in place, by value.
@@ -101,6 +102,12 @@ AS $body$
         (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_rewrite WHERE oid >= 16384),
         (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_namespace),
         (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_auth_members),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_authid),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_cast WHERE oid >= 16384),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_opclass WHERE oid >= 16384),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_amop WHERE oid >= 16384),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_collation WHERE oid >= 16384),
+        (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_foreign_table),
         (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_statistic_ext),
         (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_statistic_ext_data),
         (SELECT count(*) || ',' || sum(xmin::text::bigint) FROM pg_extension),
@@ -113,5 +120,5 @@ AS $body$
                          'default_statistics_target', 'constraint_exclusion')))
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_verdict_global() IS
-    'internal (idx_plan_summary): what any kept verdict depends on besides its relations (user functions, operators, types, constraints, policies, rules, schemas, role memberships, extended statistics, extensions, hidden indexes, planner and index_advisor settings)';
+    'internal (idx_plan_summary): what any kept verdict depends on besides its relations (user functions, operators, types, casts, operator classes, collations, constraints, policies, rules, schemas, roles and memberships, extended statistics, foreign tables, extensions, hidden indexes, planner and index_advisor settings)';
 REVOKE ALL ON FUNCTION @extschema@.idx_verdict_global() FROM PUBLIC;
