@@ -31,7 +31,7 @@ OBJS += src/plan/verify.o src/plan/check_time.o src/plan/plan_prepared.o src/pla
 # plan: hidden indexes (the planner filter of every session; idx_hide)
 OBJS += src/plan/hidden.o src/plan/hide.o
 # check: idx_check / idx_report / idx_explain and their measuring
-OBJS += src/check/usage.o src/check/measure.o
+OBJS += src/check/usage.o src/check/measure.o src/check/verdicts.o
 # advise: idx_advise, idx_advise_workload, idx_whatif
 OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_select.o \
         src/advise/advise_candidates.o src/advise/advise_extract.o \

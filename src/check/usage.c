@@ -17,6 +17,12 @@
  * went down is a reset and counts from zero), so a check reads one previous
  * snapshot per index, never the whole history.
  *
+ * A row whose verdict was kept by an earlier check and whose fingerprint
+ * (its queries, the relations its plans read, the settings) is unchanged
+ * is not planned again (verdicts.c; plan_rows calls it, nothing else here
+ * knows).  The same fields come back, so idx_plan_summary's rows do not
+ * say which rows were reused.
+ *
  * The bound of a whole check (index_advisor.check_total_timeout) is kept
  * here, in idx_plan_summary(), and not in idx_check()'s PL/pgSQL nor in
  * verify.c: this is the one call that sees every row a check plans, with
@@ -65,6 +71,7 @@
 
 #include "index_advisor.h"
 #include "ia_usage.h"
+#include "ia_verdicts.h"
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(idx_explain);
@@ -472,7 +479,8 @@ not_yours(TrackedRow *row, IaQueryResult *results)
  * their row's deadline are "not checked".
  */
 static void
-plan_rows(TrackedRow *rows, int nrows, IaQueryResult **results)
+plan_rows(TrackedRow *rows, int nrows, IaQueryResult **results,
+		  IaVerdicts *kept)
 {
 	bool	   *plannable = palloc0(sizeof(bool) * (nrows + 1));
 	List	   *roles = NIL;
@@ -513,10 +521,25 @@ plan_rows(TrackedRow *rows, int nrows, IaQueryResult **results)
 			if (!plannable[i] || rows[i].target.role != role)
 				continue;
 			rows[i].target.deadline = deadline;
-			ia_verify_queries(&rows[i].target, rows[i].nqueries,
-							  rows[i].queries, 0, results[i]);
+			if (!ia_verdicts_reuse(kept, &rows[i].target, rows[i].nqueries,
+								   rows[i].queries, results[i]))
+				ia_verdicts_plan(kept, &rows[i].target, rows[i].nqueries,
+								 rows[i].queries, results[i]);
 		}
 	}
+}
+
+/* The kept verdicts of the create rows (verdicts.c), or NULL. */
+static IaVerdicts *
+open_kept(Oid fn_oid, TrackedRow *rows, int nrows)
+{
+	int64	   *ids = palloc0(sizeof(int64) * (nrows + 1));
+	int			n = 0;
+
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].is_create)
+			ids[n++] = rows[i].target.id;
+	return ia_verdicts_open(fn_oid, ids, n);
 }
 
 /*
@@ -539,6 +562,7 @@ idx_plan_summary(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TrackedRow *rows;
 	IaQueryResult **results;
+	IaVerdicts *kept;
 	int			nrows;
 	int			i;
 
@@ -547,7 +571,9 @@ idx_plan_summary(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	rows = load_rows(fcinfo->flinfo->fn_oid, PG_GETARG_ARRAYTYPE_P(0), &nrows);
 	results = palloc0(sizeof(IaQueryResult *) * (nrows + 1));
-	plan_rows(rows, nrows, results);
+	kept = open_kept(fcinfo->flinfo->fn_oid, rows, nrows);
+	plan_rows(rows, nrows, results, kept);
+	ia_verdicts_close(kept);
 
 	for (i = 0; i < nrows; i++)
 	{

@@ -50,6 +50,7 @@
 #include "index_advisor.h"
 #include "ia_hypo.h"
 #include "verify_internal.h"
+#include "ia_verdicts.h"
 
 /* One planning of ours: what its planner call sees. */
 typedef struct PlanFrame
@@ -67,6 +68,10 @@ typedef struct PlanFrame
 static PlanFrame frames[IA_MAX_FRAMES];
 static int	nframes = 0;
 static int	planner_depth = 0;
+
+/* ia_planning_collect_relations(): where plans' relationOids go, or NULL */
+static List **relations_sink = NULL;
+static MemoryContext relations_cxt = NULL;
 
 static planner_hook_type prev_planner = NULL;
 static get_relation_info_hook_type prev_get_relation_info = NULL;
@@ -129,6 +134,14 @@ ia_plan_one(Query *q, const char *text, ParamListInfo params, List *hypos,
 	PG_TRY();
 	{
 		stmt = pg_plan_query(q, text, CURSOR_OPT_PARALLEL_OK, params);
+		if (relations_sink != NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(relations_cxt);
+
+			*relations_sink = list_concat_unique_oid(*relations_sink,
+													 stmt->relationOids);
+			MemoryContextSwitchTo(old);
+		}
 	}
 	PG_FINALLY();
 	{
@@ -136,6 +149,19 @@ ia_plan_one(Query *q, const char *text, ParamListInfo params, List *hypos,
 	}
 	PG_END_TRY();
 	return stmt;
+}
+
+/*
+ * ia_planning_collect_relations -- from now on, ia_plan_one() adds the
+ * relations each plan it makes depends on (relationOids) to *sink, in the
+ * current memory context (verdicts.c's fingerprint); NULL stops.  Reset at
+ * the end of the transaction.
+ */
+void
+ia_planning_collect_relations(List **sink)
+{
+	relations_sink = sink;
+	relations_cxt = CurrentMemoryContext;
 }
 
 /* ia_explain_text(stmts, query), hypothetical indexes named as in hypos */
@@ -260,6 +286,7 @@ static void
 ia_planning_xact_callback(XactEvent event, void *arg)
 {
 	nframes = 0;
+	relations_sink = NULL;
 }
 
 /* Called once from ia_verify_init (from _PG_init). */

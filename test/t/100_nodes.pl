@@ -9,6 +9,8 @@
 #  4. an index scanned only on the standby: idx_report on the primary says
 #     used, with the standby's scans summed and shown per node;
 #     idx_rollback refuses without force, naming the standby;
+#     a backend keeps its connection to a node: three checks in one
+#     session connect once;
 #  5. standby stopped: a finding says so; an index nobody used is
 #     "unknown: standby ... unreachable since", never unused, and its
 #     rollback is refused unless forced;
@@ -145,6 +147,17 @@ is($primary->safe_psql('postgres',
 is($primary->safe_psql('postgres',
     q{SELECT count(*) FROM idx_check() WHERE kind IN ('unregistered_standby', 'node_unreachable')}), '0',
    'idx_check: the standby is registered and reached');
+# a backend keeps its connection to a node: three checks in one session
+# connect once (the standby logs each connection it authorizes)
+$standby->append_conf('postgresql.conf', 'log_connections = on');
+$standby->reload;
+ok($standby->poll_query_until('postgres', q{SELECT current_setting('log_connections')::boolean}),
+   'the standby logs connections');
+my $log_at = -s $standby->logfile;
+$primary->safe_psql('postgres', 'SELECT count(*) FROM idx_check();' x 3);
+my $authorized = () = substr(slurp_file($standby->logfile), $log_at)
+    =~ /connection authorized: .*application_name=index_advisor/g;
+is($authorized, 1, 'three checks in one session: one connection to the standby');
 like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan || ' ' || (last_used IS NOT NULL) FROM idx_report() WHERE index_name = 't_b_idx'}),
      qr/^used (3\d|[4-9]\d) true$/, 'idx_report on the primary: used, scans summed over nodes, last used on the standby');
 like($primary->safe_psql('postgres', q{SELECT detail FROM idx_report() WHERE index_name = 't_b_idx'}),
