@@ -24,12 +24,14 @@ OBJS += src/definition/definition.o
 # hypothetical and hidden indexes)
 OBJS += src/plan/plan_hooks.o
 # plan: the one planner path, hypothetical indexes
-OBJS += src/plan/verify.o src/plan/check_time.o src/plan/plan_prepared.o src/plan/hypo.o \
+OBJS += src/plan/verify.o src/plan/planning_role.o src/plan/plan_walk.o \
+        src/plan/check_time.o src/plan/plan_prepared.o src/plan/hypo.o \
         src/plan/hypoplan.o src/plan/values.o
 # plan: hidden indexes (the planner filter of every session; idx_hide)
 OBJS += src/plan/hidden.o src/plan/hide.o
-# check: idx_check / idx_report / idx_explain and their measuring
-OBJS += src/check/usage.o src/check/measure.o
+# check: idx_check / idx_report / idx_explain, the check of stored queries
+# and their measuring
+OBJS += src/check/usage.o src/check/verify_queries.o src/check/measure.o
 # advise: idx_advise, idx_advise_workload, idx_whatif
 OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_select.o \
         src/advise/advise_candidates.o src/advise/advise_extract.o \

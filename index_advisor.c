@@ -21,7 +21,7 @@
 #include "ia_launcher.h"
 #include "ia_nodes.h"
 #include "ia_usage.h"
-#include "verify.h"
+#include "verify_internal.h"
 
 PG_MODULE_MAGIC;
 
