@@ -126,29 +126,18 @@ note_seqscan(SeqScan *s, PlanFacts *f)
 							  text, rel);
 }
 
-/* A node of a plan (verify.c's walker visits them all): what it tells. */
+/* A node of a plan (plan_walk.c's walker visits them all): what it tells. */
 static bool
 visit_facts(Plan *plan, void *ctx)
 {
 	PlanFacts  *f = (PlanFacts *) ctx;
+	const char *scan;
+	Oid			indexid = ia_index_scan_of(plan, &scan);
 
-	switch (nodeTag(plan))
-	{
-		case T_IndexScan:
-			note_index(((IndexScan *) plan)->indexid, f);
-			break;
-		case T_IndexOnlyScan:
-			note_index(((IndexOnlyScan *) plan)->indexid, f);
-			break;
-		case T_BitmapIndexScan:
-			note_index(((BitmapIndexScan *) plan)->indexid, f);
-			break;
-		case T_SeqScan:
-			note_seqscan((SeqScan *) plan, f);
-			break;
-		default:
-			break;
-	}
+	if (OidIsValid(indexid))
+		note_index(indexid, f);
+	else if (IsA(plan, SeqScan))
+		note_seqscan((SeqScan *) plan, f);
 	return false;				/* never stop: every node counts */
 }
 

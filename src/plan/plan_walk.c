@@ -95,6 +95,32 @@ ia_walk_stmt(PlannedStmt *stmt, PlanVisitor visit, void *ctx)
  * Which scan a plan node is
  * ---------------------------------------------------------------------
  */
+/*
+ * ia_index_scan_of -- the index plan scans and how (*scan: "Index Scan",
+ * "Index Only Scan" or "Bitmap Index Scan", a string constant), or
+ * InvalidOid when plan is no index scan.  The one rule of which plan node
+ * is a scan of an index.
+ */
+Oid
+ia_index_scan_of(Plan *plan, const char **scan)
+{
+	switch (nodeTag(plan))
+	{
+		case T_IndexScan:
+			*scan = "Index Scan";
+			return ((IndexScan *) plan)->indexid;
+		case T_IndexOnlyScan:
+			*scan = "Index Only Scan";
+			return ((IndexOnlyScan *) plan)->indexid;
+		case T_BitmapIndexScan:
+			*scan = "Bitmap Index Scan";
+			return ((BitmapIndexScan *) plan)->indexid;
+		default:
+			*scan = NULL;
+			return InvalidOid;
+	}
+}
+
 typedef struct FindIndex
 {
 	List	   *indexoids;		/* the index and its partitions' indexes */
@@ -105,16 +131,11 @@ static bool
 visit_find_index(Plan *plan, void *ctx)
 {
 	FindIndex  *f = (FindIndex *) ctx;
+	const char *scan;
+	Oid			indexid = ia_index_scan_of(plan, &scan);
 
-	if (IsA(plan, IndexScan) &&
-		list_member_oid(f->indexoids, ((IndexScan *) plan)->indexid))
-		f->scan = "Index Scan";
-	else if (IsA(plan, IndexOnlyScan) &&
-			 list_member_oid(f->indexoids, ((IndexOnlyScan *) plan)->indexid))
-		f->scan = "Index Only Scan";
-	else if (IsA(plan, BitmapIndexScan) &&
-			 list_member_oid(f->indexoids, ((BitmapIndexScan *) plan)->indexid))
-		f->scan = "Bitmap Index Scan";
+	if (OidIsValid(indexid) && list_member_oid(f->indexoids, indexid))
+		f->scan = scan;
 	return f->scan != NULL;
 }
 
@@ -152,17 +173,14 @@ visit_find_table_scan(Plan *plan, void *ctx)
 }
 
 /* the first Bitmap Index Scan under a Bitmap Heap Scan */
-typedef struct FindBitmapIndex
-{
-	Oid			indexoid;
-} FindBitmapIndex;
-
 static bool
 visit_find_bitmap_index(Plan *plan, void *ctx)
 {
+	const char *scan;
+
 	if (!IsA(plan, BitmapIndexScan))
 		return false;
-	((FindBitmapIndex *) ctx)->indexoid = ((BitmapIndexScan *) plan)->indexid;
+	*(Oid *) ctx = ia_index_scan_of(plan, &scan);
 	return true;
 }
 
@@ -183,18 +201,21 @@ describe_scan(Plan *plan, List *rtable)
 		case T_SampleScan:
 			return psprintf("Sample Scan on %s", rel);
 		case T_IndexScan:
-			idx = get_rel_name(((IndexScan *) plan)->indexid);
-			return psprintf("Index Scan using %s on %s", idx ? idx : "?", rel);
 		case T_IndexOnlyScan:
-			idx = get_rel_name(((IndexOnlyScan *) plan)->indexid);
-			return psprintf("Index Only Scan using %s on %s",
-							idx ? idx : "?", rel);
+			{
+				const char *scan;
+
+				idx = get_rel_name(ia_index_scan_of(plan, &scan));
+				return psprintf("%s using %s on %s", scan, idx ? idx : "?",
+								rel);
+			}
 		case T_BitmapHeapScan:
 			{
-				FindBitmapIndex fb = {InvalidOid};
+				Oid			bitmapindex = InvalidOid;
 
-				(void) walk_plan(plan->lefttree, visit_find_bitmap_index, &fb);
-				idx = OidIsValid(fb.indexoid) ? get_rel_name(fb.indexoid) : NULL;
+				(void) walk_plan(plan->lefttree, visit_find_bitmap_index,
+								 &bitmapindex);
+				idx = OidIsValid(bitmapindex) ? get_rel_name(bitmapindex) : NULL;
 				if (idx)
 					return psprintf("Bitmap Heap Scan on %s using %s", rel, idx);
 				return psprintf("Bitmap Heap Scan on %s", rel);

@@ -27,6 +27,8 @@ typedef bool (*PlanVisitor) (Plan *plan, void *ctx);
 
 /* planTree and every sub-plan; stops as soon as visit says true */
 extern bool ia_walk_stmt(PlannedStmt *stmt, PlanVisitor visit, void *ctx);
+/* plan_walk.c: the index a plan node scans, and how; InvalidOid: none */
+extern Oid	ia_index_scan_of(Plan *plan, const char **scan);
 /* plan_walk.c: the scan of one of indexoids / tableoids, or NULL */
 extern const char *ia_find_index_scan(PlannedStmt *stmt, List *indexoids);
 extern char *ia_find_table_scan(PlannedStmt *stmt, List *tableoids);
