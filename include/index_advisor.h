@@ -81,6 +81,9 @@
 #define IA_NAME			"index_advisor"
 #define IA_WORKER_TYPE	"index_advisor worker"
 
+/* nap.c: wait on the latch up to ms, serve interrupts; WaitLatch's result */
+extern int	ia_nap(long ms, uint32 wait_event_info);
+
 /* settings.c: the core settings, read through these accessors only */
 extern void ia_define_settings(void);	/* by _PG_init, once */
 extern int	ia_max_workers(void);

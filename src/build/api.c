@@ -675,10 +675,7 @@ nap_step(TimestampTz until)
 
 	if (left <= 0)
 		return false;
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 Min(left, IA_NAP_PROBE_MS), PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(Min(left, IA_NAP_PROBE_MS), PG_WAIT_EXTENSION);
 	return true;
 }
 
@@ -696,10 +693,7 @@ idx_wait_nap(PG_FUNCTION_ARGS)
 	int			ms = PG_ARGISNULL(0) ? 100 : Max(1, Min(PG_GETARG_INT32(0), 10000));
 
 	nap_begin(fcinfo);
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 ms, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(ms, PG_WAIT_EXTENSION);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

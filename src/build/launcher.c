@@ -142,10 +142,7 @@ still_running(List *running)
 static void
 launcher_nap(long ms)
 {
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 ms, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(ms, PG_WAIT_EXTENSION);
 	if (ConfigReloadPending)
 	{
 		ConfigReloadPending = false;

@@ -629,10 +629,7 @@ watch(int next_ms, bool rows)
 
 		if (left <= 0)
 			break;
-		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					   Min(left, IA_WATCH_PROBE_MS), PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		rc = ia_nap(Min(left, IA_WATCH_PROBE_MS), PG_WAIT_EXTENSION);
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
@@ -667,10 +664,7 @@ wait_for_requests(void)
 	pgstat_report_activity(STATE_IDLE, NULL);
 	for (int waited = 0; open && waited < IA_POLL_MS; waited += IA_OPEN_PROBE_MS)
 	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 IA_OPEN_PROBE_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		(void) ia_nap(IA_OPEN_PROBE_MS, PG_WAIT_EXTENSION);
 		StartTransactionCommand();
 		open = ia_requests_open();
 		CommitTransactionCommand();
@@ -747,10 +741,7 @@ stay(void)
 	nap = IA_POLL_MS << Min(idle_naps, 2);	/* 200, 400, then 800 ms */
 	idle_naps++;
 	pgstat_report_activity(STATE_IDLE, NULL);
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 nap, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(nap, PG_WAIT_EXTENSION);
 	return true;
 }
 
