@@ -12,7 +12,7 @@ MODULE_big = index_advisor
 # One folder a subsystem (doc/architecture.md; the map opens
 # include/index_advisor.h).  Each folder's headers sit beside its files.
 IA_SUBSYSTEMS = build queue definition plan check advise nodes script
-OBJS = index_advisor.o src/settings.o src/nap.o
+OBJS = index_advisor.o src/settings.o src/nap.o src/errpos.o
 # build: idx_apply and the workers that run CREATE INDEX CONCURRENTLY
 OBJS += src/build/api.o src/build/launcher.o src/build/worker.o src/build/job.o \
         src/build/partition.o src/build/gentle.o src/build/uninstall.o

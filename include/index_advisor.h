@@ -84,6 +84,12 @@
 /* nap.c: wait on the latch up to ms, serve interrupts; WaitLatch's result */
 extern int	ia_nap(long ms, uint32 wait_event_info);
 
+/*
+ * errpos.c: in an error context callback, an error position shown as a
+ * position in text (an internal query), as SQL functions do
+ */
+extern bool ia_internal_errposition(const char *text);
+
 /* settings.c: the core settings, read through these accessors only */
 extern void ia_define_settings(void);	/* by _PG_init, once */
 extern int	ia_max_workers(void);

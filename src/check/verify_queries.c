@@ -64,14 +64,8 @@ static void
 verify_error_context(void *arg)
 {
 	VerifyErrCtx *c = (VerifyErrCtx *) arg;
-	int			pos = geterrposition();
 
-	if (pos > 0 && c->query != NULL)
-	{
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery(c->query);
-	}
+	(void) ia_internal_errposition(c->query);
 	if (c->target->id != 0)
 		errcontext("stored query %d of index_advisor operation %lld",
 				   c->queryno, (long long) c->target->id);

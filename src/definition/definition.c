@@ -138,14 +138,7 @@ static IaDefinition *resolve(const char *definition, IaResolvedIndex *out,
 static void
 text_errposition_callback(void *arg)
 {
-	int			pos = geterrposition();
-
-	if (pos > 0)
-	{
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery((const char *) arg);
-	}
+	(void) ia_internal_errposition((const char *) arg);
 }
 
 #define IA_ERRCONTEXT_PUSH(cb, text) \

@@ -142,15 +142,9 @@ static void
 stmt_errcallback(void *arg)
 {
 	ScriptStmt *st = (ScriptStmt *) arg;
-	int			pos = geterrposition();
 
-	if (pos > 0)
-	{
-		errposition(0);
-		internalerrquery(st->text);
-		internalerrposition(pos);
-	}
-	else if (getinternalerrposition() <= 0)
+	if (!ia_internal_errposition(st->text) &&
+		getinternalerrposition() <= 0)
 	{
 		internalerrquery(st->text);
 		internalerrposition(1);
