@@ -229,7 +229,7 @@ ia_advise_memo_create(void)
 
 /* The candidates of "set" on tables q reads, and the memo key for them. */
 static List *
-relevant(AdvQuery *q, List *set, MemoKey *key)
+candidates_on_tables_of(AdvQuery *q, List *set, MemoKey *key)
 {
 	List	   *out = NIL;
 	ListCell   *lc;
@@ -271,7 +271,7 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 
 	set = list_copy(set);
 	list_sort(set, cand_id_cmp);
-	rel = relevant(q, set, &key);
+	rel = candidates_on_tables_of(q, set, &key);
 	e = hash_search(st->memo, &key, HASH_ENTER, &found);
 	if (!found)
 	{

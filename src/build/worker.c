@@ -14,7 +14,7 @@
  *	2. It takes one of index_advisor.max_workers slots of its database and
  *	   one of server_max_workers slots of the server (locks no SQL session
  *	   can take, ia_locks.h), or exits.  INVALID leftovers whose drop failed
- *	   earlier are retried, a few per worker (ia_retry_leftovers()).
+ *	   earlier are retried, a few per worker (retry_leftovers()).
  *	3. It claims jobs one at a time (fair shares per role, queue.c) and
  *	   holds the claimed row's lock until the job is recorded.  A row
  *	   'waiting'/'building' whose lock is free was left by a worker that
@@ -248,7 +248,7 @@ drop_target(IaJob *job)
 
 /* DROP INDEX CONCURRENTLY for one 'drop' row (idx_rollback). */
 static void
-run_drop(IaJob *job)
+drop_index_of_job(IaJob *job)
 {
 	ErrorData  *edata;
 	bool		go;
@@ -295,7 +295,7 @@ reconcile(IaJob *job)
 		if (!OidIsValid(indexoid))
 			ia_record(job, InvalidOid, NULL, NULL);
 		else
-			run_drop(job);
+			drop_index_of_job(job);
 		return;
 	}
 	if (building)
@@ -318,7 +318,7 @@ reconcile(IaJob *job)
 }
 
 /*
- * ia_retry_leftovers -- drop, concurrently and as their requesters, the
+ * retry_leftovers -- drop, concurrently and as their requesters, the
  * INVALID leftovers that failed builds could not drop (0.2), at most
  * IA_LEFTOVERS_PER_PASS per call, so that a drop that keeps failing (a lock
  * that is never released) costs each worker a bounded wait.  Each leftover
@@ -331,7 +331,7 @@ reconcile(IaJob *job)
 #define IA_LEFTOVER_LOCK_TIMEOUT_MS 5000
 
 static void
-ia_retry_leftovers(void)
+retry_leftovers(void)
 {
 	List	   *jobs;
 	ListCell   *lc;
@@ -465,7 +465,7 @@ work_once(void)
 	else if (stale)
 		reconcile(job);
 	else if (job->is_drop)
-		run_drop(job);
+		drop_index_of_job(job);
 	else if (job->partitioned)
 		ia_run_create_partitioned(job);
 	else
@@ -717,7 +717,7 @@ stay(void)
 		if ((look.queued > 0 || may_wait_idle()) &&
 			watch(look.next_ms, look.queued > 0))
 		{
-			ia_retry_leftovers();	/* as a new worker would */
+			retry_leftovers();	/* as a new worker would */
 			return true;
 		}
 		return leave();
@@ -821,7 +821,7 @@ ia_worker_main(Datum arg)
 	PG_exception_stack = &local_sigjmp_buf;
 
 	last_work_at = GetCurrentTimestamp();
-	ia_retry_leftovers();
+	retry_leftovers();
 	do
 	{
 		CHECK_FOR_INTERRUPTS();

@@ -239,8 +239,8 @@ hidden_relcache_callback(Datum arg, Oid relid)
  * never listed).
  */
 static void
-ia_hidden_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
-							RelOptInfo *rel)
+hook_hidden_get_relation_info(PlannerInfo *root, Oid relid,
+							  bool inhparent, RelOptInfo *rel)
 {
 	ListCell   *lc;
 
@@ -435,5 +435,5 @@ ia_hidden_init(void)
 	CacheRegisterRelcacheCallback(hidden_relcache_callback, (Datum) 0);
 	RegisterXactCallback(hidden_xact_callback, NULL);
 	prev_get_relation_info = get_relation_info_hook;
-	get_relation_info_hook = ia_hidden_get_relation_info;
+	get_relation_info_hook = hook_hidden_get_relation_info;
 }

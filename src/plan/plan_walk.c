@@ -30,7 +30,7 @@
  */
 /* Visit plan and every node below it; stop as soon as visit says true. */
 static bool
-walk_plan(Plan *plan, PlanVisitor visit, void *ctx)
+walk_plan(Plan *plan, IaPlanVisitor visit, void *ctx)
 {
 	ListCell   *lc;
 	List	   *children = NIL;
@@ -76,7 +76,7 @@ walk_plan(Plan *plan, PlanVisitor visit, void *ctx)
 
 /* planTree, then every sub-plan (init plans, SubPlans, CTEs). */
 bool
-ia_walk_stmt(PlannedStmt *stmt, PlanVisitor visit, void *ctx)
+ia_walk_stmt(PlannedStmt *stmt, IaPlanVisitor visit, void *ctx)
 {
 	ListCell   *lc;
 

@@ -23,10 +23,10 @@
 /* the planning settings and hooks, set up once by _PG_init */
 extern void ia_verify_init(void);
 
-typedef bool (*PlanVisitor) (Plan *plan, void *ctx);
+typedef bool (*IaPlanVisitor) (Plan *plan, void *ctx);
 
 /* planTree and every sub-plan; stops as soon as visit says true */
-extern bool ia_walk_stmt(PlannedStmt *stmt, PlanVisitor visit, void *ctx);
+extern bool ia_walk_stmt(PlannedStmt *stmt, IaPlanVisitor visit, void *ctx);
 /* plan_walk.c: the index a plan node scans, and how; InvalidOid: none */
 extern Oid	ia_index_scan_of(Plan *plan, const char **scan);
 /* plan_walk.c: the scan of one of indexoids / tableoids, or NULL */

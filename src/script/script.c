@@ -586,8 +586,8 @@ check_droppable(Oid indexoid, const char *name)
 
 /* DROP INDEX: queue the drop of each index named (ia_drop_index). */
 static void
-run_drop(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
-		 TupleDesc desc)
+queue_drop_statement(ScriptStmt *st, const char *migration,
+					 Tuplestorestate *ts, TupleDesc desc)
 {
 	DropStmt   *ds = (DropStmt *) st->stmt;
 	ListCell   *lc;
@@ -652,7 +652,7 @@ run_stmt(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
 				ia_hidden_pending(id);
 			break;
 		case SA_DROP:
-			run_drop(st, migration, ts, desc);
+			queue_drop_statement(st, migration, ts, desc);
 			return;
 	}
 	if (id != 0)
