@@ -138,25 +138,6 @@ ia_plan_one(Query *q, const char *text, ParamListInfo params, List *hypos,
 	return stmt;
 }
 
-/* ia_explain_text(stmts, query), hypothetical indexes named as in hypos */
-char *
-ia_explain_named(List *stmts, const char *query, List *hypos)
-{
-	int			mark = ia_planning_push(NIL, NIL, hypos);
-	char	   *volatile text = NULL;
-
-	PG_TRY();
-	{
-		text = ia_explain_text(stmts, query);
-	}
-	PG_FINALLY();
-	{
-		ia_planning_pop(mark);
-	}
-	PG_END_TRY();
-	return text;
-}
-
 /*
  * ia_planning_hide -- measure.c's hook: hide indexoids from the next
  * planner() call at this depth; NIL undoes it (idempotent).

@@ -269,3 +269,21 @@ ia_explain_text(List *stmts, const char *query)
 	return es->str->data;
 }
 
+/* ia_explain_text(stmts, query), hypothetical indexes named as in hypos */
+char *
+ia_explain_named(List *stmts, const char *query, List *hypos)
+{
+	int			mark = ia_planning_push(NIL, NIL, hypos);
+	char	   *volatile text = NULL;
+
+	PG_TRY();
+	{
+		text = ia_explain_text(stmts, query);
+	}
+	PG_FINALLY();
+	{
+		ia_planning_pop(mark);
+	}
+	PG_END_TRY();
+	return text;
+}
