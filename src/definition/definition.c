@@ -1356,8 +1356,8 @@ check_query_limits(Datum *elems, bool *nulls, int n)
 /*
  * ia_check_queries -- every stored query must be one plannable SELECT,
  * INSERT, UPDATE or DELETE, $n parameters allowed.  Checked here for its
- * shape, then planned through verify.c's one planner path for stored
- * queries (as the caller with its search_path, under the rule of who plans
+ * shape, then planned through the check of stored queries
+ * (src/check/verify_queries.c, on src/plan's one planner path) (as the caller with its search_path, under the rule of who plans
  * as whom, in a subtransaction that is rolled back).  Never executed.
  */
 void
