@@ -55,9 +55,9 @@
 #include "ia_locks.h"
 #include "ia_queue.h"
 
-static Oid	ia_history_relid(void);
-static Oid	ia_history_owner(void);
-static char *ia_quoted_history(void);	/* "schema".idx_history */
+static Oid	history_relid(void);
+static Oid	history_owner(void);
+static char *quoted_history(void);	/* "schema".idx_history */
 static char *deferred_sql(const char *a);
 
 static Oid	history_nsp = InvalidOid;
@@ -74,7 +74,7 @@ static void
 become_owner(OwnerSwitch *sw)
 {
 	GetUserIdAndSecContext(&sw->save_userid, &sw->save_sec);
-	SetUserIdAndSecContext(ia_history_owner(),
+	SetUserIdAndSecContext(history_owner(),
 						   sw->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	sw->nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
@@ -104,14 +104,15 @@ spi_first_int8(void)
 
 /* SQL with "%s" standing for the history table, made once per call. */
 static char *
-q(const char *fmt)
+history_sql(const char *fmt)
 {
-	return psprintf(fmt, ia_quoted_history());
+	return psprintf(fmt, quoted_history());
 }
 
+/* SPI_execute_with_args; an SPI failure is an internal error. */
 static int
-run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
-	bool read_only)
+spi_execute_checked(const char *sql, int nargs, Oid *types, Datum *values,
+					const char *nulls, bool read_only)
 {
 	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls,
 										   read_only, 0);
@@ -134,7 +135,7 @@ ia_queue_schema(void)
 }
 
 static Oid
-ia_history_relid(void)
+history_relid(void)
 {
 	Oid			relid;
 
@@ -150,11 +151,11 @@ ia_history_relid(void)
 }
 
 static Oid
-ia_history_owner(void)
+history_owner(void)
 {
 	HeapTuple	tuple;
 	Oid			owner;
-	Oid			relid = ia_history_relid();
+	Oid			relid = history_relid();
 
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
@@ -250,7 +251,7 @@ ia_require_catalog(int version, const char *what)
 }
 
 static char *
-ia_quoted_history(void)
+quoted_history(void)
 {
 	return quote_qualified_identifier(get_namespace_name(history_nsp),
 									  "idx_history");
@@ -272,7 +273,7 @@ ia_pending_name_exists(Oid nspid, const char *name)
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(get_namespace_name(nspid)));
 	values[1] = DirectFunctionCall1(namein, CStringGetDatum(name));
 	become_owner(&sw);
-	run(q("SELECT id, status FROM %s"
+	spi_execute_checked(history_sql("SELECT id, status FROM %s"
 		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "   AND operation OPERATOR(pg_catalog.=) 'create'"
 		  "   AND schema_name OPERATOR(pg_catalog.=) $1"
@@ -331,7 +332,7 @@ ia_queue_create(Oid relid, const char *schema_name, const char *table_name,
 	values[11] = ObjectIdGetDatum(GetAuthenticatedUserId());
 
 	become_owner(&sw);
-	run(q("INSERT INTO %s (migration, operation, schema_name, table_name,"
+	spi_execute_checked(history_sql("INSERT INTO %s (migration, operation, schema_name, table_name,"
 		  " index_name, definition, queries, requested_by, table_oid, role_oid,"
 		  " login_role_oid, search_path, build_settings, not_before)"
 		  " VALUES ($1, 'create', $2, $3, $4, $5, $6, $7, $8, $9,"
@@ -369,9 +370,9 @@ ia_queue_lookup(int64 id)
 				   ia_catalog_version() >= 2 ?
 				   "status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND wait_reason IS NOT NULL" :
 				   "false",
-				   ia_quoted_history());
+				   quoted_history());
 	become_owner(&sw);
-	run(sql, 1, types, values, NULL, false);
+	spi_execute_checked(sql, 1, types, values, NULL, false);
 	if (SPI_processed == 1)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
@@ -427,7 +428,7 @@ ia_queue_set_status(int64 id, IaStatus from, IaStatus to)
 	values[1] = CStringGetTextDatum(ia_status_name(from));
 	values[2] = CStringGetTextDatum(ia_status_name(to));
 	become_owner(&sw);
-	run(q("UPDATE %s SET status = $3,"
+	spi_execute_checked(history_sql("UPDATE %s SET status = $3,"
 		  " finished_at = CASE WHEN $3 OPERATOR(pg_catalog.=) ANY (" IA_SQL_ENDED ")"
 		  "                    THEN pg_catalog.clock_timestamp() ELSE finished_at END,"
 		  " error_code = CASE WHEN $3 OPERATOR(pg_catalog.=) " IA_SQL(IA_S_CANCELLED)
@@ -454,7 +455,7 @@ ia_queue_request_cancel(int64 id)
 
 	values[0] = Int64GetDatum(id);
 	become_owner(&sw);
-	run(q("UPDATE %s SET cancel_requested = true"
+	spi_execute_checked(history_sql("UPDATE %s SET cancel_requested = true"
 		  " WHERE id OPERATOR(pg_catalog.=) $1"
 		  "   AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 		  " RETURNING worker_pid"),
@@ -497,7 +498,7 @@ check_latest(const char *sql, int nargs, Oid *types, Datum *values)
 {
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetLatestSnapshot());
-	run(sql, nargs, types, values, NULL, true);
+	spi_execute_checked(sql, nargs, types, values, NULL, true);
 	PopActiveSnapshot();
 }
 
@@ -517,7 +518,7 @@ ia_queue_refuse_second_rollback(int64 id)
 	values[0] = Int64GetDatum(id);
 	lock_drop_requests(id, IA_LOCKTAG_DROP_ROW);
 	become_owner(&sw);
-	check_latest(q("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
+	check_latest(history_sql("SELECT 1 FROM %s WHERE reverts OPERATOR(pg_catalog.=) $1"
 				   " AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"),
 				 1, types, values);
 	if (SPI_processed > 0)
@@ -560,13 +561,13 @@ ia_queue_drop(IaRow *orig, const char *definition)
 
 	ia_queue_refuse_second_rollback(orig->id);
 	become_owner(&sw);
-	run(psprintf("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
+	spi_execute_checked(psprintf("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
 				 " index_name, definition, requested_by, table_oid, role_oid,"
 				 " login_role_oid, reverts, search_path, index_oid%2$s)"
 				 " SELECT $7, 'drop', $8, h.table_name, $9, $2, $3, $4, $5, $6, $1,"
 				 "        'pg_catalog', $10%3$s"
 				 " FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1 RETURNING id",
-				 ia_quoted_history(), v2 ? ", index_table_oid" : "",
+				 quoted_history(), v2 ? ", index_table_oid" : "",
 				 v2 ? ", h.table_oid::pg_catalog.oid" : ""),
 		10, types, values, nulls, false);
 	id = spi_first_int8();
@@ -587,7 +588,7 @@ ia_queue_migration_rows(const char *migration)
 	values[0] = CStringGetTextDatum(migration);
 	values[1] = ObjectIdGetDatum(GetUserId());	/* the caller, before become_owner */
 	become_owner(&sw);
-	run(q("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
+	spi_execute_checked(history_sql("SELECT id FROM %s WHERE migration OPERATOR(pg_catalog.=) $1"
 		  " AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
 		  " AND status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_DONE)
 		  " AND pg_catalog.pg_has_role($2, role_oid, 'USAGE') ORDER BY id DESC"),
@@ -622,10 +623,10 @@ stale_candidates(void)
 	MemoryContext cxt = CurrentMemoryContext;
 
 	become_owner(&sw);
-	run(psprintf("SELECT id FROM %s h"
+	spi_execute_checked(psprintf("SELECT id FROM %s h"
 				 " WHERE h.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 				 "   AND NOT %s AND h.parent_id IS NULL ORDER BY h.id",
-				 ia_quoted_history(), deferred_sql("h")),
+				 quoted_history(), deferred_sql("h")),
 		0, NULL, NULL, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -661,7 +662,7 @@ ia_queue_unfinished(int max, char **list)
 	*list = NULL;
 	values[0] = Int32GetDatum(max);
 	become_owner(&sw);
-	run(q("SELECT pg_catalog.count(*),"
+	spi_execute_checked(history_sql("SELECT pg_catalog.count(*),"
 		  " pg_catalog.string_agg(pg_catalog.format('%%s (%%s)', id, status), ', ' ORDER BY id)"
 		  "   FILTER (WHERE r OPERATOR(pg_catalog.<=) $1)"
 		  " FROM (SELECT id, status, pg_catalog.row_number() OVER (ORDER BY id) AS r"
@@ -732,7 +733,7 @@ start_rule_sql(void)
 					"     AND (COALESCE(c.n, 0) OPERATOR(pg_catalog.<) $1"
 					"          OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
 					"               WHERE a.oid OPERATOR(pg_catalog.=) h.role_oid)))",
-					ia_quoted_history(), deferred_sql("r"), deferred_sql("h"));
+					quoted_history(), deferred_sql("r"), deferred_sql("h"));
 }
 
 /*
@@ -757,7 +758,7 @@ ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 	values[0] = Int32GetDatum(per_role);
 	values[1] = BoolGetDatum(gate_open);
 	become_owner(&sw);
-	run(psprintf("WITH%2$s"
+	spi_execute_checked(psprintf("WITH%2$s"
 				 " SELECT pg_catalog.count(*),"
 				 "  (SELECT pg_catalog.count(*) FROM startable),"
 				 "  (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
@@ -765,7 +766,7 @@ ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 				 "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
 				 " FROM %1$s h WHERE h.parent_id IS NULL"
 				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %3$s)",
-				 ia_quoted_history(), start_rule_sql(), deferred_sql("h")),
+				 quoted_history(), start_rule_sql(), deferred_sql("h")),
 		2, types, values, NULL, true);
 	*queued = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 1, &isnull));
@@ -803,7 +804,7 @@ ia_queue_defer(const char *reason)
 	values[0] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 	nulls[0] = reason ? ' ' : 'n';
 	become_owner(&sw);
-	run(psprintf("UPDATE %1$s h SET wait_reason = x.reason,"
+	spi_execute_checked(psprintf("UPDATE %1$s h SET wait_reason = x.reason,"
 				 "  status = CASE WHEN x.reason IS NULL THEN " IA_SQL(IA_S_QUEUED) " ELSE " IA_SQL(IA_S_WAITING) " END"
 				 " FROM (SELECT d.id, CASE"
 				 "         WHEN d.attempts OPERATOR(pg_catalog.=) 0"
@@ -816,7 +817,7 @@ ia_queue_defer(const char *reason)
 				 " WHERE h.id OPERATOR(pg_catalog.=) x.id AND h.parent_id IS NULL"
 				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %2$s)"
 				 "   AND COALESCE(h.wait_reason, '') OPERATOR(pg_catalog.<>) COALESCE(x.reason, '')",
-				 ia_quoted_history(), deferred_sql("h")),
+				 quoted_history(), deferred_sql("h")),
 		1, types, values, nulls, false);
 	restore_user(&sw);
 }
@@ -901,11 +902,11 @@ ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open)
 				   "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1%2$s"
 				   "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
 				   " RETURNING u." JOB_COLUMNS,
-				   ia_quoted_history(),
+				   quoted_history(),
 				   ia_catalog_version() >= 2 ? ", wait_reason = NULL" : "",
 				   start_rule_sql());
 	become_owner(&sw);
-	run(sql, 2, types, values, NULL, false);
+	spi_execute_checked(sql, 2, types, values, NULL, false);
 	if (SPI_processed > 0)
 		job = job_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cxt);
 	restore_user(&sw);
@@ -937,7 +938,7 @@ ia_queue_claim_stale(MemoryContext cxt)
 			continue;			/* its worker is alive */
 		values[0] = Int64GetDatum(id);
 		become_owner(&sw);
-		run(q("WITH stale AS ("
+		spi_execute_checked(history_sql("WITH stale AS ("
 			  "  SELECT h.id FROM %1$s h WHERE h.id OPERATOR(pg_catalog.=) $1"
 			  "     AND h.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 			  "   FOR UPDATE SKIP LOCKED)"
@@ -979,9 +980,9 @@ ia_queue_start_build(int64 id)
 
 	values[0] = Int64GetDatum(id);
 	become_owner(&sw);
-	run(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_BUILDING) "%s"
+	spi_execute_checked(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_BUILDING) "%s"
 				 " WHERE id OPERATOR(pg_catalog.=) $1 AND NOT cancel_requested",
-				 ia_quoted_history(),
+				 quoted_history(),
 				 v2 ? ", table_writes = pg_catalog.jsonb_build_object('before', " IA_TABLE_WRITES ")" : ""),
 		1, types, values, NULL, false);
 	started = SPI_processed > 0;
@@ -1031,14 +1032,14 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 
 	become_owner(&sw);
 	if (edata == NULL && !job->is_drop)
-		run(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp(),"
+		spi_execute_checked(psprintf("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp(),"
 					 " index_oid = $2, indexdef = pg_catalog.pg_get_indexdef($2),"
 					 " index_size = COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(t.relid))"
 					 "                 FROM pg_catalog.pg_partition_tree($2) t WHERE t.isleaf),"
 					 "               pg_catalog.pg_relation_size($2)),"
 					 " error_code = NULL, error_message = NULL, error_detail = NULL%s"
 					 " WHERE id OPERATOR(pg_catalog.=) $1",
-					 ia_quoted_history(),
+					 quoted_history(),
 					 v2 ? ", index_table_oid = table_oid::pg_catalog.oid,"
 					 " commit_lsn = pg_catalog.pg_current_wal_lsn(),"
 					 " table_writes = COALESCE(table_writes, '{}')"
@@ -1046,10 +1047,10 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 			7, types, values, nulls, false);
 	else if (edata == NULL)
 	{
-		run(q("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp()"
+		spi_execute_checked(history_sql("UPDATE %s SET status = " IA_SQL(IA_S_DONE) ", finished_at = pg_catalog.clock_timestamp()"
 			  " WHERE id OPERATOR(pg_catalog.=) $1"),
 			7, types, values, nulls, false);
-		run(q("UPDATE %s SET status = " IA_SQL(IA_S_ROLLED_BACK)
+		spi_execute_checked(history_sql("UPDATE %s SET status = " IA_SQL(IA_S_ROLLED_BACK)
 			  " WHERE id OPERATOR(pg_catalog.=) $6 OR parent_id OPERATOR(pg_catalog.=) $6"),
 			7, types, values, nulls, false);
 	}
@@ -1066,16 +1067,16 @@ ia_queue_finish(IaJob *job, Oid indexoid, ErrorData *edata, const char *extra)
 			Oid			ptypes[1] = {INT8OID};
 			Datum		pvalues[1] = {Int64GetDatum(job->parent_id)};
 
-			run(q("SELECT 1 FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE"),
+			spi_execute_checked(history_sql("SELECT 1 FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR SHARE"),
 				1, ptypes, pvalues, NULL, false);
 		}
-		run(psprintf("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
+		spi_execute_checked(psprintf("UPDATE %1$s u SET status = CASE WHEN u.cancel_requested OR EXISTS ("
 					 "       SELECT 1 FROM %1$s p WHERE p.id OPERATOR(pg_catalog.=) u.parent_id"
 					 "          AND p.cancel_requested) THEN " IA_SQL(IA_S_CANCELLED) " ELSE " IA_SQL(IA_S_FAILED) " END,"
 					 " finished_at = pg_catalog.clock_timestamp(),"
 					 " error_code = $3, error_message = $4, error_detail = $5%2$s"
 					 " WHERE u.id OPERATOR(pg_catalog.=) $1",
-					 ia_quoted_history(), v2 ? ", leftover_oid = $7" : ""),
+					 quoted_history(), v2 ? ", leftover_oid = $7" : ""),
 			7, types, values, nulls, false);
 	}
 	restore_user(&sw);
@@ -1099,7 +1100,7 @@ ia_queue_retry(IaJob *job, ErrorData *edata, int delay_ms)
 	values[2] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
 	values[3] = Int32GetDatum(delay_ms);
 	become_owner(&sw);
-	run(q("UPDATE %s SET status = " IA_SQL(IA_S_QUEUED) ", worker_pid = NULL,"
+	spi_execute_checked(history_sql("UPDATE %s SET status = " IA_SQL(IA_S_QUEUED) ", worker_pid = NULL,"
 		  " not_before = pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)"
 		  "              pg_catalog.make_interval(secs => $4 OPERATOR(pg_catalog./) 1000.0),"
 		  " attempt_errors = attempt_errors OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
@@ -1125,7 +1126,7 @@ ia_queue_attempts(int64 id)
 
 	values[0] = Int64GetDatum(id);
 	become_owner(&sw);
-	run(q("SELECT attempts FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
+	spi_execute_checked(history_sql("SELECT attempts FROM %s WHERE id OPERATOR(pg_catalog.=) $1"),
 		1, types, values, NULL, true);
 	if (SPI_processed > 0)
 		n = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
@@ -1154,7 +1155,7 @@ ia_queue_add_part(IaJob *parent, Oid relid, const char *schema_name,
 	values[3] = DirectFunctionCall1(namein, CStringGetDatum(table_name));
 	values[4] = DirectFunctionCall1(namein, CStringGetDatum(index_name));
 	become_owner(&sw);
-	run(q("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
+	spi_execute_checked(history_sql("INSERT INTO %1$s (migration, operation, schema_name, table_name,"
 		  " index_name, definition, queries, status, requested_by, requested_at,"
 		  " started_at, worker_pid, attempts, table_oid, role_oid, login_role_oid,"
 		  " search_path, build_settings, parent_id)"
@@ -1181,7 +1182,7 @@ ia_queue_parts(int64 parent_id, MemoryContext cxt)
 
 	values[0] = Int64GetDatum(parent_id);
 	become_owner(&sw);
-	run(q("SELECT " JOB_COLUMNS " FROM %s WHERE parent_id OPERATOR(pg_catalog.=) $1 ORDER BY id"),
+	spi_execute_checked(history_sql("SELECT " JOB_COLUMNS " FROM %s WHERE parent_id OPERATOR(pg_catalog.=) $1 ORDER BY id"),
 		1, types, values, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -1210,7 +1211,7 @@ ia_pending_definitions(Oid relid)
 
 	values[0] = ObjectIdGetDatum(relid);
 	become_owner(&sw);
-	run(q("SELECT id, definition, status, index_name FROM %s"
+	spi_execute_checked(history_sql("SELECT id, definition, status, index_name FROM %s"
 		  " WHERE status OPERATOR(pg_catalog.=) ANY (" IA_SQL_LIVE ")"
 		  "   AND operation OPERATOR(pg_catalog.=) 'create' AND parent_id IS NULL"
 		  "   AND table_oid OPERATOR(pg_catalog.=) $1 ORDER BY id"),
@@ -1250,7 +1251,7 @@ ia_queue_rebind(int64 id, Oid indexoid)
 	values[0] = Int64GetDatum(id);
 	values[1] = ObjectIdGetDatum(indexoid);
 	become_owner(&sw);
-	run(q("UPDATE %s SET index_oid = $2, index_table_oid = table_oid::pg_catalog.oid"
+	spi_execute_checked(history_sql("UPDATE %s SET index_oid = $2, index_table_oid = table_oid::pg_catalog.oid"
 		  " WHERE id OPERATOR(pg_catalog.=) $1"),
 		2, types, values, NULL, false);
 	restore_user(&sw);
@@ -1274,7 +1275,7 @@ ia_queue_rebind_restored(void)
 	if (ia_catalog_version() < 2)
 		return 0;
 	become_owner(&sw);
-	run(q("UPDATE %s h SET index_oid = (SELECT x.indexrelid FROM pg_catalog.pg_index x"
+	spi_execute_checked(history_sql("UPDATE %s h SET index_oid = (SELECT x.indexrelid FROM pg_catalog.pg_index x"
 		  "        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.indexrelid"
 		  "        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
 		  "       WHERE x.indrelid OPERATOR(pg_catalog.=) h.table_oid::pg_catalog.oid"
@@ -1305,7 +1306,7 @@ ia_queue_leftovers(int limit, MemoryContext cxt)
 		return NIL;
 	values[0] = Int32GetDatum(limit);
 	become_owner(&sw);
-	run(q("SELECT " JOB_COLUMNS ", leftover_oid FROM %s"
+	spi_execute_checked(history_sql("SELECT " JOB_COLUMNS ", leftover_oid FROM %s"
 		  " WHERE leftover_oid IS NOT NULL"
 		  "   AND status OPERATOR(pg_catalog.=) ANY (" IA_SQL_UNBUILT ")"
 		  " ORDER BY id LIMIT $1"),
@@ -1339,7 +1340,7 @@ ia_queue_leftover_done(int64 id, const char *sentence)
 	values[0] = Int64GetDatum(id);
 	values[1] = CStringGetTextDatum(sentence);
 	become_owner(&sw);
-	run(q("UPDATE %s SET leftover_oid = NULL,"
+	spi_execute_checked(history_sql("UPDATE %s SET leftover_oid = NULL,"
 		  " error_detail = pg_catalog.concat_ws(' ', error_detail, $2)"
 		  " WHERE id OPERATOR(pg_catalog.=) $1"),
 		2, types, values, NULL, false);
@@ -1361,7 +1362,7 @@ ia_queue_index_row(Oid indexoid)
 
 	values[0] = ObjectIdGetDatum(indexoid);
 	become_owner(&sw);
-	run(q("SELECT id FROM %s WHERE operation OPERATOR(pg_catalog.=) 'create'"
+	spi_execute_checked(history_sql("SELECT id FROM %s WHERE operation OPERATOR(pg_catalog.=) 'create'"
 		  " AND status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_DONE) " AND parent_id IS NULL"
 		  " AND index_oid OPERATOR(pg_catalog.=) $1 ORDER BY id DESC LIMIT 1"),
 		1, types, values, NULL, true);
@@ -1408,7 +1409,7 @@ ia_queue_drop_index(Oid indexoid, Oid tableoid, const char *schema_name,
 
 	lock_drop_requests(indexoid, IA_LOCKTAG_DROP_INDEX);
 	become_owner(&sw);
-	check_latest(q("SELECT 1 FROM %s WHERE operation OPERATOR(pg_catalog.=) 'drop'"
+	check_latest(history_sql("SELECT 1 FROM %s WHERE operation OPERATOR(pg_catalog.=) 'drop'"
 				   " AND index_oid OPERATOR(pg_catalog.=) $1"
 				   " AND status OPERATOR(pg_catalog.=) ANY ('{queued,waiting,building}')"),
 				 1, types, values);
@@ -1417,12 +1418,12 @@ ia_queue_drop_index(Oid indexoid, Oid tableoid, const char *schema_name,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("a drop of index \"%s.%s\" is already queued",
 						schema_name, index_name)));
-	run(psprintf("INSERT INTO %s (migration, operation, schema_name, table_name,"
+	spi_execute_checked(psprintf("INSERT INTO %s (migration, operation, schema_name, table_name,"
 				 " index_name, definition, requested_by, table_oid, role_oid,"
 				 " login_role_oid, search_path, index_oid%s)"
 				 " VALUES ($7, 'drop', $8, $9, $10, $2, $3, $4, $5, $6,"
 				 "         'pg_catalog', $1%s) RETURNING id",
-				 ia_quoted_history(), v2 ? ", index_table_oid" : "",
+				 quoted_history(), v2 ? ", index_table_oid" : "",
 				 v2 ? ", $4" : ""),
 		10, types, values, nulls, false);
 	id = spi_first_int8();
