@@ -14,7 +14,8 @@ MODULE_big = index_advisor
 IA_SUBSYSTEMS = build queue definition plan check advise nodes script
 OBJS = index_advisor.o src/settings.o src/nap.o src/errpos.o
 # build: idx_apply and the workers that run CREATE INDEX CONCURRENTLY
-OBJS += src/build/api.o src/build/launcher.o src/build/worker.o src/build/job.o \
+OBJS += src/build/api.o src/build/launcher.o src/build/worker.o \
+        src/build/worker_job.o src/build/job.o \
         src/build/partition.o src/build/gentle.o src/build/uninstall.o
 # queue: the history table as a queue, its locks and statuses
 OBJS += src/queue/queue.o src/queue/locks.o src/queue/status.o

@@ -15,7 +15,8 @@
  *	src/build/             idx_apply and the workers that build
  *	  api.c                idx_apply, idx_cancel, idx_rollback, idx_kick (ia_api.h)
  *	  launcher.c           start workers; the start-up launcher (ia_launcher.h)
- *	  worker.c             the background worker: slots, claims, one job (ia_worker.h)
+ *	  worker.c             the background worker: slots, claims, waiting (ia_worker.h)
+ *	  worker_job.c         one claimed row: create, drop, reconcile, leftovers (worker_job.h)
  *	  partition.c          a job on a partitioned table (ia_partition.h)
  *	  job.c                steps of a job: CIC / DIC top-level as the requester (ia_job.h)
  *	  gentle.c             priority and start conditions of builds (ia_gentle.h)
@@ -57,7 +58,7 @@
  * Layers, each calling only the ones below it:
  *
  *	8  advise.c worker.c script.c
- *	7  advise_select.c whatif.c api.c partition.c
+ *	7  advise_select.c whatif.c api.c partition.c worker_job.c
  *	6  job.c index_advisor.c hypo.c
  *	5  usage.c definition.c
  *	4  advise_plan.c verify_queries.c hide.c
