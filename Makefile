@@ -12,9 +12,10 @@ MODULE_big = index_advisor
 # One folder a subsystem (doc/architecture.md; the map opens
 # include/index_advisor.h).  Each folder's headers sit beside its files.
 IA_SUBSYSTEMS = build queue definition plan check advise nodes script
-OBJS = index_advisor.o src/settings.o
+OBJS = index_advisor.o src/settings.o src/nap.o src/errpos.o
 # build: idx_apply and the workers that run CREATE INDEX CONCURRENTLY
-OBJS += src/build/api.o src/build/launcher.o src/build/worker.o src/build/job.o \
+OBJS += src/build/api.o src/build/launcher.o src/build/worker.o \
+        src/build/worker_job.o src/build/job.o \
         src/build/partition.o src/build/gentle.o src/build/uninstall.o
 # queue: the history table as a queue, its locks and statuses
 OBJS += src/queue/history.o src/queue/queue.o src/queue/claim.o src/queue/locks.o \
@@ -26,12 +27,15 @@ OBJS += src/definition/resolve.o src/definition/columns.o src/definition/naming.
 # hypothetical and hidden indexes)
 OBJS += src/plan/plan_hooks.o
 # plan: the one planner path, hypothetical indexes
-OBJS += src/plan/verify.o src/plan/check_time.o src/plan/plan_prepared.o src/plan/hypo.o \
+OBJS += src/plan/verify.o src/plan/planning_role.o src/plan/plan_walk.o \
+        src/plan/check_time.o src/plan/plan_prepared.o src/plan/hypo.o \
         src/plan/hypoplan.o src/plan/values.o
 # plan: hidden indexes (the planner filter of every session; idx_hide)
 OBJS += src/plan/hidden.o src/plan/hide.o
-# check: idx_check / idx_report / idx_explain and their measuring
-OBJS += src/check/usage.o src/check/measure.o src/check/verdicts.o
+# check: idx_check / idx_report / idx_explain, the check of stored queries,
+# the verdicts it keeps, and their measuring
+OBJS += src/check/usage.o src/check/verify_queries.o src/check/verdicts.o \
+        src/check/measure.o
 # advise: idx_advise, idx_advise_workload, idx_whatif
 OBJS += src/advise/advise.o src/advise/advise_plan.o src/advise/advise_select.o \
         src/advise/advise_candidates.o src/advise/advise_extract.o \

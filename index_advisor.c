@@ -2,8 +2,10 @@
  *
  * index_advisor.c
  *		Front door of the index_advisor extension: module magic and
- *		_PG_init, which defines the settings (settings.c, verify.c,
- *		usage.c) and, when preloaded, registers the launcher.
+ *		_PG_init, which defines the settings (settings.c; check_time.c
+ *		through verify.c's ia_verify_init, which also installs the planner
+ *		hooks of plan_hooks.c; usage.c) and, when preloaded, registers the
+ *		launcher.
  *
  * No shared_preload_libraries is needed: the library is loaded by the first
  * call of one of its functions (and by every worker it starts).
@@ -21,7 +23,7 @@
 #include "ia_launcher.h"
 #include "ia_nodes.h"
 #include "ia_usage.h"
-#include "verify.h"
+#include "verify_internal.h"
 
 PG_MODULE_MAGIC;
 
@@ -33,7 +35,7 @@ _PG_init(void)
 	ia_define_settings();
 
 	ia_verify_init();
-	ia_hidden_init();		/* after verify.c's hook: chained */
+	ia_hidden_init();		/* after plan_hooks.c's hook: chained */
 	ia_usage_init();
 	ia_nodes_init();
 

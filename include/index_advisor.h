@@ -4,73 +4,83 @@
  *		What every module needs: the core settings (settings.c) and names.
  *		Each module has its own header for what it offers the others.
  *
- * The code lives in one folder per subsystem under src/, each with its
- * headers beside its files (the Makefile puts every folder on the include
- * path): build/ (api, launcher, worker, job, partition, gentle, uninstall),
- * queue/ (queue, locks, status), definition/, plan/ (verify, plan_prepared,
- * check_time, hypo, hypoplan, values, hidden, hide), check/ (usage,
- * measure), advise/ (advise*, whatif), nodes/, script/ (script, escape).
- * settings.c stays in src/, this header and compat.h in include/.
+ * The map.  One folder per subsystem under src/, each with its headers
+ * beside its files (the Makefile puts every folder on the include path);
+ * doc/architecture.md has the same map with what each file calls.
  *
- * Layering: a file calls (and includes the header of) only files listed
- * after it; nothing calls back up.
+ *	index_advisor.c        module magic, _PG_init
+ *	src/settings.c         the core settings (this header)
+ *	src/nap.c              the one latch nap, ia_nap (this header)
+ *	src/errpos.c           errposition -> internal query (this header)
+ *	src/build/             idx_apply and the workers that build
+ *	  api.c                idx_apply, idx_cancel, idx_rollback, idx_kick (ia_api.h)
+ *	  launcher.c           start workers; the start-up launcher (ia_launcher.h)
+ *	  worker.c             the background worker: slots, claims, waiting (ia_worker.h)
+ *	  worker_job.c         one claimed row: create, drop, reconcile, leftovers (worker_job.h)
+ *	  partition.c          a job on a partitioned table (ia_partition.h)
+ *	  job.c                steps of a job: CIC / DIC top-level as the requester (ia_job.h)
+ *	  gentle.c             priority and start conditions of builds (ia_gentle.h)
+ *	  uninstall.c          the DROP EXTENSION guard
+ *	src/queue/             idx_history as a queue (ia_queue.h)
+ *	  history.c            the one way to run SQL on idx_history as its owner
+ *	  queue.c              requests: insert, cancel, rollback, pending rows
+ *	  claim.c              the worker's side: claim, record, reconcile
+ *	  locks.c              locks no SQL session can take (ia_locks.h)
+ *	  status.c             the statuses of history rows (ia_status.h)
+ *	src/definition/        a definition as CREATE INDEX would take it (ia_definition.h)
+ *	  resolve.c            parse, validate, resolve as the caller
+ *	  columns.c            key columns, expressions, operator classes
+ *	  naming.c             generated names, as PostgreSQL's
+ *	  duplicates.c         the one duplicate rule (built, queued, advised)
+ *	  queries.c            the stored queries: shape and limits
+ *	  statements.c         the workers' parse trees
+ *	src/plan/              the one planner path; hypothetical and hidden indexes
+ *	  verify.c             analyse, planning role, plan, subtransactions, EXPLAIN
+ *	                       (verify_internal.h: for the files that plan)
+ *	  planning_role.c      who plans as whom
+ *	  plan_walk.c          walk a plan; which scan a plan node is
+ *	  plan_hooks.c         what only our own planner call sees
+ *	  check_time.c         the time bound of a check's planning (check_time.h)
+ *	  plan_prepared.c      prepare once, plan against sets of hypotheticals (ia_hypo.h)
+ *	  hypo.c, hypoplan.c   hypothetical indexes, their IndexOptInfo and size (ia_hypo.h)
+ *	  values.c             representative values of $n (ia_values.h)
+ *	  hidden.c, hide.c     the hidden-index filter; idx_hide / idx_unhide (ia_hidden.h)
+ *	src/check/             checking tracked indexes
+ *	  usage.c              idx_check, idx_report, idx_explain (ia_usage.h)
+ *	  verify_queries.c     the check of stored queries (verify.h)
+ *	  verdicts.c           the verdicts a check keeps, with their fingerprint (ia_verdicts.h)
+ *	  measure.c            idx_explain(analyze): timed runs (ia_measure.h)
+ *	src/advise/            idx_advise, idx_advise_workload, idx_whatif (ia_advise.h)
+ *	  advise.c, advise_plan.c, advise_select.c, advise_candidates.c,
+ *	  advise_extract.c, advise_drops.c (advise_internal.h), whatif.c
+ *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
+ *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
+ *	src/script/            script.c: idx_apply_script; escape.c: text for other
+ *	                       languages (ia_escape.h)
+ *	include/compat.h       PostgreSQL version differences
  *
- *	index_advisor.c   module magic, _PG_init (defines every setting)
- *	  script.c        idx_apply_script: migration scripts, each statement
- *	                  through api.c's idx_apply / rollback path (ia_api.h)
- *	  api.c           SQL-callable idx_apply / idx_cancel / idx_rollback / idx_kick
- *	  uninstall.c     DROP EXTENSION guard: refuse while work is unfinished
- *	  launcher.c      register workers: SQL calls, the start-up launcher
- *	                  (ia_launcher.h; ia_worker.h: what a worker is told)
- *	  worker.c        background worker: slots, claims, reconcile, one job
- *	    partition.c   a job on a partitioned table (ia_partition.h)
- *	      job.c       steps of a job: run CIC top-level as the requester,
- *	                  find/drop the index, record (ia_job.h)
- *	  hide.c          SQL-callable idx_hide / idx_unhide, the rollback of a
- *	                  hide, idx_apply's visible => false (ia_hidden.h)
- *	  usage.c         idx_check / idx_report: snapshots, findings, reconcile
- *	                  (ia_usage.h)
- *	  nodes.c         other nodes: registry, libpq collection, refusal on a
- *	                  hot standby (ia_nodes.h); api.c calls it
- *	  advise.c        SQL-callable idx_advise / idx_advise_workload: the
- *	                  run and its rows (advise_internal.h)
- *	    advise_plan.c prepare, cost over hypothetical indexes (hypo.c,
- *	                  plan_prepared.c: the one engine)
- *	    advise_select.c  candidates as hypothetical indexes, greedy choice
- *	      advise_candidates.c  candidates from analysed queries (ia_advise.h)
- *	        advise_extract.c  what each query asks of each table it reads
- *	  whatif.c        SQL-callable idx_whatif / idx_hypo_size
- *	      hypo.c      a hypothetical index from a definition (ia_hypo.h)
- *	        definition/  parse, validate, resolve (resolve.c, columns.c),
- *	                  name (naming.c), the duplicate rule (duplicates.c),
- *	                  the stored queries' limits (queries.c), the workers'
- *	                  parse trees (statements.c) (ia_definition.h)
- *	          plan_prepared.c  prepare a query once, plan it against sets of
- *	                  hypothetical indexes (ia_hypo.h)
- *	          verify.c    plan stored queries, walk plans, hide an index, the
- *	                  planner hooks (verify.h; verify_internal.h for
- *	                  plan_prepared.c and advise_plan.c)
- *	            measure.c execute a stored SELECT with and without the index
- *	                  (ia_measure.h; verify.c lends it its role switch)
- *	            hypoplan.c  a hypothetical index's IndexOptInfo, size model
- *	            values.c  representative values of $n, behind pg_stats'
- *	                  visibility rule (ia_values.h; measure.c, advise_plan.c)
- *	          hidden.c    the planner filter of hidden indexes in every
- *	                  backend, and its cache (ia_hidden.h)
- *	          queue/      the history table as a queue: history.c (the one
- *	                  way to run SQL on it), queue.c (requests), claim.c
- *	                  (the worker's side) (ia_queue.h)
- *	            locks.c   locks no SQL session can take (ia_locks.h)
- *	gentle.c          gentle builds: the priority of the building processes,
- *	                  the server-wide start conditions (ia_gentle.h);
- *	                  called by job.c, worker.c, api.c; calls no file above
- *	settings.c        the core settings, read by any file above
- *	status.c          the statuses of history rows (ia_status.h), for any
- *	                  file above
- *	escape.c          text for other languages (src/script/): the label
- *	                  check, SQL and Python literals (ia_escape.h), for any
- *	                  file above
- *	compat.h          every PostgreSQL version difference
+ * Layering.  The file-level call graph (a file calls another's exported
+ * function) has no cycle: scripts/callgraph.sh checks it with tsort, and
+ * doc/architecture.md lists each file's callees.  Folders are not strict
+ * layers: definition.c calls the check of stored queries at idx_apply,
+ * hypo.c calls definition.c, hide.c calls nodes.c, api.c calls escape.c.
+ * Layers, each calling only the ones below it:
+ *
+ *	7  advise.c worker.c script.c
+ *	6  advise_select.c api.c partition.c worker_job.c index_advisor.c
+ *	5  advise_plan.c whatif.c job.c usage.c
+ *	4  advise_drops.c normalised.c verdicts.c queries.c statements.c hypo.c
+ *	3  verify_queries.c resolve.c plan_prepared.c
+ *	2  launcher.c uninstall.c naming.c hide.c verify.c claim.c
+ *	1  advise_candidates.c measure.c duplicates.c hidden.c plan_hooks.c
+ *	   locks.c queue.c settings.c
+ *	0  advise_extract.c gentle.c columns.c errpos.c nap.c nodes.c
+ *	   check_time.c hypoplan.c plan_walk.c planning_role.c values.c
+ *	   history.c status.c escape.c
+ *
+ * Names: exported functions start with ia_ (SQL-callable ones with idx_),
+ * static ones never do (planner hooks are hook_<PostgreSQL hook>); types
+ * and macros of shared headers start with Ia / IA_.
  *
  *-------------------------------------------------------------------------
  */
@@ -84,6 +94,15 @@
 
 #define IA_NAME			"index_advisor"
 #define IA_WORKER_TYPE	"index_advisor worker"
+
+/* nap.c: wait on the latch up to ms, serve interrupts; WaitLatch's result */
+extern int	ia_nap(long ms, uint32 wait_event_info);
+
+/*
+ * errpos.c: in an error context callback, an error position shown as a
+ * position in text (an internal query), as SQL functions do
+ */
+extern bool ia_internal_errposition(const char *text);
 
 /* settings.c: the core settings, read through these accessors only */
 extern void ia_define_settings(void);	/* by _PG_init, once */

@@ -15,6 +15,13 @@ passed=0
 failed=0
 status=0
 
+echo "== layering: the file-level call graph has no cycle, the maps name every file (scripts/callgraph.sh)"
+if bash "$IA_ROOT/scripts/callgraph.sh" >/dev/null; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
+fi
+
 echo "== pg_regress (temporary instance)"
 if as_user make -C "$work" -s installcheck-regress PG_CONFIG="$PG_BIN/pg_config" 2>&1 | tee "$work/regress.log"; then :; else status=1; fi
 n=$(sed -n 's/.*All \([0-9]*\) tests passed.*/\1/p' "$work/regress.log")

@@ -57,32 +57,6 @@
  * ---------------------------------------------------------------------
  */
 
-/* How many distinct values a column has (pg_statistic), 0 if unknown. */
-double
-ia_advise_column_distinct(Oid relid, AttrNumber attnum)
-{
-	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
-									  Int16GetDatum(attnum), BoolGetDatum(false));
-	double		nd = 0;
-
-	if (HeapTupleIsValid(tup))
-	{
-		nd = ((Form_pg_statistic) GETSTRUCT(tup))->stadistinct;
-		if (nd < 0)
-		{
-			HeapTuple	ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-
-			if (HeapTupleIsValid(ctup))
-			{
-				nd = -nd * Max(((Form_pg_class) GETSTRUCT(ctup))->reltuples, 1);
-				ReleaseSysCache(ctup);
-			}
-		}
-		ReleaseSysCache(tup);
-	}
-	return nd;
-}
-
 /* Equality columns: those more queries test first, then the most distinct. */
 typedef struct EqOrder
 {

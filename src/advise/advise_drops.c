@@ -17,7 +17,7 @@
  * helps a query, read backwards.  An index is proposed for dropping when
  * no query reading its table needs it, and
  *	- idx_advise: an advised index makes it redundant (its keys are a prefix
- *	  of the pick's: advise.c's ia_advise_is_prefix_of, the `replaces` rule);
+ *	  of the pick's: ia_advise_is_prefix_of below, the `replaces` rule);
  *	- idx_advise_workload: any index of a table the workload reads (the
  *	  note adds idx_scan from the statistics, pg_stat_user_indexes').
  *
@@ -49,8 +49,12 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "utils/acl.h"
@@ -58,13 +62,96 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
+#include "ia_definition.h"
 #include "advise_internal.h"
 
 #define ADV_COLS 9
+
+
+/* ---------------------------------------------------------------------
+ * The replaces rule (advise.c's rows and the drops below)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * c in the resolved form (what pg_index would hold) that the duplicate rule
+ * compares (ia_resolved_covers): its predicate as its statement's planning
+ * role folded it (advise_plan.c: fold_uses), never again.  False when an
+ * operator class it names is not found.
+ */
+static bool
+cand_resolved_form(IaCand *c, IaResolvedIndex *ri)
+{
+	ListCell   *lc;
+	int			i = 0;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->amid = c->amid;
+	foreach(lc, c->keys)
+	{
+		IaCandKey  *k = lfirst(lc);
+		Oid			type;
+		Oid			coll;
+		int32		typmod;
+
+		if (k->attnum != 0)
+			get_atttypetypmodcoll(c->relid, k->attnum, &type, &typmod, &coll);
+		else
+		{
+			type = exprType(k->expr);
+			coll = exprCollation(k->expr);
+			ri->exprs = lappend(ri->exprs, k->expr);
+		}
+		ri->attnums[i] = k->attnum;
+		ri->collations[i] = coll;
+		ri->opclasses[i] = k->opclass ?
+			get_opclass_oid(c->amid, stringToQualifiedNameList(k->opclass), true) :
+			GetDefaultOpClass(type, c->amid);
+		if (!OidIsValid(ri->opclasses[i]))
+			return false;
+		ri->options[i++] = (k->desc ? INDOPTION_DESC : 0) |
+			(k->nulls_first ? INDOPTION_NULLS_FIRST : 0);
+	}
+	ri->nkeys = i;
+	foreach(lc, c->include)
+		ri->attnums[i++] = lfirst_int(lc);
+	ri->natts = i;
+	if (c->pred)
+	{
+		ri->pred = make_ands_implicit(canonicalize_qual((Expr *) copyObject(c->pred),
+														false));
+		fix_opfuncids((Node *) ri->pred);
+	}
+	return true;
+}
+
+/*
+ * Does existing index irel hold nothing but a prefix of c's keys?  The
+ * duplicate rule (ia_resolved_covers, IA_COVERS_PREFIX), for a valid index
+ * that no constraint needs; irel's expressions and predicate are folded as
+ * its owner (ia_index_resolved_form: folding them as the caller would run
+ * their functions with the caller's rights).
+ */
+bool
+ia_advise_is_prefix_of(Relation irel, IaCand *c)
+{
+	Form_pg_index ix = irel->rd_index;
+	IaResolvedIndex cand;
+	IaResolvedIndex existing;
+
+	if (!ix->indisvalid || ix->indisprimary || ix->indisexclusion ||
+		OidIsValid(get_index_constraint(RelationGetRelid(irel))) ||
+		!cand_resolved_form(c, &cand))
+		return false;
+	ia_index_resolved_form(irel, &existing);
+	return ia_resolved_covers(&cand, &existing, IA_COVERS_PREFIX);
+}
+
 
 /* What the plans of one query with the picks say. */
 typedef struct DropQuery

@@ -255,6 +255,32 @@ note_param(IaRelUse *u, Node *value, IaCandKey *k, int strategy)
 	u->params = lappend(u->params, p);
 }
 
+/* How many distinct values a column has (pg_statistic), 0 if unknown. */
+double
+ia_advise_column_distinct(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum), BoolGetDatum(false));
+	double		nd = 0;
+
+	if (HeapTupleIsValid(tup))
+	{
+		nd = ((Form_pg_statistic) GETSTRUCT(tup))->stadistinct;
+		if (nd < 0)
+		{
+			HeapTuple	ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+
+			if (HeapTupleIsValid(ctup))
+			{
+				nd = -nd * Max(((Form_pg_class) GETSTRUCT(ctup))->reltuples, 1);
+				ReleaseSysCache(ctup);
+			}
+		}
+		ReleaseSysCache(tup);
+	}
+	return nd;
+}
+
 /* Does the column hold few distinct values (a status, a kind, a flag)? */
 bool
 ia_advise_few_values(Oid relid, AttrNumber attnum)

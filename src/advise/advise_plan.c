@@ -128,29 +128,18 @@ note_seqscan(SeqScan *s, PlanFacts *f)
 							  text, rel);
 }
 
-/* A node of a plan (verify.c's walker visits them all): what it tells. */
+/* A node of a plan (plan_walk.c's walker visits them all): what it tells. */
 static bool
 visit_facts(Plan *plan, void *ctx)
 {
 	PlanFacts  *f = (PlanFacts *) ctx;
+	const char *scan;
+	Oid			indexid = ia_index_scan_of(plan, &scan);
 
-	switch (nodeTag(plan))
-	{
-		case T_IndexScan:
-			note_index(((IndexScan *) plan)->indexid, f);
-			break;
-		case T_IndexOnlyScan:
-			note_index(((IndexOnlyScan *) plan)->indexid, f);
-			break;
-		case T_BitmapIndexScan:
-			note_index(((BitmapIndexScan *) plan)->indexid, f);
-			break;
-		case T_SeqScan:
-			note_seqscan((SeqScan *) plan, f);
-			break;
-		default:
-			break;
-	}
+	if (OidIsValid(indexid))
+		note_index(indexid, f);
+	else if (IsA(plan, SeqScan))
+		note_seqscan((SeqScan *) plan, f);
 	return false;				/* never stop: every node counts */
 }
 
@@ -305,7 +294,7 @@ cand_reaches(AdvQuery *q, IaCand *c)
  * that differs from another only in them costs q the same.
  */
 static List *
-relevant(AdvQuery *q, List *set, MemoKey *key)
+candidates_on_tables_of(AdvQuery *q, List *set, MemoKey *key)
 {
 	List	   *out = NIL;
 	ListCell   *lc;
@@ -347,7 +336,7 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 
 	set = list_copy(set);
 	list_sort(set, cand_id_cmp);
-	rel = relevant(q, set, &key);
+	rel = candidates_on_tables_of(q, set, &key);
 	e = hash_search(st->memo, &key, HASH_ENTER, &found);
 	if (!found)
 	{

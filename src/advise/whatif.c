@@ -249,14 +249,8 @@ static void
 query_context(void *arg)
 {
 	QueryErrCtx *c = (QueryErrCtx *) arg;
-	int			pos = geterrposition();
 
-	if (pos > 0)
-	{
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery(c->query);
-	}
+	(void) ia_internal_errposition(c->query);
 	errcontext("query %d of idx_whatif", c->n);
 }
 

@@ -81,7 +81,7 @@ static int	launched_in_xact = 0;
 
 /* Every entry point starts here: the extension's schema is the function's. */
 static void
-enter(FunctionCallInfo fcinfo)
+set_schema_from_function(FunctionCallInfo fcinfo)
 {
 	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
 }
@@ -299,7 +299,7 @@ idx_apply(PG_FUNCTION_ARGS)
 
 	bool		visible = PG_NARGS() <= 5 || PG_ARGISNULL(5) || PG_GETARG_BOOL(5);
 
-	enter(fcinfo);
+	set_schema_from_function(fcinfo);
 	gentle_args(fcinfo, &priority, &not_before);
 	if (!visible)
 		ia_hidden_require_preload();
@@ -338,7 +338,7 @@ idx_cancel(PG_FUNCTION_ARGS)
 	int64		id = PG_GETARG_INT64(0);
 	IaRow	   *row;
 
-	enter(fcinfo);
+	set_schema_from_function(fcinfo);
 	ia_refuse_during_recovery("idx_cancel()");
 	row = ia_queue_lookup(id);
 	refuse_part(row, "cancelled");
@@ -533,7 +533,7 @@ idx_rollback_id(PG_FUNCTION_ARGS)
 {
 	bool		force = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 
-	enter(fcinfo);
+	set_schema_from_function(fcinfo);
 	ia_refuse_during_recovery("idx_rollback()");
 	PG_RETURN_INT64(rollback_one(PG_GETARG_INT64(0), NULL, force));
 }
@@ -553,7 +553,7 @@ idx_rollback_migration(PG_FUNCTION_ARGS)
 	List	   *ids;
 	ListCell   *lc;
 
-	enter(fcinfo);
+	set_schema_from_function(fcinfo);
 	ia_refuse_during_recovery("idx_rollback()");
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	ids = ia_queue_migration_rows(migration);
@@ -592,7 +592,7 @@ idx_kick(PG_FUNCTION_ARGS)
 				next_ms;
 	int			wanted;
 
-	enter(fcinfo);
+	set_schema_from_function(fcinfo);
 	/* a standby starts no worker (they start once recovery ends) */
 	if (RecoveryInProgress())
 		PG_RETURN_INT32(0);
@@ -675,10 +675,7 @@ nap_step(TimestampTz until)
 
 	if (left <= 0)
 		return false;
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 Min(left, IA_NAP_PROBE_MS), PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(Min(left, IA_NAP_PROBE_MS), PG_WAIT_EXTENSION);
 	return true;
 }
 
@@ -696,10 +693,7 @@ idx_wait_nap(PG_FUNCTION_ARGS)
 	int			ms = PG_ARGISNULL(0) ? 100 : Max(1, Min(PG_GETARG_INT32(0), 10000));
 
 	nap_begin(fcinfo);
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 ms, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(ms, PG_WAIT_EXTENSION);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -755,7 +749,7 @@ idx_wait_nap_rows(PG_FUNCTION_ARGS)
 	TimestampTz until;
 	bool		changed = false;
 
-	enter(fcinfo);
+	set_schema_from_function(fcinfo);
 	nap_begin(fcinfo);
 	n = visible_rows(PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1), ids);
 	SPI_commit();				/* no snapshot while it naps */

@@ -303,14 +303,14 @@ ia_index_on_table(Oid indexoid, Oid tableoid, bool *valid)
 }
 
 /*
- * ia_check_build_target -- in a transaction, before a create is built: the
+ * check_build_target -- in a transaction, before a create is built: the
  * schema-qualified table name of the row must still be the table recorded
  * (by OID) at idx_apply() time, and the index name must still be free (so
  * that whatever index of that name is found later was built by the worker).
  * Returns the error to record, or NULL.
  */
 static ErrorData *
-ia_check_build_target(IaJob *job)
+check_build_target(IaJob *job)
 {
 	Oid			nspid = get_namespace_oid(job->schema_name, true);
 	Oid			relid = OidIsValid(nspid) ? get_relname_relid(job->table_name, nspid) : InvalidOid;
@@ -341,7 +341,7 @@ ia_check_build_target(IaJob *job)
 
 /*
  * ia_start_checked -- in a transaction: move a claimed create from
- * 'waiting' to 'building' if its target checks out (ia_check_build_target)
+ * 'waiting' to 'building' if its target checks out (check_build_target)
  * and no cancel was asked; otherwise record it failed or cancelled in the
  * same transaction, so that a row is never left 'building' over an index
  * of its name that it did not build.  Returns whether to build.
@@ -349,7 +349,7 @@ ia_check_build_target(IaJob *job)
 bool
 ia_start_checked(IaJob *job)
 {
-	ErrorData  *edata = ia_check_build_target(job);
+	ErrorData  *edata = check_build_target(job);
 
 	if (edata == NULL && ia_queue_start_build(job->id))
 		return true;

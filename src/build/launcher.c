@@ -68,8 +68,8 @@
 #include "ia_worker.h"
 
 PGDLLEXPORT void ia_launcher_main(Datum arg);
-static BackgroundWorkerHandle *ia_start_worker(Oid dboid, Oid nspid,
-											   bool notify);
+static BackgroundWorkerHandle *start_worker(Oid dboid, Oid nspid,
+											bool notify);
 
 /* Called from _PG_init while shared_preload_libraries are loaded. */
 void
@@ -142,10 +142,7 @@ still_running(List *running)
 static void
 launcher_nap(long ms)
 {
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 ms, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(ms, PG_WAIT_EXTENSION);
 	if (ConfigReloadPending)
 	{
 		ConfigReloadPending = false;
@@ -239,7 +236,7 @@ ia_launcher_main(Datum arg)
 			running = still_running(running);
 			if (list_length(running) < ia_server_max_workers())
 			{
-				if ((handle = ia_start_worker(lfirst_oid(lc), InvalidOid, true)) != NULL)
+				if ((handle = start_worker(lfirst_oid(lc), InvalidOid, true)) != NULL)
 					break;
 				slot_wait_failed(&wait, lfirst_oid(lc));
 			}
@@ -307,14 +304,14 @@ register_worker(BackgroundWorker *worker, bool warn)
 }
 
 /*
- * ia_start_worker -- register one worker for database "dboid"; "nspid" is
+ * start_worker -- register one worker for database "dboid"; "nspid" is
  * the extension's schema there (InvalidOid: the worker looks it up).  With
  * "notify", the caller may wait for it.  Returns the handle, or NULL
  * (without a message: the launcher's SlotWait says it) when no background
  * worker slot is free.
  */
 static BackgroundWorkerHandle *
-ia_start_worker(Oid dboid, Oid nspid, bool notify)
+start_worker(Oid dboid, Oid nspid, bool notify)
 {
 	BackgroundWorker worker;
 

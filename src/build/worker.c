@@ -14,12 +14,12 @@
  *	2. It takes one of index_advisor.max_workers slots of its database and
  *	   one of server_max_workers slots of the server (locks no SQL session
  *	   can take, ia_locks.h), or exits.  INVALID leftovers whose drop failed
- *	   earlier are retried, a few per worker (ia_retry_leftovers()).
+ *	   earlier are retried, a few per worker (ia_worker_retry_leftovers()).
  *	3. It claims jobs one at a time (fair shares per role, claim.c) and
  *	   holds the claimed row's lock until the job is recorded.  A row
  *	   'waiting'/'building' whose lock is free was left by a worker that
  *	   died, and is reconciled from the row's state and recorded OIDs
- *	   (reconcile()): a 'waiting' row built nothing and touches nothing; a
+ *	   (ia_worker_reconcile(), worker_job.c): a 'waiting' row built nothing and touches nothing; a
  *	   'building' one is done if its index became valid, else its INVALID
  *	   leftover is dropped and the row failed.
  *	4. A create is built only if its table's name is still the table
@@ -60,7 +60,9 @@
  *
  * Files: the steps of a job (run as the requester, find or drop its index,
  * record it) are in job.c, shared with partition.c, which this file calls
- * for a job on a partitioned table; neither calls back here.
+ * for a job on a partitioned table; what a worker does with one claimed
+ * row of a plain table (create, drop, reconcile, leftovers) is in
+ * worker_job.c.  None of them calls back here.
  *
  *-------------------------------------------------------------------------
  */
@@ -114,6 +116,7 @@
 #include "ia_launcher.h"
 #include "ia_partition.h"
 #include "ia_worker.h"
+#include "worker_job.h"
 
 PGDLLEXPORT void ia_worker_main(Datum arg);
 
@@ -147,228 +150,6 @@ static bool leave_for_good = false;
 /* how often a watching worker asks whether it should leave */
 #define IA_WATCH_PROBE_MS 100
 
-static List *
-build_create_concurrently(IaJob *job, void *arg, const char **sql)
-{
-	*sql = job->definition;
-	return list_make1(ia_build_create(job, true, false));
-}
-
-/*
- * retry_later -- a deadlock, a lock timeout or a serialization failure is
- * retried up to index_advisor.max_retries times, after 1 s, 2 s, 4 s, ...
- * (at most a minute).  Returns whether the row went back to the queue.
- */
-static bool
-retry_later(IaJob *job, ErrorData *edata)
-{
-	int			attempts;
-	int			delay_ms;
-	bool		retried;
-
-	if (edata->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED &&
-		edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
-		edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
-		return false;
-	ia_begin_txn();
-	attempts = ia_queue_attempts(job->id);
-	ia_end_txn();
-	if (attempts > ia_max_retries())
-		return false;
-	delay_ms = Min(60000, 1000 << Min(attempts - 1, 6));
-	ia_begin_txn();
-	retried = ia_queue_retry(job, edata, delay_ms);
-	ia_end_txn();
-	if (retried)
-		ereport(LOG,
-				(errmsg("index_advisor: history row " INT64_FORMAT " failed on attempt %d and will be retried in %d ms: %s",
-						job->id, attempts, delay_ms, edata->message)));
-	return retried;
-}
-
-/* CREATE INDEX CONCURRENTLY for one 'create' row. */
-static void
-run_create(IaJob *job)
-{
-	Oid			preexisting;
-	bool		valid;
-	ErrorData  *edata;
-
-	ia_begin_txn();
-	if (!ia_start_checked(job))
-	{
-		ia_end_txn();
-		return;
-	}
-	preexisting = ia_find_index(job, &valid);
-	ia_end_txn();
-	ia_debug_step(job->id, "building");
-
-	edata = ia_run_as_requester(job, build_create_concurrently, NULL);
-	ia_debug_step(job->id, "statement ended");
-
-	if (edata == NULL)
-	{
-		Oid			indexoid;
-
-		ia_begin_txn();
-		indexoid = ia_find_index(job, &valid);
-		ia_end_txn();
-		ia_record(job, indexoid, NULL, NULL);
-		ia_debug_step(job->id, "recorded");
-	}
-	else
-	{
-		const char *extra = ia_drop_leftover(job, preexisting);
-
-		/* a retry would find its own leftover in the way: record it instead */
-		if (OidIsValid(job->leftover_oid) || !retry_later(job, edata))
-			ia_record(job, InvalidOid, edata, extra);
-	}
-}
-
-/*
- * drop_target -- the index a 'drop' row drops: the OID idx_rollback()
- * recorded; a row queued by 0.1 code has none, and names its index.
- */
-static Oid
-drop_target(IaJob *job)
-{
-	bool		valid;
-	Oid			indexoid = job->index_oid;
-
-	if (!OidIsValid(indexoid))
-	{
-		ia_begin_txn();
-		indexoid = ia_find_index(job, &valid);
-		ia_end_txn();
-	}
-	return indexoid;
-}
-
-/* DROP INDEX CONCURRENTLY for one 'drop' row (idx_rollback). */
-static void
-run_drop(IaJob *job)
-{
-	ErrorData  *edata;
-	bool		go;
-
-	ia_begin_txn();
-	go = ia_queue_start_build(job->id);
-	ia_end_txn();
-	if (!go)
-	{
-		ia_record(job, InvalidOid,
-			   ia_make_error(ERRCODE_QUERY_CANCELED, "cancelled before the drop started"),
-			   NULL);
-		return;
-	}
-	edata = ia_run_drop_statement(job, drop_target(job));
-	if (edata == NULL || !retry_later(job, edata))
-		ia_record(job, InvalidOid, edata, NULL);
-}
-
-/*
- * reconcile -- a row whose worker died: finish what can be known, from the
- * row's state and the OIDs it recorded.  A drop is run again if its index
- * (by OID) is still there.  A create left 'waiting' built nothing: it fails
- * and no index is touched (one of its name is someone else's).  A create
- * left 'building' started its build after checking that the name was free,
- * so an index of that name on the recorded table is its own: done if it
- * became valid, else dropped.
- */
-static void
-reconcile(IaJob *job)
-{
-	bool		valid = false;
-	Oid			indexoid = InvalidOid;
-	ErrorData  *edata;
-	bool		building = job->status == IA_BUILDING;
-
-	if (job->is_drop)
-	{
-		indexoid = drop_target(job);
-		ia_begin_txn();
-		if (!ia_index_on_table(indexoid, job->table_oid, &valid))
-			indexoid = InvalidOid;
-		ia_end_txn();
-		if (!OidIsValid(indexoid))
-			ia_record(job, InvalidOid, NULL, NULL);
-		else
-			run_drop(job);
-		return;
-	}
-	if (building)
-	{
-		ia_begin_txn();
-		indexoid = ia_find_index(job, &valid);
-		ia_end_txn();
-	}
-	if (OidIsValid(indexoid) && valid)
-	{
-		ia_record(job, indexoid, NULL, NULL);
-		return;
-	}
-	edata = ia_make_error(ERRCODE_CRASH_SHUTDOWN,
-					   "the worker running this operation ended unexpectedly");
-	edata->detail = building ? "The server crashed or the worker was killed." :
-		"The server crashed or the worker was killed before the build started; nothing was built.";
-	ia_record(job, InvalidOid, edata,
-		   OidIsValid(indexoid) ? ia_drop_leftover(job, InvalidOid) : NULL);
-}
-
-/*
- * ia_retry_leftovers -- drop, concurrently and as their requesters, the
- * INVALID leftovers that failed builds could not drop (0.2), at most
- * IA_LEFTOVERS_PER_PASS per call, so that a drop that keeps failing (a lock
- * that is never released) costs each worker a bounded wait.  Each leftover
- * is identified by the OID recorded and must still be an INVALID index of
- * the row's table; one that is gone (or valid: not a leftover any more) is
- * forgotten.  Each drop waits at most IA_LEFTOVER_LOCK_TIMEOUT_MS for a
- * lock (it overrides the row's own lock_timeout, being set after it).
- */
-#define IA_LEFTOVERS_PER_PASS 3
-#define IA_LEFTOVER_LOCK_TIMEOUT_MS 5000
-
-static void
-ia_retry_leftovers(void)
-{
-	List	   *jobs;
-	ListCell   *lc;
-
-	MemoryContextReset(job_cxt);
-	ia_begin_txn();
-	jobs = ia_queue_leftovers(IA_LEFTOVERS_PER_PASS, job_cxt);
-	ia_end_txn();
-	foreach(lc, jobs)
-	{
-		IaJob	   *job = lfirst(lc);
-		bool		valid;
-		bool		ours;
-		ErrorData  *edata = NULL;
-
-		ia_begin_txn();
-		ours = ia_index_on_table(job->leftover_oid, job->table_oid, &valid);
-		ia_end_txn();
-		/* never wait for a lock longer than the retry's share of the pass */
-		job->settings = lappend(job->settings, psprintf("lock_timeout=%d",
-														IA_LEFTOVER_LOCK_TIMEOUT_MS));
-		if (ours && !valid)
-			edata = ia_run_drop_statement(job, job->leftover_oid);
-		if (edata != NULL)
-		{
-			ereport(LOG,
-					(errmsg("index_advisor: the INVALID index left by history row " INT64_FORMAT " could not be dropped again: %s",
-							job->id, edata->message)));
-			continue;
-		}
-		ia_begin_txn();
-		ia_queue_leftover_done(job->id, ours && !valid ?
-							   "It was dropped later, by a retry." :
-							   "It was gone when a retry looked for it.");
-		ia_end_txn();
-	}
-}
 
 /*
  * One of max_workers slots of this database and one of server_max_workers
@@ -463,13 +244,13 @@ work_once(void)
 	if (stale && job->partitioned && !job->is_drop)
 		ia_reconcile_partitioned(job);
 	else if (stale)
-		reconcile(job);
+		ia_worker_reconcile(job);
 	else if (job->is_drop)
-		run_drop(job);
+		ia_worker_drop_index(job);
 	else if (job->partitioned)
 		ia_run_create_partitioned(job);
 	else
-		run_create(job);
+		ia_worker_run_create(job);
 	current_job = NULL;
 	ia_row_unlock(job->id);
 	locked_row = 0;
@@ -629,10 +410,7 @@ watch(int next_ms, bool rows)
 
 		if (left <= 0)
 			break;
-		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					   Min(left, IA_WATCH_PROBE_MS), PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		rc = ia_nap(Min(left, IA_WATCH_PROBE_MS), PG_WAIT_EXTENSION);
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
@@ -667,10 +445,7 @@ wait_for_requests(void)
 	pgstat_report_activity(STATE_IDLE, NULL);
 	for (int waited = 0; open && waited < IA_POLL_MS; waited += IA_OPEN_PROBE_MS)
 	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 IA_OPEN_PROBE_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		(void) ia_nap(IA_OPEN_PROBE_MS, PG_WAIT_EXTENSION);
 		StartTransactionCommand();
 		open = ia_requests_open();
 		CommitTransactionCommand();
@@ -723,7 +498,7 @@ stay(void)
 		if ((look.queued > 0 || may_wait_idle()) &&
 			watch(look.next_ms, look.queued > 0))
 		{
-			ia_retry_leftovers();	/* as a new worker would */
+			ia_worker_retry_leftovers();	/* as a new worker would */
 			return true;
 		}
 		return leave();
@@ -747,10 +522,7 @@ stay(void)
 	nap = IA_POLL_MS << Min(idle_naps, 2);	/* 200, 400, then 800 ms */
 	idle_naps++;
 	pgstat_report_activity(STATE_IDLE, NULL);
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 nap, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	(void) ia_nap(nap, PG_WAIT_EXTENSION);
 	return true;
 }
 
@@ -830,7 +602,7 @@ ia_worker_main(Datum arg)
 	PG_exception_stack = &local_sigjmp_buf;
 
 	last_work_at = GetCurrentTimestamp();
-	ia_retry_leftovers();
+	ia_worker_retry_leftovers();
 	do
 	{
 		CHECK_FOR_INTERRUPTS();

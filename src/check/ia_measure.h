@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * ia_measure.h
- *		Measured speed-up (measure.c), called by verify.c for
+ *		Measured speed-up (measure.c), called by verify_queries.c for
  *		idx_explain(id, "analyze" => true).
  *
  *-------------------------------------------------------------------------
@@ -12,7 +12,10 @@
 #include "nodes/pg_list.h"
 #include "verify.h"
 
-/* What verify.c lends measure.c: switch role, hide indexes (NIL: none). */
+/*
+ * What verify_queries.c lends measure.c: switch role (plan/verify.c's
+ * ia_become), hide indexes (plan_hooks.c's ia_planning_hide; NIL: none).
+ */
 typedef struct IaMeasureHooks
 {
 	void		(*become) (Oid role, int outer_sec);

@@ -8,12 +8,12 @@
  * Only a plain SELECT is executed: one Query, CMD_SELECT, no data-modifying
  * CTE, no FOR UPDATE/SHARE, no volatile function (decided on the rewritten
  * parse tree, never on the text); anything else is "not measured".  It runs
- * as the planning role (verify.c ia_planning_role: the rules of planning,
- * and executing runs at least the same code), under
+ * as the planning role (planning_role.c ia_planning_role: the rules of
+ * planning, and executing runs at least the same code), under
  * SECURITY_RESTRICTED_OPERATION, with the transaction read-only, inside
- * verify.c's subtransaction, which is rolled back; the whole of one query's
- * planning and runs is bounded by index_advisor.check_timeout (and by the
- * caller's statement_timeout).  Each $n gets the representative value
+ * verify_queries.c's subtransaction, which is rolled back; the whole of one
+ * query's planning and runs is bounded by index_advisor.check_timeout (and
+ * by the caller's statement_timeout).  Each $n gets the representative value
  * of the column it is compared with (values.c, the rule idx_advise uses
  * too), used only when the planning role may see that column in pg_stats
  * and printed only when the requester may (the caller has the requester's
@@ -22,10 +22,10 @@
  * application's first executions get), run "runs" times, planned again
  * with the index hidden and run "runs" times; the medians are reported.
  *
- * Caller's rules: called by verify.c only (verify_in_subxact), inside its
- * subtransaction, as the requester, with the hooks that switch role and
- * hide an index (verify.c owns both).  Nothing here calls back into
- * verify.c otherwise.
+ * Caller's rules: called by verify_queries.c only (verify_in_subxact),
+ * inside its subtransaction, as the requester, with the hooks that switch
+ * role and hide an index (src/plan's verify.c and plan_hooks.c own both).
+ * Nothing here calls back into verify_queries.c.
  *
  *-------------------------------------------------------------------------
  */

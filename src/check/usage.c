@@ -3,12 +3,13 @@
  * usage.c
  *		Usage: the settings of idx_check()/idx_report(), the SQL-callable
  *		idx_explain() (and its "analyze" form, idx_explain_analyze) and
- *		idx_plan_summary() over verify.c's planner path,
+ *		idx_plan_summary() over the check of stored queries
+ *		(verify_queries.c, on src/plan's one planner path),
  *		and the small C helpers of their SQL (index_advisor--0.1.sql;
  *		changes in src/update/0.1--0.2/30_plan.sql).
  *
  * Design.  idx_check() and idx_report() are SQL/PL/pgSQL over three
- * sources: the EXPLAIN verdict (idx_plan_summary, verify.c), the live
+ * sources: the EXPLAIN verdict (idx_plan_summary, verify_queries.c), the live
  * counters of pg_stat_user_indexes, and our own snapshots of them
  * (idx_snapshots), taken by each idx_check().  PostgreSQL 15 has no
  * last_idx_scan, so "last used" is the first snapshot at which idx_scan was
@@ -25,11 +26,11 @@
  *
  * The bound of a whole check (index_advisor.check_total_timeout) is kept
  * here, in idx_plan_summary(), and not in idx_check()'s PL/pgSQL nor in
- * verify.c: this is the one call that sees every row a check plans, with
+ * verify_queries.c: this is the one call that sees every row a check plans, with
  * the role of each (idx_check and idx_report both go through it), so it is
  * where a role's share can be handed out (plan_rows); SQL could only
  * cancel the whole statement, losing what was checked.  The share becomes
- * a deadline per row, which verify.c's timer (check_time.c) enforces
+ * a deadline per row, which the timer of check_time.c enforces
  * inside the planning of a query, not only between queries.
  *
  * Settings (file-static, read by SQL through idx_usage_settings()):
@@ -394,7 +395,7 @@ idx_explain(PG_FUNCTION_ARGS)
  *
  * As idx_explain(id); with "analyze", each stored plain SELECT is also
  * executed, runs times with the index and runs times with it hidden, and
- * the median times reported (verify.c, "Measuring").  A query that cannot
+ * the median times reported (measure.c).  A query that cannot
  * be planned or measured gets a row saying why (measured), not an error.
  */
 Datum

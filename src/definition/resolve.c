@@ -61,11 +61,14 @@
 #include "parser/parse_utilcmd.h"
 #include "parser/parser.h"
 #include "tcop/utility.h"
+#include "utils/guc.h"
+#include "nodes/makefuncs.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "definition_internal.h"
+#include "verify_internal.h"
 
 /* definitions longer than this are refused before they are parsed; queries
  * are limited by index_advisor.max_query_bytes */
@@ -93,14 +96,7 @@ static IaDefinition *resolve(const char *definition, IaResolvedIndex *out,
 void
 ia_text_errposition_callback(void *arg)
 {
-	int			pos = geterrposition();
-
-	if (pos > 0)
-	{
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery((const char *) arg);
-	}
+	(void) ia_internal_errposition((const char *) arg);
 }
 
 /*
@@ -498,5 +494,81 @@ check_options_and_tablespace(IndexStmt *stmt, Oid nspid,
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("only shared relations can be placed in pg_global tablespace")));
+	}
+}
+
+/*
+ * Queued row p resolved on rel into *queued; false, with nothing raised,
+ * when it no longer resolves (a column dropped since it was queued, a
+ * schema of its requester's search_path the caller may not use, ...): its
+ * build will fail and say so, and it must not make this request fail.  A
+ * cancel is re-thrown.
+ */
+static bool
+resolve_pending(Relation rel, IaDefinition *def, IaPending *p,
+				ResolvedIndex *queued)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = false;
+
+	ia_subxact_begin(cxt);
+	PG_TRY();
+	{
+		IndexStmt  *stmt = ia_parse_index_stmt(p->definition);
+		IndexAmRoutine *amroutine;
+		int			nestlevel = NewGUCNestLevel();
+
+		/* the row's table, as recorded, whatever its text says; its names
+		 * as its requester's search_path resolved them */
+		stmt->relation = makeRangeVar(def->schema_name, def->table_name, -1);
+		(void) set_config_option("search_path", p->search_path, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		(void) ia_resolve_form(rel, stmt, p->definition, true, queued,
+							   &amroutine);
+		AtEOXact_GUC(false, nestlevel);
+		ia_subxact_end(cxt, owner, true);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		(void) ia_subxact_caught(cxt, owner, true);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * ia_check_pending_duplicate -- refuse a definition (def, resolved as ri on
+ * rel) that a create queued or running on the same table already has: the
+ * duplicate rule (ia_resolved_covers) both ways, as IF NOT EXISTS asks of
+ * an existing index (naming.c), so that (a) and USING btree (a ASC) are one
+ * index whether the first is built or queued.  Only both ways: a queued
+ * index may still fail (a unique one on duplicate values), so it does not
+ * stand for the narrower index a built one would cover.  Each queued
+ * definition is resolved again on the table, with its requester's
+ * search_path and folded as the table's owner, as the worker's build will.
+ */
+void
+ia_check_pending_duplicate(Relation rel, IaDefinition *def, ResolvedIndex *ri)
+{
+	ListCell   *lc;
+
+	foreach(lc, ia_pending_definitions(def->relid))
+	{
+		IaPending  *p = lfirst(lc);
+		ResolvedIndex queued;
+
+		if (!resolve_pending(rel, def, p, &queued))
+			continue;
+		if (ia_resolved_covers(&queued, ri, 0) && ia_resolved_covers(ri, &queued, 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("an equivalent index is already queued on table \"%s\"",
+							def->table_name),
+					 errdetail("History row " INT64_FORMAT " (%s) builds \"%s\" from the same definition.",
+							   p->id, p->status, p->index_name),
+					 errhint("Wait for it with CALL idx_wait(" INT64_FORMAT "), or cancel it with idx_cancel().",
+							 p->id)));
 	}
 }

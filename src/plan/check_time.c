@@ -2,8 +2,8 @@
  *
  * check_time.c
  *		How long a check may plan, and cancels that are never swallowed:
- *		the timer that bounds each stored query verify.c plans at check
- *		time (idx_check, idx_report, idx_explain), and how an error that
+ *		the timer that bounds each stored query the check of stored
+ *		queries (src/check/verify_queries.c) plans at check time (idx_check, idx_report, idx_explain), and how an error that
  *		comes out of that planning is told apart from a real cancel.
  *
  * Design.  One timer of our own bounds each stored query: it fires after

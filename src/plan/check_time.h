@@ -4,8 +4,9 @@
  *		The time limits of a check (index_advisor.check_timeout per stored
  *		query, a deadline per row from index_advisor.check_total_timeout)
  *		and the rule that a real cancel is never taken for one of them
- *		(check_time.c).  Private to src/plan: verify.c calls it around
- *		each stored query it plans at check time.
+ *		(check_time.c).  For the check of stored queries
+ *		(src/check/verify_queries.c), which calls it around each stored
+ *		query it plans at check time, and verify.c (its setting).
  *
  * Caller's rules: ia_check_begin() and ia_check_end() bracket a whole
  * check (ia_check_end also on error: PG_FINALLY); between them, each

@@ -25,7 +25,7 @@
  * is valid) makes the array stale too, so the index is hidden from birth.
  *
  * This hook acts at every nesting level and in every backend, unlike the
- * one in verify.c (which acts only on the extension's own planning); it is
+ * one in plan_hooks.c (which acts only on the extension's own planning); it is
  * chained after it.  Exceptions: the setting index_advisor.use_hidden_indexes
  * (one session sees them all), and ia_hidden_exempt() (idx_explain plans
  * "with" the index it checks, until the end of the transaction).
@@ -235,12 +235,12 @@ hidden_relcache_callback(Datum arg, Oid relid)
 
 /*
  * get_relation_info_hook: remove the hidden indexes.  Chained after the
- * previous hook (verify.c's, which may add hypothetical indexes: those are
+ * previous hook (plan_hooks.c's, which may add hypothetical indexes: those are
  * never listed).
  */
 static void
-ia_hidden_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
-							RelOptInfo *rel)
+hook_hidden_get_relation_info(PlannerInfo *root, Oid relid,
+							  bool inhparent, RelOptInfo *rel)
 {
 	ListCell   *lc;
 
@@ -435,5 +435,5 @@ ia_hidden_init(void)
 	CacheRegisterRelcacheCallback(hidden_relcache_callback, (Datum) 0);
 	RegisterXactCallback(hidden_xact_callback, NULL);
 	prev_get_relation_info = get_relation_info_hook;
-	get_relation_info_hook = ia_hidden_get_relation_info;
+	get_relation_info_hook = hook_hidden_get_relation_info;
 }

@@ -192,7 +192,7 @@ record(const char *op, Oid indexoid, int64 row_id)
 }
 
 static void
-enter(FunctionCallInfo fcinfo, const char *what)
+set_schema_on_primary(FunctionCallInfo fcinfo, const char *what)
 {
 	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
 	ia_refuse_during_recovery(what);
@@ -204,7 +204,7 @@ idx_hide(PG_FUNCTION_ARGS)
 {
 	Oid			indexoid = PG_GETARG_OID(0);
 
-	enter(fcinfo, "idx_hide()");
+	set_schema_on_primary(fcinfo, "idx_hide()");
 	ia_hidden_require_preload();
 	(void) check_index(indexoid, true);
 	(void) record("hide", indexoid, 0);
@@ -217,7 +217,7 @@ idx_unhide(PG_FUNCTION_ARGS)
 {
 	Oid			indexoid = PG_GETARG_OID(0);
 
-	enter(fcinfo, "idx_unhide()");
+	set_schema_on_primary(fcinfo, "idx_unhide()");
 	(void) check_index(indexoid, false);
 	(void) record("unhide", indexoid, 0);
 	PG_RETURN_VOID();

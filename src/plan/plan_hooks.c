@@ -164,25 +164,6 @@ ia_planning_collect_relations(List **sink)
 	relations_cxt = CurrentMemoryContext;
 }
 
-/* ia_explain_text(stmts, query), hypothetical indexes named as in hypos */
-char *
-ia_explain_named(List *stmts, const char *query, List *hypos)
-{
-	int			mark = ia_planning_push(NIL, NIL, hypos);
-	char	   *volatile text = NULL;
-
-	PG_TRY();
-	{
-		text = ia_explain_text(stmts, query);
-	}
-	PG_FINALLY();
-	{
-		ia_planning_pop(mark);
-	}
-	PG_END_TRY();
-	return text;
-}
-
 /*
  * ia_planning_hide -- measure.c's hook: hide indexoids from the next
  * planner() call at this depth; NIL undoes it (idempotent).
@@ -205,8 +186,8 @@ ia_planning_hide(List *indexoids)
  * frames pushed inside it (left behind only by an error).
  */
 static PlannedStmt *
-ia_planner(Query *parse, const char *query_string, int cursorOptions,
-		   ParamListInfo boundParams)
+hook_planner(Query *parse, const char *query_string, int cursorOptions,
+			 ParamListInfo boundParams)
 {
 	PlannedStmt *result;
 
@@ -242,8 +223,8 @@ ia_planner(Query *parse, const char *query_string, int cursorOptions,
  * previous hook (e.g. HypoPG's) runs first.
  */
 static void
-ia_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
-					 RelOptInfo *rel)
+hook_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
+					   RelOptInfo *rel)
 {
 	PlanFrame  *f;
 	ListCell   *lc;
@@ -269,7 +250,7 @@ ia_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
 
 /* explain_get_index_name_hook: the name of a hypothetical index */
 static const char *
-ia_explain_index_name(Oid indexoid)
+hook_explain_index_name(Oid indexoid)
 {
 	const char *name = nframes > 0 ?
 		ia_hypo_name(frames[nframes - 1].explained, indexoid) : NULL;
@@ -283,7 +264,7 @@ ia_explain_index_name(Oid indexoid)
 
 /* No frame outlives its transaction, whatever happened. */
 static void
-ia_planning_xact_callback(XactEvent event, void *arg)
+planning_xact_callback(XactEvent event, void *arg)
 {
 	nframes = 0;
 	relations_sink = NULL;
@@ -294,10 +275,10 @@ void
 ia_plan_hooks_init(void)
 {
 	prev_planner = planner_hook;
-	planner_hook = ia_planner;
+	planner_hook = hook_planner;
 	prev_get_relation_info = get_relation_info_hook;
-	get_relation_info_hook = ia_get_relation_info;
+	get_relation_info_hook = hook_get_relation_info;
 	prev_explain_index_name = explain_get_index_name_hook;
-	explain_get_index_name_hook = ia_explain_index_name;
-	RegisterXactCallback(ia_planning_xact_callback, NULL);
+	explain_get_index_name_hook = hook_explain_index_name;
+	RegisterXactCallback(planning_xact_callback, NULL);
 }

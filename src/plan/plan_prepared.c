@@ -158,13 +158,8 @@ visit_used(Plan *plan, void *ctx)
 	const char *scan;
 	ListCell   *lc;
 
-	if (IsA(plan, IndexScan))
-		indexid = ((IndexScan *) plan)->indexid, scan = "Index Scan";
-	else if (IsA(plan, IndexOnlyScan))
-		indexid = ((IndexOnlyScan *) plan)->indexid, scan = "Index Only Scan";
-	else if (IsA(plan, BitmapIndexScan))
-		indexid = ((BitmapIndexScan *) plan)->indexid, scan = "Bitmap Index Scan";
-	else
+	indexid = ia_index_scan_of(plan, &scan);
+	if (!OidIsValid(indexid))
 		return false;
 	foreach(lc, u->hypos)
 	{

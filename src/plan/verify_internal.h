@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * verify_internal.h
- *		The pieces of verify.c's one planner path that plan_prepared.c
- *		(prepare once, plan many: idx_whatif and the advisor) shares with
- *		it.  Not for other modules: they call verify.h or ia_hypo.h.
+ *		The one planner path (verify.c, planning_role.c, plan_walk.c,
+ *		plan_hooks.c), for the files that plan: the check of stored
+ *		queries (src/check/verify_queries.c), plan_prepared.c (prepare
+ *		once, plan many: idx_whatif and the advisor) and the advisor.
+ *		Other modules call verify.h or ia_hypo.h.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,10 +20,18 @@
 #include "nodes/plannodes.h"
 #include "utils/resowner.h"
 
-typedef bool (*PlanVisitor) (Plan *plan, void *ctx);
+/* the planning settings and hooks, set up once by _PG_init */
+extern void ia_verify_init(void);
+
+typedef bool (*IaPlanVisitor) (Plan *plan, void *ctx);
 
 /* planTree and every sub-plan; stops as soon as visit says true */
-extern bool ia_walk_stmt(PlannedStmt *stmt, PlanVisitor visit, void *ctx);
+extern bool ia_walk_stmt(PlannedStmt *stmt, IaPlanVisitor visit, void *ctx);
+/* plan_walk.c: the index a plan node scans, and how; InvalidOid: none */
+extern Oid	ia_index_scan_of(Plan *plan, const char **scan);
+/* plan_walk.c: the scan of one of indexoids / tableoids, or NULL */
+extern const char *ia_find_index_scan(PlannedStmt *stmt, List *indexoids);
+extern char *ia_find_table_scan(PlannedStmt *stmt, List *tableoids);
 /* parse and analyse as PREPARE with unknown parameter types */
 extern List *ia_analyze_query(const char *query, Oid **paramtypes,
 							  int *nparams);
@@ -38,6 +48,10 @@ extern void ia_subxact_end(MemoryContext cxt, ResourceOwner owner,
 extern void ia_rethrow(ErrorData *edata) pg_attribute_noreturn();
 extern ErrorData *ia_subxact_caught(MemoryContext cxt, ResourceOwner owner,
 									bool rethrow_cancel);
+/* plan as planner with "hide" left out, privileges checked as requester */
+extern List *ia_plan_queries(List *queries, const char *query, Oid planner,
+							 Oid requester, int outer_sec, List *hide);
+extern double ia_stmts_cost(List *stmts);
 extern char *ia_explain_text(List *stmts, const char *query);
 /*
  * plan_hooks.c: what index_advisor's own next planner call (and only it)

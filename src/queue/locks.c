@@ -57,7 +57,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
-#include "compat.h"
+#include "index_advisor.h"
 #include "ia_locks.h"
 
 static void
@@ -352,10 +352,7 @@ ia_wait_for_table_lock(Node *stmt)
 					 errdetail("Another transaction holds a lock on table \"%s\" that the index build needs.",
 							   get_rel_name(relid))));
 		/* shown as the lock wait it is: wait_event_type Lock, "relation" */
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 nap, PG_WAIT_LOCK | LOCKTAG_RELATION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		(void) ia_nap(nap, PG_WAIT_LOCK | LOCKTAG_RELATION);
 		nap = Min(nap * 2, 200);
 	}
 }

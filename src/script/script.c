@@ -142,15 +142,9 @@ static void
 stmt_errcallback(void *arg)
 {
 	ScriptStmt *st = (ScriptStmt *) arg;
-	int			pos = geterrposition();
 
-	if (pos > 0)
-	{
-		errposition(0);
-		internalerrquery(st->text);
-		internalerrposition(pos);
-	}
-	else if (getinternalerrposition() <= 0)
+	if (!ia_internal_errposition(st->text) &&
+		getinternalerrposition() <= 0)
 	{
 		internalerrquery(st->text);
 		internalerrposition(1);
@@ -592,8 +586,8 @@ check_droppable(Oid indexoid, const char *name)
 
 /* DROP INDEX: queue the drop of each index named (ia_drop_index). */
 static void
-run_drop(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
-		 TupleDesc desc)
+queue_drop_statement(ScriptStmt *st, const char *migration,
+					 Tuplestorestate *ts, TupleDesc desc)
 {
 	DropStmt   *ds = (DropStmt *) st->stmt;
 	ListCell   *lc;
@@ -658,7 +652,7 @@ run_stmt(ScriptStmt *st, const char *migration, Tuplestorestate *ts,
 				ia_hidden_pending(id);
 			break;
 		case SA_DROP:
-			run_drop(st, migration, ts, desc);
+			queue_drop_statement(st, migration, ts, desc);
 			return;
 	}
 	if (id != 0)

@@ -374,7 +374,8 @@ REVOKE ALL ON FUNCTION @extschema@.idx_check_record(@extschema@.idx_finding[]) F
 -- SECURITY DEFINER: the check reads every history row and writes the
 -- snapshot and findings tables.  Stored queries are still planned as a role
 -- no more privileged than the one that asked for each index and the owners
--- of what they read (verify.c), never as the owner of this function.
+-- of what they read (src/plan/planning_role.c), never as the owner of
+-- this function.
 CREATE OR REPLACE FUNCTION @extschema@.idx_check()
 RETURNS TABLE(kind text, schema_name name, table_name name, index_name name,
               history_id bigint, detail text, first_seen timestamptz)

@@ -660,7 +660,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_check_write_cost() FROM PUBLIC;
 
 -- ---------------------------------------------------------------------
 -- Measured speed-up: idx_explain(id, "analyze" => true, runs => 5)
--- (C: src/check/usage.c idx_explain_analyze, src/plan/verify.c "Measuring")
+-- (C: src/check/usage.c idx_explain_analyze, src/check/measure.c)
 -- ---------------------------------------------------------------------
 
 -- ANALYZE is a reserved word: by name the argument is written "analyze".

@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * verify.h
- *		What the verification subsystem (src/plan/verify.c) offers the rest of
- *		index_advisor: plan one stored query of a tracked index and say
- *		whether the plan uses that index.
+ *		What the check of stored queries (src/check/verify_queries.c)
+ *		offers the rest of index_advisor: plan the stored queries of a
+ *		tracked index and say whether each plan uses that index.
  *
  * Caller's rules: be inside a transaction with an active snapshot (any
  * SQL-callable function is).  ia_verify_queries() opens and rolls back its
@@ -67,9 +67,6 @@ typedef struct IaQueryResult
 	char	   *error;			/* !ok: the error message */
 	int			sqlerrcode;		/* !ok: its SQLSTATE */
 } IaQueryResult;
-
-/* its settings and hooks, set up by _PG_init */
-extern void ia_verify_init(void);
 
 extern void ia_verify_queries(const IaVerifyTarget *target, int n,
 							  char **queries, int flags,
