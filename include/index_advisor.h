@@ -62,8 +62,8 @@
  * Layering.  The file-level call graph (a file calls another's exported
  * function) has no cycle: scripts/callgraph.sh checks it with tsort, and
  * doc/architecture.md lists each file's callees.  Folders are not strict
- * layers: definition.c calls the check of stored queries at idx_apply,
- * hypo.c calls definition.c, hide.c calls nodes.c, api.c calls escape.c.
+ * layers: definition/ calls the check of stored queries at idx_apply,
+ * hypo.c calls definition/, hide.c calls nodes.c, api.c calls escape.c.
  * Layers, each calling only the ones below it:
  *
  *	7  advise.c worker.c script.c
