@@ -11,7 +11,7 @@ export PATH="$PG_BIN:$PATH"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
-packages="postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-hypopg postgresql-client-15 libipc-run-perl make gcc gnuplot-nox python3-django python3-alembic python3-psycopg2"
+packages="postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-hypopg postgresql-client-15 libipc-run-perl make gcc gnuplot-nox python3-django python3-alembic python3-psycopg2 sqlsmith"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -28,7 +28,9 @@
 # with real indexes built for the test, on which idx_explain(id, "analyze"
 # => true) runs.  About one call in five is cut short: by a random
 # statement_timeout or by pg_cancel_backend from a second session, after a
-# random delay scaled to how long such calls take.  Per-statement errors are
+# random delay scaled to how long such calls take.  The server runs with
+# MALLOC_PERTURB_ so that a use of freed memory crashes rather than reads
+# stale bytes.  Per-statement errors are
 # expected and counted by SQLSTATE; only a crash fails the test: "terminated
 # by signal" in the server log, or a checkpointer with another pid
 # (pg_postmaster_start_time() does not change on a crash restart).  A crash
@@ -104,7 +106,13 @@ log_min_messages = log
 log_min_error_statement = panic
 log_statement = none
 });
-$node->start;
+{
+    # glibc fills freed memory with 0xa5: a read of memory freed with its
+    # context (a dangling error, issue 19 item 2) then crashes instead of
+    # reading stale bytes that happen to be intact
+    local $ENV{MALLOC_PERTURB_} = 165;
+    $node->start;
+}
 $node->safe_psql('postgres', 'CREATE DATABASE fuzz');
 $node->command_ok(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('fuzz'),
                    '-f', "$fuzz_dir/schema.sql"], 'the schema of test/fuzz/schema.sql');
@@ -145,6 +153,43 @@ $node->safe_psql('fuzz', q{
     ALTER ROLE fuzz_owner SET statement_timeout = '10s';
     ALTER ROLE fuzz_owner SET client_min_messages = warning;
 });
+
+# Indexable queries, which sqlsmith seldom writes: "col op $n" on 1 to 3
+# columns, an ORDER BY, a LIMIT, on every table of the schema.  They give
+# idx_advise many candidates, hence long selection phases, where a cancel
+# once left a dangling error (issue 19 item 2).
+my %columns;    # table => [ [ column, type ] ]
+for my $row (split /\n/, $node->safe_psql('fuzz', q{
+    SELECT c.relnamespace::regnamespace || '.' || c.relname, a.attname,
+           format_type(a.atttypid, NULL)
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relnamespace IN ('fz'::regnamespace, 'fzf'::regnamespace)
+       AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY 1, a.attnum}))
+{
+    my ($t, $c, $type) = split /\|/, $row;
+    push @{ $columns{$t} }, [ $c, $type ];
+}
+sub indexable_query
+{
+    my @tables = sort keys %columns;
+    my $t = $tables[ int(rand(@tables)) ];
+    my @cols = @{ $columns{$t} };
+    my (@where, $n);
+    for (1 .. 1 + int(rand(3)))
+    {
+        my ($c, $type) = @{ $cols[ int(rand(@cols)) ] };
+        my $op = $type =~ /\[\]$|^jsonb$/ ? '@>'
+               : $type eq 'text' && rand() < 0.3 ? 'LIKE'
+               : (qw(= = = > < >=))[ int(rand(6)) ];
+        push @where, "$c $op \$" . ++$n;
+    }
+    my $order = rand() < 0.6 ? ' ORDER BY ' . $cols[ int(rand(@cols)) ][0] . (rand() < 0.5 ? ' DESC' : '') : '';
+    my $limit = rand() < 0.5 ? ' LIMIT ' . (1 + int(rand(50))) : '';
+    return "SELECT * FROM $t WHERE " . join(' AND ', @where) . $order . $limit;
+}
+my @indexable = map { indexable_query() } 1 .. 400;
 
 # ---------------------------------------------------------------------
 # Sessions: a psql kept open, fed one call at a time
@@ -286,25 +331,28 @@ sub recover
     connect_all();
 }
 
-# fuzz(role, entry point, sql, statements it feeds): one call, perhaps cut
-# short.  Returns 1 if it succeeded.
+# fuzz(role, entry point, sql, statements it feeds, within => seconds |
+# whole => 1): one call, perhaps cut short.  By default one call in five is
+# cut after a random delay up to about the mean time of this entry point's
+# calls; "within": cut after a random delay up to that many seconds;
+# "whole": not cut.  Returns (1 if it succeeded, its time).
 sub fuzz
 {
-    my ($role, $entry, $sql, $nstmts, $cut_share) = @_;
+    my ($role, $entry, $sql, $nstmts, %o) = @_;
     my $s = $sess{$role};
     my %opt;
-    my $r = rand() * 0.2 / ($cut_share // 0.2);
-    my $mean = $avg{$entry} // 0.005;
+    my $r = $o{whole} ? 1 : defined $o{within} ? rand(0.2) : rand();
+    my $span = $o{within} // 1.5 * ($avg{$entry} // 0.005);
     if ($r < 0.1)    # a statement_timeout in the call
     {
-        my $ms = 1 + int(rand(2 * $mean * 1000));
+        my $ms = 1 + int(rand($span * 1000));
         $sql = "SET statement_timeout = '${ms}ms';\n$sql;\nSET statement_timeout = '10s'";
         $cut{"$entry: statement_timeout"}++;
     }
     elsif ($r < 0.2)    # pg_cancel_backend from another session
     {
         my $pid = $s->{pid};
-        %opt = (at => rand(1.5 * $mean),
+        %opt = (at => rand($span),
                 then => sub { $sess{cancel}->send("SELECT pg_cancel_backend($pid)") });
         $cut{"$entry: pg_cancel_backend"}++;
     }
@@ -316,7 +364,7 @@ sub fuzz
     {
         recover($entry, $sql, $s);
         $errors{$entry}{'connection lost'}++;
-        return 0;
+        return (0);
     }
     $avg{$entry} = defined $avg{$entry} ? 0.9 * $avg{$entry} + 0.1 * $secs : $secs
       unless %opt || $sql =~ /^SET statement_timeout/;
@@ -329,7 +377,7 @@ sub fuzz
     {
         recover($entry, $sql, $s);
         $errors{$entry}{'connection lost'}++;
-        return 0;
+        return (0);
     }
     # a cancel or timeout can also land on the ROLLBACK or the SET that
     # follow the call: end what it left open, unhurried
@@ -337,9 +385,9 @@ sub fuzz
     {
         recover($entry, $sql, $s);
         $errors{$entry}{'connection lost'}++;
-        return 0;
+        return (0);
     }
-    return @codes ? 0 : 1;
+    return (@codes ? 0 : 1, $secs);
 }
 
 sub quote_sql { my ($t) = @_; return "\$fz\$$t\$fz\$"; }
@@ -396,9 +444,9 @@ for my $i (0 .. $#corpus)
     my $darr = 'ARRAY[' . join(', ', map { quote_sql($_) } @d) . ']';
     fuzz($role, 'idx_whatif', "SELECT count(*) FROM idx_whatif($darr, ARRAY[$q])", 1);
     push @{ $advised{$role} }, $stmt
-      if fuzz($role, 'idx_advise', "SELECT count(*) FROM idx_advise(ARRAY[$q])", 1);
+      if (fuzz($role, 'idx_advise', "SELECT count(*) FROM idx_advise(ARRAY[$q])", 1))[0];
     push @{ $accepted{$role} }, $stmt
-      if fuzz($role, 'idx_apply', "BEGIN;\nSELECT idx_apply(" . quote_sql($d[0]) . ", ARRAY[$q]);\nROLLBACK", 1);
+      if (fuzz($role, 'idx_apply', "BEGIN;\nSELECT idx_apply(" . quote_sql($d[0]) . ", ARRAY[$q]);\nROLLBACK", 1))[0];
 }
 my $t1 = time();
 
@@ -412,8 +460,24 @@ for my $role (qw(owner super))
     {
         my @batch = splice(@ok, 0, 20 + int(rand(81)));
         my $arr = 'ARRAY[' . join(",\n", map { quote_sql($_) } @batch) . ']';
-        fuzz($role, 'idx_advise (batch)', "SELECT count(*) FROM idx_advise($arr, max_indexes => 100)",
-             scalar(@batch), 0.6) for 1 .. 3;
+        my $call = "SELECT count(*) FROM idx_advise($arr, max_indexes => 100)";
+        # once whole, then cut short four times within the time it took
+        my ($ok, $secs) = fuzz($role, 'idx_advise (batch)', $call, scalar(@batch), whole => 1);
+        next unless $ok;
+        fuzz($role, 'idx_advise (batch)', $call, scalar(@batch), within => $secs) for 1 .. 4;
+    }
+}
+for my $role (qw(owner super))
+{
+    for my $k (0, 1)
+    {
+        last if @crashes >= $max_crashes;
+        my @batch = @indexable[ ($k + ($role eq 'super' ? 2 : 0)) * 100 .. ($k + ($role eq 'super' ? 2 : 0)) * 100 + 99 ];
+        my $call = 'SELECT count(*) FROM idx_advise(ARRAY[' . join(",\n", map { quote_sql($_) } @batch)
+          . '], max_indexes => 100)';
+        my ($ok, $secs) = fuzz($role, 'idx_advise (indexable batch)', $call, 100, whole => 1);
+        next unless $ok;
+        fuzz($role, 'idx_advise (indexable batch)', $call, 100, within => $secs) for 1 .. 5;
     }
 }
 my $t2 = time();
