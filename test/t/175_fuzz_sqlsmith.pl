@@ -23,30 +23,39 @@
 # tables it names), idx_advise and BEGIN; idx_apply(def, ARRAY[stmt]);
 # ROLLBACK, in the session of fuzz_owner (a non-superuser that owns fz.*
 # and is a member of fuzz_funcs, the functions' owner) or, one statement in
-# four, of a superuser.  The accepted statements are then fed in batches to
-# idx_advise(..., max_indexes => 100) (long selection phases), and stored
-# with real indexes built for the test, on which idx_explain(id, "analyze"
-# => true) runs.  About one call in five is cut short: by a random
-# statement_timeout or by pg_cancel_backend from a second session, after a
-# random delay scaled to how long such calls take.  The server runs with
-# MALLOC_PERTURB_ so that a use of freed memory crashes rather than reads
-# stale bytes.  Per-statement errors are
-# expected and counted by SQLSTATE; only a crash fails the test: "terminated
-# by signal" in the server log, or a checkpointer with another pid
-# (pg_postmaster_start_time() does not change on a crash restart).  A crash
-# is attributed to the call in flight (the log names the pid), the sessions
-# reconnect once the server has restarted, and the fuzz goes on; every
-# crash is listed (entry point, statement) with a backtrace when a core
-# file and gdb are there (bench/fuzz.sh allows core files).
+# four, of a superuser.  The statements idx_advise took are then fed in
+# batches of 20 to 100 to idx_advise(..., max_indexes => 100), with 400
+# indexable "col = $1 AND ... ORDER BY ... LIMIT" queries of every table
+# (which sqlsmith seldom writes) in batches of 100: long selection phases.
+# The SELECTs idx_apply took are stored, 100 an index, with real indexes
+# built for the test, on which idx_explain(id, "analyze" => true) runs.
+# About one single call in five is cut short, by a random statement_timeout
+# or by pg_cancel_backend from a second session, after a random delay up
+# to about the mean time of such calls; each batch runs once whole, then is
+# cut within the time it took, four or five times.
 #
-# Budget: the default (4 seeds x 500 statements) takes about 2 minutes on 2
+# The verdict.  Per-statement errors are expected and counted by SQLSTATE.
+# The test fails on a crash: "terminated by signal" in the server log, or a
+# checkpointer with another pid (pg_postmaster_start_time() does not change
+# on a crash restart); and on freed memory sent to the client: the server
+# runs with MALLOC_PERTURB_ (glibc fills freed memory with 0xa5), so an
+# error whose strings were freed with their context (issue 19 item 2)
+# shows 0xa5 bytes, or crashes, instead of stale bytes that look right.  A
+# crash is attributed to the call in flight (the log names the pid), the
+# sessions reconnect once the server has restarted, and the fuzz goes on:
+# every crash is listed with its call, with a backtrace when a core file
+# and gdb are there (bench/fuzz.sh allows core files); the calls are also
+# written to tmp_check/log/175_fuzz_crashes.sql, and the requests
+# idx_explain ran on to 175_fuzz_explain_requests.sql, for replaying.
+#
+# Budget: the default (4 seeds x 500 statements) takes 1 to 2 minutes on 2
 # cores.  bench/fuzz.sh runs this file with more: FUZZ_SEEDS (first-last,
 # default 1-4), FUZZ_PER_SEED (500), FUZZ_MAX_CRASHES (stop feeding after
 # that many, 25), FUZZ_EXPLAIN_INDEXES (indexes built per role for
 # idx_explain, 100 stored queries each, at most 5; 2), FUZZ_SUMMARY (a file
-# to write the summary to).  The
-# summary (statements per entry point, calls, cancels, errors by SQLSTATE,
-# crashes) goes to the test's log.
+# to write the summary to).  The summary (statements fed and calls per
+# entry point, what was cut short, errors by SQLSTATE, internal errors,
+# freed memory, crashes) goes to the test's log.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
