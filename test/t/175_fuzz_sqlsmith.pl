@@ -520,6 +520,7 @@ for my $role (qw(owner super))
         append_to_file("$PostgreSQL::Test::Utils::log_path/175_fuzz_explain_requests.sql",
                        ($role eq 'owner' ? "SET ROLE fuzz_owner;\n" : "RESET ROLE;\n") . "$apply;\n");
         my ($out, $err) = $sess{$role}->call($apply);
+        recover('idx_apply (stored for idx_explain)', $apply, $sess{$role}) unless defined $out;
         if (defined $out && $out =~ /^(\d+)$/m) { push @built, [ $role, $1, scalar(@q) ]; }
         else { note "idx_apply($def) with " . scalar(@q) . " queries refused: " . ($err // 'connection lost'); }
     }
