@@ -45,8 +45,9 @@
 # sessions reconnect once the server has restarted, and the fuzz goes on:
 # every crash is listed with its call, with a backtrace when a core file
 # and gdb are there (bench/fuzz.sh allows core files); the calls are also
-# written to tmp_check/log/175_fuzz_crashes.sql, and the requests
-# idx_explain ran on to 175_fuzz_explain_requests.sql, for replaying.
+# written to tmp_check/log/175_fuzz_crashes.sql (175_fuzz_freed.sql for
+# freed memory), and the requests idx_explain ran on to
+# 175_fuzz_explain_requests.sql, for replaying.
 #
 # Budget: the default (4 seeds x 500 statements) takes 1 to 2 minutes on 2
 # cores.  bench/fuzz.sh runs this file with more: FUZZ_SEEDS (first-last,
@@ -294,7 +295,7 @@ ok($checkpointer =~ /^\d+$/, "the checkpointer runs (pid $checkpointer)");
 # ---------------------------------------------------------------------
 # Calls, cancels, crashes
 # ---------------------------------------------------------------------
-my (%calls, %fed, %errors, %cut, @crashes, @internal, @freed);
+my (%calls, %fed, %errors, %cut, @crashes, %internal, %internal_n, @freed);
 my %avg;          # entry point => mean seconds of a call, for the cancels' delays
 my $log_offset = -s $node->logfile;
 
@@ -385,11 +386,16 @@ sub fuzz
     if ($err =~ /\xa5{4}/ || $out =~ /\xa5{4}/)
     {
         $errors{$entry}{'freed memory sent'}++;
-        push @freed, [ $entry, $err =~ /^((?:ERROR|LOCATION)[^\n]*\xa5[^\n]*)/m ? $1 : '', $sql ] if @freed < 20;
+        append_to_file("$PostgreSQL::Test::Utils::log_path/175_fuzz_freed.sql",
+                       "-- freed memory sent back in $entry, as $s->{user}\n$sql;\n");
+        push @freed, [ $entry, $err =~ /^((?:ERROR|LOCATION)[^\n]*\xa5[^\n]*)/m ? $1 : '', $sql ] if @freed < 5;
     }
     # an internal error (elog) reached by input: worth a look, kept
-    push @internal, [ $entry, $1, $sql ]
-      if $err =~ /^(?:psql:[^\n]*?: )?ERROR:  XX000: ([^\n]*)/m && @internal < 20;
+    if ($err =~ /^(?:psql:[^\n]*?: )?ERROR:  XX000: (?:query \d+: )?([^\n]*)/m)
+    {
+        $internal{$1} //= [ $entry, $sql ];    # the first call of each message
+        $internal_n{$1}++;
+    }
     if ($err =~ /server closed the connection|connection to server was lost|terminating connection because of crash/)
     {
         recover($entry, $sql, $s);
@@ -560,22 +566,24 @@ for my $e (sort keys %calls)
 push @summary, 'cut short: ' . join(', ', map { "$_ x$cut{$_}" } sort keys %cut);
 push @summary, sprintf('idx_explain on %d indexes (%s stored queries)', scalar(@built),
                        join('+', map { $_->[2] } @built));
-for my $x (@internal)
+# long calls are cut in the summary (the whole ones are in the files above)
+sub excerpt { my ($t) = @_; return (length($t) > 1500 ? substr($t, 0, 1500) . ' ...' : $t) =~ s/\n/\n      /gr; }
+for my $m (sort keys %internal)
 {
-    push @summary, "  XX000 in $x->[0]: $x->[1]";
-    push @summary, '    call: ' . substr($x->[2], 0, 4000) =~ s/\n/\n      /gr;
+    push @summary, "  XX000 (x$internal_n{$m}), first in $internal{$m}[0]: $m";
+    push @summary, '    call: ' . excerpt($internal{$m}[1]);
 }
 for my $x (@freed)
 {
     (my $what = $x->[1]) =~ s/\xa5+/<0xa5...>/g;
     push @summary, "  freed memory sent in $x->[0]: $what";
-    push @summary, '    call: ' . substr($x->[2], 0, 4000) =~ s/\n/\n      /gr;
+    push @summary, '    call: ' . excerpt($x->[2]);
 }
 push @summary, sprintf('crashes: %d', scalar(@crashes));
 for my $c (@crashes)
 {
     push @summary, "  crash: pid $c->{pid}, signal $c->{signal}, in $c->{entry}";
-    push @summary, '    statement: ' . substr($c->{sql}, 0, 4000) =~ s/\n/\n      /gr;
+    push @summary, '    statement: ' . excerpt($c->{sql});
     push @summary, "    log: $c->{running}" if $c->{running} && $c->{running} ne $c->{sql};
 }
 note join("\n", @summary);
