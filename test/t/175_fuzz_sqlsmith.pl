@@ -128,7 +128,7 @@ $node->command_ok(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->con
                    '-f', "$fuzz_dir/schema.sql"], 'the schema of test/fuzz/schema.sql');
 
 my @corpus;    # [ statement, seed ]
-my %left_out = (denied => 0, params => 0);
+my ($denied, $with_params) = (0, 0);
 for my $seed ($seed_first .. $seed_last)
 {
     my ($out, $err) = ('', '');
@@ -143,19 +143,19 @@ for my $seed ($seed_first .. $seed_last)
         $stmt =~ s/^\s+|\s+$//g;
         next if $stmt eq '';
         last if $kept == $per_seed;
-        if ($stmt =~ $deny_re) { $left_out{denied}++; next; }
+        if ($stmt =~ $deny_re) { $denied++; next; }
         if (@corpus % 2 == 1)
         {
             my $n = 0;
             $stmt =~ s/\bcast\(null as /$n < 3 ? 'cast($' . ++$n . ' as ' : 'cast(null as '/ge;
-            $left_out{params}++ if $n;
+            $with_params++ if $n;
         }
         push @corpus, [ $stmt, $seed ];
         $kept++;
     }
 }
 note sprintf('corpus: %d statements from seeds %d-%d (%d left out: they call a function with outside effects; %d with $n)',
-             scalar(@corpus), $seed_first, $seed_last, $left_out{denied}, $left_out{params});
+             scalar(@corpus), $seed_first, $seed_last, $denied, $with_params);
 cmp_ok(scalar(@corpus), '>=', $min_statements, "sqlsmith gave $min_statements statements");
 
 $node->safe_psql('fuzz', q{
@@ -230,8 +230,6 @@ sub connect
     ($self->{pid}) = ($out // '') =~ /(\d+)/;
     return $self->{pid};
 }
-
-sub alive { my ($self) = @_; return $self->{h}->pumpable; }
 
 # call(sql, at => seconds, then => sub): send, and run "then" once "at"
 # seconds have passed if the call is still running.  Returns (stdout,
