@@ -18,8 +18,9 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 packages="postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-client-15 make gcc"
 # the tests and benchmarks: TAP's IPC::Run, HypoPG and pg_qualstats (peers in
 # the benchmarks; test/t/180_advise_pgss.pl preloads pg_qualstats), gnuplot
-# (plots), Django, Alembic and psycopg2 (the ORM tests)
-test_packages="postgresql-15-hypopg postgresql-15-pg-qualstats libipc-run-perl gnuplot-nox python3-django python3-alembic python3-psycopg2"
+# (plots), Django, Alembic and psycopg2 (the ORM tests), sqlsmith (the fuzz
+# test, test/t/175_fuzz_sqlsmith.pl)
+test_packages="postgresql-15-hypopg postgresql-15-pg-qualstats libipc-run-perl gnuplot-nox python3-django python3-alembic python3-psycopg2 sqlsmith"
 case "$IA_SETUP_FOR" in
     demo) ;;
     test) packages="$packages $test_packages" ;;
