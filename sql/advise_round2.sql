@@ -124,3 +124,11 @@ SELECT rank, definition, queries, note
   FROM idx_advise(ARRAY['SELECT * FROM r2_no_such_table']);
 -- a NULL element is no statement: still an error
 SELECT rank FROM idx_advise(ARRAY['SELECT 1', NULL]);
+
+-- an expression that reads a column of an outer query is no index key
+-- (it gave XX000 "bogus varlevelsup" when the advisor printed it as one)
+CREATE TABLE r2_outer_a (x text);
+CREATE TABLE r2_outer_b (y text);
+SELECT count(*) AS rows_without_error
+  FROM idx_advise('SELECT 1 FROM r2_outer_a WHERE EXISTS (SELECT 1 FROM r2_outer_b WHERE ''x'' < coalesce(r2_outer_b.y, r2_outer_a.x))');
+DROP TABLE r2_outer_a, r2_outer_b;

@@ -81,6 +81,9 @@ varno_walker(Node *node, VarnoCtx *c)
 			if (v->varattno <= 0)
 				c->bad = true;
 		}
+		else
+			c->bad = true;		/* a column of an outer query: no index
+								 * expression can hold it */
 		return false;
 	}
 	if (IsA(node, SubLink) || IsA(node, Aggref) || IsA(node, WindowFunc) ||
