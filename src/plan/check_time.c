@@ -62,6 +62,7 @@
 
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
@@ -82,7 +83,7 @@ static bool timer_is_deadline = false;
 
 /* SIGINT seen during the outermost check, and the handler we wrapped */
 static volatile sig_atomic_t user_cancel = false;
-static pqsigfunc replaced_sigint = NULL;
+static pqsigfunc volatile replaced_sigint = NULL;
 static int	check_depth = 0;
 
 /* Called once from ia_verify_init, before MarkGUCPrefixReserved. */
@@ -102,8 +103,12 @@ ia_check_time_init(void)
 static void
 check_sigint(SIGNAL_ARGS)
 {
+	pqsigfunc	handler = replaced_sigint;
+
 	user_cancel = true;
-	replaced_sigint(postgres_signal_arg);
+	/* never NULL while we are installed (see ia_check_begin); if it were,
+	 * the backend's own handler rather than a jump to address 0 */
+	(handler != NULL ? handler : StatementCancelHandler) (postgres_signal_arg);
 }
 
 /*
@@ -119,14 +124,25 @@ ia_check_begin(void)
 	if (check_depth++ > 0)
 		return;
 	user_cancel = QueryCancelPending;
-	prev = pqsignal(SIGINT, check_sigint);
-	if (prev == SIG_IGN || prev == SIG_DFL || prev == SIG_ERR)
+
+	/*
+	 * Read the handler first, install ours second: a SIGINT between the two
+	 * steps of "prev = pqsignal(...)" would find our handler with nothing to
+	 * pass the signal on to (the sqlsmith fuzz test hit it: a jump to
+	 * address 0 on a cancel).
+	 */
 	{
-		/* nothing cancels through SIGINT here: leave it as it was */
-		(void) pqsignal(SIGINT, prev);
-		return;
+		struct sigaction old;
+
+		if (sigaction(SIGINT, NULL, &old) != 0)
+			return;
+		prev = old.sa_handler;
 	}
+	if (prev == SIG_IGN || prev == SIG_DFL || prev == SIG_ERR ||
+		prev == check_sigint)
+		return;			/* nothing cancels through SIGINT here */
 	replaced_sigint = prev;
+	(void) pqsignal(SIGINT, check_sigint);
 }
 
 /* ia_check_end -- the check is over (also on error): SIGINT as before */
@@ -136,7 +152,7 @@ ia_check_end(void)
 	if (--check_depth > 0)
 		return;
 	if (replaced_sigint != NULL)
-		(void) pqsignal(SIGINT, replaced_sigint);
+		(void) pqsignal(SIGINT, replaced_sigint);	/* ours is gone first */
 	replaced_sigint = NULL;
 	user_cancel = false;
 }
