@@ -11,7 +11,7 @@
 MODULE_big = index_advisor
 # One folder a subsystem (doc/architecture.md; the map opens
 # include/index_advisor.h).  Each folder's headers sit beside its files.
-IA_SUBSYSTEMS = build queue definition plan check advise nodes script
+IA_SUBSYSTEMS = build queue definition plan check advise nodes script autopilot
 OBJS = index_advisor.o src/settings.o src/nap.o src/errpos.o
 # build: idx_apply and the workers that run CREATE INDEX CONCURRENTLY
 OBJS += src/build/api.o src/build/launcher.o src/build/worker.o \
@@ -47,6 +47,8 @@ OBJS += src/advise/normalised.o
 OBJS += src/nodes/nodes.o
 # script: idx_apply_script, the ORM bridge
 OBJS += src/script/script.o src/script/escape.o
+# autopilot: its settings (the cycle is SQL, src/update/0.1--0.2/86-89)
+OBJS += src/autopilot/autopilot.o src/autopilot/welch.o
 
 # Node collection (src/nodes/nodes.c) speaks libpq, linked as contrib/postgres_fdw
 # is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).

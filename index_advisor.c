@@ -19,6 +19,7 @@
 #include "utils/guc.h"
 
 #include "index_advisor.h"
+#include "ia_autopilot.h"
 #include "ia_hidden.h"
 #include "ia_launcher.h"
 #include "ia_nodes.h"
@@ -33,6 +34,7 @@ void
 _PG_init(void)
 {
 	ia_define_settings();
+	ia_autopilot_define_settings();
 
 	ia_verify_init();
 	ia_hidden_init();		/* after plan_hooks.c's hook: chained */

@@ -57,6 +57,9 @@
  *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
  *	                       languages (ia_escape.h)
+ *	src/autopilot/         the autopilot's settings (ia_autopilot.h); the cycle
+ *	  autopilot.c          itself is SQL (src/update/0.1--0.2/86-89)
+ *	  welch.c              Welch's t-test on two windows of a statement
  *	include/compat.h       PostgreSQL version differences
  *
  * Layering.  The file-level call graph (a file calls another's exported
@@ -76,7 +79,7 @@
  *	   locks.c queue.c settings.c
  *	0  advise_extract.c gentle.c columns.c errpos.c nap.c nodes.c
  *	   check_time.c hypoplan.c plan_walk.c planning_role.c values.c
- *	   history.c status.c escape.c
+ *	   history.c status.c escape.c autopilot.c welch.c
  *
  * Names: exported functions start with ia_ (SQL-callable ones with idx_),
  * static ones never do (planner hooks are hook_<PostgreSQL hook>); types

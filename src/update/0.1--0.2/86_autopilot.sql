@@ -1,0 +1,596 @@
+/* index_advisor 0.2 part: the autopilot -- policy, snapshots, record, cycle.
+ *
+ * The autopilot closes the loop: from pg_stat_statements it decides which
+ * indexes to build (and, with drops => true, which to hide and then drop),
+ * builds them through idx_apply, measures each one against the window
+ * before it and keeps or reverts it, every step on the record.
+ *
+ *  * The policy, one per database: idx_autopilot_config (one row),
+ *    set by idx_autopilot_set() (index_advisor_admin only), read through
+ *    the view idx_autopilot_policy.  Its owner is the role that set it:
+ *    the cycle acts as that role and no other.
+ *  * Snapshots of pg_stat_statements: idx_autopilot_snapshots (one row per
+ *    snapshot, with what pg_stat_statements_info and the server said:
+ *    resets, evictions, restarts) and idx_autopilot_counters (the
+ *    counters of this database's statements at that snapshot).  Every
+ *    figure the autopilot decides on is the difference of two snapshots:
+ *    idx_autopilot_window(from, to).
+ *  * The record: idx_recommendations (one row per decision, create or
+ *    drop, with its status) and idx_autopilot_events (one row per step a
+ *    cycle took: what, which recommendation, one sentence).  Both are
+ *    readable with idx_history's rules: a role reads the rows of the roles
+ *    whose privileges it has; index_advisor_admin reads all.
+ *  * One cycle: idx_autopilot_run().  It takes a snapshot, then runs the
+ *    stages, each an SQL function of its own part:
+ *      idx_autopilot_progress(cycle)   87: building -> validating / failed
+ *      idx_autopilot_validate(cycle)   88: validating -> kept / reverted
+ *      idx_autopilot_drops(cycle)      89: hide, drop, unhide
+ *      idx_autopilot_propose(cycle)    87: new proposals; queued in apply
+ *    and returns the events the cycle recorded.
+ *
+ * The statuses of a recommendation are spelled in idx_autopilot_statuses()
+ * only; the CHECK constraint below and every stage use it.
+ * Reference: doc/autopilot.md (the statistics, the settings, the statuses).
+ */
+
+-- ---------------------------------------------------------------------
+-- Settings (src/autopilot/autopilot.c: the defaults are written there)
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.idx_autopilot_settings(OUT min_calls integer,
+                                                  OUT max_wait interval,
+                                                  OUT "window" interval,
+                                                  OUT min_window interval)
+RETURNS record
+LANGUAGE C STABLE
+AS 'MODULE_PATHNAME', 'idx_autopilot_settings';
+COMMENT ON FUNCTION @extschema@.idx_autopilot_settings() IS
+    'the autopilot''s settings (index_advisor.autopilot_min_calls, _max_wait, _window, _min_window) as the current session sees them';
+
+-- ---------------------------------------------------------------------
+-- Statuses
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.idx_autopilot_statuses(OUT status text, OUT live boolean,
+                                                  OUT meaning text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $idx_autopilot_statuses$
+    VALUES ('proposed',   true,  'decided; waiting for the build (apply) or for a person (recommend: idx_recommendation_apply / _reject)'),
+           ('building',   true,  'queued through idx_apply; history_id is its row'),
+           ('validating', true,  'built; measuring its statements after it became valid'),
+           ('kept',       false, 'built and measured: its statements got faster and no statement of its table got slower'),
+           ('reverted',   false, 'built and measured, then rolled back: reason says which statement and by how much'),
+           ('rejected',   false, 'not built: refused by a person (idx_recommendation_reject) or by idx_apply; reason says why'),
+           ('hidden',     true,  'a drop: the index is hidden (idx_hide); dropped after hide_for unless a statement of its table got slower'),
+           ('dropped',    false, 'a drop: the index was dropped concurrently (history_id is the drop row)'),
+           ('expired',    false, 'no longer applies: the index, its table or its statements went away, or the policy changed')
+$idx_autopilot_statuses$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_statuses() IS
+    'the statuses of idx_recommendations, each once: live ones still move; the one place they are spelled';
+
+CREATE FUNCTION @extschema@.idx_autopilot_status_ok(status text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$SELECT EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_statuses() s
+                     WHERE s.status OPERATOR(pg_catalog.=) $1)$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_status_ok(text) IS
+    'internal (CHECK of idx_recommendations.status): true for a status idx_autopilot_statuses() spells';
+
+-- ---------------------------------------------------------------------
+-- The policy
+-- ---------------------------------------------------------------------
+
+CREATE TABLE @extschema@.idx_autopilot_config (
+    only_row            boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    mode                text NOT NULL DEFAULT 'off'
+                        CHECK (mode IN ('off', 'recommend', 'apply')),
+    budget              bigint CHECK (budget >= 0),
+    max_builds_per_day  integer NOT NULL DEFAULT 2 CHECK (max_builds_per_day >= 0),
+    min_gain            double precision NOT NULL DEFAULT 0.2
+                        CHECK (min_gain >= 0 AND min_gain <= 1),
+    max_regression      double precision NOT NULL DEFAULT 0.1
+                        CHECK (max_regression >= 0),
+    drops               boolean NOT NULL DEFAULT false,
+    hide_for            interval NOT NULL DEFAULT '7 days'
+                        CHECK (hide_for >= interval '0'),
+    schemas             text[],
+    owner               pg_catalog.regrole NOT NULL,
+    set_at              timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.idx_autopilot_config IS
+    'index_advisor: the autopilot''s policy for this database (one row; idx_autopilot_set writes it, idx_autopilot_policy shows it)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_config', '');
+REVOKE ALL ON @extschema@.idx_autopilot_config FROM PUBLIC;
+
+CREATE VIEW @extschema@.idx_autopilot_policy AS
+    SELECT COALESCE(p.mode, 'off') AS mode, p.budget,
+           COALESCE(p.max_builds_per_day, 2) AS max_builds_per_day,
+           COALESCE(p.min_gain, 0.2) AS min_gain,
+           COALESCE(p.max_regression, 0.1) AS max_regression,
+           COALESCE(p.drops, false) AS drops,
+           COALESCE(p.hide_for, interval '7 days') AS hide_for,
+           p.schemas, p.owner, p.set_at
+      FROM (SELECT 1) one
+      LEFT JOIN @extschema@.idx_autopilot_config p ON true;
+COMMENT ON VIEW @extschema@.idx_autopilot_policy IS
+    'index_advisor: the autopilot''s policy for this database (mode off until idx_autopilot_set says otherwise)';
+GRANT SELECT ON @extschema@.idx_autopilot_policy TO PUBLIC;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.idx_autopilot_config TO index_advisor_admin;
+
+-- Not SECURITY DEFINER: the policy's owner is the role that calls it
+-- (current_user), which must be a member of index_advisor_admin
+-- (EXECUTE is granted to that role only).
+CREATE FUNCTION @extschema@.idx_autopilot_set(mode text,
+                                             budget bigint DEFAULT NULL,
+                                             max_builds_per_day integer DEFAULT 2,
+                                             min_gain double precision DEFAULT 0.2,
+                                             max_regression double precision DEFAULT 0.1,
+                                             drops boolean DEFAULT false,
+                                             hide_for interval DEFAULT '7 days',
+                                             schemas text[] DEFAULT NULL)
+RETURNS SETOF @extschema@.idx_autopilot_policy
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_set$
+BEGIN
+    PERFORM @extschema@.idx_refuse_in_recovery('idx_autopilot_set()');
+    IF mode IS NULL OR mode NOT IN ('off', 'recommend', 'apply') THEN
+        RAISE EXCEPTION 'invalid autopilot mode "%"', mode
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The modes are off, recommend and apply.';
+    END IF;
+    IF budget < 0 OR max_builds_per_day IS NULL OR max_builds_per_day < 0
+       OR min_gain IS NULL OR min_gain < 0 OR min_gain > 1
+       OR max_regression IS NULL OR max_regression < 0
+       OR drops IS NULL OR hide_for IS NULL OR hide_for < interval '0' THEN
+        RAISE EXCEPTION 'invalid autopilot policy'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('budget %s, max_builds_per_day %s, min_gain %s, max_regression %s, drops %s, hide_for %s',
+                                  COALESCE(budget::text, 'NULL'), COALESCE(max_builds_per_day::text, 'NULL'),
+                                  COALESCE(min_gain::text, 'NULL'), COALESCE(max_regression::text, 'NULL'),
+                                  COALESCE(drops::text, 'NULL'), COALESCE(hide_for::text, 'NULL')),
+                  HINT = 'budget and max_builds_per_day are at least 0, min_gain between 0 and 1, max_regression at least 0, hide_for not negative; none but budget and schemas may be NULL.';
+    END IF;
+    INSERT INTO @extschema@.idx_autopilot_config AS p
+           (only_row, mode, budget, max_builds_per_day, min_gain, max_regression,
+            drops, hide_for, schemas, owner, set_at)
+    VALUES (true, idx_autopilot_set.mode, idx_autopilot_set.budget,
+            idx_autopilot_set.max_builds_per_day, idx_autopilot_set.min_gain,
+            idx_autopilot_set.max_regression, idx_autopilot_set.drops,
+            idx_autopilot_set.hide_for, idx_autopilot_set.schemas,
+            current_user::regrole, now())
+    ON CONFLICT (only_row) DO UPDATE
+       SET mode = excluded.mode, budget = excluded.budget,
+           max_builds_per_day = excluded.max_builds_per_day,
+           min_gain = excluded.min_gain, max_regression = excluded.max_regression,
+           drops = excluded.drops, hide_for = excluded.hide_for,
+           schemas = excluded.schemas, owner = excluded.owner, set_at = excluded.set_at;
+    RETURN QUERY SELECT * FROM @extschema@.idx_autopilot_policy;
+END
+$idx_autopilot_set$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_set(text, bigint, integer, double precision, double precision, boolean, interval, text[]) IS
+    'set the autopilot''s policy for this database (index_advisor_admin only); the caller becomes its owner, the role every cycle acts as; mode off stops every new action at once';
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_set(text, bigint, integer, double precision, double precision, boolean, interval, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_set(text, bigint, integer, double precision, double precision, boolean, interval, text[]) TO index_advisor_admin;
+
+-- ---------------------------------------------------------------------
+-- Snapshots of pg_stat_statements (fact 29 of DESIGN.md)
+-- ---------------------------------------------------------------------
+
+-- One row per snapshot.  A cycle's id is its snapshot's id.  dealloc and
+-- stats_reset are pg_stat_statements_info's at the snapshot; started_at is
+-- pg_postmaster_start_time(): a change of any between two snapshots is a
+-- reset, evictions or a restart, which idx_autopilot_window reports.
+CREATE TABLE @extschema@.idx_autopilot_snapshots (
+    id           bigserial PRIMARY KEY,
+    taken_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    dealloc      bigint,
+    stats_reset  timestamptz,
+    started_at   timestamptz NOT NULL,
+    statements   integer NOT NULL DEFAULT 0,
+    note         text
+);
+COMMENT ON TABLE @extschema@.idx_autopilot_snapshots IS
+    'index_advisor: snapshots of pg_stat_statements taken by the autopilot (one per cycle); note says what happened since the one before (reset, evictions, restart)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_snapshots_id_seq', '');
+
+-- The counters of this database's statements at a snapshot, summed over
+-- toplevel.  sumsq_ms = calls * (stddev^2 + mean^2): pg_stat_statements'
+-- stddev is the population one, so the difference of two snapshots gives
+-- a window's exact mean and variance.
+CREATE TABLE @extschema@.idx_autopilot_counters (
+    snapshot_id   bigint NOT NULL REFERENCES @extschema@.idx_autopilot_snapshots ON DELETE CASCADE,
+    userid        pg_catalog.oid NOT NULL,
+    queryid       bigint NOT NULL,
+    calls         bigint NOT NULL,
+    total_ms      double precision NOT NULL,
+    sumsq_ms      double precision NOT NULL,
+    rows          bigint NOT NULL,
+    blks_hit      bigint NOT NULL,
+    blks_read     bigint NOT NULL,
+    PRIMARY KEY (snapshot_id, userid, queryid)
+);
+COMMENT ON TABLE @extschema@.idx_autopilot_counters IS
+    'index_advisor: pg_stat_statements counters of this database at each autopilot snapshot (sumsq_ms = calls * (stddev^2 + mean^2))';
+
+-- The text of each statement, once (pg_stat_statements may evict it).
+CREATE TABLE @extschema@.idx_autopilot_statements (
+    userid      pg_catalog.oid NOT NULL,
+    queryid     bigint NOT NULL,
+    query       text NOT NULL,
+    first_seen  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (userid, queryid)
+);
+COMMENT ON TABLE @extschema@.idx_autopilot_statements IS
+    'index_advisor: the text of each statement the autopilot saw in pg_stat_statements, as it recorded it';
+REVOKE ALL ON @extschema@.idx_autopilot_snapshots, @extschema@.idx_autopilot_counters,
+              @extschema@.idx_autopilot_statements FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.idx_autopilot_snapshots,
+      @extschema@.idx_autopilot_counters, @extschema@.idx_autopilot_statements
+      TO index_advisor_admin;
+GRANT USAGE ON SEQUENCE @extschema@.idx_autopilot_snapshots_id_seq TO index_advisor_admin;
+
+-- pg_stat_statements' schema, or an error that says how to get it.
+CREATE FUNCTION @extschema@.idx_autopilot_pgss_schema()
+RETURNS name
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_pgss_schema$
+DECLARE
+    nsp name;
+BEGIN
+    SELECT n.nspname INTO nsp
+      FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+     WHERE e.extname = 'pg_stat_statements';
+    IF nsp IS NULL THEN
+        RAISE EXCEPTION 'extension "pg_stat_statements" is not installed in this database'
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'The autopilot measures statements with pg_stat_statements.',
+                  HINT = 'Run CREATE EXTENSION pg_stat_statements; it also needs shared_preload_libraries = ''pg_stat_statements''.';
+    END IF;
+    RETURN nsp;
+END
+$idx_autopilot_pgss_schema$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_pgss_schema() IS
+    'internal (autopilot): the schema of pg_stat_statements, found through pg_extension; an error (42704) when it is not installed';
+
+-- Take a snapshot; returns its id.  55000 when pg_stat_statements is not
+-- loaded.  The note says what changed since the snapshot before.
+CREATE FUNCTION @extschema@.idx_autopilot_snapshot()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_snapshot$
+DECLARE
+    nsp   name := @extschema@.idx_autopilot_pgss_schema();
+    prev  @extschema@.idx_autopilot_snapshots;
+    snap  @extschema@.idx_autopilot_snapshots;
+BEGIN
+    SELECT * INTO prev FROM @extschema@.idx_autopilot_snapshots
+     ORDER BY id DESC LIMIT 1;
+    BEGIN
+        EXECUTE format('SELECT i.dealloc, i.stats_reset FROM %I.pg_stat_statements_info i', nsp)
+           INTO snap.dealloc, snap.stats_reset;
+    EXCEPTION WHEN object_not_in_prerequisite_state THEN
+        RAISE EXCEPTION 'pg_stat_statements is not loaded'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'The autopilot measures statements with pg_stat_statements, which only collects them when it is in shared_preload_libraries.',
+                  HINT = 'Add pg_stat_statements to shared_preload_libraries and restart the server.';
+    END;
+    snap.started_at := pg_postmaster_start_time();
+    snap.note := concat_ws('; ',
+        CASE WHEN prev.started_at <> snap.started_at
+             THEN format('the server restarted at %s: pg_stat_statements counted anew', snap.started_at) END,
+        CASE WHEN prev.stats_reset IS DISTINCT FROM snap.stats_reset AND prev.started_at = snap.started_at
+             THEN format('pg_stat_statements was reset at %s', snap.stats_reset) END,
+        CASE WHEN snap.dealloc > prev.dealloc AND prev.started_at = snap.started_at
+                  AND prev.stats_reset IS NOT DISTINCT FROM snap.stats_reset
+             THEN format('pg_stat_statements evicted statements %s times (pg_stat_statements.max)',
+                         snap.dealloc - prev.dealloc) END);
+    INSERT INTO @extschema@.idx_autopilot_snapshots (dealloc, stats_reset, started_at, note)
+    VALUES (snap.dealloc, snap.stats_reset, snap.started_at, NULLIF(snap.note, ''))
+    RETURNING id INTO snap.id;
+    EXECUTE format(
+        'WITH s AS (
+             SELECT s.userid, s.queryid, min(s.query) AS query,
+                    sum(s.calls)::bigint AS calls, sum(s.total_exec_time) AS total_ms,
+                    sum(s.calls * (s.stddev_exec_time ^ 2 + s.mean_exec_time ^ 2)) AS sumsq_ms,
+                    sum(s.rows)::bigint AS rows,
+                    sum(s.shared_blks_hit)::bigint AS blks_hit,
+                    sum(s.shared_blks_read)::bigint AS blks_read
+               FROM %I.pg_stat_statements s
+              WHERE s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+                AND s.queryid IS NOT NULL
+              GROUP BY s.userid, s.queryid
+         ), t AS (
+             INSERT INTO @extschema@.idx_autopilot_statements (userid, queryid, query)
+             SELECT s.userid, s.queryid, s.query FROM s WHERE s.query IS NOT NULL
+             ON CONFLICT (userid, queryid) DO NOTHING
+         )
+         INSERT INTO @extschema@.idx_autopilot_counters
+                (snapshot_id, userid, queryid, calls, total_ms, sumsq_ms, rows, blks_hit, blks_read)
+         SELECT $1, s.userid, s.queryid, s.calls, s.total_ms, s.sumsq_ms, s.rows,
+                s.blks_hit, s.blks_read
+           FROM s', nsp) USING snap.id;
+    UPDATE @extschema@.idx_autopilot_snapshots x
+       SET statements = (SELECT count(*) FROM @extschema@.idx_autopilot_counters c
+                          WHERE c.snapshot_id = snap.id)
+     WHERE x.id = snap.id;
+    RETURN snap.id;
+END
+$idx_autopilot_snapshot$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_snapshot() IS
+    'internal (idx_autopilot_run): snapshot pg_stat_statements for this database; returns the snapshot id';
+
+-- The window between two snapshots, per statement: calls, mean and sample
+-- standard deviation of its execution time, rows.  A statement whose
+-- counters went down (a reset, an eviction and re-entry, a restart) or
+-- that is new counts from zero: restarted says so, and the window is then
+-- only what the later snapshot holds.  A statement absent from the later
+-- snapshot is not in the window.
+CREATE FUNCTION @extschema@.idx_autopilot_window(from_snapshot bigint, to_snapshot bigint)
+RETURNS TABLE(userid pg_catalog.oid, queryid bigint, query text, calls bigint,
+              total_ms double precision, mean_ms double precision,
+              stddev_ms double precision, rows bigint, restarted boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_window$
+    SELECT b.userid, b.queryid, t.query, d.calls, d.total_ms,
+           d.total_ms / d.calls,
+           CASE WHEN d.calls > 1
+                THEN sqrt(greatest(d.sumsq_ms - d.total_ms ^ 2 / d.calls, 0) / (d.calls - 1))
+           END,
+           d.rows, d.restarted
+      FROM @extschema@.idx_autopilot_counters b
+      LEFT JOIN @extschema@.idx_autopilot_counters a
+             ON a.snapshot_id = $1 AND a.userid = b.userid AND a.queryid = b.queryid
+      LEFT JOIN @extschema@.idx_autopilot_statements t
+             ON t.userid = b.userid AND t.queryid = b.queryid
+     CROSS JOIN LATERAL (
+           SELECT a.calls IS NULL OR b.calls < a.calls OR b.total_ms < a.total_ms AS restarted) r
+     CROSS JOIN LATERAL (
+           SELECT CASE WHEN r.restarted THEN b.calls ELSE b.calls - a.calls END AS calls,
+                  CASE WHEN r.restarted THEN b.total_ms ELSE b.total_ms - a.total_ms END AS total_ms,
+                  CASE WHEN r.restarted THEN b.sumsq_ms ELSE b.sumsq_ms - a.sumsq_ms END AS sumsq_ms,
+                  CASE WHEN r.restarted THEN b.rows ELSE b.rows - a.rows END AS rows,
+                  r.restarted) d
+     WHERE b.snapshot_id = $2 AND d.calls > 0
+$idx_autopilot_window$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_window(bigint, bigint) IS
+    'per statement, what pg_stat_statements counted between two autopilot snapshots: calls, mean and sample stddev of the execution time (ms), rows; restarted when its counters began anew in between (reset, eviction, restart)';
+
+-- ---------------------------------------------------------------------
+-- Statistics: Welch's test (src/autopilot/welch.c) and the two rules the
+-- stages decide with
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.idx_autopilot_welch(mean1 double precision, stddev1 double precision,
+                                               calls1 double precision,
+                                               mean2 double precision, stddev2 double precision,
+                                               calls2 double precision,
+                                               shift double precision DEFAULT 0,
+                                               OUT t double precision, OUT df double precision,
+                                               OUT p_slower double precision)
+RETURNS record
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'idx_autopilot_welch';
+COMMENT ON FUNCTION @extschema@.idx_autopilot_welch(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
+    'Welch''s one-sided t-test: p_slower is the p-value of "the mean of window 2 is more than (1 + shift) times that of window 1" (t, Welch-Satterthwaite df); NULLs when a window has fewer than two calls';
+
+-- The significance level of every decision: 5 %, one-sided.
+CREATE FUNCTION @extschema@.idx_autopilot_alpha()
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$SELECT 0.05::double precision$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_alpha() IS
+    'the significance level of the autopilot''s decisions (one-sided Welch test)';
+
+-- After (m2, s2, n2) is slower than (1 + by) times before (m1, s1, n1),
+-- significantly.  NULL when a window has fewer than two calls.
+CREATE FUNCTION @extschema@.idx_autopilot_slower(m1 double precision, s1 double precision, n1 double precision,
+                                                m2 double precision, s2 double precision, n2 double precision,
+                                                by double precision)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT w.p_slower < @extschema@.idx_autopilot_alpha()
+      FROM @extschema@.idx_autopilot_welch($1, COALESCE($2, 'NaN'), $3, $4, COALESCE($5, 'NaN'), $6, $7) w
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_slower(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
+    'true when the after window (m2, s2, n2) is slower than (1 + by) times the before window (m1, s1, n1) at idx_autopilot_alpha(); NULL when not known';
+
+-- After is faster than (1 - by) times before, significantly.
+CREATE FUNCTION @extschema@.idx_autopilot_faster(m1 double precision, s1 double precision, n1 double precision,
+                                                m2 double precision, s2 double precision, n2 double precision,
+                                                by double precision)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 1 - w.p_slower < @extschema@.idx_autopilot_alpha()
+      FROM @extschema@.idx_autopilot_welch($1, COALESCE($2, 'NaN'), $3, $4, COALESCE($5, 'NaN'), $6, -$7) w
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_faster(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
+    'true when the after window (m2, s2, n2) is faster than (1 - by) times the before window (m1, s1, n1) at idx_autopilot_alpha(); NULL when not known';
+
+-- The rule by which a statement is "on" a table: its text names the table
+-- as a word (the rule idx_hidden_statements uses).
+CREATE FUNCTION @extschema@.idx_autopilot_names_table(query text, table_oid pg_catalog.regclass)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1 ~* ('\m' || regexp_replace(c.relname, '([^[:alnum:]_])', '\\\1', 'g') || '\M')
+      FROM pg_class c WHERE c.oid = $2
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass) IS
+    'internal (autopilot): true when the statement''s text names the table as a word; the rule by which a statement counts as one of a table''s';
+
+-- ---------------------------------------------------------------------
+-- The record
+-- ---------------------------------------------------------------------
+
+CREATE TABLE @extschema@.idx_recommendations (
+    id             bigserial PRIMARY KEY,
+    kind           text NOT NULL CHECK (kind IN ('create', 'drop')),
+    -- create: the CREATE INDEX the advisor gave; drop: DROP INDEX CONCURRENTLY
+    definition     text NOT NULL,
+    -- the index built (once known) or to drop, as schema-qualified name
+    schema_name    name NOT NULL,
+    index_name     name,
+    table_name     name NOT NULL,
+    table_oid      pg_catalog.oid NOT NULL,
+    index_oid      pg_catalog.oid,
+    -- [{userid, queryid, query, calls, mean_ms, stddev_ms}] measured in the
+    -- window before the decision
+    statements     jsonb NOT NULL DEFAULT '[]',
+    est_gain       double precision,      -- fraction of its statements' time
+    est_size       bigint,                -- bytes (create) or bytes freed (drop)
+    status         text NOT NULL CHECK (@extschema@.idx_autopilot_status_ok(status)),
+    reason         text,                  -- one sentence: why this status
+    history_id     bigint,                -- the idx_history row of the build, hide or drop
+    role_oid       pg_catalog.regrole NOT NULL,   -- the policy's owner who decided
+    before_from    bigint,                -- snapshots of the window before
+    before_to      bigint,
+    after_from     bigint,                -- first snapshot after valid / hidden
+    -- per statement before and after, with window lengths and calls: what
+    -- the validation decided on
+    evidence       jsonb,
+    -- what the advice was computed from: a rejected recommendation comes
+    -- back only when this changes (87's rule)
+    workload_key   text,
+    decided_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    changed_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    valid_at       timestamptz            -- create: index valid; drop: hidden
+);
+COMMENT ON TABLE @extschema@.idx_recommendations IS
+    'index_advisor: the autopilot''s decisions, one row each (create or drop), with the statements and figures they rest on and their status (idx_autopilot_statuses)';
+CREATE INDEX idx_recommendations_live ON @extschema@.idx_recommendations (status, id);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_recommendations', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_recommendations_id_seq', '');
+
+CREATE TABLE @extschema@.idx_autopilot_events (
+    id                 bigserial PRIMARY KEY,
+    cycle              bigint NOT NULL,       -- the cycle's snapshot id
+    at                 timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    recommendation_id  bigint REFERENCES @extschema@.idx_recommendations ON DELETE CASCADE,
+    action             text NOT NULL,        -- proposed, queued, validating, kept, reverted, rejected, hidden, dropped, unhidden, expired, skipped, note
+    status             text,                 -- the recommendation's status after it
+    detail             text NOT NULL,        -- one sentence
+    role_oid           pg_catalog.regrole NOT NULL
+);
+COMMENT ON TABLE @extschema@.idx_autopilot_events IS
+    'index_advisor: every step an autopilot cycle took, one sentence each; idx_autopilot_run returns those of its cycle';
+CREATE INDEX idx_autopilot_events_cycle ON @extschema@.idx_autopilot_events (cycle);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_events', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_events_id_seq', '');
+
+-- idx_history's rules: a role reads the rows of the roles whose privileges
+-- it has; index_advisor_admin reads all and writes (the cycle runs as an
+-- admin: the policy's owner).
+ALTER TABLE @extschema@.idx_recommendations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.idx_autopilot_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idx_recommendations_own_rows ON @extschema@.idx_recommendations FOR SELECT
+    USING (@extschema@.idx_may_act(role_oid));
+CREATE POLICY idx_recommendations_admin_rows ON @extschema@.idx_recommendations
+    TO index_advisor_admin USING (true) WITH CHECK (true);
+CREATE POLICY idx_autopilot_events_own_rows ON @extschema@.idx_autopilot_events FOR SELECT
+    USING (@extschema@.idx_may_act(role_oid));
+CREATE POLICY idx_autopilot_events_admin_rows ON @extschema@.idx_autopilot_events
+    TO index_advisor_admin USING (true) WITH CHECK (true);
+REVOKE ALL ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events FROM PUBLIC;
+GRANT SELECT ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events TO PUBLIC;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.idx_recommendations,
+      @extschema@.idx_autopilot_events TO index_advisor_admin;
+GRANT USAGE ON SEQUENCE @extschema@.idx_recommendations_id_seq,
+      @extschema@.idx_autopilot_events_id_seq TO index_advisor_admin;
+
+-- Record a step: an event row and, when rec_id and new_status are given,
+-- the recommendation's new status and reason.  The one way stages write
+-- the record.
+CREATE FUNCTION @extschema@.idx_autopilot_event(cycle bigint, rec_id bigint,
+                                               action text, detail text,
+                                               new_status text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_event$
+BEGIN
+    IF rec_id IS NOT NULL AND new_status IS NOT NULL THEN
+        UPDATE @extschema@.idx_recommendations r
+           SET status = new_status, reason = detail, changed_at = now()
+         WHERE r.id = rec_id;
+    END IF;
+    INSERT INTO @extschema@.idx_autopilot_events
+           (cycle, recommendation_id, action, status, detail, role_oid)
+    VALUES (cycle, rec_id, action,
+            (SELECT r.status FROM @extschema@.idx_recommendations r WHERE r.id = rec_id),
+            detail, current_user::regrole);
+END
+$idx_autopilot_event$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_event(bigint, bigint, text, text, text) IS
+    'internal (autopilot stages): record one step of a cycle, and the recommendation''s new status with detail as its reason';
+
+-- ---------------------------------------------------------------------
+-- One cycle
+-- ---------------------------------------------------------------------
+
+-- The caller must be the policy's owner (it acts as that role and no
+-- other: whatever it plans, builds, hides or drops is checked against the
+-- owner's privileges) and still a member of index_advisor_admin.
+CREATE FUNCTION @extschema@.idx_autopilot_run()
+RETURNS TABLE(recommendation_id bigint, action text, kind text, target text,
+              status text, detail text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_run$
+#variable_conflict use_column
+DECLARE
+    policy  @extschema@.idx_autopilot_policy;
+    this_cycle  bigint;
+BEGIN
+    PERFORM @extschema@.idx_refuse_in_recovery('idx_autopilot_run()');
+    SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
+    IF policy.mode = 'off' THEN
+        RETURN;     -- off: no snapshot, no step
+    END IF;
+    IF policy.owner::oid <> current_user::regrole::oid THEN
+        RAISE EXCEPTION 'only the autopilot policy''s owner "%" may run a cycle', policy.owner
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
+                  HINT = format('Run it as %s (SET ROLE), or set the policy again as this role with idx_autopilot_set().', policy.owner);
+    END IF;
+    -- one cycle at a time per database, and no policy change during one:
+    -- the policy's row stays locked until the cycle's transaction ends
+    PERFORM 1 FROM @extschema@.idx_autopilot_config c FOR UPDATE;
+    SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
+    IF policy.mode = 'off' THEN
+        RETURN;
+    END IF;
+    this_cycle := @extschema@.idx_autopilot_snapshot();
+    IF (SELECT s.note FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = this_cycle) IS NOT NULL THEN
+        PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
+            (SELECT s.note FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = this_cycle));
+    END IF;
+    PERFORM @extschema@.idx_autopilot_progress(this_cycle, policy);
+    PERFORM @extschema@.idx_autopilot_validate(this_cycle, policy);
+    PERFORM @extschema@.idx_autopilot_drops(this_cycle, policy);
+    PERFORM @extschema@.idx_autopilot_propose(this_cycle, policy);
+    RETURN QUERY
+        SELECT e.recommendation_id, e.action, r.kind,
+               COALESCE(quote_ident(r.schema_name) || '.' || quote_ident(r.index_name), r.definition),
+               e.status, e.detail
+          FROM @extschema@.idx_autopilot_events e
+          LEFT JOIN @extschema@.idx_recommendations r ON r.id = e.recommendation_id
+         WHERE e.cycle = this_cycle
+         ORDER BY e.id;
+END
+$idx_autopilot_run$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_run() IS
+    'one autopilot cycle (as the policy''s owner): snapshot pg_stat_statements, follow builds, validate built indexes, hide/drop/unhide (drops => true), propose new indexes (and queue them in apply mode); returns the steps it took';
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_run() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_run() TO index_advisor_admin;
