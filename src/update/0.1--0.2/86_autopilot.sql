@@ -22,7 +22,7 @@
  *    whose privileges it has; index_advisor_admin reads all.
  *  * One cycle: idx_autopilot_run().  It takes a snapshot, then runs the
  *    stages, each an SQL function of its own part:
- *      idx_autopilot_progress(cycle)   87: building -> validating / failed
+ *      idx_autopilot_progress(cycle)   88: building -> validating / failed
  *      idx_autopilot_validate(cycle)   88: validating -> kept / reverted
  *      idx_autopilot_drops(cycle)      89: hide, drop, unhide
  *      idx_autopilot_propose(cycle)    87: new proposals; queued in apply
