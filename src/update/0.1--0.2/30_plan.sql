@@ -1,41 +1,9 @@
 /* index_advisor 0.1 -> 0.2, part "plan": who plans a stored query as whom
- * (src/plan/verify.c, doc/safety-planning.md), the visibility of idx_findings
- * and idx_snapshots, and pg_cron found through pg_extension.  idx_report
+ * (src/plan/verify.c, doc/safety-planning.md) and pg_cron found through
+ * pg_extension.  The visibility of idx_findings and idx_snapshots is in
+ * 40_history.sql, with idx_history's.  idx_report
  * and idx_check, which follow the recorded index and table OIDs, are
  * defined in 60_rules.sql. */
-
--- ---------------------------------------------------------------------
--- idx_findings and idx_snapshots: the same visibility as idx_history
--- ---------------------------------------------------------------------
-
--- A role reads the findings and snapshots of the history rows it may read
--- (its own requests and those of roles whose privileges it has); members of
--- index_advisor_admin read every row; superusers bypass row-level
--- security.  Rows about indexes not created through idx_apply (history_id
--- NULL) are for the admin role only.  idx_check(), SECURITY DEFINER, writes
--- as the tables' owner.
-ALTER TABLE @extschema@.idx_findings ENABLE ROW LEVEL SECURITY;
-ALTER TABLE @extschema@.idx_snapshots ENABLE ROW LEVEL SECURITY;
-CREATE POLICY idx_findings_own_rows ON @extschema@.idx_findings FOR SELECT
-    USING (history_id IS NOT NULL
-           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
-                        WHERE h.id OPERATOR(pg_catalog.=) history_id));
-CREATE POLICY idx_findings_admin_rows ON @extschema@.idx_findings
-    FOR SELECT TO index_advisor_admin USING (true);
-CREATE POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots FOR SELECT
-    USING (history_id IS NOT NULL
-           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
-                        WHERE h.id OPERATOR(pg_catalog.=) history_id));
-CREATE POLICY idx_snapshots_admin_rows ON @extschema@.idx_snapshots
-    FOR SELECT TO index_advisor_admin USING (true);
-COMMENT ON POLICY idx_findings_own_rows ON @extschema@.idx_findings IS
-    'index_advisor: a role reads the findings about the idx_history rows it may read';
-COMMENT ON POLICY idx_findings_admin_rows ON @extschema@.idx_findings IS
-    'index_advisor: members of index_advisor_admin read every finding';
-COMMENT ON POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots IS
-    'index_advisor: a role reads the snapshots of the idx_history rows it may read';
-COMMENT ON POLICY idx_snapshots_admin_rows ON @extschema@.idx_snapshots IS
-    'index_advisor: members of index_advisor_admin read every snapshot';
 
 -- ---------------------------------------------------------------------
 -- C helpers: now planned under the rule of who plans as whom

@@ -16,6 +16,9 @@
 --    it, index_oid comes from another cluster, and the index is identified
 --    once more by name on that table (idx_kick, so also idx_check and
 --    idx_wait, does it for every such row; idx_rollback for its own).
+--  * Who reads which rows, once for 0.2: idx_may_act(role) and the
+--    row-level security of idx_history, idx_findings and idx_snapshots
+--    (created here, after the change of type the policies depend on).
 --  * leftover_oid: an INVALID index that a failed build left and that could
 --    not be dropped (a lock timeout, say); the next worker retries the drop.
 --  * The self-referencing foreign keys (reverts, parent_id) made every
@@ -52,10 +55,64 @@ CREATE INDEX idx_history_restored_idx ON @extschema@.idx_history (id)
 COMMENT ON INDEX @extschema@.idx_history_restored_idx IS
     'index_advisor: rows restored from a dump whose index_oid must be identified again (idx_kick does it)';
 
+-- ---------------------------------------------------------------------
+-- Who reads which rows: idx_history, idx_findings, idx_snapshots
+-- ---------------------------------------------------------------------
+
+-- The one rule: the current role has the privileges of the role that
+-- requested the row (pg_has_role(..., 'USAGE'), which is what
+-- has_privs_of_role() says in C: src/queue/queue.c ia_queue_lookup for
+-- idx_cancel/idx_rollback, src/check/usage.c for idx_explain/idx_plan_summary).
+-- Membership alone (NOINHERIT) is not enough: such a member acts after
+-- SET ROLE.  Superusers have every role's privileges.
+-- No SET search_path: every name in the body is qualified, and a function
+-- with SET cannot be inlined into the policies that call it per row.
+CREATE FUNCTION @extschema@.idx_may_act(role pg_catalog.regrole)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $idx_may_act$SELECT pg_catalog.pg_has_role(CURRENT_USER, role, 'USAGE')$idx_may_act$;
+COMMENT ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) IS
+    'true when the current role may see and act on the operations requested by role: it has that role''s privileges (pg_has_role USAGE; has_privs_of_role in the C); used by the row-level security of idx_history, idx_findings and idx_snapshots and by idx_wait()';
+REVOKE ALL ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) TO PUBLIC;
+
 CREATE POLICY idx_history_own_rows ON @extschema@.idx_history FOR SELECT
-    USING (pg_catalog.pg_has_role(CURRENT_USER, role_oid, 'MEMBER'));
+    USING (@extschema@.idx_may_act(role_oid));
 COMMENT ON POLICY idx_history_own_rows ON @extschema@.idx_history IS
-    'index_advisor: a role reads the rows it requested, and those of the roles it is a member of';
+    'index_advisor: a role reads the rows of the roles whose privileges it has (idx_may_act): its own, and those of roles it inherits';
+
+-- A role reads the findings and snapshots of the history rows it may read
+-- (its own requests and those of roles whose privileges it has); members of
+-- index_advisor_admin read every row; superusers bypass row-level
+-- security.  Rows about indexes not created through idx_apply (history_id
+-- NULL) are for the admin role only.  idx_check(), SECURITY DEFINER, writes
+-- as the tables' owner.
+ALTER TABLE @extschema@.idx_findings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.idx_snapshots ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idx_findings_own_rows ON @extschema@.idx_findings FOR SELECT
+    USING (history_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
+                        WHERE h.id OPERATOR(pg_catalog.=) history_id
+                          AND @extschema@.idx_may_act(h.role_oid)));
+COMMENT ON POLICY idx_findings_own_rows ON @extschema@.idx_findings IS
+    'index_advisor: a role reads the findings about the idx_history rows it may act on (idx_may_act)';
+
+CREATE POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots FOR SELECT
+    USING (history_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
+                        WHERE h.id OPERATOR(pg_catalog.=) history_id
+                          AND @extschema@.idx_may_act(h.role_oid)));
+COMMENT ON POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots IS
+    'index_advisor: a role reads the snapshots of the idx_history rows it may act on (idx_may_act)';
+
+CREATE POLICY idx_findings_admin_rows ON @extschema@.idx_findings
+    FOR SELECT TO index_advisor_admin USING (true);
+CREATE POLICY idx_snapshots_admin_rows ON @extschema@.idx_snapshots
+    FOR SELECT TO index_advisor_admin USING (true);
+COMMENT ON POLICY idx_findings_admin_rows ON @extschema@.idx_findings IS
+    'index_advisor: members of index_advisor_admin read every finding';
+COMMENT ON POLICY idx_snapshots_admin_rows ON @extschema@.idx_snapshots IS
+    'index_advisor: members of index_advisor_admin read every snapshot';
 
 COMMENT ON COLUMN @extschema@.idx_history.role_oid IS
     'the role that requested the operation (the worker acts as this role; row-level security shows it the row)';

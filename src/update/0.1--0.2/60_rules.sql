@@ -3,16 +3,15 @@
  *  * The duplicate rule: idx_index_covers() exposes the C rule that
  *    idx_apply() refuses a duplicate with (src/definition/duplicates.c ia_index_covers),
  *    and idx_check()'s 'duplicate' finding calls it, so the two agree.
- *  * Who may act on a history row: idx_may_act(role), the privileges of the
- *    requesting role (pg_has_role(..., 'USAGE'), has_privs_of_role() in
- *    C), used by the row-level security policies and idx_wait().
+ *  * Who may act on a history row: idx_may_act(role), defined with the
+ *    row-level security policies that use it in 40_history.sql, and used
+ *    here by idx_wait().
  *  * idx_check() and idx_report() in named steps: idx_check_crashed,
  *    idx_check_usage, idx_check_catalog, idx_check_record; idx_report_trend,
  *    idx_report_verdict, idx_report_detail.  The 0.2 definitions of
  *    idx_check, idx_report and idx_wait are here, and only here.
  *
- * This part sorts after 40_history.sql, which changes the type of
- * idx_history.role_oid that the policies read.  See doc/rules.md. */
+ * See doc/rules.md. */
 
 -- ---------------------------------------------------------------------
 -- The duplicate rule
@@ -412,47 +411,6 @@ COMMENT ON FUNCTION @extschema@.idx_check() IS
 -- ---------------------------------------------------------------------
 -- Who may act on a history row
 -- ---------------------------------------------------------------------
-
--- The one rule: the current role has the privileges of the role that
--- requested the row (pg_has_role(..., 'USAGE'), which is what
--- has_privs_of_role() says in C: src/queue/queue.c ia_queue_lookup for
--- idx_cancel/idx_rollback, src/check/usage.c for idx_explain/idx_plan_summary).
--- Membership alone (NOINHERIT) is not enough: such a member acts after
--- SET ROLE.  Superusers have every role's privileges.
--- No SET search_path: every name in the body is qualified, and a function
--- with SET cannot be inlined into the policies that call it per row.
-CREATE FUNCTION @extschema@.idx_may_act(role pg_catalog.regrole)
-RETURNS boolean
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-AS $idx_may_act$SELECT pg_catalog.pg_has_role(CURRENT_USER, role, 'USAGE')$idx_may_act$;
-COMMENT ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) IS
-    'true when the current role may see and act on the operations requested by role: it has that role''s privileges (pg_has_role USAGE; has_privs_of_role in the C); used by the row-level security of idx_history, idx_findings and idx_snapshots and by idx_wait()';
-REVOKE ALL ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_may_act(pg_catalog.regrole) TO PUBLIC;
-
-DROP POLICY idx_history_own_rows ON @extschema@.idx_history;
-CREATE POLICY idx_history_own_rows ON @extschema@.idx_history FOR SELECT
-    USING (@extschema@.idx_may_act(role_oid));
-COMMENT ON POLICY idx_history_own_rows ON @extschema@.idx_history IS
-    'index_advisor: a role reads the rows of the roles whose privileges it has (idx_may_act): its own, and those of roles it inherits';
-
-DROP POLICY idx_findings_own_rows ON @extschema@.idx_findings;
-CREATE POLICY idx_findings_own_rows ON @extschema@.idx_findings FOR SELECT
-    USING (history_id IS NOT NULL
-           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
-                        WHERE h.id OPERATOR(pg_catalog.=) history_id
-                          AND @extschema@.idx_may_act(h.role_oid)));
-COMMENT ON POLICY idx_findings_own_rows ON @extschema@.idx_findings IS
-    'index_advisor: a role reads the findings about the idx_history rows it may act on (idx_may_act)';
-
-DROP POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots;
-CREATE POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots FOR SELECT
-    USING (history_id IS NOT NULL
-           AND EXISTS (SELECT 1 FROM @extschema@.idx_history h
-                        WHERE h.id OPERATOR(pg_catalog.=) history_id
-                          AND @extschema@.idx_may_act(h.role_oid)));
-COMMENT ON POLICY idx_snapshots_own_rows ON @extschema@.idx_snapshots IS
-    'index_advisor: a role reads the snapshots of the idx_history rows it may act on (idx_may_act)';
 
 -- Internal: idx_wait's nap, cut short when a worker takes or lets go of one
 -- of the rows (their locks; no query): the start and the end of a build are
