@@ -366,22 +366,8 @@ CREATE TRIGGER idx_hidden_built
 COMMENT ON TRIGGER idx_hidden_built ON @extschema@.idx_history IS
     'index_advisor: an index built with visible => false is recorded as hidden once its build is done';
 
--- idx_apply gets visible (default true): false builds the index hidden from
--- every planner from the start (needs the library preloaded).
-DROP FUNCTION @extschema@.idx_apply(text, text[], text, text, timestamptz);
-CREATE FUNCTION @extschema@.idx_apply(definition text,
-                                      queries text[] DEFAULT NULL,
-                                      migration text DEFAULT NULL,
-                                      priority text DEFAULT NULL,
-                                      not_before timestamptz DEFAULT NULL,
-                                      visible boolean DEFAULT true)
-RETURNS bigint
-LANGUAGE C VOLATILE
-AS 'MODULE_PATHNAME', 'idx_apply';
-COMMENT ON FUNCTION @extschema@.idx_apply(text, text[], text, text, timestamptz, boolean) IS
-    'validate one CREATE INDEX statement as the calling role and queue it for a concurrent build by a background worker, at a priority (normal, low, idle), not before a time, and hidden from every planner when visible is false; returns the history id';
-REVOKE ALL ON FUNCTION @extschema@.idx_apply(text, text[], text, text, timestamptz, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_apply(text, text[], text, text, timestamptz, boolean) TO PUBLIC;
+-- idx_apply's visible argument (false: built hidden from every planner from
+-- the start) is declared with its other 0.2 arguments in 76_gentle.sql.
 
 -- ---------------------------------------------------------------------
 -- idx_report and idx_check: a hidden index is "hidden since ...", with what
