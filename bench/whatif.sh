@@ -16,11 +16,17 @@
 #             3 x 20) of the time per call, in one session:
 #               idx_whatif(ARRAY[def], ARRAY[query])  (cost before and after,
 #                   the plan, the definition checked as idx_apply checks it)
+#               idx_whatif(..., plan_before => false)  (the same, but the
+#                   cost after only: one planning, as HypoPG's 1 EXPLAIN)
 #               HypoPG, 1 EXPLAIN: hypopg_create_index(def) + EXPLAIN query
 #                   + hypopg_reset()   (the cost after only)
 #               HypoPG, 2 EXPLAINs: EXPLAIN query + hypopg_create_index(def)
 #                   + EXPLAIN query + hypopg_reset()   (the same answer as
 #                   idx_whatif: before and after)
+#             and the spread of the ratios: in each round, the geometric
+#             mean over the cases of idx_whatif's time / HypoPG's (both
+#             measured in that round, so that the machine's load, which
+#             drifts, weighs on both alike); median and min-max over rounds
 #   accuracy  estimated size (idx_hypo_size, hypopg_relation_size) against
 #             pg_relation_size of the index built for real, and the query's
 #             cost planned with each hypothetical index against its cost
@@ -120,6 +126,8 @@ BEGIN
   FOR i IN 1..calls LOOP
     IF method = 'idx_whatif' THEN
       PERFORM * FROM idx_whatif(ARRAY[d], ARRAY[q]);
+    ELSIF method = 'idx_whatif1' THEN
+      PERFORM * FROM idx_whatif(ARRAY[d], ARRAY[q], plan_before => false);
     ELSIF method = 'hypopg1' THEN
       PERFORM hypopg_create_index(d);
       FOR r IN EXECUTE 'EXPLAIN ' || q LOOP END LOOP;
@@ -170,8 +178,8 @@ EOF
 psql_ -c "SELECT measure_accuracy(c, $hypopg = 1) FROM cases c ORDER BY n" >/dev/null
 
 # time: interleaved rounds, every method of every case in each round
-methods="'idx_whatif'"
-[ $hypopg -eq 1 ] && methods="'idx_whatif','hypopg1','hypopg2'"
+methods="'idx_whatif','idx_whatif1'"
+[ $hypopg -eq 1 ] && methods="'idx_whatif','idx_whatif1','hypopg1','hypopg2'"
 for ((r = 1; r <= rounds; r++)); do
     psql_ -c "INSERT INTO timings
               SELECT n, m, $r, time_calls(m, def, q, $calls)
@@ -188,8 +196,8 @@ out="$bench_dir/out/whatif.md"
     echo "- table acc: $rows rows (random, seeded), analysed with a full sample; $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC'); run took ${elapsed} s"
     echo "- time: median over $rounds interleaved rounds of $calls calls each, one session, µs per call"
     echo
-    echo "| case | idx_whatif µs | HypoPG create + 1 EXPLAIN µs | ratio | HypoPG EXPLAIN + create + EXPLAIN µs | ratio | est. size (ours / HypoPG / real) | size error (ours / HypoPG) | cost with hyp. index (ours / HypoPG / real) | cost error (ours / HypoPG) | used (ours / HypoPG / real) |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| case | idx_whatif µs | HypoPG create + 1 EXPLAIN µs | ratio | HypoPG EXPLAIN + create + EXPLAIN µs | ratio | idx_whatif plan_before => false µs | ratio to create + 1 EXPLAIN | est. size (ours / HypoPG / real) | size error (ours / HypoPG) | cost with hyp. index (ours / HypoPG / real) | cost error (ours / HypoPG) | used (ours / HypoPG / real) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     psql_ -At -F '|' <<'EOF'
 WITH t AS (
   SELECT n, method, percentile_cont(0.5) WITHIN GROUP (ORDER BY us) AS us
@@ -198,7 +206,8 @@ WITH t AS (
   SELECT n,
          max(us) FILTER (WHERE method = 'idx_whatif') AS ours,
          max(us) FILTER (WHERE method = 'hypopg1') AS h1,
-         max(us) FILTER (WHERE method = 'hypopg2') AS h2
+         max(us) FILTER (WHERE method = 'hypopg2') AS h2,
+         max(us) FILTER (WHERE method = 'idx_whatif1') AS ours1
     FROM t GROUP BY n
 )
 SELECT '', c.name, round(p.ours::numeric, 0),
@@ -206,6 +215,8 @@ SELECT '', c.name, round(p.ours::numeric, 0),
        coalesce(round((p.ours / p.h1)::numeric, 2)::text || '×', 'n/a'),
        coalesce(round(p.h2::numeric, 0)::text, 'n/a'),
        coalesce(round((p.ours / p.h2)::numeric, 2)::text || '×', 'n/a'),
+       round(p.ours1::numeric, 0),
+       coalesce(round((p.ours1 / p.h1)::numeric, 2)::text || '×', 'n/a'),
        pg_size_pretty(a.est) || ' / ' || coalesce(pg_size_pretty(a.hypo_est), 'n/a') || ' / ' || pg_size_pretty(a.actual),
        to_char(100.0 * (a.est - a.actual) / a.actual, 'FMSG990.0') || '% / ' ||
          coalesce(to_char(100.0 * (a.hypo_est - a.actual) / a.actual, 'FMSG990.0') || '%', 'n/a'),
@@ -222,11 +233,34 @@ WITH t AS (
     FROM timings GROUP BY n, method
 )
 SELECT '', '**all cases (geometric mean of ratios)**', '', '', coalesce(round(exp(avg(ln(o.us / h1.us)))::numeric, 2)::text || '×', 'n/a'),
-       '', coalesce(round(exp(avg(ln(o.us / h2.us)))::numeric, 2)::text || '×', 'n/a'), '', '', '', '', '', ''
+       '', coalesce(round(exp(avg(ln(o.us / h2.us)))::numeric, 2)::text || '×', 'n/a'),
+       '', coalesce(round(exp(avg(ln(o1.us / h1.us)))::numeric, 2)::text || '×', 'n/a'), '', '', '', '', '', ''
   FROM t o
+  JOIN t o1 ON o1.n = o.n AND o1.method = 'idx_whatif1'
   LEFT JOIN t h1 ON h1.n = o.n AND h1.method = 'hypopg1'
   LEFT JOIN t h2 ON h2.n = o.n AND h2.method = 'hypopg2'
  WHERE o.method = 'idx_whatif';
+EOF
+    echo
+    echo "Spread over the $rounds rounds (in each round, the geometric mean over the cases of the ratio of the two times measured in that round):"
+    echo
+    echo "| ratio | median | min | max |"
+    echo "|---|---|---|---|"
+    psql_ -At -F '|' <<'EOF'
+WITH r AS (
+  SELECT o.round, v.ratio, v.k, exp(avg(ln(o.us / h.us))) AS g
+    FROM timings o
+    JOIN (VALUES (1, 'idx_whatif', 'hypopg1', 'idx_whatif ÷ HypoPG create + 1 EXPLAIN'),
+                 (2, 'idx_whatif1', 'hypopg1', 'idx_whatif plan_before => false ÷ HypoPG create + 1 EXPLAIN'),
+                 (3, 'idx_whatif', 'hypopg2', 'idx_whatif ÷ HypoPG EXPLAIN + create + EXPLAIN'),
+                 (4, 'idx_whatif1', 'idx_whatif', 'idx_whatif plan_before => false ÷ idx_whatif'))
+         AS v(k, ours, theirs, ratio) ON o.method = v.ours
+    JOIN timings h ON h.n = o.n AND h.round = o.round AND h.method = v.theirs
+   GROUP BY o.round, v.ratio, v.k
+)
+SELECT '', ratio, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY g)::numeric, 2) || '×',
+       round(min(g)::numeric, 2) || '×', round(max(g)::numeric, 2) || '×', ''
+  FROM r GROUP BY ratio, k ORDER BY k;
 EOF
 } > "$out"
 cat "$out"

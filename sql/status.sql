@@ -32,3 +32,41 @@ SELECT (SELECT array_agg(status ORDER BY status) FROM pred)
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM idx_history WHERE idx_status_live(status);
 RESET enable_seqscan;
+-- The extension's own SQL names a status only through idx_status() (the C
+-- list's answer), never as a bare literal: the sources of its SQL and
+-- PL/pgSQL functions (SQL-standard bodies deparsed) and of its views.
+CREATE TEMP VIEW ext_src AS
+    SELECT p.oid::regprocedure::text AS object,
+           coalesce(nullif(p.prosrc, ''), pg_get_function_sqlbody(p.oid)) AS src
+      FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+      JOIN pg_language l ON l.oid = p.prolang
+     WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+       AND d.refclassid = 'pg_extension'::regclass
+       AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'index_advisor')
+       AND l.lanname IN ('sql', 'plpgsql')
+    UNION ALL
+    SELECT c.oid::regclass::text, pg_get_viewdef(c.oid)
+      FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+     WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'v'
+       AND d.refclassid = 'pg_extension'::regclass
+       AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'index_advisor');
+-- (the check sees the extension's objects: more than 40 of them)
+SELECT count(*) > 40 AS sees_the_extension FROM ext_src;
+-- every idx_status('...') names a status of the C list
+SELECT s.object, m[1] AS unknown_status
+  FROM ext_src s, regexp_matches(s.src, 'idx_status\(''([^'']*)''', 'g') m
+ WHERE m[1] NOT IN (SELECT status FROM idx_statuses());
+-- no status of the C list is written as a bare literal
+SELECT s.object, m[1] AS bare_status
+  FROM ext_src s,
+       regexp_matches(regexp_replace(s.src, 'idx_status\(''[^'']*''', '', 'g'),
+                      '''([a-z_]+)''', 'g') m
+ WHERE m[1] IN (SELECT status FROM idx_statuses());
+-- no column named status is compared with a literal of any spelling
+-- ('canceled' would match no row, silently)
+SELECT s.object, m[1] AS bare_comparison
+  FROM ext_src s,
+       regexp_matches(s.src, '(\mstatus\s*(OPERATOR\(pg_catalog\.)?(=|<>|!=)\)?\s*\(*''[^'']*''|\mstatus\s+(NOT\s+)?IN\s*\(\s*''[^'']*'')', 'gi') m;
+-- a misspelt status is refused when it is planned
+SELECT idx_status('done');
+SELECT count(*) FROM idx_history WHERE status = idx_status('canceled');

@@ -111,6 +111,18 @@ SELECT uses, scan, cost_after = cost_before AS same
   FROM idx_whatif(ARRAY['CREATE INDEX ON w (status)'],
                   ARRAY['SELECT * FROM w WHERE status <> ''rare''']);
 
+-- plan_before => false: each query planned once, with the indexes only:
+-- cost_before is NULL, the rest as with the default
+SELECT o.query, o.cost_before IS NULL AS no_cost_before,
+       o.cost_after = d.cost_after AS same_cost, o.uses = d.uses AS same_uses,
+       o.scan IS NOT DISTINCT FROM d.scan AS same_scan, o.plan = d.plan AS same_plan
+  FROM idx_whatif(ARRAY['CREATE INDEX ON w (cust)'],
+                  ARRAY['SELECT * FROM w WHERE cust = 42', 'SELECT * FROM w WHERE status <> ''rare'''],
+                  plan_before => false) o
+  JOIN idx_whatif(ARRAY['CREATE INDEX ON w (cust)'],
+                  ARRAY['SELECT * FROM w WHERE cust = 42', 'SELECT * FROM w WHERE status <> ''rare''']) d
+       USING (query);
+
 -- the sizes the planner is told (doc/whatif.md: the size model)
 SELECT idx_hypo_size('CREATE INDEX ON w (id)') BETWEEN 2000000 AND 2600000 AS plain,
        idx_hypo_size('CREATE INDEX ON w (status)') < idx_hypo_size('CREATE INDEX ON w (id)') AS dedup_smaller,
@@ -123,6 +135,7 @@ SELECT * FROM idx_whatif('{}', ARRAY['SELECT 1']);
 SELECT * FROM idx_whatif(ARRAY['CREATE INDEX ON w (id)'], '{}');
 SELECT * FROM idx_whatif(ARRAY[NULL], ARRAY['SELECT 1']);
 SELECT * FROM idx_whatif(ARRAY['CREATE INDEX ON w (id)'], ARRAY[NULL]);
+SELECT * FROM idx_whatif(ARRAY['CREATE INDEX ON w (id)'], ARRAY['SELECT 1'], plan_before => NULL);
 SELECT * FROM idx_whatif(ARRAY['CREATE INDEX ON w (id)'], ARRAY['VACUUM w']);
 SELECT * FROM idx_whatif(ARRAY['CREATE INDEX ON w (id)'], ARRAY['SELECT 1; SELECT 2']);
 SELECT * FROM idx_whatif(ARRAY['CREATE INDEX ON w (id)'], ARRAY['SELECT * FROM w WHERE nosuch = 1']);

@@ -32,4 +32,9 @@ SELECT uses, scan
 SELECT idx_hypo_size('CREATE INDEX ON orders (id) WHERE enabled')
        < idx_hypo_size('CREATE INDEX ON orders (id)') / 5 AS partial_is_smaller;
 
+SELECT cost_before, uses, scan
+  FROM idx_whatif(ARRAY['CREATE INDEX ON orders (customer_id)'],
+                  ARRAY['SELECT * FROM orders WHERE customer_id = 42'],
+                  plan_before => false);
+
 DROP SCHEMA whatif_doc CASCADE;

@@ -10,7 +10,9 @@
  * checks a stored query (definition.c: ia_query_texts: shape, limits,
  * one SELECT/INSERT/UPDATE/DELETE, never executed), prepared once
  * (plan_prepared.c, as the caller, under the rule of who plans as whom) and
- * planned twice: without the hypothetical indexes and with all of them.
+ * planned twice: without the hypothetical indexes and with all of them
+ * (once, with them, when the caller passes plan_before => false: the cost
+ * "before" is then NULL; bench/whatif.sh times both against HypoPG).
  *
  * Drops.  A definition "DROP INDEX name[, ...]" names existing indexes to
  * plan without (checked as DROP INDEX checks them: they exist, unless IF
@@ -254,10 +256,14 @@ query_context(void *arg)
 	errcontext("query %d of idx_whatif", c->n);
 }
 
-/* One result row: the query planned without, then with, the indexes. */
+/*
+ * One result row: the query planned without, then with, the indexes; with
+ * "plan_before" false, only with them (cost_before NULL).
+ */
 static void
 whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
-		   List *hide, char **values, bool *vnulls, int nvalues)
+		   List *hide, char **values, bool *vnulls, int nvalues,
+		   bool plan_before)
 {
 	QueryErrCtx ectx = {n, query};
 	ErrorContextCallback cb = {error_context_stack, query_context, &ectx};
@@ -281,7 +287,9 @@ whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
 	/* without, then with (its EXPLAIN text), in one subtransaction */
 	sets[0] = NIL;
 	sets[1] = hypos;
-	if (hide == NIL)
+	if (!plan_before)
+		ia_plan_prepared(p, hypos, hide, params, IA_PLAN_EXPLAIN, after);
+	else if (hide == NIL)
 		ia_plan_batch(p, 2, sets, NIL, params,
 					  IA_PLAN_EXPLAIN | IA_PLAN_EXPLAIN_LAST, planned);
 	else
@@ -293,7 +301,8 @@ whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
 	error_context_stack = cb.previous;
 
 	v[0] = CStringGetTextDatum(query);
-	v[1] = Float8GetDatum(before->total_cost);
+	v[1] = Float8GetDatum(plan_before ? before->total_cost : 0.0);
+	nulls[1] = !plan_before;
 	v[2] = Float8GetDatum(after->total_cost);
 	v[3] = uses_array(hypos, after);
 	if (after->used_scans != NIL)
@@ -307,9 +316,15 @@ whatif_one(ReturnSetInfo *rsinfo, int n, const char *query, List *hypos,
 }
 
 /*
- * idx_whatif(definitions text[], queries text[], params text[] DEFAULT NULL)
+ * idx_whatif(definitions text[], queries text[], params text[] DEFAULT NULL,
+ *            plan_before boolean DEFAULT true)
  * RETURNS TABLE(query text, cost_before float8, cost_after float8,
  *               uses text[], scan text, plan text)
+ *
+ * Each definition is checked once per call, each query analysed once and
+ * planned once without the indexes (cost_before; not with plan_before =>
+ * false, the one planning HypoPG's create + EXPLAIN does) and once with
+ * them.
  */
 Datum
 idx_whatif(PG_FUNCTION_ARGS)
@@ -322,11 +337,18 @@ idx_whatif(PG_FUNCTION_ARGS)
 	char	  **values;
 	bool	   *vnulls = NULL;
 	int			nvalues;
+	bool		plan_before;
 
 	/* definitions are checked against the queue too (names, duplicates) */
 	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
 	check_array_arg(fcinfo, 0, "definitions");
 	check_array_arg(fcinfo, 1, "queries");
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("plan_before must not be null"),
+				 errhint("Pass true (the default) or false.")));
+	plan_before = PG_GETARG_BOOL(3);
 	texts = ia_query_texts(PG_GETARG_ARRAYTYPE_P(1), &nqueries);
 	hypos = hypo_indexes(PG_GETARG_ARRAYTYPE_P(0), &hide);
 	values = param_values(fcinfo, &vnulls, &nvalues);
@@ -335,7 +357,8 @@ idx_whatif(PG_FUNCTION_ARGS)
 	for (int i = 0; i < nqueries; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		whatif_one(rsinfo, i + 1, texts[i], hypos, hide, values, vnulls, nvalues);
+		whatif_one(rsinfo, i + 1, texts[i], hypos, hide, values, vnulls, nvalues,
+				   plan_before);
 	}
 	return (Datum) 0;
 }

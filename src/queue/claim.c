@@ -5,7 +5,7 @@
  *		recording how its job went, the parts of a partitioned build.
  *
  * Design: a worker claims a committed row that may start now by the start
- * rule (start_rule_sql, written once: queued or waiting to start, its
+ * rule (idx_startable() in SQL, written once: queued or waiting to start, its
  * not_before passed, the server-wide conditions of gentle.c holding, no
  * other operation in progress on its table, its role under its share),
  * from the role with the fewest operations running, oldest first (FOR
@@ -24,11 +24,13 @@
 
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "ia_locks.h"
 #include "queue_internal.h"
 
 static char *deferred_sql(const char *a);
+static char *start_rule_0_1(void);
 
 /*
  * stale_candidates -- ids of the rows 'waiting' or 'building' (not rows
@@ -65,47 +67,58 @@ deferred_sql(const char *a)
 }
 
 /*
- * start_rule_sql -- the start rule, written once: whether a row "can start
- * now", as the CTEs "running" and "startable" ($1: the per-role share, $2:
- * the gate is open).  The claim takes its next row from "startable";
- * ia_queue_pending() counts it.  A row may start when
- *	- it is 'queued', or waiting to start (deferred_sql: 'waiting' with a
- *	  wait_reason, set by ia_queue_defer), and is not the part of a
- *	  partitioned build;
- *	- its not_before, if any, has passed (idx_apply's argument, or a retry's
- *	  delay);
- *	- the server-wide conditions hold ($2: ia_start_gate() found no reason:
- *	  the build window, replica lag, active backends; gentle.c);
- *	- no other operation runs on its table;
- *	- its role runs fewer than $1 operations (max_workers_per_role), or is
- *	  a superuser;
- * and the worker that takes it holds one of max_workers slots of the
- * database and one of server_max_workers slots of the server: a worker
- * takes both (worker.c, acquire_slots) before it claims anything, and
- * watches deferred rows without any.  "Running" is 'waiting' or
- * 'building' but not waiting to start: a deferred row holds nothing up.
+ * startable_sql -- the start rule as a FROM item: the rows that can start
+ * now, columns (id, role_running), with $1 the per-role share and $2
+ * whether the gate is open (ia_start_gate() found no reason).  The claim
+ * takes its next row from it; ia_queue_pending() counts it.  The rule is
+ * written once, in SQL: idx_startable() (src/update/0.1--0.2/09_queue.sql,
+ * which says what it is).  The worker that takes a row also holds one of
+ * max_workers slots of the database and one of server_max_workers slots of
+ * the server (worker.c, acquire_slots).
+ *
+ * A database still at 0.1 has no idx_startable(): there, start_rule_0_1.
  */
 static char *
-start_rule_sql(void)
+startable_sql(void)
 {
-	return psprintf(" running AS ("
+	if (ia_catalog_version() < 2)
+		return start_rule_0_1();
+	return psprintf("%s($1, $2)",
+					quote_qualified_identifier(get_namespace_name(ia_queue_schema()),
+											   "idx_startable"));
+}
+
+/*
+ * start_rule_0_1 -- idx_startable() for a database still at 0.1, between
+ * the install of this library and ALTER EXTENSION index_advisor UPDATE:
+ * the same rule without rows waiting to start (0.1 has no wait_reason
+ * column, and ia_queue_defer leaves 0.1 rows 'queued').  Kept, rather than
+ * refusing to claim there, because the package is installed before each
+ * database is updated, and a request queued at 0.1 (idx_apply keeps
+ * working there, doc/upgrading.md) must not wait for that update to be
+ * built.  Frozen like index_advisor--0.1.sql: a change to the start rule
+ * goes into idx_startable(); this goes when 0.1 catalogs are no longer
+ * served.  test/t/065_upgrade.pl builds through it.
+ */
+static char *
+start_rule_0_1(void)
+{
+	return psprintf("(WITH running AS ("
 					"  SELECT r.role_oid, r.table_oid, r.parent_id FROM %1$s r"
-					"   WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
-					"     AND NOT %2$s),"
+					"   WHERE r.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")),"
 					" per_role AS ("
 					"  SELECT r.role_oid, pg_catalog.count(*) AS n FROM running r"
-					"   WHERE r.parent_id IS NULL GROUP BY r.role_oid),"
-					" startable AS ("
-					"  SELECT h.id, COALESCE(c.n, 0) AS n FROM %1$s h"
-					"    LEFT JOIN per_role c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid"
-					"   WHERE $2 AND h.parent_id IS NULL"
-					"     AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %3$s)"
-					"     AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
-					"     AND NOT EXISTS (SELECT 1 FROM running r WHERE r.table_oid OPERATOR(pg_catalog.=) h.table_oid)"
-					"     AND (COALESCE(c.n, 0) OPERATOR(pg_catalog.<) $1"
-					"          OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
-					"               WHERE a.oid OPERATOR(pg_catalog.=) h.role_oid)))",
-					ia_quoted_history(), deferred_sql("r"), deferred_sql("h"));
+					"   WHERE r.parent_id IS NULL GROUP BY r.role_oid)"
+					" SELECT h.id, COALESCE(c.n, 0) AS role_running FROM %1$s h"
+					"   LEFT JOIN per_role c ON c.role_oid OPERATOR(pg_catalog.=) h.role_oid"
+					"  WHERE $2 AND h.parent_id IS NULL"
+					"    AND h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED)
+					"    AND (h.not_before IS NULL OR h.not_before OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp())"
+					"    AND NOT EXISTS (SELECT 1 FROM running r WHERE r.table_oid OPERATOR(pg_catalog.=) h.table_oid)"
+					"    AND (COALESCE(c.n, 0) OPERATOR(pg_catalog.<) $1"
+					"         OR (SELECT a.rolsuper FROM pg_catalog.pg_roles a"
+					"              WHERE a.oid OPERATOR(pg_catalog.=) h.role_oid)))",
+					ia_quoted_history());
 }
 
 /* A reader: ia_queue_pending's counts (int[3]: queued, eligible, next_ms). */
@@ -141,15 +154,14 @@ ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 
 	values[0] = Int32GetDatum(per_role);
 	values[1] = BoolGetDatum(gate_open);
-	(void) ia_history_exec(psprintf("WITH%2$s"
-				 " SELECT pg_catalog.count(*),"
-				 "  (SELECT pg_catalog.count(*) FROM startable),"
+	(void) ia_history_exec(psprintf("SELECT pg_catalog.count(*),"
+				 "  (SELECT pg_catalog.count(*) FROM %2$s e),"
 				 "  (pg_catalog.ceil(pg_catalog.date_part('epoch', pg_catalog.min(h.not_before)"
 				 "    FILTER (WHERE h.not_before OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())"
 				 "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
 				 " FROM %1$s h WHERE h.parent_id IS NULL"
 				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %3$s)",
-				 ia_quoted_history(), start_rule_sql(), deferred_sql("h")),
+				 ia_quoted_history(), startable_sql(), deferred_sql("h")),
 						   2, types, values, NULL, HX_READ_ONLY,
 						   read_pending, counts);
 	*queued = counts[0];
@@ -276,7 +288,7 @@ in_context(MemoryContext cxt, const char *sql, int nargs, Oid *types,
 
 /*
  * ia_queue_claim -- take the next job for this worker by the start rule
- * (start_rule_sql; "gate_open": ia_start_gate() found no reason), or NULL.  The
+ * (startable_sql; "gate_open": ia_start_gate() found no reason), or NULL.  The
  * row moves to 'waiting' with this worker's pid, committed by the caller; the
  * worker holds the row's lock (ia_row_lock) from now until it records the
  * end of the job and calls ia_row_unlock.
@@ -297,17 +309,16 @@ ia_queue_claim(MemoryContext cxt, int per_role, bool gate_open)
 	ia_claim_lock();			/* one claimer at a time in this database */
 	values[0] = Int32GetDatum(per_role);
 	values[1] = BoolGetDatum(gate_open);
-	sql = psprintf("WITH%3$s,"
-				   " next AS ("
-				   "  SELECT h.id FROM %1$s h JOIN startable e ON e.id OPERATOR(pg_catalog.=) h.id"
-				   "   ORDER BY e.n, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
+	sql = psprintf("WITH next AS ("
+				   "  SELECT h.id FROM %1$s h JOIN %3$s e ON e.id OPERATOR(pg_catalog.=) h.id"
+				   "   ORDER BY e.role_running, h.id LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
 				   " UPDATE %1$s u SET status = " IA_SQL(IA_S_WAITING) ", worker_pid = pg_catalog.pg_backend_pid(),"
 				   "        started_at = pg_catalog.clock_timestamp(), attempts = u.attempts + 1%2$s"
 				   "   FROM next WHERE u.id OPERATOR(pg_catalog.=) next.id"
 				   " RETURNING u." JOB_COLUMNS,
 				   ia_quoted_history(),
 				   ia_catalog_version() >= 2 ? ", wait_reason = NULL" : "",
-				   start_rule_sql());
+				   startable_sql());
 	job = in_context(cxt, sql, 2, types, values, read_job);
 	if (job != NULL)
 		(void) ia_row_lock(job->id, true);

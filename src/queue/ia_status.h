@@ -11,7 +11,9 @@
  * function to ask).  The SQL side defines the same statuses once as well:
  * the CHECK constraint of idx_history (0.1) and idx_status_live() (0.2,
  * src/update/0.1--0.2/05_status.sql); sql/status.sql fails if C and SQL
- * disagree (idx_statuses() exposes this list to SQL).
+ * disagree (idx_statuses() exposes this list to SQL).  Every other SQL
+ * object of the extension names a status as idx_status('done') (status.c),
+ * which is this list's answer; sql/status.sql fails on a bare literal.
  *
  *-------------------------------------------------------------------------
  */

@@ -2,10 +2,13 @@
  *
  * status.c
  *		The statuses of idx_history rows (ia_status.h): to and from text,
- *		and idx_statuses(), which shows SQL the C list.
+ *		idx_statuses(), which shows SQL the C list, and idx_status(name),
+ *		through which the extension's SQL names a status.
  *
  * The C list and the SQL definitions (the CHECK constraint of
- * idx_history, idx_status_live()) are compared by sql/status.sql.
+ * idx_history, idx_status_live()) are compared by sql/status.sql, which
+ * also checks that the extension's SQL names no status but through
+ * idx_status() (or idx_status_live()).
  *
  *-------------------------------------------------------------------------
  */
@@ -35,15 +38,25 @@ ia_status_name(IaStatus status)
 	return status_names[status];
 }
 
+/* The status named "name", or -1 when no status has that name. */
+static int
+status_lookup(const char *name)
+{
+	for (int i = 0; i < IA_NUM_STATUSES; i++)
+		if (strcmp(status_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 /* The status named "name", as read from idx_history (can't fail there). */
 IaStatus
 ia_status_from_name(const char *name)
 {
-	for (int i = 0; i < IA_NUM_STATUSES; i++)
-		if (strcmp(status_names[i], name) == 0)
-			return (IaStatus) i;
-	elog(ERROR, "index_advisor: unknown history status \"%s\"", name);
-	pg_unreachable();
+	int			i = status_lookup(name);
+
+	if (i < 0)
+		elog(ERROR, "index_advisor: unknown history status \"%s\"", name);
+	return (IaStatus) i;
 }
 
 /* Whether "name" is one of the SQL text[] literal "set" ('{a,b}'). */
@@ -91,4 +104,27 @@ idx_statuses(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	PG_RETURN_VOID();
+}
+
+/*
+ * idx_status(name text) RETURNS text -- "name", if it is a status the C code
+ * knows; an error otherwise.  The extension's SQL writes a status as
+ * idx_status('done'): IMMUTABLE and STRICT, the call is folded to the
+ * constant when the statement is planned, so it costs nothing at run time,
+ * still matches the partial index of live rows, and a misspelt status fails
+ * the first time the statement is planned instead of matching no row.
+ */
+PG_FUNCTION_INFO_V1(idx_status);
+Datum
+idx_status(PG_FUNCTION_ARGS)
+{
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	char	   *cname = text_to_cstring(name);
+
+	if (status_lookup(cname) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" is not a status of idx_history", cname),
+				 errhint("The statuses are listed by idx_statuses().")));
+	PG_RETURN_TEXT_P(name);
 }

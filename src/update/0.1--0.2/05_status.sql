@@ -7,6 +7,12 @@
  * code has the same list as an enum (src/queue/ia_status.h), shown to SQL by
  * idx_statuses(); sql/status.sql fails if the two disagree.
  *
+ * Every other SQL object names a status through idx_status('done'), which
+ * is the C list's answer (an error for a name that is not a status) and is
+ * folded to the constant at plan time (IMMUTABLE, STRICT), or asks
+ * idx_status_live(); sql/status.sql fails if a function or view of the
+ * extension compares a status with a bare literal or names an unknown one.
+ *
  * idx_status_live() is a plain SQL expression with no SET clause, so that
  * the planner inlines it: "idx_status_live(status)" becomes
  * "status = ANY ('{queued,waiting,building}')", which the partial index
@@ -31,3 +37,13 @@ COMMENT ON FUNCTION @extschema@.idx_statuses() IS
     'the statuses of idx_history rows as the C code defines them (src/queue/ia_status.h), in the order a row moves through them, and whether each is live';
 REVOKE ALL ON FUNCTION @extschema@.idx_statuses() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_statuses() TO PUBLIC;
+
+
+CREATE FUNCTION @extschema@.idx_status(name text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'idx_status';
+COMMENT ON FUNCTION @extschema@.idx_status(text) IS
+    'the idx_history status "name", checked against the C list (src/queue/ia_status.h): an error for a name that is not a status; how the extension''s SQL spells a status';
+REVOKE ALL ON FUNCTION @extschema@.idx_status(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_status(text) TO PUBLIC;

@@ -48,13 +48,13 @@ SELECT h.id,
         ) tbl ON h.parent_id IS NOT NULL
   LEFT JOIN pg_catalog.pg_stat_progress_create_index p
          ON p.pid OPERATOR(pg_catalog.=) h.worker_pid
-        AND h.status OPERATOR(pg_catalog.=) 'building'
+        AND h.status OPERATOR(pg_catalog.=) @extschema@.idx_status('building')
         AND (h.parent_id IS NULL OR p.relid OPERATOR(pg_catalog.=) tbl.oid)
   LEFT JOIN LATERAL (
         -- leaf partitions (plain tables) of a partitioned row: how many,
         -- how many have their index built, and which one is being built
         SELECT pg_catalog.count(*) AS total,
-               pg_catalog.count(*) FILTER (WHERE c.status OPERATOR(pg_catalog.=) 'done'
+               pg_catalog.count(*) FILTER (WHERE c.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done')
                                               OR x.indisvalid) AS built,
                pg_catalog.max(c.index_name) FILTER (WHERE t.oid OPERATOR(pg_catalog.=) p.relid
                                                       AND NOT COALESCE(x.indisvalid, false)) AS building
@@ -72,7 +72,7 @@ SELECT h.id,
   LEFT JOIN LATERAL (
         SELECT a.pid, a.state, a.query, a.xact_start
           FROM pg_catalog.pg_stat_activity a
-         WHERE h.status OPERATOR(pg_catalog.=) 'building'
+         WHERE h.status OPERATOR(pg_catalog.=) @extschema@.idx_status('building')
            AND (h.parent_id IS NULL OR p.pid IS NOT NULL)
            AND a.pid OPERATOR(pg_catalog.=) COALESCE(
                  NULLIF(p.current_locker_pid, 0),

@@ -57,7 +57,7 @@ BEGIN
           JOIN @extschema@.idx_history r ON r.id OPERATOR(pg_catalog.=) d.root
          WHERE r.parent_id IS NULL AND r.reverts IS NULL
            AND NOT (r.operation OPERATOR(pg_catalog.=) 'create'
-                    AND r.status OPERATOR(pg_catalog.=) 'done'
+                    AND r.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done')
                     AND (EXISTS (SELECT FROM pg_catalog.pg_class c
                                   WHERE c.oid OPERATOR(pg_catalog.=) r.index_oid
                                     AND c.relkind OPERATOR(pg_catalog.=) ANY ('{i,I}'))
@@ -68,7 +68,7 @@ BEGIN
                                       AND c.relname OPERATOR(pg_catalog.=) r.index_name
                                       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{i,I}'))))
            -- a hide still in effect: idx_rollback unhides it (80_hidden.sql)
-           AND NOT (r.operation OPERATOR(pg_catalog.=) 'hide' AND r.status OPERATOR(pg_catalog.=) 'done')
+           AND NOT (r.operation OPERATOR(pg_catalog.=) 'hide' AND r.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done'))
     ),
     gone AS (
         DELETE FROM @extschema@.idx_history h

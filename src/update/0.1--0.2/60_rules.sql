@@ -58,7 +58,7 @@ AS $body$
            format('%s of %I was left %s by a worker that is gone (server crash or killed worker); a new worker drops the leftover and marks the row failed',
                   h.operation, h.index_name, h.status)
       FROM @extschema@.idx_history h
-     WHERE h.status IN ('waiting', 'building')
+     WHERE h.status IN (@extschema@.idx_status('waiting'), @extschema@.idx_status('building'))
        AND h.wait_reason IS NULL    -- not a row waiting to start
        AND NOT @extschema@.idx_row_has_worker(h.id);
 $body$;
@@ -91,7 +91,7 @@ AS $body$
                h.table_oid::oid AS table_oid,
                COALESCE(h.finished_at, h.requested_at) AS valid_at
           FROM @extschema@.idx_history h
-         WHERE h.operation = 'create' AND h.status = 'done'
+         WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
            AND h.parent_id IS NULL AND h.index_oid IS NOT NULL
          ORDER BY h.index_oid::oid, h.id DESC
     ), cur AS (
@@ -492,7 +492,7 @@ BEGIN
             phase_key := COALESCE(r.phase, r.status);
             line := r.id::pg_catalog.text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r.index_name
                     OPERATOR(pg_catalog.||) ': ';
-            IF r.partitions_total IS NOT NULL AND r.status OPERATOR(pg_catalog.=) 'building' THEN
+            IF r.partitions_total IS NOT NULL AND r.status OPERATOR(pg_catalog.=) @extschema@.idx_status('building') THEN
                 phase_key := CASE WHEN r.partitions_built OPERATOR(pg_catalog.<) r.partitions_total
                             THEN 'building partitions' ELSE 'attaching partitions' END;
                 line := line OPERATOR(pg_catalog.||) pg_catalog.format('%s of %s partitions built',
@@ -563,7 +563,7 @@ BEGIN
                  WHERE c.parent_id OPERATOR(pg_catalog.=) h.id) AS parts
           FROM @extschema@.idx_history h
          WHERE h.id OPERATOR(pg_catalog.=) ANY (ids)
-           AND h.status OPERATOR(pg_catalog.=) 'done'
+           AND h.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done')
          ORDER BY h.id
     LOOP
         RAISE NOTICE '%', pg_catalog.format('%s %s: %s done in %s%s%s', r.id, r.index_name, r.operation,
@@ -665,8 +665,8 @@ SET search_path = pg_catalog, pg_temp
 AS $body$
 SELECT
        CASE
-           WHEN idx_report_verdict.status = 'rolled_back' THEN 'rolled back'
-           WHEN idx_report_verdict.tracked AND idx_report_verdict.status <> 'done' THEN 'invalid'
+           WHEN idx_report_verdict.status = @extschema@.idx_status('rolled_back') THEN 'rolled back'
+           WHEN idx_report_verdict.tracked AND idx_report_verdict.status <> @extschema@.idx_status('done') THEN 'invalid'
            WHEN idx_report_verdict.index_oid IS NULL OR NOT idx_report_verdict.indisvalid THEN 'invalid'
            WHEN idx_report_verdict.idle THEN format('unused for %s days', idx_report_verdict.idle_days)
            WHEN idx_report_verdict.scans > 0 THEN 'used'
@@ -696,13 +696,13 @@ SET search_path = pg_catalog, pg_temp
 AS $body$
 SELECT
        CASE
-           WHEN idx_report_detail.status = 'rolled_back' THEN
+           WHEN idx_report_detail.status = @extschema@.idx_status('rolled_back') THEN
                format('dropped by operation %s',
                       (SELECT max(d.id) FROM @extschema@.idx_history d
                         WHERE d.reverts = idx_report_detail.id))
-           WHEN idx_report_detail.tracked AND idx_report_detail.status IN ('failed', 'cancelled') THEN
+           WHEN idx_report_detail.tracked AND idx_report_detail.status IN (@extschema@.idx_status('failed'), @extschema@.idx_status('cancelled')) THEN
                format('%s: %s', idx_report_detail.status, COALESCE(idx_report_detail.error_message, 'no error recorded'))
-           WHEN idx_report_detail.tracked AND idx_report_detail.status <> 'done' THEN
+           WHEN idx_report_detail.tracked AND idx_report_detail.status <> @extschema@.idx_status('done') THEN
                format('not built yet (%s)', idx_report_detail.status)
            WHEN idx_report_detail.index_oid IS NULL THEN
                'the index no longer exists: it was dropped outside index_advisor'
@@ -755,7 +755,7 @@ WITH cfg AS (
            h.error_message,
            COALESCE(h.finished_at, h.requested_at) AS valid_at,
            -- the index recorded at build time, if it is still there
-           CASE WHEN h.status = 'done' THEN x.indexrelid END AS index_oid
+           CASE WHEN h.status = @extschema@.idx_status('done') THEN x.indexrelid END AS index_oid
       FROM @extschema@.idx_history h
       LEFT JOIN pg_index x ON x.indexrelid = h.index_oid::oid
                           AND x.indrelid = h.table_oid::oid

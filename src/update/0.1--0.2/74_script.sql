@@ -77,7 +77,7 @@ BEGIN
           JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
          WHERE h.migration OPERATOR(pg_catalog.=) idx_export.migration
            AND h.operation OPERATOR(pg_catalog.=) 'create'
-           AND h.status OPERATOR(pg_catalog.=) 'done'
+           AND h.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done')
            AND h.parent_id IS NULL
          ORDER BY h.id
     LOOP

@@ -216,7 +216,7 @@ BEGIN
                     FROM @extschema@.idx_history h
                     JOIN pg_index x ON x.indexrelid = h.index_oid::oid
                                    AND x.indrelid = h.table_oid::oid AND x.indisvalid
-                   WHERE h.operation = 'create' AND h.status = 'done'
+                   WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
                      AND h.parent_id IS NULL);
     FOR n IN SELECT * FROM @extschema@.idx_nodes ORDER BY name LOOP
         BEGIN
@@ -265,7 +265,7 @@ AS $body$
                h.id, h.index_oid::oid AS index_oid, h.schema_name, h.table_name,
                h.index_name, COALESCE(h.finished_at, h.requested_at) AS valid_at
           FROM @extschema@.idx_history h
-         WHERE h.operation = 'create' AND h.status = 'done'
+         WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
            AND h.parent_id IS NULL AND h.index_oid::oid = ANY (oids)
          ORDER BY h.index_oid::oid, h.id DESC
     ), ins AS (
@@ -359,7 +359,7 @@ AS $body$
     SELECT h.id, h.index_name, r.*
       FROM @extschema@.idx_history h
      CROSS JOIN LATERAL @extschema@.idx_node_rows(h.id) r
-     WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL
+     WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done') AND h.parent_id IS NULL
        AND ($1 IS NULL OR h.migration = $1)
      ORDER BY h.id;
 $body$;
@@ -592,7 +592,7 @@ AS $body$
                h.finished_at, h.table_writes->'before' AS b,
                h.table_writes->'valid' AS v
           FROM @extschema@.idx_history h
-         WHERE h.id = $1 AND h.status = 'done' AND h.table_writes ? 'valid'
+         WHERE h.id = $1 AND h.status = @extschema@.idx_status('done') AND h.table_writes ? 'valid'
     ), c AS (
         SELECT h.*, pg_stat_get_tuples_inserted(h.t) AS ins,
                pg_stat_get_tuples_updated(h.t) AS upd,
@@ -642,7 +642,7 @@ AS $body$
                    h.index_oid, h.finished_at, w.*
               FROM @extschema@.idx_history h
              CROSS JOIN LATERAL @extschema@.idx_report_write_cost(h.id) w
-             WHERE h.operation = 'create' AND h.status = 'done' AND h.parent_id IS NULL
+             WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done') AND h.parent_id IS NULL
                AND h.table_writes ? 'valid'
                AND w.hot_before - w.hot_after >= 20
             OFFSET 0) c   -- the scans only of the few whose HOT share fell

@@ -198,9 +198,9 @@ BEGIN
                                                 l.schema_name, l.index_name);
         DELETE FROM @extschema@.idx_hidden_indexes h
          WHERE h.history_id OPERATOR(pg_catalog.=) l.history_id;
-        UPDATE @extschema@.idx_history h SET status = 'rolled_back'
+        UPDATE @extschema@.idx_history h SET status = @extschema@.idx_status('rolled_back')
          WHERE h.id OPERATOR(pg_catalog.=) l.history_id
-           AND h.status OPERATOR(pg_catalog.=) 'done';
+           AND h.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done');
     END IF;
 
     SELECT n.nspname, k.relname, t.relname AS table_name, x.indrelid
@@ -223,7 +223,7 @@ BEGIN
             i.nspname, i.table_name, i.relname,
             pg_catalog.format('SELECT idx_%s(%L)', CASE op WHEN 'unhide' THEN 'unhide' ELSE 'hide' END,
                               pg_catalog.format('%I.%I', i.nspname, i.relname)),
-            pg_catalog.pg_get_indexdef(index), 'done',
+            pg_catalog.pg_get_indexdef(index), @extschema@.idx_status('done'),
             (SELECT h.id FROM @extschema@.idx_history h
               WHERE h.id OPERATOR(pg_catalog.=) l.history_id),
             (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) caller),
@@ -311,11 +311,11 @@ BEGIN
                AND @extschema@.idx_hidden_resolve(h.index_oid, h.table_oid, h.index_table_oid,
                                                   h.schema_name, h.index_name) IS NULL
             RETURNING h.history_id)
-        UPDATE @extschema@.idx_history h SET status = 'rolled_back'
+        UPDATE @extschema@.idx_history h SET status = @extschema@.idx_status('rolled_back')
           FROM gone
          WHERE h.id OPERATOR(pg_catalog.=) gone.history_id
            AND h.operation OPERATOR(pg_catalog.=) 'hide'
-           AND h.status OPERATOR(pg_catalog.=) 'done';
+           AND h.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done');
     END IF;
 END
 $idx_hidden_forget$;
@@ -343,10 +343,10 @@ BEGIN
                     WHERE h.history_id OPERATOR(pg_catalog.=) NEW.id AND h.index_oid IS NULL) THEN
         RETURN NULL;
     END IF;
-    IF NEW.status OPERATOR(pg_catalog.=) 'done' AND NEW.index_oid IS NOT NULL THEN
+    IF NEW.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done') AND NEW.index_oid IS NOT NULL THEN
         PERFORM @extschema@.idx_hidden_record('built', NEW.index_oid, NEW.id,
                                               NEW.role_oid, NEW.login_role_oid);
-    ELSIF NEW.status OPERATOR(pg_catalog.<>) 'done' THEN
+    ELSIF NEW.status OPERATOR(pg_catalog.<>) @extschema@.idx_status('done') THEN
         DELETE FROM @extschema@.idx_hidden_indexes h
          WHERE h.history_id OPERATOR(pg_catalog.=) NEW.id AND h.index_oid IS NULL;
     END IF;
