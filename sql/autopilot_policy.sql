@@ -92,6 +92,8 @@ SELECT idx_autopilot_slower(1, 0.1, 100, 1.2, 0.1, 100, 0.1) AS slower_20_pct,
 
 -- statuses are spelled once; the record refuses others
 SELECT status, live FROM idx_autopilot_statuses();
+SELECT idx_autopilot_status('kept');
+SELECT count(*) FROM idx_recommendations WHERE status = idx_autopilot_status('kepT');
 \set VERBOSITY terse
 INSERT INTO idx_recommendations (kind, definition, schema_name, table_name, table_oid, status, role_oid)
 VALUES ('create', 'CREATE INDEX ON orders (customer_id)', 'public', 'orders', 'orders'::regclass, 'done', 'regress_ap_app');

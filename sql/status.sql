@@ -56,12 +56,19 @@ SELECT count(*) > 40 AS sees_the_extension FROM ext_src;
 SELECT s.object, m[1] AS unknown_status
   FROM ext_src s, regexp_matches(s.src, 'idx_status\(''([^'']*)''', 'g') m
  WHERE m[1] NOT IN (SELECT status FROM idx_statuses());
--- no status of the C list is written as a bare literal
+-- every idx_autopilot_status('...') names a status of the autopilot's list
+SELECT s.object, m[1] AS unknown_autopilot_status
+  FROM ext_src s, regexp_matches(s.src, 'idx_autopilot_status\(''([^'']*)''', 'g') m
+ WHERE m[1] NOT IN (SELECT status FROM idx_autopilot_statuses());
+-- no status of the C list is written as a bare literal, outside
+-- idx_autopilot_statuses(), which spells the autopilot's list (where
+-- 'building' is one too)
 SELECT s.object, m[1] AS bare_status
   FROM ext_src s,
-       regexp_matches(regexp_replace(s.src, 'idx_status\(''[^'']*''', '', 'g'),
+       regexp_matches(regexp_replace(s.src, '(idx_status|idx_autopilot_status)\(''[^'']*''', '', 'g'),
                       '''([a-z_]+)''', 'g') m
- WHERE m[1] IN (SELECT status FROM idx_statuses());
+ WHERE m[1] IN (SELECT status FROM idx_statuses())
+   AND s.object <> 'idx_autopilot_statuses()';
 -- no column named status is compared with a literal of any spelling
 -- ('canceled' would match no row, silently)
 SELECT s.object, m[1] AS bare_comparison

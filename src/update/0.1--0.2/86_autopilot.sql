@@ -29,7 +29,9 @@
  *    and returns the events the cycle recorded.
  *
  * The statuses of a recommendation are spelled in idx_autopilot_statuses()
- * only; the CHECK constraint below and every stage use it.
+ * only; the CHECK constraint below uses it, and every stage names a status
+ * as idx_autopilot_status('kept'), never as a bare literal (sql/status.sql
+ * checks both lists).
  * Reference: doc/autopilot.md (the statistics, the settings, the statuses).
  */
 
@@ -68,6 +70,27 @@ AS $idx_autopilot_statuses$
 $idx_autopilot_statuses$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_statuses() IS
     'the statuses of idx_recommendations, each once: live ones still move; the one place they are spelled';
+
+-- A status by name, checked: the stages write idx_autopilot_status('kept'),
+-- never a bare literal (sql/status.sql checks the extension's sources), so
+-- that a misspelling fails when the statement is planned instead of
+-- matching no row.
+CREATE FUNCTION @extschema@.idx_autopilot_status(name text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_status$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_statuses() s WHERE s.status = name) THEN
+        RAISE EXCEPTION 'unknown autopilot status "%"', name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'idx_autopilot_statuses() lists them.';
+    END IF;
+    RETURN name;
+END
+$idx_autopilot_status$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_status(text) IS
+    'a recommendation status by name, refused (22023) unless idx_autopilot_statuses() spells it: the way the extension''s SQL names one';
 
 CREATE FUNCTION @extschema@.idx_autopilot_status_ok(status text)
 RETURNS boolean
