@@ -62,6 +62,7 @@ index_advisor_queries list.  The connection: --url, else --dsn (libpq's
 PG* variables fill what it leaves out).
 """
 
+import contextlib
 import sys
 import weakref
 
@@ -72,7 +73,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.schema import CreateIndex
 from sqlalchemy.types import NullType, String, TypeDecorator
 
-from ._schema import qualified
+from ._schema import ExtensionMissing, qualified
 from ._wait import IndexBuildFailed, wait_for
 
 __all__ = ["ApplyIndexOp", "ApplyIndexDefinitionOp", "RollbackIndexOp", "WaitForIndexesOp", "make_include_object"]
@@ -218,7 +219,10 @@ def _run(operations, function, args, *binds):
     extension's schema) or printed (--sql, bare for idx_apply_script; see
     index_advisor._schema); returns its ids online."""
     ctx = operations.migration_context
-    name = function if ctx.as_sql else qualified(_dbapi(ctx.connection), function)
+    try:
+        name = function if ctx.as_sql else qualified(_dbapi(ctx.connection), function)
+    except ExtensionMissing as e:
+        raise CommandError("index_advisor: %s" % e) from None
     stmt = text("SELECT %s(%s)" % (name, args)).bindparams(*binds)
     if ctx.as_sql:
         operations.execute(stmt)
@@ -278,7 +282,7 @@ def _wait_for_indexes(operations, op):
     with ctx.autocommit_block():
         try:
             wait_for(_dbapi(ctx.connection), ids=ids, timeout=op.timeout, out=sys.stdout)
-        except IndexBuildFailed as e:
+        except (IndexBuildFailed, ExtensionMissing) as e:
             raise CommandError("index_advisor: %s" % e) from None
 
 
@@ -325,10 +329,19 @@ def make_include_object(connection, include_object=None):
 
 class _RecordingOp:
     """Stands for alembic.op while a revision's upgrade() runs: records the
-    queries= of every operation and does nothing else."""
+    queries= of every operation and does nothing else.  It is its own
+    batch_op in batch_alter_table, and op.invoke(ApplyIndexOp(...)) is
+    recorded as op.apply_index(...) is."""
 
     def __init__(self):
         self.queries = []
+
+    def invoke(self, operation):
+        self.queries.extend(getattr(operation, "queries", None) or [])
+
+    @contextlib.contextmanager
+    def batch_alter_table(self, *args, **kwargs):
+        yield self
 
     def __getattr__(self, name):
         def record(*args, **kwargs):

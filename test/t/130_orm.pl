@@ -15,7 +15,8 @@
 #
 # The extension in a schema off the search_path of the role that migrates
 # (database sch): Django's migrate, idx_wait and idx_advise, and Alembic's
-# upgrade with make_include_object, call it by its schema.
+# upgrade with make_include_object, call it by its schema; in a database
+# without it (noext) both say so.
 #
 # The CI gate: `manage.py idx_advise --check` and `python -m
 # index_advisor.alembic check` exit 1 with IA001 naming the index a query
@@ -27,7 +28,8 @@
 # idx_apply_script builds the same indexes again.  A revision whose
 # downgrade is its operations reversed by Alembic (UpgradeOps.reverse())
 # rolls back what its upgrade built, batch_op.apply_index included;
-# python/tests/test_alembic_ops.py checks reverse() and the batch forms.
+# python/tests/test_alembic_ops.py checks reverse() and the batch forms;
+# `check --revision` reads that revision's queries (op.invoke, batch_op).
 #
 # pg_dump --section=post-data of a table's indexes, fed to idx_apply_script
 # in another database, builds the same indexes.
@@ -287,6 +289,12 @@ is($rc, 0, 'django schema: manage.py idx_wait --migration') or diag("$out\n$err"
 ($rc, $out, $err) = py($dj, 'sch', 'manage.py', 'idx_advise', '--check', '--min-gain', '0.99999',
 	"SELECT id FROM shop_task WHERE decided_date = '2026-03-01'");
 is($rc, 0, 'django schema: manage.py idx_advise --check') or diag("$out\n$err");
+# and a database without the extension: migrate says so
+$node->safe_psql('postgres', 'CREATE DATABASE noext');
+($rc, $out, $err) = py($dj, 'noext', 'manage.py', 'migrate', 'shop');
+is($rc, 1, 'django no extension: migrate exits 1') or diag("$out\n$err");
+like($err, qr/CommandError: index_advisor: extension "index_advisor" does not exist in this database/,
+	'django no extension: ... saying the extension is missing');
 
 # backwards: the indexes are rolled back through index_advisor
 ($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'shop', '0001_initial');
@@ -470,7 +478,8 @@ depends_on = None
 def operations():
     return [ApplyIndexDefinitionOp("CREATE INDEX orders_prio_idx ON orders (routing_priority)",
                                    migration=revision, index_name="orders_prio_idx"),
-            ApplyIndexOp("orders_outcome_idx", "orders", ["outcome"], migration=revision),
+            ApplyIndexOp("orders_outcome_idx", "orders", ["outcome"], migration=revision,
+                         queries=["SELECT outcome FROM orders WHERE outcome = 'o1'"]),
             WaitForIndexesOp()]
 
 
@@ -478,7 +487,8 @@ def upgrade():
     for operation in operations():
         op.invoke(operation)
     with op.batch_alter_table("orders") as batch_op:
-        batch_op.apply_index("orders_decided_idx", ["decided_date"], migration=revision)
+        batch_op.apply_index("orders_decided_idx", ["decided_date"], migration=revision,
+                             queries=["SELECT decided_date FROM orders WHERE decided_date = '2026-01-01'"])
     op.wait_for_indexes()
 
 
@@ -497,6 +507,10 @@ is($rc, 0, 'alembic reverse: upgrade d4000') or diag("$out\n$err");
 is($node->safe_psql('al', $d4000),
 	'create orders_prio_idx done, create orders_outcome_idx done, create orders_decided_idx done',
 	'alembic batch: batch_op.apply_index built on the batch table, labelled');
+($rc, $out, $err) = py($al, 'al', '-m', 'index_advisor.alembic', 'check', '-c', 'alembic.ini',
+	'--revision', 'd4000', '--dsn', 'dbname=al', '--min-gain', '0.99999');
+is($rc, 0, 'alembic check: reads the revision with op.invoke and batch_alter_table') or diag("$out\n$err");
+like($out, qr/check passed \(2 queries\)/, 'alembic check: ... finding the queries of both');
 ($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'downgrade', 'b2000');
 is($rc, 0, 'alembic reverse: downgrade runs the reversed operations') or diag("$out\n$err");
 is($node->safe_psql('al', $d4000),
@@ -515,6 +529,10 @@ is($node->safe_psql('sch', q{SELECT string_agg(migration || ' ' || index_name ||
 	FROM ia.idx_history WHERE table_name = 'orders'}),
 	'b2000 orders_cust_decided_idx done, b2000 orders_enabled_idx done',
 	'alembic schema: ... the indexes are built, labelled');
+($rc, $out, $err) = py($al, 'noext', '-m', 'alembic', 'upgrade', 'b2000');
+is($rc, 255, 'alembic no extension: upgrade fails') or diag("$out\n$err");
+like("$out$err", qr/FAILED: index_advisor: extension "index_advisor" does not exist in this database/,
+	'alembic no extension: ... saying the extension is missing');
 
 # idx_export round trip through Alembic: the export of b2000 is a revision
 # after a1000 of a fresh environment

@@ -41,7 +41,7 @@ from django.db import router, transaction
 from django.db.migrations.operations import AddIndex, RemoveIndex
 from django.db.migrations.operations.base import Operation
 
-from .._schema import qualified
+from .._schema import ExtensionMissing, qualified
 from .._wait import IndexBuildFailed, wait_for
 
 __all__ = ["ApplyIndex", "ApplyIndexDefinition", "RollbackIndex", "WaitForIndexes",
@@ -99,7 +99,10 @@ def _function(schema_editor, name):
     if schema_editor.collect_sql:
         return name
     schema_editor.connection.ensure_connection()
-    return qualified(schema_editor.connection.connection, name)
+    try:
+        return qualified(schema_editor.connection.connection, name)
+    except ExtensionMissing as e:
+        raise CommandError("index_advisor: %s" % e, returncode=1) from None
 
 
 def _queries_param(schema_editor, queries):
@@ -288,7 +291,7 @@ def wait_command(connection, ids=None, migration=None, timeout=3600, out=None):
     try:
         return wait_for(connection.connection, ids=ids, migration=migration,
                         timeout=timeout, out=out or sys.stdout)
-    except IndexBuildFailed as e:
+    except (IndexBuildFailed, ExtensionMissing) as e:
         raise CommandError("index_advisor: %s" % e, returncode=1) from None
 
 
