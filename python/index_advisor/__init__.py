@@ -11,4 +11,4 @@ the migration's own transaction, a background worker runs CREATE INDEX
 CONCURRENTLY once it commits, CALL idx_wait() waits for it.  See doc/orm.md.
 """
 
-from ._wait import IndexBuildFailed, wait_for, array_literal  # noqa: F401
+from ._wait import IndexBuildFailed, wait_for  # noqa: F401

@@ -11,6 +11,8 @@ planned, never executed (doc/advisor.md, "A gate for CI pipelines").
 
 import re
 
+from ._schema import qualified
+
 __all__ = ["CheckFailed", "run_check", "advise_rows", "queries_from_file"]
 
 
@@ -42,7 +44,8 @@ def run_check(dbapi_conn, queries, min_gain=0.5):
                           "with --file, or from the migration.", "22023")
     cur = dbapi_conn.cursor()
     try:
-        cur.execute("SELECT idx_advise_check(%s::text[], %s::float8)", (list(queries), min_gain))
+        cur.execute("SELECT %s(%%s::text[], %%s::float8)" % qualified(dbapi_conn, "idx_advise_check"),
+                    (list(queries), min_gain))
     except Exception as exc:  # psycopg2.Error: the server's error
         dbapi_conn.rollback()
         if getattr(exc, "pgcode", None) is None:
@@ -57,7 +60,8 @@ def advise_rows(dbapi_conn, queries):
     """idx_advise's rows (rank, definition, note), for the commands without --check."""
     cur = dbapi_conn.cursor()
     try:
-        cur.execute("SELECT rank, definition, note FROM idx_advise(%s::text[])", (list(queries),))
+        cur.execute("SELECT rank, definition, note FROM %s(%%s::text[])" % qualified(dbapi_conn, "idx_advise"),
+                    (list(queries),))
         return cur.fetchall()
     finally:
         cur.close()

@@ -9,6 +9,8 @@ cancelled build raises IndexBuildFailed with its SQLSTATE.
 
 import sys
 
+from ._schema import qualified
+
 
 class IndexBuildFailed(Exception):
     """A build (or drop) queued by index_advisor failed or was cancelled."""
@@ -32,14 +34,6 @@ class _LiveNotices(list):
                 text = text[len(prefix):]
         self.out.write("  index_advisor: %s\n" % text)
         self.out.flush()
-
-
-def array_literal(strings):
-    """A text[] literal ('{"a","b"}') for a list of strings, or None."""
-    if strings is None:
-        return None
-    quoted = ['"%s"' % s.replace("\\", "\\\\").replace('"', '\\"') for s in strings]
-    return "{%s}" % ",".join(quoted)
 
 
 def wait_for(dbapi_conn, ids=None, migration=None, timeout=3600, out=None):
@@ -68,14 +62,15 @@ def wait_for(dbapi_conn, ids=None, migration=None, timeout=3600, out=None):
                 # the latest row of each index of the migration, ended or not
                 cur.execute("SELECT pg_catalog.array_agg(id ORDER BY id) FROM ("
                             " SELECT DISTINCT ON (schema_name, index_name) id"
-                            "   FROM idx_history WHERE migration = %s AND parent_id IS NULL"
-                            "  ORDER BY schema_name, index_name, id DESC) latest",
-                            (migration,))
+                            "   FROM %s WHERE migration = %%s AND parent_id IS NULL"
+                            "  ORDER BY schema_name, index_name, id DESC) latest"
+                            % qualified(dbapi_conn, "idx_history"), (migration,))
                 ids = cur.fetchone()[0] or []
             targets = [None] if ids is None else list(ids)
+            call = "CALL %s(%%s, %%s * interval '1 second')" % qualified(dbapi_conn, "idx_wait")
             for i in targets:
                 try:
-                    cur.execute("CALL idx_wait(%s, %s * interval '1 second')", (i, timeout))
+                    cur.execute(call, (i, timeout))
                 except psycopg2.Error as e:
                     raise IndexBuildFailed(
                         "%s (SQLSTATE %s)" % (e.diag.message_primary or str(e).strip(),

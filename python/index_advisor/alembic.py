@@ -24,7 +24,25 @@ commits the migration's transaction so far (Alembic's autocommit_block),
 then waits with CALL idx_wait(), printing progress; a failed build ends
 the command with "FAILED: ..." and its SQLSTATE.  In --sql mode the first
 two print the calls (which idx_apply_script() accepts) and the wait a
-comment.  Rows are labelled with the revision id unless migration= is given.
+comment.
+
+Rows are labelled with migration=; a revision passes its own id,
+migration=revision.  Alembic does not tell an operation which revision is
+running it: MigrationContext.run_migrations() keeps the step to itself,
+and get_current_revision() reads the version table, which during an
+upgrade still holds the revision before (and in --sql mode only the
+starting revision).  Without migration= the rows have no label.
+
+Each operation has reverse() (apply_index and rollback_index invert each
+other as create_index and drop_index do; apply_index_definition needs
+index_name= for it), so an autogenerate hook that emits them gets the
+downgrade too.  apply_index and rollback_index also exist in
+batch_alter_table (batch_op.apply_index(index_name, columns, ...)); like
+batch_op.execute() they run when called, not when the block ends: put one
+that indexes a column the block adds after the block.
+
+The SQL names the extension's functions with its schema
+(index_advisor._schema); the queries= list is a query parameter.
 
 make_include_object(connection) is the include_object hook for env.py:
 autogenerate then leaves alone the indexes that idx_history says
@@ -44,38 +62,29 @@ index_advisor_queries list.  The connection: --url, else --dsn (libpq's
 PG* variables fill what it leaves out).
 """
 
-import inspect
+import contextlib
 import sys
+import weakref
 
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import BatchOperations, MigrateOperation, Operations
 from alembic.util import CommandError
-from sqlalchemy import Column, text
+from sqlalchemy import Column, Text, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.schema import CreateIndex
-from sqlalchemy.types import NullType
+from sqlalchemy.types import NullType, String, TypeDecorator
 
-from ._wait import IndexBuildFailed, array_literal, wait_for
+from ._schema import ExtensionMissing, qualified
+from ._wait import IndexBuildFailed, wait_for
 
 __all__ = ["ApplyIndexOp", "ApplyIndexDefinitionOp", "RollbackIndexOp", "WaitForIndexesOp", "make_include_object"]
 
 
-def _revision_label(explicit=None):
-    """The revision being run: the module-level "revision" of the revision
-    file whose upgrade()/downgrade() called the operation."""
-    if explicit:
-        return explicit
-    frame = inspect.currentframe()
-    while frame is not None:
-        g = frame.f_globals
-        if "revision" in g and "down_revision" in g and isinstance(g["revision"], str):
-            return g["revision"]
-        frame = frame.f_back
-    return None
-
-
 @Operations.register_operation("apply_index")
+@BatchOperations.register_operation("apply_index", "batch_apply_index")
 class ApplyIndexOp(MigrateOperation):
     """op.apply_index(index_name, table_name, columns, schema=None,
-    unique=False, queries=None, migration=None, **dialect_kw)"""
+    unique=False, queries=None, migration=None, **dialect_kw);
+    batch_op.apply_index(index_name, columns, ...) in batch_alter_table"""
 
     def __init__(self, index_name, table_name, columns, schema=None,
                  unique=False, queries=None, migration=None, **kw):
@@ -88,41 +97,75 @@ class ApplyIndexOp(MigrateOperation):
         self.migration = migration
         self.kw = kw
 
+    def reverse(self):
+        return RollbackIndexOp(self.index_name, schema=self.schema,
+                               migration=self.migration, _reverse=self)
+
     @classmethod
     def apply_index(cls, operations, index_name, table_name, columns, **kw):
         """Queue CREATE INDEX through idx_apply() (built concurrently)."""
-        kw.setdefault("migration", _revision_label())
         return operations.invoke(cls(index_name, table_name, columns, **kw))
+
+    @classmethod
+    def batch_apply_index(cls, operations, index_name, columns, **kw):
+        """apply_index on the table of batch_alter_table."""
+        return operations.invoke(cls(index_name, operations.impl.table_name, columns,
+                                     schema=operations.impl.schema, **kw))
 
 
 @Operations.register_operation("apply_index_definition")
 class ApplyIndexDefinitionOp(MigrateOperation):
-    """op.apply_index_definition(definition, queries=None, migration=None)"""
+    """op.apply_index_definition(definition, queries=None, migration=None,
+    index_name=None, schema=None); index_name (and schema) make it
+    reversible"""
 
-    def __init__(self, definition, queries=None, migration=None):
+    def __init__(self, definition, queries=None, migration=None, index_name=None, schema=None):
         self.definition = definition
         self.queries = queries
         self.migration = migration
+        self.index_name = index_name
+        self.schema = schema
+
+    def reverse(self):
+        if self.index_name is None:
+            raise ValueError("operation is not reversible; give apply_index_definition the index_name")
+        return RollbackIndexOp(self.index_name, schema=self.schema,
+                               migration=self.migration, _reverse=self)
 
     @classmethod
-    def apply_index_definition(cls, operations, definition, queries=None, migration=None):
+    def apply_index_definition(cls, operations, definition, queries=None, migration=None,
+                               index_name=None, schema=None):
         """Queue a CREATE INDEX statement as it is through idx_apply()."""
-        return operations.invoke(cls(definition, queries, migration or _revision_label()))
+        return operations.invoke(cls(definition, queries, migration, index_name, schema))
 
 
 @Operations.register_operation("rollback_index")
+@BatchOperations.register_operation("rollback_index", "batch_rollback_index")
 class RollbackIndexOp(MigrateOperation):
-    """op.rollback_index(index_name, schema=None, migration=None)"""
+    """op.rollback_index(index_name, schema=None, migration=None);
+    batch_op.rollback_index(index_name, migration=None) in batch_alter_table"""
 
-    def __init__(self, index_name, schema=None, migration=None):
+    def __init__(self, index_name, schema=None, migration=None, _reverse=None):
         self.index_name = index_name
         self.schema = schema
         self.migration = migration
+        self._reverse = _reverse
+
+    def reverse(self):
+        # as Alembic's DropIndexOp: only the operation it was made from
+        if self._reverse is None:
+            raise ValueError("operation is not reversible; original index is not present")
+        return self._reverse
 
     @classmethod
     def rollback_index(cls, operations, index_name, schema=None, migration=None):
         """Queue DROP INDEX CONCURRENTLY (a rollback if index_advisor built it)."""
-        return operations.invoke(cls(index_name, schema, migration or _revision_label()))
+        return operations.invoke(cls(index_name, schema, migration))
+
+    @classmethod
+    def batch_rollback_index(cls, operations, index_name, migration=None):
+        """rollback_index of an index in the schema of batch_alter_table."""
+        return operations.invoke(cls(index_name, operations.impl.schema, migration))
 
 
 @Operations.register_operation("wait_for_indexes")
@@ -132,28 +175,69 @@ class WaitForIndexesOp(MigrateOperation):
     def __init__(self, timeout=3600):
         self.timeout = timeout
 
+    def reverse(self):
+        return WaitForIndexesOp(self.timeout)
+
     @classmethod
     def wait_for_indexes(cls, operations, timeout=3600):
         """Commit, then wait for the builds queued so far (CALL idx_wait)."""
         return operations.invoke(cls(timeout))
 
 
+class _QueryList(TypeDecorator):
+    """text[] for queries=: online the list is the parameter (psycopg2
+    sends ARRAY[...]); in --sql mode, where SQLAlchemy 1.4 has no literal
+    form for ARRAY, an ARRAY[...] of the strings, each quoted by the
+    dialect as it quotes every other string.  Either way the dialect adds
+    the cast, ::TEXT[] (which idx_apply_script accepts)."""
+
+    impl = ARRAY(Text)
+    cache_ok = True
+
+    def process_literal_param(self, value, dialect):
+        quote = String().literal_processor(dialect)
+        return "ARRAY[%s]" % ", ".join(quote(v) for v in value)
+
+
+# History ids queued in a migration context (one per run) since its last
+# wait; kept beside the context, not on it.
+_queued_ids = weakref.WeakKeyDictionary()
+
+
 def _queued(ctx):
-    if not hasattr(ctx, "_index_advisor_ids"):
-        ctx._index_advisor_ids = []
-    return ctx._index_advisor_ids
+    return _queued_ids.setdefault(ctx, [])
 
 
-def _run(operations, sql, **params):
-    """Run (online) or print (--sql) one call; returns its ids online."""
+def _dbapi(connection):
+    """The DB-API connection under a SQLAlchemy connection."""
+    fairy = connection.connection
+    return getattr(fairy, "dbapi_connection", None) or fairy.connection
+
+
+def _run(operations, function, args, *binds):
+    """SELECT function(args): run (online, the function qualified with the
+    extension's schema) or printed (--sql, bare for idx_apply_script; see
+    index_advisor._schema); returns its ids online."""
     ctx = operations.migration_context
-    stmt = text(sql).bindparams(**params)
+    try:
+        name = function if ctx.as_sql else qualified(_dbapi(ctx.connection), function)
+    except ExtensionMissing as e:
+        raise CommandError("index_advisor: %s" % e) from None
+    stmt = text("SELECT %s(%s)" % (name, args)).bindparams(*binds)
     if ctx.as_sql:
         operations.execute(stmt)
         return []
     ids = [r[0] for r in operations.get_bind().execute(stmt) if r[0] is not None]
     _queued(ctx).extend(ids)
     return ids
+
+
+def _idx_apply(operations, definition, queries, migration):
+    # SQLAlchemy writes the cast of an ARRAY parameter itself (:queries::TEXT[])
+    _run(operations, "idx_apply", ":definition, :queries, :migration",
+         bindparam("definition", definition),
+         bindparam("queries", None if queries is None else list(queries), type_=_QueryList),
+         bindparam("migration", migration, type_=Text))
 
 
 @Operations.implementation_for(ApplyIndexOp)
@@ -166,18 +250,12 @@ def _apply_index(operations, op):
             index.table.append_column(Column(col, NullType))
     definition = str(CreateIndex(index).compile(
         dialect=operations.migration_context.dialect)).strip()
-    _run(operations,
-         "SELECT idx_apply(:definition, CAST(:queries AS text[]), :migration)",
-         definition=definition, queries=array_literal(op.queries),
-         migration=op.migration)
+    _idx_apply(operations, definition, op.queries, op.migration)
 
 
 @Operations.implementation_for(ApplyIndexDefinitionOp)
 def _apply_index_definition(operations, op):
-    _run(operations,
-         "SELECT idx_apply(:definition, CAST(:queries AS text[]), :migration)",
-         definition=op.definition, queries=array_literal(op.queries),
-         migration=op.migration)
+    _idx_apply(operations, op.definition, op.queries, op.migration)
 
 
 @Operations.implementation_for(RollbackIndexOp)
@@ -186,8 +264,9 @@ def _rollback_index(operations, op):
     name = dialect.identifier_preparer.quote(op.index_name)
     if op.schema:
         name = "%s.%s" % (dialect.identifier_preparer.quote_schema(op.schema), name)
-    _run(operations, "SELECT idx_apply_script(:script, :migration)",
-         script="DROP INDEX %s" % name, migration=op.migration)
+    _run(operations, "idx_apply_script", ":script, :migration",
+         bindparam("script", "DROP INDEX %s" % name),
+         bindparam("migration", op.migration, type_=Text))
 
 
 @Operations.implementation_for(WaitForIndexesOp)
@@ -201,11 +280,9 @@ def _wait_for_indexes(operations, op):
     if not ids:
         return
     with ctx.autocommit_block():
-        fairy = ctx.connection.connection
-        raw = getattr(fairy, "dbapi_connection", None) or fairy.connection
         try:
-            wait_for(raw, ids=ids, timeout=op.timeout, out=sys.stdout)
-        except IndexBuildFailed as e:
+            wait_for(_dbapi(ctx.connection), ids=ids, timeout=op.timeout, out=sys.stdout)
+        except (IndexBuildFailed, ExtensionMissing) as e:
             raise CommandError("index_advisor: %s" % e) from None
 
 
@@ -218,7 +295,7 @@ def make_include_object(connection, include_object=None):
     indexes.
     "include_object", if given, decides everything else."""
     rows = connection.execute(text(
-        "SELECT c.relname, t.relname FROM idx_history h"
+        "SELECT c.relname, t.relname FROM %s h" % qualified(_dbapi(connection), "idx_history") +
         "  JOIN pg_catalog.pg_class c ON c.oid = h.index_oid"
         "  JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid"
         "  JOIN pg_catalog.pg_class t ON t.oid = i.indrelid"
@@ -252,10 +329,19 @@ def make_include_object(connection, include_object=None):
 
 class _RecordingOp:
     """Stands for alembic.op while a revision's upgrade() runs: records the
-    queries= of every operation and does nothing else."""
+    queries= of every operation and does nothing else.  It is its own
+    batch_op in batch_alter_table, and op.invoke(ApplyIndexOp(...)) is
+    recorded as op.apply_index(...) is."""
 
     def __init__(self):
         self.queries = []
+
+    def invoke(self, operation):
+        self.queries.extend(getattr(operation, "queries", None) or [])
+
+    @contextlib.contextmanager
+    def batch_alter_table(self, *args, **kwargs):
+        yield self
 
     def __getattr__(self, name):
         def record(*args, **kwargs):

@@ -9,7 +9,14 @@
 # same indexes in another database; a migration that fails queues nothing;
 # `migrate shop 0001` rolls back through index_advisor; a build that fails
 # makes `migrate` (WaitForIndexes) and `manage.py idx_wait` exit 1 with the
-# SQLSTATE.
+# SQLSTATE.  A router that keeps an app off the database makes
+# ApplyIndexDefinition queue nothing; two migrations of one app in one
+# `migrate` label their rows each with its own name.
+#
+# The extension in a schema off the search_path of the role that migrates
+# (database sch): Django's migrate, idx_wait and idx_advise, and Alembic's
+# upgrade with make_include_object, call it by its schema; in a database
+# without it (noext) both say so.
 #
 # The CI gate: `manage.py idx_advise --check` and `python -m
 # index_advisor.alembic check` exit 1 with IA001 naming the index a query
@@ -18,7 +25,11 @@
 # Alembic (python/tests/alembic_project): `upgrade head`, autogenerate
 # proposes dropping the indexes without make_include_object and nothing
 # with it, `downgrade -1` rolls back, `upgrade --sql` fed to
-# idx_apply_script builds the same indexes again.
+# idx_apply_script builds the same indexes again.  A revision whose
+# downgrade is its operations reversed by Alembic (UpgradeOps.reverse())
+# rolls back what its upgrade built, batch_op.apply_index included;
+# python/tests/test_alembic_ops.py checks reverse() and the batch forms;
+# `check --revision` reads that revision's queries (op.invoke, batch_op).
 #
 # pg_dump --section=post-data of a table's indexes, fed to idx_apply_script
 # in another database, builds the same indexes.
@@ -181,6 +192,110 @@ is($node->safe_psql('dj', q{SELECT to_regclass('crm_route_prio_idx') IS NULL}), 
 	'django: ... and builds nothing');
 unlink("$dj/crm/migrations/0003_broken.py");
 
+# the database routers: ApplyIndexDefinition, which names no model, asks
+# them as RunSQL does; with a router that keeps "crm" off the database,
+# neither direction queues anything
+open($fh, '>', "$dj/crm/migrations/0003_routed.py") or die;
+print $fh <<'EOF';
+from django.db import migrations
+
+from index_advisor.django import ApplyIndexDefinition, WaitForIndexes
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0002_partial")]
+    operations = [
+        ApplyIndexDefinition("CREATE INDEX crm_route_routed_idx ON crm_route (routing_priority)",
+                             "crm_route_routed_idx"),
+        WaitForIndexes(),
+    ]
+EOF
+close $fh;
+{
+	local $ENV{IA_ROUTER} = 'no_crm';
+	($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'crm');
+	is($rc, 0, 'django router: migrate with a router that keeps crm off the database') or diag("$out\n$err");
+	is($node->safe_psql('dj', q{SELECT count(*) FROM idx_history WHERE migration = 'crm.0003_routed'}),
+		0, 'django router: ApplyIndexDefinition queued nothing');
+	($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'crm', '0002_partial');
+	is($rc, 0, 'django router: migrate backwards') or diag("$out\n$err");
+	is($node->safe_psql('dj', q{SELECT count(*) FROM idx_history WHERE migration = 'crm.0003_routed'}),
+		0, 'django router: ... queued no drop either');
+}
+is($node->safe_psql('dj', q{SELECT to_regclass('crm_route_routed_idx') IS NULL}), 't',
+	'django router: ... and nothing was built');
+unlink("$dj/crm/migrations/0003_routed.py");
+
+# two migrations of one app in one migrate run: the rows of each carry its
+# own label, forwards and backwards (the wait of the second also waits for
+# what the first queued)
+open($fh, '>', "$dj/crm/migrations/0003_prio.py") or die;
+print $fh <<'EOF';
+from django.db import migrations, models
+
+from index_advisor.django import ApplyIndex
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0002_partial")]
+    operations = [
+        ApplyIndex("route", models.Index(fields=["routing_priority"], name="crm_route_prio_idx")),
+    ]
+EOF
+close $fh;
+open($fh, '>', "$dj/crm/migrations/0004_flag.py") or die;
+print $fh <<'EOF';
+from django.db import migrations
+
+from index_advisor.django import ApplyIndexDefinition, WaitForIndexes
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0003_prio")]
+    operations = [
+        ApplyIndexDefinition("CREATE INDEX crm_route_flag_idx ON crm_route (enabled)", "crm_route_flag_idx"),
+        WaitForIndexes(),
+    ]
+EOF
+close $fh;
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'crm');
+is($rc, 0, 'django labels: migrate runs two migrations of crm') or diag("$out\n$err");
+my $crm_rows = q{SELECT string_agg(operation || ' ' || migration || ' ' || index_name || ' ' || status, ', ' ORDER BY id)
+	FROM idx_history WHERE index_name IN ('crm_route_prio_idx', 'crm_route_flag_idx')};
+is($node->safe_psql('dj', $crm_rows),
+	'create crm.0003_prio crm_route_prio_idx done, create crm.0004_flag crm_route_flag_idx done',
+	'django labels: each migration labels its own rows');
+($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'crm', '0002_partial');
+is($rc, 0, 'django labels: migrate backwards over both') or diag("$out\n$err");
+$node->safe_psql('dj', 'CALL idx_wait()');
+is($node->safe_psql('dj', $crm_rows),
+	'create crm.0003_prio crm_route_prio_idx rolled_back, create crm.0004_flag crm_route_flag_idx rolled_back, '
+	  . 'drop crm.0004_flag crm_route_flag_idx done, drop crm.0003_prio crm_route_prio_idx done',
+	'django labels: ... and each labels its own drops');
+unlink("$dj/crm/migrations/0003_prio.py", "$dj/crm/migrations/0004_flag.py");
+
+# the extension in a schema of its own, off the search_path of the role
+# that migrates: every call names it (ia.idx_apply, ia.idx_wait, ...)
+$node->safe_psql('postgres', 'CREATE DATABASE sch');
+$node->safe_psql('sch', 'SET client_min_messages = warning; CREATE SCHEMA ia; CREATE EXTENSION index_advisor SCHEMA ia');
+($rc, $out, $err) = py($dj, 'sch', 'manage.py', 'migrate', 'shop');
+is($rc, 0, 'django schema: migrate with the extension off the search_path') or diag("$out\n$err");
+like($out, qr/shop_task_cust_decided_idx: create done/, 'django schema: ... waits for the builds');
+is($node->safe_psql('sch', q{SELECT string_agg(migration || ' ' || index_name || ' ' || status, ', ' ORDER BY id) FROM ia.idx_history}),
+	'shop.0002_indexes shop_task_dept_status_idx done, shop.0002_indexes shop_task_cust_decided_idx done',
+	'django schema: ... the indexes are built, labelled');
+($rc, $out, $err) = py($dj, 'sch', 'manage.py', 'idx_wait', '--migration', 'shop.0002_indexes');
+is($rc, 0, 'django schema: manage.py idx_wait --migration') or diag("$out\n$err");
+($rc, $out, $err) = py($dj, 'sch', 'manage.py', 'idx_advise', '--check', '--min-gain', '0.99999',
+	"SELECT id FROM shop_task WHERE decided_date = '2026-03-01'");
+is($rc, 0, 'django schema: manage.py idx_advise --check') or diag("$out\n$err");
+# and a database without the extension: migrate says so
+$node->safe_psql('postgres', 'CREATE DATABASE noext');
+($rc, $out, $err) = py($dj, 'noext', 'manage.py', 'migrate', 'shop');
+is($rc, 1, 'django no extension: migrate exits 1') or diag("$out\n$err");
+like($err, qr/CommandError: index_advisor: extension "index_advisor" does not exist in this database/,
+	'django no extension: ... saying the extension is missing');
+
 # backwards: the indexes are rolled back through index_advisor
 ($rc, $out, $err) = py($dj, 'dj', 'manage.py', 'migrate', 'shop', '0001_initial');
 is($rc, 0, 'django: migrate shop 0001 (backwards)') or diag("$out\n$err");
@@ -338,6 +453,87 @@ like($err, qr/42P01: query 1 could not be checked: relation "no_such_table" does
 	'alembic: ... with its own SQLSTATE');
 $node->safe_psql('al', 'TRUNCATE orders');	# the rows of later tests get ids 1, 2, ...
 
+# reverse() and batch mode, with the server: a revision whose downgrade is
+# its upgrade's operations reversed by Alembic (UpgradeOps.reverse(), what
+# autogenerate writes), and batch_op.apply_index / rollback_index
+py($al, 'al', '-m', 'alembic', 'stamp', 'b2000');
+open($fh, '>', "$al/versions/d4000_reverse.py") or die;
+print $fh <<'EOF';
+"""reverse() and batch mode
+
+Revision ID: d4000
+Revises: b2000
+"""
+from alembic import op
+from alembic.operations.ops import UpgradeOps
+
+from index_advisor.alembic import ApplyIndexDefinitionOp, ApplyIndexOp, WaitForIndexesOp
+
+revision = "d4000"
+down_revision = "b2000"
+branch_labels = None
+depends_on = None
+
+
+def operations():
+    return [ApplyIndexDefinitionOp("CREATE INDEX orders_prio_idx ON orders (routing_priority)",
+                                   migration=revision, index_name="orders_prio_idx"),
+            ApplyIndexOp("orders_outcome_idx", "orders", ["outcome"], migration=revision,
+                         queries=["SELECT outcome FROM orders WHERE outcome = 'o1'"]),
+            WaitForIndexesOp()]
+
+
+def upgrade():
+    for operation in operations():
+        op.invoke(operation)
+    with op.batch_alter_table("orders") as batch_op:
+        batch_op.apply_index("orders_decided_idx", ["decided_date"], migration=revision,
+                             queries=["SELECT decided_date FROM orders WHERE decided_date = '2026-01-01'"])
+    op.wait_for_indexes()
+
+
+def downgrade():
+    with op.batch_alter_table("orders") as batch_op:
+        batch_op.rollback_index("orders_decided_idx", migration=revision)
+    for operation in UpgradeOps(ops=operations()).reverse().ops:
+        op.invoke(operation)
+    op.wait_for_indexes()
+EOF
+close $fh;
+my $d4000 = q{SELECT string_agg(operation || ' ' || index_name || ' ' || status, ', ' ORDER BY id)
+	FROM idx_history WHERE migration = 'd4000'};
+($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'upgrade', 'd4000');
+is($rc, 0, 'alembic reverse: upgrade d4000') or diag("$out\n$err");
+is($node->safe_psql('al', $d4000),
+	'create orders_prio_idx done, create orders_outcome_idx done, create orders_decided_idx done',
+	'alembic batch: batch_op.apply_index built on the batch table, labelled');
+($rc, $out, $err) = py($al, 'al', '-m', 'index_advisor.alembic', 'check', '-c', 'alembic.ini',
+	'--revision', 'd4000', '--dsn', 'dbname=al', '--min-gain', '0.99999');
+is($rc, 0, 'alembic check: reads the revision with op.invoke and batch_alter_table') or diag("$out\n$err");
+like($out, qr/check passed \(2 queries\)/, 'alembic check: ... finding the queries of both');
+($rc, $out, $err) = py($al, 'al', '-m', 'alembic', 'downgrade', 'b2000');
+is($rc, 0, 'alembic reverse: downgrade runs the reversed operations') or diag("$out\n$err");
+is($node->safe_psql('al', $d4000),
+	'create orders_prio_idx rolled_back, create orders_outcome_idx rolled_back, create orders_decided_idx rolled_back, '
+	  . 'drop orders_decided_idx done, drop orders_outcome_idx done, drop orders_prio_idx done',
+	'alembic reverse: ... which roll back every index, the batch one too');
+unlink("$al/versions/d4000_reverse.py");
+
+# the extension in a schema of its own, off the search_path (make_include_object too)
+{
+	local $ENV{IA_HELPER} = '1';
+	($rc, $out, $err) = py($al, 'sch', '-m', 'alembic', 'upgrade', 'b2000');
+}
+is($rc, 0, 'alembic schema: upgrade with the extension off the search_path') or diag("$out\n$err");
+is($node->safe_psql('sch', q{SELECT string_agg(migration || ' ' || index_name || ' ' || status, ', ' ORDER BY id)
+	FROM ia.idx_history WHERE table_name = 'orders'}),
+	'b2000 orders_cust_decided_idx done, b2000 orders_enabled_idx done',
+	'alembic schema: ... the indexes are built, labelled');
+($rc, $out, $err) = py($al, 'noext', '-m', 'alembic', 'upgrade', 'b2000');
+is($rc, 255, 'alembic no extension: upgrade fails') or diag("$out\n$err");
+like("$out$err", qr/FAILED: index_advisor: extension "index_advisor" does not exist in this database/,
+	'alembic no extension: ... saying the extension is missing');
+
 # idx_export round trip through Alembic: the export of b2000 is a revision
 # after a1000 of a fresh environment
 my $ale = "$tmp/alembic_export";
@@ -457,6 +653,11 @@ for my $kind ('django', 'alembic')
 is($rc, 0, 'django: reduce() never folds ApplyIndex, RollbackIndex, ApplyIndexDefinition or WaitForIndexes')
 	or diag("$out\n$err");
 like($err, qr/^OK$/m, 'django: ... every case of python/tests/test_reduce.py passed') or diag($err);
+
+# Alembic's operations: reverse() as autogenerate uses it, the batch forms
+($rc, $out, $err) = py("$pydir/tests", 'hostile', "$pydir/tests/test_alembic_ops.py");
+is($rc, 0, 'alembic: reverse() and the batch forms (python/tests/test_alembic_ops.py)') or diag("$out\n$err");
+like($err, qr/^OK$/m, 'alembic: ... every case passed') or diag($err);
 
 # ---------------------------------------------------------------------
 # pg_dump --section=post-data

@@ -19,15 +19,16 @@ def upgrade():
     op.apply_index("orders_cust_decided_idx", "orders",
                    ["customer_id", sa.text("decided_date DESC")],
                    postgresql_include=["outcome"],
-                   queries=["SELECT outcome FROM orders WHERE customer_id = 7 ORDER BY decided_date DESC"])
+                   queries=["SELECT outcome FROM orders WHERE customer_id = 7 ORDER BY decided_date DESC"],
+                   migration=revision)
     # partial
     op.apply_index("orders_enabled_idx", "orders",
                    ["customer_id", sa.text("routing_priority DESC")],
-                   postgresql_where=sa.text("enabled"))
+                   postgresql_where=sa.text("enabled"), migration=revision)
     op.wait_for_indexes()
 
 
 def downgrade():
-    op.rollback_index("orders_enabled_idx")
-    op.rollback_index("orders_cust_decided_idx")
+    op.rollback_index("orders_enabled_idx", migration=revision)
+    op.rollback_index("orders_cust_decided_idx", migration=revision)
     op.wait_for_indexes()
