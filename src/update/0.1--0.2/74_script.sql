@@ -94,9 +94,13 @@ BEGIN
                    @extschema@.idx_export_pystr(r.def), @extschema@.idx_export_pystr(r.index_name),
                    @extschema@.idx_export_pystr(r.schema_name), pyq);
         ELSE
-            ups := ups OPERATOR(pg_catalog.||) pg_catalog.format(E'    op.apply_index_definition(\n        %s%s)\n',
-                   @extschema@.idx_export_pystr(r.def), pyq);
-            downs := pg_catalog.format(E'    op.rollback_index(%s, schema=%s)\n',
+            -- migration=revision: Alembic does not tell an operation which
+            -- revision runs it (python/index_advisor/alembic.py)
+            ups := ups OPERATOR(pg_catalog.||) pg_catalog.format(E'    op.apply_index_definition(\n        %s%s,\n        index_name=%s, schema=%s, migration=revision)\n',
+                   @extschema@.idx_export_pystr(r.def), pyq,
+                   @extschema@.idx_export_pystr(r.index_name),
+                   @extschema@.idx_export_pystr(r.schema_name));
+            downs := pg_catalog.format(E'    op.rollback_index(%s, schema=%s, migration=revision)\n',
                    @extschema@.idx_export_pystr(r.index_name),
                    @extschema@.idx_export_pystr(r.schema_name)) OPERATOR(pg_catalog.||) downs;
         END IF;
