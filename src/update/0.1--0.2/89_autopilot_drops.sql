@@ -19,7 +19,8 @@
  *    (pg_constraint.conindid) or is unique, primary or exclusion, the
  *    replica identity, an index not valid, a partitioned index or a
  *    partition's, a system index, one outside policy.schemas, one on a
- *    table whose owner the policy's owner may not act for.
+ *    table whose owner the policy's owner may not act for, one of a table
+ *    that belongs to an extension (index_advisor's own, say).
  *  * One at a time per table (idx_autopilot_drop_busy): no drop is
  *    proposed on a table with another live recommendation (create or
  *    drop) or another hidden index, so that a statement that got slower
@@ -61,6 +62,10 @@ AS $idx_autopilot_drop_refusal$
         WHEN n.nspname IN ('pg_catalog', 'information_schema')
              OR n.nspname LIKE 'pg\_toast%' OR n.nspname LIKE 'pg\_temp\_%' THEN
             'it is a system or temporary index'
+        WHEN EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = t.oid
+                        AND d.deptype = 'e') THEN
+            'its table belongs to an extension'
         WHEN NOT (x.indisvalid AND x.indisready AND x.indislive) THEN 'the index is not valid'
         WHEN $3 IS NOT NULL AND NOT n.nspname = ANY ($3) THEN
             format('schema %s is not among the policy''s schemas', quote_ident(n.nspname))
@@ -82,7 +87,7 @@ AS $idx_autopilot_drop_refusal$
                           WHERE k.conindid = a.oid ORDER BY k.oid LIMIT 1) co ON true
 $idx_autopilot_drop_refusal$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) IS
-    'internal (autopilot drops): NULL when the autopilot may hide and drop the index for the policy''s owner; else why never (constraint, unique, replica identity, partition, not valid, schema, table owner)';
+    'internal (autopilot drops): NULL when the autopilot may hide and drop the index for the policy''s owner; else why never (constraint, unique, replica identity, partition, extension''s table, not valid, schema, table owner)';
 
 -- NULL when nothing else is going on with the index or its table; else
 -- what, as a sentence's end.  rec_id: the drop recommendation asking (its
