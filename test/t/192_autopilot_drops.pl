@@ -16,7 +16,9 @@
 #     is proposed; recommend mode records it and hides nothing; a person's
 #     approval (idx_autopilot_hide, what idx_recommendation_apply calls)
 #     hides it, and the next cycle starts measuring;
-#  5. drops => false: the hidden index is shown again and expires.
+#  5. drops => false: the hidden index is shown again and expires;
+#  6. while a standby streams from the server and is not registered,
+#     nothing is taken for unused (a note says why).
 #
 # "Unused" needs no scan for index_advisor.unused_after (1 hour at least
 # 1 minute): the test takes idx_check()'s usage snapshots (snapshot_all)
@@ -29,7 +31,7 @@ use Test::More;
 use File::Temp qw(tempdir);
 
 my $node = PostgreSQL::Test::Cluster->new('autopilot_drops');
-$node->init;
+$node->init(allows_streaming => 1);
 $node->append_conf('postgresql.conf', q{
 shared_preload_libraries = 'pg_stat_statements,index_advisor'
 index_advisor.snapshot_all = on
@@ -232,5 +234,34 @@ ap(q{SELECT FROM idx_autopilot_set('recommend', drops => false)});
 like(cycle(), qr/^unhidden\|public\.rt_c_idx\|expired$/m, 'drops => false: shown again, expired');
 is(ap(q{SELECT count(*) FROM idx_hidden}), '0', 'nothing hidden');
 
+# 6. an unregistered standby: its use of any index is not known
+$node->safe_psql('postgres', q{
+    CREATE TABLE sb (id integer, x integer);
+    INSERT INTO sb SELECT g, g FROM generate_series(1, 1000) g;
+    CREATE INDEX sb_x_idx ON sb (x);
+    ALTER TABLE sb OWNER TO ap;
+});
+$node->backup('b1');
+my $standby = PostgreSQL::Test::Cluster->new('autopilot_drops_standby');
+$standby->init_from_backup($node, 'b1', has_streaming => 1);
+$standby->start;
+$node->wait_for_catchup('autopilot_drops_standby');
+$node->safe_psql('postgres', q{
+    SELECT count(*) FROM idx_check();
+    UPDATE idx_snapshots SET since = since - interval '2 hours';
+});
+is(ap(q{SELECT count(*) FROM idx_findings WHERE kind = 'unregistered_standby' AND resolved_at IS NULL}),
+   '1', 'idx_check finds the unregistered standby');
+like(ap(q{SELECT verdict FROM idx_report(NULL, true) WHERE index_name = 'sb_x_idx'}),
+     qr/^unused for/, 'idx_report calls sb_x_idx unused');
+ap(q{SELECT FROM idx_autopilot_set('apply', drops => true, hide_for => '1 second', max_regression => 2.0)});
+unlike(cycle(), qr/sb_x_idx/, 'sb_x_idx is not proposed');
+like(ap(q{SELECT detail FROM idx_autopilot_events WHERE action = 'note' ORDER BY id DESC LIMIT 1}),
+     qr/^drops: \d+ \(.*public\.sb_x_idx.*\) not taken for unused: standby autopilot_drops_standby streams from this server but is not registered/,
+     'a note says why');
+is(ap(q{SELECT count(*) FROM idx_recommendations WHERE index_name = 'sb_x_idx'}), '0',
+   'no recommendation for sb_x_idx');
+
+$standby->stop;
 $node->stop;
 done_testing();

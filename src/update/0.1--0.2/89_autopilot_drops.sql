@@ -12,8 +12,9 @@
  *    (idx_check_catalog's rules, 60_rules.sql: the findings are the rule's
  *    one output).  An index idx_apply did not build has no scan counts on
  *    the standbys: it is a candidate for being unused only while no
- *    standby is registered or streams.  While a standby streams from here
- *    and is not registered, nothing is called unused.
+ *    standby is registered.  While a standby streams from here and is not
+ *    registered (the last idx_check()'s unregistered_standby finding),
+ *    nothing is called unused.
  *  * Never (idx_autopilot_drop_refusal, asked at the proposal, at the hide
  *    and again at the drop): an index that backs a constraint
  *    (pg_constraint.conindid) or is unique, primary or exclusion, the
@@ -135,22 +136,23 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) 
 -- Indexes nobody needs, with why: idx_report's "unused for N days" (the
 -- usage rules of 60_rules.sql and 78_nodes.sql), and the duplicate and
 -- redundant findings of the last idx_check() (60_rules.sql
--- idx_check_catalog).  Not yet filtered by idx_autopilot_drop_refusal.
+-- idx_check_catalog).  withheld: why an unused one may not be taken for
+-- unused after all (a standby whose use of it is not known); NULL for
+-- the others.  Not yet filtered by idx_autopilot_drop_refusal.
 CREATE FUNCTION @extschema@.idx_autopilot_drop_candidates()
-RETURNS TABLE(index_oid pg_catalog.oid, redundant boolean, why text)
+RETURNS TABLE(index_oid pg_catalog.oid, redundant boolean, why text, withheld text)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_drop_candidates$
     WITH standbys AS (
-        -- a standby streams from here but is not registered: its use of
-        -- any index is unknown
-        SELECT EXISTS (SELECT 1 FROM pg_stat_replication r
-                        WHERE r.state IN ('startup', 'catchup', 'streaming')
-                          AND NOT EXISTS (SELECT 1 FROM pg_replication_slots s
-                                           WHERE s.active_pid = r.pid AND s.slot_type = 'logical')
-                          AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_node_states() n
-                                           WHERE n.name = r.application_name)) AS unregistered,
-               EXISTS (SELECT 1 FROM @extschema@.idx_node_states()) AS registered
+        -- standbys that stream from here but are not registered (the last
+        -- idx_check()'s findings, 78_nodes.sql): their use of any index is
+        -- unknown
+        SELECT (SELECT string_agg(f.index_name, ', ' ORDER BY f.index_name)
+                  FROM @extschema@.idx_findings f
+                 WHERE f.kind = 'unregistered_standby' AND f.resolved_at IS NULL) AS unregistered,
+               (SELECT string_agg(n.name, ', ' ORDER BY n.name)
+                  FROM @extschema@.idx_node_states() n) AS registered
     ), report AS (
         SELECT r.id, r.index_name, r.table_name, r.verdict
           FROM @extschema@.idx_report(NULL, true) r
@@ -161,25 +163,45 @@ AS $idx_autopilot_drop_candidates$
                        FROM pg_stat_user_indexes s
                       WHERE s.indexrelname = r.index_name AND s.relname = r.table_name)),
            false,
-           format('%s on every node (idx_report)', r.verdict)
+           format('%s on every node (idx_report)', r.verdict),
+           CASE WHEN sb.unregistered IS NOT NULL THEN
+                    format('standby %s streams from this server but is not registered (idx_node_add): what it serves is not known',
+                           sb.unregistered)
+                -- not built through idx_apply: no node counts its scans
+                WHEN r.id IS NULL AND sb.registered IS NOT NULL THEN
+                    format('the scans of indexes not built through idx_apply are not counted on standby %s',
+                           sb.registered) END
       FROM report r
       LEFT JOIN @extschema@.idx_history h ON h.id = r.id
      CROSS JOIN standbys sb
-     WHERE NOT sb.unregistered
-       -- not built through idx_apply: no node counts its scans
-       AND (r.id IS NOT NULL OR NOT sb.registered)
     UNION ALL
     SELECT to_regclass(format('%I.%I', f.schema_name, f.index_name))::oid, true,
-           format('%s (idx_check: %s)', f.kind, f.detail)
+           format('%s (idx_check: %s)', f.kind, f.detail), NULL
       FROM @extschema@.idx_findings f
      WHERE f.resolved_at IS NULL AND f.kind IN ('duplicate', 'redundant')
 $idx_autopilot_drop_candidates$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_candidates() IS
-    'internal (autopilot drops): indexes idx_report calls unused on every node, and the duplicate and redundant ones of the last idx_check(), with why';
+    'internal (autopilot drops): indexes idx_report calls unused on every node, and the duplicate and redundant ones of the last idx_check(), with why, and why an unused one is withheld (standbys)';
 
 -- ---------------------------------------------------------------------
 -- Measuring: the statements of a table before and after
 -- ---------------------------------------------------------------------
+
+-- The first snapshot of the autopilot window that ends at snapshot
+-- to_snapshot: the oldest taken within (idx_autopilot_settings())."window"
+-- before it; NULL when there is none but to_snapshot itself.
+CREATE FUNCTION @extschema@.idx_autopilot_drop_window_from(to_snapshot bigint)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_drop_window_from$
+    SELECT min(s.id)
+      FROM @extschema@.idx_autopilot_snapshots s, @extschema@.idx_autopilot_snapshots t
+     WHERE t.id = $1 AND s.id < $1
+       AND s.taken_at >= t.taken_at - (SELECT x."window" FROM @extschema@.idx_autopilot_settings() x)
+$idx_autopilot_drop_window_from$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_window_from(bigint) IS
+    'internal (autopilot drops): the first snapshot of the autopilot window (index_advisor.autopilot_window) that ends at a snapshot; NULL when none';
 
 -- The statements of a table (idx_autopilot_names_table) in a window, as
 -- idx_recommendations.statements holds them, most time first.
@@ -335,10 +357,7 @@ BEGIN
     -- the window before: up to the latest snapshot, as far back as the
     -- autopilot's window (the proposal's when no newer one spans two)
     SELECT max(s.id) INTO last_snap FROM @extschema@.idx_autopilot_snapshots s;
-    SELECT min(s.id) INTO first_snap
-      FROM @extschema@.idx_autopilot_snapshots s, @extschema@.idx_autopilot_snapshots l
-     WHERE l.id = last_snap AND s.id < last_snap
-       AND s.taken_at >= l.taken_at - (SELECT x."window" FROM @extschema@.idx_autopilot_settings() x);
+    first_snap := @extschema@.idx_autopilot_drop_window_from(last_snap);
     UPDATE @extschema@.idx_recommendations r
        SET history_id = hide_id, valid_at = hidden_at,
            before_from = CASE WHEN first_snap IS NOT NULL THEN first_snap ELSE r.before_from END,
@@ -489,6 +508,7 @@ DECLARE
     cand_why       text[];
     failure        text;
     hide_id        bigint;
+    withheld       text;
 BEGIN
     -- drops => false: nothing proposed or hidden stays so
     IF NOT policy.drops THEN
@@ -546,23 +566,33 @@ BEGIN
 
     -- the window of proposals: from the oldest snapshot within the
     -- autopilot window before this cycle; none at the first cycle
-    SELECT min(s.id) INTO win
-      FROM @extschema@.idx_autopilot_snapshots s, @extschema@.idx_autopilot_snapshots c
-     WHERE c.id = cycle AND s.id < cycle
-       AND s.taken_at >= c.taken_at - (SELECT x."window" FROM @extschema@.idx_autopilot_settings() x);
+    win := @extschema@.idx_autopilot_drop_window_from(cycle);
 
     -- the candidates of this cycle (idx_report plans: asked once)
     IF win IS NOT NULL OR EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
                                    WHERE r.kind = 'drop' AND r.status = 'proposed') THEN
         BEGIN
-            SELECT COALESCE(array_agg(d.index_oid ORDER BY d.index_oid), '{}'),
-                   COALESCE(array_agg(d.redundant ORDER BY d.index_oid), '{}'),
-                   COALESCE(array_agg(d.why ORDER BY d.index_oid), '{}')
-              INTO cand_oids, cand_redundant, cand_why
+            SELECT COALESCE(array_agg(d.index_oid ORDER BY d.index_oid) FILTER (WHERE d.withheld IS NULL), '{}'),
+                   COALESCE(array_agg(d.redundant ORDER BY d.index_oid) FILTER (WHERE d.withheld IS NULL), '{}'),
+                   COALESCE(array_agg(d.why ORDER BY d.index_oid) FILTER (WHERE d.withheld IS NULL), '{}'),
+                   format('%s (%s) not taken for unused: %s', count(*) FILTER (WHERE d.withheld IS NOT NULL),
+                          string_agg(d.index_oid::regclass::text, ', ' ORDER BY d.index_oid)
+                              FILTER (WHERE d.withheld IS NOT NULL),
+                          min(d.withheld))
+              INTO cand_oids, cand_redundant, cand_why, withheld
               FROM (SELECT DISTINCT ON (c.index_oid) c.*
                       FROM @extschema@.idx_autopilot_drop_candidates() c
                      WHERE c.index_oid IS NOT NULL
-                     ORDER BY c.index_oid, c.redundant DESC) d;
+                       AND @extschema@.idx_autopilot_drop_refusal(c.index_oid, policy.owner, policy.schemas) IS NULL
+                       -- refused by a person, or found needed: not again
+                       -- (delete that recommendation to have it considered)
+                       AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
+                                        WHERE r.kind = 'drop' AND r.index_oid = c.index_oid
+                                          AND r.status IN ('rejected', 'reverted'))
+                     ORDER BY c.index_oid, c.redundant DESC, c.withheld NULLS FIRST) d;
+            IF withheld NOT LIKE '0 %' AND win IS NOT NULL THEN
+                PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note', 'drops: ' || withheld);
+            END IF;
         EXCEPTION WHEN OTHERS THEN
             -- no candidates this cycle; proposals standing are left as they are
             PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
@@ -601,12 +631,10 @@ BEGIN
                   JOIN pg_index x ON x.indexrelid = k.oid
                   JOIN pg_class t ON t.oid = x.indrelid
                  WHERE @extschema@.idx_autopilot_drop_refusal(c.index_oid, policy.owner, policy.schemas) IS NULL
-                   -- decided before: proposed or hidden now, or refused by a
-                   -- person, or found needed (delete that recommendation to
-                   -- have it considered again)
+                   -- proposed or hidden already
                    AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
                                     WHERE r.kind = 'drop' AND r.index_oid = c.index_oid
-                                      AND r.status IN ('proposed', 'hidden', 'rejected', 'reverted'))
+                                      AND r.status IN ('proposed', 'hidden'))
                  ORDER BY c.redundant DESC, pg_relation_size(k.oid) DESC, c.index_oid LOOP
         -- one at a time per table (asked again after each proposal)
         CONTINUE WHEN @extschema@.idx_autopilot_drop_busy(cand.index_oid, NULL) IS NOT NULL;
@@ -640,6 +668,7 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drops(bigint, @extschema@.idx_auto
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_candidates() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_window_from(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_evidence(bigint, bigint, double precision) FROM PUBLIC;
@@ -651,6 +680,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drops(bigint, @extschema@.idx_a
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_candidates() TO index_advisor_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_window_from(bigint) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_evidence(bigint, bigint, double precision) TO index_advisor_admin;
