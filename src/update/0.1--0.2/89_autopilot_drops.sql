@@ -416,7 +416,8 @@ DECLARE
     calls     bigint;
     hidden    interval := now() - rec.valid_at;
     drop_id   bigint;
-    idx       text := COALESCE(rec.index_oid::regclass::text, quote_ident(rec.schema_name) || '.' || quote_ident(rec.index_name));
+    idx       text := COALESCE((SELECT k.oid::regclass::text FROM pg_class k WHERE k.oid = rec.index_oid),
+                               quote_ident(rec.schema_name) || '.' || quote_ident(rec.index_name));
 BEGIN
     SELECT * INTO cfg FROM @extschema@.idx_autopilot_settings();
     IF NOT EXISTS (SELECT 1 FROM @extschema@.idx_hidden_indexes l WHERE l.history_id = rec.history_id) THEN
@@ -428,7 +429,8 @@ BEGIN
             'expired');
         RETURN;
     END IF;
-    why := @extschema@.idx_autopilot_drop_refusal(rec.index_oid, rec.role_oid, policy.schemas);
+    -- as the role that acts now (the policy's owner may have changed)
+    why := @extschema@.idx_autopilot_drop_refusal(rec.index_oid, policy.owner, policy.schemas);
     IF why IS NOT NULL THEN
         PERFORM @extschema@.idx_autopilot_unhide(rec, cycle, 'expired',
             format('%s is shown again and kept: %s', idx, why));
