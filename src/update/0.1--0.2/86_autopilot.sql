@@ -385,6 +385,22 @@ $idx_autopilot_window$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_window(bigint, bigint) IS
     'per statement, what pg_stat_statements counted between two autopilot snapshots: calls, mean and sample stddev of the execution time (ms), rows; restarted when its counters began anew in between (reset, eviction, restart)';
 
+-- The first snapshot of the autopilot window that ends at snapshot
+-- to_snapshot: the oldest taken within (idx_autopilot_settings())."window"
+-- before it; NULL when there is none but to_snapshot itself.
+CREATE FUNCTION @extschema@.idx_autopilot_window_from(to_snapshot bigint)
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_window_from$
+    SELECT min(s.id)
+      FROM @extschema@.idx_autopilot_snapshots s, @extschema@.idx_autopilot_snapshots t
+     WHERE t.id = $1 AND s.id < $1
+       AND s.taken_at >= t.taken_at - (SELECT x."window" FROM @extschema@.idx_autopilot_settings() x)
+$idx_autopilot_window_from$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_window_from(bigint) IS
+    'internal (autopilot stages): the first snapshot of the autopilot window (index_advisor.autopilot_window) that ends at a snapshot; NULL when none';
+
 -- ---------------------------------------------------------------------
 -- Statistics: Welch's test (src/autopilot/welch.c) and the two rules the
 -- stages decide with

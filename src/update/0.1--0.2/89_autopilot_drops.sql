@@ -108,7 +108,7 @@ AS $idx_autopilot_drop_busy$
           FROM @extschema@.idx_hidden_indexes l
          WHERE l.history_id IS DISTINCT FROM
                (SELECT r.history_id FROM @extschema@.idx_recommendations r
-                 WHERE r.id = $2 AND r.status = 'hidden')
+                 WHERE r.id = $2 AND r.status = @extschema@.idx_autopilot_status('hidden'))
     )
     SELECT COALESCE(
         (SELECT format('it is hidden already (history row %s)', h.history_id)
@@ -186,22 +186,6 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_candidates() IS
 -- ---------------------------------------------------------------------
 -- Measuring: the statements of a table before and after
 -- ---------------------------------------------------------------------
-
--- The first snapshot of the autopilot window that ends at snapshot
--- to_snapshot: the oldest taken within (idx_autopilot_settings())."window"
--- before it; NULL when there is none but to_snapshot itself.
-CREATE FUNCTION @extschema@.idx_autopilot_drop_window_from(to_snapshot bigint)
-RETURNS bigint
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $idx_autopilot_drop_window_from$
-    SELECT min(s.id)
-      FROM @extschema@.idx_autopilot_snapshots s, @extschema@.idx_autopilot_snapshots t
-     WHERE t.id = $1 AND s.id < $1
-       AND s.taken_at >= t.taken_at - (SELECT x."window" FROM @extschema@.idx_autopilot_settings() x)
-$idx_autopilot_drop_window_from$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_window_from(bigint) IS
-    'internal (autopilot drops): the first snapshot of the autopilot window (index_advisor.autopilot_window) that ends at a snapshot; NULL when none';
 
 -- The statements of a table (idx_autopilot_names_table) in a window, as
 -- idx_recommendations.statements holds them, most time first.
@@ -337,7 +321,7 @@ DECLARE
     first_snap bigint;
 BEGIN
     SELECT * INTO rec FROM @extschema@.idx_recommendations r WHERE r.id = rec_id FOR UPDATE;
-    IF NOT FOUND OR rec.kind <> 'drop' OR rec.status <> 'proposed' THEN
+    IF NOT FOUND OR rec.kind <> 'drop' OR rec.status <> @extschema@.idx_autopilot_status('proposed') THEN
         RAISE EXCEPTION 'recommendation % is not a proposed drop', rec_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = CASE WHEN FOUND THEN format('It is a %s with status %s.', rec.kind, rec.status)
@@ -357,7 +341,7 @@ BEGIN
     -- the window before: up to the latest snapshot, as far back as the
     -- autopilot's window (the proposal's when no newer one spans two)
     SELECT max(s.id) INTO last_snap FROM @extschema@.idx_autopilot_snapshots s;
-    first_snap := @extschema@.idx_autopilot_drop_window_from(last_snap);
+    first_snap := @extschema@.idx_autopilot_window_from(last_snap);
     UPDATE @extschema@.idx_recommendations r
        SET history_id = hide_id, valid_at = hidden_at,
            before_from = CASE WHEN first_snap IS NOT NULL THEN first_snap ELSE r.before_from END,
@@ -515,8 +499,8 @@ BEGIN
     -- drops => false: nothing proposed or hidden stays so
     IF NOT policy.drops THEN
         FOR rec IN SELECT * FROM @extschema@.idx_recommendations r
-                    WHERE r.kind = 'drop' AND r.status IN ('proposed', 'hidden') ORDER BY r.id LOOP
-            IF rec.status = 'hidden' THEN
+                    WHERE r.kind = 'drop' AND r.status IN (@extschema@.idx_autopilot_status('proposed'), @extschema@.idx_autopilot_status('hidden')) ORDER BY r.id LOOP
+            IF rec.status = @extschema@.idx_autopilot_status('hidden') THEN
                 PERFORM @extschema@.idx_autopilot_unhide(rec, cycle, 'expired',
                     format('the policy no longer allows drops (drops => false): %s is shown again', rec.index_oid::regclass));
             ELSE
@@ -534,8 +518,8 @@ BEGIN
         SELECT r.*
           FROM @extschema@.idx_recommendations r
           JOIN @extschema@.idx_history h ON h.id = r.history_id
-         WHERE r.kind = 'drop' AND r.status = 'dropped' AND h.operation = 'drop'
-           AND h.status IN ('failed', 'cancelled')
+         WHERE r.kind = 'drop' AND r.status = @extschema@.idx_autopilot_status('dropped') AND h.operation = 'drop'
+           AND h.status IN (@extschema@.idx_status('failed'), @extschema@.idx_status('cancelled'))
          ORDER BY r.id LOOP
         SELECT format('%s: %s', h.status, COALESCE(h.error_message, 'no error recorded'))
           INTO failure FROM @extschema@.idx_history h WHERE h.id = rec.history_id;
@@ -556,7 +540,7 @@ BEGIN
 
     -- hidden ones: unhide, drop or wait
     FOR rec IN SELECT * FROM @extschema@.idx_recommendations r
-                WHERE r.kind = 'drop' AND r.status = 'hidden' ORDER BY r.id LOOP
+                WHERE r.kind = 'drop' AND r.status = @extschema@.idx_autopilot_status('hidden') ORDER BY r.id LOOP
         BEGIN
             PERFORM @extschema@.idx_autopilot_drop_judge(rec, cycle, policy);
         EXCEPTION WHEN OTHERS THEN
@@ -568,11 +552,11 @@ BEGIN
 
     -- the window of proposals: from the oldest snapshot within the
     -- autopilot window before this cycle; none at the first cycle
-    win := @extschema@.idx_autopilot_drop_window_from(cycle);
+    win := @extschema@.idx_autopilot_window_from(cycle);
 
     -- the candidates of this cycle (idx_report plans: asked once)
     IF win IS NOT NULL OR EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
-                                   WHERE r.kind = 'drop' AND r.status = 'proposed') THEN
+                                   WHERE r.kind = 'drop' AND r.status = @extschema@.idx_autopilot_status('proposed')) THEN
         BEGIN
             SELECT COALESCE(array_agg(d.index_oid ORDER BY d.index_oid) FILTER (WHERE d.withheld IS NULL), '{}'),
                    COALESCE(array_agg(d.redundant ORDER BY d.index_oid) FILTER (WHERE d.withheld IS NULL), '{}'),
@@ -590,7 +574,7 @@ BEGIN
                        -- (delete that recommendation to have it considered)
                        AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
                                         WHERE r.kind = 'drop' AND r.index_oid = c.index_oid
-                                          AND r.status IN ('rejected', 'reverted'))
+                                          AND r.status IN (@extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('reverted')))
                      ORDER BY c.index_oid, c.redundant DESC, c.withheld NULLS FIRST) d;
             IF withheld NOT LIKE '0 %' AND win IS NOT NULL THEN
                 PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note', 'drops: ' || withheld);
@@ -605,7 +589,7 @@ BEGIN
     END IF;
     -- proposals still standing: each cycle asks again
     FOR rec IN SELECT * FROM @extschema@.idx_recommendations r
-                WHERE r.kind = 'drop' AND r.status = 'proposed' ORDER BY r.id LOOP
+                WHERE r.kind = 'drop' AND r.status = @extschema@.idx_autopilot_status('proposed') ORDER BY r.id LOOP
         why := COALESCE(@extschema@.idx_autopilot_drop_refusal(rec.index_oid, policy.owner, policy.schemas),
                         CASE WHEN NOT rec.index_oid = ANY (cand_oids) THEN 'it is no longer unused nor redundant' END);
         IF why IS NOT NULL THEN
@@ -636,7 +620,7 @@ BEGIN
                    -- proposed or hidden already
                    AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
                                     WHERE r.kind = 'drop' AND r.index_oid = c.index_oid
-                                      AND r.status IN ('proposed', 'hidden'))
+                                      AND r.status IN (@extschema@.idx_autopilot_status('proposed'), @extschema@.idx_autopilot_status('hidden')))
                  ORDER BY c.redundant DESC, pg_relation_size(k.oid) DESC, c.index_oid LOOP
         -- one at a time per table (asked again after each proposal)
         CONTINUE WHEN @extschema@.idx_autopilot_drop_busy(cand.index_oid, NULL) IS NOT NULL;
@@ -670,7 +654,6 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drops(bigint, @extschema@.idx_auto
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_candidates() FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_window_from(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_evidence(bigint, bigint, double precision) FROM PUBLIC;
@@ -682,7 +665,6 @@ REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drops(bigint, @extschema@.idx_a
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_candidates() TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_window_from(bigint) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_evidence(bigint, bigint, double precision) TO index_advisor_admin;
