@@ -111,8 +111,10 @@ SET search_path = pg_catalog, pg_temp
 AS $idx_schedule$
 DECLARE
     cron_db text := current_setting('cron.database_name', true);
-    command text := format('SELECT pg_catalog.count(*) FROM %s',
-                           '@extschema@.idx_check()'::regprocedure);
+    -- idx_check, then an autopilot cycle when the policy is not off
+    -- (87_autopilot_create.sql: a cycle's error never undoes the check)
+    command text := format('SELECT %s',
+                           '@extschema@.idx_check_and_cycle()'::regprocedure);
     job     text := 'index_advisor_check@' || current_database();
     cron    name := @extschema@.idx_cron_schema(false);
     jobid   bigint;
@@ -125,8 +127,8 @@ BEGIN
     IF cron_db IS NULL OR cron_db = current_database() THEN
         RAISE EXCEPTION 'pg_cron is not installed'
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'idx_schedule() registers idx_check() as a pg_cron job.',
-                  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, and run CREATE EXTENSION pg_cron in that database; or call "SELECT count(*) FROM idx_check()" from another scheduler.';
+                  DETAIL = 'idx_schedule() registers idx_check() and the autopilot''s cycle as a pg_cron job.',
+                  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, and run CREATE EXTENSION pg_cron in that database; or call "SELECT idx_check_and_cycle()" from another scheduler.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'dblink') THEN
         -- idx_cron_remote's error, whose hint is the statement to run there
@@ -147,7 +149,7 @@ BEGIN
 END
 $idx_schedule$;
 COMMENT ON FUNCTION @extschema@.idx_schedule(text) IS
-    'register idx_check() as the pg_cron job "index_advisor_check" (or "index_advisor_check@<database>" when pg_cron lives in another database); returns the job id; pg_cron is found through pg_extension, never by a schema name';
+    'register idx_check_and_cycle() (idx_check(), then an autopilot cycle when the policy is not off) as the pg_cron job "index_advisor_check" (or "index_advisor_check@<database>" when pg_cron lives in another database), run as the caller; returns the job id; pg_cron is found through pg_extension, never by a schema name';
 
 CREATE OR REPLACE FUNCTION @extschema@.idx_unschedule()
 RETURNS boolean
