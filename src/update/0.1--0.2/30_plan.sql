@@ -110,7 +110,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_schedule$
 DECLARE
-    cron_db text := current_setting('cron.database_name', true);
+    cron_db text;
     -- idx_check, then an autopilot cycle when the policy is not off
     -- (87_autopilot_create.sql: a cycle's error never undoes the check)
     command text := format('SELECT %s',
@@ -124,6 +124,9 @@ BEGIN
            INTO jobid USING 'index_advisor_check'::text, schedule, command;
         RETURN jobid;
     END IF;
+    -- only here: cron.database_name is for superusers and members of
+    -- pg_read_all_settings, and pg_cron's own database needs it not
+    cron_db := current_setting('cron.database_name', true);
     IF cron_db IS NULL OR cron_db = current_database() THEN
         RAISE EXCEPTION 'pg_cron is not installed'
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -157,7 +160,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_unschedule$
 DECLARE
-    cron_db text := current_setting('cron.database_name', true);
+    cron_db text;
     job     text := 'index_advisor_check@' || current_database();
     cron    name := @extschema@.idx_cron_schema(false);
     jobid   bigint;
@@ -174,6 +177,7 @@ BEGIN
         EXECUTE format('SELECT %I.unschedule($1)', cron) INTO done USING jobid;
         RETURN done;
     END IF;
+    cron_db := current_setting('cron.database_name', true);   -- as in idx_schedule
     IF cron_db IS NULL OR cron_db = current_database() THEN
         RAISE EXCEPTION 'pg_cron is not installed'
             USING ERRCODE = 'object_not_in_prerequisite_state',

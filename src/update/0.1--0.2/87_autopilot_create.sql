@@ -119,8 +119,8 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_bytes(bigint) IS
 -- workload_key is jsonb text: {"statements": ["userid:queryid", ...]
 -- sorted, "share": fraction of the window's time they took}.  The
 -- workload of an index changed when its statements are not the same set,
--- or their share of the window's time grew or shrank by more than a
--- factor of 2.
+-- or their share of the window's time more than doubled (a share that
+-- shrank makes the index worth less, not more).
 CREATE FUNCTION @extschema@.idx_autopilot_workload_changed(old_key text, new_key text)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE
@@ -129,10 +129,9 @@ AS $$
     SELECT old_key IS NULL
         OR (old_key::jsonb -> 'statements') IS DISTINCT FROM (new_key::jsonb -> 'statements')
         OR (new_key::jsonb ->> 'share')::float8 > 2 * (old_key::jsonb ->> 'share')::float8
-        OR (new_key::jsonb ->> 'share')::float8 < (old_key::jsonb ->> 'share')::float8 / 2
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_workload_changed(text, text) IS
-    'internal (autopilot): a rejected or reverted recommendation comes back only when true: its statements (userid:queryid) are not the same, or their share of the window''s time changed by more than a factor of 2';
+    'internal (autopilot): a rejected or reverted recommendation comes back only when true: its statements (userid:queryid) are not the same, or their share of the window''s time more than doubled';
 
 -- ---------------------------------------------------------------------
 -- Queueing a create: the one way
@@ -166,8 +165,8 @@ BEGIN
         today := @extschema@.idx_autopilot_builds_today();
         IF today >= policy.max_builds_per_day THEN
             PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'skipped',
-                format('Not queued yet: %s builds were queued in the last 24 hours (max_builds_per_day %s); a later cycle queues it.',
-                       today, policy.max_builds_per_day));
+                format('Not queued yet: %s build%s queued in the last 24 hours (max_builds_per_day %s); a later cycle queues it.',
+                       today, CASE WHEN today = 1 THEN ' was' ELSE 's were' END, policy.max_builds_per_day));
             RETURN false;
         END IF;
         -- this one is counted in used already (proposed)
@@ -287,10 +286,18 @@ BEGIN
                                                   'information_schema'::regnamespace,
                                                   'pg_toast'::regnamespace)
                        AND NOT pg_has_role(current_user, c.relowner, 'USAGE')
+                       AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                        WHERE d.classid = 'pg_class'::regclass
+                                          AND d.objid = c.oid AND d.deptype = 'e')
                        AND @extschema@.idx_autopilot_names_table(y.query, c.oid)) AS foreign_table
               FROM @extschema@.idx_autopilot_window(win_from, cycle) y
              WHERE y.query IS NOT NULL
                AND EXISTS (SELECT 1 FROM pg_roles a WHERE a.oid = y.userid)
+               -- not the work of extensions (index_advisor's own record
+               -- included): their tables are theirs to index
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+                                  AND @extschema@.idx_autopilot_names_table(y.query, d.objid))
              ORDER BY y.total_ms DESC LIMIT top) x;
     IF not_yours > 0 THEN
         left_out := left_out || format('%s statement%s of roles whose privileges %s does not have (not planned)',
@@ -312,7 +319,14 @@ BEGIN
     r := ARRAY(SELECT (s ->> 'userid')::oid FROM jsonb_array_elements(stmts) s);
     w := ARRAY(SELECT (s ->> 'total_ms')::float8 FROM jsonb_array_elements(stmts) s);
     IF policy.budget IS NOT NULL THEN
-        left_budget := greatest(policy.budget - @extschema@.idx_autopilot_budget_used(), 0);
+        left_budget := policy.budget - @extschema@.idx_autopilot_budget_used();
+        IF left_budget <= 0 THEN
+            PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
+                format('No proposals this cycle: the autopilot''s indexes take %s of its budget of %s.',
+                       @extschema@.idx_autopilot_bytes(policy.budget - left_budget),
+                       @extschema@.idx_autopilot_bytes(policy.budget)));
+            RETURN;
+        END IF;
     END IF;
 
     -- the advice (each statement planned as its author; weights = time)
@@ -605,7 +619,7 @@ BEGIN
         SELECT count(*) FILTER (WHERE r.status = 'kept') AS kept,
                sum(r.saved) FILTER (WHERE r.status = 'kept') AS saved,
                count(*) FILTER (WHERE r.status = 'kept' AND r.saved IS NULL) AS unmeasured,
-               sum(r.b) FILTER (WHERE r.status = 'kept') AS kept_bytes,
+               sum(r.b) FILTER (WHERE r.status = 'kept')::bigint AS kept_bytes,
                count(*) FILTER (WHERE r.status = 'reverted') AS reverted,
                count(*) FILTER (WHERE r.status = 'hidden') AS hidden,
                count(*) FILTER (WHERE r.status = 'dropped') AS dropped,
@@ -622,7 +636,7 @@ BEGIN
                        THEN format(' (%s measured over less than %s: not counted)', n.unmeasured, min_window) ELSE '' END,
                   @extschema@.idx_autopilot_bytes(COALESCE(n.kept_bytes, 0)),
                   n.reverted, n.hidden, n.dropped, n.proposed, n.building, n.rejected),
-           NULL::text, NULL::text, @extschema@.idx_autopilot_per_day(n.saved), n.kept_bytes::bigint
+           NULL::text, NULL::text, @extschema@.idx_autopilot_per_day(n.saved), n.kept_bytes
       FROM n
     UNION ALL
     (SELECT r.id, r.kind, r.status, r.definition, r.reason,
