@@ -20,9 +20,10 @@
 #  4. apply: nothing beyond the budget (a note says so), and no more than
 #     max_builds_per_day queued (the one approved by hand counts): the
 #     others wait as proposed with a 'skipped' step;
-#  5. the report: totals first, then one row per recommendation;
+#  5. the report: totals first, then one row per recommendation; an index
+#     outside the policy's schemas is left out;
 #  6. off: a cycle returns nothing and takes no snapshot; another admin's
-#     cycle is refused (42501);
+#     cycle is refused (42501); proposals older than the window expire;
 #  7. the pg_cron job's command (idx_schedule): idx_check, then a cycle as
 #     the owner; another role's job skips the cycle with a WARNING; a
 #     failing cycle is a WARNING and idx_check's work stays.
@@ -268,6 +269,13 @@ like($report, qr/^$items\|building\|CREATE INDEX items_sku\w* ON alice\.items .*
      'then one row per recommendation: what, measured before, bytes');
 is(scalar(@lines), 6, 'one row per recommendation after the totals');
 
+# schemas: an index of a table outside them is left out, and said so
+as_ap(q{SELECT mode FROM idx_autopilot_set('recommend', schemas => ARRAY['public'])});
+$steps = cycle();
+like($steps, qr/CREATE INDEX orders_customer_idx ON alice\.orders \(customer\): its schema is not in the policy's schemas/,
+     'schemas: an index outside them is left out, with the reason') or diag($steps);
+unlike($steps, qr/^proposed/m, 'and nothing is proposed');
+
 # ---------------------------------------------------------------------
 # 6. off, and another admin
 # ---------------------------------------------------------------------
@@ -283,10 +291,22 @@ is(cycle(), '', 'off: a cycle returns nothing');
 is(as_ap(q{SELECT count(*) FROM idx_autopilot_snapshots}) . ' ' . as_ap(q{SELECT count(*) FROM idx_autopilot_events}),
    "$snapshots $events", 'off: no snapshot, no step');
 
+# proposals older than the window expire (t2's and t3's, held back above)
+as_ap(q{SELECT mode FROM idx_autopilot_set('recommend')});
+$node->safe_psql('postgres', q{ALTER ROLE ap SET index_advisor.autopilot_window = '1s'});
+ok($node->poll_query_until('postgres', q{
+    SELECT bool_and(decided_at < now() - interval '2 seconds')
+      FROM idx_recommendations WHERE status = 'proposed'}),
+   'the waiting proposals are older than a window of 1 s');
+$steps = cycle();
+my @expired = ($steps =~ /^expired\|alice\.t\d_x\w*\|expired\|Proposed more than autopilot_window \(00:00:01\) ago and neither built nor decided on/mg);
+is(scalar(@expired), 2, 'stale proposals expire, with the reason') or diag($steps);
+$node->safe_psql('postgres', q{ALTER ROLE ap RESET index_advisor.autopilot_window});
+
 # ---------------------------------------------------------------------
 # 7. the pg_cron job (never waited for: its command is run by hand)
 # ---------------------------------------------------------------------
-as_ap(q{SELECT mode FROM idx_autopilot_set('recommend')});
+$snapshots = as_ap(q{SELECT count(*) FROM idx_autopilot_snapshots});
 my $job = as_ap(q{SELECT idx_schedule('0 0 1 1 *')});
 my $command = $node->safe_psql('postgres', "SELECT command FROM cron.job WHERE jobid = $job");
 is($command, 'SELECT public.idx_check_and_cycle()', 'the job runs idx_check_and_cycle()');

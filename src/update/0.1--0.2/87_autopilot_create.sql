@@ -242,6 +242,17 @@ DECLARE
     rec_id    bigint;
     pending   bigint;
 BEGIN
+    -- a proposal older than the window rests on figures no longer in it:
+    -- expired (a later cycle proposes it again if it still helps)
+    FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
+                    WHERE x.kind = 'create' AND x.status = 'proposed'
+                      AND x.decided_at < now() - (@extschema@.idx_autopilot_settings())."window"
+                    ORDER BY x.id LOOP
+        PERFORM @extschema@.idx_autopilot_event(cycle, pending, 'expired',
+            format('Proposed more than autopilot_window (%s) ago and neither built nor decided on: its figures are out of the window; a later cycle proposes it again if it still helps.',
+                   (@extschema@.idx_autopilot_settings())."window"),
+            'expired');
+    END LOOP;
     -- proposals held back by max_builds_per_day or the budget, oldest first
     IF policy.mode = 'apply' THEN
         FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
