@@ -500,25 +500,17 @@ SET search_path = pg_catalog, pg_temp
 AS $idx_recommendation_apply$
 DECLARE
     got   record;
-    hid   bigint;
-    at    timestamptz;
 BEGIN
     PERFORM @extschema@.idx_refuse_in_recovery('idx_recommendation_apply()');
     SELECT * INTO got FROM @extschema@.idx_recommendation_get(id, 'applied');
     IF (got.rec).kind = 'create' THEN
         PERFORM @extschema@.idx_autopilot_queue(got.cycle, (got.rec).id, true);
     ELSE
-        -- a drop: hidden first (89's contract); the drop stage drops it
-        -- after hide_for unless a statement of its table got slower
-        PERFORM @extschema@.idx_hide((got.rec).index_oid::regclass);
-        SELECT h.history_id, h.hidden_at INTO hid, at
-          FROM @extschema@.idx_hidden_indexes h WHERE h.index_oid = (got.rec).index_oid;
-        UPDATE @extschema@.idx_recommendations r
-           SET history_id = hid, valid_at = at, after_from = got.cycle
-         WHERE r.id = (got.rec).id;
-        PERFORM @extschema@.idx_autopilot_event(got.cycle, (got.rec).id, 'hidden',
-            format('Hidden (idx_history row %s), approved by %s; dropped after hide_for unless a statement of its table gets slower.',
-                   hid, current_user), 'hidden');
+        -- a drop: hidden first, by the drop stage's one way to hide
+        -- (89_autopilot_drops.sql; outside a cycle, so its window after
+        -- starts at the next cycle); it drops it after hide_for unless a
+        -- statement of its table got slower
+        PERFORM @extschema@.idx_autopilot_hide((got.rec).id, NULL);
     END IF;
     RETURN QUERY SELECT * FROM @extschema@.idx_recommendations r WHERE r.id = (got.rec).id;
 END
