@@ -602,7 +602,7 @@ SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_report$
 #variable_conflict use_column
 DECLARE
-    min_window interval := (@extschema@.idx_autopilot_settings()).min_window;
+    min_window text := extract(epoch FROM (@extschema@.idx_autopilot_settings()).min_window)::bigint || ' s';
 BEGIN
     -- one place for a recommendation's bytes: its index's size while it
     -- exists (kept, validating), else the estimate; a drop frees them
