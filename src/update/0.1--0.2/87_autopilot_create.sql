@@ -20,6 +20,9 @@
  *  * idx_autopilot_report() -- totals first, then one row per
  *    recommendation: what, why, measured before and after, time saved per
  *    day (only from a window of at least autopilot_min_window), bytes.
+ *  * idx_check_and_cycle() -- what idx_schedule's pg_cron job runs:
+ *    idx_check, then a cycle as the policy's owner, in a subtransaction
+ *    whose error is a WARNING and never undoes the check.
  *
  * Rules kept here, each written once:
  *  * the shape of an index (its definition without its name):
