@@ -8,7 +8,8 @@
 #  1. recommend: a cycle proposes the missing indexes of alice's tables and
 #     builds nothing; the statements of bob (whose privileges ap does not
 #     have) and those on bob's table (ap may not act for bob) are left out
-#     and counted in a note, and nothing is proposed on bob's table;
+#     and counted in a note, and nothing is proposed on bob's table, nor
+#     for a statement with fewer than autopilot_min_calls calls;
 #     alice's statement calls alice.tag(), an IMMUTABLE function that
 #     advances the sequence folded_by_<current_user> when the planner
 #     folds it: the cycle moved folded_by_alice, never folded_by_ap or
@@ -41,6 +42,7 @@ shared_preload_libraries = 'pg_stat_statements,index_advisor,pg_cron'
 cron.database_name = 'postgres'
 cron.host = '$host'
 max_worker_processes = 16
+index_advisor.autopilot_min_calls = 30
 });
 $node->start;
 $node->safe_psql('postgres', q{
@@ -102,6 +104,7 @@ my %script = (
     orders => "\\set c random(1, 5000)\nSELECT * FROM alice.orders WHERE customer = :c;\n",
     items  => "\\set s random(1, 3000)\nSELECT sum(qty) FROM alice.items WHERE sku = :s + alice.tag();\n",
     secret => "\\set k random(1, 4000)\nSELECT * FROM bob.secret WHERE k = :k;\n",
+    rare   => "\\set c random(1, 5000)\nSELECT id FROM alice.orders WHERE note = md5(:c::text);\n",
     t1     => "\\set x random(1, 4000)\nSELECT pad FROM alice.t1 WHERE x = :x;\n",
     t2     => "\\set x random(1, 4000)\nSELECT pad FROM alice.t2 WHERE x = :x;\n",
     t3     => "\\set x random(1, 4000)\nSELECT pad FROM alice.t3 WHERE x = :x;\n",
@@ -156,7 +159,8 @@ as_ap(q{SELECT mode FROM idx_autopilot_set('recommend')});
 is(cycle(), '', 'the first cycle has no window: no step');
 as_ap('SELECT pg_stat_statements_reset()');
 workload('alice', 40, 'orders', 'items', 'secret');
-workload('bob', 20, 'secret');
+workload('bob', 30, 'secret');
+workload('alice', 5, 'rare');      # a statement run a few times, say by hand
 
 my %before = map { $_ => seq("folded_by_$_") } qw(alice ap postgres bob);
 my $steps = cycle();
@@ -164,8 +168,10 @@ like($steps, qr/^proposed\|alice\.orders_customer_idx\|proposed\|For 1 statement
      'recommend: the index of the orders statement is proposed') or diag($steps);
 like($steps, qr/^proposed\|alice\.items_sku\w*\|proposed\|/m,
      'recommend: the index of the items statement is proposed');
-like($steps, qr/^note\|\|\|Left out: 1 statement of roles whose privileges ap does not have \(not planned\); 1 statement on tables ap may not act for \(bob\.secret; not planned\)/m,
-     'bob\'s statement and the statement on bob\'s table are left out and counted');
+like($steps, qr/^note\|\|\|Left out: \d+ statements with fewer than autopilot_min_calls \(30\) calls in the window; 1 statement of roles whose privileges ap does not have \(not planned\); 1 statement on tables ap may not act for \(bob\.secret; not planned\)/m,
+     'bob\'s statement and the statement on bob\'s table are left out and counted, as are statements with few calls');
+is(as_ap(q{SELECT count(*) FROM idx_recommendations WHERE definition LIKE '%(note)%'}), '0',
+   'nothing proposed for a statement run 5 times (autopilot_min_calls 30)');
 unlike($steps, qr/^queued/m, 'recommend: nothing queued');
 is(as_ap(q{SELECT count(*) FROM idx_recommendations WHERE table_name = 'secret'}), '0',
    'nothing proposed on a table ap may not act for');

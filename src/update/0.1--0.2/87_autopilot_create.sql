@@ -226,6 +226,8 @@ DECLARE
     w         double precision[];
     not_yours integer;
     not_ours  integer;
+    few       bigint;
+    min_calls integer;
     foreign_tables text;
     picks     jsonb;
     state     text;
@@ -276,10 +278,18 @@ BEGIN
     END IF;
 
     -- its statements by total time, at most idx_advise_workload's 50 and
-    -- index_advisor.max_queries_per_index
+    -- index_advisor.max_queries_per_index, each with at least
+    -- autopilot_min_calls calls in the window (a statement run a few
+    -- times, say by hand, is no workload to build for)
     top := least(50, current_setting('index_advisor.max_queries_per_index')::integer);
-    SELECT sum(x.total_ms) INTO win_total
+    min_calls := (@extschema@.idx_autopilot_settings()).min_calls;
+    SELECT sum(x.total_ms), count(*) FILTER (WHERE x.calls < min_calls)
+      INTO win_total, few
       FROM @extschema@.idx_autopilot_window(win_from, cycle) x;
+    IF few > 0 THEN
+        left_out := left_out || format('%s statement%s with fewer than autopilot_min_calls (%s) calls in the window',
+                                       few, CASE WHEN few > 1 THEN 's' END, min_calls);
+    END IF;
     SELECT count(*) FILTER (WHERE NOT x.yours),
            count(*) FILTER (WHERE x.yours AND x.foreign_table IS NOT NULL),
            string_agg(DISTINCT x.foreign_table, ', '),
@@ -305,7 +315,7 @@ BEGIN
                                           AND d.objid = c.oid AND d.deptype = 'e')
                        AND @extschema@.idx_autopilot_names_table(y.query, c.oid)) AS foreign_table
               FROM @extschema@.idx_autopilot_window(win_from, cycle) y
-             WHERE y.query IS NOT NULL
+             WHERE y.query IS NOT NULL AND y.calls >= min_calls
                AND EXISTS (SELECT 1 FROM pg_roles a WHERE a.oid = y.userid)
                -- not the work of extensions (index_advisor's own record
                -- included): their tables are theirs to index
