@@ -21,10 +21,11 @@
 #  4. apply: nothing beyond the budget (a note says so), and no more than
 #     max_builds_per_day queued (the one approved by hand counts): the
 #     others wait as proposed with a 'skipped' step;
-#  5. the report: totals first, then one row per recommendation; an index
-#     outside the policy's schemas is left out;
+#  5. the report: totals first, then one row per recommendation;
 #  6. off: a cycle returns nothing and takes no snapshot; another admin's
-#     cycle is refused (42501); proposals older than the window expire;
+#     cycle is refused (42501); proposals older than the window expire
+#     and come back while they help; an index outside the policy's schemas
+#     is left out, and a waiting proposal there expires;
 #  7. the pg_cron job's command (idx_schedule): idx_check, then a cycle as
 #     the owner; another role's job skips the cycle with a WARNING; a
 #     failing cycle is a WARNING and idx_check's work stays.
@@ -275,13 +276,6 @@ like($report, qr/^$items\|building\|CREATE INDEX items_sku\w* ON alice\.items .*
      'then one row per recommendation: what, measured before, bytes');
 is(scalar(@lines), 6, 'one row per recommendation after the totals');
 
-# schemas: an index of a table outside them is left out, and said so
-as_ap(q{SELECT mode FROM idx_autopilot_set('recommend', schemas => ARRAY['public'])});
-$steps = cycle();
-like($steps, qr/CREATE INDEX orders_customer_idx ON alice\.orders \(customer\): its schema is not in the policy's schemas/,
-     'schemas: an index outside them is left out, with the reason') or diag($steps);
-unlike($steps, qr/^proposed/m, 'and nothing is proposed');
-
 # ---------------------------------------------------------------------
 # 6. off, and another admin
 # ---------------------------------------------------------------------
@@ -308,6 +302,21 @@ $steps = cycle();
 my @expired = ($steps =~ /^expired\|alice\.t\d_x\w*\|expired\|Proposed more than autopilot_window \(00:00:01\) ago and neither built nor decided on/mg);
 is(scalar(@expired), 2, 'stale proposals expire, with the reason') or diag($steps);
 $node->safe_psql('postgres', q{ALTER ROLE ap RESET index_advisor.autopilot_window});
+
+# expired is not live: the next cycle proposes them again, still helpful
+$steps = cycle();
+my @again = ($steps =~ /^proposed\|alice\.t\d_x\w*\|proposed\|/mg);
+is(scalar(@again), 2, 'expired proposals come back while they still help') or diag($steps);
+
+# schemas: an index of a table outside them is left out, and said so
+as_ap(q{SELECT mode FROM idx_autopilot_set('recommend', schemas => ARRAY['public'])});
+$steps = cycle();
+like($steps, qr/CREATE INDEX orders_customer_idx ON alice\.orders \(customer\): its schema is not in the policy's schemas/,
+     'schemas: an index outside them is left out, with the reason') or diag($steps);
+unlike($steps, qr/^proposed/m, 'and nothing is proposed');
+my @gone = ($steps =~ /^expired\|alice\.t\d_x\w*\|expired\|Its schema is no longer in the policy's schemas\.$/mg);
+is(scalar(@gone), 2, 'the waiting proposals outside the new schemas expire');
+
 
 # ---------------------------------------------------------------------
 # 7. the pg_cron job (never waited for: its command is run by hand)

@@ -258,6 +258,15 @@ BEGIN
                    (@extschema@.idx_autopilot_settings())."window"),
             'expired');
     END LOOP;
+    -- a proposal whose table left the policy's schemas (the policy changed)
+    FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
+                    WHERE x.kind = 'create' AND x.status = 'proposed'
+                      AND policy.schemas IS NOT NULL
+                      AND x.schema_name::text <> ALL (policy.schemas)
+                    ORDER BY x.id LOOP
+        PERFORM @extschema@.idx_autopilot_event(cycle, pending, 'expired',
+            'Its schema is no longer in the policy''s schemas.', 'expired');
+    END LOOP;
     -- proposals held back by max_builds_per_day or the budget, oldest first
     IF policy.mode = 'apply' THEN
         FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
