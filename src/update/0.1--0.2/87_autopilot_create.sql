@@ -209,9 +209,13 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) IS
 -- Stage 4: proposals
 -- ---------------------------------------------------------------------
 
--- The statements of the proposal window, by total time, that the owner
--- may have planned (idx_may_act: the owner has their author's
--- privileges); the others are counted in the note.
+-- Stage 4, as the policy's owner: expire stale waiting proposals, queue
+-- the waiting ones (apply), then advise on the proposal window's
+-- statements that are the owner's to tune -- enough calls, an author whose
+-- privileges the owner has (idx_may_act), no table named whose owner's
+-- privileges it lacks -- and record (and in apply queue) the indexes that
+-- pass min_gain, the policy's schemas, the never-twice rule and the
+-- budget.  Whatever is left out is counted in one note.
 CREATE FUNCTION @extschema@.idx_autopilot_propose(cycle bigint, policy @extschema@.idx_autopilot_policy)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
