@@ -116,7 +116,7 @@ SET ROLE regress_ap_admin;
 SELECT mode FROM idx_autopilot_set('off');
 RESET ROLE;
 TRUNCATE idx_recommendations, idx_autopilot_events, idx_autopilot_snapshots,
-         idx_autopilot_counters, idx_autopilot_statements CASCADE;
+         idx_autopilot_counters, idx_autopilot_statements RESTART IDENTITY CASCADE;
 DELETE FROM idx_autopilot_config;
 DROP TABLE orders, "Order Lines";
 DROP ROLE regress_ap_admin, regress_ap_other, regress_ap_app;

@@ -82,13 +82,13 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT COALESCE(sum(CASE
-               WHEN r.status = 'kept' THEN
+               WHEN r.status = @extschema@.idx_autopilot_status('kept') THEN
                     (SELECT pg_relation_size(c.oid) FROM pg_class c
                       WHERE c.oid = r.index_oid AND c.relkind IN ('i', 'I'))
                ELSE r.est_size END), 0)::bigint
       FROM @extschema@.idx_recommendations r
      WHERE r.kind = 'create'
-       AND r.status IN ('proposed', 'building', 'validating', 'kept')
+       AND r.status IN (@extschema@.idx_autopilot_status('proposed'), @extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'), @extschema@.idx_autopilot_status('kept'))
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_budget_used() IS
     'internal (autopilot): bytes the autopilot''s indexes take or will take (estimated until built and kept, then their real size); the budget is spent against this';
@@ -254,7 +254,7 @@ BEGIN
     -- a proposal older than the window rests on figures no longer in it:
     -- expired (a later cycle proposes it again if it still helps)
     FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
-                    WHERE x.kind = 'create' AND x.status = 'proposed'
+                    WHERE x.kind = 'create' AND x.status = @extschema@.idx_autopilot_status('proposed')
                       AND x.decided_at < now() - (@extschema@.idx_autopilot_settings())."window"
                     ORDER BY x.id LOOP
         PERFORM @extschema@.idx_autopilot_event(cycle, pending, 'expired',
@@ -264,7 +264,7 @@ BEGIN
     END LOOP;
     -- a proposal whose table left the policy's schemas (the policy changed)
     FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
-                    WHERE x.kind = 'create' AND x.status = 'proposed'
+                    WHERE x.kind = 'create' AND x.status = @extschema@.idx_autopilot_status('proposed')
                       AND policy.schemas IS NOT NULL
                       AND x.schema_name::text <> ALL (policy.schemas)
                     ORDER BY x.id LOOP
@@ -274,18 +274,14 @@ BEGIN
     -- proposals held back by max_builds_per_day or the budget, oldest first
     IF policy.mode = 'apply' THEN
         FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
-                        WHERE x.kind = 'create' AND x.status = 'proposed'
+                        WHERE x.kind = 'create' AND x.status = @extschema@.idx_autopilot_status('proposed')
                         ORDER BY x.id LOOP
             PERFORM @extschema@.idx_autopilot_queue(cycle, pending, false);
         END LOOP;
     END IF;
 
     -- the window: from the oldest snapshot within autopilot_window
-    SELECT min(s.id) INTO win_from
-      FROM @extschema@.idx_autopilot_snapshots s,
-           @extschema@.idx_autopilot_snapshots c
-     WHERE c.id = cycle AND s.id < cycle
-       AND s.taken_at >= c.taken_at - (@extschema@.idx_autopilot_settings())."window";
+    win_from := @extschema@.idx_autopilot_window_from(cycle);
     IF win_from IS NULL THEN
         RETURN;     -- the first cycle: nothing to compare yet
     END IF;
@@ -436,7 +432,7 @@ BEGIN
                                            pick.definition, current_user, part.table_oid);
         ELSIF old.status IN (SELECT s.status FROM @extschema@.idx_autopilot_statuses() s WHERE s.live) THEN
             NULL;   -- already proposed, building or validating: said then
-        ELSIF old.status IN ('rejected', 'reverted')
+        ELSIF old.status IN (@extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('reverted'))
               AND NOT @extschema@.idx_autopilot_workload_changed(old.workload_key, key) THEN
             left_out := left_out || format('%s: %s as recommendation %s, and its workload has not changed',
                                            pick.definition, old.status, old.id);
@@ -501,7 +497,7 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   HINT = 'The autopilot''s recommendations are the rows of idx_recommendations.';
     END IF;
-    IF rec.status <> 'proposed' THEN
+    IF rec.status <> @extschema@.idx_autopilot_status('proposed') THEN
         RAISE EXCEPTION 'recommendation % is %, not proposed', rec_id, rec.status
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Only a proposed recommendation can be %s; its reason: %s', want,
@@ -635,26 +631,26 @@ BEGIN
     RETURN QUERY
     WITH r AS (
         SELECT x.*,
-               CASE WHEN x.kind = 'drop' AND x.status = 'dropped' THEN -x.est_size
+               CASE WHEN x.kind = 'drop' AND x.status = @extschema@.idx_autopilot_status('dropped') THEN -x.est_size
                     WHEN x.kind = 'drop' THEN 0
                     ELSE COALESCE((SELECT pg_relation_size(c.oid) FROM pg_class c
                                     WHERE c.oid = x.index_oid AND c.relkind IN ('i', 'I')),
-                                  CASE WHEN x.status IN ('reverted', 'rejected', 'expired') THEN 0
+                                  CASE WHEN x.status IN (@extschema@.idx_autopilot_status('reverted'), @extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('expired')) THEN 0
                                        ELSE x.est_size END)
                END AS b,
                (x.evidence ->> 'saved_ms_per_day')::float8 AS saved
           FROM @extschema@.idx_recommendations x
     ), n AS (
-        SELECT count(*) FILTER (WHERE r.status = 'kept') AS kept,
-               sum(r.saved) FILTER (WHERE r.status = 'kept') AS saved,
-               count(*) FILTER (WHERE r.status = 'kept' AND r.saved IS NULL) AS unmeasured,
-               sum(r.b) FILTER (WHERE r.status = 'kept')::bigint AS kept_bytes,
-               count(*) FILTER (WHERE r.status = 'reverted') AS reverted,
-               count(*) FILTER (WHERE r.status = 'hidden') AS hidden,
-               count(*) FILTER (WHERE r.status = 'dropped') AS dropped,
-               count(*) FILTER (WHERE r.status = 'proposed') AS proposed,
-               count(*) FILTER (WHERE r.status IN ('building', 'validating')) AS building,
-               count(*) FILTER (WHERE r.status = 'rejected') AS rejected
+        SELECT count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('kept')) AS kept,
+               sum(r.saved) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('kept')) AS saved,
+               count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('kept') AND r.saved IS NULL) AS unmeasured,
+               sum(r.b) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('kept'))::bigint AS kept_bytes,
+               count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('reverted')) AS reverted,
+               count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('hidden')) AS hidden,
+               count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('dropped')) AS dropped,
+               count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('proposed')) AS proposed,
+               count(*) FILTER (WHERE r.status IN (@extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'))) AS building,
+               count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('rejected')) AS rejected
           FROM r
     )
     SELECT NULL::bigint, NULL::text, NULL::text,
