@@ -24,9 +24,12 @@
  *             after window's calls, with the before means against the
  *             after means) is at least policy.min_gain, and the main
  *             target (the most time before, at the after calls) is
- *             faster by min_gain with significance (idx_autopilot_faster),
- *             and no statement of the table is max_regression slower with
- *             significance (idx_autopilot_slower);
+ *             faster by min_gain with significance (idx_autopilot_faster's
+ *             test), and no statement of the table is max_regression
+ *             slower with significance (idx_autopilot_slower's test, at
+ *             alpha divided by the number of statements tested:
+ *             Bonferroni, so that many statements do not make a
+ *             "regression" by chance);
  *      REVERT otherwise, with idx_rollback(history_id) and one sentence
  *             naming the statement that decided ("UPDATE t SET … went
  *             0.21 → 0.34 ms over 5,200 calls: fewer HOT updates (92 % →
@@ -200,11 +203,14 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_a
 -- Each statement of the recommendation's table, before against after:
 -- the targets (rec.statements) and every statement that names the table
 -- (idx_autopilot_names_table), in either window.  p is the one-sided
--- p-value of the test that concerns it: for a target, "after is faster
--- than (1 - min_gain) x before"; for the others, "after is slower than
--- (1 + max_regression) x before".  faster / slower: that test, and the
--- slower test for every statement, at idx_autopilot_alpha(); NULL where a
--- window has fewer than two calls.
+-- p-value of the test that concerns it (Welch, idx_autopilot_welch): for
+-- a target, "after is faster than (1 - min_gain) x before"; for the
+-- others, "after is slower than (1 + max_regression) x before".  faster:
+-- that test at idx_autopilot_alpha().  slower: the slower test, for every
+-- statement, at alpha divided by the number of statements tested
+-- (Bonferroni: with 20 statements on a table, one at 5 % each would find
+-- a "regression" by chance most of the time).  NULL where a window has
+-- fewer than two calls.
 CREATE FUNCTION @extschema@.idx_autopilot_compare(rec_id bigint, to_snapshot bigint,
                                                  min_gain double precision,
                                                  max_regression double precision)
@@ -232,24 +238,27 @@ AS $idx_autopilot_compare$
                b.calls AS calls_before, b.mean_ms AS mean_before, b.stddev_ms AS sd_before,
                a.calls AS calls_after, a.mean_ms AS mean_after, a.stddev_ms AS sd_after
           FROM b FULL JOIN a ON a.userid = b.userid AND a.queryid = b.queryid
+    ), w AS (
+        SELECT s.*,
+               CASE WHEN s.target
+                    THEN 1 - (@extschema@.idx_autopilot_welch(s.mean_before, COALESCE(s.sd_before, 'NaN'), s.calls_before,
+                                                              s.mean_after, COALESCE(s.sd_after, 'NaN'), s.calls_after,
+                                                              -$3)).p_slower END AS p_faster,
+               (@extschema@.idx_autopilot_welch(s.mean_before, COALESCE(s.sd_before, 'NaN'), s.calls_before,
+                                                s.mean_after, COALESCE(s.sd_after, 'NaN'), s.calls_after,
+                                                $4)).p_slower AS p_slower
+          FROM s, rec
+         WHERE s.target OR @extschema@.idx_autopilot_names_table(s.query, rec.table_oid::regclass)
     )
-    SELECT s.queryid, s.userid, s.query, s.target,
-           s.calls_before, s.mean_before, s.sd_before, s.calls_after, s.mean_after, s.sd_after,
-           CASE WHEN s.target
-                THEN 1 - (@extschema@.idx_autopilot_welch(s.mean_before, COALESCE(s.sd_before, 'NaN'), s.calls_before,
-                                                          s.mean_after, COALESCE(s.sd_after, 'NaN'), s.calls_after,
-                                                          -$3)).p_slower
-                ELSE (@extschema@.idx_autopilot_welch(s.mean_before, COALESCE(s.sd_before, 'NaN'), s.calls_before,
-                                                      s.mean_after, COALESCE(s.sd_after, 'NaN'), s.calls_after,
-                                                      $4)).p_slower
-           END,
-           CASE WHEN s.target
-                THEN @extschema@.idx_autopilot_faster(s.mean_before, s.sd_before, s.calls_before,
-                                                      s.mean_after, s.sd_after, s.calls_after, $3) END,
-           @extschema@.idx_autopilot_slower(s.mean_before, s.sd_before, s.calls_before,
-                                            s.mean_after, s.sd_after, s.calls_after, $4)
-      FROM s, rec
-     WHERE s.target OR @extschema@.idx_autopilot_names_table(s.query, rec.table_oid::regclass)
+    SELECT w.queryid, w.userid, w.query, w.target,
+           w.calls_before, w.mean_before, w.sd_before, w.calls_after, w.mean_after, w.sd_after,
+           CASE WHEN w.target THEN w.p_faster ELSE w.p_slower END,
+           w.p_faster < @extschema@.idx_autopilot_alpha(),
+           -- Bonferroni: "some statement of the table got slower" is one
+           -- claim, tested at alpha over every statement that has a test
+           w.p_slower < @extschema@.idx_autopilot_alpha()
+                        / greatest(count(w.p_slower) OVER (), 1)
+      FROM w
 $idx_autopilot_compare$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision) IS
     'internal (idx_autopilot_validate): each statement of a recommendation''s table in its before window against its after window (up to to_snapshot), with the p-value of the test that concerns it';
