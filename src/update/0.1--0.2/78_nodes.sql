@@ -585,7 +585,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN $1 < 120 THEN round($1::numeric) || ' s'
-                WHEN $1 < 3600 THEN round($1::numeric / 60) || ' min'
+                WHEN $1 < 3570 THEN round($1::numeric / 60) || ' min'
                 WHEN $1 < 172800 THEN trim_scale(round($1::numeric / 3600, 1)) || ' h'
                 ELSE trim_scale(round($1::numeric / 86400, 1)) || ' days' END
 $$;
