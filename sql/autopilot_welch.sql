@@ -27,13 +27,16 @@ SELECT z, n, abs(w.p_slower / p - 1) < 5e-5 AS normal
        unnest(ARRAY[1e6, 1e9]::float8[]) n,
        idx_autopilot_welch(0, 1, n, z * sqrt(2 / n), 1, n) w;
 
--- P(T > 3) at df = 1998, 19999998 and 1999999998 (mpmath, 40 digits:
--- 0.00136658862607224, 0.00134989969357396, 0.00134989804824953): the
--- many calls of a busy day keep the precision (it was 1e-5 at 1e9 calls)
+-- against mpmath (40 digits): P(T > 3) at 1e3 and 1e7 calls a window,
+-- P(T > 1.6448536269514722) at 1e9 and 2e9 (0.0500000000785775,
+-- 0.0500000000392888): the many calls of a busy day keep the precision (it
+-- was 3.5e-6 off at 1e9 calls: two lgamma() of 1e10 subtracted)
 SELECT n, abs(w.p_slower / p - 1) < 1e-6 AS exact
-  FROM (VALUES (1e3::float8, 0.00136658862607224::float8), (1e7, 0.00134989969357396),
-               (1e9, 0.00134989804824953)) v(n, p),
-       idx_autopilot_welch(0, 1, n, 3 * sqrt(2 / n), 1, n) w;
+  FROM (VALUES (1e3::float8, 3::float8, 0.00136658862607224::float8),
+               (1e7, 3, 0.00134989969357396),
+               (1e9, 1.6448536269514722, 0.0500000000785775),
+               (2e9, 1.6448536269514722, 0.0500000000392888)) v(n, z, p),
+       idx_autopilot_welch(0, 1, n, z * sqrt(2 / n), 1, n) w;
 
 -- the shift: "slower than (1 + shift) x before" is tested on k = 1 + shift,
 -- the before mean and deviation scaled by k
