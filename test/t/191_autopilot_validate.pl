@@ -285,5 +285,27 @@ is($node->safe_psql('postgres', q{
      WHERE r.status = 'building' AND h.status NOT IN ('queued', 'waiting', 'building')}),
    '0', 'no recommendation is left building for a build that ended');
 
+# ---------------------------------------------------------------------
+# 5. Statements that stop running: after autopilot_max_wait the index is
+#    judged on what there is, and reverted (no gain shown)
+# ---------------------------------------------------------------------
+my $s9 = last_snapshot();
+bench('cread', 30);
+cycle();
+my $s10 = last_snapshot();
+my $idle = building('cr', 'CREATE INDEX cr_k_m_idx ON cr (k, m)', 'cr_k_m_idx',
+                    'SELECT count(*) FROM cr%', $s9, $s10);
+$node->safe_psql('postgres', 'CALL idx_wait()');
+like(cycle(), qr/^$idle validating validating: /m, 'an index whose statements then stop is validating');
+is(cycle(), '', 'without calls it waits');
+$node->safe_psql('postgres', "ALTER SYSTEM SET index_advisor.autopilot_max_wait = '1s'");
+$node->reload;
+ok($node->poll_query_until('postgres',
+    "SELECT count(*) = 1 FROM idx_autopilot_run() WHERE recommendation_id = $idle AND action = 'reverted'"),
+   'once autopilot_max_wait has passed, a cycle decides');
+like(rec($idle, 'reason'),
+     qr/^its statements ran 0 times in the \d+ s since it became valid \(autopilot_max_wait\): too few to show a gain; cr_k_m_idx rolled back \(idx_history row \d+\)$/,
+     'reverted: too few calls to show a gain');
+
 $node->stop;
 done_testing();

@@ -101,6 +101,20 @@ $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_table_writes(pg_catalog.oid) IS
     'internal (autopilot): the table''s write counters (ins, upd, hot, del, at) in the shape of idx_history.table_writes';
 
+-- A window as the evidence gives it: {"from", "to", "seconds"}.
+CREATE FUNCTION @extschema@.idx_autopilot_window_span(from_snapshot bigint, to_snapshot bigint)
+RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object('from', f.taken_at, 'to', t.taken_at,
+                              'seconds', round(extract(epoch FROM t.taken_at - f.taken_at), 3))
+      FROM @extschema@.idx_autopilot_snapshots f, @extschema@.idx_autopilot_snapshots t
+     WHERE f.id = $1 AND t.id = $2
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_window_span(bigint, bigint) IS
+    'internal (autopilot evidence): the window between two snapshots as {"from", "to", "seconds"}';
+
 -- A HOT share in percent between two sets of counters (jsonb, as above;
 -- "from" NULL: since the counters' last reset).  NULL with no update in
 -- between, or when the counters went down (a reset).
@@ -263,32 +277,144 @@ $idx_autopilot_compare$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision) IS
     'internal (idx_autopilot_validate): each statement of a recommendation''s table in its before window against its after window (up to to_snapshot), with the p-value of the test that concerns it';
 
+-- What a validation rests on, as the evidence jsonb keeps it (doc/
+-- autopilot.md, "Evidence and its window"): both windows, every statement
+-- of the table (idx_autopilot_compare, with its faster / slower flags),
+-- the targets' gain and the time saved over the after window (per day
+-- only from a window of autopilot_min_window or more), the table's HOT
+-- share before the build and over the after window.
+CREATE FUNCTION @extschema@.idx_autopilot_evidence(rec_id bigint, cycle bigint,
+                                                  policy @extschema@.idx_autopilot_policy)
+RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_evidence$
+    WITH rec AS (
+        SELECT r.* FROM @extschema@.idx_recommendations r WHERE r.id = $1
+    ), c AS (
+        SELECT jsonb_agg(to_jsonb(c) || jsonb_build_object('userid', c.userid::bigint)
+                         ORDER BY c.target DESC, c.calls_after DESC NULLS LAST, c.queryid) AS statements,
+               sum(c.calls_after * c.mean_before) FILTER (WHERE c.target AND c.calls_before > 0) AS t_before,
+               sum(c.calls_after * c.mean_after) FILTER (WHERE c.target AND c.calls_before > 0) AS t_after
+          FROM @extschema@.idx_autopilot_compare($1, $2, ($3).min_gain, ($3).max_regression) c
+    ), w AS (
+        SELECT @extschema@.idx_autopilot_window_span(rec.before_from, rec.before_to) AS before,
+               @extschema@.idx_autopilot_window_span(rec.after_from, $2) AS after,
+               (SELECT s.min_window FROM @extschema@.idx_autopilot_settings() s) AS min_window
+          FROM rec
+    ), hb AS (
+        SELECT h.* FROM rec, @extschema@.idx_autopilot_hot_share(NULL,
+               (SELECT x.table_writes->'before' FROM @extschema@.idx_history x WHERE x.id = rec.history_id)) h
+    ), ha AS (
+        SELECT h.* FROM rec, @extschema@.idx_autopilot_hot_share(rec.evidence->'writes_after_from',
+               @extschema@.idx_autopilot_table_writes(rec.table_oid)) h
+    )
+    SELECT jsonb_build_object(
+               'before', w.before, 'after', w.after,
+               'statements', COALESCE(c.statements, '[]'),
+               'gain', CASE WHEN c.t_before > 0 THEN 1 - c.t_after / c.t_before END,
+               'saved_ms', c.t_before - c.t_after,
+               'saved_ms_per_day',
+                   CASE WHEN (w.after->>'seconds')::float8 >= extract(epoch FROM w.min_window)
+                        THEN (c.t_before - c.t_after) / (w.after->>'seconds')::float8 * 86400 END,
+               'hot_before', hb.share, 'updates_before', hb.updates,
+               'hot_after', ha.share, 'updates_after', ha.updates,
+               'writes_after_from', rec.evidence->'writes_after_from')
+      FROM rec, c, w, hb, ha
+$idx_autopilot_evidence$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy) IS
+    'internal (idx_autopilot_validate): the evidence of a validating recommendation up to a cycle: windows, statements before and after, gain, time saved, HOT share';
+
+-- The decision on the evidence, in one sentence: NULL while the targets
+-- have fewer than autopilot_min_calls calls after (or the main target
+-- too few to test) and autopilot_max_wait has not passed; otherwise
+-- 'kept' or 'reverted' (doc/autopilot.md, "Validation").
+CREATE FUNCTION @extschema@.idx_autopilot_verdict(ev jsonb, waited_for interval,
+                                                 table_name name,
+                                                 policy @extschema@.idx_autopilot_policy,
+                                                 OUT verdict text, OUT sentence text)
+RETURNS record
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_verdict$
+DECLARE
+    st      record := (SELECT s FROM @extschema@.idx_autopilot_settings() s);
+    waited  boolean := waited_for >= st.max_wait;
+    calls   bigint;
+    main    record;     -- the target with the most time, at the after calls
+    worst   record;     -- the statement of the table that got slower the most
+    gain    float8 := (ev->>'gain')::float8;
+    after_s float8 := (ev->'after'->>'seconds')::float8;
+BEGIN
+    SELECT COALESCE(sum(c.calls_after) FILTER (WHERE c.target), 0) INTO calls
+      FROM jsonb_to_recordset(ev->'statements') AS c(target boolean, calls_after bigint);
+    SELECT c.* INTO main
+      FROM jsonb_to_recordset(ev->'statements') AS c(query text, target boolean, calls_before bigint,
+           mean_before float8, calls_after bigint, mean_after float8, p float8, faster boolean)
+     WHERE c.target AND c.calls_before > 0 AND c.calls_after > 0
+     ORDER BY c.calls_after * c.mean_before DESC LIMIT 1;
+    IF NOT waited AND (calls < st.min_calls OR main.faster IS NULL) THEN
+        RETURN;     -- not yet
+    END IF;
+    SELECT c.* INTO worst
+      FROM jsonb_to_recordset(ev->'statements') AS c(query text, calls_after bigint,
+           mean_before float8, mean_after float8, p float8, slower boolean)
+     WHERE c.slower
+     ORDER BY c.calls_after * (c.mean_after - c.mean_before) DESC LIMIT 1;
+
+    verdict := 'reverted';
+    IF worst.query IS NOT NULL THEN
+        sentence := format('%s went %s → %s ms over %s calls (%s)%s',
+            @extschema@.idx_autopilot_abbrev(worst.query),
+            @extschema@.idx_autopilot_ms(worst.mean_before), @extschema@.idx_autopilot_ms(worst.mean_after),
+            to_char(worst.calls_after, 'FM999,999,999,999'), @extschema@.idx_autopilot_p(worst.p),
+            CASE WHEN worst.query ~* '^\s*UPDATE\M'
+                      AND (ev->>'hot_before')::numeric - (ev->>'hot_after')::numeric >= 10
+                 THEN format(': fewer HOT updates (%s %% → %s %%)', ev->>'hot_before', ev->>'hot_after')
+                 ELSE format(', more than %s %% slower', round(100 * policy.max_regression::numeric)) END);
+    ELSIF main.faster IS NULL THEN
+        sentence := format('its statements ran %s times in the %s since it became valid (autopilot_max_wait): too few to show a gain',
+                           calls, @extschema@.idx_span_text(extract(epoch FROM waited_for)::float8));
+    ELSIF NOT main.faster OR gain < policy.min_gain THEN
+        sentence := format('%s went %s → %s ms over %s calls: %s %% faster, less than min_gain %s %% with significance',
+            @extschema@.idx_autopilot_abbrev(main.query),
+            @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
+            to_char(main.calls_after, 'FM999,999,999,999'),
+            round(100 * gain::numeric), round(100 * policy.min_gain::numeric));
+    ELSE
+        verdict := 'kept';
+        sentence := format('%s went %s → %s ms over %s calls (%s %% faster, %s); no statement of %I got %s %% slower; %s',
+            @extschema@.idx_autopilot_abbrev(main.query),
+            @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
+            to_char(main.calls_after, 'FM999,999,999,999'),
+            round(100 * gain::numeric), @extschema@.idx_autopilot_p(main.p), table_name,
+            round(100 * policy.max_regression::numeric),
+            CASE WHEN ev->'saved_ms_per_day' <> 'null'
+                 THEN format('saves %s s a day (measured over %s)',
+                             round(((ev->>'saved_ms_per_day')::numeric / 1000), 1),
+                             @extschema@.idx_span_text(after_s))
+                 ELSE format('saved %s ms over %s (under %s: no daily rate)',
+                             @extschema@.idx_autopilot_ms((ev->>'saved_ms')::float8),
+                             @extschema@.idx_span_text(after_s),
+                             @extschema@.idx_span_text(extract(epoch FROM st.min_window)::float8)) END);
+    END IF;
+END
+$idx_autopilot_verdict$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) IS
+    'internal (idx_autopilot_validate): kept or reverted, with one sentence, on a recommendation''s evidence; NULL while it waits for autopilot_min_calls (up to autopilot_max_wait)';
+
 CREATE FUNCTION @extschema@.idx_autopilot_validate(cycle bigint, policy @extschema@.idx_autopilot_policy)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_validate$
 DECLARE
-    st          record;             -- the settings
-    rec         @extschema@.idx_recommendations;
     cycle_at    timestamptz := (SELECT s.taken_at FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = cycle);
-    stmts       jsonb;
-    t_calls     bigint;
-    t_before    double precision;   -- the targets' time at the after calls, before means
-    t_after     double precision;   -- the same, after means
-    main        record;             -- the target with the most time
-    worst       record;             -- the statement that got slower the most
-    waited      boolean;
-    gain        double precision;
-    after_s     double precision;
-    saved_day   double precision;
-    hot_b       record;
-    hot_a       record;
-    verdict     text;
-    sentence    text;
+    rec         @extschema@.idx_recommendations;
+    ev          jsonb;
+    v           record;
     rollback_id bigint;
 BEGIN
-    SELECT * INTO st FROM @extschema@.idx_autopilot_settings();
     FOR rec IN
         SELECT r.* FROM @extschema@.idx_recommendations r
          WHERE r.kind = 'create' AND r.status = 'validating' AND r.after_from < cycle
@@ -299,138 +425,41 @@ BEGIN
         CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class c
                                    WHERE c.oid = rec.table_oid
                                      AND pg_has_role(policy.owner, c.relowner, 'USAGE'));
-        waited := cycle_at - rec.valid_at >= st.max_wait;
-        SELECT jsonb_agg(to_jsonb(c) ORDER BY c.target DESC, c.calls_after DESC NULLS LAST, c.queryid),
-               COALESCE(sum(c.calls_after) FILTER (WHERE c.target), 0),
-               sum(c.calls_after * c.mean_before) FILTER (WHERE c.target AND c.calls_before > 0),
-               sum(c.calls_after * c.mean_after) FILTER (WHERE c.target AND c.calls_before > 0)
-          INTO stmts, t_calls, t_before, t_after
-          FROM @extschema@.idx_autopilot_compare(rec.id, cycle, policy.min_gain, policy.max_regression) c;
-        CONTINUE WHEN t_calls < st.min_calls AND NOT waited;
-        SELECT c.* INTO main
-          FROM jsonb_to_recordset(stmts) AS c(queryid bigint, userid pg_catalog.oid, query text,
-               target boolean, calls_before bigint, mean_before float8, sd_before float8,
-               calls_after bigint, mean_after float8, sd_after float8, p float8,
-               faster boolean, slower boolean)
-         WHERE c.target AND c.calls_before > 0 AND c.calls_after > 0
-         ORDER BY c.calls_after * c.mean_before DESC LIMIT 1;
-        -- enough calls, but too few of the main one to test: wait, up to max_wait
-        CONTINUE WHEN main.faster IS NULL AND NOT waited;
-        SELECT c.* INTO worst
-          FROM jsonb_to_recordset(stmts) AS c(queryid bigint, userid pg_catalog.oid, query text,
-               target boolean, calls_before bigint, mean_before float8, sd_before float8,
-               calls_after bigint, mean_after float8, sd_after float8, p float8,
-               faster boolean, slower boolean)
-         WHERE c.slower
-         ORDER BY c.calls_after * (c.mean_after - c.mean_before) DESC LIMIT 1;
-
-        -- the evidence: both windows, every statement, the gain, the HOT share
-        gain := CASE WHEN t_before > 0 THEN 1 - t_after / t_before END;
-        after_s := extract(epoch FROM cycle_at - (SELECT s.taken_at FROM @extschema@.idx_autopilot_snapshots s
-                                                   WHERE s.id = rec.after_from));
-        saved_day := CASE WHEN after_s >= extract(epoch FROM st.min_window)
-                          THEN (t_before - t_after) / after_s * 86400 END;
-        SELECT * INTO hot_b FROM @extschema@.idx_autopilot_hot_share(NULL,
-            (SELECT h.table_writes->'before' FROM @extschema@.idx_history h WHERE h.id = rec.history_id));
-        SELECT * INTO hot_a FROM @extschema@.idx_autopilot_hot_share(rec.evidence->'writes_after_from',
-            @extschema@.idx_autopilot_table_writes(rec.table_oid));
-        UPDATE @extschema@.idx_recommendations r
-           SET evidence = jsonb_build_object(
-                   'before', @extschema@.idx_autopilot_window_span(rec.before_from, rec.before_to),
-                   'after', @extschema@.idx_autopilot_window_span(rec.after_from, cycle),
-                   'statements', (SELECT COALESCE(jsonb_agg(e - 'faster' - 'slower'
-                                        || jsonb_build_object('userid', (e->>'userid')::bigint)), '[]')
-                                    FROM jsonb_array_elements(stmts) e),
-                   'gain', gain,
-                   'saved_ms', t_before - t_after,
-                   'saved_ms_per_day', saved_day,
-                   'hot_before', hot_b.share, 'hot_after', hot_a.share,
-                   'updates_before', hot_b.updates, 'updates_after', hot_a.updates,
-                   'writes_after_from', rec.evidence->'writes_after_from')
-         WHERE r.id = rec.id;
-
-        -- the decision, in one sentence
-        IF worst.queryid IS NOT NULL THEN
-            verdict := 'reverted';
-            sentence := format('%s went %s → %s ms over %s calls (%s)%s',
-                @extschema@.idx_autopilot_abbrev(worst.query),
-                @extschema@.idx_autopilot_ms(worst.mean_before), @extschema@.idx_autopilot_ms(worst.mean_after),
-                to_char(worst.calls_after, 'FM999,999,999,999'),
-                @extschema@.idx_autopilot_p(worst.p),
-                CASE WHEN worst.query ~* '^\s*UPDATE\M' AND hot_b.share - hot_a.share >= 10
-                     THEN format(': fewer HOT updates (%s %% → %s %%)', hot_b.share, hot_a.share)
-                     ELSE format(', more than %s %% slower', round(100 * policy.max_regression::numeric)) END);
-        ELSIF main.queryid IS NULL OR main.faster IS NULL THEN
-            verdict := 'reverted';
-            sentence := format('its statements ran %s times in the %s since it became valid (autopilot_max_wait): too few to show a gain',
-                               t_calls, @extschema@.idx_span_text(extract(epoch FROM cycle_at - rec.valid_at)::float8));
-        ELSIF NOT main.faster OR gain < policy.min_gain THEN
-            verdict := 'reverted';
-            sentence := format('%s went %s → %s ms over %s calls: %s %% faster, less than min_gain %s %% with significance',
-                @extschema@.idx_autopilot_abbrev(main.query),
-                @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
-                to_char(main.calls_after, 'FM999,999,999,999'),
-                round(100 * gain::numeric), round(100 * policy.min_gain::numeric));
-        ELSE
-            verdict := 'kept';
-            sentence := format('%s went %s → %s ms over %s calls (%s %% faster, %s); no statement of %I got %s %% slower; %s',
-                @extschema@.idx_autopilot_abbrev(main.query),
-                @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
-                to_char(main.calls_after, 'FM999,999,999,999'),
-                round(100 * gain::numeric), @extschema@.idx_autopilot_p(main.p), rec.table_name,
-                round(100 * policy.max_regression::numeric),
-                CASE WHEN saved_day IS NOT NULL
-                     THEN format('saves %s s a day (measured over %s)', round((saved_day / 1000)::numeric, 1),
-                                 @extschema@.idx_span_text(after_s))
-                     ELSE format('saved %s ms over %s (under %s: no daily rate)',
-                                 @extschema@.idx_autopilot_ms(t_before - t_after),
-                                 @extschema@.idx_span_text(after_s),
-                                 @extschema@.idx_span_text(extract(epoch FROM st.min_window)::float8)) END);
-        END IF;
-
-        IF verdict = 'reverted' THEN
+        ev := @extschema@.idx_autopilot_evidence(rec.id, cycle, policy);
+        v := @extschema@.idx_autopilot_verdict(ev, cycle_at - rec.valid_at, rec.table_name, policy);
+        CONTINUE WHEN v.verdict IS NULL;
+        UPDATE @extschema@.idx_recommendations r SET evidence = ev WHERE r.id = rec.id;
+        IF v.verdict = 'reverted' THEN
             BEGIN
                 rollback_id := @extschema@.idx_rollback(rec.history_id);
             EXCEPTION WHEN OTHERS THEN
                 -- e.g. a standby uses it: stays validating, tried again next cycle
                 PERFORM @extschema@.idx_autopilot_event(cycle, rec.id, 'note',
-                    format('%s; the rollback was refused: %s', sentence, SQLERRM));
+                    format('%s; the rollback was refused: %s', v.sentence, SQLERRM));
                 CONTINUE;
             END;
             UPDATE @extschema@.idx_recommendations r
                SET evidence = r.evidence || jsonb_build_object('rollback_id', rollback_id)
              WHERE r.id = rec.id;
-            sentence := format('%s; %I rolled back (idx_history row %s)', sentence, rec.index_name, rollback_id);
+            v.sentence := format('%s; %I rolled back (idx_history row %s)', v.sentence, rec.index_name, rollback_id);
         END IF;
-        PERFORM @extschema@.idx_autopilot_event(cycle, rec.id, verdict, sentence, verdict);
+        PERFORM @extschema@.idx_autopilot_event(cycle, rec.id, v.verdict, v.sentence, v.verdict);
     END LOOP;
 END
 $idx_autopilot_validate$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy) IS
     'internal (idx_autopilot_run, stage 2): validating -> kept (its statements got min_gain faster, none of its table''s max_regression slower, both with significance) or reverted (idx_rollback, with the statement that decided), once its statements have autopilot_min_calls calls or autopilot_max_wait has passed';
 
--- A window as the evidence gives it: {"from", "to", "seconds"}.
-CREATE FUNCTION @extschema@.idx_autopilot_window_span(from_snapshot bigint, to_snapshot bigint)
-RETURNS jsonb
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT jsonb_build_object('from', f.taken_at, 'to', t.taken_at,
-                              'seconds', round(extract(epoch FROM t.taken_at - f.taken_at), 3))
-      FROM @extschema@.idx_autopilot_snapshots f, @extschema@.idx_autopilot_snapshots t
-     WHERE f.id = $1 AND t.id = $2
-$$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_window_span(bigint, bigint) IS
-    'internal (autopilot evidence): the window between two snapshots as {"from", "to", "seconds"}';
-
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_autopilot_policy),
                        @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy),
+                       @extschema@.idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy),
                        @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
                        @extschema@.idx_autopilot_table_writes(pg_catalog.oid),
                        @extschema@.idx_autopilot_window_span(bigint, bigint)
        FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_autopilot_policy),
                           @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy),
+                          @extschema@.idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy),
                           @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
                           @extschema@.idx_autopilot_table_writes(pg_catalog.oid),
                           @extschema@.idx_autopilot_window_span(bigint, bigint)
