@@ -78,7 +78,7 @@ SELECT idx_autopilot_abbrev('UPDATE accounts   SET abalance = abalance + $1
                              WHERE aid = $2');
 SELECT idx_autopilot_abbrev('SELECT * FROM t WHERE a = $1');
 -- the HOT share between two sets of a table's counters; NULL across a reset
-SELECT * FROM idx_autopilot_hot_share('{"upd": 100, "hot": 92}', '{"upd": 5300, "hot": 248}');
-SELECT * FROM idx_autopilot_hot_share(NULL, '{"upd": 200, "hot": 184}');
-SELECT * FROM idx_autopilot_hot_share('{"upd": 100, "hot": 92}', '{"upd": 100, "hot": 92}');
-SELECT * FROM idx_autopilot_hot_share('{"upd": 900, "hot": 92}', '{"upd": 10, "hot": 2}');
+SELECT * FROM idx_hot_share('{"upd": 100, "hot": 92}', '{"upd": 5300, "hot": 248}');
+SELECT * FROM idx_hot_share(NULL, '{"upd": 200, "hot": 184}');
+SELECT * FROM idx_hot_share('{"upd": 100, "hot": 92}', '{"upd": 100, "hot": 92}');
+SELECT * FROM idx_hot_share('{"upd": 900, "hot": 92}', '{"upd": 10, "hot": 2}');

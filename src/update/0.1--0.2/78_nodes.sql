@@ -592,6 +592,43 @@ $$;
 COMMENT ON FUNCTION @extschema@.idx_span_text(double precision) IS
     'internal: a number of seconds as "40 s", "12 min", "3 h" or "2 days", the length of the window a figure was measured over';
 
+-- The table's write counters now, in the shape of idx_history.table_writes
+-- (src/queue/claim.c, IA_TABLE_WRITES, writes them at a build's start and
+-- when the index is valid): {at, ins, upd, hot, del}, as the transaction
+-- first read them (stats_fetch_consistency).
+CREATE FUNCTION @extschema@.idx_table_writes(table_oid pg_catalog.oid)
+RETURNS jsonb
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object('at', now(),
+                              'ins', pg_stat_get_tuples_inserted($1),
+                              'upd', pg_stat_get_tuples_updated($1),
+                              'hot', pg_stat_get_tuples_hot_updated($1),
+                              'del', pg_stat_get_tuples_deleted($1))
+$$;
+COMMENT ON FUNCTION @extschema@.idx_table_writes(pg_catalog.oid) IS
+    'internal: the table''s write counters now (at, ins, upd, hot, del), in the shape of idx_history.table_writes';
+
+-- The HOT share (percent) of the updates between two sets of a table's
+-- counters (jsonb as above; "from" NULL: since the counters' last reset),
+-- and how many updates it rests on.  NULL share with no update between
+-- them; NULL both when the counters went down (a reset, a crash).  The
+-- one rule for write_cost and the autopilot's evidence.
+CREATE FUNCTION @extschema@.idx_hot_share(from_counters jsonb, to_counters jsonb,
+                                         OUT share numeric, OUT updates numeric)
+RETURNS record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN d.upd > 0 AND d.hot >= 0 THEN round(100 * d.hot / d.upd) END,
+           CASE WHEN d.upd >= 0 AND d.hot >= 0 THEN d.upd END
+      FROM (SELECT ($2->>'upd')::numeric - COALESCE(($1->>'upd')::numeric, 0) AS upd,
+                   ($2->>'hot')::numeric - COALESCE(($1->>'hot')::numeric, 0) AS hot) d
+$$;
+COMMENT ON FUNCTION @extschema@.idx_hot_share(jsonb, jsonb) IS
+    'internal: the HOT share (percent) of the updates between two sets of table write counters, and how many updates it rests on';
+
 -- The write cost of an index, each figure with the window it was measured
 -- over (issue 22, "evidence with its window"):
 --  * hot_before: the HOT share of the table's updates up to the build (its
@@ -623,10 +660,7 @@ AS $body$
           FROM @extschema@.idx_history h
          WHERE h.id = $1 AND h.status = 'done' AND h.table_writes ? 'valid'
     ), c AS (
-        SELECT h.*, pg_stat_get_tuples_inserted(h.t) AS ins,
-               pg_stat_get_tuples_updated(h.t) AS upd,
-               pg_stat_get_tuples_hot_updated(h.t) AS hot,
-               pg_stat_get_tuples_deleted(h.t) AS del,
+        SELECT h.*, @extschema@.idx_table_writes(h.t) AS w,
                greatest(now() - h.valid_at, interval '0') AS span,
                pg_relation_size(h.i) AS size_now,
                (SELECT s.min_window FROM @extschema@.idx_autopilot_settings() s) AS min_window
@@ -636,20 +670,18 @@ AS $body$
         SELECT c.span, c.min_window,
                extract(epoch FROM c.span) / 86400 AS days,
                c.span >= c.min_window AS long_enough,
-               NULLIF((c.b->>'upd')::numeric, 0) AS upd_before,
-               (c.b->>'hot')::numeric AS hot_before_n,
-               CASE WHEN c.upd >= (c.v->>'upd')::numeric AND c.hot >= (c.v->>'hot')::numeric
-                    THEN c.upd - (c.v->>'upd')::numeric END AS upd_after,
-               c.hot - (c.v->>'hot')::numeric AS hot_after_n,
-               CASE WHEN c.ins + c.upd + c.del >= (c.v->>'ins')::numeric + (c.v->>'upd')::numeric + (c.v->>'del')::numeric
-                    THEN c.ins + c.upd + c.del - (c.v->>'ins')::numeric
-                         - (c.v->>'upd')::numeric - (c.v->>'del')::numeric END AS writes,
+               hb.share AS hot_before, hb.updates AS upd_before,
+               ha.share AS hot_after, ha.updates AS upd_after,
+               NULLIF(greatest(d.writes, -1), -1) AS writes,   -- NULL across a reset
                (c.size_now - COALESCE(c.index_size, c.size_now))::numeric AS bytes
           FROM c
+         CROSS JOIN LATERAL @extschema@.idx_hot_share(NULL, c.b) hb
+         CROSS JOIN LATERAL @extschema@.idx_hot_share(c.v, c.w) ha
+         CROSS JOIN LATERAL (
+               SELECT (c.w->>'ins')::numeric + (c.w->>'upd')::numeric + (c.w->>'del')::numeric
+                      - (c.v->>'ins')::numeric - (c.v->>'upd')::numeric - (c.v->>'del')::numeric AS writes) d
     ), f AS (
         SELECT m.*,
-               round(100 * m.hot_before_n / m.upd_before) AS hot_before,
-               CASE WHEN m.upd_after > 0 THEN round(100 * m.hot_after_n / m.upd_after) END AS hot_after,
                CASE WHEN m.long_enough THEN round(m.writes / m.days) END AS writes_per_day,
                CASE WHEN m.long_enough THEN round(m.bytes / m.days) END AS bytes_per_day
           FROM m
@@ -754,6 +786,8 @@ REVOKE ALL ON FUNCTION @extschema@.idx_rollback(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_explain(bigint, boolean, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_report_write_cost(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_span_text(double precision) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_table_writes(pg_catalog.oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_hot_share(jsonb, jsonb) FROM PUBLIC;
 
 -- the registry: administrators (idx_node_add checks the password rule as
 -- the caller; the others run as the owner of the table)
@@ -780,6 +814,9 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_explain(bigint, boolean, integer) TO P
 -- reads idx_history as the caller (row-level security) and public counters
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_write_cost(bigint) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_span_text(double precision) TO PUBLIC;  -- formats only
+-- idx_report_write_cost runs as its caller: public counters, arithmetic
+GRANT EXECUTE ON FUNCTION @extschema@.idx_table_writes(pg_catalog.oid) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_hot_share(jsonb, jsonb) TO PUBLIC;
 -- idx_node_fetch, idx_node_probe, idx_check_nodes, idx_check_node_snapshot,
 -- idx_node_idle: no one but the owner (idx_check, SECURITY DEFINER, and
 -- idx_replay_pending call them)

@@ -84,23 +84,6 @@ $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_abbrev(text) IS
     'internal (autopilot): a statement''s text cut to its first words for a sentence';
 
--- The table's write counters now, in idx_history.table_writes' shape
--- (src/queue/claim.c, IA_TABLE_WRITES): the cycle's view of them, as the
--- cycle's transaction first read them.
-CREATE FUNCTION @extschema@.idx_autopilot_table_writes(table_oid pg_catalog.oid)
-RETURNS jsonb
-LANGUAGE sql STABLE STRICT
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT jsonb_build_object('at', now(),
-                              'ins', pg_stat_get_tuples_inserted($1),
-                              'upd', pg_stat_get_tuples_updated($1),
-                              'hot', pg_stat_get_tuples_hot_updated($1),
-                              'del', pg_stat_get_tuples_deleted($1))
-$$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_table_writes(pg_catalog.oid) IS
-    'internal (autopilot): the table''s write counters (ins, upd, hot, del, at) in the shape of idx_history.table_writes';
-
 -- A window as the evidence gives it: {"from", "to", "seconds"}.
 CREATE FUNCTION @extschema@.idx_autopilot_window_span(from_snapshot bigint, to_snapshot bigint)
 RETURNS jsonb
@@ -114,23 +97,6 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_window_span(bigint, bigint) IS
     'internal (autopilot evidence): the window between two snapshots as {"from", "to", "seconds"}';
-
--- A HOT share in percent between two sets of counters (jsonb, as above;
--- "from" NULL: since the counters' last reset).  NULL with no update in
--- between, or when the counters went down (a reset).
-CREATE FUNCTION @extschema@.idx_autopilot_hot_share(from_counters jsonb, to_counters jsonb,
-                                                   OUT share numeric, OUT updates numeric)
-RETURNS record
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN d.upd > 0 AND d.hot >= 0 THEN round(100 * d.hot / d.upd) END,
-           CASE WHEN d.upd >= 0 THEN d.upd END
-      FROM (SELECT ($2->>'upd')::numeric - COALESCE(($1->>'upd')::numeric, 0) AS upd,
-                   ($2->>'hot')::numeric - COALESCE(($1->>'hot')::numeric, 0) AS hot) d
-$$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_hot_share(jsonb, jsonb) IS
-    'internal (autopilot): the HOT share (percent) of the updates between two sets of table write counters, and how many updates it rests on';
 
 -- ---------------------------------------------------------------------
 -- Stage 1: builds under way
@@ -179,7 +145,7 @@ BEGIN
                SET index_oid = r.h_index, index_name = r.h_index_name,
                    valid_at = r.finished_at, after_from = cycle,
                    evidence = jsonb_build_object('writes_after_from',
-                                  @extschema@.idx_autopilot_table_writes(rec.table_oid))
+                                  @extschema@.idx_table_writes(rec.table_oid))
              WHERE rec.id = r.id;
             PERFORM @extschema@.idx_autopilot_event(cycle, r.id, 'validating',
                 format('%I is valid since %s: its statements are measured from this cycle on, until they have %s calls or for at most %s',
@@ -303,11 +269,11 @@ AS $idx_autopilot_evidence$
                (SELECT s.min_window FROM @extschema@.idx_autopilot_settings() s) AS min_window
           FROM rec
     ), hb AS (
-        SELECT h.* FROM rec, @extschema@.idx_autopilot_hot_share(NULL,
+        SELECT h.* FROM rec, @extschema@.idx_hot_share(NULL,
                (SELECT x.table_writes->'before' FROM @extschema@.idx_history x WHERE x.id = rec.history_id)) h
     ), ha AS (
-        SELECT h.* FROM rec, @extschema@.idx_autopilot_hot_share(rec.evidence->'writes_after_from',
-               @extschema@.idx_autopilot_table_writes(rec.table_oid)) h
+        SELECT h.* FROM rec, @extschema@.idx_hot_share(rec.evidence->'writes_after_from',
+               @extschema@.idx_table_writes(rec.table_oid)) h
     )
     SELECT jsonb_build_object(
                'before', w.before, 'after', w.after,
@@ -454,13 +420,11 @@ REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.id
                        @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy),
                        @extschema@.idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy),
                        @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
-                       @extschema@.idx_autopilot_table_writes(pg_catalog.oid),
                        @extschema@.idx_autopilot_window_span(bigint, bigint)
        FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_autopilot_policy),
                           @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy),
                           @extschema@.idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy),
                           @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
-                          @extschema@.idx_autopilot_table_writes(pg_catalog.oid),
                           @extschema@.idx_autopilot_window_span(bigint, bigint)
        TO index_advisor_admin;
