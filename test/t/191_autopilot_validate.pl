@@ -307,5 +307,33 @@ like(rec($idle, 'reason'),
      qr/^its statements ran 0 times in the \d+ s since it became valid \(autopilot_max_wait\): too few to show a gain; cr_k_m_idx rolled back \(idx_history row \d+\)$/,
      'reverted: too few calls to show a gain');
 
+# ---------------------------------------------------------------------
+# 6. An index dropped by someone else while it is measured: expired; a
+#    cycle ended by pg_terminate_backend leaves the record as it was
+# ---------------------------------------------------------------------
+my $gone = building('cr', 'CREATE INDEX cr_m_idx ON cr (m)', 'cr_m_idx',
+                    'SELECT count(*) FROM cr%', $s9, $s10);
+$node->safe_psql('postgres', 'CALL idx_wait()');
+like(cycle(), qr/^$gone validating validating: /m, 'the index on m is validating');
+
+$holder = $node->background_psql('postgres');
+$holder->query_safe('BEGIN');
+$holder->query_safe("SELECT 1 FROM idx_recommendations WHERE id = $gone FOR UPDATE");
+$stuck = $node->background_psql('postgres', on_error_stop => 0);
+$stuck->query_until(qr/started/, "\\echo started\nSELECT count(*) FROM idx_autopilot_run();\n");
+ok($node->poll_query_until('postgres', q{
+    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+     WHERE wait_event_type = 'Lock' AND query LIKE '%idx_autopilot_run()%'}),
+   'a cycle stuck on a lock is terminated');
+$holder->quit;
+eval { $stuck->quit };
+my $s11 = last_snapshot();
+is($node->safe_psql('postgres', qq{SELECT count(*) FROM idx_autopilot_events WHERE cycle > $s11}),
+   '0', 'the terminated cycle left no step');
+
+$node->safe_psql('postgres', 'DROP INDEX cr_m_idx');
+like(cycle(), qr/^$gone expired expired: the index cr_m_idx was dropped outside the autopilot \(idx_history row \d+ is done\): nothing to measure$/m,
+     'an index dropped by someone else: expired');
+
 $node->stop;
 done_testing();
