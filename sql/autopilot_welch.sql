@@ -82,3 +82,43 @@ SELECT * FROM idx_hot_share('{"upd": 100, "hot": 92}', '{"upd": 5300, "hot": 248
 SELECT * FROM idx_hot_share(NULL, '{"upd": 200, "hot": 184}');
 SELECT * FROM idx_hot_share('{"upd": 100, "hot": 92}', '{"upd": 100, "hot": 92}');
 SELECT * FROM idx_hot_share('{"upd": 900, "hot": 92}', '{"upd": 10, "hot": 2}');
+
+-- The decision on a recommendation's evidence (idx_autopilot_verdict), on
+-- evidence written by hand: min_gain 20 %, max_regression 10 %,
+-- autopilot_min_calls 200 and autopilot_max_wait 7 days (the defaults)
+CREATE FUNCTION pg_temp.ev(target jsonb, other jsonb DEFAULT NULL, gain float8 DEFAULT 0.9,
+                           hot_before int DEFAULT 92, hot_after int DEFAULT 90)
+RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_build_object('statements', jsonb_build_array($1) || CASE WHEN $2 IS NULL THEN '[]' ELSE jsonb_build_array($2) END,
+                              'gain', $3, 'saved_ms', 123456.0, 'saved_ms_per_day', NULL,
+                              'after', jsonb_build_object('seconds', 40),
+                              'hot_before', $4, 'hot_after', $5)
+$$;
+CREATE FUNCTION pg_temp.policy() RETURNS idx_autopilot_policy LANGUAGE sql AS $$
+    SELECT ROW('apply', NULL, 2, 0.2, 0.1, false, '7 days', NULL, current_user::regrole, now())::idx_autopilot_policy
+$$;
+-- the target: 2.1 ms before, 0.05 after, over 5,000 calls, shown faster
+\set sel '{"query": "SELECT * FROM accounts WHERE branch = $1", "target": true, "calls_before": 4800, "mean_before": 2.1, "calls_after": 5000, "mean_after": 0.05, "p": 0.0001, "faster": true, "slower": false}'
+\set upd '{"query": "UPDATE accounts SET abalance = abalance + $1 WHERE aid = $2", "target": false, "calls_before": 5100, "mean_before": 0.21, "calls_after": 5200, "mean_after": 0.34, "p": 0.00002, "slower": true}'
+\set upd_ok '{"query": "UPDATE accounts SET abalance = abalance + $1 WHERE aid = $2", "target": false, "calls_before": 5100, "mean_before": 0.21, "calls_after": 5200, "mean_after": 0.22, "p": 0.8, "slower": false}'
+-- kept
+SELECT * FROM idx_autopilot_verdict(pg_temp.ev(:'sel', :'upd_ok'), '1 hour', 'accounts', pg_temp.policy());
+-- reverted: the UPDATE got slower, and the HOT share fell
+SELECT * FROM idx_autopilot_verdict(pg_temp.ev(:'sel', :'upd', hot_after => 3), '1 hour', 'accounts', pg_temp.policy());
+-- reverted: the UPDATE got slower, the HOT share did not move
+SELECT * FROM idx_autopilot_verdict(pg_temp.ev(:'sel', :'upd'), '1 hour', 'accounts', pg_temp.policy());
+-- reverted: the gain fell short; or it was not shown with significance
+SELECT * FROM idx_autopilot_verdict(pg_temp.ev(:'sel', gain => 0.09), '1 hour', 'accounts', pg_temp.policy());
+SELECT * FROM idx_autopilot_verdict(pg_temp.ev(jsonb_set(jsonb_set(:'sel', '{faster}', 'false'), '{p}', '0.21')),
+                                    '1 hour', 'accounts', pg_temp.policy());
+-- not yet: fewer than autopilot_min_calls calls of the targets after ...
+SELECT * FROM idx_autopilot_verdict(pg_temp.ev(jsonb_set(:'sel', '{calls_after}', '150')), '1 hour', 'accounts', pg_temp.policy());
+-- ... unless autopilot_max_wait has passed: decided on what there is
+SELECT verdict FROM idx_autopilot_verdict(pg_temp.ev(jsonb_set(:'sel', '{calls_after}', '150')), '8 days', 'accounts', pg_temp.policy());
+-- and with no call at all by then: reverted, no gain shown
+SELECT * FROM idx_autopilot_verdict(pg_temp.ev(jsonb_set(jsonb_set(jsonb_set(:'sel', '{calls_after}', '0'), '{faster}', 'null'), '{p}', 'null')),
+                                    '8 days', 'accounts', pg_temp.policy());
+-- a daily rate only from a window of autopilot_min_window or more
+SELECT sentence FROM idx_autopilot_verdict(jsonb_set(jsonb_set(pg_temp.ev(:'sel'), '{saved_ms_per_day}', '8640000'),
+                                                     '{after,seconds}', '86400'),
+                                           '1 day', 'accounts', pg_temp.policy());

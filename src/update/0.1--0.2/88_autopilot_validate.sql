@@ -342,11 +342,15 @@ BEGIN
         sentence := format('its statements ran %s times in the %s since it became valid (autopilot_max_wait): too few to show a gain',
                            calls, @extschema@.idx_span_text(extract(epoch FROM waited_for)::float8));
     ELSIF NOT main.faster OR gain < policy.min_gain THEN
-        sentence := format('%s went %s → %s ms over %s calls: %s %% faster, less than min_gain %s %% with significance',
+        sentence := format('%s went %s → %s ms over %s calls: %s',
             @extschema@.idx_autopilot_abbrev(main.query),
             @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
             to_char(main.calls_after, 'FM999,999,999,999'),
-            round(100 * gain::numeric), round(100 * policy.min_gain::numeric));
+            CASE WHEN gain < policy.min_gain
+                 THEN format('its statements got %s %% faster, less than min_gain %s %%',
+                             round(100 * gain::numeric), round(100 * policy.min_gain::numeric))
+                 ELSE format('not shown to be min_gain %s %% faster (%s)',
+                             round(100 * policy.min_gain::numeric), @extschema@.idx_autopilot_p(main.p)) END);
     ELSE
         verdict := 'kept';
         sentence := format('%s went %s → %s ms over %s calls (%s %% faster, %s); no statement of %I got %s %% slower; %s',
@@ -356,8 +360,8 @@ BEGIN
             round(100 * gain::numeric), @extschema@.idx_autopilot_p(main.p), table_name,
             round(100 * policy.max_regression::numeric),
             CASE WHEN ev->'saved_ms_per_day' <> 'null'
-                 THEN format('saves %s s a day (measured over %s)',
-                             round(((ev->>'saved_ms_per_day')::numeric / 1000), 1),
+                 THEN format('saves %s a day (measured over %s)',
+                             @extschema@.idx_span_text((ev->>'saved_ms_per_day')::float8 / 1000),
                              @extschema@.idx_span_text(after_s))
                  ELSE format('saved %s ms over %s (under %s: no daily rate)',
                              @extschema@.idx_autopilot_ms((ev->>'saved_ms')::float8),
