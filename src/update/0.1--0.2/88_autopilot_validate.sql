@@ -188,9 +188,9 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_a
 -- others, "after is slower than (1 + max_regression) x before".  faster:
 -- that test at idx_autopilot_alpha().  slower: the slower test, for every
 -- statement, at alpha divided by the number of statements tested
--- (Bonferroni: with 20 statements on a table, one at 5 % each would find
--- a "regression" by chance most of the time).  NULL where a window has
--- fewer than two calls.
+-- (Bonferroni: with 20 statements on a table, a test at 5 % each would
+-- find a "regression" by chance far more often than one time in 20).
+-- NULL where a window has fewer than two calls.
 CREATE FUNCTION @extschema@.idx_autopilot_compare(rec_id bigint, to_snapshot bigint,
                                                  min_gain double precision,
                                                  max_regression double precision)
