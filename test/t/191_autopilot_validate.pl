@@ -105,6 +105,18 @@ sub rec
     return $node->safe_psql('postgres', "SELECT $what FROM idx_recommendations WHERE id = $id");
 }
 
+# A before window: a cycle, the workloads, a cycle; returns the two
+# snapshots
+sub before_window
+{
+    my @benches = @_;
+    cycle();
+    my $from = last_snapshot();
+    bench(@$_) for @benches;
+    cycle();
+    return ($from, last_snapshot());
+}
+
 # What the proposal stage leaves after queueing: the index applied
 # (migration autopilot) and a 'building' recommendation whose statements
 # are the targets measured in the window between two snapshots.
@@ -127,15 +139,35 @@ sub building
         RETURNING id});
 }
 
+# The recommendation's build done, the next cycle makes it validating
+sub validating
+{
+    my ($id, $what) = @_;
+    $node->safe_psql('postgres', 'CALL idx_wait()');
+    like(cycle(), qr/^$id validating validating: /m, "$what is validating");
+}
+
+# A cycle stuck behind a session that holds the recommendation's row:
+# returns the holder, the stuck session and the stuck backend's pid
+sub stuck_cycle
+{
+    my ($id) = @_;
+    my $holder = $node->background_psql('postgres');
+    $holder->query_safe('BEGIN');
+    $holder->query_safe("SELECT 1 FROM idx_recommendations WHERE id = $id FOR UPDATE");
+    my $stuck = $node->background_psql('postgres', on_error_stop => 0);
+    $stuck->query_until(qr/started/, "\\echo started\nSELECT count(*) FROM idx_autopilot_run();\n");
+    my $waiting = q{SELECT pid FROM pg_stat_activity
+                     WHERE wait_event_type = 'Lock' AND query LIKE '%idx_autopilot_run()%'};
+    ok($node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ($waiting) w"),
+       "a cycle is stuck on the recommendation's lock");
+    return ($holder, $stuck, $node->safe_psql('postgres', $waiting));
+}
+
 # ---------------------------------------------------------------------
 # 1. A read-heavy index is kept, with its measured gain
 # ---------------------------------------------------------------------
-cycle();
-my $s1 = last_snapshot();
-bench('read', 100);
-bench('upd', 100);
-cycle();
-my $s2 = last_snapshot();
+my ($s1, $s2) = before_window([ 'read', 100 ], [ 'upd', 100 ]);
 my $keep = building('acc', 'CREATE INDEX acc_grp_idx ON acc (grp)', 'acc_grp_idx',
                     'SELECT count(*) FROM acc%', $s1, $s2);
 is(rec($keep, 'jsonb_array_length(statements)'), '1', 'the lookup by grp is the target');
@@ -181,16 +213,10 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_indexes WHERE indexnam
 # 2. An index on a column every UPDATE changes, read by a rare query, is
 #    reverted: the UPDATE got slower, no longer HOT
 # ---------------------------------------------------------------------
-cycle();
-my $s3 = last_snapshot();
-bench('hupd', 2000);
-bench('hread', 30);
-cycle();
-my $s4 = last_snapshot();
+my ($s3, $s4) = before_window([ 'hupd', 2000 ], [ 'hread', 30 ]);
 my $revert = building('hot', 'CREATE INDEX hot_c_idx ON hot (c)', 'hot_c_idx',
                       'SELECT id FROM hot%', $s3, $s4);
-$node->safe_psql('postgres', 'CALL idx_wait()');
-like(cycle(), qr/^$revert validating validating: /m, 'the index on c is validating');
+validating($revert, 'the index on c');
 bench('hupd', 2000);
 bench('hread', 30);
 wait_updates('hot', 4000);
@@ -215,29 +241,14 @@ is(cycle(), '', 'a decided recommendation takes no further step');
 # 3. A cycle killed (kill -9, stuck on a lock) loses that cycle and
 #    nothing else; the next cycle picks up
 # ---------------------------------------------------------------------
-cycle();
-my $s5 = last_snapshot();
-bench('cread', 50);
-cycle();
-my $s6 = last_snapshot();
+my ($s5, $s6) = before_window([ 'cread', 50 ]);
 my $crash = building('cr', 'CREATE INDEX cr_k_idx ON cr (k)', 'cr_k_idx',
                      'SELECT count(*) FROM cr%', $s5, $s6);
-$node->safe_psql('postgres', 'CALL idx_wait()');
-like(cycle(), qr/^$crash validating validating: /m, 'the index on cr is validating');
+validating($crash, 'the index on cr');
 my $s7 = last_snapshot();
 bench('cread', 50);
 
-my $holder = $node->background_psql('postgres');
-$holder->query_safe('BEGIN');
-$holder->query_safe("SELECT 1 FROM idx_recommendations WHERE id = $crash FOR UPDATE");
-my $stuck = $node->background_psql('postgres', on_error_stop => 0);
-$stuck->query_until(qr/started/, "\\echo started\nSELECT count(*) FROM idx_autopilot_run();\n");
-ok($node->poll_query_until('postgres', q{
-    SELECT count(*) = 1 FROM pg_stat_activity
-     WHERE wait_event_type = 'Lock' AND query LIKE '%idx_autopilot_run()%'}),
-   "a cycle is stuck on the recommendation's lock");
-my $pid = $node->safe_psql('postgres', q{
-    SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%idx_autopilot_run()%'});
+my ($holder, $stuck, $pid) = stuck_cycle($crash);
 kill 'KILL', $pid;
 ok($node->poll_query_until('postgres', 'SELECT true'), 'the server is back after the crash');
 # their connections died with the crash
@@ -289,14 +300,10 @@ is($node->safe_psql('postgres', q{
 # 5. Statements that stop running: after autopilot_max_wait the index is
 #    judged on what there is, and reverted (no gain shown)
 # ---------------------------------------------------------------------
-my $s9 = last_snapshot();
-bench('cread', 30);
-cycle();
-my $s10 = last_snapshot();
+my ($s9, $s10) = before_window([ 'cread', 30 ]);
 my $idle = building('cr', 'CREATE INDEX cr_k_m_idx ON cr (k, m)', 'cr_k_m_idx',
                     'SELECT count(*) FROM cr%', $s9, $s10);
-$node->safe_psql('postgres', 'CALL idx_wait()');
-like(cycle(), qr/^$idle validating validating: /m, 'an index whose statements then stop is validating');
+validating($idle, 'an index whose statements then stop');
 is(cycle(), '', 'without calls it waits');
 $node->safe_psql('postgres', "ALTER SYSTEM SET index_advisor.autopilot_max_wait = '1s'");
 $node->reload;
@@ -313,18 +320,11 @@ like(rec($idle, 'reason'),
 # ---------------------------------------------------------------------
 my $gone = building('cr', 'CREATE INDEX cr_m_idx ON cr (m)', 'cr_m_idx',
                     'SELECT count(*) FROM cr%', $s9, $s10);
-$node->safe_psql('postgres', 'CALL idx_wait()');
-like(cycle(), qr/^$gone validating validating: /m, 'the index on m is validating');
+validating($gone, 'the index on m');
 
-$holder = $node->background_psql('postgres');
-$holder->query_safe('BEGIN');
-$holder->query_safe("SELECT 1 FROM idx_recommendations WHERE id = $gone FOR UPDATE");
-$stuck = $node->background_psql('postgres', on_error_stop => 0);
-$stuck->query_until(qr/started/, "\\echo started\nSELECT count(*) FROM idx_autopilot_run();\n");
-ok($node->poll_query_until('postgres', q{
-    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-     WHERE wait_event_type = 'Lock' AND query LIKE '%idx_autopilot_run()%'}),
-   'a cycle stuck on a lock is terminated');
+($holder, $stuck, $pid) = stuck_cycle($gone);
+is($node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)"), 't',
+   'the stuck cycle is terminated');
 $holder->quit;
 eval { $stuck->quit };
 my $s11 = last_snapshot();
