@@ -121,7 +121,7 @@ BEGIN
                           AND i.indisvalid) AS index_there
           FROM @extschema@.idx_recommendations rec
           LEFT JOIN @extschema@.idx_history h ON h.id = rec.history_id
-         WHERE rec.kind = 'create' AND rec.status IN ('building', 'validating')
+         WHERE rec.kind = 'create' AND rec.status IN (@extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'))
          ORDER BY rec.id
            FOR UPDATE OF rec
     LOOP
@@ -387,7 +387,7 @@ DECLARE
 BEGIN
     FOR rec IN
         SELECT r.* FROM @extschema@.idx_recommendations r
-         WHERE r.kind = 'create' AND r.status = 'validating' AND r.after_from < cycle
+         WHERE r.kind = 'create' AND r.status = @extschema@.idx_autopilot_status('validating') AND r.after_from < cycle
          ORDER BY r.id
            FOR UPDATE
     LOOP
