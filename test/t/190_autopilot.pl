@@ -272,7 +272,7 @@ my $report = as_ap(q{SELECT COALESCE(recommendation_id::text, 'totals') || '|' |
 my @lines = split /\n/, $report;
 like($lines[0], qr/^totals\|\|0 indexes kept: 0 min\/day saved, 0 bytes; 0 reverted; 0 hidden, 0 dropped; 2 proposed, 2 building or validating, 1 rejected\|/,
      'the report opens with the totals') or diag($report);
-like($report, qr/^$items\|building\|CREATE INDEX items_sku\w* ON alice\.items .*\|before: SELECT sum\(qty\) FROM alice\.items WHERE sku = \$1 \+ alice\.tag[^|]*: [\d.]+ ms over 40 calls; not measured after yet\|\d+$/m,
+like($report, qr/^$items\|(building|validating)\|CREATE INDEX items_sku\w* ON alice\.items .*\|before: SELECT sum\(qty\) FROM alice\.items WHERE sku = \$1 \+ alice\.tag[^|]*: [\d.]+ ms over 40 calls; not measured after yet\|\d+$/m,
      'then one row per recommendation: what, measured before, bytes');
 is(scalar(@lines), 6, 'one row per recommendation after the totals');
 

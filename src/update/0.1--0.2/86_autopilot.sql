@@ -234,10 +234,11 @@ CREATE TABLE @extschema@.idx_autopilot_counters (
     rows          bigint NOT NULL,
     blks_hit      bigint NOT NULL,
     blks_read     bigint NOT NULL,
+    wal_records   bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (snapshot_id, userid, queryid)
 );
 COMMENT ON TABLE @extschema@.idx_autopilot_counters IS
-    'index_advisor: pg_stat_statements counters of this database at each autopilot snapshot (sumsq_ms = calls * (stddev^2 + mean^2))';
+    'index_advisor: pg_stat_statements counters of this database at each autopilot snapshot (sumsq_ms = calls * (stddev^2 + mean^2)); blocks and WAL records say how much work the calls did';
 
 -- The text of each statement, once (pg_stat_statements may evict it).
 CREATE TABLE @extschema@.idx_autopilot_statements (
@@ -323,7 +324,8 @@ BEGIN
                     sum(s.calls * (s.stddev_exec_time ^ 2 + s.mean_exec_time ^ 2)) AS sumsq_ms,
                     sum(s.rows)::bigint AS rows,
                     sum(s.shared_blks_hit)::bigint AS blks_hit,
-                    sum(s.shared_blks_read)::bigint AS blks_read
+                    sum(s.shared_blks_read)::bigint AS blks_read,
+                    sum(s.wal_records)::bigint AS wal_records
                FROM %I.pg_stat_statements s
               WHERE s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
                 AND s.queryid IS NOT NULL
@@ -334,9 +336,10 @@ BEGIN
              ON CONFLICT (userid, queryid) DO NOTHING
          )
          INSERT INTO @extschema@.idx_autopilot_counters
-                (snapshot_id, userid, queryid, calls, total_ms, sumsq_ms, rows, blks_hit, blks_read)
+                (snapshot_id, userid, queryid, calls, total_ms, sumsq_ms, rows, blks_hit, blks_read,
+                 wal_records)
          SELECT $1, s.userid, s.queryid, s.calls, s.total_ms, s.sumsq_ms, s.rows,
-                s.blks_hit, s.blks_read
+                s.blks_hit, s.blks_read, s.wal_records
            FROM s', nsp) USING snap.id;
     UPDATE @extschema@.idx_autopilot_snapshots x
        SET statements = (SELECT count(*) FROM @extschema@.idx_autopilot_counters c
@@ -357,7 +360,8 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_snapshot() IS
 CREATE FUNCTION @extschema@.idx_autopilot_window(from_snapshot bigint, to_snapshot bigint)
 RETURNS TABLE(userid pg_catalog.oid, queryid bigint, query text, calls bigint,
               total_ms double precision, mean_ms double precision,
-              stddev_ms double precision, rows bigint, restarted boolean)
+              stddev_ms double precision, rows bigint, restarted boolean,
+              blocks bigint, wal_records bigint)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_window$
@@ -366,7 +370,7 @@ AS $idx_autopilot_window$
            CASE WHEN d.calls > 1
                 THEN sqrt(greatest(d.sumsq_ms - d.total_ms ^ 2 / d.calls, 0) / (d.calls - 1))
            END,
-           d.rows, d.restarted
+           d.rows, d.restarted, d.blocks, d.wal_records
       FROM @extschema@.idx_autopilot_counters b
       LEFT JOIN @extschema@.idx_autopilot_counters a
              ON a.snapshot_id = $1 AND a.userid = b.userid AND a.queryid = b.queryid
@@ -379,11 +383,14 @@ AS $idx_autopilot_window$
                   CASE WHEN r.restarted THEN b.total_ms ELSE b.total_ms - a.total_ms END AS total_ms,
                   CASE WHEN r.restarted THEN b.sumsq_ms ELSE b.sumsq_ms - a.sumsq_ms END AS sumsq_ms,
                   CASE WHEN r.restarted THEN b.rows ELSE b.rows - a.rows END AS rows,
+                  CASE WHEN r.restarted THEN b.blks_hit + b.blks_read
+                       ELSE b.blks_hit + b.blks_read - a.blks_hit - a.blks_read END AS blocks,
+                  CASE WHEN r.restarted THEN b.wal_records ELSE b.wal_records - a.wal_records END AS wal_records,
                   r.restarted) d
      WHERE b.snapshot_id = $2 AND d.calls > 0
 $idx_autopilot_window$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_window(bigint, bigint) IS
-    'per statement, what pg_stat_statements counted between two autopilot snapshots: calls, mean and sample stddev of the execution time (ms), rows; restarted when its counters began anew in between (reset, eviction, restart)';
+    'per statement, what pg_stat_statements counted between two autopilot snapshots: calls, mean and sample stddev of the execution time (ms), rows, shared blocks (hit + read) and WAL records; restarted when its counters began anew in between (reset, eviction, restart)';
 
 -- The first snapshot of the autopilot window that ends at snapshot
 -- to_snapshot: the oldest taken within (idx_autopilot_settings())."window"
@@ -455,6 +462,32 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_faster(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
     'true when the after window (m2, s2, n2) is faster than (1 - by) times the before window (m1, s1, n1) at idx_autopilot_alpha(); NULL when not known';
+
+-- "It does more work per call after": shared blocks (hit + read) or WAL
+-- records per call grew by more than the fraction "by".  Both are counts
+-- of what a call did, which the machine's load does not move (time does:
+-- on a shared machine a statement can be "significantly slower" with the
+-- same plan and the same work).  A regression the autopilot acts on must
+-- show in both: its time (idx_autopilot_slower) and its work (this).  A
+-- non-HOT update touches each index's pages and writes a WAL record per
+-- index; a read without its index reads more blocks.  NULL when a window
+-- has no calls.
+CREATE FUNCTION @extschema@.idx_autopilot_more_work(calls_before bigint, blocks_before bigint,
+                                                   wal_before bigint,
+                                                   calls_after bigint, blocks_after bigint,
+                                                   wal_after bigint,
+                                                   by double precision)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN $1 > 0 AND $4 > 0 THEN
+                $5::float8 / $4 > (1 + $7) * $2::float8 / $1
+             OR $6::float8 / $4 > (1 + $7) * $3::float8 / $1
+           END
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_more_work(bigint, bigint, bigint, bigint, bigint, bigint, double precision) IS
+    'true when a statement did more work per call in the after window than before: shared blocks (hit + read) or WAL records per call grew by more than the fraction by; the corroboration a regression needs besides its time';
 
 -- The rule by which a statement is "on" a table: its text names the table
 -- as a word (the rule idx_hidden_statements uses).

@@ -341,8 +341,10 @@ BEGIN
                                        not_ours, CASE WHEN not_ours > 1 THEN 's' END, current_user,
                                        foreign_tables);
     END IF;
+    -- statements with too few calls alone are not worth a step every
+    -- cycle: they are counted when something else is said
     IF stmts IS NULL THEN
-        IF cardinality(left_out) > 0 THEN
+        IF not_yours > 0 OR not_ours > 0 THEN
             PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
                 format('Left out: %s.', array_to_string(left_out, '; ')));
         END IF;
@@ -468,7 +470,10 @@ BEGIN
             END IF;
         END IF;
     END LOOP;
-    IF cardinality(left_out) > 0 THEN
+    IF not_yours > 0 OR not_ours > 0
+       OR (cardinality(left_out) > 0
+           AND EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_events e
+                        WHERE e.cycle = idx_autopilot_propose.cycle AND e.action = 'proposed')) THEN
         PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
             format('Left out: %s.', array_to_string(left_out, '; ')));
     END IF;
@@ -594,7 +599,9 @@ LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN $1 IS NOT NULL THEN
+        -- validation's evidence once it has per-statement figures (88
+        -- writes some counters earlier, when the index becomes valid)
+        WHEN $1 ? 'statements' THEN
             (SELECT string_agg(format('%s: %s -> %s ms (%s -> %s calls)',
                                       left(regexp_replace(s ->> 'query', '\s+', ' ', 'g'), 60),
                                       round((s ->> 'mean_before')::numeric, 3),

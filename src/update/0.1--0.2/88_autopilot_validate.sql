@@ -197,7 +197,9 @@ CREATE FUNCTION @extschema@.idx_autopilot_compare(rec_id bigint, to_snapshot big
 RETURNS TABLE(queryid bigint, userid pg_catalog.oid, query text, target boolean,
               calls_before bigint, mean_before double precision, sd_before double precision,
               calls_after bigint, mean_after double precision, sd_after double precision,
-              p double precision, faster boolean, slower boolean)
+              p double precision, faster boolean, slower boolean,
+              blocks_per_call_before double precision, blocks_per_call_after double precision,
+              wal_per_call_before double precision, wal_per_call_after double precision)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_compare$
@@ -216,7 +218,9 @@ AS $idx_autopilot_compare$
                EXISTS (SELECT 1 FROM t WHERE t.userid = COALESCE(a.userid, b.userid)
                                          AND t.queryid = COALESCE(a.queryid, b.queryid)) AS target,
                b.calls AS calls_before, b.mean_ms AS mean_before, b.stddev_ms AS sd_before,
-               a.calls AS calls_after, a.mean_ms AS mean_after, a.stddev_ms AS sd_after
+               a.calls AS calls_after, a.mean_ms AS mean_after, a.stddev_ms AS sd_after,
+               b.blocks AS blocks_before, b.wal_records AS wal_before,
+               a.blocks AS blocks_after, a.wal_records AS wal_after
           FROM b FULL JOIN a ON a.userid = b.userid AND a.queryid = b.queryid
     ), w AS (
         SELECT s.*,
@@ -235,9 +239,15 @@ AS $idx_autopilot_compare$
            CASE WHEN w.target THEN w.p_faster ELSE w.p_slower END,
            w.p_faster < @extschema@.idx_autopilot_alpha(),
            -- Bonferroni: "some statement of the table got slower" is one
-           -- claim, tested at alpha over every statement that has a test
+           -- claim, tested at alpha over every statement that has a test;
+           -- and it did more work per call (idx_autopilot_more_work): a
+           -- slowdown of the same work is the machine's, not the index's
            w.p_slower < @extschema@.idx_autopilot_alpha()
                         / greatest(count(w.p_slower) OVER (), 1)
+           AND @extschema@.idx_autopilot_more_work(w.calls_before, w.blocks_before, w.wal_before,
+                                                   w.calls_after, w.blocks_after, w.wal_after, $4),
+           w.blocks_before::float8 / nullif(w.calls_before, 0), w.blocks_after::float8 / nullif(w.calls_after, 0),
+           w.wal_before::float8 / nullif(w.calls_before, 0), w.wal_after::float8 / nullif(w.calls_after, 0)
       FROM w
 $idx_autopilot_compare$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision) IS

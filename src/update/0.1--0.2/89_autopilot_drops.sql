@@ -208,8 +208,9 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclas
 
 -- Each statement of the table in the window before (bf..bt) and after
 -- (af..at): p is Welch's p-value of "after is more than (1 + by) times
--- before", slower the decision (idx_autopilot_slower); both NULL unless
--- it ran at least twice in each window.
+-- before", slower the decision (idx_autopilot_slower, and more work per
+-- call: idx_autopilot_more_work); both NULL unless it ran at least twice
+-- in each window.
 CREATE FUNCTION @extschema@.idx_autopilot_drop_compare(table_oid pg_catalog.regclass,
                                                       bf bigint, bt bigint,
                                                       af bigint, at bigint,
@@ -230,9 +231,12 @@ AS $idx_autopilot_drop_compare$
                   FROM @extschema@.idx_autopilot_welch(b.mean_ms, COALESCE(b.stddev_ms, 'NaN'), b.calls,
                                                        a.mean_ms, COALESCE(a.stddev_ms, 'NaN'), a.calls,
                                                        $6) w) END,
+           -- slower in time and in work (idx_autopilot_more_work, 86)
            CASE WHEN b.calls >= 2 AND a.calls >= 2 THEN
                @extschema@.idx_autopilot_slower(b.mean_ms, b.stddev_ms, b.calls,
-                                                a.mean_ms, a.stddev_ms, a.calls, $6) END
+                                                a.mean_ms, a.stddev_ms, a.calls, $6)
+               AND @extschema@.idx_autopilot_more_work(b.calls, b.blocks, b.wal_records,
+                                                       a.calls, a.blocks, a.wal_records, $6) END
       FROM (SELECT w.* FROM @extschema@.idx_autopilot_window($2, $3) w
              WHERE @extschema@.idx_autopilot_names_table(w.query, $1)) b
       FULL JOIN (SELECT w.* FROM @extschema@.idx_autopilot_window($4, $5) w
