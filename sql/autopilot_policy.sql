@@ -90,6 +90,14 @@ SELECT idx_autopilot_slower(1, 0.1, 100, 1.2, 0.1, 100, 0.1) AS slower_20_pct,
        idx_autopilot_faster(1, 0.1, 100, 0.85, 0.1, 100, 0.2) AS faster_15_pct,
        idx_autopilot_slower(1, NULL, 1, 2, 0.1, 100, 0.1) AS unknown;
 
+-- a regression needs more work per call too: same blocks and WAL records
+-- (a HOT update, only slower) is not; 4 more blocks and 2 more WAL records
+-- per call (an index to maintain) is; fewer calls after do not matter
+SELECT idx_autopilot_more_work(100, 300, 100, 50, 150, 50, 0.1) AS same_work,
+       idx_autopilot_more_work(100, 300, 100, 50, 350, 150, 0.1) AS index_upkeep,
+       idx_autopilot_more_work(100, 300, 0, 100, 300, 1, 0.1) AS first_wal,
+       idx_autopilot_more_work(0, 0, 0, 100, 300, 1, 0.1) AS no_before;
+
 -- statuses are spelled once; the record refuses others
 SELECT status, live FROM idx_autopilot_statuses();
 SELECT idx_autopilot_status('kept');
