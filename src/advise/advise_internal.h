@@ -2,8 +2,8 @@
  *
  * advise_internal.h
  *		What advise.c (the SQL functions and their rows), advise_plan.c
- *		(preparing, costing), advise_select.c (selecting), advise_extract.c
- *		and advise_candidates.c share.  Not for other modules.
+ *		(preparing, costing), advise_select.c (selecting), advise_extract.c,
+ *		advise_like.c and advise_candidates.c share.  Not for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -96,6 +96,13 @@ extern bool ia_advise_has_column(List *keys, IaCandKey *k);
 extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
 extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
+
+/* advise_like.c */
+extern bool ia_advise_like_prefix(Oid opno, Node *operand, Node *value,
+								  Oid type, IaCandKey *k, Node **param);
+extern char *ia_advise_like_gin(IaRelUse *u, Oid opno, Node *operand,
+								Node *value);
+extern Var *ia_advise_like_column(Node *operand);
 
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);

@@ -45,6 +45,7 @@ typedef struct IaSentValue
 	char	   *text;
 } IaSentValue;
 
+extern Node *ia_strip_case(Node *node);
 extern bool ia_stats_visible(Oid relid, AttrNumber attnum, Oid role);
 extern IaParamValue *ia_param_values(List *queries, Oid *types, int nparams,
 									 Oid planner, Oid viewer);

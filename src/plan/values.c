@@ -15,7 +15,8 @@
  * the walk keeps a stack of range tables, one per level), through join
  * aliases and through views and sub-queries in FROM (their output column,
  * when it is a plain column of their own FROM), down to a table's column.
- * The first such column of each $n that gives a value wins.
+ * The first such column of each $n that gives a value wins.  lower() and
+ * upper() are seen through (lower(col) LIKE lower($n) || '%' is col's).
  *
  * Which value (pg_statistic, as the planner reads it).  For "col = $n" and
  * any other operator that is not a btree range: the middle entry of the
@@ -348,9 +349,26 @@ btree_strategy(Oid opno, Node *operand)
 }
 
 /*
+ * lower(x) or upper(x) of text: x; anything else as it is.  A
+ * case-insensitive comparison (lower(col) LIKE lower($n) || '%') stands
+ * for the column's values, and advise_like.c reads patterns through it.
+ */
+Node *
+ia_strip_case(Node *node)
+{
+	Node	   *n = strip_implicit_coercions(node);
+
+	if (IsA(n, FuncExpr) && list_length(((FuncExpr *) n)->args) == 1 &&
+		(((FuncExpr *) n)->funcid == F_LOWER_TEXT ||
+		 ((FuncExpr *) n)->funcid == F_UPPER_TEXT))
+		return strip_implicit_coercions(linitial(((FuncExpr *) n)->args));
+	return n;
+}
+
+/*
  * "$n || '%'" (the pattern of "col LIKE $n || '%'", a prefix search) stands
- * for its $n, whose value is then one of the column's; anything else is
- * returned as it is.
+ * for its $n, whose value is then one of the column's; so does
+ * "lower($n) || '%'"; anything else is returned as it is.
  */
 static Node *
 prefix_pattern_param(Node *node)
@@ -358,10 +376,12 @@ prefix_pattern_param(Node *node)
 	OpExpr	   *op = (OpExpr *) node;
 	Node	   *first;
 
+	node = ia_strip_case(node);
+	op = (OpExpr *) node;
 	if (!IsA(node, OpExpr) || list_length(op->args) != 2 ||
 		get_opcode(op->opno) != F_TEXTCAT)
 		return node;
-	first = strip_implicit_coercions(linitial(op->args));
+	first = ia_strip_case(linitial(op->args));
 	return IsA(first, Param) ? first : node;
 }
 
@@ -386,6 +406,7 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		b = tmp;
 		swapped = true;
 	}
+	a = ia_strip_case(a);
 	b = prefix_pattern_param(b);
 	if (!IsA(a, Var) || !IsA(b, Param) ||
 		((Param *) b)->paramkind != PARAM_EXTERN)
