@@ -29,7 +29,10 @@
  * more), less what it adds to queries it makes dearer; nearly equal ones
  * go to the one that leaves its queries clearly cheaper relative to their
  * cost.  The arms of an OR come together.  Then every pick that no longer
- * helps, or without which the workload costs no more, is dropped; a pick
+ * helps, or without which the workload costs no more, is dropped (a pick
+ * that would drop an earlier one so must beat it clearly, by the same
+ * near-tie rule, or it is passed over: the advice must not move with the
+ * ANALYZE sample); a pick
  * that idx_apply would refuse as a duplicate (definition.c's rule) is
  * skipped.  Until max_indexes picks, the budget, or nothing helps.
  *
