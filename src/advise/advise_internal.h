@@ -24,6 +24,16 @@
 #define IA_REL_MARGIN		0.693	/* ln 2: one query left at half the cost */
 #define IA_MAX_CANDIDATES	400
 
+/* a rare value a workload statement's $n is tried with (advise_plan.c) */
+typedef struct AdvRareValue
+{
+	int			paramno;
+	Datum		value;
+	Oid			type;
+	double		freq;			/* its share of the rows */
+	char	   *column;			/* "table.column", for the note */
+} AdvRareValue;
+
 typedef struct AdvQuery
 {
 	int			qno;
@@ -50,6 +60,9 @@ typedef struct AdvQuery
 								 * ("SQLSTATE: message"), or NULL */
 	List	   *sent;			/* IaSentValue: constants the application
 								 * sends (workload: pg_qualstats) */
+	List	   *rare;			/* AdvRareValue: to try in a twin */
+	List	   *bind_rare;		/* a twin: AdvRareValue bound into it */
+	struct AdvQuery *twin_of;	/* a twin: the statement it was made from */
 	bool		ok;
 } AdvQuery;
 

@@ -369,25 +369,49 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
  * query is planned generically only) and q->rep_note, the note's phrase
  * ("planned generically and with $1 = 51", "planned generically only: no
  * value for $1 (...)"), NULL when there is nothing to say.
+ *
+ * A workload statement's "col = $n" on a column of few values whose
+ * statistics hold a rare value (values.c) is tried with it as well: q->rare
+ * gets the value, for a twin of q (advise.c) that is the statement with
+ * the value bound into it, as a constant pg_qualstats saw sent would be,
+ * so that a small partial index on it can show what it brings; a twin
+ * (q->bind_rare) binds them here.
  */
 static void
-representative_values(AdvState *st, AdvQuery *q)
+representative_values(AdvState *st, AdvQuery *q, bool workload)
 {
 	int			nparams = q->prep->nparams;
 	IaParamValue *vals;
 	ParamListInfo pl;
 	StringInfoData used;
 	StringInfoData refused;
-	Query	   *top = linitial_node(Query, q->prep->queries);
+	Query	   *top;
+	ListCell   *lc;
+	int			bound;
 
 	if (nparams == 0)
 		return;
+	initStringInfo(&used);
+	initStringInfo(&refused);
+	/* a twin: its rare values first, bound (no $n of theirs is left) */
+	foreach(lc, q->bind_rare)
+	{
+		AdvRareValue *r = lfirst(lc);
+
+		q->prep->queries = ia_bind_sent_value(q->prep->queries, r->paramno,
+											  r->value, r->type);
+		q->text = ia_bind_sent_text(q->text, r->paramno, r->value, r->type);
+		appendStringInfo(&used, "%s$%d = %s (a rare value of %s: %.2f %% of the rows; tried besides a common one)",
+						 used.len ? ", " : "", r->paramno,
+						 ia_value_text(r->value, r->type), r->column,
+						 100.0 * r->freq);
+	}
+	bound = used.len;
+	top = linitial_node(Query, q->prep->queries);
 	vals = ia_param_values_sent(q->prep->queries, q->prep->paramtypes,
 								nparams, q->prep->planner, st->caller,
 								q->sent);
 	pl = makeParamList(nparams);
-	initStringInfo(&used);
-	initStringInfo(&refused);
 	for (int i = 0; i < nparams; i++)
 	{
 		ParamExternData *prm = &pl->params[i];
@@ -403,6 +427,19 @@ representative_values(AdvState *st, AdvQuery *q)
 		prm->value = vals[i].value;
 		prm->isnull = false;
 		prm->pflags = PARAM_FLAG_CONST;
+		if (workload && q->bind_rare == NIL && vals[i].rare &&
+			!vals[i].sent && vals[i].shown &&
+			ia_advise_few_values(vals[i].relid, vals[i].attnum))
+		{
+			AdvRareValue *r = palloc(sizeof(AdvRareValue));
+
+			r->paramno = i + 1;
+			r->value = vals[i].rare_value;
+			r->type = prm->ptype;
+			r->freq = vals[i].rare_freq;
+			r->column = ia_value_column(&vals[i]);
+			q->rare = lappend(q->rare, r);
+		}
 		if (vals[i].sent && ia_advise_few_values(vals[i].relid, vals[i].attnum))
 		{
 			/*
@@ -443,7 +480,10 @@ representative_values(AdvState *st, AdvQuery *q)
 		appendStringInfo(&used, "%s$%d = 10 (LIMIT)", used.len ? ", " : "",
 						 ((Param *) top->limitCount)->paramid);
 	}
-	if (used.len)
+	if (bound > 0 && used.len == bound)
+		q->rep_note = psprintf("planned with %s%s%s", used.data,
+							   refused.len ? "; " : "", refused.data);
+	else if (used.len)
 	{
 		q->rep = pl;
 		q->rep_note = psprintf("planned generically and with %s%s%s", used.data,
@@ -696,7 +736,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 				q->prep = ia_prepare(q->text, cxt);
 			/* first: a value the application sends becomes a constant of
 			 * the statement, which candidates are drawn from */
-			representative_values(st, q);
+			representative_values(st, q, workload);
 			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
 			fold_uses(q, uses, st->outer_sec);
 			q->notes = use_notes(uses);

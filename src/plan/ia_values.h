@@ -31,6 +31,10 @@ typedef struct IaParamValue
 								 * histogram", "sent" */
 	bool		sent;			/* a constant the application sends
 								 * (IaSentValue), not a statistic */
+	bool		rare;			/* "col = $n": rare_value is the column's
+								 * rarest most-common value, a rare one */
+	Datum		rare_value;
+	double		rare_freq;		/* its share of the rows */
 } IaParamValue;
 
 /*

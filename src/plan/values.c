@@ -32,6 +32,14 @@
  * the range table entry has inh set and the table has children.  The
  * value must have the parameter's type (no coercion is guessed).
  *
+ * A rare value too.  For "col = $n" with a statistic's value, the column's
+ * rarest most-common value when it is rare (at most 5 % of the rows and a
+ * tenth of the list's median frequency or less: 'blocked' at 0.45 % among
+ * statuses of 30 %) is given as well (rare_value), for the caller to try:
+ * an application that filters on a status most often asks for a rare one
+ * (a queue's 'blocked', 'failed'), and only that value's plan can show
+ * that a small partial index serves it.  Same filter as the value's.
+ *
  * Values the application sends.  When the caller knows the constants the
  * application really sent for a column (idx_advise_workload: pg_qualstats'
  * recorded quals for the statement's queryid, IaSentValue), "col op $n"
@@ -268,6 +276,52 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
 }
 
 /*
+ * A rare most-common value of col, for "col = $n" (see the file header):
+ * the least frequent entry of the MCV list when it holds at most
+ * IA_RARE_FREQ of the rows and a tenth of the list's median frequency or
+ * less (a 'blocked' among 'open', 'done'); false if there is none or it is
+ * not of "type".  The caller has checked who may read the statistics.
+ */
+#define IA_RARE_FREQ	0.05
+
+static bool
+pick_rare(const TableColumn *col, Oid type, Datum *value, double *freq)
+{
+	HeapTuple	tup;
+	AttStatsSlot sslot;
+	bool		found = false;
+
+	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(col->relid),
+						  Int16GetDatum(col->attnum),
+						  BoolGetDatum(inherited_stats(col->relid, col->inh)));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	if (get_attstatsslot(&sslot, tup, STATISTIC_KIND_MCV, InvalidOid,
+						 ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS))
+	{
+		int			n = sslot.nvalues;
+
+		/* the list is in decreasing frequency: its last entry is the
+		 * rarest, the middle one the median */
+		if (n >= 2 && sslot.nnumbers == n && sslot.valuetype == type &&
+			sslot.numbers[n - 1] <= IA_RARE_FREQ &&
+			sslot.numbers[n - 1] * 10 <= sslot.numbers[n / 2])
+		{
+			int16		typlen;
+			bool		typbyval;
+
+			get_typlenbyval(type, &typlen, &typbyval);
+			*value = datumCopy(sslot.values[n - 1], typbyval, typlen);
+			*freq = sslot.numbers[n - 1];
+			found = true;
+		}
+		free_attstatsslot(&sslot);
+	}
+	ReleaseSysCache(tup);
+	return found;
+}
+
+/*
  * A sent value of col as a Datum of "type" (see the file header); false if
  * there is none, or it is not of that type.  pg_qualstats prints a
  * constant as 'text'::type (the type's own output, which its input reads
@@ -443,6 +497,8 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	}
 	else if (!pick_value(&col, strategy, w->types[n], &v->value, &v->kind))
 		return;
+	else if (strategy == BTEqualStrategyNumber)
+		v->rare = pick_rare(&col, w->types[n], &v->rare_value, &v->rare_freq);
 	v->found = true;
 	v->hidden = false;
 	v->relid = col.relid;
