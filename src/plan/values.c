@@ -217,6 +217,15 @@ inherited_stats(Oid relid, bool rte_inh)
 		has_subclass(relid);
 }
 
+/* col's pg_statistic row as the planner reads it (ReleaseSysCache it) */
+static HeapTuple
+column_stats(const TableColumn *col)
+{
+	return SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(col->relid),
+						   Int16GetDatum(col->attnum),
+						   BoolGetDatum(inherited_stats(col->relid, col->inh)));
+}
+
 /*
  * The column's representative value for a comparison of btree strategy
  * "strategy" (0: not a btree operator), of type "type"; false if its
@@ -234,9 +243,7 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
 						 strategy == BTGreaterEqualStrategyNumber);
 	bool		found = false;
 
-	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(col->relid),
-						  Int16GetDatum(col->attnum),
-						  BoolGetDatum(inherited_stats(col->relid, col->inh)));
+	tup = column_stats(col);
 	if (!HeapTupleIsValid(tup))
 		return false;
 	for (int i = 0; i < 2 && !found; i++)
@@ -291,9 +298,7 @@ pick_rare(const TableColumn *col, Oid type, Datum *value, double *freq)
 	AttStatsSlot sslot;
 	bool		found = false;
 
-	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(col->relid),
-						  Int16GetDatum(col->attnum),
-						  BoolGetDatum(inherited_stats(col->relid, col->inh)));
+	tup = column_stats(col);
 	if (!HeapTupleIsValid(tup))
 		return false;
 	if (get_attstatsslot(&sslot, tup, STATISTIC_KIND_MCV, InvalidOid,
