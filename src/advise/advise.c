@@ -310,7 +310,11 @@ emit_rows(AdvState *st, List *picks, bool workload, ReturnSetInfo *rsinfo)
 	if (picks == NIL)
 	{
 		StringInfoData s;
+		int			statements = 0;
 
+		foreach(lc, st->queries)
+			if (((AdvQuery *) lfirst(lc))->twin_of == NULL)
+				statements++;
 		initStringInfo(&s);
 		foreach(lc, st->queries)
 		{
@@ -318,7 +322,7 @@ emit_rows(AdvState *st, List *picks, bool workload, ReturnSetInfo *rsinfo)
 
 			if (q->twin_of)
 				continue;		/* its statement says it */
-			if (list_length(st->queries) > 1)
+			if (statements > 1)
 				appendStringInfo(&s, "%squery %d: ", s.len ? "; " : "", q->qno + 1);
 			else if (s.len)
 				appendStringInfoString(&s, "; ");
