@@ -168,7 +168,9 @@ ia_advise_make_hypos(List *cands)
  * cheaper relative to their cost (one query at half the cost or less: a
  * page that costs 10 where 0.9 was possible is slow whatever the workload's
  * total), then the clearly smaller, then the one with more key columns (it
- * serves more orders and prefixes), then the smaller.
+ * serves more orders and prefixes), then by what is written, which no
+ * ANALYZE sample moves: fewer INCLUDE columns, partial, the shorter
+ * definition, its text.
  */
 static bool
 better(IaCand *c, double score, double b, double rel, IaCand *best,
@@ -193,7 +195,15 @@ better(IaCand *c, double score, double b, double rel, IaCand *best,
 		return cb < bb;
 	if (list_length(c->keys) != list_length(best->keys))
 		return list_length(c->keys) > list_length(best->keys);
-	return cb < bb;
+	/* sizes within 10 % move with the statistics: what is written decides,
+	 * the narrower, the partial, the shorter definition, then its text */
+	if (list_length(c->include) != list_length(best->include))
+		return list_length(c->include) < list_length(best->include);
+	if ((c->pred != NULL) != (best->pred != NULL))
+		return c->pred != NULL;
+	if (strlen(c->text) != strlen(best->text))
+		return strlen(c->text) < strlen(best->text);
+	return strcmp(c->text, best->text) < 0;
 }
 
 /*
