@@ -169,8 +169,8 @@ ia_advise_make_hypos(List *cands)
  * page that costs 10 where 0.9 was possible is slow whatever the workload's
  * total), then the clearly smaller, then the one with more key columns (it
  * serves more orders and prefixes), then by what is written, which no
- * ANALYZE sample moves: fewer INCLUDE columns, partial, the shorter
- * definition, its text.
+ * ANALYZE sample moves: fewer INCLUDE columns, partial, then the first
+ * drawn.
  */
 static bool
 better(IaCand *c, double score, double b, double rel, IaCand *best,
@@ -196,14 +196,13 @@ better(IaCand *c, double score, double b, double rel, IaCand *best,
 	if (list_length(c->keys) != list_length(best->keys))
 		return list_length(c->keys) > list_length(best->keys);
 	/* sizes within 10 % move with the statistics: what is written decides,
-	 * the narrower, the partial, the shorter definition, then its text */
+	 * the narrower, the partial, then the order the candidates were drawn
+	 * in (from the queries, in their order) */
 	if (list_length(c->include) != list_length(best->include))
 		return list_length(c->include) < list_length(best->include);
 	if ((c->pred != NULL) != (best->pred != NULL))
 		return c->pred != NULL;
-	if (strlen(c->text) != strlen(best->text))
-		return strlen(c->text) < strlen(best->text);
-	return strcmp(c->text, best->text) < 0;
+	return c->id < best->id;
 }
 
 /*
