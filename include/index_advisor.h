@@ -52,7 +52,8 @@
  *	  measure.c            idx_explain(analyze): timed runs (ia_measure.h)
  *	src/advise/            idx_advise, idx_advise_workload, idx_whatif (ia_advise.h)
  *	  advise.c, advise_plan.c, advise_select.c, advise_candidates.c,
- *	  advise_extract.c, advise_drops.c (advise_internal.h), whatif.c
+ *	  advise_extract.c, advise_like.c, advise_reach.c, advise_drops.c
+ *	  (advise_internal.h), whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
  *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
@@ -73,11 +74,12 @@
  *	6  advise_select.c api.c partition.c worker_job.c index_advisor.c
  *	5  advise_plan.c whatif.c job.c usage.c
  *	4  advise_drops.c normalised.c verdicts.c queries.c statements.c hypo.c
- *	3  verify_queries.c resolve.c plan_prepared.c
- *	2  launcher.c uninstall.c naming.c hide.c verify.c claim.c
- *	1  advise_candidates.c measure.c duplicates.c hidden.c plan_hooks.c
+ *	3  advise_candidates.c verify_queries.c resolve.c plan_prepared.c
+ *	2  advise_extract.c launcher.c uninstall.c naming.c hide.c verify.c
+ *	   claim.c
+ *	1  advise_like.c measure.c duplicates.c hidden.c plan_hooks.c
  *	   locks.c queue.c settings.c
- *	0  advise_extract.c gentle.c columns.c errpos.c nap.c nodes.c
+ *	0  advise_reach.c gentle.c columns.c errpos.c nap.c nodes.c
  *	   check_time.c hypoplan.c plan_walk.c planning_role.c values.c
  *	   history.c status.c escape.c autopilot.c welch.c
  *

@@ -21,4 +21,7 @@ SELECT rank, definition, note
 CREATE EXTENSION pg_trgm;
 SELECT rank, definition
   FROM idx_advise('SELECT id FROM gin_events WHERE title LIKE ''%number 123%''');
+-- and for a case-insensitive prefix, which no btree on title serves
+SELECT rank, definition
+  FROM idx_advise('SELECT id FROM gin_events WHERE title ILIKE ''Title Number 123%''');
 DROP EXTENSION pg_trgm;

@@ -87,6 +87,23 @@ SELECT rank, definition
   FROM idx_advise('SELECT ccode FROM r2_tickets WHERE ccode LIKE ''abc%''');
 SELECT rank, definition, note
   FROM idx_advise('SELECT id FROM r2_tickets WHERE code LIKE ''%abc%''');
+-- a case-insensitive prefix: ILIKE 'ab%' is no btree range (ILIKE '12%',
+-- with no letter before its wildcard, is); the note says how the query
+-- gets one (lower(code) LIKE 'ab%'), and that query gets it, with a
+-- constant, with lower($1) || '%', or as Django's istartswith writes it
+SELECT rank, definition, note
+  FROM idx_advise('SELECT id FROM r2_tickets WHERE code ILIKE ''ab%''');
+SELECT rank, definition
+  FROM idx_advise('SELECT id FROM r2_tickets WHERE lower(code) LIKE ''ab%''');
+SELECT rank, definition
+  FROM idx_advise('SELECT id FROM r2_tickets WHERE lower(code) LIKE lower($1) || ''%''');
+SELECT rank, definition
+  FROM idx_advise('SELECT id FROM r2_tickets WHERE upper(code::text) LIKE upper(''ab%'')');
+SELECT rank, definition
+  FROM idx_advise('SELECT code FROM r2_tickets WHERE code ILIKE ''12%''');
+-- a pattern the query does not show: neither a prefix nor a wildcard
+SELECT rank, definition, note
+  FROM idx_advise('SELECT id FROM r2_tickets WHERE code ILIKE $1');
 
 -- 4. a composite foreign key: every equality join clause between the two
 -- tables in one candidate

@@ -29,7 +29,10 @@
  * more), less what it adds to queries it makes dearer; nearly equal ones
  * go to the one that leaves its queries clearly cheaper relative to their
  * cost.  The arms of an OR come together.  Then every pick that no longer
- * helps, or without which the workload costs no more, is dropped; a pick
+ * helps, or without which the workload costs no more, is dropped (a pick
+ * that would drop an earlier one so must beat it clearly, by the same
+ * near-tie rule, or it is passed over: the advice must not move with the
+ * ANALYZE sample); a pick
  * that idx_apply would refuse as a duplicate (definition.c's rule) is
  * skipped.  Until max_indexes picks, the budget, or nothing helps.
  *
@@ -307,13 +310,19 @@ emit_rows(AdvState *st, List *picks, bool workload, ReturnSetInfo *rsinfo)
 	if (picks == NIL)
 	{
 		StringInfoData s;
+		int			statements = 0;
 
+		foreach(lc, st->queries)
+			if (((AdvQuery *) lfirst(lc))->twin_of == NULL)
+				statements++;
 		initStringInfo(&s);
 		foreach(lc, st->queries)
 		{
 			AdvQuery   *q = lfirst(lc);
 
-			if (list_length(st->queries) > 1)
+			if (q->twin_of)
+				continue;		/* its statement says it */
+			if (statements > 1)
 				appendStringInfo(&s, "%squery %d: ", s.len ? "; " : "", q->qno + 1);
 			else if (s.len)
 				appendStringInfoString(&s, "; ");
@@ -379,6 +388,34 @@ make_candidates(List *uses)
 	return ia_advise_make_hypos(cands);
 }
 
+static AdvQuery *new_query(int qno, char *text, Oid role, double weight);
+
+/*
+ * q's twin: the workload statement "text" with the rare values q->rare
+ * bound into it (advise_plan.c, representative_values), numbered "qno"
+ * (after every statement's: its costs are its own), prepared and added
+ * to the queries when it plans; its uses, or NIL.  A twin that fails is
+ * left out silently (its statement is advised on as it stands).
+ */
+static List *
+add_twin(AdvState *st, AdvQuery *q, char *text, int qno)
+{
+	AdvQuery   *t = new_query(qno, text, q->role, q->weight);
+	int			skipped[lengthof(st->skipped)];
+	List	   *uses;
+
+	t->sent = q->sent;
+	t->bind_rare = q->rare;
+	t->twin_of = q;
+	memcpy(skipped, st->skipped, sizeof(skipped));
+	uses = ia_advise_prepare_query(st, t, true);
+	memcpy(st->skipped, skipped, sizeof(skipped));
+	if (!t->ok)
+		return NIL;
+	st->queries = lappend(st->queries, t);
+	return uses;
+}
+
 /* Everything, in one subtransaction that is rolled back. */
 static void
 advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
@@ -386,6 +423,10 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 {
 	List	   *uses = NIL;
 	ListCell   *lc;
+	int			next_qno = 0;
+
+	foreach(lc, qs)
+		next_qno = Max(next_qno, ((AdvQuery *) lfirst(lc))->qno + 1);
 
 	st->memo = ia_advise_memo_create();
 	st->plan_cxt = AllocSetContextCreate(CurrentMemoryContext,
@@ -394,6 +435,7 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 	foreach(lc, qs)
 	{
 		AdvQuery   *q = lfirst(lc);
+		char	   *text = q->text;
 
 		CHECK_FOR_INTERRUPTS();
 		if (q->error == NULL)
@@ -402,6 +444,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 			st->queries = lappend(st->queries, q);
 		else if (q->error)
 			st->failed = lappend(st->failed, q);
+		if (q->ok && q->rare != NIL)
+			uses = list_concat(uses, add_twin(st, q, text, next_qno++));
 	}
 	foreach(lc, st->queries)
 		st->mean_weight += ((AdvQuery *) lfirst(lc))->weight /
@@ -409,6 +453,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 	st->cands = make_candidates(uses);
 	emit_rows(st, drop_unused(st, ia_advise_select(st, budget, max_indexes)),
 			  workload, rsinfo);
+	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",
+		 list_length(st->queries), list_length(st->cands), st->plannings);
 }
 
 static void

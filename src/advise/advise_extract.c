@@ -9,9 +9,9 @@
  * queries, CTEs and SubLinks included) and, for each plain table it reads,
  * sorts the conjuncts of WHERE and JOIN ... ON into: equality with a value
  * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
- * prefix LIKE 'abc%', with text_pattern_ops under a collation other than
- * C), a join key (col = other.col, grouped by the other table so that a
- * composite foreign key is one key list), a constant predicate (enabled,
+ * prefix LIKE 'abc%': advise_like.c says which), a join key (col =
+ * other.col, grouped by the other table so that a composite foreign key
+ * is one key list), a constant predicate (enabled,
  * deleted_at IS NULL, status = 'pending', status <> 'done', payload @>
  * '{...}': partial index material), operators btree cannot serve (jsonb @>,
  * array &&, LIKE '%x%': gin), and ORs of one table (the keys each arm
@@ -31,11 +31,9 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_opclass.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
-#include "commands/extension.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -43,7 +41,6 @@
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/pg_locale.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
@@ -190,24 +187,10 @@ btree_strategy(Oid opno, Node *operand)
 	return get_op_opfamily_strategy(opno, get_opclass_family(opclass));
 }
 
-/* gin opclass name serving "operand opno value", or NULL */
-/* the schema of an operator class */
-static Oid
-get_opclass_namespace(Oid opclass)
-{
-	HeapTuple	tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
-	Oid			nsp = InvalidOid;
-
-	if (HeapTupleIsValid(tup))
-	{
-		nsp = ((Form_pg_opclass) GETSTRUCT(tup))->opcnamespace;
-		ReleaseSysCache(tup);
-	}
-	return nsp;
-}
-
+/* gin opclass name serving "operand opno value", or NULL (LIKE and
+ * ILIKE: advise_like.c, which notes what is missing) */
 static char *
-gin_opclass(Oid opno, Node *operand, IaRelUse *u)
+gin_opclass(Oid opno, Node *operand, Node *value, IaRelUse *u)
 {
 	Oid			type = exprType(operand);
 	char	   *name = get_opname(opno);
@@ -217,21 +200,8 @@ gin_opclass(Oid opno, Node *operand, IaRelUse *u)
 		return NULL;
 	if (type == JSONBOID && strcmp(name, "@>") == 0)
 		return "jsonb_path_ops";
-	if ((strcmp(name, "~~") == 0 || strcmp(name, "~~*") == 0) &&
-		(type == TEXTOID || type == VARCHAROID || type == BPCHAROID))
-	{
-		opclass = get_opclass_oid(GIN_AM_OID,
-								  list_make1(makeString("gin_trgm_ops")), true);
-		/* qualified: the worker that builds it has its own search_path */
-		if (OidIsValid(opclass))
-			return quote_qualified_identifier(get_namespace_name(get_opclass_namespace(opclass)),
-											  "gin_trgm_ops");
-		u->notes = lappend(u->notes,
-						   OidIsValid(get_extension_oid("pg_trgm", true)) ?
-						   "LIKE with a leading wildcard needs a gin_trgm_ops index: pg_trgm is installed, but not in a schema on search_path" :
-						   "LIKE with a leading wildcard needs a gin index with gin_trgm_ops: pg_trgm is not installed");
-		return NULL;
-	}
+	if (strcmp(name, "~~") == 0 || strcmp(name, "~~*") == 0)
+		return ia_advise_like_gin(u, opno, operand, value);
 	opclass = GetDefaultOpClass(type, GIN_AM_OID);
 	if (OidIsValid(opclass) &&
 		get_op_opfamily_strategy(opno, get_opclass_family(opclass)) != 0)
@@ -346,44 +316,21 @@ constant_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 	}
 }
 
-/*
- * "col LIKE 'abc%'" or "col LIKE $1 || '%'": a prefix, which a btree serves
- * as a range; under a collation other than C only with text_pattern_ops
- * (varchar_pattern_ops, bpchar_pattern_ops).  The key goes with the range
- * columns; false when the pattern may start with a wildcard.
- */
+/* "col LIKE 'abc%'" (advise_like.c says which): a btree range */
 static bool
 prefix_like(IaRelUse *u, Oid opno, Node *operand, Node *value, IaCandKey *k)
 {
-	char	   *name = get_opname(opno);
-	Node	   *v = strip_implicit_coercions(value);
-	Node	   *param = NULL;
+	Node	   *param;
 	Oid			type = k->attnum ? get_atttype(u->relid, k->attnum) : exprType(operand);
 
-	if (name == NULL || strcmp(name, "~~") != 0 ||
-		(type != TEXTOID && type != VARCHAROID && type != BPCHAROID))
+	if (!ia_advise_like_prefix(opno, operand, value, type, k, &param))
 		return false;
-	if (IsA(v, Const))
-	{
-		char	   *pattern;
-
-		if (((Const *) v)->constisnull || exprType(v) != TEXTOID)
-			return false;
-		pattern = TextDatumGetCString(((Const *) v)->constvalue);
-		if (pattern[0] == '%' || pattern[0] == '_' || pattern[0] == '\\')
-			return false;
-	}
-	else if (IsA(v, OpExpr) && list_length(((OpExpr *) v)->args) == 2 &&
-			 ((OpExpr *) v)->opfuncid == F_TEXTCAT &&
-			 IsA(strip_implicit_coercions(linitial(((OpExpr *) v)->args)), Param))
-		param = strip_implicit_coercions(linitial(((OpExpr *) v)->args));	/* $1 || '%' */
-	else
-		return false;
-	if (!lc_collate_is_c(exprCollation(operand)))
-		k->opclass = type == VARCHAROID ? "varchar_pattern_ops" :
-			type == BPCHAROID ? "bpchar_pattern_ops" : "text_pattern_ops";
 	u->range = ia_advise_add_key(u->range, k);
-	if (param)
+	/* lower(col) LIKE lower($1) || '%': $1 takes col's values */
+	if (param && k->attnum == 0)
+		k = ia_advise_like_column(operand) ?
+			make_key((Node *) ia_advise_like_column(operand), u->rti) : NULL;
+	if (param && k)
 		note_param(u, param, k, BTEqualStrategyNumber);
 	return true;
 }
@@ -417,7 +364,7 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 	}
 	else if (!isarray && prefix_like(u, opno, operand, value, k))
 		return;
-	else if (!isarray && (gin = gin_opclass(opno, operand, u)) != NULL &&
+	else if (!isarray && (gin = gin_opclass(opno, operand, value, u)) != NULL &&
 			 k->attnum != 0)
 	{
 		(void) expr_varnos(value, &bad);

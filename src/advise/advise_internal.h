@@ -2,7 +2,8 @@
  *
  * advise_internal.h
  *		What advise.c (the SQL functions and their rows), advise_plan.c
- *		(preparing, costing), advise_select.c (selecting), advise_extract.c
+ *		(preparing, costing), advise_reach.c (which candidates can change a
+ *		plan), advise_select.c (selecting), advise_extract.c, advise_like.c
  *		and advise_candidates.c share.  Not for other modules.
  *
  *-------------------------------------------------------------------------
@@ -24,6 +25,16 @@
 #define IA_REL_MARGIN		0.693	/* ln 2: one query left at half the cost */
 #define IA_MAX_CANDIDATES	400
 
+/* a rare value a workload statement's $n is tried with (advise_plan.c) */
+typedef struct AdvRareValue
+{
+	int			paramno;
+	Datum		value;
+	Oid			type;
+	double		freq;			/* its share of the rows */
+	char	   *column;			/* "table.column", for the note */
+} AdvRareValue;
+
 typedef struct AdvQuery
 {
 	int			qno;
@@ -40,8 +51,14 @@ typedef struct AdvQuery
 								 * FirstLowInvalidHeapAttributeNumber), NULL
 								 * when it could use any index of the table
 								 * (whole row, no column, or not known) */
+	List	   *relwanted;		/* per relids entry, the Bitmapset of the
+								 * columns in a position an index can serve
+								 * (advise_reach.c), NULL when not known */
 	Bitmapset  *cands_known;	/* candidate ids judged for this query */
 	Bitmapset  *cands_reach;	/* those among them that can change its plan */
+	List	   *costed;			/* MemoEntry of its plannings (advise_plan.c:
+								 * a subset of a costed set that keeps what
+								 * its plans used costs the same) */
 	double		base;			/* cost without candidates */
 	double		cur;			/* cost with the current picks */
 	char	   *reason;			/* why no index helps (when none does) */
@@ -50,6 +67,9 @@ typedef struct AdvQuery
 								 * ("SQLSTATE: message"), or NULL */
 	List	   *sent;			/* IaSentValue: constants the application
 								 * sends (workload: pg_qualstats) */
+	List	   *rare;			/* AdvRareValue: to try in a twin */
+	List	   *bind_rare;		/* a twin: AdvRareValue bound into it */
+	struct AdvQuery *twin_of;	/* a twin: the statement it was made from */
 	bool		ok;
 } AdvQuery;
 
@@ -77,6 +97,9 @@ typedef struct AdvState
 	List	   *queries;		/* AdvQuery, ok ones */
 	List	   *cands;			/* IaCand */
 	HTAB	   *memo;
+	int			plannings;		/* sets of candidates planned (DEBUG1) */
+	Bitmapset  *paired;			/* 1 + the ids of candidates with partners
+								 * (advise_plan.c), NULL until asked */
 	Oid			caller;			/* the calling role, with outer_sec */
 	int			outer_sec;
 	MemoryContext plan_cxt;
@@ -96,6 +119,17 @@ extern bool ia_advise_has_column(List *keys, IaCandKey *k);
 extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
 extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
+
+/* advise_like.c */
+extern bool ia_advise_like_prefix(Oid opno, Node *operand, Node *value,
+								  Oid type, IaCandKey *k, Node **param);
+extern char *ia_advise_like_gin(IaRelUse *u, Oid opno, Node *operand,
+								Node *value);
+extern Var *ia_advise_like_column(Node *operand);
+
+/* advise_reach.c */
+extern void ia_advise_query_reads(AdvQuery *q);
+extern bool ia_advise_cand_reaches(AdvQuery *q, IaCand *c);
 
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);

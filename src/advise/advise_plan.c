@@ -6,9 +6,14 @@
  *		says), fold what its candidates are drawn from as its planning role
  *		(fold_uses), find representative values for its $n, and cost it
  *		over sets of candidates (ia_plan_prepared, memoised per query and
- *		the candidates of the set that can change its plan: on its tables,
- *		with a column it reads).  advise_select.c chooses among them.  The
- *		design and rules are in advise.c's header.
+ *		the candidates of the set that can change its plan: advise_reach.c).
+ *		A set not in the memo is first reduced: a candidate the query's
+ *		plans left unused beside some of the others is left out
+ *		(without_unused, the greedy's own assumption), and a set whose
+ *		candidates a larger planned set's plans were limited to costs what
+ *		that set costs (costed_superset, exact); only then is it planned.
+ *		advise_select.c chooses among them.  The design and rules are in
+ *		advise.c's header.
  *
  *-------------------------------------------------------------------------
  */
@@ -231,65 +236,7 @@ ia_advise_memo_create(void)
 }
 
 /*
- * Can candidate c change q's plan?  Only when it is on a table q reads and
- * mentions a column q reads of it (a key, an INCLUDE column, a column of
- * its expressions or predicate): an index none of whose columns the query
- * reads gives it no index clause, no useful order, no provable predicate
- * and no index-only scan (that needs every column read, and one is read).
- * A table whose columns are not known, or of which the query reads the
- * whole row or no column at all (count(*): any index is an index-only
- * scan), can use any candidate.  Judged once per (query, candidate).
- */
-static bool
-cand_reaches(AdvQuery *q, IaCand *c)
-{
-	ListCell   *lr;
-	ListCell   *lc;
-	Bitmapset  *cols = NULL;
-	Bitmapset  *read = NULL;
-	bool		found = false;
-	bool		out;
-
-	if (bms_is_member(c->id, q->cands_known))
-		return bms_is_member(c->id, q->cands_reach);
-	forboth(lr, q->relids, lc, q->relcols)
-	{
-		if (lfirst_oid(lr) == c->relid)
-		{
-			found = true;
-			read = lfirst(lc);
-		}
-	}
-	if (!found || read == NULL)
-		out = true;
-	else
-	{
-		foreach(lc, c->keys)
-		{
-			IaCandKey  *k = lfirst(lc);
-
-			if (k->expr)
-				pull_varattnos(k->expr, 1, &cols);
-			else
-				cols = bms_add_member(cols,
-									  k->attnum - FirstLowInvalidHeapAttributeNumber);
-		}
-		foreach(lc, c->include)
-			cols = bms_add_member(cols,
-								  lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
-		if (c->pred)
-			pull_varattnos(c->pred, 1, &cols);
-		out = bms_overlap(cols, read);
-		bms_free(cols);
-	}
-	q->cands_known = bms_add_member(q->cands_known, c->id);
-	if (out)
-		q->cands_reach = bms_add_member(q->cands_reach, c->id);
-	return out;
-}
-
-/*
- * The candidates of "set" that can change q's plan (cand_reaches), and the
+ * The candidates of "set" that can change q's plan (advise_reach.c), and the
  * memo key for them: the others leave every plan of q as it is, so a set
  * that differs from another only in them costs q the same.
  */
@@ -305,7 +252,7 @@ candidates_on_tables_of(AdvQuery *q, List *set, MemoKey *key)
 	{
 		IaCand	   *c = lfirst(lc);
 
-		if (!list_member_oid(q->relids, c->relid) || !cand_reaches(q, c))
+		if (!list_member_oid(q->relids, c->relid) || !ia_advise_cand_reaches(q, c))
 			continue;
 		out = lappend(out, c);
 		key->ids = bms_add_member(key->ids, c->id);
@@ -320,6 +267,145 @@ cand_id_cmp(const ListCell *a, const ListCell *b)
 }
 
 /*
+ * A costing of q with a set S of candidates that holds "ids" and whose
+ * plans used none of the candidates S has beyond them, or NULL.  The
+ * planner chose those plans over every plan "ids" allows (each is one S
+ * allows too), and they use only candidates of "ids": q costs the same
+ * with "ids" (the cheapest plan is the cheapest of any set between the
+ * candidates it uses and S).  Only plannings count (q->costed), never an
+ * entry found so, so the rule is applied to what the planner said.
+ */
+static MemoEntry *
+costed_superset(AdvQuery *q, Bitmapset *ids)
+{
+	ListCell   *lc;
+
+	foreach(lc, q->costed)
+	{
+		MemoEntry  *e = lfirst(lc);
+
+		if (bms_is_subset(e->used, ids) && bms_is_subset(ids, e->key.ids))
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * "ids" less each candidate that a costing of q found of no use with
+ * others all in "ids" (the greedy's rule, advise_select.c: another index
+ * can only take work away from a candidate, nearly always, so one that q's
+ * plans did not use beside some of these candidates brings q nothing
+ * beside all of them); the plans of q with the rest are its plans with
+ * "ids".  One at a time, each judged with the ones left.  Not the arms of
+ * an OR: one arm is of no use until the others are there.
+ */
+static Bitmapset *
+without_unused(AdvState *st, AdvQuery *q, Bitmapset *ids)
+{
+	bool		changed = true;
+	ListCell   *lc;
+
+	/* the arms of an OR serve only together (a BitmapOr): not judged */
+	if (st->paired == NULL)
+	{
+		st->paired = bms_make_singleton(0);	/* known, maybe no arm */
+		foreach(lc, st->cands)
+			if (((IaCand *) lfirst(lc))->partners != NIL)
+				st->paired = bms_add_member(st->paired,
+											((IaCand *) lfirst(lc))->id + 1);
+	}
+
+	while (changed)
+	{
+		changed = false;
+		foreach(lc, q->costed)
+		{
+			MemoEntry  *e = lfirst(lc);
+			int			c = -1;
+
+			/* c unused with e's others all in ids: e's set is in ids */
+			if (bms_equal(e->used, e->key.ids) ||
+				!bms_is_subset(e->key.ids, ids))
+				continue;
+			while ((c = bms_next_member(e->key.ids, c)) >= 0)
+			{
+				if (bms_is_member(c, e->used) || bms_is_member(c + 1, st->paired))
+					continue;
+				ids = bms_del_member(ids, c);
+				changed = true;
+				break;			/* e's set is no longer in ids */
+			}
+		}
+	}
+	return ids;
+}
+
+/*
+ * The cost and used candidates of e, a set of candidates "rel" (those that
+ * can change q's plan) not in the memo: those of a set it reduces to
+ * (without_unused) if that is in the memo, else of a costed set holding
+ * it (costed_superset), else planned, with the reduced set, which is
+ * memoised too.
+ */
+static void
+cost_unseen(AdvState *st, AdvQuery *q, MemoEntry *e, List *rel)
+{
+	MemoKey		rk;
+	MemoEntry  *r;
+	bool		found;
+	PlanFacts	f = {0};
+	MemoryContext old;
+	ListCell   *lc;
+
+	rk.qno = q->qno;
+	rk.ids = without_unused(st, q, bms_copy(e->key.ids));
+	if (bms_equal(rk.ids, e->key.ids))
+	{
+		r = e;					/* nothing to leave out: e itself */
+		found = false;
+	}
+	else
+		r = hash_search(st->memo, &rk, HASH_ENTER, &found);
+	if (!found)
+	{
+		MemoEntry  *same = costed_superset(q, rk.ids);
+
+		if (r != e)
+			r->key.ids = bms_copy(rk.ids);
+		if (same)
+		{
+			/* costed already: a set that holds this one and adds only
+			 * candidates its plans did not use */
+			r->cost = same->cost;
+			r->used = same->used;
+		}
+		else
+		{
+			rel = list_copy(rel);
+			foreach(lc, rel)
+				if (!bms_is_member(((IaCand *) lfirst(lc))->id, rk.ids))
+					rel = foreach_delete_current(rel, lc);
+			old = MemoryContextSwitchTo(st->plan_cxt);
+			st->plannings++;
+			r->cost = plan_once(st, q, rel, NULL, &f);
+			if (q->rep)
+				r->cost = (r->cost + plan_once(st, q, rel, q->rep, &f)) / 2;
+			MemoryContextSwitchTo(old);
+			r->used = bms_copy(f.used);
+			MemoryContextReset(st->plan_cxt);
+			q->costed = lappend(q->costed, r);
+			list_free(rel);
+		}
+	}
+	if (r != e)
+	{
+		e->cost = r->cost;
+		e->used = r->used;
+	}
+	bms_free(rk.ids);
+}
+
+/*
  * query_cost -- q's cost with the candidates "set" visible (memoised);
  * *used gets the ids of those its plans use.
  */
@@ -330,9 +416,6 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 	List	   *rel;
 	MemoEntry  *e;
 	bool		found;
-	PlanFacts	f = {0};
-	MemoryContext old;
-	double		cost;
 
 	set = list_copy(set);
 	list_sort(set, cand_id_cmp);
@@ -341,14 +424,7 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 	if (!found)
 	{
 		e->key.ids = bms_copy(key.ids); /* the memo's own: key.ids is freed */
-		old = MemoryContextSwitchTo(st->plan_cxt);
-		cost = plan_once(st, q, rel, NULL, &f);
-		if (q->rep)
-			cost = (cost + plan_once(st, q, rel, q->rep, &f)) / 2;
-		MemoryContextSwitchTo(old);
-		e->cost = cost;
-		e->used = bms_copy(f.used);
-		MemoryContextReset(st->plan_cxt);
+		cost_unseen(st, q, e, rel);
 	}
 	bms_free(key.ids);
 	list_free(rel);
@@ -369,25 +445,49 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
  * query is planned generically only) and q->rep_note, the note's phrase
  * ("planned generically and with $1 = 51", "planned generically only: no
  * value for $1 (...)"), NULL when there is nothing to say.
+ *
+ * A workload statement's "col = $n" on a column of few values whose
+ * statistics hold a rare value (values.c) is tried with it as well: q->rare
+ * gets the value, for a twin of q (advise.c) that is the statement with
+ * the value bound into it, as a constant pg_qualstats saw sent would be,
+ * so that a small partial index on it can show what it brings; a twin
+ * (q->bind_rare) binds them here.
  */
 static void
-representative_values(AdvState *st, AdvQuery *q)
+representative_values(AdvState *st, AdvQuery *q, bool workload)
 {
 	int			nparams = q->prep->nparams;
 	IaParamValue *vals;
 	ParamListInfo pl;
 	StringInfoData used;
 	StringInfoData refused;
-	Query	   *top = linitial_node(Query, q->prep->queries);
+	Query	   *top;
+	ListCell   *lc;
+	int			bound;
 
 	if (nparams == 0)
 		return;
+	initStringInfo(&used);
+	initStringInfo(&refused);
+	/* a twin: its rare values first, bound (no $n of theirs is left) */
+	foreach(lc, q->bind_rare)
+	{
+		AdvRareValue *r = lfirst(lc);
+
+		q->prep->queries = ia_bind_sent_value(q->prep->queries, r->paramno,
+											  r->value, r->type);
+		q->text = ia_bind_sent_text(q->text, r->paramno, r->value, r->type);
+		appendStringInfo(&used, "%s$%d = %s (a rare value of %s: %.2f %% of the rows; tried besides a common one)",
+						 used.len ? ", " : "", r->paramno,
+						 ia_value_text(r->value, r->type), r->column,
+						 100.0 * r->freq);
+	}
+	bound = used.len;
+	top = linitial_node(Query, q->prep->queries);
 	vals = ia_param_values_sent(q->prep->queries, q->prep->paramtypes,
 								nparams, q->prep->planner, st->caller,
 								q->sent);
 	pl = makeParamList(nparams);
-	initStringInfo(&used);
-	initStringInfo(&refused);
 	for (int i = 0; i < nparams; i++)
 	{
 		ParamExternData *prm = &pl->params[i];
@@ -403,6 +503,19 @@ representative_values(AdvState *st, AdvQuery *q)
 		prm->value = vals[i].value;
 		prm->isnull = false;
 		prm->pflags = PARAM_FLAG_CONST;
+		if (workload && q->bind_rare == NIL && vals[i].rare &&
+			!vals[i].sent && vals[i].shown &&
+			ia_advise_few_values(vals[i].relid, vals[i].attnum))
+		{
+			AdvRareValue *r = palloc(sizeof(AdvRareValue));
+
+			r->paramno = i + 1;
+			r->value = vals[i].rare_value;
+			r->type = prm->ptype;
+			r->freq = vals[i].rare_freq;
+			r->column = ia_value_column(&vals[i]);
+			q->rare = lappend(q->rare, r);
+		}
 		if (vals[i].sent && ia_advise_few_values(vals[i].relid, vals[i].attnum))
 		{
 			/*
@@ -443,7 +556,10 @@ representative_values(AdvState *st, AdvQuery *q)
 		appendStringInfo(&used, "%s$%d = 10 (LIMIT)", used.len ? ", " : "",
 						 ((Param *) top->limitCount)->paramid);
 	}
-	if (used.len)
+	if (bound > 0 && used.len == bound)
+		q->rep_note = psprintf("planned with %s%s%s", used.data,
+							   refused.len ? "; " : "", refused.data);
+	else if (used.len)
 	{
 		q->rep = pl;
 		q->rep_note = psprintf("planned generically and with %s%s%s", used.data,
@@ -474,73 +590,6 @@ query_relids(List *uses, AdvQuery *q)
 			temp = true;
 	}
 	return temp;
-}
-
-/* relcols_walker's state: q->relids and the columns read of each */
-typedef struct RelCols
-{
-	List	   *relids;
-	Bitmapset **cols;
-	bool	   *all;
-} RelCols;
-
-/* every Query of the tree (sub-queries, CTEs, sub-links): its tables' reads */
-static bool
-relcols_walker(Node *node, RelCols *rc)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Query))
-	{
-		ListCell   *lc;
-
-		foreach(lc, ((Query *) node)->rtable)
-		{
-			RangeTblEntry *rte = lfirst(lc);
-			int			i = 0;
-			ListCell   *lr;
-
-			if (rte->rtekind != RTE_RELATION)
-				continue;
-			foreach(lr, rc->relids)
-			{
-				if (lfirst_oid(lr) == rte->relid)
-				{
-					rc->cols[i] = bms_add_members(rc->cols[i], rte->selectedCols);
-					if (bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber,
-									  rte->selectedCols) ||
-						bms_is_empty(rte->selectedCols))
-						rc->all[i] = true;
-				}
-				i++;
-			}
-		}
-		return query_tree_walker((Query *) node, relcols_walker, rc, 0);
-	}
-	return expression_tree_walker(node, relcols_walker, rc);
-}
-
-/*
- * q->relcols: the columns q reads of each of its tables, from the
- * rewritten queries' range tables (selectedCols: every column the query
- * reads, for the privilege check, in any clause), NULL for a table read
- * whole or without any column (cand_reaches).
- */
-static void
-query_relcols(AdvQuery *q)
-{
-	RelCols		rc;
-	int			n = list_length(q->relids);
-	ListCell   *lc;
-
-	rc.relids = q->relids;
-	rc.cols = palloc0(sizeof(Bitmapset *) * Max(n, 1));
-	rc.all = palloc0(sizeof(bool) * Max(n, 1));
-	foreach(lc, q->prep->queries)
-		(void) relcols_walker(lfirst(lc), &rc);
-	q->relcols = NIL;
-	for (int i = 0; i < n; i++)
-		q->relcols = lappend(q->relcols, rc.all[i] ? NULL : rc.cols[i]);
 }
 
 /* The notes of the table uses, once each, "; "-separated; NULL if none. */
@@ -696,7 +745,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 				q->prep = ia_prepare(q->text, cxt);
 			/* first: a value the application sends becomes a constant of
 			 * the statement, which candidates are drawn from */
-			representative_values(st, q);
+			representative_values(st, q, workload);
 			uses = ia_advise_extract(copyObject(q->prep->queries), q->qno);
 			fold_uses(q, uses, st->outer_sec);
 			q->notes = use_notes(uses);
@@ -704,7 +753,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 				skip = SKIP_TEMP;
 			else
 			{
-				query_relcols(q);
+				ia_advise_query_reads(q);
 				q->base = q->cur = plan_once(st, q, NIL, NULL, &f);
 				if (q->rep)
 					q->base = q->cur =

@@ -168,7 +168,9 @@ ia_advise_make_hypos(List *cands)
  * cheaper relative to their cost (one query at half the cost or less: a
  * page that costs 10 where 0.9 was possible is slow whatever the workload's
  * total), then the clearly smaller, then the one with more key columns (it
- * serves more orders and prefixes), then the smaller.
+ * serves more orders and prefixes), then by what is written, which no
+ * ANALYZE sample moves: fewer INCLUDE columns, partial, then the first
+ * drawn.
  */
 static bool
 better(IaCand *c, double score, double b, double rel, IaCand *best,
@@ -193,7 +195,14 @@ better(IaCand *c, double score, double b, double rel, IaCand *best,
 		return cb < bb;
 	if (list_length(c->keys) != list_length(best->keys))
 		return list_length(c->keys) > list_length(best->keys);
-	return cb < bb;
+	/* sizes within 10 % move with the statistics: what is written decides,
+	 * the narrower, the partial, then the order the candidates were drawn
+	 * in (from the queries, in their order) */
+	if (list_length(c->include) != list_length(best->include))
+		return list_length(c->include) < list_length(best->include);
+	if ((c->pred != NULL) != (best->pred != NULL))
+		return c->pred != NULL;
+	return c->id < best->id;
 }
 
 /*
@@ -417,6 +426,56 @@ rank_picks(AdvState *st, List *picks)
 	return ranked;
 }
 
+/*
+ * group (a round's best with its partners) made drop_useless() drop the
+ * earlier picks "displaced": does it beat them clearly, by better()'s
+ * margins, each costed over the picks that remain ("kept")?  A near tie
+ * keeps the earlier picks (better()'s preference, usually the smaller):
+ * a later candidate that gains a few cost units over the pick it replaces
+ * gains them on the ANALYZE sample's noise (a full index's 10.1 units
+ * over a 0.45 % partial one, 10.0 for the partial one's INCLUDE twin),
+ * and the advice would flip with the next sample.
+ */
+static bool
+swap_beats(AdvState *st, List *kept, List *displaced, List *group,
+		   bool per_byte)
+{
+	double		b_old,
+				b_new,
+				rel_old,
+				rel_new,
+				bytes_old = 0,
+				bytes_new = 0;
+	double	   *saved = palloc(sizeof(double) * list_length(st->queries));
+	int			i = 0;
+	ListCell   *lc;
+
+	/* both gains from the cost each query has with "kept" alone */
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+
+		saved[i++] = q->cur;
+		q->cur = ia_advise_query_cost(st, q, kept, NULL);
+	}
+	b_old = benefit(st, list_concat(list_copy(kept), displaced), InvalidOid,
+					false, &rel_old);
+	b_new = benefit(st, list_concat(list_copy(kept), group), InvalidOid,
+					false, &rel_new);
+	i = 0;
+	foreach(lc, st->queries)
+		((AdvQuery *) lfirst(lc))->cur = saved[i++];
+	foreach(lc, displaced)
+		bytes_old += ia_advise_cand_bytes(lfirst(lc));
+	foreach(lc, group)
+		bytes_new += ia_advise_cand_bytes(lfirst(lc));
+	pfree(saved);
+	return better(linitial(group), per_byte ? b_new / bytes_new : b_new,
+				  b_new, rel_new, linitial(displaced),
+				  per_byte ? b_old / bytes_old : b_old, b_old, rel_old,
+				  st->mean_weight);
+}
+
 /* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
 List *
 ia_advise_select(AdvState *st, int64 budget, int max_indexes)
@@ -440,6 +499,9 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 		double		gain = 0;
 		double		bytes;
 		IaCand	   *best;
+		List	   *before = list_copy(picks);
+		List	   *group = NIL;
+		List	   *displaced = NIL;
 
 		foreach(lc, picks)
 			used += ia_advise_cand_bytes(lfirst(lc));
@@ -459,11 +521,23 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 			IaCand	   *p = lfirst(lc);
 
 			if (p == best || !refused_as_duplicate(p))
-				picks = lappend(picks, p);
+				group = lappend(group, p);
 			else
 				refused = lappend(refused, p);
 		}
-		picks = drop_useless(st, picks);
+		picks = drop_useless(st, list_concat(picks, group));
+		foreach(lc, before)
+			if (!list_member_ptr(picks, lfirst(lc)))
+				displaced = lappend(displaced, lfirst(lc));
+		if (displaced != NIL &&
+			!swap_beats(st, list_difference_ptr(before, displaced),
+						displaced, group, budget >= 0))
+		{
+			/* not clearly better than what it displaces: passed over */
+			picks = before;
+			refused = list_concat(refused, group);
+			continue;
+		}
 		foreach(lc, st->queries)
 			((AdvQuery *) lfirst(lc))->cur =
 				ia_advise_query_cost(st, lfirst(lc), picks, NULL);

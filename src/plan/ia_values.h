@@ -31,6 +31,10 @@ typedef struct IaParamValue
 								 * histogram", "sent" */
 	bool		sent;			/* a constant the application sends
 								 * (IaSentValue), not a statistic */
+	bool		rare;			/* "col = $n": rare_value is the column's
+								 * rarest most-common value, a rare one */
+	Datum		rare_value;
+	double		rare_freq;		/* its share of the rows */
 } IaParamValue;
 
 /*
@@ -45,6 +49,7 @@ typedef struct IaSentValue
 	char	   *text;
 } IaSentValue;
 
+extern Node *ia_strip_case(Node *node);
 extern bool ia_stats_visible(Oid relid, AttrNumber attnum, Oid role);
 extern IaParamValue *ia_param_values(List *queries, Oid *types, int nparams,
 									 Oid planner, Oid viewer);

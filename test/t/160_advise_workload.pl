@@ -10,7 +10,10 @@
 #     (run by the planner) is planned as that role, never as the calling
 #     superuser; a caller without a role's privileges skips its statements
 #     ("not yours") and gets no advice from them;
-#  4. the advice goes to idx_apply as is and the index is built.
+#  4. the advice goes to idx_apply as is and the index is built;
+#  5. drop rows for indexes no statement needs;
+#  6. without pg_qualstats, a rare most-common value of a status hidden by
+#     normalisation ("status = $1") is tried too: a small partial index.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -141,6 +144,41 @@ like($out, qr{^DROP INDEX CONCURRENTLY wl_t_note_idx / none of the \d+ workload 
      'workload: a drop row for the index no statement needs, with idx_scan');
 is(scalar(() = $out =~ /^DROP/mg), 1, 'workload: ... and none for the used indexes or the primary key')
   or diag($out);
+
+# 6. without pg_qualstats, a rare status hidden by normalisation: "status
+# = 'blocked'" (0.45 % of the rows) is recorded as "status = $1", which
+# the statistics' middle common value would stand for; the rare
+# most-common value is tried too, so the statement, bound with it, gets
+# its small partial index (and the statement as recorded keeps its own
+# advice); the note says which value it was planned with and why
+$node->safe_psql('postgres', 'CREATE DATABASE rare');
+$node->safe_psql('rare', q{
+    CREATE EXTENSION index_advisor;
+    CREATE EXTENSION pg_stat_statements;
+    CREATE TABLE rq (id int PRIMARY KEY, customer_id int NOT NULL,
+                     status text NOT NULL, body text NOT NULL);
+    INSERT INTO rq
+    SELECT g, 1 + g % 2000,
+           CASE WHEN g % 2000 < 9 THEN 'blocked'
+                WHEN g % 10 < 3 THEN 'in_progress'
+                WHEN g % 10 < 6 THEN 'open' ELSE 'done' END,
+           repeat('x', 40)
+      FROM generate_series(1, 60000) g;
+    -- every row in the sample: 'blocked' is in the most-common values
+    ALTER TABLE rq ALTER status SET STATISTICS 1000;
+    VACUUM ANALYZE rq;
+    SELECT pg_stat_statements_reset();
+});
+$node->safe_psql('rare', "SELECT * FROM rq WHERE status = 'blocked';") for 1 .. 20;
+($out, $err) = psql_err(q{
+    SELECT definition || ' | ' || array_to_string(queries, ' | ') || ' | ' || note
+      FROM idx_advise_workload() WHERE definition IS NOT NULL ORDER BY rank},
+    db => 'rare');
+like($out, qr/^CREATE INDEX \S+ ON public\.rq \(\w+\) WHERE \(status = 'blocked'::text\) \| SELECT \* FROM rq WHERE status = 'blocked'::text \| planned with \$1 = 'blocked' \(a rare value of rq\.status: 0\.45 % of the rows; tried besides a common one\)/m,
+     'workload without pg_qualstats: a rare most-common value gets its partial index')
+  or diag($out . $err);
+unlike($out, qr/WHERE \(status = '(?:open|done|in_progress)'/,
+       'and no partial index on a common value') or diag($out);
 
 $node->stop;
 done_testing();
