@@ -8,6 +8,8 @@ CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, status text N
                      total numeric NOT NULL);
 INSERT INTO orders SELECT g, g % 3000, (ARRAY['new','paid'])[1 + g % 2], g % 100
   FROM generate_series(1, 60000) g;
+-- a sample of every row, so that the costs shown do not move with it
+ALTER TABLE orders ALTER customer_id SET STATISTICS 1000, ALTER status SET STATISTICS 1000;
 VACUUM ANALYZE orders;
 
 -- a new query without its index: the gate fails, naming the index
