@@ -5,7 +5,7 @@
 # 13 minutes).
 #
 #   bench/worker_build.sh [--rows N] [--runs N] [--index "(c)"] [--parallel N]
-#                         [--perf DIR]
+#                         [--perf DIR | --strace DIR]
 #
 # A throw-away cluster (private Unix socket, fsync off: the disk's fsync
 # latency is not what is compared), a table like bench/run.sh's bench_t
