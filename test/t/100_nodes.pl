@@ -158,6 +158,20 @@ $primary->safe_psql('postgres', 'SELECT count(*) FROM idx_check();' x 3);
 my $authorized = () = substr(slurp_file($standby->logfile), $log_at)
     =~ /connection authorized: .*application_name=index_advisor/g;
 is($authorized, 1, 'three checks in one session: one connection to the standby');
+# a check that finds a node's counters unchanged writes no snapshot row:
+# the last one stands for it (idx_snapshots.still_reported), and the
+# report still says the index was checked then
+is($primary->safe_psql('postgres', q{
+    SELECT string_agg(index_name || ':' || n, ' ' ORDER BY index_name)
+      FROM (SELECT index_name, count(*) AS n FROM idx_snapshots
+             WHERE node = 'standby' GROUP BY index_name) s}),
+   't_a_idx:1 t_b_idx:1', 'four checks, counters unchanged after the first: one snapshot row per index of the standby');
+is($primary->safe_psql('postgres', q{
+    SELECT bool_and(r.checked_at = n.last_contact AND r.checked_at > s.taken_at)
+      FROM idx_report_nodes() r
+      JOIN idx_node_list n ON n.name = r.node
+      JOIN idx_snapshots s ON s.node = r.node AND s.history_id = r.id}),
+   't', 'idx_report_nodes: checked at the last check, after the row was taken');
 like($primary->safe_psql('postgres', q{SELECT verdict || ' ' || idx_scan || ' ' || (last_used IS NOT NULL) FROM idx_report() WHERE index_name = 't_b_idx'}),
      qr/^used (3\d|[4-9]\d) true$/, 'idx_report on the primary: used, scans summed over nodes, last used on the standby');
 like($primary->safe_psql('postgres', q{SELECT detail FROM idx_report() WHERE index_name = 't_b_idx'}),
@@ -193,6 +207,13 @@ $standby->stop('fast');
 like($primary->safe_psql('postgres', q{SELECT detail FROM idx_check() WHERE kind = 'node_unreachable'}),
      qr/^node standby unreachable since .*: could not connect to node "standby"/,
      'idx_check: the standby is unreachable');
+is($primary->safe_psql('postgres', q{
+    SELECT bool_and(r.checked_at = n.last_contact AND NOT r.reachable)
+           AND NOT bool_or(s.still_reported)
+      FROM idx_report_nodes() r
+      JOIN idx_node_list n ON n.name = r.node
+      JOIN idx_snapshots s ON s.node = r.node AND s.history_id = r.id}),
+   't', 'its snapshots are closed at its last contact, which the report gives as checked_at');
 like($primary->safe_psql('postgres', q{SELECT verdict FROM idx_report() WHERE index_name = 't_a_idx'}),
      qr/^unknown: standby standby unreachable since \d{4}-/,
      'an index not used on the primary is "unknown", not unused, while the standby is unreachable');

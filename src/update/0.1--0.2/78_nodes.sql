@@ -46,13 +46,15 @@ CREATE TABLE @extschema@.idx_nodes (
     unreachable_since timestamptz,
     last_error        text,
     in_recovery       boolean,
-    started_at        timestamptz
+    started_at        timestamptz,
+    reported          bigint[]
 );
 COMMENT ON TABLE @extschema@.idx_nodes IS
     'index_advisor: the nodes (streaming standbys) whose index usage idx_check() collects; readable by its owner only (admins read idx_node_list)';
 COMMENT ON COLUMN @extschema@.idx_nodes.name IS 'the node''s name in idx_snapshots and idx_report_nodes(); best its application_name as pg_stat_replication shows it';
 COMMENT ON COLUMN @extschema@.idx_nodes.conninfo IS 'libpq connection string (may hold a password: never shown to other roles)';
 COMMENT ON COLUMN @extschema@.idx_nodes.added_by IS 'the role that registered the node; unless it is a superuser, the connection must use the password it gave';
+COMMENT ON COLUMN @extschema@.idx_nodes.reported IS 'the history ids whose index the node reported at last_contact (idx_check_node_snapshot: those it stops reporting get their last snapshot closed, idx_node_close)';
 COMMENT ON COLUMN @extschema@.idx_nodes.unreachable_since IS 'first idx_check() of the current run of failures to reach the node; NULL when the last one reached it';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_nodes', '');
 REVOKE ALL ON @extschema@.idx_nodes FROM PUBLIC;
@@ -78,6 +80,9 @@ SET search_path = pg_catalog, pg_temp
 AS $body$
 BEGIN
     PERFORM @extschema@.idx_refuse_in_recovery('idx_node_remove()');
+    -- its snapshots stay until pruned, as of its last contact
+    PERFORM @extschema@.idx_node_close(n.name, n.last_contact, n.reported)
+       FROM @extschema@.idx_nodes n WHERE n.name = idx_node_remove.name;
     DELETE FROM @extschema@.idx_nodes n WHERE n.name = idx_node_remove.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'node "%" is not registered', idx_node_remove.name
@@ -176,12 +181,15 @@ COMMENT ON FUNCTION @extschema@.idx_node_test(text) IS
 ALTER TABLE @extschema@.idx_snapshots
     ADD COLUMN node text NOT NULL DEFAULT 'primary',
     ADD COLUMN node_started timestamptz,
+    ADD COLUMN still_reported boolean NOT NULL DEFAULT false,
     DROP CONSTRAINT idx_snapshots_pkey,
     ADD PRIMARY KEY (index_oid, node, taken_at);
 COMMENT ON COLUMN @extschema@.idx_snapshots.node IS
     'where the scans were counted: ''primary'' (this server) or the name of a registered node (idx_nodes)';
 COMMENT ON COLUMN @extschema@.idx_snapshots.node_started IS
     'for another node: its postmaster start time; a change means it restarted (its counters started again)';
+COMMENT ON COLUMN @extschema@.idx_snapshots.still_reported IS
+    'for another node: true while the node has reported the same counters at every idx_check() since taken_at, so that this row stands for each of those checks up to idx_nodes.last_contact (no row is written for a check that changed nothing); false on the primary''s rows and once the node stops reporting the index (taken_at is then the last check that did)';
 
 -- Every kind of finding 0.2 knows, in this one place: write_cost and the
 -- node kinds (here), not_checked (a check that ran out of time, 60_rules.sql)
@@ -222,6 +230,10 @@ BEGIN
         BEGIN
             PERFORM @extschema@.idx_check_node_snapshot(n, oids);
         EXCEPTION WHEN OTHERS THEN
+            IF n.unreachable_since IS NULL THEN
+                -- its last snapshots stand for the checks up to its last contact
+                PERFORM @extschema@.idx_node_close(n.name, n.last_contact, n.reported);
+            END IF;
             UPDATE @extschema@.idx_nodes x
                SET unreachable_since = COALESCE(x.unreachable_since, now()),
                    last_error = SQLERRM
@@ -252,12 +264,59 @@ COMMENT ON FUNCTION @extschema@.idx_check_nodes() IS
     'internal (idx_check, step 1b): snapshot the scans of tracked indexes on every registered node; node_unreachable and unregistered_standby findings';
 REVOKE ALL ON FUNCTION @extschema@.idx_check_nodes() FROM PUBLIC;
 
-CREATE FUNCTION @extschema@.idx_check_node_snapshot(n @extschema@.idx_nodes, oids oid[])
+-- Close the last snapshot of each history row in ids on node: it no longer
+-- stands for the checks after "at" (the node's last contact, when it last
+-- reported them), so its taken_at becomes "at", as a row per check would
+-- have left it.  For an index the node stops reporting, a node that
+-- becomes unreachable, and a node removed.
+CREATE FUNCTION @extschema@.idx_node_close(node text, at timestamptz, ids bigint[])
 RETURNS void
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 AS $body$
+    UPDATE @extschema@.idx_snapshots s
+       SET still_reported = false,
+           taken_at = CASE WHEN EXISTS (SELECT 1 FROM @extschema@.idx_snapshots o
+                                         WHERE o.index_oid = s.index_oid AND o.node = s.node
+                                           AND o.taken_at = $2)
+                           THEN s.taken_at ELSE $2 END
+      FROM @extschema@.idx_history h
+     CROSS JOIN LATERAL (
+           SELECT s2.taken_at FROM @extschema@.idx_snapshots s2
+            WHERE s2.index_oid = h.index_oid::oid AND s2.node = $1
+              AND s2.history_id = h.id
+            ORDER BY s2.taken_at DESC LIMIT 1) l
+     WHERE $2 IS NOT NULL AND h.id = ANY ($3)
+       AND s.index_oid = h.index_oid::oid AND s.node = $1 AND s.taken_at = l.taken_at
+       AND s.history_id = h.id AND s.still_reported;
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_node_close(text, timestamptz, bigint[]) IS
+    'internal (idx_check_node_snapshot, idx_check_nodes, idx_node_remove): the last snapshots of these history rows on a node no longer stand for later checks';
+REVOKE ALL ON FUNCTION @extschema@.idx_node_close(text, timestamptz, bigint[]) FROM PUBLIC;
+
+-- One node's snapshot.  A row is written only for an index whose snapshot
+-- changes: its counter moved, the node restarted or was reset (and at the
+-- check after such a reset, which writes a row with stats_reset false),
+-- its names changed, its last row was closed, or that row is older than
+-- half of index_advisor.snapshot_retention (so that pruning never takes the
+-- last row of an index the node still reports).  Otherwise the last row,
+-- still_reported, stands for this check too: idx_node_rows reads its
+-- checked_at from idx_nodes.last_contact.  What the readers see is what a
+-- row per index per check gave, for a fraction of the writes (bench/nodes.sh:
+-- 1,000 rows per node per check before).  An index the node stops
+-- reporting has its last row closed at the node's previous contact
+-- (idx_node_close), as are all of a node's rows when it becomes unreachable
+-- or is removed.
+CREATE FUNCTION @extschema@.idx_check_node_snapshot(n @extschema@.idx_nodes, oids oid[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $body$
+DECLARE
+    leaving bigint[];
+BEGIN
     WITH f AS (
         SELECT * FROM @extschema@.idx_node_fetch(n.name, n.conninfo, n.added_by, oids)
     ), tracked AS (
@@ -266,29 +325,34 @@ AS $body$
                h.index_name, COALESCE(h.finished_at, h.requested_at) AS valid_at
           FROM @extschema@.idx_history h
          WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
-           AND h.parent_id IS NULL AND h.index_oid::oid = ANY (oids)
+           AND h.parent_id IS NULL
+           AND h.index_oid::oid IN (SELECT f.index_oid FROM f)  -- hashed, not = ANY
          ORDER BY h.index_oid::oid, h.id DESC
-    ), ins AS (
-        INSERT INTO @extschema@.idx_snapshots AS s
-               (taken_at, node, node_started, index_oid, schema_name, table_name,
-                index_name, history_id, idx_scan, since, scans, last_used, stats_reset)
-        SELECT now(), n.name, f.started_at, t.index_oid, t.schema_name, t.table_name,
-               t.index_name, t.id, f.idx_scan,
+    ), cur AS (
+        SELECT t.id, t.index_oid, t.schema_name, t.table_name, t.index_name,
+               f.started_at, f.idx_scan,
                -- the node's counter covers the time since the index was
                -- valid, its start and its last reset, whichever is latest
-               COALESCE(p.since, greatest(t.valid_at, f.started_at, f.stats_reset)),
+               COALESCE(p.since, greatest(t.valid_at, f.started_at, f.stats_reset)) AS since,
                CASE WHEN p.idx_scan IS NULL THEN f.idx_scan
                     WHEN r.restarted THEN p.scans + f.idx_scan
-                    ELSE p.scans + f.idx_scan - p.idx_scan END,
+                    ELSE p.scans + f.idx_scan - p.idx_scan END AS scans,
                CASE WHEN (p.idx_scan IS NULL OR r.restarted) AND f.idx_scan > 0 THEN now()
                     WHEN NOT r.restarted AND f.idx_scan > p.idx_scan THEN now()
-                    ELSE p.last_used END,
-               p.idx_scan IS NOT NULL AND COALESCE(r.restarted, false)
+                    ELSE p.last_used END AS last_used,
+               p.idx_scan IS NOT NULL AND COALESCE(r.restarted, false) AS stats_reset,
+               p.idx_scan IS NULL OR r.restarted OR f.idx_scan <> p.idx_scan
+                 OR p.stats_reset OR NOT p.still_reported
+                 OR p.taken_at < now() - (SELECT c.snapshot_retention
+                                            FROM @extschema@.idx_usage_settings() c) / 2
+                 OR (p.schema_name, p.table_name, p.index_name)
+                    IS DISTINCT FROM (t.schema_name, t.table_name, t.index_name) AS changed
           FROM f
           JOIN tracked t ON t.index_oid = f.index_oid
           LEFT JOIN LATERAL (
                 SELECT s2.idx_scan, s2.since, s2.scans, s2.last_used, s2.node_started,
-                       s2.taken_at
+                       s2.taken_at, s2.stats_reset, s2.still_reported,
+                       s2.schema_name, s2.table_name, s2.index_name
                   FROM @extschema@.idx_snapshots s2
                  WHERE s2.index_oid = t.index_oid AND s2.node = n.name
                    AND s2.history_id = t.id
@@ -298,18 +362,40 @@ AS $body$
                 SELECT p.node_started IS DISTINCT FROM f.started_at
                        OR f.stats_reset > p.taken_at
                        OR f.idx_scan < p.idx_scan AS restarted) r
+    ), ins AS (
+        INSERT INTO @extschema@.idx_snapshots AS s
+               (taken_at, node, node_started, index_oid, schema_name, table_name,
+                index_name, history_id, idx_scan, since, scans, last_used, stats_reset,
+                still_reported)
+        SELECT now(), n.name, c.started_at, c.index_oid, c.schema_name, c.table_name,
+               c.index_name, c.id, c.idx_scan, c.since, c.scans, c.last_used,
+               c.stats_reset, true
+          FROM cur c
+         WHERE c.changed
         ON CONFLICT DO NOTHING
         RETURNING 1
     )
     UPDATE @extschema@.idx_nodes x
        SET last_contact = now(), unreachable_since = NULL, last_error = NULL,
            in_recovery = COALESCE((SELECT bool_and(f.in_recovery) FROM f), x.in_recovery),
-           started_at = COALESCE((SELECT max(f.started_at) FROM f), x.started_at)
+           started_at = COALESCE((SELECT max(f.started_at) FROM f), x.started_at),
+           reported = (SELECT CASE WHEN z.ids = x.reported THEN x.reported ELSE z.ids END
+                         FROM (SELECT ARRAY(SELECT c.id FROM cur c ORDER BY c.id) AS ids) z)
      WHERE x.name = n.name
        AND (SELECT count(*) FROM ins) >= 0;
+
+    -- the indexes it reported at its previous contact and not now
+    leaving := ARRAY(SELECT unnest(n.reported)
+                     EXCEPT
+                     SELECT unnest(x.reported) FROM @extschema@.idx_nodes x
+                      WHERE x.name = n.name);
+    IF cardinality(leaving) > 0 THEN
+        PERFORM @extschema@.idx_node_close(n.name, n.last_contact, leaving);
+    END IF;
+END
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes, oid[]) IS
-    'internal (idx_check_nodes): one node''s snapshot of the tracked indexes';
+    'internal (idx_check_nodes): one node''s snapshot of the tracked indexes; a row only for an index whose snapshot changed';
 REVOKE ALL ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes, oid[]) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------
@@ -320,6 +406,8 @@ REVOKE ALL ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes
 -- registered node (NULL columns for a node that never reported it), as the
 -- caller (row-level security of idx_history and idx_snapshots applies).
 -- Found through the primary key of idx_snapshots (index_oid, node, ...).
+-- A row still_reported stands for every check of the node since it was
+-- taken: checked at the node's last contact.
 CREATE FUNCTION @extschema@.idx_node_rows(history_id bigint)
 RETURNS TABLE(node text, scans bigint, last_used timestamptz,
               counted_since timestamptz, restarted boolean, reachable boolean,
@@ -332,11 +420,14 @@ AS $body$
                     WHERE r.index_oid = h.index_oid::oid AND r.node = nd.name
                       AND r.history_id = h.id AND r.stats_reset),
            nd.o = 0 OR (nd.unreachable_since IS NULL AND sn.taken_at IS NOT NULL),
-           nd.unreachable_since, sn.taken_at
+           nd.unreachable_since,
+           CASE WHEN sn.still_reported THEN nd.last_contact ELSE sn.taken_at END
       FROM @extschema@.idx_history h
-     CROSS JOIN (SELECT 'primary'::text AS name, NULL::timestamptz AS unreachable_since, 0 AS o
+     CROSS JOIN (SELECT 'primary'::text AS name, NULL::timestamptz AS unreachable_since,
+                        NULL::timestamptz AS last_contact, 0 AS o
                  UNION ALL
-                 SELECT s.name, s.unreachable_since, 1 FROM @extschema@.idx_node_states() s) nd
+                 SELECT s.name, s.unreachable_since, s.last_contact, 1
+                   FROM @extschema@.idx_node_states() s) nd
       LEFT JOIN LATERAL (
             SELECT s.* FROM @extschema@.idx_snapshots s
              WHERE s.index_oid = h.index_oid::oid AND s.node = nd.name
