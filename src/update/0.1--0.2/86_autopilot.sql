@@ -190,6 +190,11 @@ BEGIN
            min_gain = excluded.min_gain, max_regression = excluded.max_regression,
            drops = excluded.drops, hide_for = excluded.hide_for,
            schemas = excluded.schemas, owner = excluded.owner, set_at = excluded.set_at;
+    IF mode <> 'off' AND NOT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') THEN
+        RAISE WARNING 'role "%" cannot see other roles'' statements in pg_stat_statements', current_user
+            USING DETAIL = 'The autopilot acts on the statements its policy''s owner sees: without pg_read_all_stats, only its own.',
+                  HINT = format('GRANT pg_read_all_stats TO %I;', current_user);
+    END IF;
     RETURN QUERY SELECT * FROM @extschema@.idx_autopilot_policy;
 END
 $idx_autopilot_set$;

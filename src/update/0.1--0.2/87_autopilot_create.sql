@@ -220,6 +220,9 @@ CREATE FUNCTION @extschema@.idx_autopilot_propose(cycle bigint, policy @extschem
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+-- the advisor's NOTICE of skipped statements is for a person calling it;
+-- a cycle records what it left out as a step instead
+SET client_min_messages = warning
 AS $idx_autopilot_propose$
 DECLARE
     win_from  bigint;
@@ -473,7 +476,9 @@ BEGIN
     IF not_yours > 0 OR not_ours > 0
        OR (cardinality(left_out) > 0
            AND EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_events e
-                        WHERE e.cycle = idx_autopilot_propose.cycle AND e.action = 'proposed')) THEN
+                          JOIN @extschema@.idx_recommendations x ON x.id = e.recommendation_id
+                        WHERE e.cycle = idx_autopilot_propose.cycle AND e.action = 'proposed'
+                          AND x.kind = 'create')) THEN
         PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
             format('Left out: %s.', array_to_string(left_out, '; ')));
     END IF;
