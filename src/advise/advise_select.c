@@ -251,7 +251,8 @@ bound_cmp(const ListCell *a, const ListCell *b)
 
 /*
  * The best candidate to add to picks, or NULL; *gain its benefit.  Its
- * partners (with_partners) come with it; at most "slots" indexes.
+ * partners (with_partners) come with it; at most "slots" indexes, of
+ * min_bytes to room bytes (room -1: any size).
  *
  * Lazily (the lazy greedy of submodular selection): bound[id] is each
  * candidate's benefit when it was last costed, NAN before.  A pick can
@@ -264,7 +265,8 @@ bound_cmp(const ListCell *a, const ListCell *b)
  */
 static IaCand *
 best_candidate(AdvState *st, List *picks, List *refused, double room,
-			   int slots, bool per_byte, double *bound, double *gain)
+			   double min_bytes, int slots, bool per_byte, double *bound,
+			   double *gain)
 {
 	IaCand	   *best = NULL;
 	double		best_score = 0;
@@ -293,7 +295,8 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
 			continue;
 		group = with_partners(st, c, picks, refused, &bytes);
-		if (list_length(group) > slots)
+		if (list_length(group) > slots || bytes < min_bytes ||
+			(room >= 0 && bytes > room))
 			continue;
 		if (costed != NULL && !isnan(bound[c->id]) &&
 			bound[c->id] < top_b - margin &&
@@ -302,7 +305,7 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false,
 					&rels[c->id]);
 		bound[c->id] = b;
-		if (b <= 0 || (room >= 0 && bytes > room))
+		if (b <= 0)
 			continue;
 		costed = bms_add_member(costed, c->id);
 		top_b = Max(top_b, b);
@@ -476,26 +479,59 @@ swap_beats(AdvState *st, List *kept, List *displaced, List *group,
 				  st->mean_weight);
 }
 
-/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
-List *
-ia_advise_select(AdvState *st, int64 budget, int max_indexes)
+/* Each query's cost with the current picks is its cost with "set". */
+static void
+set_current(AdvState *st, List *set)
 {
-	List	   *picks = NIL;
-	List	   *refused = NIL;
 	ListCell   *lc;
-	int			rounds = 0;
+
+	foreach(lc, st->queries)
+		((AdvQuery *) lfirst(lc))->cur =
+			ia_advise_query_cost(st, lfirst(lc), set, NULL);
+}
+
+static double
+set_bytes(List *set)
+{
+	double		bytes = 0;
+	ListCell   *lc;
+
+	foreach(lc, set)
+		bytes += ia_advise_cand_bytes(lfirst(lc));
+	return bytes;
+}
+
+/* A fresh bounds array for best_candidate's lazy greedy: none costed. */
+static double *
+fresh_bounds(AdvState *st)
+{
 	int			max_id = 0;
 	double	   *bound;
+	ListCell   *lc;
 
 	foreach(lc, st->cands)
 		max_id = Max(max_id, ((IaCand *) lfirst(lc))->id);
 	bound = palloc(sizeof(double) * (max_id + 1));
 	for (int i = 0; i <= max_id; i++)
 		bound[i] = NAN;
+	return bound;
+}
 
-	while (list_length(picks) < max_indexes && rounds++ < 2 * max_indexes + 10)
+/*
+ * The greedy: adds to picks (each query's cur its cost with them) the best
+ * candidate, per byte or not, under the budget (bytes, -1 = none) and
+ * max_indexes, of at least min_bytes each, for at most "rounds" rounds;
+ * *refused gets the candidates passed over.
+ */
+static List *
+grow(AdvState *st, List *picks, List **refused, int64 budget,
+	 double min_bytes, int max_indexes, bool per_byte, double *bound,
+	 int rounds)
+{
+	ListCell   *lc;
+
+	while (list_length(picks) < max_indexes && rounds-- > 0)
 	{
-		double		used = 0;
 		double		gain = 0;
 		double		bytes;
 		IaCand	   *best;
@@ -503,27 +539,25 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 		List	   *group = NIL;
 		List	   *displaced = NIL;
 
-		foreach(lc, picks)
-			used += ia_advise_cand_bytes(lfirst(lc));
-		best = best_candidate(st, picks, refused,
-							  budget >= 0 ? budget - used : -1,
-							  max_indexes - list_length(picks),
-							  budget >= 0, bound, &gain);
+		best = best_candidate(st, picks, *refused,
+							  budget >= 0 ? budget - set_bytes(picks) : -1,
+							  min_bytes, max_indexes - list_length(picks),
+							  per_byte, bound, &gain);
 		if (best == NULL)
 			break;
 		if (refused_as_duplicate(best))
 		{
-			refused = lappend(refused, best);
+			*refused = lappend(*refused, best);
 			continue;
 		}
-		foreach(lc, with_partners(st, best, picks, refused, &bytes))
+		foreach(lc, with_partners(st, best, picks, *refused, &bytes))
 		{
 			IaCand	   *p = lfirst(lc);
 
 			if (p == best || !refused_as_duplicate(p))
 				group = lappend(group, p);
 			else
-				refused = lappend(refused, p);
+				*refused = lappend(*refused, p);
 		}
 		picks = drop_useless(st, list_concat(picks, group));
 		foreach(lc, before)
@@ -531,17 +565,147 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 				displaced = lappend(displaced, lfirst(lc));
 		if (displaced != NIL &&
 			!swap_beats(st, list_difference_ptr(before, displaced),
-						displaced, group, budget >= 0))
+						displaced, group, per_byte))
 		{
 			/* not clearly better than what it displaces: passed over */
 			picks = before;
-			refused = list_concat(refused, group);
+			*refused = list_concat(*refused, group);
 			continue;
 		}
-		foreach(lc, st->queries)
-			((AdvQuery *) lfirst(lc))->cur =
-				ia_advise_query_cost(st, lfirst(lc), picks, NULL);
+		set_current(st, picks);
 	}
+	return picks;
+}
+
+/* sum of weight * ln(cost) of the queries with their current picks: the
+ * workload's geometric mean of cost, in logs */
+static double
+log_cost(AdvState *st)
+{
+	double		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+
+		total += q->weight * log(Max(q->cur, 0.01));
+	}
+	return total;
+}
+
+/*
+ * bound (best_candidate's lazy bounds with "out" picked) made good for a
+ * set without "out": a candidate that can change the plan of a query that
+ * out can change may now gain more than its bound, so it is costed again.
+ */
+static double *
+bounds_without(AdvState *st, double *bound, IaCand *out)
+{
+	int			max_id = 0;
+	double	   *nb;
+	ListCell   *lq;
+	ListCell   *lc;
+
+	foreach(lc, st->cands)
+		max_id = Max(max_id, ((IaCand *) lfirst(lc))->id);
+	nb = palloc(sizeof(double) * (max_id + 1));
+	memcpy(nb, bound, sizeof(double) * (max_id + 1));
+	foreach(lq, st->queries)
+	{
+		AdvQuery   *q = lfirst(lq);
+
+		if (!list_member_oid(q->relids, out->relid) ||
+			!ia_advise_cand_reaches(q, out))
+			continue;
+		foreach(lc, st->cands)
+			if (list_member_oid(q->relids, ((IaCand *) lfirst(lc))->relid) &&
+				ia_advise_cand_reaches(q, lfirst(lc)))
+				nb[((IaCand *) lfirst(lc))->id] = NAN;
+	}
+	return nb;
+}
+
+/*
+ * The exchange pass under a budget (a 1-opt improvement of the knapsack):
+ * the per-byte greedy fills the bytes with the small indexes of the best
+ * ratio first, and can leave out a larger one that saves more than the
+ * picks whose bytes it would take (a date-range scan of a big table, say,
+ * behind cheap lookups).  Once for each pick of the greedy's: take it out
+ * (with its partners, the other arms of an OR), put in the candidate that
+ * saves the most among those the freed bytes let in (too big before, not
+ * too big now), fill what remains per byte; keep the exchange when the
+ * workload then costs clearly less in total (by 1 % and IA_MIN_GAIN_COST
+ * per query weight: a few units are the ANALYZE sample's noise) *and* its
+ * queries are not dearer relative to their costs (the geometric mean of
+ * cost does not rise: a total won on two big reports must not leave a
+ * lookup 80 times dearer than it was).  bound is the greedy's, kept
+ * lazily as best_candidate keeps it.  Each query's cur is left its cost
+ * with the result.
+ */
+static List *
+exchange(AdvState *st, List *picks, List *refused, int64 budget,
+		 int max_indexes, double *bound)
+{
+	double		cost = ia_advise_workload_cost(st, picks);
+	double		logs = log_cost(st);
+	List	   *first = list_copy(picks);
+	ListCell   *lc;
+
+	foreach(lc, first)
+	{
+		IaCand	   *out = lfirst(lc);
+		List	   *trial;
+		List	   *trial_refused;
+		double	   *trial_bound;
+		double		room;
+		double		trial_cost;
+		double		trial_logs;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!list_member_ptr(picks, out))
+			continue;
+		room = budget - set_bytes(picks);
+		trial = list_difference_ptr(list_delete_ptr(list_copy(picks), out),
+									out->partners);
+		trial_refused = list_append_unique_ptr(list_copy(refused), out);
+		trial_bound = bounds_without(st, bound, out);
+		set_current(st, trial);
+		trial = grow(st, trial, &trial_refused, budget, room + 1,
+					 max_indexes, false, trial_bound, 1);
+		trial = grow(st, trial, &trial_refused, budget, 0, max_indexes,
+					 true, trial_bound, 2 * max_indexes + 10);
+		set_current(st, trial);
+		trial_cost = ia_advise_workload_cost(st, trial);
+		trial_logs = log_cost(st);
+		elog(DEBUG1, "index_advisor: exchange %s out: cost %.2f -> %.2f, log cost %.3f -> %.3f",
+			 out->text, cost, trial_cost, logs, trial_logs);
+		if (trial_cost < cost * 0.99 &&
+			trial_cost < cost - IA_MIN_GAIN_COST * st->mean_weight &&
+			trial_logs <= logs)
+		{
+			picks = trial;
+			cost = trial_cost;
+			logs = trial_logs;
+			bound = trial_bound;
+		}
+	}
+	set_current(st, picks);
+	return picks;
+}
+
+/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
+List *
+ia_advise_select(AdvState *st, int64 budget, int max_indexes)
+{
+	List	   *refused = NIL;
+	List	   *picks;
+	double	   *bound = fresh_bounds(st);
+
+	picks = grow(st, NIL, &refused, budget, 0, max_indexes, budget >= 0,
+				 bound, 2 * max_indexes + 10);
+	if (budget >= 0)
+		picks = exchange(st, picks, refused, budget, max_indexes, bound);
 	return rank_picks(st, picks);
 }
 
