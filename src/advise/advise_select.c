@@ -174,7 +174,8 @@ ia_advise_make_hypos(List *cands)
  */
 static bool
 better(IaCand *c, double score, double b, double rel, IaCand *best,
-	   double best_score, double best_b, double best_rel, double mean_weight)
+	   double best_score, double best_b, double best_rel, double mean_weight,
+	   bool per_byte)
 {
 	double		margin = IA_MIN_GAIN_COST * mean_weight;
 	double		rel_margin = IA_REL_MARGIN * mean_weight;
@@ -183,9 +184,9 @@ better(IaCand *c, double score, double b, double rel, IaCand *best,
 
 	if (best == NULL)
 		return true;
-	if (score > best_score * 1.02 && b > best_b + margin)
+	if (score > best_score * 1.02 && (b > best_b + margin || (per_byte && score > 2 * best_score)))
 		return true;
-	if (score < best_score * 0.98 && b < best_b - margin)
+	if (score < best_score * 0.98 && (b < best_b - margin || (per_byte && 2 * score < best_score)))
 		return false;
 	if (rel < best_rel - rel_margin || best_rel < rel - rel_margin)
 		return rel < best_rel;
@@ -324,7 +325,8 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		(void) with_partners(st, c, picks, refused, &bytes);
 		score = per_byte ? bound[c->id] / bytes : bound[c->id];
 		if (!better(c, score, bound[c->id], rels[c->id],
-					best, best_score, *gain, best_rel, st->mean_weight))
+					best, best_score, *gain, best_rel, st->mean_weight,
+					per_byte))
 			continue;
 		best = c;
 		best_score = score;
@@ -476,7 +478,7 @@ swap_beats(AdvState *st, List *kept, List *displaced, List *group,
 	return better(linitial(group), per_byte ? b_new / bytes_new : b_new,
 				  b_new, rel_new, linitial(displaced),
 				  per_byte ? b_old / bytes_old : b_old, b_old, rel_old,
-				  st->mean_weight);
+				  st->mean_weight, per_byte);
 }
 
 /* Each query's cost with the current picks is its cost with "set". */
@@ -521,10 +523,12 @@ fresh_bounds(AdvState *st)
  * The greedy: adds to picks (each query's cur its cost with them) the best
  * candidate, per byte or not, under the budget (bytes, -1 = none) and
  * max_indexes, of at least min_bytes each, for at most "rounds" rounds;
- * *refused gets the candidates passed over.
+ * *refused gets those idx_apply would refuse as duplicates, *passed
+ * those passed over (not clearly better than the picks they would
+ * displace: swap_beats); neither kind is drawn again.
  */
 static List *
-grow(AdvState *st, List *picks, List **refused, int64 budget,
+grow(AdvState *st, List *picks, List **refused, List **passed, int64 budget,
 	 double min_bytes, int max_indexes, bool per_byte, double *bound,
 	 int rounds)
 {
@@ -538,8 +542,9 @@ grow(AdvState *st, List *picks, List **refused, int64 budget,
 		List	   *before = list_copy(picks);
 		List	   *group = NIL;
 		List	   *displaced = NIL;
+		List	   *out = list_concat(list_copy(*refused), *passed);
 
-		best = best_candidate(st, picks, *refused,
+		best = best_candidate(st, picks, out,
 							  budget >= 0 ? budget - set_bytes(picks) : -1,
 							  min_bytes, max_indexes - list_length(picks),
 							  per_byte, bound, &gain);
@@ -550,7 +555,7 @@ grow(AdvState *st, List *picks, List **refused, int64 budget,
 			*refused = lappend(*refused, best);
 			continue;
 		}
-		foreach(lc, with_partners(st, best, picks, *refused, &bytes))
+		foreach(lc, with_partners(st, best, picks, out, &bytes))
 		{
 			IaCand	   *p = lfirst(lc);
 
@@ -569,7 +574,7 @@ grow(AdvState *st, List *picks, List **refused, int64 budget,
 		{
 			/* not clearly better than what it displaces: passed over */
 			picks = before;
-			*refused = list_concat(*refused, group);
+			*passed = list_concat(*passed, group);
 			continue;
 		}
 		set_current(st, picks);
@@ -656,7 +661,7 @@ exchange(AdvState *st, List *picks, List *refused, int64 budget,
 	{
 		IaCand	   *out = lfirst(lc);
 		List	   *trial;
-		List	   *trial_refused;
+		List	   *trial_passed;
 		double	   *trial_bound;
 		double		room;
 		double		trial_cost;
@@ -668,12 +673,14 @@ exchange(AdvState *st, List *picks, List *refused, int64 budget,
 		room = budget - set_bytes(picks);
 		trial = list_difference_ptr(list_delete_ptr(list_copy(picks), out),
 									out->partners);
-		trial_refused = list_append_unique_ptr(list_copy(refused), out);
+		/* what the greedy passed over may fit here: drawn again, but
+		 * not "out" */
+		trial_passed = list_make1(out);
 		trial_bound = bounds_without(st, bound, out);
 		set_current(st, trial);
-		trial = grow(st, trial, &trial_refused, budget, room + 1,
+		trial = grow(st, trial, &refused, &trial_passed, budget, room + 1,
 					 max_indexes, false, trial_bound, 1);
-		trial = grow(st, trial, &trial_refused, budget, 0, max_indexes,
+		trial = grow(st, trial, &refused, &trial_passed, budget, 0, max_indexes,
 					 true, trial_bound, 2 * max_indexes + 10);
 		set_current(st, trial);
 		trial_cost = ia_advise_workload_cost(st, trial);
@@ -699,10 +706,11 @@ List *
 ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 {
 	List	   *refused = NIL;
+	List	   *passed = NIL;
 	List	   *picks;
 	double	   *bound = fresh_bounds(st);
 
-	picks = grow(st, NIL, &refused, budget, 0, max_indexes, budget >= 0,
+	picks = grow(st, NIL, &refused, &passed, budget, 0, max_indexes, budget >= 0,
 				 bound, 2 * max_indexes + 10);
 	if (budget >= 0)
 		picks = exchange(st, picks, refused, budget, max_indexes, bound);
