@@ -35,6 +35,12 @@
  * ANALYZE sample); a pick
  * that idx_apply would refuse as a duplicate (definition.c's rule) is
  * skipped.  Until max_indexes picks, the budget, or nothing helps.
+ * Under a budget, a candidate that saves twice as much per byte is
+ * clearly better, and an exchange pass follows (a 1-opt improvement of
+ * the knapsack): each pick taken out in turn, the largest saving the freed
+ * bytes let in put in, the rest refilled per byte; kept when the workload
+ * costs clearly less in total and its geometric mean of cost does not
+ * rise (advise_select.c, exchange()).
  *
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with

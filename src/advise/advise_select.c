@@ -4,7 +4,8 @@
  *		The advisor's selection (for advise.c): each candidate made a
  *		hypothetical index of the one engine (ia_hypo_from_definition_unowned:
  *		resolved as written, nothing folded), then chosen greedily under the
- *		budget and max_indexes over the costs advise_plan.c memoises; a pick
+ *		budget and max_indexes over the costs advise_plan.c memoises (under
+ *		a budget, then improved by an exchange pass: exchange()); a pick
  *		idx_apply would refuse as a duplicate is skipped; the picks ranked.
  *		The design and rules are in advise.c's header.
  *
@@ -163,9 +164,12 @@ ia_advise_make_hypos(List *cands)
 
 /*
  * Is candidate c (score, gain b, relative cost left rel: benefit()) better
- * than best?  Clearly better scores win; among nearly equal ones (2 %, or a
- * few cost units of one query), the one that leaves its queries clearly
- * cheaper relative to their cost (one query at half the cost or less: a
+ * than best?  Clearly better scores win (by 2 % and by a few cost units of
+ * one query; per byte, under a budget, also twice the score whatever the
+ * gains: a 6 MB covering index that saves 5 % more than its bare 1.4 MB key
+ * is not worth the bytes of three other indexes); among nearly equal ones,
+ * the one that leaves its queries clearly cheaper relative to their cost
+ * (one query at half the cost or less: a
  * page that costs 10 where 0.9 was possible is slow whatever the workload's
  * total), then the clearly smaller, then the one with more key columns (it
  * serves more orders and prefixes), then by what is written, which no
@@ -174,7 +178,8 @@ ia_advise_make_hypos(List *cands)
  */
 static bool
 better(IaCand *c, double score, double b, double rel, IaCand *best,
-	   double best_score, double best_b, double best_rel, double mean_weight)
+	   double best_score, double best_b, double best_rel, double mean_weight,
+	   bool per_byte)
 {
 	double		margin = IA_MIN_GAIN_COST * mean_weight;
 	double		rel_margin = IA_REL_MARGIN * mean_weight;
@@ -183,9 +188,11 @@ better(IaCand *c, double score, double b, double rel, IaCand *best,
 
 	if (best == NULL)
 		return true;
-	if (score > best_score * 1.02 && b > best_b + margin)
+	if (score > best_score * 1.02 &&
+		(b > best_b + margin || (per_byte && score > 2 * best_score)))
 		return true;
-	if (score < best_score * 0.98 && b < best_b - margin)
+	if (score < best_score * 0.98 &&
+		(b < best_b - margin || (per_byte && 2 * score < best_score)))
 		return false;
 	if (rel < best_rel - rel_margin || best_rel < rel - rel_margin)
 		return rel < best_rel;
@@ -231,6 +238,18 @@ with_partners(AdvState *st, IaCand *c, List *picks, List *refused,
 	return out;
 }
 
+/* The largest candidate id: arrays indexed by id have one more entry. */
+static int
+max_cand_id(AdvState *st)
+{
+	int			max_id = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->cands)
+		max_id = Max(max_id, ((IaCand *) lfirst(lc))->id);
+	return max_id;
+}
+
 /* bounds' order: not yet costed first, then the larger bound, then by id */
 static double *sort_bound;
 
@@ -251,7 +270,8 @@ bound_cmp(const ListCell *a, const ListCell *b)
 
 /*
  * The best candidate to add to picks, or NULL; *gain its benefit.  Its
- * partners (with_partners) come with it; at most "slots" indexes.
+ * partners (with_partners) come with it; at most "slots" indexes, of
+ * min_bytes to room bytes (room -1: any size).
  *
  * Lazily (the lazy greedy of submodular selection): bound[id] is each
  * candidate's benefit when it was last costed, NAN before.  A pick can
@@ -264,7 +284,8 @@ bound_cmp(const ListCell *a, const ListCell *b)
  */
 static IaCand *
 best_candidate(AdvState *st, List *picks, List *refused, double room,
-			   int slots, bool per_byte, double *bound, double *gain)
+			   double min_bytes, int slots, bool per_byte, double *bound,
+			   double *gain)
 {
 	IaCand	   *best = NULL;
 	double		best_score = 0;
@@ -274,13 +295,9 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 	double		margin = IA_MIN_GAIN_COST * st->mean_weight;
 	List	   *order = list_copy(st->cands);
 	Bitmapset  *costed = NULL;
-	double	   *rels;
-	int			max_id = 0;
+	double	   *rels = palloc(sizeof(double) * (max_cand_id(st) + 1));
 	ListCell   *lc;
 
-	foreach(lc, st->cands)
-		max_id = Max(max_id, ((IaCand *) lfirst(lc))->id);
-	rels = palloc(sizeof(double) * (max_id + 1));
 	sort_bound = bound;
 	list_sort(order, bound_cmp);
 	foreach(lc, order)
@@ -293,7 +310,8 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
 			continue;
 		group = with_partners(st, c, picks, refused, &bytes);
-		if (list_length(group) > slots)
+		if (list_length(group) > slots || bytes < min_bytes ||
+			(room >= 0 && bytes > room))
 			continue;
 		if (costed != NULL && !isnan(bound[c->id]) &&
 			bound[c->id] < top_b - margin &&
@@ -302,7 +320,7 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false,
 					&rels[c->id]);
 		bound[c->id] = b;
-		if (b <= 0 || (room >= 0 && bytes > room))
+		if (b <= 0)
 			continue;
 		costed = bms_add_member(costed, c->id);
 		top_b = Max(top_b, b);
@@ -321,7 +339,8 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 		(void) with_partners(st, c, picks, refused, &bytes);
 		score = per_byte ? bound[c->id] / bytes : bound[c->id];
 		if (!better(c, score, bound[c->id], rels[c->id],
-					best, best_score, *gain, best_rel, st->mean_weight))
+					best, best_score, *gain, best_rel, st->mean_weight,
+					per_byte))
 			continue;
 		best = c;
 		best_score = score;
@@ -473,57 +492,87 @@ swap_beats(AdvState *st, List *kept, List *displaced, List *group,
 	return better(linitial(group), per_byte ? b_new / bytes_new : b_new,
 				  b_new, rel_new, linitial(displaced),
 				  per_byte ? b_old / bytes_old : b_old, b_old, rel_old,
-				  st->mean_weight);
+				  st->mean_weight, per_byte);
 }
 
-/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
-List *
-ia_advise_select(AdvState *st, int64 budget, int max_indexes)
+/* Each query's cost with the current picks is its cost with "set". */
+static void
+set_current(AdvState *st, List *set)
 {
-	List	   *picks = NIL;
-	List	   *refused = NIL;
 	ListCell   *lc;
-	int			rounds = 0;
-	int			max_id = 0;
-	double	   *bound;
 
-	foreach(lc, st->cands)
-		max_id = Max(max_id, ((IaCand *) lfirst(lc))->id);
-	bound = palloc(sizeof(double) * (max_id + 1));
+	foreach(lc, st->queries)
+		((AdvQuery *) lfirst(lc))->cur =
+			ia_advise_query_cost(st, lfirst(lc), set, NULL);
+}
+
+static double
+set_bytes(List *set)
+{
+	double		bytes = 0;
+	ListCell   *lc;
+
+	foreach(lc, set)
+		bytes += ia_advise_cand_bytes(lfirst(lc));
+	return bytes;
+}
+
+/* A fresh bounds array for best_candidate's lazy greedy: none costed. */
+static double *
+fresh_bounds(AdvState *st)
+{
+	int			max_id = max_cand_id(st);
+	double	   *bound = palloc(sizeof(double) * (max_id + 1));
+
 	for (int i = 0; i <= max_id; i++)
 		bound[i] = NAN;
+	return bound;
+}
 
-	while (list_length(picks) < max_indexes && rounds++ < 2 * max_indexes + 10)
+/*
+ * The greedy: adds to picks (each query's cur its cost with them) the best
+ * candidate, per byte or not, under the budget (bytes, -1 = none) and
+ * max_indexes, of at least min_bytes each, for at most "rounds" rounds;
+ * *refused gets those idx_apply would refuse as duplicates, *passed
+ * those passed over (not clearly better than the picks they would
+ * displace: swap_beats); neither kind is drawn again.
+ */
+static List *
+grow(AdvState *st, List *picks, List **refused, List **passed, int64 budget,
+	 double min_bytes, int max_indexes, bool per_byte, double *bound,
+	 int rounds)
+{
+	ListCell   *lc;
+
+	while (list_length(picks) < max_indexes && rounds-- > 0)
 	{
-		double		used = 0;
 		double		gain = 0;
 		double		bytes;
 		IaCand	   *best;
 		List	   *before = list_copy(picks);
 		List	   *group = NIL;
 		List	   *displaced = NIL;
+		List	   *out = list_concat(list_copy(*refused), *passed);
 
-		foreach(lc, picks)
-			used += ia_advise_cand_bytes(lfirst(lc));
-		best = best_candidate(st, picks, refused,
-							  budget >= 0 ? budget - used : -1,
-							  max_indexes - list_length(picks),
-							  budget >= 0, bound, &gain);
+		best = best_candidate(st, picks, out,
+							  budget >= 0 ? budget - set_bytes(picks) : -1,
+							  min_bytes, max_indexes - list_length(picks),
+							  per_byte, bound, &gain);
 		if (best == NULL)
 			break;
 		if (refused_as_duplicate(best))
 		{
-			refused = lappend(refused, best);
+			*refused = lappend(*refused, best);
 			continue;
 		}
-		foreach(lc, with_partners(st, best, picks, refused, &bytes))
+		foreach(lc, with_partners(st, best, picks, out, &bytes))
 		{
 			IaCand	   *p = lfirst(lc);
 
 			if (p == best || !refused_as_duplicate(p))
 				group = lappend(group, p);
 			else
-				refused = lappend(refused, p);
+				*refused = lappend(*refused, p);
 		}
 		picks = drop_useless(st, list_concat(picks, group));
 		foreach(lc, before)
@@ -531,17 +580,147 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 				displaced = lappend(displaced, lfirst(lc));
 		if (displaced != NIL &&
 			!swap_beats(st, list_difference_ptr(before, displaced),
-						displaced, group, budget >= 0))
+						displaced, group, per_byte))
 		{
 			/* not clearly better than what it displaces: passed over */
 			picks = before;
-			refused = list_concat(refused, group);
+			*passed = list_concat(*passed, group);
 			continue;
 		}
-		foreach(lc, st->queries)
-			((AdvQuery *) lfirst(lc))->cur =
-				ia_advise_query_cost(st, lfirst(lc), picks, NULL);
+		set_current(st, picks);
 	}
+	return picks;
+}
+
+/* sum of weight * ln(cost) of the queries with their current picks: the
+ * workload's geometric mean of cost, in logs */
+static double
+log_cost(AdvState *st)
+{
+	double		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+
+		total += q->weight * log(Max(q->cur, 0.01));
+	}
+	return total;
+}
+
+/*
+ * bound (best_candidate's lazy bounds with "out" picked) made good for a
+ * set without "out": a candidate that can change the plan of a query that
+ * out can change may now gain more than its bound, so it is costed again.
+ */
+static double *
+bounds_without(AdvState *st, double *bound, IaCand *out)
+{
+	Size		len = sizeof(double) * (max_cand_id(st) + 1);
+	double	   *nb = palloc(len);
+	ListCell   *lq;
+	ListCell   *lc;
+
+	memcpy(nb, bound, len);
+	foreach(lq, st->queries)
+	{
+		AdvQuery   *q = lfirst(lq);
+
+		if (!list_member_oid(q->relids, out->relid) ||
+			!ia_advise_cand_reaches(q, out))
+			continue;
+		foreach(lc, st->cands)
+			if (list_member_oid(q->relids, ((IaCand *) lfirst(lc))->relid) &&
+				ia_advise_cand_reaches(q, lfirst(lc)))
+				nb[((IaCand *) lfirst(lc))->id] = NAN;
+	}
+	return nb;
+}
+
+/*
+ * The exchange pass under a budget (a 1-opt improvement of the knapsack):
+ * the per-byte greedy fills the bytes with the small indexes of the best
+ * ratio first, and can leave out a larger one that saves more than the
+ * picks whose bytes it would take (a date-range scan of a big table, say,
+ * behind cheap lookups).  Once for each pick of the greedy's: take it out
+ * (with its partners, the other arms of an OR), put in the candidate that
+ * saves the most among those the freed bytes let in (too big before, not
+ * too big now), fill what remains per byte; keep the exchange when the
+ * workload then costs clearly less in total (by 1 % and IA_MIN_GAIN_COST
+ * per query weight: a few units are the ANALYZE sample's noise) *and* its
+ * queries are not dearer relative to their costs (the geometric mean of
+ * cost does not rise: a total won on two big reports must not leave a
+ * lookup 80 times dearer than it was).  bound is the greedy's, kept
+ * lazily as best_candidate keeps it.  Each query's cur is left its cost
+ * with the result.
+ */
+static List *
+exchange(AdvState *st, List *picks, List *refused, int64 budget,
+		 int max_indexes, double *bound)
+{
+	double		cost = ia_advise_workload_cost(st, picks);
+	double		logs = log_cost(st);
+	List	   *first = list_copy(picks);
+	ListCell   *lc;
+
+	foreach(lc, first)
+	{
+		IaCand	   *out = lfirst(lc);
+		List	   *trial;
+		List	   *trial_passed;
+		double	   *trial_bound;
+		double		room;
+		double		trial_cost;
+		double		trial_logs;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!list_member_ptr(picks, out))
+			continue;
+		room = budget - set_bytes(picks);
+		trial = list_difference_ptr(list_delete_ptr(list_copy(picks), out),
+									out->partners);
+		/* what the greedy passed over may fit here: drawn again, but
+		 * not "out" */
+		trial_passed = list_make1(out);
+		trial_bound = bounds_without(st, bound, out);
+		set_current(st, trial);
+		trial = grow(st, trial, &refused, &trial_passed, budget, room + 1,
+					 max_indexes, false, trial_bound, 1);
+		trial = grow(st, trial, &refused, &trial_passed, budget, 0, max_indexes,
+					 true, trial_bound, 2 * max_indexes + 10);
+		set_current(st, trial);
+		trial_cost = ia_advise_workload_cost(st, trial);
+		trial_logs = log_cost(st);
+		elog(DEBUG1, "index_advisor: exchange %s out: cost %.2f -> %.2f, log cost %.3f -> %.3f",
+			 out->text, cost, trial_cost, logs, trial_logs);
+		if (trial_cost < cost * 0.99 &&
+			trial_cost < cost - IA_MIN_GAIN_COST * st->mean_weight &&
+			trial_logs <= logs)
+		{
+			picks = trial;
+			cost = trial_cost;
+			logs = trial_logs;
+			bound = trial_bound;
+		}
+	}
+	set_current(st, picks);
+	return picks;
+}
+
+/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
+List *
+ia_advise_select(AdvState *st, int64 budget, int max_indexes)
+{
+	List	   *refused = NIL;
+	List	   *passed = NIL;
+	List	   *picks;
+	double	   *bound = fresh_bounds(st);
+
+	picks = grow(st, NIL, &refused, &passed, budget, 0, max_indexes, budget >= 0,
+				 bound, 2 * max_indexes + 10);
+	if (budget >= 0)
+		picks = exchange(st, picks, refused, budget, max_indexes, bound);
 	return rank_picks(st, picks);
 }
 
