@@ -38,8 +38,12 @@ SELECT idx_apply('CREATE INDEX ret_cancelled_idx ON ret_t (code, grp)') AS cance
 SELECT idx_cancel(:cancelled);
 COMMIT;
 SELECT idx_apply('CREATE INDEX ret_rolled_idx ON ret_t (code)') AS rolled \gset
+-- in one transaction, so that no worker inserts the first one's partition
+-- rows between the two ids (the ids below are stable)
+BEGIN;
 SELECT idx_apply('CREATE INDEX ret_p_kept_idx ON ret_p (id)') AS p_kept \gset
 SELECT idx_apply('CREATE INDEX ret_p_rolled_idx ON ret_p (part, id)') AS p_rolled \gset
+COMMIT;
 SET client_min_messages = warning;
 \set VERBOSITY sqlstate
 CALL idx_wait(:failed);
