@@ -41,7 +41,7 @@ ia_autopilot_define_settings(void)
 {
 	DefineCustomIntVariable("index_advisor.autopilot_min_calls",
 							"Calls of its statements after an index became valid before the autopilot judges it.",
-							"Also the calls a statement needs in a window to count as evidence.",
+							"Also the calls a statement needs in the window to be advised on.",
 							&autopilot_min_calls,
 							200, 1, INT_MAX,
 							PGC_SUSET, 0,
