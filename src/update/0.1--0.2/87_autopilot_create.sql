@@ -172,6 +172,18 @@ BEGIN
                        today, CASE WHEN today = 1 THEN ' was' ELSE 's were' END, policy.max_builds_per_day));
             RETURN false;
         END IF;
+        -- one change per table at a time (as drops, 89): a statement of the
+        -- table that gets slower then points at one index
+        IF EXISTS (SELECT 1 FROM @extschema@.idx_recommendations x
+                    WHERE x.table_oid = rec.table_oid AND x.id <> rec.id
+                      AND x.status IN (@extschema@.idx_autopilot_status('building'),
+                                       @extschema@.idx_autopilot_status('validating'),
+                                       @extschema@.idx_autopilot_status('hidden'))) THEN
+            PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'skipped',
+                format('Not queued yet: another change to %I.%I is being measured; one change per table at a time, so that a statement that gets slower points at one index.',
+                       rec.schema_name, rec.table_name));
+            RETURN false;
+        END IF;
         -- this one is counted in used already (proposed)
         used := @extschema@.idx_autopilot_budget_used();
         IF policy.budget IS NOT NULL AND used > policy.budget THEN

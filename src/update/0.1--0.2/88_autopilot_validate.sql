@@ -332,18 +332,32 @@ BEGIN
     IF NOT waited AND (calls < st.min_calls OR main.faster IS NULL) THEN
         RETURN;     -- not yet
     END IF;
+    -- a statement that got slower (in time and in work) counts against the
+    -- index when the time it added over the after window is more than
+    -- max_regression of what the index saved there -- every index costs
+    -- its table's INSERTs something, and an index that saves minutes is
+    -- not reverted for milliseconds of upkeep -- or when it is an UPDATE
+    -- and the table lost its HOT updates (10 points or more), whose cost
+    -- (bloat, vacuum, WAL) the statement's time does not show
+    -- (doc/autopilot.md, "Validation")
     SELECT c.* INTO worst
       FROM jsonb_to_recordset(ev->'statements') AS c(query text, calls_after bigint,
            mean_before float8, mean_after float8, p float8, slower boolean)
      WHERE c.slower
+       AND (c.calls_after * (c.mean_after - c.mean_before)
+            > policy.max_regression * greatest(COALESCE((ev->>'saved_ms')::float8, 0), 0)
+            OR (c.query ~* '^\s*UPDATE\M'
+                AND (ev->>'hot_before')::numeric - (ev->>'hot_after')::numeric >= 10))
      ORDER BY c.calls_after * (c.mean_after - c.mean_before) DESC LIMIT 1;
 
     verdict := 'reverted';
     IF worst.query IS NOT NULL THEN
-        sentence := format('%s went %s → %s ms over %s calls (%s)%s',
+        sentence := format('%s went %s → %s ms over %s calls (%s; %s ms added against %s ms saved)%s',
             @extschema@.idx_autopilot_abbrev(worst.query),
             @extschema@.idx_autopilot_ms(worst.mean_before), @extschema@.idx_autopilot_ms(worst.mean_after),
             to_char(worst.calls_after, 'FM999,999,999,999'), @extschema@.idx_autopilot_p(worst.p),
+            @extschema@.idx_autopilot_ms(worst.calls_after * (worst.mean_after - worst.mean_before)),
+            @extschema@.idx_autopilot_ms(greatest(COALESCE((ev->>'saved_ms')::float8, 0), 0)),
             CASE WHEN worst.query ~* '^\s*UPDATE\M'
                       AND (ev->>'hot_before')::numeric - (ev->>'hot_after')::numeric >= 10
                  THEN format(': fewer HOT updates (%s %% → %s %%)', ev->>'hot_before', ev->>'hot_after')
@@ -363,12 +377,12 @@ BEGIN
                              round(100 * policy.min_gain::numeric), @extschema@.idx_autopilot_p(main.p)) END);
     ELSE
         verdict := 'kept';
-        sentence := format('%s went %s → %s ms over %s calls (%s %% faster, %s); no statement of %I got %s %% slower; %s',
+        sentence := format('%s went %s → %s ms over %s calls (%s %% faster, %s); no statement of %I lost what it saved (%s %% slower, for %s %% of the time saved); %s',
             @extschema@.idx_autopilot_abbrev(main.query),
             @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
             to_char(main.calls_after, 'FM999,999,999,999'),
             round(100 * gain::numeric), @extschema@.idx_autopilot_p(main.p), table_name,
-            round(100 * policy.max_regression::numeric),
+            round(100 * policy.max_regression::numeric), round(100 * policy.max_regression::numeric),
             CASE WHEN ev->'saved_ms_per_day' <> 'null'
                  THEN format('saves %s a day (measured over %s)',
                              @extschema@.idx_span_text((ev->>'saved_ms_per_day')::float8 / 1000),
