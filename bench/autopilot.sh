@@ -3,10 +3,10 @@
 # expert, on a mixed workload, side by side:
 #   A "autopilot": the shop of bench/autopilot/schema.sql with primary keys
 #                  only; idx_autopilot_set('apply', drops => true) and a
-#                  cycle (idx_autopilot_run()) every --cycle seconds, from
-#                  this script, while pgbench runs (as pg_cron would call
-#                  it; the first cycle at second 0 only takes the first
-#                  snapshot);
+#                  cycle every --cycle seconds, from this script, while
+#                  pgbench runs: idx_check() then idx_autopilot_run(), as
+#                  idx_schedule's pg_cron job runs them (the first cycle,
+#                  at second 0, only takes the first snapshot);
 #   B "expert":    the same data and workload with the expert's five
 #                  indexes (bench/autopilot/expert.sql) built up front.
 # The workload is 12 pgbench scripts (bench/autopilot/*.sql, 13 statement
@@ -29,6 +29,8 @@
 #                orders, 500,000 order lines, 100,000 carts (default 100)
 #   --nice N     niceness of the server and pgbench (default 10: the
 #                machine is shared; both sides alike)
+#   --max-regression F  the policy's max_regression (default 0.1, the
+#                policy's own default)
 #   --record     write bench/autopilot.png and the autopilot section of
 #                bench/RESULTS.md (between its markers); the default
 #                without --quick
@@ -49,7 +51,7 @@
 # pg_stat_statements.
 set -euo pipefail
 
-minutes=15 cycle=60 clients=2 scale=100 niceness=10 record=1 keep=0 quick=0
+minutes=15 cycle=60 clients=2 scale=100 niceness=10 record=1 keep=0 quick=0 maxreg=0.1
 minutes_set=0 record_set=0 report_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -59,10 +61,11 @@ while [ $# -gt 0 ]; do
         --clients) clients=$2; shift ;;
         --scale) scale=$2; shift ;;
         --nice) niceness=$2; shift ;;
+        --max-regression) maxreg=$2; shift ;;
         --record) record_set=1 ;;
         --keep) keep=1 ;;
         --report-only) report_only=1 ;;
-        -h|--help) sed -n '2,47p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,49p' "$0"; exit 0 ;;
         *) echo "autopilot.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -75,6 +78,7 @@ fi
 for v in minutes cycle clients scale niceness; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "autopilot.sh: --$v needs a whole number" >&2; exit 2; }
 done
+[[ "$maxreg" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "autopilot.sh: --max-regression needs a number" >&2; exit 2; }
 [ "$minutes" -ge 2 ] && [ "$cycle" -ge 10 ] && [ "$clients" -ge 1 ] && [ "$scale" -ge 1 ] ||
     { echo "autopilot.sh: --minutes >= 2, --cycle >= 10, --clients and --scale >= 1" >&2; exit 2; }
 
@@ -89,6 +93,15 @@ secs=$((minutes * 60))
 n_customers=$((1000 * scale)) n_orders=$((3000 * scale))
 n_lines=$((5000 * scale)) n_carts=$((1000 * scale))
 out="$here/out/autopilot"
+log() { printf '%s %s\n' "$(date -u +%T)" "$*" >&2; }
+now() { date +%s.%N; }
+psql_() { as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p $port "$@"; }
+q() { psql_ -A -t "$@"; }
+start() { as_user nice -n "$niceness" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 120 start >/dev/null; }
+stop() { as_user "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; }
+
+# the run: a cluster, the shop, side B then side A (the figures below read
+# only what it leaves in $out)
 run_all() {
 rm -rf "$out"; mkdir -p "$out"
 bench_dir ia-autopilot
@@ -103,12 +116,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '%s %s\n' "$(date -u +%T)" "$*" >&2; }
-now() { date +%s.%N; }
-psql_() { as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p $port "$@"; }
-q() { psql_ -A -t "$@"; }
-start() { as_user nice -n "$niceness" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 120 start >/dev/null; }
-stop() { as_user "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; }
 
 # ---------------------------------------------------------------- cluster
 log "cluster in $dir: $minutes min per side, cycle ${cycle}s, $clients clients, scale $scale%, nice $niceness"
@@ -154,14 +161,20 @@ shapes=$(cat "$here"/autopilot/[rw]_*.sql | grep -c ';$')
 # the policy of side A; doc/autopilot.md.  max_builds_per_day is high: the
 # bench compresses days into minutes
 POLICY="SELECT mode FROM idx_autopilot_set('apply', budget => 1073741824,
-            max_builds_per_day => 20, min_gain => 0.2, max_regression => 0.1,
+            max_builds_per_day => 20, min_gain => 0.2, max_regression => $maxreg,
             drops => true, hide_for => '$((2 * cycle)) seconds')"
 
-run_cycle() {   # side k: one idx_autopilot_run(), its rows and time in cycles.log
+# one cycle as idx_schedule's job runs it (idx_check_and_cycle): idx_check,
+# then idx_autopilot_run() as the policy's owner; its rows and time go to
+# cycles.log and cycles.tsv
+run_cycle() {   # side k
     local side=$1 k=$2 t0 t1 rc=0 rows
     t0=$(now)
-    rows=$(q -d "$side" -F '|' -c "SELECT recommendation_id, action, kind, target, status, detail
-                                     FROM idx_autopilot_run()" 2>>"$out/$side.cycles.err") || rc=$?
+    rows=$(q -d "$side" -F '|' 2>>"$out/$side.cycles.err" <<'SQL'
+SELECT count(*) FROM idx_check() \g /dev/null
+SELECT recommendation_id, action, kind, target, status, detail FROM idx_autopilot_run();
+SQL
+) || rc=$?
     t1=$(now)
     awk -v k="$k" -v a="$t0" -v b="$t1" -v rc="$rc" -v n="$(printf '%s' "$rows" | grep -c . || true)" \
         'BEGIN { printf "%d\t%.3f\t%.3f\t%d\t%d\n", k, a, b - a, rc, n }' >> "$out/$side.cycles.tsv"
@@ -267,7 +280,7 @@ run_side autopilot
 stop
 cp "$dir/log" "$out/server.log"
     cat > "$out/params" <<EOF
-minutes=$minutes cycle=$cycle clients=$clients scale=$scale quick=$quick
+minutes=$minutes cycle=$cycle clients=$clients scale=$scale quick=$quick maxreg=$maxreg
 n_customers=$n_customers n_orders=$n_orders n_lines=$n_lines n_carts=$n_carts
 table_bytes=$table_bytes n_scripts=$((${#scripts[@]} / 2)) shapes=$shapes
 server_version='$server_version'
@@ -322,9 +335,9 @@ md="$out/autopilot.md"
 {
     echo "## 8. Autopilot against an expert (bench/autopilot.sh, issue 22)"
     echo
-    echo "$(date -u +%F), PostgreSQL $server_version, $(nproc) cores shared with other work (load average at the end: $load); \`bench/autopilot.sh$([ $quick -eq 1 ] && echo ' --quick') --minutes $minutes --cycle $cycle --clients $clients --scale $scale\`."
+    echo "$(date -u +%F), PostgreSQL $server_version, $(nproc) cores shared with other work (load average at the end: $load); \`bench/autopilot.sh$([ $quick -eq 1 ] && echo ' --quick') --minutes $minutes --cycle $cycle --clients $clients --scale $scale --max-regression $maxreg\`."
     echo "The shop of bench/autopilot/schema.sql ($n_customers customers, $n_orders orders, $n_lines order lines, $n_carts carts; $(mb "$table_bytes") of tables), primary keys only; $n_scripts pgbench scripts, $shapes statement shapes, weights in bench/autopilot/weights; $clients clients, simple protocol, synchronous_commit = off, $minutes min per side."
-    echo "A: idx_autopilot_set('apply', budget 1 GB, max_builds_per_day 20, min_gain 0.2, max_regression 0.1, drops, hide_for $((2 * cycle)) s), a cycle every $cycle s from the script (autopilot_min_calls 200, _max_wait $((2 * cycle)) s, _window $((3 * cycle)) s, _min_window $cycle s). B: bench/autopilot/expert.sql built before the start."
+    echo "A: idx_autopilot_set('apply', budget 1 GB, max_builds_per_day 20, min_gain 0.2, max_regression $maxreg, drops, hide_for $((2 * cycle)) s), a cycle every $cycle s from the script (autopilot_min_calls 200, _max_wait $((2 * cycle)) s, _window $((3 * cycle)) s, _min_window $cycle s). B: bench/autopilot/expert.sql built before the start."
     echo
     echo "| figure | autopilot (A) | expert (B) |"
     echo "|---|---|---|"
@@ -353,6 +366,13 @@ md="$out/autopilot.md"
     awk -F'\t' '{ r = $9; gsub(/\|/, "\\|", r); printf "| %s | %s | %s | `%s` | %s | %s | %s | %s |\n",
                   $1, $2, $3, ($5 == "" ? $4 : $5), $6, $7, $8, r }' "$out/autopilot.recommendations"
     echo
+    echo "The autopilot's steps on its recommendations, in order (idx_autopilot_events; time since side A started):"
+    echo
+    echo "| at | cycle | recommendation | step | index |"
+    echo "|---|---|---|---|---|"
+    awk -F'\t' '$3 != "" && $4 != "note" { printf "| %.1f min | %s | %s | %s | %s |\n", $2 / 60, $1, $3, $4, $6 }' \
+        "$out/autopilot.events"
+    echo
     echo "Mean latency per script (pgbench's per-script report, whole run):"
     echo
     echo "| script | weight | A: autopilot (ms) | B: expert (ms) |"
@@ -370,22 +390,27 @@ gp="$out/autopilot.gp" png="$out/autopilot.png"
 {
     echo "set terminal pngcairo size 1200,650 font 'sans,10'"
     echo "set output '$png'"
-    echo "set title \"Autopilot (A, from primary keys only) vs expert index set (B); $clients pgbench clients, $(nproc) shared cores\\nend state A/B = $ratio; first kept index: $(min_s "$first_kept"); kept $(st kept), reverted $(st reverted), dropped $(st dropped); errors $err_total\""
+    echo "set title noenhanced \"Autopilot (A, from primary keys only) vs expert index set (B); $clients pgbench clients, $(nproc) shared cores\\nend state A/B = $ratio; first kept index: $(min_s "$first_kept"); kept $(st kept), reverted $(st reverted), dropped $(st dropped); errors $err_total\""
     echo "set xlabel 'minutes since the side started'; set ylabel 'transactions per second (10 s intervals)'"
-    echo "set grid; set key top left; set yrange [0:*]; set xrange [0:$minutes]"
-    n=0
-    while IFS=$'\t' read -r cyc t rid action status iname detail; do
-        case $action in kept) c='#27ae60' ;; reverted) c='#e67e22' ;; hidden|dropped|unhidden) c='#8e44ad' ;; queued) c='#95a5a6' ;; *) continue ;; esac
-        n=$((n + 1))
+    echo "set grid; set key outside bottom center horizontal noenhanced; set yrange [0:*]; set xrange [0:$minutes]"
+    # one dashed line per cycle that queued, kept, reverted, hid, dropped
+    # or showed again an index, with how many (the names are in the table)
+    awk -F'\t' '$4 ~ /^(queued|kept|reverted|hidden|dropped|unhidden)$/ { n[$1 "\t" $4]++; t[$1 "\t" $4] = $2 }
+                END { for (k in n) { split(k, a, "\t"); printf "%s\t%s\t%d\n", t[k], a[2], n[k] } }' \
+        "$out/autopilot.events" | sort -g |
+    while IFS=$'\t' read -r t action count; do
+        case $action in
+            kept) c='#27ae60' y=0.97 ;; reverted) c='#e67e22' y=0.80 ;;
+            queued) c='#95a5a6' y=0.63 ;; *) c='#8e44ad' y=0.46 ;;
+        esac
         x=$(awk -v t="$t" 'BEGIN { printf "%.3f", t / 60 }')
-        echo "set arrow $n from $x, graph 0 to $x, graph 1 nohead dt 2 lc rgb '$c'"
-        [ "$action" = queued ] && continue
-        echo "set label $n \"$action ${iname}\" at $x, graph 0.98 rotate by 90 right font 'sans,8' tc rgb '$c' offset -0.5,0"
-    done < "$out/autopilot.events"
+        echo "set arrow from $x, graph 0 to $x, graph 1 nohead dt 2 lc rgb '$c'"
+        echo "set label \"$action $count\" at $x, graph $y rotate by 90 right font 'sans,8' tc rgb '$c' offset -0.6,0 noenhanced"
+    done
     echo "plot '$out/expert.tps' using (\$1/60):2 with linespoints lw 2 pt 7 ps 0.4 lc rgb '#2c3e50' title 'B: expert (5 indexes built up front)', \\"
     echo "     '$out/autopilot.tps' using (\$1/60):2 with linespoints lw 2 pt 7 ps 0.4 lc rgb '#c0392b' title 'A: autopilot (apply, a cycle every $cycle s)', \\"
-    echo "     NaN with lines dt 2 lc rgb '#95a5a6' title 'build queued', NaN with lines dt 2 lc rgb '#27ae60' title 'kept', \\"
-    echo "     NaN with lines dt 2 lc rgb '#e67e22' title 'reverted', NaN with lines dt 2 lc rgb '#8e44ad' title 'hidden / dropped / unhidden'"
+    echo "     NaN with lines dt 2 lc rgb '#95a5a6' title 'builds queued', NaN with lines dt 2 lc rgb '#27ae60' title 'kept', \\"
+    echo "     NaN with lines dt 2 lc rgb '#e67e22' title 'reverted', NaN with lines dt 2 lc rgb '#8e44ad' title 'hidden / dropped / shown again'"
 } > "$gp"
 gnuplot "$gp"
 
