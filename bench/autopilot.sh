@@ -418,16 +418,6 @@ cat "$md"
 log "raw data in $out"
 if [ $record -eq 1 ]; then
     cp "$png" "$here/autopilot.png"
-    results="$here/RESULTS.md" tmp=$(mktemp)
-    if grep -q '<!-- autopilot:begin -->' "$results"; then
-        awk -v f="$md" '
-            /<!-- autopilot:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
-            /<!-- autopilot:end -->/ { skip = 0 }
-            !skip' "$results" > "$tmp"
-    else
-        { cat "$results"; echo; echo '<!-- autopilot:begin -->'; cat "$md"; echo '<!-- autopilot:end -->'; } > "$tmp"
-    fi
-    cat "$tmp" > "$results"
-    rm -f "$tmp"
+    results_section autopilot "$md"
     log "wrote bench/autopilot.png and the autopilot section of bench/RESULTS.md"
 fi
