@@ -217,8 +217,9 @@ like($node->safe_psql('shop', qq{SELECT status || ' | ' || measured FROM idx_aut
      qr/^kept \| SELECT count\(\*\) FROM acc WHERE grp = \$1: [\d.]+ (?:→|->) [\d.]+ ms/,
      'shop: and shows what was measured before and after');
 workload('shop');
-is(cycle('shop'), '- note -', 'shop: decided recommendations take no further step, and nothing new is proposed');
-like($node->safe_psql('shop', q{SELECT detail FROM idx_autopilot_events ORDER BY id DESC LIMIT 1}),
+unlike(cycle('shop'), qr/^\d/m, 'shop: decided recommendations take no further step, and nothing new is proposed');
+like($node->safe_psql('shop', q{SELECT string_agg(detail, E'\n') FROM idx_autopilot_events
+                                 WHERE cycle = (SELECT max(id) FROM idx_autopilot_snapshots)}),
      qr/CREATE INDEX \Q$hot_index\E ON public\.hot \(c\): reverted as recommendation \d+, and its workload has not changed/,
      'shop: the note says the reverted index is not proposed again on the same workload');
 
@@ -305,7 +306,7 @@ is($node->safe_psql('rshop', q{
       FROM idx_recommendations}),
    'proposed true 0 2', 'rshop: all proposed, no build queued, no index but the primary keys');
 workload('rshop');
-is(cycle('rshop'), '', 'rshop: the next cycle proposes nothing new and builds nothing');
+unlike(cycle('rshop'), qr/^\d/m, 'rshop: the next cycle proposes nothing new and builds nothing');
 
 # ---------------------------------------------------------------------
 # 4. off stops everything
