@@ -140,6 +140,19 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_workload_changed(text, text) IS
 -- Queueing a create: the one way
 -- ---------------------------------------------------------------------
 
+-- Set (for the rest of the calling function, whose SET clause puts its
+-- own back) the search_path a new session of the current role starts
+-- with: pg_settings.reset_val, the role's and the database's settings,
+-- else the server's.  The one place idx_autopilot_advise and
+-- idx_autopilot_apply take it from.
+CREATE FUNCTION @extschema@.idx_autopilot_session_path()
+RETURNS text
+LANGUAGE sql VOLATILE
+AS $$SELECT pg_catalog.set_config('search_path',
+        (SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'), true)$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_session_path() IS
+    'internal (idx_autopilot_advise, idx_autopilot_apply): set the search_path a new session of the current role starts with, until the calling function returns';
+
 -- idx_apply for idx_autopilot_queue, under the search_path of
 -- idx_autopilot_advise (the same reason: idx_apply plans the queries it
 -- is given, and they name their tables as the application does).
@@ -149,8 +162,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_apply$
 BEGIN
-    PERFORM pg_catalog.set_config('search_path',
-        (SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'), true);
+    PERFORM @extschema@.idx_autopilot_session_path();
     RETURN @extschema@.idx_apply(definition => definition, queries => queries,
                                  migration => 'autopilot');
 END
@@ -242,8 +254,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_advise$
 BEGIN
-    PERFORM pg_catalog.set_config('search_path',
-        (SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'), true);
+    PERFORM @extschema@.idx_autopilot_session_path();
     RETURN QUERY SELECT a.rank, a.definition, a.est_size, a.queries, a.cost_before, a.cost_after
                    FROM @extschema@.idx_advise_statements(queries, roles, weights, budget,
                                                          max_indexes, 0) a;
