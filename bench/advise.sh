@@ -98,16 +98,5 @@ out="$dir/result.md"
 cat "$out"
 
 if [ $quick -eq 0 ]; then
-    results="$here/RESULTS.md"
-    tmp=$(mktemp)
-    if grep -q '<!-- advise:begin -->' "$results"; then
-        awk -v f="$out" '
-            /<!-- advise:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
-            /<!-- advise:end -->/ { skip = 0 }
-            !skip' "$results" > "$tmp"
-    else
-        { cat "$results"; echo; echo '<!-- advise:begin -->'; cat "$out"; echo '<!-- advise:end -->'; } > "$tmp"
-    fi
-    cat "$tmp" > "$results"
-    rm -f "$tmp"
+    results_section advise "$out"
 fi

@@ -140,6 +140,36 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_workload_changed(text, text) IS
 -- Queueing a create: the one way
 -- ---------------------------------------------------------------------
 
+-- Set (for the rest of the calling function, whose SET clause puts its
+-- own back) the search_path a new session of the current role starts
+-- with: pg_settings.reset_val, the role's and the database's settings,
+-- else the server's.  The one place idx_autopilot_advise and
+-- idx_autopilot_apply take it from.
+CREATE FUNCTION @extschema@.idx_autopilot_session_path()
+RETURNS text
+LANGUAGE sql VOLATILE
+AS $$SELECT pg_catalog.set_config('search_path',
+        (SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'), true)$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_session_path() IS
+    'internal (idx_autopilot_advise, idx_autopilot_apply): set the search_path a new session of the current role starts with, until the calling function returns';
+
+-- idx_apply for idx_autopilot_queue, under the search_path of
+-- idx_autopilot_advise (the same reason: idx_apply plans the queries it
+-- is given, and they name their tables as the application does).
+CREATE FUNCTION @extschema@.idx_autopilot_apply(definition text, queries text[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_apply$
+BEGIN
+    PERFORM @extschema@.idx_autopilot_session_path();
+    RETURN @extschema@.idx_apply(definition => definition, queries => queries,
+                                 migration => 'autopilot');
+END
+$idx_autopilot_apply$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_apply(text, text[]) IS
+    'internal (idx_autopilot_queue): idx_apply (migration autopilot) under the search_path a new session of the current role starts with, as idx_autopilot_advise plans';
+
 -- Queue recommendation rec through idx_apply as the current role (the
 -- policy's owner in a cycle, the approving person otherwise).  Unless
 -- by_person, only within max_builds_per_day and the budget: a proposal
@@ -197,9 +227,7 @@ BEGIN
                        FROM jsonb_array_elements(rec.statements) s
                       WHERE s ->> 'query' IS NOT NULL);
     BEGIN
-        hid := @extschema@.idx_apply(definition => rec.definition,
-                                     queries => queries,
-                                     migration => 'autopilot');
+        hid := @extschema@.idx_autopilot_apply(rec.definition, queries);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
         PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'rejected',
@@ -220,6 +248,32 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) IS
 -- ---------------------------------------------------------------------
 -- Stage 4: proposals
 -- ---------------------------------------------------------------------
+
+-- idx_advise_statements for the cycle, with the search_path a session of
+-- the cycle's role starts with (pg_settings.reset_val: the role's and the
+-- database's settings, else the server's; "$user", public by default).
+-- pg_stat_statements keeps no search_path: a statement of the window that
+-- names its tables unqualified, as most applications do, resolves them
+-- as it would in a new session, not under the stages' own search_path
+-- (pg_catalog, pg_temp), under which it fails to plan and nothing is ever
+-- proposed.  Only this call sees that path: the SET clause puts the
+-- stage's back when it returns.
+CREATE FUNCTION @extschema@.idx_autopilot_advise(queries text[], roles pg_catalog.oid[],
+                                                weights double precision[], budget bigint,
+                                                max_indexes integer)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_advise$
+BEGIN
+    PERFORM @extschema@.idx_autopilot_session_path();
+    RETURN QUERY SELECT a.rank, a.definition, a.est_size, a.queries, a.cost_before, a.cost_after
+                   FROM @extschema@.idx_advise_statements(queries, roles, weights, budget,
+                                                         max_indexes, 0) a;
+END
+$idx_autopilot_advise$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_advise(text[], pg_catalog.oid[], double precision[], bigint, integer) IS
+    'internal (idx_autopilot_propose): idx_advise_statements under the search_path a new session of the cycle''s role starts with (unqualified names in pg_stat_statements resolve as the application''s would)';
 
 -- Stage 4, as the policy's owner: expire stale waiting proposals, queue
 -- the waiting ones (apply), then advise on the proposal window's
@@ -384,7 +438,9 @@ BEGIN
     -- stages before it keep what they did
     BEGIN
         SELECT jsonb_agg(to_jsonb(a) ORDER BY a.rank) INTO picks
-          FROM @extschema@.idx_advise_statements(q, r, w, left_budget, 10, 0) a
+          FROM @extschema@.idx_autopilot_advise(q, r, w, left_budget, 10)
+               AS a(rank integer, definition text, est_size bigint, queries text[],
+                    cost_before double precision, cost_after double precision)
          WHERE a.definition IS NOT NULL;
     EXCEPTION WHEN query_canceled THEN
         RAISE;
@@ -411,11 +467,13 @@ BEGIN
         IF served IS NOT NULL THEN
             BEGIN
                 SELECT max(b.cost_before) INTO served_cost
-                  FROM @extschema@.idx_advise_statements(
+                  FROM @extschema@.idx_autopilot_advise(
                            ARRAY(SELECT s ->> 'query' FROM jsonb_array_elements(served) s),
                            ARRAY(SELECT (s ->> 'userid')::oid FROM jsonb_array_elements(served) s),
                            ARRAY(SELECT (s ->> 'total_ms')::float8 FROM jsonb_array_elements(served) s),
-                           NULL, 1, 0) b;
+                           NULL, 1)
+                       AS b(rank integer, definition text, est_size bigint, queries text[],
+                            cost_before double precision, cost_after double precision);
             EXCEPTION WHEN query_canceled THEN
                 RAISE;
             WHEN OTHERS THEN
