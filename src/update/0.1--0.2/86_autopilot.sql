@@ -19,7 +19,11 @@
  *    drop, with its status) and idx_autopilot_events (one row per step a
  *    cycle took: what, which recommendation, one sentence).  Both are
  *    readable with idx_history's rules: a role reads the rows of the roles
- *    whose privileges it has; index_advisor_admin reads all.
+ *    whose privileges it has; index_advisor_admin reads the others too,
+ *    but not statement texts pg_stat_statements would not show it (the
+ *    texts of other roles without pg_read_all_stats: idx_autopilot_may_read).
+ *    Every function but the pure ones (statuses, statistics) is for
+ *    index_advisor_admin only; doc/safety.md, "Autopilot".
  *  * One cycle: idx_autopilot_run().  It takes a snapshot, then runs the
  *    stages, each an SQL function of its own part:
  *      idx_autopilot_progress(cycle)   88: building -> validating / failed
@@ -251,6 +255,34 @@ COMMENT ON TABLE @extschema@.idx_autopilot_statements IS
     'index_advisor: the text of each statement the autopilot saw in pg_stat_statements, as it recorded it';
 REVOKE ALL ON @extschema@.idx_autopilot_snapshots, @extschema@.idx_autopilot_counters,
               @extschema@.idx_autopilot_statements FROM PUBLIC;
+
+-- Who reads a statement's text: the roles pg_stat_statements shows it to
+-- (its author, and the members of pg_read_all_stats: has_privs_of_role,
+-- which pg_has_role(..., 'USAGE') says) and the roles that have its
+-- author's privileges (idx_may_act: they can SET ROLE to it).  The policy's
+-- owner records every text pg_stat_statements shows it -- all of them when
+-- it is a superuser or a member of pg_read_all_stats -- and a member of
+-- index_advisor_admin is neither by being one: the texts, and the record
+-- rows that quote them, follow this rule and not "an admin reads all".
+-- No SET search_path, every name qualified: inlined into the policies.
+CREATE FUNCTION @extschema@.idx_autopilot_may_read(author pg_catalog.regrole)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $idx_autopilot_may_read$
+    SELECT @extschema@.idx_may_act($1)
+           OR pg_catalog.pg_has_role(CURRENT_USER, 'pg_read_all_stats', 'USAGE')
+$idx_autopilot_may_read$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) IS
+    'true when the current role may read the statement texts of author (or those a role recorded as its own): it has author''s privileges or those of pg_read_all_stats, pg_stat_statements'' rule; the row-level security of the autopilot''s record';
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) TO PUBLIC;
+
+ALTER TABLE @extschema@.idx_autopilot_statements ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idx_autopilot_statements_readable ON @extschema@.idx_autopilot_statements
+    TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(userid::pg_catalog.regrole)) WITH CHECK (true);
+COMMENT ON POLICY idx_autopilot_statements_readable ON @extschema@.idx_autopilot_statements IS
+    'index_advisor: an admin reads (and changes) the texts pg_stat_statements would show it (idx_autopilot_may_read); the cycle adds what its owner sees';
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.idx_autopilot_snapshots,
       @extschema@.idx_autopilot_counters, @extschema@.idx_autopilot_statements
       TO index_advisor_admin;
@@ -457,13 +489,22 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_faster(double precision, double pr
     'true when the after window (m2, s2, n2) is faster than (1 - by) times the before window (m1, s1, n1) at idx_autopilot_alpha(); NULL when not known';
 
 -- The rule by which a statement is "on" a table: its text names the table
--- as a word (the rule idx_hidden_statements uses).
+-- as a word (the rule idx_hidden_statements uses): the name, every
+-- character but letters, digits and _ escaped for the regular expression,
+-- with neither a letter, a digit nor _ on either side (not \m and \M,
+-- which never match a name that begins or ends with another character,
+-- such as "p(").  E'' strings: an SQL function's body is parsed when it
+-- runs, with the caller's standard_conforming_strings, and with it off
+-- '\m' would be "m" and no statement would be one of any table's (so no
+-- regression would ever be seen).
 CREATE FUNCTION @extschema@.idx_autopilot_names_table(query text, table_oid pg_catalog.regclass)
 RETURNS boolean
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT $1 ~* ('\m' || regexp_replace(c.relname, '([^[:alnum:]_])', '\\\1', 'g') || '\M')
+    SELECT $1 ~* (E'(^|[^[:alnum:]_])'
+                  || regexp_replace(c.relname, E'([^[:alnum:]_])', E'\\\\\\1', 'g')
+                  || E'($|[^[:alnum:]_])')
       FROM pg_class c WHERE c.oid = $2
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass) IS
@@ -529,18 +570,25 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_events', '
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_events_id_seq', '');
 
 -- idx_history's rules: a role reads the rows of the roles whose privileges
--- it has; index_advisor_admin reads all and writes (the cycle runs as an
--- admin: the policy's owner).
+-- it has; index_advisor_admin writes (the cycle runs as an admin: the
+-- policy's owner) and reads all but the rows that quote statement texts
+-- pg_stat_statements would not show it (idx_autopilot_may_read).
 ALTER TABLE @extschema@.idx_recommendations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.idx_autopilot_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY idx_recommendations_own_rows ON @extschema@.idx_recommendations FOR SELECT
     USING (@extschema@.idx_may_act(role_oid));
+-- An admin reads and changes every row whose statement texts
+-- (statements, evidence, reason, detail quote them) pg_stat_statements
+-- would show it: those of the roles whose privileges it has, or all as a
+-- member of pg_read_all_stats (idx_autopilot_may_read); it may add any.
 CREATE POLICY idx_recommendations_admin_rows ON @extschema@.idx_recommendations
-    TO index_advisor_admin USING (true) WITH CHECK (true);
+    TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(role_oid)) WITH CHECK (true);
 CREATE POLICY idx_autopilot_events_own_rows ON @extschema@.idx_autopilot_events FOR SELECT
     USING (@extschema@.idx_may_act(role_oid));
 CREATE POLICY idx_autopilot_events_admin_rows ON @extschema@.idx_autopilot_events
-    TO index_advisor_admin USING (true) WITH CHECK (true);
+    TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(role_oid)) WITH CHECK (true);
 REVOKE ALL ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events FROM PUBLIC;
 GRANT SELECT ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events TO PUBLIC;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.idx_recommendations,
@@ -591,25 +639,33 @@ AS $idx_autopilot_run$
 DECLARE
     policy  @extschema@.idx_autopilot_policy;
     this_cycle  bigint;
+    pass    integer;
 BEGIN
     PERFORM @extschema@.idx_refuse_in_recovery('idx_autopilot_run()');
     SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
     IF policy.mode = 'off' THEN
         RETURN;     -- off: no snapshot, no step
     END IF;
-    IF policy.owner::oid <> current_user::regrole::oid THEN
-        RAISE EXCEPTION 'only the autopilot policy''s owner "%" may run a cycle', policy.owner
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
-                  HINT = format('Run it as %s (SET ROLE), or set the policy again as this role with idx_autopilot_set().', policy.owner);
-    END IF;
     -- one cycle at a time per database, and no policy change during one:
-    -- the policy's row stays locked until the cycle's transaction ends
-    PERFORM 1 FROM @extschema@.idx_autopilot_config c FOR UPDATE;
-    SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
-    IF policy.mode = 'off' THEN
-        RETURN;
-    END IF;
+    -- the policy's row stays locked until the cycle's transaction ends.
+    -- The owner is checked before the wait (no lock for a caller that is
+    -- not the owner) and again after it, on the policy the cycle will run:
+    -- another admin may have set it meanwhile, and a cycle acts as the
+    -- owner and as no other.
+    FOR pass IN 1 .. 2 LOOP
+        IF policy.owner::oid <> current_user::regrole::oid THEN
+            RAISE EXCEPTION 'only the autopilot policy''s owner "%" may run a cycle', policy.owner
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
+                      HINT = format('Run it as %s (SET ROLE), or set the policy again as this role with idx_autopilot_set().', policy.owner);
+        END IF;
+        EXIT WHEN pass = 2;
+        PERFORM 1 FROM @extschema@.idx_autopilot_config c FOR UPDATE;
+        SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
+        IF policy.mode = 'off' THEN
+            RETURN;
+        END IF;
+    END LOOP;
     this_cycle := @extschema@.idx_autopilot_snapshot();
     IF (SELECT s.note FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = this_cycle) IS NOT NULL THEN
         PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
@@ -633,3 +689,25 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_run() IS
     'one autopilot cycle (as the policy''s owner): snapshot pg_stat_statements, follow builds, validate built indexes, hide/drop/unhide (drops => true), propose new indexes (and queue them in apply mode); returns the steps it took';
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_run() TO index_advisor_admin;
+
+-- The internal functions read or write the record, or pg_stat_statements
+-- as the caller: index_advisor_admin's (the policy's owner is a member),
+-- not PUBLIC's (test/t/196_autopilot_safety.pl checks that no function
+-- whose comment says "internal" is PUBLIC's).  The pure ones (statuses,
+-- settings, Welch's test) stay PUBLIC.
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
+                       @extschema@.idx_autopilot_pgss_schema(),
+                       @extschema@.idx_autopilot_snapshot(),
+                       @extschema@.idx_autopilot_window(bigint, bigint),
+                       @extschema@.idx_autopilot_window_from(bigint),
+                       @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass),
+                       @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
+       FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
+                          @extschema@.idx_autopilot_pgss_schema(),
+                          @extschema@.idx_autopilot_snapshot(),
+                          @extschema@.idx_autopilot_window(bigint, bigint),
+                          @extschema@.idx_autopilot_window_from(bigint),
+                          @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass),
+                          @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
+       TO index_advisor_admin;

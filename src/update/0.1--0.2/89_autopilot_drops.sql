@@ -61,7 +61,7 @@ AS $idx_autopilot_drop_refusal$
             'it is not an index of a plain table (a partitioned index is never hidden or dropped)'
         WHEN c.relispartition THEN 'it is the index of a partition'
         WHEN n.nspname IN ('pg_catalog', 'information_schema')
-             OR n.nspname LIKE 'pg\_toast%' OR n.nspname LIKE 'pg\_temp\_%' THEN
+             OR n.nspname LIKE E'pg\\_toast%' OR n.nspname LIKE E'pg\\_temp\\_%' THEN
             'it is a system or temporary index'
         WHEN EXISTS (SELECT 1 FROM pg_depend d
                       WHERE d.classid = 'pg_class'::regclass AND d.objid = t.oid
@@ -444,9 +444,9 @@ BEGIN
     IF FOUND THEN
         PERFORM @extschema@.idx_autopilot_unhide(rec, cycle, 'reverted',
             format('needed: %s went %s → %s ms over %s calls while %s was hidden (p %s); shown again',
-                   CASE WHEN length(regexp_replace(worst.query, '\s+', ' ', 'g')) > 80
-                        THEN left(regexp_replace(worst.query, '\s+', ' ', 'g'), 79) || '…'
-                        ELSE regexp_replace(worst.query, '\s+', ' ', 'g') END,
+                   CASE WHEN length(regexp_replace(worst.query, E'\\s+', ' ', 'g')) > 80
+                        THEN left(regexp_replace(worst.query, E'\\s+', ' ', 'g'), 79) || '…'
+                        ELSE regexp_replace(worst.query, E'\\s+', ' ', 'g') END,
                    round(worst.mean_before::numeric, 3), round(worst.mean_after::numeric, 3),
                    worst.calls_after, idx,
                    CASE WHEN worst.p < 0.0001 THEN '< 0.0001' ELSE '= ' || round(worst.p::numeric, 4) END));
