@@ -52,16 +52,32 @@ is($node->safe_psql('postgres', qq{SELECT hot_before, hot_after FROM idx_report_
    '100|0', 'an index on the updated column: the HOT share falls from 100% to 0%');
 is($node->safe_psql('postgres', qq{SELECT hot_before, hot_after FROM idx_report_write_cost($idb)}),
    '100|100', 'an index on a column never updated: the HOT share stays 100%');
+# Every figure says over what it was measured; seconds are never a day
+# (issue 22, "evidence with its window"): under
+# index_advisor.autopilot_min_window (1 h) the growth is given as measured.
 like($node->safe_psql('postgres', q{SELECT write_cost FROM idx_report() WHERE index_name = 'hot_a_a_idx'}),
-     qr{^HOT 100% → 0%, \+\d+ (bytes|kB|MB)/day$}, 'idx_report shows it in one short column');
+     qr{^HOT 100% → 0% \(1,500 / 1,500 updates\), \+\d+ (bytes|kB|MB) over \d+ s, 1,500 writes \(under 1 h: no daily rate\)$},
+     'idx_report shows it in one short column, with the window it was measured over and no daily rate');
 like($node->safe_psql('postgres', q{SELECT write_cost FROM idx_report() WHERE index_name = 'hot_b_b_idx'}),
-     qr{^HOT 100% → 100%, }, 'and the other as unchanged');
-is($node->safe_psql('postgres', qq{SELECT writes_per_day > 0 FROM idx_report_write_cost($ida)}), 't',
-   'with the rows written per day');
+     qr{^HOT 100% → 100% \(1,500 / 1,500 updates\), }, 'and the other as unchanged');
+is($node->safe_psql('postgres', qq{SELECT writes_per_day IS NULL AND bytes_per_day IS NULL AND writes = 1500
+                                          AND measured_for < interval '1 hour'
+                                     FROM idx_report_write_cost($ida)}), 't',
+   'a window of seconds gives the rows written in it, and no rate per day');
 my $findings = $node->safe_psql('postgres',
     q{SELECT index_name || ': ' || detail FROM idx_check() WHERE kind = 'write_cost'});
-like($findings, qr/^hot_a_a_idx: HOT 100% → 0%.*updates were 100% HOT before the index and 0% since; \d+ rows written per day for 0 scans/,
+like($findings, qr/^hot_a_a_idx: HOT 100% → 0%.*updates were 100% HOT before the index and 0% since; 1500 rows written in \d+ s for 0 scans/,
      'idx_check reports the write cost of the index on the updated column');
 unlike($findings, qr/hot_b_b_idx/, 'and not the other');
+
+# a window at least autopilot_min_window long gives the rates per day
+$node->safe_psql('postgres',
+    "LOAD 'index_advisor'; ALTER SYSTEM SET index_advisor.autopilot_min_window = '1s'");
+$node->reload;
+ok($node->poll_query_until('postgres', qq{SELECT writes_per_day > 0 FROM idx_report_write_cost($ida)}),
+   'once the window since the index became valid reaches autopilot_min_window: the rows written per day');
+like($node->safe_psql('postgres', q{SELECT write_cost FROM idx_report() WHERE index_name = 'hot_a_a_idx'}),
+     qr{^HOT 100% → 0% \(1,500 / 1,500 updates\), \+\d+ (bytes|kB|MB)/day over \d+ s, 1,500 writes$},
+     'and idx_report gives the growth per day with its window');
 
 done_testing();

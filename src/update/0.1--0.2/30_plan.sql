@@ -78,9 +78,11 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_schedule$
 DECLARE
-    cron_db text := current_setting('cron.database_name', true);
-    command text := format('SELECT pg_catalog.count(*) FROM %s',
-                           '@extschema@.idx_check()'::regprocedure);
+    cron_db text;
+    -- idx_check, then an autopilot cycle when the policy is not off
+    -- (87_autopilot_create.sql: a cycle's error never undoes the check)
+    command text := format('SELECT %s',
+                           '@extschema@.idx_check_and_cycle()'::regprocedure);
     job     text := 'index_advisor_check@' || current_database();
     cron    name := @extschema@.idx_cron_schema(false);
     jobid   bigint;
@@ -90,11 +92,14 @@ BEGIN
            INTO jobid USING 'index_advisor_check'::text, schedule, command;
         RETURN jobid;
     END IF;
+    -- only here: cron.database_name is for superusers and members of
+    -- pg_read_all_settings, and pg_cron's own database needs it not
+    cron_db := current_setting('cron.database_name', true);
     IF cron_db IS NULL OR cron_db = current_database() THEN
         RAISE EXCEPTION 'pg_cron is not installed'
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'idx_schedule() registers idx_check() as a pg_cron job.',
-                  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, and run CREATE EXTENSION pg_cron in that database; or call "SELECT count(*) FROM idx_check()" from another scheduler.';
+                  DETAIL = 'idx_schedule() registers idx_check() and the autopilot''s cycle as a pg_cron job.',
+                  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, and run CREATE EXTENSION pg_cron in that database; or call "SELECT idx_check_and_cycle()" from another scheduler.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'dblink') THEN
         -- idx_cron_remote's error, whose hint is the statement to run there
@@ -115,7 +120,7 @@ BEGIN
 END
 $idx_schedule$;
 COMMENT ON FUNCTION @extschema@.idx_schedule(text) IS
-    'register idx_check() as the pg_cron job "index_advisor_check" (or "index_advisor_check@<database>" when pg_cron lives in another database); returns the job id; pg_cron is found through pg_extension, never by a schema name';
+    'register idx_check_and_cycle() (idx_check(), then an autopilot cycle when the policy is not off) as the pg_cron job "index_advisor_check" (or "index_advisor_check@<database>" when pg_cron lives in another database), run as the caller; returns the job id; pg_cron is found through pg_extension, never by a schema name';
 
 CREATE OR REPLACE FUNCTION @extschema@.idx_unschedule()
 RETURNS boolean
@@ -123,7 +128,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_unschedule$
 DECLARE
-    cron_db text := current_setting('cron.database_name', true);
+    cron_db text;
     job     text := 'index_advisor_check@' || current_database();
     cron    name := @extschema@.idx_cron_schema(false);
     jobid   bigint;
@@ -140,6 +145,7 @@ BEGIN
         EXECUTE format('SELECT %I.unschedule($1)', cron) INTO done USING jobid;
         RETURN done;
     END IF;
+    cron_db := current_setting('cron.database_name', true);   -- as in idx_schedule
     IF cron_db IS NULL OR cron_db = current_database() THEN
         RAISE EXCEPTION 'pg_cron is not installed'
             USING ERRCODE = 'object_not_in_prerequisite_state',

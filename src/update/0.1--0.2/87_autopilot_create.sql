@@ -1,14 +1,745 @@
-/* index_advisor 0.2 part: autopilot stage(s) idx_autopilot_propose (a stub; see 86_autopilot.sql). */
+/* index_advisor 0.2 part: the autopilot's proposals and builds (stage 4 of
+ * a cycle), a person's approval or refusal, and the report.
+ *
+ *  * idx_autopilot_propose(cycle, policy) -- stage 4.  Reads the proposal
+ *    window (the oldest snapshot within autopilot_window before the cycle,
+ *    to the cycle), hands its statements, by time, to
+ *    idx_advise_statements (each planned as its author; statements of
+ *    roles whose privileges the owner lacks are left out and counted),
+ *    and keeps the advised indexes that save at least min_gain of their
+ *    statements' time and fit what is left of the budget.  Each one kept
+ *    becomes an idx_recommendations row at 'proposed'; in apply mode it is
+ *    queued at once (idx_autopilot_queue).  What was left out, and why, is
+ *    one 'note' event.
+ *  * idx_autopilot_queue(cycle, rec, by_person) -- the one way a create
+ *    recommendation is queued: idx_apply(migration 'autopilot') with the
+ *    gentle-build settings idx_apply reads itself; within
+ *    max_builds_per_day and the budget unless a person approved it.
+ *  * idx_recommendation_apply(id), idx_recommendation_reject(id, reason)
+ *    -- recommend mode: a person decides.
+ *  * idx_autopilot_report() -- totals first, then one row per
+ *    recommendation: what, why, measured before and after, time saved per
+ *    day (only from a window of at least autopilot_min_window), bytes.
+ *  * idx_check_and_cycle() -- what idx_schedule's pg_cron job runs:
+ *    idx_check, then a cycle as the policy's owner, in a subtransaction
+ *    whose error is a WARNING and never undoes the check.
+ *
+ * Rules kept here, each written once:
+ *  * the shape of an index (its definition without its name):
+ *    idx_autopilot_shape(); the same shape is never proposed twice while
+ *    one is live, nor again after a person rejected it or a validation
+ *    reverted it, unless its workload changed (idx_autopilot_workload_changed);
+ *  * what the budget has spent: idx_autopilot_budget_used();
+ *  * the builds of the last 24 hours: idx_autopilot_builds_today().
+ * Reference: doc/autopilot.md, "Proposals and builds", "Recommend mode",
+ * "Report". */
 
+-- ---------------------------------------------------------------------
+-- The parts of an advised definition
+-- ---------------------------------------------------------------------
+
+-- "CREATE INDEX name ON schema.table ...": the index's name, its table
+-- (NULL when it no longer resolves) and its shape (everything from " ON ",
+-- the definition without the name: two proposals of the same shape are
+-- the same index).
+CREATE FUNCTION @extschema@.idx_autopilot_shape(definition text,
+                                               OUT index_name name,
+                                               OUT table_oid pg_catalog.regclass,
+                                               OUT shape text)
+RETURNS record
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_shape$
+DECLARE
+    ident constant text := '(?:"(?:[^"]|"")+"|[^\s."(]+)';
+    m text[];
+BEGIN
+    m := regexp_match(definition,
+                      '^CREATE (?:UNIQUE )?INDEX (' || ident || ')( ON (?:ONLY )?('
+                      || ident || '\.' || ident || ')[\s(].*)$', 's');
+    IF m IS NULL THEN
+        RETURN;
+    END IF;
+    index_name := (parse_ident(m[1]))[1];
+    table_oid := to_regclass(m[3]);
+    shape := m[2];
+    RETURN;
+END
+$idx_autopilot_shape$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_shape(text) IS
+    'internal (autopilot): the index name, the table and the shape (the definition from " ON ", without the name) of an advised CREATE INDEX';
+
+-- ---------------------------------------------------------------------
+-- The limits: budget and builds per day
+-- ---------------------------------------------------------------------
+
+-- Bytes the autopilot's creates hold or will hold: est_size of those
+-- proposed, building or validating; the real size of the kept ones whose
+-- index is still there.
+CREATE FUNCTION @extschema@.idx_autopilot_budget_used()
+RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT COALESCE(sum(CASE
+               WHEN r.status = 'kept' THEN
+                    (SELECT pg_relation_size(c.oid) FROM pg_class c
+                      WHERE c.oid = r.index_oid AND c.relkind IN ('i', 'I'))
+               ELSE r.est_size END), 0)::bigint
+      FROM @extschema@.idx_recommendations r
+     WHERE r.kind = 'create'
+       AND r.status IN ('proposed', 'building', 'validating', 'kept')
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_budget_used() IS
+    'internal (autopilot): bytes the autopilot''s indexes take or will take (estimated until built and kept, then their real size); the budget is spent against this';
+
+-- Builds queued in the last 24 hours ('queued' events): what
+-- max_builds_per_day counts.
+CREATE FUNCTION @extschema@.idx_autopilot_builds_today()
+RETURNS integer
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT count(*)::integer FROM @extschema@.idx_autopilot_events e
+     WHERE e.action = 'queued' AND e.at > clock_timestamp() - interval '24 hours'
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_builds_today() IS
+    'internal (autopilot): builds queued in the last 24 hours, by the autopilot or approved by a person; what max_builds_per_day counts';
+
+-- Sizes for people: "118 MB", as pg_size_pretty says it.
+CREATE FUNCTION @extschema@.idx_autopilot_bytes(bytes bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$SELECT COALESCE(pg_size_pretty($1), 'unknown size')$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_bytes(bigint) IS
+    'internal (autopilot): a size in bytes as people read it';
+
+-- ---------------------------------------------------------------------
+-- Rejected and reverted: back only when the workload changed
+-- ---------------------------------------------------------------------
+
+-- workload_key is jsonb text: {"statements": ["userid:queryid", ...]
+-- sorted, "share": fraction of the window's time they took}.  The
+-- workload of an index changed when its statements are not the same set,
+-- or their share of the window's time more than doubled (a share that
+-- shrank makes the index worth less, not more).
+CREATE FUNCTION @extschema@.idx_autopilot_workload_changed(old_key text, new_key text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT old_key IS NULL
+        OR (old_key::jsonb -> 'statements') IS DISTINCT FROM (new_key::jsonb -> 'statements')
+        OR (new_key::jsonb ->> 'share')::float8 > 2 * (old_key::jsonb ->> 'share')::float8
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_workload_changed(text, text) IS
+    'internal (autopilot): a rejected or reverted recommendation comes back only when true: its statements (userid:queryid) are not the same, or their share of the window''s time more than doubled';
+
+-- ---------------------------------------------------------------------
+-- Queueing a create: the one way
+-- ---------------------------------------------------------------------
+
+-- Queue recommendation rec through idx_apply as the current role (the
+-- policy's owner in a cycle, the approving person otherwise).  Unless
+-- by_person, only within max_builds_per_day and the budget: a proposal
+-- held back stays 'proposed' (a 'skipped' event says why) and a later
+-- cycle queues it.  idx_apply's refusal makes it 'rejected' with the
+-- error.  Returns true when queued.
+CREATE FUNCTION @extschema@.idx_autopilot_queue(cycle bigint, rec_id bigint,
+                                               by_person boolean)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_queue$
+DECLARE
+    policy  @extschema@.idx_autopilot_policy;
+    rec     @extschema@.idx_recommendations;
+    used    bigint;
+    today   integer;
+    hid     bigint;
+    queries text[];
+    state   text;
+    msg     text;
+BEGIN
+    SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
+    SELECT * INTO rec FROM @extschema@.idx_recommendations r WHERE r.id = rec_id;
+    IF NOT by_person THEN
+        today := @extschema@.idx_autopilot_builds_today();
+        IF today >= policy.max_builds_per_day THEN
+            PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'skipped',
+                format('Not queued yet: %s build%s queued in the last 24 hours (max_builds_per_day %s); a later cycle queues it.',
+                       today, CASE WHEN today = 1 THEN ' was' ELSE 's were' END, policy.max_builds_per_day));
+            RETURN false;
+        END IF;
+        -- this one is counted in used already (proposed)
+        used := @extschema@.idx_autopilot_budget_used();
+        IF policy.budget IS NOT NULL AND used > policy.budget THEN
+            PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'skipped',
+                format('Not queued yet: the autopilot''s indexes would take %s, more than its budget of %s.',
+                       @extschema@.idx_autopilot_bytes(used), @extschema@.idx_autopilot_bytes(policy.budget)));
+            RETURN false;
+        END IF;
+    END IF;
+    queries := ARRAY(SELECT s ->> 'query'
+                       FROM jsonb_array_elements(rec.statements) s
+                      WHERE s ->> 'query' IS NOT NULL);
+    BEGIN
+        hid := @extschema@.idx_apply(definition => rec.definition,
+                                     queries => queries,
+                                     migration => 'autopilot');
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+        PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'rejected',
+            format('idx_apply refused it: %s (SQLSTATE %s).', msg, state), 'rejected');
+        RETURN false;
+    END;
+    UPDATE @extschema@.idx_recommendations r SET history_id = hid WHERE r.id = rec_id;
+    PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'queued',
+        format('Queued as idx_history row %s (migration autopilot)%s; it builds with the gentle-build settings (index_advisor.build_window, build_priority, max_replica_lag).',
+               hid, CASE WHEN by_person THEN format(', approved by %s', current_user) ELSE '' END),
+        'building');
+    RETURN true;
+END
+$idx_autopilot_queue$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) IS
+    'internal (autopilot): queue a create recommendation through idx_apply (migration autopilot); within max_builds_per_day and the budget unless a person approved it; idx_apply''s refusal makes it rejected';
+
+-- ---------------------------------------------------------------------
+-- Stage 4: proposals
+-- ---------------------------------------------------------------------
+
+-- Stage 4, as the policy's owner: expire stale waiting proposals, queue
+-- the waiting ones (apply), then advise on the proposal window's
+-- statements that are the owner's to tune -- enough calls, an author whose
+-- privileges the owner has (idx_may_act), no table named whose owner's
+-- privileges it lacks -- and record (and in apply queue) the indexes that
+-- pass min_gain, the policy's schemas, the never-twice rule and the
+-- budget.  Whatever is left out is counted in one note.
 CREATE FUNCTION @extschema@.idx_autopilot_propose(cycle bigint, policy @extschema@.idx_autopilot_policy)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_propose$
+DECLARE
+    win_from  bigint;
+    win_total double precision;
+    stmts     jsonb;
+    q         text[];
+    r         oid[];
+    w         double precision[];
+    not_yours integer;
+    not_ours  integer;
+    few       bigint;
+    min_calls integer;
+    foreign_tables text;
+    picks     jsonb;
+    state     text;
+    msg       text;
+    top       integer;
+    left_out  text[] := '{}';
+    pick      record;
+    part      record;
+    prev_after double precision;
+    served    jsonb;
+    served_ms double precision;
+    served_cost double precision;
+    gain      double precision;
+    key       text;
+    old       @extschema@.idx_recommendations;
+    left_budget bigint;
+    rec_id    bigint;
+    pending   bigint;
 BEGIN
-    NULL;   -- not built yet
+    -- a proposal older than the window rests on figures no longer in it:
+    -- expired (a later cycle proposes it again if it still helps)
+    FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
+                    WHERE x.kind = 'create' AND x.status = 'proposed'
+                      AND x.decided_at < now() - (@extschema@.idx_autopilot_settings())."window"
+                    ORDER BY x.id LOOP
+        PERFORM @extschema@.idx_autopilot_event(cycle, pending, 'expired',
+            format('Proposed more than autopilot_window (%s) ago and neither built nor decided on: its figures are out of the window; a later cycle proposes it again if it still helps.',
+                   (@extschema@.idx_autopilot_settings())."window"),
+            'expired');
+    END LOOP;
+    -- a proposal whose table left the policy's schemas (the policy changed)
+    FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
+                    WHERE x.kind = 'create' AND x.status = 'proposed'
+                      AND policy.schemas IS NOT NULL
+                      AND x.schema_name::text <> ALL (policy.schemas)
+                    ORDER BY x.id LOOP
+        PERFORM @extschema@.idx_autopilot_event(cycle, pending, 'expired',
+            'Its schema is no longer in the policy''s schemas.', 'expired');
+    END LOOP;
+    -- proposals held back by max_builds_per_day or the budget, oldest first
+    IF policy.mode = 'apply' THEN
+        FOR pending IN SELECT x.id FROM @extschema@.idx_recommendations x
+                        WHERE x.kind = 'create' AND x.status = 'proposed'
+                        ORDER BY x.id LOOP
+            PERFORM @extschema@.idx_autopilot_queue(cycle, pending, false);
+        END LOOP;
+    END IF;
+
+    -- the window: from the oldest snapshot within autopilot_window
+    SELECT min(s.id) INTO win_from
+      FROM @extschema@.idx_autopilot_snapshots s,
+           @extschema@.idx_autopilot_snapshots c
+     WHERE c.id = cycle AND s.id < cycle
+       AND s.taken_at >= c.taken_at - (@extschema@.idx_autopilot_settings())."window";
+    IF win_from IS NULL THEN
+        RETURN;     -- the first cycle: nothing to compare yet
+    END IF;
+
+    -- its statements by total time, at most idx_advise_workload's 50 and
+    -- index_advisor.max_queries_per_index, each with at least
+    -- autopilot_min_calls calls in the window (a statement run a few
+    -- times, say by hand, is no workload to build for)
+    top := least(50, current_setting('index_advisor.max_queries_per_index')::integer);
+    min_calls := (@extschema@.idx_autopilot_settings()).min_calls;
+    SELECT sum(x.total_ms), count(*) FILTER (WHERE x.calls < min_calls)
+      INTO win_total, few
+      FROM @extschema@.idx_autopilot_window(win_from, cycle) x;
+    IF few > 0 THEN
+        left_out := left_out || format('%s statement%s with fewer than autopilot_min_calls (%s) calls in the window',
+                                       few, CASE WHEN few > 1 THEN 's' END, min_calls);
+    END IF;
+    SELECT count(*) FILTER (WHERE NOT x.yours),
+           count(*) FILTER (WHERE x.yours AND x.foreign_table IS NOT NULL),
+           string_agg(DISTINCT x.foreign_table, ', '),
+           jsonb_agg(jsonb_build_object('userid', x.userid, 'queryid', x.queryid,
+                         'query', x.query, 'calls', x.calls, 'mean_ms', x.mean_ms,
+                         'stddev_ms', x.stddev_ms, 'total_ms', x.total_ms)
+                     ORDER BY x.total_ms DESC)
+                     FILTER (WHERE x.yours AND x.foreign_table IS NULL)
+      INTO not_yours, not_ours, foreign_tables, stmts
+      FROM (SELECT y.*, @extschema@.idx_may_act(y.userid::regrole) AS yours,
+                   -- a table it names (idx_autopilot_names_table, the rule
+                   -- of "one of a table's statements") that the owner may
+                   -- not act for: the statement is not the owner's to tune
+                   (SELECT min(c.oid::regclass::text)
+                      FROM pg_class c
+                     WHERE c.relkind IN ('r', 'p', 'm')
+                       AND c.relnamespace NOT IN ('pg_catalog'::regnamespace,
+                                                  'information_schema'::regnamespace,
+                                                  'pg_toast'::regnamespace)
+                       AND NOT pg_has_role(current_user, c.relowner, 'USAGE')
+                       AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                        WHERE d.classid = 'pg_class'::regclass
+                                          AND d.objid = c.oid AND d.deptype = 'e')
+                       AND @extschema@.idx_autopilot_names_table(y.query, c.oid)) AS foreign_table
+              FROM @extschema@.idx_autopilot_window(win_from, cycle) y
+             WHERE y.query IS NOT NULL AND y.calls >= min_calls
+               AND EXISTS (SELECT 1 FROM pg_roles a WHERE a.oid = y.userid)
+               -- not the work of extensions (index_advisor's own record
+               -- included): their tables are theirs to index
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+                                  AND @extschema@.idx_autopilot_names_table(y.query, d.objid))
+             ORDER BY y.total_ms DESC LIMIT top) x;
+    IF not_yours > 0 THEN
+        left_out := left_out || format('%s statement%s of roles whose privileges %s does not have (not planned)',
+                                       not_yours, CASE WHEN not_yours > 1 THEN 's' END, current_user);
+    END IF;
+    IF not_ours > 0 THEN
+        left_out := left_out || format('%s statement%s on tables %s may not act for (%s; not planned)',
+                                       not_ours, CASE WHEN not_ours > 1 THEN 's' END, current_user,
+                                       foreign_tables);
+    END IF;
+    IF stmts IS NULL THEN
+        IF cardinality(left_out) > 0 THEN
+            PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
+                format('Left out: %s.', array_to_string(left_out, '; ')));
+        END IF;
+        RETURN;
+    END IF;
+    q := ARRAY(SELECT s ->> 'query' FROM jsonb_array_elements(stmts) s);
+    r := ARRAY(SELECT (s ->> 'userid')::oid FROM jsonb_array_elements(stmts) s);
+    w := ARRAY(SELECT (s ->> 'total_ms')::float8 FROM jsonb_array_elements(stmts) s);
+    IF policy.budget IS NOT NULL THEN
+        left_budget := policy.budget - @extschema@.idx_autopilot_budget_used();
+        IF left_budget <= 0 THEN
+            PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
+                format('No proposals this cycle: the autopilot''s indexes take %s of its budget of %s.',
+                       @extschema@.idx_autopilot_bytes(policy.budget - left_budget),
+                       @extschema@.idx_autopilot_bytes(policy.budget)));
+            RETURN;
+        END IF;
+    END IF;
+
+    -- the advice (each statement planned as its author; weights = time)
+    -- an error of the advisor is recorded and ends this stage only: the
+    -- stages before it keep what they did
+    BEGIN
+        SELECT jsonb_agg(to_jsonb(a) ORDER BY a.rank) INTO picks
+          FROM @extschema@.idx_advise_statements(q, r, w, left_budget, 10, 0) a
+         WHERE a.definition IS NOT NULL;
+    EXCEPTION WHEN query_canceled THEN
+        RAISE;
+    WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+        PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
+            format('No proposals this cycle: the advisor failed on the window''s statements (SQLSTATE %s: %s).', state, msg));
+        RETURN;
+    END;
+    prev_after := NULL;
+    FOR pick IN SELECT * FROM jsonb_to_recordset(COALESCE(picks, '[]'))
+                    AS a(rank integer, definition text, est_size bigint, queries text[],
+                         cost_before double precision, cost_after double precision)
+                 ORDER BY a.rank LOOP
+        gain := NULL;
+        -- the statements it serves, as measured in the window
+        SELECT jsonb_agg(s ORDER BY (s ->> 'total_ms')::float8 DESC),
+               sum((s ->> 'total_ms')::float8)
+          INTO served, served_ms
+          FROM jsonb_array_elements(stmts) s
+         WHERE s ->> 'query' = ANY (pick.queries);
+        -- its gain: the weighted cost it takes off (given the picks before
+        -- it), as a fraction of the weighted cost of the statements it serves
+        IF served IS NOT NULL THEN
+            BEGIN
+                SELECT max(b.cost_before) INTO served_cost
+                  FROM @extschema@.idx_advise_statements(
+                           ARRAY(SELECT s ->> 'query' FROM jsonb_array_elements(served) s),
+                           ARRAY(SELECT (s ->> 'userid')::oid FROM jsonb_array_elements(served) s),
+                           ARRAY(SELECT (s ->> 'total_ms')::float8 FROM jsonb_array_elements(served) s),
+                           NULL, 1, 0) b;
+            EXCEPTION WHEN query_canceled THEN
+                RAISE;
+            WHEN OTHERS THEN
+                served_cost := NULL;    -- no estimate: left out below
+            END;
+            IF served_cost > 0 THEN
+                gain := (COALESCE(prev_after, pick.cost_before) - pick.cost_after) / served_cost;
+            END IF;
+        END IF;
+        prev_after := pick.cost_after;
+        SELECT * INTO part FROM @extschema@.idx_autopilot_shape(pick.definition);
+        key := jsonb_build_object(
+                   'statements', ARRAY(SELECT (s ->> 'userid') || ':' || (s ->> 'queryid')
+                                         FROM jsonb_array_elements(served) s ORDER BY 1),
+                   'share', round((served_ms / nullif(win_total, 0))::numeric, 4))::text;
+        SELECT * INTO old FROM @extschema@.idx_recommendations x
+         WHERE x.kind = 'create' AND x.table_oid = part.table_oid
+           AND (@extschema@.idx_autopilot_shape(x.definition)).shape = part.shape
+         ORDER BY x.id DESC LIMIT 1;
+
+        IF served IS NULL OR part.table_oid IS NULL THEN
+            left_out := left_out || format('%s: not traced to the window''s statements', pick.definition);
+        ELSIF policy.schemas IS NOT NULL
+              AND NOT (SELECT n.nspname::text = ANY (policy.schemas)
+                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE c.oid = part.table_oid) THEN
+            left_out := left_out || format('%s: its schema is not in the policy''s schemas', pick.definition);
+        ELSIF NOT (SELECT pg_has_role(current_user, c.relowner, 'USAGE')
+                     FROM pg_class c WHERE c.oid = part.table_oid) THEN
+            left_out := left_out || format('%s: %s may not act for the owner of %s',
+                                           pick.definition, current_user, part.table_oid);
+        ELSIF old.status IN (SELECT s.status FROM @extschema@.idx_autopilot_statuses() s WHERE s.live) THEN
+            NULL;   -- already proposed, building or validating: said then
+        ELSIF old.status IN ('rejected', 'reverted')
+              AND NOT @extschema@.idx_autopilot_workload_changed(old.workload_key, key) THEN
+            left_out := left_out || format('%s: %s as recommendation %s, and its workload has not changed',
+                                           pick.definition, old.status, old.id);
+        ELSIF gain IS NULL OR gain < policy.min_gain THEN
+            left_out := left_out || format('%s: saves an estimated %s%% of its statements'' time, less than min_gain %s%%',
+                                           pick.definition, round(100 * COALESCE(gain, 0)), round(100 * policy.min_gain));
+        ELSIF policy.budget IS NOT NULL
+              AND @extschema@.idx_autopilot_budget_used() + pick.est_size > policy.budget THEN
+            left_out := left_out || format('%s: %s does not fit what is left of the budget (%s)',
+                                           pick.definition, @extschema@.idx_autopilot_bytes(pick.est_size),
+                                           @extschema@.idx_autopilot_bytes(greatest(policy.budget - @extschema@.idx_autopilot_budget_used(), 0)));
+        ELSE
+            INSERT INTO @extschema@.idx_recommendations AS x
+                   (kind, definition, schema_name, index_name, table_name, table_oid,
+                    statements, est_gain, est_size, status, role_oid,
+                    before_from, before_to, workload_key)
+            SELECT 'create', pick.definition, n.nspname, part.index_name, c.relname, c.oid,
+                   served, gain, pick.est_size, 'proposed', current_user::regrole,
+                   win_from, cycle, key
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.oid = part.table_oid
+            RETURNING x.id INTO rec_id;
+            PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'proposed',
+                format('For %s statement%s taking %s%% of the window''s time (%s ms over %s calls): an estimated %s%% of their time saved, %s.',
+                       jsonb_array_length(served), CASE WHEN jsonb_array_length(served) > 1 THEN 's' END,
+                       round((100 * served_ms / nullif(win_total, 0))::numeric, 1),
+                       round(served_ms::numeric, 1),
+                       (SELECT sum((s ->> 'calls')::bigint) FROM jsonb_array_elements(served) s),
+                       round(100 * gain), @extschema@.idx_autopilot_bytes(pick.est_size)),
+                'proposed');
+            IF policy.mode = 'apply' THEN
+                PERFORM @extschema@.idx_autopilot_queue(cycle, rec_id, false);
+            END IF;
+        END IF;
+    END LOOP;
+    IF cardinality(left_out) > 0 THEN
+        PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
+            format('Left out: %s.', array_to_string(left_out, '; ')));
+    END IF;
 END
 $idx_autopilot_propose$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_propose(bigint, @extschema@.idx_autopilot_policy) IS
-    'internal (idx_autopilot_run): a stage of the cycle (not built yet)';
+    'internal (idx_autopilot_run, stage 4): advise on the proposal window''s statements (each planned as its author), record the indexes that save at least min_gain of their statements'' time and fit the budget as proposed, and queue them in apply mode within max_builds_per_day';
 
+-- ---------------------------------------------------------------------
+-- Recommend mode: a person decides
+-- ---------------------------------------------------------------------
+
+-- The recommendation, locked, or the errors a person can act on; the
+-- cycle id of events recorded outside a cycle is the latest snapshot's.
+CREATE FUNCTION @extschema@.idx_recommendation_get(rec_id bigint, want text,
+                                                  OUT rec @extschema@.idx_recommendations,
+                                                  OUT cycle bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_recommendation_get$
+BEGIN
+    SELECT * INTO rec FROM @extschema@.idx_recommendations r WHERE r.id = rec_id FOR UPDATE;
+    IF rec.id IS NULL THEN
+        RAISE EXCEPTION 'recommendation % does not exist', rec_id
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'The autopilot''s recommendations are the rows of idx_recommendations.';
+    END IF;
+    IF rec.status <> 'proposed' THEN
+        RAISE EXCEPTION 'recommendation % is %, not proposed', rec_id, rec.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Only a proposed recommendation can be %s; its reason: %s', want,
+                                  COALESCE(rec.reason, 'none recorded.')),
+                  HINT = CASE rec.status
+                             WHEN 'building' THEN 'It is being built: idx_cancel or idx_rollback its history row to stop it.'
+                             WHEN 'validating' THEN 'It is built and being measured: idx_rollback its history row to remove it.'
+                             WHEN 'kept' THEN 'It is built and kept: idx_rollback its history row to remove it.'
+                             WHEN 'hidden' THEN 'Its index is hidden: idx_unhide brings it back.'
+                             ELSE 'A later cycle may propose it again when its workload changes.' END;
+    END IF;
+    SELECT COALESCE(max(s.id), 0) INTO cycle FROM @extschema@.idx_autopilot_snapshots s;
+END
+$idx_recommendation_get$;
+COMMENT ON FUNCTION @extschema@.idx_recommendation_get(bigint, text) IS
+    'internal (idx_recommendation_apply, _reject): the proposed recommendation, locked, and the latest cycle; P0002 when there is none, 55000 when it is not proposed';
+
+CREATE FUNCTION @extschema@.idx_recommendation_apply(id bigint)
+RETURNS SETOF @extschema@.idx_recommendations
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_recommendation_apply$
+DECLARE
+    got   record;
+BEGIN
+    PERFORM @extschema@.idx_refuse_in_recovery('idx_recommendation_apply()');
+    SELECT * INTO got FROM @extschema@.idx_recommendation_get(id, 'applied');
+    IF (got.rec).kind = 'create' THEN
+        PERFORM @extschema@.idx_autopilot_queue(got.cycle, (got.rec).id, true);
+    ELSE
+        -- a drop: hidden first, by the drop stage's one way to hide
+        -- (89_autopilot_drops.sql; outside a cycle, so its window after
+        -- starts at the next cycle); it drops it after hide_for unless a
+        -- statement of its table got slower
+        PERFORM @extschema@.idx_autopilot_hide((got.rec).id, NULL);
+    END IF;
+    RETURN QUERY SELECT * FROM @extschema@.idx_recommendations r WHERE r.id = (got.rec).id;
+END
+$idx_recommendation_apply$;
+COMMENT ON FUNCTION @extschema@.idx_recommendation_apply(bigint) IS
+    'approve a proposed recommendation (index_advisor_admin): a create is queued through idx_apply (migration autopilot) as the caller, a drop is hidden first; returns the row';
+REVOKE ALL ON FUNCTION @extschema@.idx_recommendation_apply(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_recommendation_apply(bigint) TO index_advisor_admin;
+
+CREATE FUNCTION @extschema@.idx_recommendation_reject(id bigint, reason text)
+RETURNS SETOF @extschema@.idx_recommendations
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_recommendation_reject$
+DECLARE
+    got   record;
+BEGIN
+    PERFORM @extschema@.idx_refuse_in_recovery('idx_recommendation_reject()');
+    IF reason IS NULL OR btrim(reason) = '' THEN
+        RAISE EXCEPTION 'a rejection needs a reason'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Say why in a sentence, for example ''the table is rewritten every night''.';
+    END IF;
+    SELECT * INTO got FROM @extschema@.idx_recommendation_get(id, 'rejected');
+    PERFORM @extschema@.idx_autopilot_event(got.cycle, (got.rec).id, 'rejected',
+        format('Rejected by %s: %s', current_user, reason), 'rejected');
+    RETURN QUERY SELECT * FROM @extschema@.idx_recommendations r WHERE r.id = (got.rec).id;
+END
+$idx_recommendation_reject$;
+COMMENT ON FUNCTION @extschema@.idx_recommendation_reject(bigint, text) IS
+    'refuse a proposed recommendation (index_advisor_admin), with the reason; the autopilot does not propose it again unless its workload changes (idx_autopilot_workload_changed); returns the row';
+REVOKE ALL ON FUNCTION @extschema@.idx_recommendation_reject(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_recommendation_reject(bigint, text) TO index_advisor_admin;
+
+-- ---------------------------------------------------------------------
+-- The report
+-- ---------------------------------------------------------------------
+
+-- A duration in ms per day as people read it: "41 min/day", "350 ms/day".
+CREATE FUNCTION @extschema@.idx_autopilot_per_day(ms double precision)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN $1 IS NULL THEN NULL
+                WHEN abs($1) >= 3600000 THEN round(($1 / 3600000)::numeric, 1) || ' h/day'
+                WHEN abs($1) >= 60000 THEN round($1 / 60000) || ' min/day'
+                WHEN abs($1) >= 1000 THEN round(($1 / 1000)::numeric, 1) || ' s/day'
+                ELSE round($1::numeric, 1) || ' ms/day' END
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_per_day(double precision) IS
+    'internal (idx_autopilot_report): milliseconds per day as people read them';
+
+-- Evidence (88's and 89's shape) in one line: per target statement, mean
+-- before -> after over calls, and the two windows.
+CREATE FUNCTION @extschema@.idx_autopilot_measured(evidence jsonb, statements jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN $1 IS NOT NULL THEN
+            (SELECT string_agg(format('%s: %s -> %s ms (%s -> %s calls)',
+                                      left(regexp_replace(s ->> 'query', '\s+', ' ', 'g'), 60),
+                                      round((s ->> 'mean_before')::numeric, 3),
+                                      round((s ->> 'mean_after')::numeric, 3),
+                                      s ->> 'calls_before', s ->> 'calls_after'), '; ')
+               FROM jsonb_array_elements(COALESCE($1 -> 'statements', '[]')) s
+              WHERE COALESCE((s ->> 'target')::boolean, true))
+            || format(' (before: %s s, after: %s s)',
+                      round(($1 #>> '{before,seconds}')::numeric), round(($1 #>> '{after,seconds}')::numeric))
+            || CASE WHEN $1 ? 'gain' THEN format('; gain %s%%', round(100 * ($1 ->> 'gain')::numeric)) ELSE '' END
+        ELSE
+            (SELECT 'before: ' || string_agg(format('%s: %s ms over %s calls',
+                                      left(regexp_replace(s ->> 'query', '\s+', ' ', 'g'), 60),
+                                      round((s ->> 'mean_ms')::numeric, 3), s ->> 'calls'), '; ')
+                    || '; not measured after yet'
+               FROM jsonb_array_elements(COALESCE($2, '[]')) s)
+        END
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_measured(jsonb, jsonb) IS
+    'internal (idx_autopilot_report): what was measured before and after, in one line, from a recommendation''s evidence (or its statements before, until there is evidence)';
+
+CREATE FUNCTION @extschema@.idx_autopilot_report()
+RETURNS TABLE(recommendation_id bigint, kind text, status text, what text,
+              why text, measured text, saved_per_day text, bytes bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_report$
+#variable_conflict use_column
+DECLARE
+    min_window text := extract(epoch FROM (@extschema@.idx_autopilot_settings()).min_window)::bigint || ' s';
+BEGIN
+    -- one place for a recommendation's bytes: its index's size while it
+    -- exists (kept, validating), else the estimate; a drop frees them
+    RETURN QUERY
+    WITH r AS (
+        SELECT x.*,
+               CASE WHEN x.kind = 'drop' AND x.status = 'dropped' THEN -x.est_size
+                    WHEN x.kind = 'drop' THEN 0
+                    ELSE COALESCE((SELECT pg_relation_size(c.oid) FROM pg_class c
+                                    WHERE c.oid = x.index_oid AND c.relkind IN ('i', 'I')),
+                                  CASE WHEN x.status IN ('reverted', 'rejected', 'expired') THEN 0
+                                       ELSE x.est_size END)
+               END AS b,
+               (x.evidence ->> 'saved_ms_per_day')::float8 AS saved
+          FROM @extschema@.idx_recommendations x
+    ), n AS (
+        SELECT count(*) FILTER (WHERE r.status = 'kept') AS kept,
+               sum(r.saved) FILTER (WHERE r.status = 'kept') AS saved,
+               count(*) FILTER (WHERE r.status = 'kept' AND r.saved IS NULL) AS unmeasured,
+               sum(r.b) FILTER (WHERE r.status = 'kept')::bigint AS kept_bytes,
+               count(*) FILTER (WHERE r.status = 'reverted') AS reverted,
+               count(*) FILTER (WHERE r.status = 'hidden') AS hidden,
+               count(*) FILTER (WHERE r.status = 'dropped') AS dropped,
+               count(*) FILTER (WHERE r.status = 'proposed') AS proposed,
+               count(*) FILTER (WHERE r.status IN ('building', 'validating')) AS building,
+               count(*) FILTER (WHERE r.status = 'rejected') AS rejected
+          FROM r
+    )
+    SELECT NULL::bigint, NULL::text, NULL::text,
+           format('%s %s kept: %s saved%s, %s; %s reverted; %s hidden, %s dropped; %s proposed, %s building or validating, %s rejected',
+                  n.kept, CASE WHEN n.kept = 1 THEN 'index' ELSE 'indexes' END,
+                  COALESCE(@extschema@.idx_autopilot_per_day(n.saved), '0 min/day'),
+                  CASE WHEN n.unmeasured > 0
+                       THEN format(' (%s measured over less than %s: not counted)', n.unmeasured, min_window) ELSE '' END,
+                  @extschema@.idx_autopilot_bytes(COALESCE(n.kept_bytes, 0)),
+                  n.reverted, n.hidden, n.dropped, n.proposed, n.building, n.rejected),
+           NULL::text, NULL::text, @extschema@.idx_autopilot_per_day(n.saved), n.kept_bytes
+      FROM n
+    UNION ALL
+    (SELECT r.id, r.kind, r.status, r.definition, r.reason,
+            @extschema@.idx_autopilot_measured(r.evidence, r.statements),
+            CASE WHEN r.saved IS NOT NULL THEN @extschema@.idx_autopilot_per_day(r.saved)
+                 WHEN r.evidence IS NOT NULL
+                 THEN format('not extrapolated: measured over %s s, less than autopilot_min_window (%s)',
+                             round((r.evidence #>> '{after,seconds}')::numeric), min_window)
+            END,
+            r.b
+       FROM r ORDER BY r.id);
+END
+$idx_autopilot_report$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_report() IS
+    'what the autopilot did: a first row of totals (kept with time saved per day and bytes, reverted, hidden, dropped, pending), then one row per recommendation you may read: what, why, measured before and after, time saved per day (only from a window of at least autopilot_min_window), bytes spent (negative: freed)';
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_report() TO PUBLIC;
+
+-- ---------------------------------------------------------------------
+-- The scheduled job: idx_check, then a cycle
+-- ---------------------------------------------------------------------
+
+-- What idx_schedule's pg_cron job runs (30_plan.sql).  idx_check first;
+-- then, when the policy is not off and the job's role is the policy's
+-- owner, one cycle in a subtransaction of its own: a cycle's error is
+-- reported (WARNING, in the server log and in pg_cron's) and undoes the
+-- cycle only, never idx_check's work.  Another role's job skips the cycle
+-- with a WARNING that says whose it is.  Returns idx_check's findings.
+-- Not SECURITY DEFINER: the cycle runs as the job's role.
+CREATE FUNCTION @extschema@.idx_check_and_cycle()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_check_and_cycle$
+DECLARE
+    findings bigint;
+    owner    pg_catalog.regrole;
+    mode     text;
+    steps    bigint;
+    state    text;
+    msg      text;
+BEGIN
+    SELECT count(*) INTO findings FROM @extschema@.idx_check();
+    SELECT p.mode, p.owner INTO mode, owner FROM @extschema@.idx_autopilot_policy p;
+    IF mode = 'off' THEN
+        RETURN findings;
+    END IF;
+    IF owner::oid <> current_user::regrole::oid THEN
+        RAISE WARNING 'autopilot cycle skipped: this job runs as "%", the autopilot policy''s owner is "%"',
+                      current_user, owner
+            USING DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
+                  HINT = format('Schedule the job as %s (idx_schedule() run by that role), or set the policy again as %s with idx_autopilot_set().',
+                                owner, current_user);
+        RETURN findings;
+    END IF;
+    BEGIN
+        SELECT count(*) INTO steps FROM @extschema@.idx_autopilot_run();
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+        RAISE WARNING 'autopilot cycle failed: %', msg
+            USING DETAIL = format('SQLSTATE %s. idx_check''s findings were kept; the cycle was undone, and the next one starts afresh.', state),
+                  HINT = 'Run SELECT * FROM idx_autopilot_run() by hand to see the error in full.';
+    END;
+    RETURN findings;
+END
+$idx_check_and_cycle$;
+COMMENT ON FUNCTION @extschema@.idx_check_and_cycle() IS
+    'what idx_schedule''s pg_cron job runs: idx_check(), then one autopilot cycle when the policy is not off and the job''s role owns it (an error of the cycle is a WARNING and undoes the cycle only); returns the number of findings';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_and_cycle() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_check_and_cycle() TO index_advisor_admin;
+
+-- internal functions: the cycle's and the approval's, not for PUBLIC
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_propose(bigint, @extschema@.idx_autopilot_policy) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_recommendation_get(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_propose(bigint, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) TO index_advisor_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_recommendation_get(bigint, text) TO index_advisor_admin;
