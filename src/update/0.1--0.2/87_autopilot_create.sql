@@ -51,12 +51,14 @@ LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_shape$
 DECLARE
-    ident constant text := '(?:"(?:[^"]|"")+"|[^\s."(]+)';
+    -- E'' strings: the body is parsed with the caller's
+    -- standard_conforming_strings
+    ident constant text := E'(?:"(?:[^"]|"")+"|[^\\s."(]+)';
     m text[];
 BEGIN
     m := regexp_match(definition,
                       '^CREATE (?:UNIQUE )?INDEX (' || ident || ')( ON (?:ONLY )?('
-                      || ident || '\.' || ident || ')[\s(].*)$', 's');
+                      || ident || E'\\.' || ident || E')[\\s(].*)$', 's');
     IF m IS NULL THEN
         RETURN;
     END IF;
@@ -181,12 +183,17 @@ BEGIN
             RETURN false;
         END IF;
     END IF;
+    -- the statements the queuing role wrote itself: the idx_history row
+    -- is read by every member of index_advisor_admin, and another role's
+    -- text is shown only to whom pg_stat_statements would show it
+    -- (doc/safety.md, "Autopilot"); the others stay in the recommendation
     queries := ARRAY(SELECT s ->> 'query'
                        FROM jsonb_array_elements(rec.statements) s
-                      WHERE s ->> 'query' IS NOT NULL);
+                      WHERE s ->> 'query' IS NOT NULL
+                        AND (s ->> 'userid')::oid = current_user::regrole::oid);
     BEGIN
         hid := @extschema@.idx_apply(definition => rec.definition,
-                                     queries => queries,
+                                     queries => NULLIF(queries, '{}'),
                                      migration => 'autopilot');
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
@@ -743,3 +750,9 @@ REVOKE ALL ON FUNCTION @extschema@.idx_recommendation_get(bigint, text) FROM PUB
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_propose(bigint, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_recommendation_get(bigint, text) TO index_advisor_admin;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_budget_used(),
+                       @extschema@.idx_autopilot_builds_today(),
+                       @extschema@.idx_autopilot_shape(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_budget_used(),
+                          @extschema@.idx_autopilot_builds_today(),
+                          @extschema@.idx_autopilot_shape(text) TO index_advisor_admin;

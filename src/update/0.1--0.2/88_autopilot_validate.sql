@@ -334,7 +334,7 @@ BEGIN
             @extschema@.idx_autopilot_abbrev(worst.query),
             @extschema@.idx_autopilot_ms(worst.mean_before), @extschema@.idx_autopilot_ms(worst.mean_after),
             to_char(worst.calls_after, 'FM999,999,999,999'), @extschema@.idx_autopilot_p(worst.p),
-            CASE WHEN worst.query ~* '^\s*UPDATE\M'
+            CASE WHEN worst.query ~* E'^\\s*UPDATE\\M'
                       AND (ev->>'hot_before')::numeric - (ev->>'hot_after')::numeric >= 10
                  THEN format(': fewer HOT updates (%s %% → %s %%)', ev->>'hot_before', ev->>'hot_after')
                  ELSE format(', more than %s %% slower', round(100 * policy.max_regression::numeric)) END);
@@ -432,3 +432,5 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@
                           @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
                           @extschema@.idx_autopilot_window_span(bigint, bigint)
        TO index_advisor_admin;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
