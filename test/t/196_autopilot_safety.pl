@@ -30,6 +30,9 @@
 #  7. a cycle cancelled half-way (after its snapshot) leaves nothing;
 #  8. statements of the owner that are themselves cycles, and texts with
 #     $$, comments and quotes, go through a cycle;
+# 10. retention: a cycle drops the snapshots (and texts) older than the
+#     autopilot window that no recommendation names -- any role running
+#     ever new statements would otherwise fill the disk;
 #  9. random SQL from sqlsmith (test/fuzz/schema.sql, as in
 #     175_fuzz_sqlsmith.pl) run as a role, then cycles in recommend mode
 #     with drops: no cycle fails, no step records an internal error
@@ -386,6 +389,32 @@ as('ap', q{SELECT count(*) FROM idx_autopilot_set('recommend', drops => true)});
     $hold->quit;
 }
 as('postgres', 'SELECT count(*) FROM idx_autopilot_run()');
+
+# ---------------------------------------------------------------------
+# 10. Retention: what no decision needs does not stay for ever
+# ---------------------------------------------------------------------
+# every snapshot so far is moved back beyond the autopilot window (1 day)
+as('postgres', q{UPDATE idx_autopilot_snapshots SET taken_at = taken_at - interval '2 days';
+                 SELECT pg_stat_statements_reset()});
+my $old = snapshots();
+as('postgres', 'SELECT count(*) FROM idx_autopilot_run()');
+is(as('postgres', q{
+    SELECT count(*) FROM idx_autopilot_snapshots x
+     WHERE x.id < (SELECT max(y.id) FROM idx_autopilot_snapshots y)
+       AND NOT EXISTS (SELECT 1 FROM idx_recommendations r
+                        WHERE x.id IN (r.before_from, r.before_to, r.after_from))}),
+   '0', 'a cycle drops the snapshots older than the window that no recommendation names');
+cmp_ok(snapshots(), '<', $old, '... so there are fewer than before');
+is(as('postgres', q{
+    SELECT count(*) FROM idx_autopilot_statements t
+     WHERE NOT EXISTS (SELECT 1 FROM idx_autopilot_counters c
+                        WHERE c.userid = t.userid AND c.queryid = t.queryid)}),
+   '0', '... and the texts no counter names any more');
+is(as('postgres', q{
+    SELECT count(*) FROM idx_recommendations r
+     WHERE NOT EXISTS (SELECT 1 FROM idx_autopilot_snapshots x WHERE x.id = r.before_from)
+        OR NOT EXISTS (SELECT 1 FROM idx_autopilot_snapshots x WHERE x.id = r.before_to)}),
+   '0', 'every recommendation keeps its window');
 
 # ---------------------------------------------------------------------
 # 9. sqlsmith's statements, then cycles

@@ -240,6 +240,9 @@ CREATE TABLE @extschema@.idx_autopilot_counters (
     blks_read     bigint NOT NULL,
     PRIMARY KEY (snapshot_id, userid, queryid)
 );
+-- a statement's counters in every snapshot (the retention of texts)
+CREATE INDEX idx_autopilot_counters_statement
+    ON @extschema@.idx_autopilot_counters (userid, queryid);
 COMMENT ON TABLE @extschema@.idx_autopilot_counters IS
     'index_advisor: pg_stat_statements counters of this database at each autopilot snapshot (sumsq_ms = calls * (stddev^2 + mean^2))';
 
@@ -323,6 +326,7 @@ DECLARE
     nsp   name := @extschema@.idx_autopilot_pgss_schema();
     prev  @extschema@.idx_autopilot_snapshots;
     snap  @extschema@.idx_autopilot_snapshots;
+    gone  bigint[];
 BEGIN
     SELECT * INTO prev FROM @extschema@.idx_autopilot_snapshots
      ORDER BY id DESC LIMIT 1;
@@ -374,6 +378,34 @@ BEGIN
        SET statements = (SELECT count(*) FROM @extschema@.idx_autopilot_counters c
                           WHERE c.snapshot_id = snap.id)
      WHERE x.id = snap.id;
+    -- Retention: each snapshot holds a row per statement (up to
+    -- pg_stat_statements.max), and any role that runs ever new statements
+    -- adds texts; kept for ever, they would fill the disk.  A decision
+    -- needs only its windows' ends: a snapshot older than the autopilot
+    -- window that no recommendation names (before_from, before_to,
+    -- after_from) goes, with its counters, and so do the texts no counter
+    -- names any more.  Only an owner that reads every recommendation
+    -- prunes (pg_read_all_stats: idx_autopilot_may_read), so that no row
+    -- it cannot see loses its windows; an owner without it records only
+    -- its own statements.
+    IF pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') THEN
+        gone := ARRAY(
+            SELECT x.id FROM @extschema@.idx_autopilot_snapshots x
+             WHERE x.id < snap.id
+               AND x.taken_at < clock_timestamp() - (SELECT w."window" FROM @extschema@.idx_autopilot_settings() w)
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
+                                WHERE x.id IN (r.before_from, r.before_to, r.after_from)));
+        IF cardinality(gone) > 0 THEN
+            DELETE FROM @extschema@.idx_autopilot_statements t
+             WHERE (t.userid, t.queryid) IN (SELECT c.userid, c.queryid
+                                               FROM @extschema@.idx_autopilot_counters c
+                                              WHERE c.snapshot_id = ANY (gone))
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_counters c
+                                WHERE c.userid = t.userid AND c.queryid = t.queryid
+                                  AND c.snapshot_id <> ALL (gone));
+            DELETE FROM @extschema@.idx_autopilot_snapshots x WHERE x.id = ANY (gone);
+        END IF;
+    END IF;
     RETURN snap.id;
 END
 $idx_autopilot_snapshot$;
