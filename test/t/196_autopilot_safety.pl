@@ -33,6 +33,9 @@
 # 10. retention: a cycle drops the snapshots (and texts) older than the
 #     autopilot window that no recommendation names -- any role running
 #     ever new statements would otherwise fill the disk;
+# 11. a 57014 that a table owner's function RAISEs while the cycle plans
+#     its statement is that statement's error, not the cycle's end (it was:
+#     any role could stop every cycle); statement_timeout still ends it;
 #  9. random SQL from sqlsmith (test/fuzz/schema.sql, as in
 #     175_fuzz_sqlsmith.pl) run as a role, then cycles in recommend mode
 #     with drops: no cycle fails, no step records an internal error
@@ -415,6 +418,57 @@ is(as('postgres', q{
      WHERE NOT EXISTS (SELECT 1 FROM idx_autopilot_snapshots x WHERE x.id = r.before_from)
         OR NOT EXISTS (SELECT 1 FROM idx_autopilot_snapshots x WHERE x.id = r.before_to)}),
    '0', 'every recommendation keeps its window');
+
+# ---------------------------------------------------------------------
+# 11. A table owner's 57014 is its statement's error; a real cancel ends
+#     the cycle
+# ---------------------------------------------------------------------
+as('mallory', q{
+    -- raises 57014 only when planned inside a cycle
+    -- (no argument: pg_stat_statements would make a constant $1, and a
+    -- call with a parameter is not folded)
+    CREATE FUNCTION m.boom() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$
+    BEGIN
+        IF pg_catalog.current_query() LIKE '%idx_autopilot_run%' THEN
+            RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
+        END IF;
+        RETURN 3;
+    END $$;
+    CREATE TABLE m.u (a int, b int);
+    INSERT INTO m.u SELECT g, g FROM generate_series(1, 5000) g;
+    ANALYZE m.u;
+    SELECT count(*) FROM m.u WHERE a = m.boom();
+    SELECT count(*) FROM m.u WHERE a = m.boom();
+    SELECT count(*) FROM m.u WHERE a = m.boom();
+});
+{
+    my ($ret, $out, $err) = psql_as('postgres', 'SELECT count(*) FROM idx_autopilot_run()');
+    is($ret, 0, 'a 57014 that a table owner\'s function raises while the cycle plans its statement does not end the cycle')
+      or diag($err);
+}
+as('mallory', q{
+    -- sleeps only when planned inside a cycle
+    CREATE FUNCTION m.nap() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$
+    BEGIN
+        IF pg_catalog.current_query() LIKE '%idx_autopilot_run%' THEN
+            PERFORM pg_catalog.pg_sleep(5);
+        END IF;
+        RETURN 3;
+    END $$;
+    SELECT count(*) FROM m.u WHERE b = m.nap();
+    SELECT count(*) FROM m.u WHERE b = m.nap();
+    SELECT count(*) FROM m.u WHERE b = m.nap();
+});
+{
+    my $counts = q{SELECT (SELECT count(*) FROM idx_autopilot_snapshots) || ' ' || (SELECT count(*) FROM idx_autopilot_events)};
+    my $before = as('postgres', $counts);
+    my ($ret, $out, $err) = psql_as('postgres', q{SET index_advisor.check_timeout = '20s';
+                                                    SET statement_timeout = '1s';
+                                                    SELECT count(*) FROM idx_autopilot_run()});
+    like($err, qr/canceling statement due to statement timeout/,
+         'statement_timeout while the cycle plans a slow statement ends the cycle');
+    is(as('postgres', $counts), $before, '... and leaves nothing');
+}
 
 # ---------------------------------------------------------------------
 # 9. sqlsmith's statements, then cycles
