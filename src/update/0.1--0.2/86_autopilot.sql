@@ -187,7 +187,7 @@ BEGIN
             idx_autopilot_set.max_builds_per_day, idx_autopilot_set.min_gain,
             idx_autopilot_set.max_regression, idx_autopilot_set.drops,
             idx_autopilot_set.hide_for, idx_autopilot_set.schemas,
-            current_user::regrole, now())
+            @extschema@.idx_autopilot_me(), now())
     ON CONFLICT (only_row) DO UPDATE
        SET mode = excluded.mode, budget = excluded.budget,
            max_builds_per_day = excluded.max_builds_per_day,
@@ -258,6 +258,16 @@ COMMENT ON TABLE @extschema@.idx_autopilot_statements IS
     'index_advisor: the text of each statement the autopilot saw in pg_stat_statements, as it recorded it';
 REVOKE ALL ON @extschema@.idx_autopilot_snapshots, @extschema@.idx_autopilot_counters,
               @extschema@.idx_autopilot_statements FROM PUBLIC;
+
+-- The current role as a regrole.  Not current_user::regrole: that reads
+-- the name as an identifier, so for a role "Alice" it finds alice, another
+-- role (or none).
+CREATE FUNCTION @extschema@.idx_autopilot_me()
+RETURNS pg_catalog.regrole
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $idx_autopilot_me$SELECT pg_catalog.quote_ident(CURRENT_USER)::pg_catalog.regrole$idx_autopilot_me$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_me() IS
+    'the current role as a regrole (quoted: current_user::regrole would take a role "Alice" for alice); the owner and the authors of the autopilot''s record';
 
 -- Who reads a statement's text: the roles pg_stat_statements shows it to
 -- (its author, and the members of pg_read_all_stats: has_privs_of_role,
@@ -609,18 +619,44 @@ ALTER TABLE @extschema@.idx_recommendations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.idx_autopilot_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY idx_recommendations_own_rows ON @extschema@.idx_recommendations FOR SELECT
     USING (@extschema@.idx_may_act(role_oid));
--- An admin reads and changes every row whose statement texts
--- (statements, evidence, reason, detail quote them) pg_stat_statements
--- would show it: those of the roles whose privileges it has, or all as a
--- member of pg_read_all_stats (idx_autopilot_may_read); it may add any.
+-- An admin reads every row whose statement texts (statements, evidence,
+-- reason, detail quote them) pg_stat_statements would show it: those of
+-- the roles whose privileges it has, or all as a member of
+-- pg_read_all_stats (idx_autopilot_may_read).  What the cycle acts on is
+-- written only by those it would act for: a recommendation is added only
+-- by the policy's owner, in its own name (an admin that could add one, or
+-- change one of the owner's, would have the owner -- often a superuser --
+-- build, roll back, hide or drop what it names: test/t/196), and changed
+-- or deleted only by a role with its decider's privileges; a step is
+-- added in the name of the role that takes it.
 CREATE POLICY idx_recommendations_admin_rows ON @extschema@.idx_recommendations
-    TO index_advisor_admin
-    USING (@extschema@.idx_autopilot_may_read(role_oid)) WITH CHECK (true);
+    FOR SELECT TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(role_oid));
+CREATE POLICY idx_recommendations_owner_adds ON @extschema@.idx_recommendations
+    FOR INSERT TO index_advisor_admin
+    WITH CHECK (role_oid::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid
+                AND role_oid::pg_catalog.oid OPERATOR(pg_catalog.=)
+                    (SELECT c.owner::pg_catalog.oid FROM @extschema@.idx_autopilot_config c));
+CREATE POLICY idx_recommendations_decider_changes ON @extschema@.idx_recommendations
+    FOR UPDATE TO index_advisor_admin
+    USING (@extschema@.idx_may_act(role_oid)) WITH CHECK (@extschema@.idx_may_act(role_oid));
+CREATE POLICY idx_recommendations_decider_deletes ON @extschema@.idx_recommendations
+    FOR DELETE TO index_advisor_admin
+    USING (@extschema@.idx_may_act(role_oid));
 CREATE POLICY idx_autopilot_events_own_rows ON @extschema@.idx_autopilot_events FOR SELECT
     USING (@extschema@.idx_may_act(role_oid));
 CREATE POLICY idx_autopilot_events_admin_rows ON @extschema@.idx_autopilot_events
-    TO index_advisor_admin
-    USING (@extschema@.idx_autopilot_may_read(role_oid)) WITH CHECK (true);
+    FOR SELECT TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(role_oid));
+CREATE POLICY idx_autopilot_events_own_adds ON @extschema@.idx_autopilot_events
+    FOR INSERT TO index_advisor_admin
+    WITH CHECK (role_oid::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid);
+CREATE POLICY idx_autopilot_events_own_changes ON @extschema@.idx_autopilot_events
+    FOR UPDATE TO index_advisor_admin
+    USING (@extschema@.idx_may_act(role_oid)) WITH CHECK (@extschema@.idx_may_act(role_oid));
+CREATE POLICY idx_autopilot_events_own_deletes ON @extschema@.idx_autopilot_events
+    FOR DELETE TO index_advisor_admin
+    USING (@extschema@.idx_may_act(role_oid));
 REVOKE ALL ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events FROM PUBLIC;
 GRANT SELECT ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events TO PUBLIC;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.idx_recommendations,
@@ -648,7 +684,7 @@ BEGIN
            (cycle, recommendation_id, action, status, detail, role_oid)
     VALUES (cycle, rec_id, action,
             (SELECT r.status FROM @extschema@.idx_recommendations r WHERE r.id = rec_id),
-            detail, current_user::regrole);
+            detail, @extschema@.idx_autopilot_me());
 END
 $idx_autopilot_event$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_event(bigint, bigint, text, text, text) IS
@@ -685,7 +721,7 @@ BEGIN
     -- another admin may have set it meanwhile, and a cycle acts as the
     -- owner and as no other.
     FOR pass IN 1 .. 2 LOOP
-        IF policy.owner::oid <> current_user::regrole::oid THEN
+        IF policy.owner::oid <> @extschema@.idx_autopilot_me()::oid THEN
             RAISE EXCEPTION 'only the autopilot policy''s owner "%" may run a cycle', policy.owner
                 USING ERRCODE = 'insufficient_privilege',
                       DETAIL = 'A cycle acts as the role that set the policy, and as no other.',

@@ -190,7 +190,7 @@ BEGIN
     queries := ARRAY(SELECT s ->> 'query'
                        FROM jsonb_array_elements(rec.statements) s
                       WHERE s ->> 'query' IS NOT NULL
-                        AND (s ->> 'userid')::oid = current_user::regrole::oid);
+                        AND (s ->> 'userid')::oid = @extschema@.idx_autopilot_me()::oid);
     BEGIN
         hid := @extschema@.idx_apply(definition => rec.definition,
                                      queries => NULLIF(queries, '{}'),
@@ -461,7 +461,7 @@ BEGIN
                     statements, est_gain, est_size, status, role_oid,
                     before_from, before_to, workload_key)
             SELECT 'create', pick.definition, n.nspname, part.index_name, c.relname, c.oid,
-                   served, gain, pick.est_size, 'proposed', current_user::regrole,
+                   served, gain, pick.est_size, 'proposed', @extschema@.idx_autopilot_me(),
                    win_from, cycle, key
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.oid = part.table_oid
@@ -719,7 +719,7 @@ BEGIN
     IF mode = 'off' THEN
         RETURN findings;
     END IF;
-    IF owner::oid <> current_user::regrole::oid THEN
+    IF owner::oid <> @extschema@.idx_autopilot_me()::oid THEN
         RAISE WARNING 'autopilot cycle skipped: this job runs as "%", the autopilot policy''s owner is "%"',
                       current_user, owner
             USING DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
