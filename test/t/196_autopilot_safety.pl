@@ -133,6 +133,14 @@ is(as('Ap', q{SELECT owner FROM idx_autopilot_set('recommend', drops => true)}),
 }
 as('postgres', q{SELECT idx_autopilot_set('recommend', drops => true)});
 {
+    # the policy's row: another admin may take it over, not rewrite it in
+    # the owner's name
+    my ($ret, $out, $err) = psql_as('eve', q{UPDATE idx_autopilot_config SET mode = 'apply', drops = true, hide_for = '0'});
+    like($err, qr/new row violates row-level security policy/,
+         'an admin cannot change the policy and leave its owner the superuser');
+    is(as('postgres', 'SELECT mode || \' \' || owner FROM idx_autopilot_policy'), 'recommend postgres', '... the policy is as it was');
+}
+{
     my ($ret, $out, $err) = psql_as('eve', 'SELECT * FROM idx_autopilot_run()');
     like($err, qr/only the autopilot policy's owner "postgres" may run a cycle/,
          'an admin that is not the policy\'s owner may not run a cycle');

@@ -269,6 +269,24 @@ AS $idx_autopilot_me$SELECT pg_catalog.quote_ident(CURRENT_USER)::pg_catalog.reg
 COMMENT ON FUNCTION @extschema@.idx_autopilot_me() IS
     'the current role as a regrole (quoted: current_user::regrole would take a role "Alice" for alice); the owner and the authors of the autopilot''s record';
 
+-- Who writes the policy: an admin, in its own name only.  idx_autopilot_set
+-- runs as its caller and writes the row itself; without this an admin
+-- could UPDATE the row and leave another role -- the superuser whose
+-- pg_cron job runs the cycles -- its owner, with settings of its own
+-- choosing (mode apply, drops; test/t/196).  Any admin may still take the
+-- policy over (then it is its owner) or delete it (mode off).
+ALTER TABLE @extschema@.idx_autopilot_config ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idx_autopilot_config_read ON @extschema@.idx_autopilot_config
+    FOR SELECT TO index_advisor_admin USING (true);
+CREATE POLICY idx_autopilot_config_set ON @extschema@.idx_autopilot_config
+    FOR INSERT TO index_advisor_admin
+    WITH CHECK (owner::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid);
+CREATE POLICY idx_autopilot_config_reset ON @extschema@.idx_autopilot_config
+    FOR UPDATE TO index_advisor_admin USING (true)
+    WITH CHECK (owner::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid);
+CREATE POLICY idx_autopilot_config_delete ON @extschema@.idx_autopilot_config
+    FOR DELETE TO index_advisor_admin USING (true);
+
 -- Who reads a statement's text: the roles pg_stat_statements shows it to
 -- (its author, and the members of pg_read_all_stats: has_privs_of_role,
 -- which pg_has_role(..., 'USAGE') says) and the roles that have its
@@ -750,6 +768,8 @@ BEGIN
           FROM @extschema@.idx_autopilot_events e
           LEFT JOIN @extschema@.idx_recommendations r ON r.id = e.recommendation_id
          WHERE e.cycle = this_cycle
+           -- its own steps: another admin may add steps under a cycle's id
+           AND e.role_oid::pg_catalog.oid = @extschema@.idx_autopilot_me()::pg_catalog.oid
          ORDER BY e.id;
 END
 $idx_autopilot_run$;
