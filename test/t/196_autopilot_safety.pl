@@ -192,6 +192,16 @@ is(as('alice', 'SELECT count(*) FROM idx_recommendations') . ' '
     my ($ret, $out, $err) = psql_as('alice', 'SELECT count(*) FROM idx_autopilot_statements');
     like($err, qr/permission denied for table idx_autopilot_statements/, 'a plain role reads no statement text');
 }
+{
+    # the measurements: another admin cannot rewrite a window
+    is(as('postgres', 'SELECT count(*) > 0 FROM idx_autopilot_counters'), 't', 'there are counters');
+    my ($ret, $out, $err) = psql_as('reader', q{UPDATE idx_autopilot_counters SET total_ms = total_ms * 100 RETURNING 1});
+    is($out, '', 'an admin that is not the policy\'s owner changes no counter');
+    ($ret, $out, $err) = psql_as('reader', q{DELETE FROM idx_autopilot_snapshots RETURNING 1});
+    is($out, '', '... deletes no snapshot');
+    ($ret, $out, $err) = psql_as('reader', q{INSERT INTO idx_autopilot_snapshots (started_at) VALUES (now())});
+    like($err, qr/new row violates row-level security policy/, '... and adds none');
+}
 
 # ---------------------------------------------------------------------
 # 3. The rule by which a statement is one of a table's

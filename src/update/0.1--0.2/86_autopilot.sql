@@ -308,10 +308,39 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) IS
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) TO PUBLIC;
 
+-- The measurements are written by the policy's owner only (its cycles
+-- take and prune the snapshots): another admin that could change a
+-- window's counters could make a needed index look unneeded, and have the
+-- owner's cycle drop it (test/t/196).  Every admin reads the snapshots
+-- and counters (no text in them).
+CREATE FUNCTION @extschema@.idx_autopilot_is_owner()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $idx_autopilot_is_owner$
+    SELECT EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_config c
+                    WHERE c.owner::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid)
+$idx_autopilot_is_owner$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_is_owner() IS
+    'true when the current role owns the autopilot policy: who may write the snapshots, counters and texts (row-level security)';
+ALTER TABLE @extschema@.idx_autopilot_snapshots ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.idx_autopilot_counters ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.idx_autopilot_statements ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idx_autopilot_snapshots_read ON @extschema@.idx_autopilot_snapshots
+    FOR SELECT TO index_advisor_admin USING (true);
+CREATE POLICY idx_autopilot_snapshots_write ON @extschema@.idx_autopilot_snapshots
+    FOR ALL TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_is_owner()) WITH CHECK (@extschema@.idx_autopilot_is_owner());
+CREATE POLICY idx_autopilot_counters_read ON @extschema@.idx_autopilot_counters
+    FOR SELECT TO index_advisor_admin USING (true);
+CREATE POLICY idx_autopilot_counters_write ON @extschema@.idx_autopilot_counters
+    FOR ALL TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_is_owner()) WITH CHECK (@extschema@.idx_autopilot_is_owner());
 CREATE POLICY idx_autopilot_statements_readable ON @extschema@.idx_autopilot_statements
-    TO index_advisor_admin
-    USING (@extschema@.idx_autopilot_may_read(userid::pg_catalog.regrole)) WITH CHECK (true);
+    FOR SELECT TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(userid::pg_catalog.regrole));
+CREATE POLICY idx_autopilot_statements_write ON @extschema@.idx_autopilot_statements
+    FOR ALL TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_is_owner()) WITH CHECK (@extschema@.idx_autopilot_is_owner());
 COMMENT ON POLICY idx_autopilot_statements_readable ON @extschema@.idx_autopilot_statements IS
     'index_advisor: an admin reads (and changes) the texts pg_stat_statements would show it (idx_autopilot_may_read); the cycle adds what its owner sees';
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.idx_autopilot_snapshots,
