@@ -684,12 +684,6 @@ CREATE POLICY idx_recommendations_owner_adds ON @extschema@.idx_recommendations
     WITH CHECK (role_oid::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid
                 AND role_oid::pg_catalog.oid OPERATOR(pg_catalog.=)
                     (SELECT c.owner::pg_catalog.oid FROM @extschema@.idx_autopilot_config c));
-CREATE POLICY idx_recommendations_decider_changes ON @extschema@.idx_recommendations
-    FOR UPDATE TO index_advisor_admin
-    USING (@extschema@.idx_may_act(role_oid)) WITH CHECK (@extschema@.idx_may_act(role_oid));
-CREATE POLICY idx_recommendations_decider_deletes ON @extschema@.idx_recommendations
-    FOR DELETE TO index_advisor_admin
-    USING (@extschema@.idx_may_act(role_oid));
 CREATE POLICY idx_autopilot_events_own_rows ON @extschema@.idx_autopilot_events FOR SELECT
     USING (@extschema@.idx_may_act(role_oid));
 CREATE POLICY idx_autopilot_events_admin_rows ON @extschema@.idx_autopilot_events
@@ -698,12 +692,20 @@ CREATE POLICY idx_autopilot_events_admin_rows ON @extschema@.idx_autopilot_event
 CREATE POLICY idx_autopilot_events_own_adds ON @extschema@.idx_autopilot_events
     FOR INSERT TO index_advisor_admin
     WITH CHECK (role_oid::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid);
-CREATE POLICY idx_autopilot_events_own_changes ON @extschema@.idx_autopilot_events
-    FOR UPDATE TO index_advisor_admin
-    USING (@extschema@.idx_may_act(role_oid)) WITH CHECK (@extschema@.idx_may_act(role_oid));
-CREATE POLICY idx_autopilot_events_own_deletes ON @extschema@.idx_autopilot_events
-    FOR DELETE TO index_advisor_admin
-    USING (@extschema@.idx_may_act(role_oid));
+-- both: changed or deleted only by a role with the row's role's privileges
+DO $changes$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['idx_recommendations', 'idx_autopilot_events'] LOOP
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR UPDATE TO index_advisor_admin '
+                       'USING (@extschema@.idx_may_act(role_oid)) WITH CHECK (@extschema@.idx_may_act(role_oid))',
+                       t || '_changes', t);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR DELETE TO index_advisor_admin '
+                       'USING (@extschema@.idx_may_act(role_oid))', t || '_deletes', t);
+    END LOOP;
+END
+$changes$;
 REVOKE ALL ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events FROM PUBLIC;
 GRANT SELECT ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events TO PUBLIC;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.idx_recommendations,
