@@ -107,7 +107,9 @@ INSERT INTO idx_recommendations (kind, definition, schema_name, table_name, tabl
 VALUES ('create', 'CREATE INDEX ON orders (customer_id)', 'public', 'orders', 'orders'::regclass, 'done', 'regress_ap_app');
 \set VERBOSITY default
 
--- row security as idx_history's: a role reads its own rows, an admin all
+-- row security as idx_history's: a role reads its own rows; an admin the
+-- rows whose statement texts pg_stat_statements would show it (its own, or
+-- all with pg_read_all_stats: doc/safety.md, "Autopilot"), here none
 INSERT INTO idx_recommendations (kind, definition, schema_name, table_name, table_oid, status, role_oid)
 VALUES ('create', 'CREATE INDEX ON orders (customer_id)', 'public', 'orders', 'orders'::regclass, 'proposed', 'regress_ap_admin'),
        ('create', 'CREATE INDEX ON "Order Lines" (qty)', 'public', 'Order Lines', '"Order Lines"'::regclass, 'proposed', 'regress_ap_app');

@@ -192,7 +192,14 @@ ia_rethrow(ErrorData *edata)
  * context cxt with resource owner owner: the error, copied into cxt, the
  * subtransaction rolled back, cxt and owner current again.  With
  * "rethrow_cancel" a cancel is re-thrown: it must never be taken for a
- * failure of the query or candidate at hand.
+ * failure of the query or candidate at hand.  A cancel is a 57014 that
+ * PostgreSQL raised in ProcessInterrupts (pg_cancel_backend,
+ * statement_timeout, a timer of ours, a recovery conflict): code the
+ * planner runs can RAISE the same SQLSTATE, and that is the query's own
+ * error -- else one table owner's function would end every request that
+ * plans its statements, every autopilot cycle included
+ * (test/t/196_autopilot_safety.pl).  (A function that catches a real
+ * cancel can swallow it whatever we do here.)
  */
 ErrorData *
 ia_subxact_caught(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
@@ -203,7 +210,8 @@ ia_subxact_caught(MemoryContext cxt, ResourceOwner owner, bool rethrow_cancel)
 	edata = CopyErrorData();
 	FlushErrorState();
 	ia_subxact_end(cxt, owner, false);
-	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+	if (rethrow_cancel && edata->sqlerrcode == ERRCODE_QUERY_CANCELED &&
+		edata->funcname && strcmp(edata->funcname, "ProcessInterrupts") == 0)
 		ia_rethrow(edata);
 	return edata;
 }

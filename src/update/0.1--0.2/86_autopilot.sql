@@ -19,7 +19,11 @@
  *    drop, with its status) and idx_autopilot_events (one row per step a
  *    cycle took: what, which recommendation, one sentence).  Both are
  *    readable with idx_history's rules: a role reads the rows of the roles
- *    whose privileges it has; index_advisor_admin reads all.
+ *    whose privileges it has; index_advisor_admin reads the others too,
+ *    but not statement texts pg_stat_statements would not show it (the
+ *    texts of other roles without pg_read_all_stats: idx_autopilot_may_read).
+ *    Every function but the pure ones (statuses, statistics) is for
+ *    index_advisor_admin only; doc/safety.md, "Autopilot".
  *  * One cycle: idx_autopilot_run().  It takes a snapshot, then runs the
  *    stages, each an SQL function of its own part:
  *      idx_autopilot_progress(cycle)   88: building -> validating / failed
@@ -183,7 +187,7 @@ BEGIN
             idx_autopilot_set.max_builds_per_day, idx_autopilot_set.min_gain,
             idx_autopilot_set.max_regression, idx_autopilot_set.drops,
             idx_autopilot_set.hide_for, idx_autopilot_set.schemas,
-            current_user::regrole, now())
+            @extschema@.idx_autopilot_me(), now())
     ON CONFLICT (only_row) DO UPDATE
        SET mode = excluded.mode, budget = excluded.budget,
            max_builds_per_day = excluded.max_builds_per_day,
@@ -242,6 +246,9 @@ CREATE TABLE @extschema@.idx_autopilot_counters (
     wal_records   bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (snapshot_id, userid, queryid)
 );
+-- a statement's counters in every snapshot (the retention of texts)
+CREATE INDEX idx_autopilot_counters_statement
+    ON @extschema@.idx_autopilot_counters (userid, queryid);
 COMMENT ON TABLE @extschema@.idx_autopilot_counters IS
     'index_advisor: pg_stat_statements counters of this database at each autopilot snapshot (sumsq_ms = calls * (stddev^2 + mean^2)); blocks and WAL records say how much work the calls did';
 
@@ -257,6 +264,91 @@ COMMENT ON TABLE @extschema@.idx_autopilot_statements IS
     'index_advisor: the text of each statement the autopilot saw in pg_stat_statements, as it recorded it';
 REVOKE ALL ON @extschema@.idx_autopilot_snapshots, @extschema@.idx_autopilot_counters,
               @extschema@.idx_autopilot_statements FROM PUBLIC;
+
+-- The current role as a regrole.  Not current_user::regrole: that reads
+-- the name as an identifier, so for a role "Alice" it finds alice, another
+-- role (or none).
+CREATE FUNCTION @extschema@.idx_autopilot_me()
+RETURNS pg_catalog.regrole
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $idx_autopilot_me$SELECT pg_catalog.quote_ident(CURRENT_USER)::pg_catalog.regrole$idx_autopilot_me$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_me() IS
+    'the current role as a regrole (quoted: current_user::regrole would take a role "Alice" for alice); the owner and the authors of the autopilot''s record';
+
+-- Who writes the policy: an admin, in its own name only.  idx_autopilot_set
+-- runs as its caller and writes the row itself; without this an admin
+-- could UPDATE the row and leave another role -- the superuser whose
+-- pg_cron job runs the cycles -- its owner, with settings of its own
+-- choosing (mode apply, drops; test/t/196).  Any admin may still take the
+-- policy over (then it is its owner) or delete it (mode off).
+ALTER TABLE @extschema@.idx_autopilot_config ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idx_autopilot_config_read ON @extschema@.idx_autopilot_config
+    FOR SELECT TO index_advisor_admin USING (true);
+CREATE POLICY idx_autopilot_config_set ON @extschema@.idx_autopilot_config
+    FOR INSERT TO index_advisor_admin
+    WITH CHECK (owner::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid);
+CREATE POLICY idx_autopilot_config_reset ON @extschema@.idx_autopilot_config
+    FOR UPDATE TO index_advisor_admin USING (true)
+    WITH CHECK (owner::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid);
+CREATE POLICY idx_autopilot_config_delete ON @extschema@.idx_autopilot_config
+    FOR DELETE TO index_advisor_admin USING (true);
+
+-- Who reads a statement's text: the roles pg_stat_statements shows it to
+-- (its author, and the members of pg_read_all_stats: has_privs_of_role,
+-- which pg_has_role(..., 'USAGE') says) and the roles that have its
+-- author's privileges (idx_may_act: they can SET ROLE to it).  The policy's
+-- owner records every text pg_stat_statements shows it -- all of them when
+-- it is a superuser or a member of pg_read_all_stats -- and a member of
+-- index_advisor_admin is neither by being one: the texts, and the record
+-- rows that quote them, follow this rule and not "an admin reads all".
+-- No SET search_path, every name qualified: inlined into the policies.
+CREATE FUNCTION @extschema@.idx_autopilot_may_read(author pg_catalog.regrole)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $idx_autopilot_may_read$
+    SELECT @extschema@.idx_may_act($1)
+           OR pg_catalog.pg_has_role(CURRENT_USER, 'pg_read_all_stats', 'USAGE')
+$idx_autopilot_may_read$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) IS
+    'true when the current role may read the statement texts of author (or those a role recorded as its own): it has author''s privileges or those of pg_read_all_stats, pg_stat_statements'' rule; the row-level security of the autopilot''s record';
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_may_read(pg_catalog.regrole) TO PUBLIC;
+
+-- The measurements are written by the policy's owner only (its cycles
+-- take and prune the snapshots): another admin that could change a
+-- window's counters could make a needed index look unneeded, and have the
+-- owner's cycle drop it (test/t/196).  Every admin reads the snapshots
+-- and counters (no text in them).
+CREATE FUNCTION @extschema@.idx_autopilot_is_owner()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $idx_autopilot_is_owner$
+    SELECT EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_config c
+                    WHERE c.owner::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid)
+$idx_autopilot_is_owner$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_is_owner() IS
+    'true when the current role owns the autopilot policy: who may write the snapshots, counters and texts (row-level security)';
+ALTER TABLE @extschema@.idx_autopilot_snapshots ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.idx_autopilot_counters ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.idx_autopilot_statements ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idx_autopilot_snapshots_read ON @extschema@.idx_autopilot_snapshots
+    FOR SELECT TO index_advisor_admin USING (true);
+CREATE POLICY idx_autopilot_snapshots_write ON @extschema@.idx_autopilot_snapshots
+    FOR ALL TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_is_owner()) WITH CHECK (@extschema@.idx_autopilot_is_owner());
+CREATE POLICY idx_autopilot_counters_read ON @extschema@.idx_autopilot_counters
+    FOR SELECT TO index_advisor_admin USING (true);
+CREATE POLICY idx_autopilot_counters_write ON @extschema@.idx_autopilot_counters
+    FOR ALL TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_is_owner()) WITH CHECK (@extschema@.idx_autopilot_is_owner());
+CREATE POLICY idx_autopilot_statements_readable ON @extschema@.idx_autopilot_statements
+    FOR SELECT TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(userid::pg_catalog.regrole));
+CREATE POLICY idx_autopilot_statements_write ON @extschema@.idx_autopilot_statements
+    FOR ALL TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_is_owner()) WITH CHECK (@extschema@.idx_autopilot_is_owner());
+COMMENT ON POLICY idx_autopilot_statements_readable ON @extschema@.idx_autopilot_statements IS
+    'index_advisor: an admin reads (and changes) the texts pg_stat_statements would show it (idx_autopilot_may_read); the cycle adds what its owner sees';
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.idx_autopilot_snapshots,
       @extschema@.idx_autopilot_counters, @extschema@.idx_autopilot_statements
       TO index_advisor_admin;
@@ -297,6 +389,7 @@ DECLARE
     nsp   name := @extschema@.idx_autopilot_pgss_schema();
     prev  @extschema@.idx_autopilot_snapshots;
     snap  @extschema@.idx_autopilot_snapshots;
+    gone  bigint[];
 BEGIN
     SELECT * INTO prev FROM @extschema@.idx_autopilot_snapshots
      ORDER BY id DESC LIMIT 1;
@@ -350,6 +443,34 @@ BEGIN
        SET statements = (SELECT count(*) FROM @extschema@.idx_autopilot_counters c
                           WHERE c.snapshot_id = snap.id)
      WHERE x.id = snap.id;
+    -- Retention: each snapshot holds a row per statement (up to
+    -- pg_stat_statements.max), and any role that runs ever new statements
+    -- adds texts; kept for ever, they would fill the disk.  A decision
+    -- needs only its windows' ends: a snapshot older than the autopilot
+    -- window that no recommendation names (before_from, before_to,
+    -- after_from) goes, with its counters, and so do the texts no counter
+    -- names any more.  Only an owner that reads every recommendation
+    -- prunes (pg_read_all_stats: idx_autopilot_may_read), so that no row
+    -- it cannot see loses its windows; an owner without it records only
+    -- its own statements.
+    IF pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') THEN
+        gone := ARRAY(
+            SELECT x.id FROM @extschema@.idx_autopilot_snapshots x
+             WHERE x.id < snap.id
+               AND x.taken_at < clock_timestamp() - (SELECT w."window" FROM @extschema@.idx_autopilot_settings() w)
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
+                                WHERE x.id IN (r.before_from, r.before_to, r.after_from)));
+        IF cardinality(gone) > 0 THEN
+            DELETE FROM @extschema@.idx_autopilot_statements t
+             WHERE (t.userid, t.queryid) IN (SELECT c.userid, c.queryid
+                                               FROM @extschema@.idx_autopilot_counters c
+                                              WHERE c.snapshot_id = ANY (gone))
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_counters c
+                                WHERE c.userid = t.userid AND c.queryid = t.queryid
+                                  AND c.snapshot_id <> ALL (gone));
+            DELETE FROM @extschema@.idx_autopilot_snapshots x WHERE x.id = ANY (gone);
+        END IF;
+    END IF;
     RETURN snap.id;
 END
 $idx_autopilot_snapshot$;
@@ -495,13 +616,22 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_more_work(bigint, bigint, bigint, 
     'true when a statement did more work per call in the after window than before: shared blocks (hit + read) or WAL records per call grew by more than the fraction by; the corroboration a regression needs besides its time';
 
 -- The rule by which a statement is "on" a table: its text names the table
--- as a word (the rule idx_hidden_statements uses).
+-- as a word (the rule idx_hidden_statements uses): the name, every
+-- character but letters, digits and _ escaped for the regular expression,
+-- with neither a letter, a digit nor _ on either side (not \m and \M,
+-- which never match a name that begins or ends with another character,
+-- such as "p(").  E'' strings: an SQL function's body is parsed when it
+-- runs, with the caller's standard_conforming_strings, and with it off
+-- '\m' would be "m" and no statement would be one of any table's (so no
+-- regression would ever be seen).
 CREATE FUNCTION @extschema@.idx_autopilot_names_table(query text, table_oid pg_catalog.regclass)
 RETURNS boolean
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT $1 ~* ('\m' || regexp_replace(c.relname, '([^[:alnum:]_])', '\\\1', 'g') || '\M')
+    SELECT $1 ~* (E'(^|[^[:alnum:]_])'
+                  || regexp_replace(c.relname, E'([^[:alnum:]_])', E'\\\\\\1', 'g')
+                  || E'($|[^[:alnum:]_])')
       FROM pg_class c WHERE c.oid = $2
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass) IS
@@ -567,18 +697,53 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_events', '
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_autopilot_events_id_seq', '');
 
 -- idx_history's rules: a role reads the rows of the roles whose privileges
--- it has; index_advisor_admin reads all and writes (the cycle runs as an
--- admin: the policy's owner).
+-- it has; index_advisor_admin writes (the cycle runs as an admin: the
+-- policy's owner) and reads all but the rows that quote statement texts
+-- pg_stat_statements would not show it (idx_autopilot_may_read).
 ALTER TABLE @extschema@.idx_recommendations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.idx_autopilot_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY idx_recommendations_own_rows ON @extschema@.idx_recommendations FOR SELECT
     USING (@extschema@.idx_may_act(role_oid));
+-- An admin reads every row whose statement texts (statements, evidence,
+-- reason, detail quote them) pg_stat_statements would show it: those of
+-- the roles whose privileges it has, or all as a member of
+-- pg_read_all_stats (idx_autopilot_may_read).  What the cycle acts on is
+-- written only by those it would act for: a recommendation is added only
+-- by the policy's owner, in its own name (an admin that could add one, or
+-- change one of the owner's, would have the owner -- often a superuser --
+-- build, roll back, hide or drop what it names: test/t/196), and changed
+-- or deleted only by a role with its decider's privileges; a step is
+-- added in the name of the role that takes it.
 CREATE POLICY idx_recommendations_admin_rows ON @extschema@.idx_recommendations
-    TO index_advisor_admin USING (true) WITH CHECK (true);
+    FOR SELECT TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(role_oid));
+CREATE POLICY idx_recommendations_owner_adds ON @extschema@.idx_recommendations
+    FOR INSERT TO index_advisor_admin
+    WITH CHECK (role_oid::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid
+                AND role_oid::pg_catalog.oid OPERATOR(pg_catalog.=)
+                    (SELECT c.owner::pg_catalog.oid FROM @extschema@.idx_autopilot_config c));
 CREATE POLICY idx_autopilot_events_own_rows ON @extschema@.idx_autopilot_events FOR SELECT
     USING (@extschema@.idx_may_act(role_oid));
 CREATE POLICY idx_autopilot_events_admin_rows ON @extschema@.idx_autopilot_events
-    TO index_advisor_admin USING (true) WITH CHECK (true);
+    FOR SELECT TO index_advisor_admin
+    USING (@extschema@.idx_autopilot_may_read(role_oid));
+CREATE POLICY idx_autopilot_events_own_adds ON @extschema@.idx_autopilot_events
+    FOR INSERT TO index_advisor_admin
+    WITH CHECK (role_oid::pg_catalog.oid OPERATOR(pg_catalog.=) @extschema@.idx_autopilot_me()::pg_catalog.oid);
+-- both: changed or deleted only by a role with the row's role's privileges
+DO $changes$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['idx_recommendations', 'idx_autopilot_events'] LOOP
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR UPDATE TO index_advisor_admin '
+                       'USING (@extschema@.idx_may_act(role_oid)) WITH CHECK (@extschema@.idx_may_act(role_oid))',
+                       t || '_changes', t);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR DELETE TO index_advisor_admin '
+                       'USING (@extschema@.idx_may_act(role_oid))', t || '_deletes', t);
+    END LOOP;
+END
+$changes$;
 REVOKE ALL ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events FROM PUBLIC;
 GRANT SELECT ON @extschema@.idx_recommendations, @extschema@.idx_autopilot_events TO PUBLIC;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.idx_recommendations,
@@ -606,7 +771,7 @@ BEGIN
            (cycle, recommendation_id, action, status, detail, role_oid)
     VALUES (cycle, rec_id, action,
             (SELECT r.status FROM @extschema@.idx_recommendations r WHERE r.id = rec_id),
-            detail, current_user::regrole);
+            detail, @extschema@.idx_autopilot_me());
 END
 $idx_autopilot_event$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_event(bigint, bigint, text, text, text) IS
@@ -629,25 +794,33 @@ AS $idx_autopilot_run$
 DECLARE
     policy  @extschema@.idx_autopilot_policy;
     this_cycle  bigint;
+    pass    integer;
 BEGIN
     PERFORM @extschema@.idx_refuse_in_recovery('idx_autopilot_run()');
     SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
     IF policy.mode = 'off' THEN
         RETURN;     -- off: no snapshot, no step
     END IF;
-    IF policy.owner::oid <> current_user::regrole::oid THEN
-        RAISE EXCEPTION 'only the autopilot policy''s owner "%" may run a cycle', policy.owner
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
-                  HINT = format('Run it as %s (SET ROLE), or set the policy again as this role with idx_autopilot_set().', policy.owner);
-    END IF;
     -- one cycle at a time per database, and no policy change during one:
-    -- the policy's row stays locked until the cycle's transaction ends
-    PERFORM 1 FROM @extschema@.idx_autopilot_config c FOR UPDATE;
-    SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
-    IF policy.mode = 'off' THEN
-        RETURN;
-    END IF;
+    -- the policy's row stays locked until the cycle's transaction ends.
+    -- The owner is checked before the wait (no lock for a caller that is
+    -- not the owner) and again after it, on the policy the cycle will run:
+    -- another admin may have set it meanwhile, and a cycle acts as the
+    -- owner and as no other.
+    FOR pass IN 1 .. 2 LOOP
+        IF policy.owner::oid <> @extschema@.idx_autopilot_me()::oid THEN
+            RAISE EXCEPTION 'only the autopilot policy''s owner "%" may run a cycle', policy.owner
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
+                      HINT = format('Run it as %s (SET ROLE), or set the policy again as this role with idx_autopilot_set().', policy.owner);
+        END IF;
+        EXIT WHEN pass = 2;
+        PERFORM 1 FROM @extschema@.idx_autopilot_config c FOR UPDATE;
+        SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
+        IF policy.mode = 'off' THEN
+            RETURN;
+        END IF;
+    END LOOP;
     this_cycle := @extschema@.idx_autopilot_snapshot();
     IF (SELECT s.note FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = this_cycle) IS NOT NULL THEN
         PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
@@ -664,6 +837,8 @@ BEGIN
           FROM @extschema@.idx_autopilot_events e
           LEFT JOIN @extschema@.idx_recommendations r ON r.id = e.recommendation_id
          WHERE e.cycle = this_cycle
+           -- its own steps: another admin may add steps under a cycle's id
+           AND e.role_oid::pg_catalog.oid = @extschema@.idx_autopilot_me()::pg_catalog.oid
          ORDER BY e.id;
 END
 $idx_autopilot_run$;
@@ -671,3 +846,25 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_run() IS
     'one autopilot cycle (as the policy''s owner): snapshot pg_stat_statements, follow builds, validate built indexes, hide/drop/unhide (drops => true), propose new indexes (and queue them in apply mode); returns the steps it took';
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_run() TO index_advisor_admin;
+
+-- The internal functions read or write the record, or pg_stat_statements
+-- as the caller: index_advisor_admin's (the policy's owner is a member),
+-- not PUBLIC's (test/t/196_autopilot_safety.pl checks that no function
+-- whose comment says "internal" is PUBLIC's).  The pure ones (statuses,
+-- settings, Welch's test) stay PUBLIC.
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
+                       @extschema@.idx_autopilot_pgss_schema(),
+                       @extschema@.idx_autopilot_snapshot(),
+                       @extschema@.idx_autopilot_window(bigint, bigint),
+                       @extschema@.idx_autopilot_window_from(bigint),
+                       @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass),
+                       @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
+       FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
+                          @extschema@.idx_autopilot_pgss_schema(),
+                          @extschema@.idx_autopilot_snapshot(),
+                          @extschema@.idx_autopilot_window(bigint, bigint),
+                          @extschema@.idx_autopilot_window_from(bigint),
+                          @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass),
+                          @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
+       TO index_advisor_admin;

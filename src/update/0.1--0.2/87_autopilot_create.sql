@@ -51,12 +51,14 @@ LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_shape$
 DECLARE
-    ident constant text := '(?:"(?:[^"]|"")+"|[^\s."(]+)';
+    -- E'' strings: the body is parsed with the caller's
+    -- standard_conforming_strings
+    ident constant text := E'(?:"(?:[^"]|"")+"|[^\\s."(]+)';
     m text[];
 BEGIN
     m := regexp_match(definition,
                       '^CREATE (?:UNIQUE )?INDEX (' || ident || ')( ON (?:ONLY )?('
-                      || ident || '\.' || ident || ')[\s(].*)$', 's');
+                      || ident || E'\\.' || ident || E')[\\s(].*)$', 's');
     IF m IS NULL THEN
         RETURN;
     END IF;
@@ -88,7 +90,7 @@ AS $$
                ELSE r.est_size END), 0)::bigint
       FROM @extschema@.idx_recommendations r
      WHERE r.kind = 'create'
-       AND r.status IN (@extschema@.idx_autopilot_status('proposed'), @extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'), @extschema@.idx_autopilot_status('kept'))
+       AND r.status IN (@extschema@.idx_autopilot_status('proposed')), @extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'), @extschema@.idx_autopilot_status('kept'))
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_budget_used() IS
     'internal (autopilot): bytes the autopilot''s indexes take or will take (estimated until built and kept, then their real size); the budget is spent against this';
@@ -206,7 +208,7 @@ BEGIN
         -- table that gets slower then points at one index
         IF EXISTS (SELECT 1 FROM @extschema@.idx_recommendations x
                     WHERE x.table_oid = rec.table_oid AND x.id <> rec.id
-                      AND x.status IN (@extschema@.idx_autopilot_status('building'),
+                      AND x.status IN (@extschema@.idx_autopilot_status('building')),
                                        @extschema@.idx_autopilot_status('validating'),
                                        @extschema@.idx_autopilot_status('hidden'))) THEN
             PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'skipped',
@@ -223,11 +225,16 @@ BEGIN
             RETURN false;
         END IF;
     END IF;
+    -- the statements the queuing role wrote itself: the idx_history row
+    -- is read by every member of index_advisor_admin, and another role's
+    -- text is shown only to whom pg_stat_statements would show it
+    -- (doc/safety.md, "Autopilot"); the others stay in the recommendation
     queries := ARRAY(SELECT s ->> 'query'
                        FROM jsonb_array_elements(rec.statements) s
-                      WHERE s ->> 'query' IS NOT NULL);
+                      WHERE s ->> 'query' IS NOT NULL
+                        AND (s ->> 'userid')::oid = @extschema@.idx_autopilot_me()::oid);
     BEGIN
-        hid := @extschema@.idx_autopilot_apply(rec.definition, queries);
+        hid := @extschema@.idx_autopilot_apply(rec.definition, NULLIF(queries, '{}'));
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
         PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'rejected',
@@ -507,7 +514,7 @@ BEGIN
                                            pick.definition, current_user, part.table_oid);
         ELSIF old.status IN (SELECT s.status FROM @extschema@.idx_autopilot_statuses() s WHERE s.live) THEN
             NULL;   -- already proposed, building or validating: said then
-        ELSIF old.status IN (@extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('reverted'))
+        ELSIF old.status IN (@extschema@.idx_autopilot_status('rejected')), @extschema@.idx_autopilot_status('reverted'))
               AND NOT @extschema@.idx_autopilot_workload_changed(old.workload_key, key) THEN
             left_out := left_out || format('%s: %s as recommendation %s, and its workload has not changed',
                                            pick.definition, old.status, old.id);
@@ -525,7 +532,7 @@ BEGIN
                     statements, est_gain, est_size, status, role_oid,
                     before_from, before_to, workload_key)
             SELECT 'create', pick.definition, n.nspname, part.index_name, c.relname, c.oid,
-                   served, gain, pick.est_size, 'proposed', current_user::regrole,
+                   served, gain, pick.est_size, 'proposed', @extschema@.idx_autopilot_me(),
                    win_from, cycle, key
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.oid = part.table_oid
@@ -678,7 +685,7 @@ AS $$
         -- writes some counters earlier, when the index becomes valid)
         WHEN $1 ? 'statements' THEN
             (SELECT string_agg(format('%s: %s -> %s ms (%s -> %s calls)',
-                                      left(regexp_replace(s ->> 'query', '\s+', ' ', 'g'), 60),
+                                      left(regexp_replace(s ->> 'query', E'\\s+', ' ', 'g'), 60),
                                       round((s ->> 'mean_before')::numeric, 3),
                                       round((s ->> 'mean_after')::numeric, 3),
                                       s ->> 'calls_before', s ->> 'calls_after'), '; ')
@@ -689,7 +696,7 @@ AS $$
             || CASE WHEN $1 ? 'gain' THEN format('; gain %s%%', round(100 * ($1 ->> 'gain')::numeric)) ELSE '' END
         ELSE
             (SELECT 'before: ' || string_agg(format('%s: %s ms over %s calls',
-                                      left(regexp_replace(s ->> 'query', '\s+', ' ', 'g'), 60),
+                                      left(regexp_replace(s ->> 'query', E'\\s+', ' ', 'g'), 60),
                                       round((s ->> 'mean_ms')::numeric, 3), s ->> 'calls'), '; ')
                     || '; not measured after yet'
                FROM jsonb_array_elements(COALESCE($2, '[]')) s)
@@ -717,7 +724,7 @@ BEGIN
                     WHEN x.kind = 'drop' THEN 0
                     ELSE COALESCE((SELECT pg_relation_size(c.oid) FROM pg_class c
                                     WHERE c.oid = x.index_oid AND c.relkind IN ('i', 'I')),
-                                  CASE WHEN x.status IN (@extschema@.idx_autopilot_status('reverted'), @extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('expired')) THEN 0
+                                  CASE WHEN x.status IN (@extschema@.idx_autopilot_status('reverted')), @extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('expired')) THEN 0
                                        ELSE x.est_size END)
                END AS b,
                (x.evidence ->> 'saved_ms_per_day')::float8 AS saved
@@ -731,7 +738,7 @@ BEGIN
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('hidden')) AS hidden,
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('dropped')) AS dropped,
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('proposed')) AS proposed,
-               count(*) FILTER (WHERE r.status IN (@extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'))) AS building,
+               count(*) FILTER (WHERE r.status IN (@extschema@.idx_autopilot_status('building')), @extschema@.idx_autopilot_status('validating'))) AS building,
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('rejected')) AS rejected
           FROM r
     )
@@ -790,7 +797,7 @@ BEGIN
     IF mode = 'off' THEN
         RETURN findings;
     END IF;
-    IF owner::oid <> current_user::regrole::oid THEN
+    IF owner::oid <> @extschema@.idx_autopilot_me()::oid THEN
         RAISE WARNING 'autopilot cycle skipped: this job runs as "%", the autopilot policy''s owner is "%"',
                       current_user, owner
             USING DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
@@ -821,3 +828,9 @@ REVOKE ALL ON FUNCTION @extschema@.idx_recommendation_get(bigint, text) FROM PUB
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_propose(bigint, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) TO index_advisor_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_recommendation_get(bigint, text) TO index_advisor_admin;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_budget_used(),
+                       @extschema@.idx_autopilot_builds_today(),
+                       @extschema@.idx_autopilot_shape(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_budget_used(),
+                          @extschema@.idx_autopilot_builds_today(),
+                          @extschema@.idx_autopilot_shape(text) TO index_advisor_admin;

@@ -78,8 +78,8 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN length(q) <= 40 THEN q
-                ELSE regexp_replace(left(q, 40), '\s+\S*$', '') || ' …' END
-      FROM (SELECT btrim(regexp_replace($1, '\s+', ' ', 'g')) AS q) x
+                ELSE regexp_replace(left(q, 40), E'\\s+\\S*$', '') || ' …' END
+      FROM (SELECT btrim(regexp_replace($1, E'\\s+', ' ', 'g')) AS q) x
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_abbrev(text) IS
     'internal (autopilot): a statement''s text cut to its first words for a sentence';
@@ -121,7 +121,7 @@ BEGIN
                           AND i.indisvalid) AS index_there
           FROM @extschema@.idx_recommendations rec
           LEFT JOIN @extschema@.idx_history h ON h.id = rec.history_id
-         WHERE rec.kind = 'create' AND rec.status IN (@extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'))
+         WHERE rec.kind = 'create' AND rec.status IN (@extschema@.idx_autopilot_status('building')), @extschema@.idx_autopilot_status('validating'))
          ORDER BY rec.id
            FOR UPDATE OF rec
     LOOP
@@ -346,7 +346,7 @@ BEGIN
      WHERE c.slower
        AND (c.calls_after * (c.mean_after - c.mean_before)
             > policy.max_regression * greatest(COALESCE((ev->>'saved_ms')::float8, 0), 0)
-            OR (c.query ~* '^\s*UPDATE\M'
+            OR (c.query ~* E'^\\s*UPDATE\\M'
                 AND (ev->>'hot_before')::numeric - (ev->>'hot_after')::numeric >= 10))
      ORDER BY c.calls_after * (c.mean_after - c.mean_before) DESC LIMIT 1;
 
@@ -358,7 +358,7 @@ BEGIN
             to_char(worst.calls_after, 'FM999,999,999,999'), @extschema@.idx_autopilot_p(worst.p),
             @extschema@.idx_autopilot_ms(worst.calls_after * (worst.mean_after - worst.mean_before)),
             @extschema@.idx_autopilot_ms(greatest(COALESCE((ev->>'saved_ms')::float8, 0), 0)),
-            CASE WHEN worst.query ~* '^\s*UPDATE\M'
+            CASE WHEN worst.query ~* E'^\\s*UPDATE\\M'
                       AND (ev->>'hot_before')::numeric - (ev->>'hot_after')::numeric >= 10
                  THEN format(': fewer HOT updates (%s %% → %s %%)', ev->>'hot_before', ev->>'hot_after')
                  ELSE format(', more than %s %% slower', round(100 * policy.max_regression::numeric)) END);
@@ -456,3 +456,5 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@
                           @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
                           @extschema@.idx_autopilot_window_span(bigint, bigint)
        TO index_advisor_admin;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
