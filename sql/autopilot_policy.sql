@@ -98,6 +98,15 @@ SELECT idx_autopilot_more_work(100, 300, 100, 50, 150, 50, 0.1) AS same_work,
        idx_autopilot_more_work(100, 300, 0, 100, 300, 1, 0.1) AS first_wal,
        idx_autopilot_more_work(0, 0, 0, 100, 300, 1, 0.1) AS no_before;
 
+-- a text the advisor rewrote finds the statement it stands for (typed
+-- literals, inferred parameter types, a constant bound in), and only that
+SELECT idx_autopilot_query_shape('SELECT * FROM o WHERE at > now() - interval $1 LIMIT $2')
+     = idx_autopilot_query_shape('SELECT * FROM o WHERE at > now() - $1::interval LIMIT $2') AS typed_literal,
+       idx_autopilot_query_shape('SELECT * FROM t WHERE s = $1 AND d < current_date + $2')
+     = idx_autopilot_query_shape('SELECT * FROM t WHERE s = ''it''''s'' AND d < current_date + $2::integer') AS bound,
+       idx_autopilot_query_shape('SELECT * FROM t WHERE s = $1')
+     = idx_autopilot_query_shape('SELECT * FROM t WHERE d = $1') AS other_column;
+
 -- statuses are spelled once; the record refuses others
 SELECT status, live FROM idx_autopilot_statuses();
 SELECT idx_autopilot_status('kept');

@@ -534,6 +534,31 @@ $idx_autopilot_window_from$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_window_from(bigint) IS
     'internal (autopilot stages): the first snapshot of the autopilot window (index_advisor.autopilot_window) that ends at a snapshot; NULL when none';
 
+-- A statement's shape, to find the statement an advised query stands for:
+-- the advisor hands back the text it planned, which is the recorded one
+-- rewritten where pg_stat_statements' text does not parse ("interval $3"
+-- becomes "$3::interval", "current_date + $2" "current_date + $2::integer",
+-- src/advise/normalised.c) or with a constant bound in (a rare value).  The
+-- shape forgets exactly that: every $n with its cast, and every quoted
+-- literal, become "?"; a word right before "?" (the type of a typed
+-- literal, or a keyword such as LIMIT, on both sides alike) goes; blanks
+-- go (a cast may swallow the blank after it); case is folded.  Two statements of one shape differ only
+-- in their constants, which pg_stat_statements would have merged anyway.
+CREATE FUNCTION @extschema@.idx_autopilot_query_shape(query text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT lower(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+               $1,
+               E'\\$[0-9]+(::[A-Za-z_][A-Za-z0-9_. ]*(\\([0-9, ]*\\))?(\\[\\])?)?', '?', 'g'),
+               E'\'([^\']|\'\')*\'', '?', 'g'),
+               E'[A-Za-z_][A-Za-z0-9_.]*\\s+\\?', '?', 'g'),
+               E'\\s+', '', 'g'))
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_query_shape(text) IS
+    'internal (autopilot): a statement''s shape without its parameters, constants, their casts and type words, so that a text the advisor rewrote finds the recorded statement it stands for';
+
 -- ---------------------------------------------------------------------
 -- Statistics: Welch's test (src/autopilot/welch.c) and the two rules the
 -- stages decide with

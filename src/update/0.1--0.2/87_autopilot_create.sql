@@ -90,7 +90,7 @@ AS $$
                ELSE r.est_size END), 0)::bigint
       FROM @extschema@.idx_recommendations r
      WHERE r.kind = 'create'
-       AND r.status IN (@extschema@.idx_autopilot_status('proposed')), @extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'), @extschema@.idx_autopilot_status('kept'))
+       AND r.status IN (@extschema@.idx_autopilot_status('proposed'), @extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'), @extschema@.idx_autopilot_status('kept'))
 $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_budget_used() IS
     'internal (autopilot): bytes the autopilot''s indexes take or will take (estimated until built and kept, then their real size); the budget is spent against this';
@@ -208,7 +208,7 @@ BEGIN
         -- table that gets slower then points at one index
         IF EXISTS (SELECT 1 FROM @extschema@.idx_recommendations x
                     WHERE x.table_oid = rec.table_oid AND x.id <> rec.id
-                      AND x.status IN (@extschema@.idx_autopilot_status('building')),
+                      AND x.status IN (@extschema@.idx_autopilot_status('building'),
                                        @extschema@.idx_autopilot_status('validating'),
                                        @extschema@.idx_autopilot_status('hidden'))) THEN
             PERFORM @extschema@.idx_autopilot_event(cycle, rec_id, 'skipped',
@@ -468,7 +468,10 @@ BEGIN
                sum((s ->> 'total_ms')::float8)
           INTO served, served_ms
           FROM jsonb_array_elements(stmts) s
-         WHERE s ->> 'query' = ANY (pick.queries);
+         -- by shape: the advisor may hand back a rewritten text (86)
+         WHERE @extschema@.idx_autopilot_query_shape(s ->> 'query')
+               = ANY (ARRAY(SELECT @extschema@.idx_autopilot_query_shape(q)
+                              FROM unnest(pick.queries) q));
         -- its gain: the weighted cost it takes off (given the picks before
         -- it), as a fraction of the weighted cost of the statements it serves
         IF served IS NOT NULL THEN
@@ -514,7 +517,7 @@ BEGIN
                                            pick.definition, current_user, part.table_oid);
         ELSIF old.status IN (SELECT s.status FROM @extschema@.idx_autopilot_statuses() s WHERE s.live) THEN
             NULL;   -- already proposed, building or validating: said then
-        ELSIF old.status IN (@extschema@.idx_autopilot_status('rejected')), @extschema@.idx_autopilot_status('reverted'))
+        ELSIF old.status IN (@extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('reverted'))
               AND NOT @extschema@.idx_autopilot_workload_changed(old.workload_key, key) THEN
             left_out := left_out || format('%s: %s as recommendation %s, and its workload has not changed',
                                            pick.definition, old.status, old.id);
@@ -724,7 +727,7 @@ BEGIN
                     WHEN x.kind = 'drop' THEN 0
                     ELSE COALESCE((SELECT pg_relation_size(c.oid) FROM pg_class c
                                     WHERE c.oid = x.index_oid AND c.relkind IN ('i', 'I')),
-                                  CASE WHEN x.status IN (@extschema@.idx_autopilot_status('reverted')), @extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('expired')) THEN 0
+                                  CASE WHEN x.status IN (@extschema@.idx_autopilot_status('reverted'), @extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('expired')) THEN 0
                                        ELSE x.est_size END)
                END AS b,
                (x.evidence ->> 'saved_ms_per_day')::float8 AS saved
@@ -738,7 +741,7 @@ BEGIN
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('hidden')) AS hidden,
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('dropped')) AS dropped,
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('proposed')) AS proposed,
-               count(*) FILTER (WHERE r.status IN (@extschema@.idx_autopilot_status('building')), @extschema@.idx_autopilot_status('validating'))) AS building,
+               count(*) FILTER (WHERE r.status IN (@extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'))) AS building,
                count(*) FILTER (WHERE r.status = @extschema@.idx_autopilot_status('rejected')) AS rejected
           FROM r
     )

@@ -121,7 +121,7 @@ BEGIN
                           AND i.indisvalid) AS index_there
           FROM @extschema@.idx_recommendations rec
           LEFT JOIN @extschema@.idx_history h ON h.id = rec.history_id
-         WHERE rec.kind = 'create' AND rec.status IN (@extschema@.idx_autopilot_status('building')), @extschema@.idx_autopilot_status('validating'))
+         WHERE rec.kind = 'create' AND rec.status IN (@extschema@.idx_autopilot_status('building'), @extschema@.idx_autopilot_status('validating'))
          ORDER BY rec.id
            FOR UPDATE OF rec
     LOOP

@@ -503,7 +503,7 @@ BEGIN
     -- drops => false: nothing proposed or hidden stays so
     IF NOT policy.drops THEN
         FOR rec IN SELECT * FROM @extschema@.idx_recommendations r
-                    WHERE r.kind = 'drop' AND r.status IN (@extschema@.idx_autopilot_status('proposed')), @extschema@.idx_autopilot_status('hidden')) ORDER BY r.id LOOP
+                    WHERE r.kind = 'drop' AND r.status IN (@extschema@.idx_autopilot_status('proposed'), @extschema@.idx_autopilot_status('hidden')) ORDER BY r.id LOOP
             IF rec.status = @extschema@.idx_autopilot_status('hidden') THEN
                 PERFORM @extschema@.idx_autopilot_unhide(rec, cycle, 'expired',
                     format('the policy no longer allows drops (drops => false): %s is shown again', rec.index_oid::regclass));
@@ -523,7 +523,7 @@ BEGIN
           FROM @extschema@.idx_recommendations r
           JOIN @extschema@.idx_history h ON h.id = r.history_id
          WHERE r.kind = 'drop' AND r.status = @extschema@.idx_autopilot_status('dropped') AND h.operation = 'drop'
-           AND h.status IN (@extschema@.idx_status('failed')), @extschema@.idx_status('cancelled'))
+           AND h.status IN (@extschema@.idx_status('failed'), @extschema@.idx_status('cancelled'))
          ORDER BY r.id LOOP
         SELECT format('%s: %s', h.status, COALESCE(h.error_message, 'no error recorded'))
           INTO failure FROM @extschema@.idx_history h WHERE h.id = rec.history_id;
@@ -578,7 +578,7 @@ BEGIN
                        -- (delete that recommendation to have it considered)
                        AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
                                         WHERE r.kind = 'drop' AND r.index_oid = c.index_oid
-                                          AND r.status IN (@extschema@.idx_autopilot_status('rejected')), @extschema@.idx_autopilot_status('reverted')))
+                                          AND r.status IN (@extschema@.idx_autopilot_status('rejected'), @extschema@.idx_autopilot_status('reverted')))
                      ORDER BY c.index_oid, c.redundant DESC, c.withheld NULLS FIRST) d;
             IF withheld NOT LIKE '0 %' AND win IS NOT NULL THEN
                 PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note', 'drops: ' || withheld);
@@ -624,7 +624,7 @@ BEGIN
                    -- proposed or hidden already
                    AND NOT EXISTS (SELECT 1 FROM @extschema@.idx_recommendations r
                                     WHERE r.kind = 'drop' AND r.index_oid = c.index_oid
-                                      AND r.status IN (@extschema@.idx_autopilot_status('proposed')), @extschema@.idx_autopilot_status('hidden')))
+                                      AND r.status IN (@extschema@.idx_autopilot_status('proposed'), @extschema@.idx_autopilot_status('hidden')))
                  ORDER BY c.redundant DESC, pg_relation_size(k.oid) DESC, c.index_oid LOOP
         -- one at a time per table (asked again after each proposal)
         CONTINUE WHEN @extschema@.idx_autopilot_drop_busy(cand.index_oid, NULL) IS NOT NULL;
