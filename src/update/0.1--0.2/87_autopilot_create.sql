@@ -461,6 +461,9 @@ BEGIN
     FOR pick IN SELECT * FROM jsonb_to_recordset(COALESCE(picks, '[]'))
                     AS a(rank integer, definition text, est_size bigint, queries text[],
                          cost_before double precision, cost_after double precision)
+                 -- creates only: the advisor's drop rows (no rank) are
+                 -- stage 3's to judge, with usage over every node (89)
+                 WHERE a.rank IS NOT NULL
                  ORDER BY a.rank LOOP
         gain := NULL;
         -- the statements it serves, as measured in the window
@@ -470,8 +473,8 @@ BEGIN
           FROM jsonb_array_elements(stmts) s
          -- by shape: the advisor may hand back a rewritten text (86)
          WHERE @extschema@.idx_autopilot_query_shape(s ->> 'query')
-               = ANY (ARRAY(SELECT @extschema@.idx_autopilot_query_shape(q)
-                              FROM unnest(pick.queries) q));
+               = ANY (ARRAY(SELECT @extschema@.idx_autopilot_query_shape(pq.text)
+                              FROM unnest(pick.queries) AS pq(text)));
         -- its gain: the weighted cost it takes off (given the picks before
         -- it), as a fraction of the weighted cost of the statements it serves
         IF served IS NOT NULL THEN
@@ -553,12 +556,12 @@ BEGIN
             END IF;
         END IF;
     END LOOP;
-    IF not_yours > 0 OR not_ours > 0
-       OR (cardinality(left_out) > 0
-           AND EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_events e
-                          JOIN @extschema@.idx_recommendations x ON x.id = e.recommendation_id
-                        WHERE e.cycle = idx_autopilot_propose.cycle AND e.action = 'proposed'
-                          AND x.kind = 'create')) THEN
+    -- (the few-calls count, first in the list, is said only with more)
+    IF cardinality(left_out) > (few > 0)::integer
+       OR EXISTS (SELECT 1 FROM @extschema@.idx_autopilot_events e
+                    JOIN @extschema@.idx_recommendations x ON x.id = e.recommendation_id
+                   WHERE e.cycle = idx_autopilot_propose.cycle AND e.action = 'proposed'
+                     AND x.kind = 'create') AND cardinality(left_out) > 0 THEN
         PERFORM @extschema@.idx_autopilot_event(cycle, NULL, 'note',
             format('Left out: %s.', array_to_string(left_out, '; ')));
     END IF;
@@ -837,3 +840,9 @@ REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_budget_used(),
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_budget_used(),
                           @extschema@.idx_autopilot_builds_today(),
                           @extschema@.idx_autopilot_shape(text) TO index_advisor_admin;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_session_path(),
+                       @extschema@.idx_autopilot_advise(text[], oid[], double precision[], bigint, integer),
+                       @extschema@.idx_autopilot_apply(text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_session_path(),
+                          @extschema@.idx_autopilot_advise(text[], oid[], double precision[], bigint, integer),
+                          @extschema@.idx_autopilot_apply(text, text[]) TO index_advisor_admin;
