@@ -229,7 +229,7 @@ BEGIN
     -- is read by every member of index_advisor_admin, and another role's
     -- text is shown only to whom pg_stat_statements would show it
     -- (doc/safety.md, "Autopilot"); the others stay in the recommendation
-    queries := ARRAY(SELECT s ->> 'query'
+    queries := ARRAY(SELECT COALESCE(s ->> 'planned', s ->> 'query')
                        FROM jsonb_array_elements(rec.statements) s
                       WHERE s ->> 'query' IS NOT NULL
                         AND (s ->> 'userid')::oid = @extschema@.idx_autopilot_me()::oid);
@@ -467,7 +467,14 @@ BEGIN
                  ORDER BY a.rank LOOP
         gain := NULL;
         -- the statements it serves, as measured in the window
-        SELECT jsonb_agg(s ORDER BY (s ->> 'total_ms')::float8 DESC),
+        -- each with the text the advisor planned ("planned": pg_stat_statements'
+        -- text may not parse; idx_apply stores and checks this one)
+        SELECT jsonb_agg(s || jsonb_build_object('planned',
+                   (SELECT pq.text FROM unnest(pick.queries) AS pq(text)
+                     WHERE @extschema@.idx_autopilot_query_shape(pq.text)
+                           = @extschema@.idx_autopilot_query_shape(s ->> 'query')
+                     LIMIT 1))
+                 ORDER BY (s ->> 'total_ms')::float8 DESC),
                sum((s ->> 'total_ms')::float8)
           INTO served, served_ms
           FROM jsonb_array_elements(stmts) s
