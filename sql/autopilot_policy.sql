@@ -104,6 +104,10 @@ SELECT idx_autopilot_query_shape('SELECT * FROM o WHERE at > now() - interval $1
      = idx_autopilot_query_shape('SELECT * FROM o WHERE at > now() - $1::interval LIMIT $2') AS typed_literal,
        idx_autopilot_query_shape('SELECT * FROM t WHERE s = $1 AND d < current_date + $2')
      = idx_autopilot_query_shape('SELECT * FROM t WHERE s = ''it''''s'' AND d < current_date + $2::integer') AS bound,
+       idx_autopilot_query_shape('SELECT * FROM o WHERE at >= current_date - $1 AND at < current_date - $2 + $3')
+     = idx_autopilot_query_shape('SELECT * FROM o WHERE at >= current_date - $1::integer AND at < current_date - $2::integer + $3') AS cast_then_and,
+       idx_autopilot_query_shape('SELECT x FROM t WHERE y = $1::double precision')
+     = idx_autopilot_query_shape('SELECT x FROM t WHERE y = $1') AS two_word_type,
        idx_autopilot_query_shape('SELECT * FROM t WHERE s = $1')
      = idx_autopilot_query_shape('SELECT * FROM t WHERE d = $1') AS other_column;
 

@@ -542,7 +542,8 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_window_from(bigint) IS
 -- shape forgets exactly that: every $n with its cast, and every quoted
 -- literal, become "?"; a word right before "?" (the type of a typed
 -- literal, or a keyword such as LIMIT, on both sides alike) goes; blanks
--- go (a cast may swallow the blank after it); case is folded.  Two statements of one shape differ only
+-- go; case is folded.  (A type name takes a blank only in the types that
+-- have one: "$1::integer AND x" must keep its "AND x".)  Two statements of one shape differ only
 -- in their constants, which pg_stat_statements would have merged anyway.
 CREATE FUNCTION @extschema@.idx_autopilot_query_shape(query text)
 RETURNS text
@@ -551,7 +552,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT lower(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
                $1,
-               E'\\$[0-9]+(::[A-Za-z_][A-Za-z0-9_. ]*(\\([0-9, ]*\\))?(\\[\\])?)?', '?', 'g'),
+               E'\\$[0-9]+(::(double precision|character varying|time(stamp)? with(out)? time zone|[A-Za-z_][A-Za-z0-9_.]*)(\\([0-9, ]*\\))?(\\[\\])?)?', '?', 'g'),
                E'\'([^\']|\'\')*\'', '?', 'g'),
                E'[A-Za-z_][A-Za-z0-9_.]*\\s+\\?', '?', 'g'),
                E'\\s+', '', 'g'))
