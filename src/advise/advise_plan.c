@@ -453,6 +453,60 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
  * so that a small partial index on it can show what it brings; a twin
  * (q->bind_rare) binds them here.
  */
+/* A twin: bind its rare values (no $n of theirs is left); say so in used. */
+static void
+bind_twin_rare_values(AdvQuery *q, StringInfo used)
+{
+	ListCell   *lc;
+
+	foreach(lc, q->bind_rare)
+	{
+		AdvRareValue *r = lfirst(lc);
+
+		q->prep->queries = ia_bind_sent_value(q->prep->queries, r->paramno,
+											  r->value, r->type);
+		q->text = ia_bind_sent_text(q->text, r->paramno, r->value, r->type);
+		appendStringInfo(used, "%s$%d = %s (a rare value of %s: %.2f %% of the rows; tried besides a common one)",
+						 used->len ? ", " : "", r->paramno,
+						 ia_value_text(r->value, r->type), r->column,
+						 100.0 * r->freq);
+	}
+}
+
+/* Keep $paramno's rare value for a twin of q (see representative_values). */
+static void
+keep_rare_value(AdvQuery *q, int paramno, IaParamValue *v, Oid type)
+{
+	AdvRareValue *r = palloc(sizeof(AdvRareValue));
+
+	r->paramno = paramno;
+	r->value = v->rare_value;
+	r->type = type;
+	r->freq = v->rare_freq;
+	r->column = ia_value_column(v);
+	q->rare = lappend(q->rare, r);
+}
+
+/* An unset "LIMIT $n" gets 10, as an application's page would. */
+static void
+default_limit(Query *top, ParamListInfo pl, StringInfo used)
+{
+	Param	   *p = (Param *) top->limitCount;
+	ParamExternData *prm;
+
+	if (!p || !IsA(p, Param) || p->paramkind != PARAM_EXTERN ||
+		p->paramtype != INT8OID)
+		return;
+	prm = &pl->params[p->paramid - 1];
+	if (prm->pflags & PARAM_FLAG_CONST)
+		return;
+	prm->value = Int64GetDatum(10);
+	prm->isnull = false;
+	prm->pflags = PARAM_FLAG_CONST;
+	appendStringInfo(used, "%s$%d = 10 (LIMIT)", used->len ? ", " : "",
+					 p->paramid);
+}
+
 static void
 representative_values(AdvState *st, AdvQuery *q, bool workload)
 {
@@ -461,29 +515,14 @@ representative_values(AdvState *st, AdvQuery *q, bool workload)
 	ParamListInfo pl;
 	StringInfoData used;
 	StringInfoData refused;
-	Query	   *top;
-	ListCell   *lc;
 	int			bound;
 
 	if (nparams == 0)
 		return;
 	initStringInfo(&used);
 	initStringInfo(&refused);
-	/* a twin: its rare values first, bound (no $n of theirs is left) */
-	foreach(lc, q->bind_rare)
-	{
-		AdvRareValue *r = lfirst(lc);
-
-		q->prep->queries = ia_bind_sent_value(q->prep->queries, r->paramno,
-											  r->value, r->type);
-		q->text = ia_bind_sent_text(q->text, r->paramno, r->value, r->type);
-		appendStringInfo(&used, "%s$%d = %s (a rare value of %s: %.2f %% of the rows; tried besides a common one)",
-						 used.len ? ", " : "", r->paramno,
-						 ia_value_text(r->value, r->type), r->column,
-						 100.0 * r->freq);
-	}
+	bind_twin_rare_values(q, &used);
 	bound = used.len;
-	top = linitial_node(Query, q->prep->queries);
 	vals = ia_param_values_sent(q->prep->queries, q->prep->paramtypes,
 								nparams, q->prep->planner, st->caller,
 								q->sent);
@@ -506,17 +545,8 @@ representative_values(AdvState *st, AdvQuery *q, bool workload)
 		if (workload && q->bind_rare == NIL && vals[i].rare &&
 			!vals[i].sent && vals[i].shown &&
 			ia_advise_few_values(vals[i].relid, vals[i].attnum))
-		{
-			AdvRareValue *r = palloc(sizeof(AdvRareValue));
-
-			r->paramno = i + 1;
-			r->value = vals[i].rare_value;
-			r->type = prm->ptype;
-			r->freq = vals[i].rare_freq;
-			r->column = ia_value_column(&vals[i]);
-			q->rare = lappend(q->rare, r);
-		}
-		if (vals[i].sent && ia_advise_few_values(vals[i].relid, vals[i].attnum))
+			keep_rare_value(q, i + 1, &vals[i], prm->ptype);
+		if (vals[i].sent)
 		{
 			/*
 			 * the application's constant, on a column of few values (a
@@ -524,18 +554,17 @@ representative_values(AdvState *st, AdvQuery *q, bool workload)
 			 * partial index; on others it only stands for $n, as a
 			 * statistic would
 			 */
-			q->prep->queries = ia_bind_sent_value(q->prep->queries, i + 1,
-												  prm->value, prm->ptype);
-			q->text = ia_bind_sent_text(q->text, i + 1, prm->value,
-										prm->ptype);
+			if (ia_advise_few_values(vals[i].relid, vals[i].attnum))
+			{
+				q->prep->queries = ia_bind_sent_value(q->prep->queries, i + 1,
+													  prm->value, prm->ptype);
+				q->text = ia_bind_sent_text(q->text, i + 1, prm->value,
+											prm->ptype);
+			}
 			appendStringInfo(&used, "%s$%d = %s (sent: pg_qualstats)",
 							 used.len ? ", " : "", i + 1,
 							 ia_value_text(prm->value, prm->ptype));
 		}
-		else if (vals[i].sent)
-			appendStringInfo(&used, "%s$%d = %s (sent: pg_qualstats)",
-							 used.len ? ", " : "", i + 1,
-							 ia_value_text(prm->value, prm->ptype));
 		else if (vals[i].shown)
 			appendStringInfo(&used, "%s$%d = %s", used.len ? ", " : "", i + 1,
 							 ia_value_text(prm->value, prm->ptype));
@@ -543,19 +572,7 @@ representative_values(AdvState *st, AdvQuery *q, bool workload)
 			appendStringInfo(&used, "%s%s", used.len ? ", " : "",
 							 ia_value_refusal(&vals[i], i + 1, st->caller));
 	}
-	if (top->limitCount && IsA(top->limitCount, Param) &&
-		((Param *) top->limitCount)->paramkind == PARAM_EXTERN &&
-		((Param *) top->limitCount)->paramtype == INT8OID &&
-		!(pl->params[((Param *) top->limitCount)->paramid - 1].pflags & PARAM_FLAG_CONST))
-	{
-		ParamExternData *prm = &pl->params[((Param *) top->limitCount)->paramid - 1];
-
-		prm->value = Int64GetDatum(10);
-		prm->isnull = false;
-		prm->pflags = PARAM_FLAG_CONST;
-		appendStringInfo(&used, "%s$%d = 10 (LIMIT)", used.len ? ", " : "",
-						 ((Param *) top->limitCount)->paramid);
-	}
+	default_limit(linitial_node(Query, q->prep->queries), pl, &used);
 	if (bound > 0 && used.len == bound)
 		q->rep_note = psprintf("planned with %s%s%s", used.data,
 							   refused.len ? "; " : "", refused.data);
