@@ -92,19 +92,21 @@ BEGIN
     IF nsp IS NULL OR rel IS NULL THEN
         RETURN NULL;
     END IF;
+    -- a table's statements by the autopilot's rule (86_autopilot.sql;
+    -- resolved when this runs), which also holds for names that begin or
+    -- end with a non-word character and under standard_conforming_strings
+    -- = off
     EXECUTE pg_catalog.format(
         'SELECT pg_catalog.jsonb_build_object(''calls'', COALESCE(pg_catalog.sum(s.calls), 0),'
         '       ''total_ms'', COALESCE(pg_catalog.sum(s.total_exec_time), 0), ''statements'', pg_catalog.count(*))'
         '  FROM %I.pg_stat_statements s'
         ' WHERE s.dbid OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d'
         '                                       WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())'
-        '   AND s.query OPERATOR(pg_catalog.~*) $1'
+        '   AND @extschema@.idx_autopilot_names_table(s.query, $1)'
         '   AND s.query OPERATOR(pg_catalog.~*) ''^\s*(SELECT|WITH|UPDATE|DELETE|INSERT|TABLE)\M'''
         '   AND s.query OPERATOR(pg_catalog.!~*) ''\midx_\w+\s*\(''', nsp)
         INTO r
-        USING '\m' OPERATOR(pg_catalog.||)
-              pg_catalog.regexp_replace(rel, '([^[:alnum:]_])', '\\\1', 'g')
-              OPERATOR(pg_catalog.||) '\M';
+        USING table_oid;
     RETURN r;
 EXCEPTION WHEN OTHERS THEN
     RETURN NULL;      -- installed but not loaded: nothing to say
