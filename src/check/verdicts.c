@@ -12,7 +12,7 @@
  * reads changes, so a check where nothing changed need plan nothing.
  *
  * How.  A complete verdict (every query planned, none failed, none "not
- * checked") is kept in idx_verdicts (src/update/0.1--0.2/84_verdict_cache.sql)
+ * checked") is kept in idx_verdicts (src/update/0.1--0.2/85_verdict_cache.sql)
  * with:
  *  - row_key: a hash of the row's own inputs (role, search_path, index,
  *    table, stored queries), computed here;

@@ -6,7 +6,7 @@
  *		of the database, in every backend that has the library loaded.
  *
  * Design.  The list is a table of the extension (idx_hidden_indexes, see
- * src/update/0.1--0.2/80_hidden.sql), so it is dumped, and replicated to
+ * src/update/0.1--0.2/84_hidden.sql), so it is dumped, and replicated to
  * standbys, where the same hook reads it.  Each backend keeps the listed
  * index OIDs in a sorted array (hidden_cxt); the hook costs two tests when
  * nothing is hidden and a binary search per index otherwise, never a

@@ -12,7 +12,7 @@
  * the library is preloaded).  What a hide or unhide writes (a history row
  * of operation hide/unhide, status done; the row of the list table; the
  * hide row becomes rolled_back when an unhide reverts it) is written once,
- * in SQL: idx_hidden_record() (80_hidden.sql), which this file runs as the
+ * in SQL: idx_hidden_record() (84_hidden.sql), which this file runs as the
  * owner of the extension's tables, as queue.c does, so that a caller gains
  * nothing but the rows that describe its request.  The list table's
  * trigger then invalidates every backend's cache and cached plans.
@@ -226,7 +226,7 @@ idx_unhide(PG_FUNCTION_ARGS)
 /*
  * ia_hidden_pending -- idx_apply(..., visible => false) queued create row
  * "id": its index is hidden from the moment it exists; the hide row is
- * recorded when the build is done (80_hidden.sql, trigger idx_hidden_built).
+ * recorded when the build is done (84_hidden.sql, trigger idx_hidden_built).
  * The caller has checked the preload and that the caller may build it.
  */
 void

@@ -6,7 +6,7 @@
  *		the rollback of a hide) offer the rest of index_advisor.
  *
  * A hidden index is listed in the extension's table idx_hidden_indexes
- * (src/update/0.1--0.2/80_hidden.sql).  Every backend that has the library
+ * (src/update/0.1--0.2/84_hidden.sql).  Every backend that has the library
  * loaded removes the listed indexes from every planning (get_relation_info
  * hook), at every nesting level, unless the session set
  * index_advisor.use_hidden_indexes.  doc/hidden.md is the user's reference.

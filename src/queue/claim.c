@@ -364,7 +364,7 @@ ia_queue_claim_stale(MemoryContext cxt)
 
 /*
  * 0.2: the table's write counters (for the write cost of an index,
- * 78_nodes.sql idx_report_write_cost), as a jsonb value.
+ * 82_write_cost.sql idx_report_write_cost), as a jsonb value.
  */
 #define IA_TABLE_WRITES \
 	"pg_catalog.jsonb_build_object('at', pg_catalog.now()," \

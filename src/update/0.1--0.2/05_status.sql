@@ -38,7 +38,6 @@ COMMENT ON FUNCTION @extschema@.idx_statuses() IS
 REVOKE ALL ON FUNCTION @extschema@.idx_statuses() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_statuses() TO PUBLIC;
 
-
 CREATE FUNCTION @extschema@.idx_status(name text)
 RETURNS text
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE

@@ -1,7 +1,7 @@
 
 /* index_advisor 0.2 -- gentle builds, the column (doc/gentle.md).
  * A part of its own, before 10_progress.sql, whose idx_progress shows it.
- * The functions are in 76_gentle.sql. */
+ * idx_apply's arguments are declared in 76_apply.sql. */
 
 -- Why a row that has not started may not start yet.  Status 'waiting' has
 -- two meanings, told apart by this column: waiting to start (wait_reason

@@ -99,4 +99,4 @@ COMMENT ON VIEW @extschema@.idx_progress IS
     'index_advisor: unfinished operations with their build phase, progress and what they wait on; for a partitioned build, how many partition indexes are built and which one is being built';
 
 -- idx_wait, whose output scales (one line per phase, a partitioned build
--- as one line with counts), is defined once, in 60_rules.sql.
+-- as one line with counts), is defined once, in 62_wait.sql.

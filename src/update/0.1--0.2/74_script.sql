@@ -86,7 +86,7 @@ BEGIN
                ELSE ', queries=[' OPERATOR(pg_catalog.||)
                     (SELECT string_agg(@extschema@.idx_export_pystr(q), ', ') FROM unnest(r.queries) q)
                     OPERATOR(pg_catalog.||) ']' END;
-        defs := defs OPERATOR(pg_catalog.||) CASE WHEN r.hidden THEN pg_catalog.format('SELECT idx_apply(%L, visible => false)', r.def)  -- hidden now (80_hidden.sql)
+        defs := defs OPERATOR(pg_catalog.||) CASE WHEN r.hidden THEN pg_catalog.format('SELECT idx_apply(%L, visible => false)', r.def)  -- hidden now (84_hidden.sql)
                 ELSE regexp_replace(r.def, '^CREATE (UNIQUE )?INDEX ', 'CREATE \1INDEX CONCURRENTLY IF NOT EXISTS ') END
                 OPERATOR(pg_catalog.||) E';\n';
         IF format OPERATOR(pg_catalog.=) 'django' THEN

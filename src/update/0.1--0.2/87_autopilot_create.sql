@@ -785,7 +785,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_report() TO PUBLIC;
 -- The scheduled job: idx_check, then a cycle
 -- ---------------------------------------------------------------------
 
--- What idx_schedule's pg_cron job runs (30_plan.sql).  idx_check first;
+-- What idx_schedule's pg_cron job runs (32_schedule.sql).  idx_check first;
 -- then, when the policy is not off and the job's role is the policy's
 -- owner, one cycle in a subtransaction of its own: a cycle's error is
 -- reported (WARNING, in the server log and in pg_cron's) and undoes the

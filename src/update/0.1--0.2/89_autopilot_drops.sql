@@ -9,7 +9,7 @@
  *    calls "unused for N days" (no scan within index_advisor.unused_after
  *    on any node: 78_nodes.sql's rule; never "unknown"), and those the last
  *    idx_check() found a duplicate or a leading prefix of another index
- *    (idx_check_catalog's rules, 60_rules.sql: the findings are the rule's
+ *    (idx_check_catalog's rules, 60_check.sql: the findings are the rule's
  *    one output).  An index idx_apply did not build has no scan counts on
  *    the standbys: it is a candidate for being unused only while no
  *    standby is registered.  While a standby streams from here and is not
@@ -134,8 +134,8 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) 
 -- ---------------------------------------------------------------------
 
 -- Indexes nobody needs, with why: idx_report's "unused for N days" (the
--- usage rules of 60_rules.sql and 78_nodes.sql), and the duplicate and
--- redundant findings of the last idx_check() (60_rules.sql
+-- usage rules of 60_check.sql and 78_nodes.sql), and the duplicate and
+-- redundant findings of the last idx_check() (60_check.sql
 -- idx_check_catalog).  withheld: why an unused one may not be taken for
 -- unused after all (a standby whose use of it is not known); NULL for
 -- the others.  Not yet filtered by idx_autopilot_drop_refusal.

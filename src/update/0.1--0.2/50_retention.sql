@@ -67,7 +67,7 @@ BEGIN
                                     WHERE n.nspname OPERATOR(pg_catalog.=) r.schema_name
                                       AND c.relname OPERATOR(pg_catalog.=) r.index_name
                                       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{i,I}'))))
-           -- a hide still in effect: idx_rollback unhides it (80_hidden.sql)
+           -- a hide still in effect: idx_rollback unhides it (84_hidden.sql)
            AND NOT (r.operation OPERATOR(pg_catalog.=) 'hide' AND r.status OPERATOR(pg_catalog.=) @extschema@.idx_status('done'))
     ),
     gone AS (

@@ -1,5 +1,5 @@
 /*
- * 84_verdict_cache.sql -- the check's kept verdicts (src/check/verdicts.c).
+ * 85_verdict_cache.sql -- the check's kept verdicts (src/check/verdicts.c).
  *
  * idx_plan_summary() (idx_check, idx_report) plans every stored query of
  * every tracked index; with 1,000 tracked indexes that is most of a

@@ -369,7 +369,7 @@ COMMENT ON TRIGGER idx_hidden_built ON @extschema@.idx_history IS
     'index_advisor: an index built with visible => false is recorded as hidden once its build is done';
 
 -- idx_apply's visible argument (false: built hidden from every planner from
--- the start) is declared with its other 0.2 arguments in 76_gentle.sql.
+-- the start) is declared with its other 0.2 arguments in 76_apply.sql.
 
 -- ---------------------------------------------------------------------
 -- idx_report and idx_check: a hidden index is "hidden since ...", with what
@@ -404,7 +404,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclas
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) TO PUBLIC;
 
 -- idx_report's verdict and detail of an index, turned into those of a
--- hidden index when it is hidden (called by idx_report, 60_rules.sql).
+-- hidden index when it is hidden (called by idx_report, 64_report.sql).
 CREATE FUNCTION @extschema@.idx_hidden_verdict(index pg_catalog.oid, verdict text)
 RETURNS text
 LANGUAGE sql STABLE
@@ -438,7 +438,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_detail(pg_catalog.oid, text) TO
 
 -- idx_check: one finding per hidden index (kind hidden, allowed by the one
 -- constraint of 78_nodes.sql), so that a hide is not forgotten; called by
--- idx_check (60_rules.sql).
+-- idx_check (60_check.sql).
 CREATE FUNCTION @extschema@.idx_check_hidden()
 RETURNS SETOF @extschema@.idx_finding
 LANGUAGE sql STABLE
