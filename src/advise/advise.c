@@ -171,6 +171,8 @@ pick_note(IaCand *c, List *helped)
 	if (c->literal_pred)
 		appendStringInfo(&s, "%shelps only with literal values like %s (a $n parameter in its place cannot use a partial index)",
 						 s.len ? "; " : "", quote_literal_cstr(c->pred_literal));
+	if (c->hot_loss)
+		appendStringInfo(&s, "%s%s", s.len ? "; " : "", c->hot_loss);
 	tab = pgstat_fetch_stat_tabentry(c->relid);
 	if (tab && tab->tuples_updated >= 1000 &&
 		tab->tuples_hot_updated * 2 >= tab->tuples_updated)

@@ -14,6 +14,10 @@
  * on a column the predicate fixes); one plain index per arm of an OR, each
  * the others' partner (advise_plan.c chooses them together: a BitmapOr
  * needs them all).  Identical candidates of several queries are one.
+ * A column that a given statement updates (UPDATE ... SET, ON CONFLICT DO
+ * UPDATE SET) is never INCLUDEd nor made a key only to be returned: an
+ * index on it ends those updates' HOT (updated_columns); a key the query
+ * needs may be one, and the candidate's note says so (hot_loss).
  * Which of them is worth building is for the planner to say (advise.c),
  * not for this file.
  *
@@ -282,9 +286,34 @@ table_columns(Oid relid)
 	return n;
 }
 
-/* The other columns the query reads, for INCLUDE; NIL if too many. */
+/*
+ * The columns of relid that some given statement sets (an UPDATE, an
+ * INSERT ... ON CONFLICT DO UPDATE), offset as IaRelUse.used.  An index
+ * holding one of them ends the HOT updates of the statements that set it:
+ * such a column is never INCLUDEd, nor made a key only to be returned
+ * (partial_key); a key the query filters or sorts on may be one (the note
+ * says what it costs: hot_loss).
+ */
+static Bitmapset *
+updated_columns(List *all, Oid relid)
+{
+	Bitmapset  *set = NULL;
+	ListCell   *lc;
+
+	foreach(lc, all)
+	{
+		IaRelUse   *v = lfirst(lc);
+
+		if (v->relid == relid)
+			set = bms_add_members(set, v->set);
+	}
+	return set;
+}
+
+/* The other columns the query reads, for INCLUDE, less those the given
+ * statements update (updated_columns); NIL if too many. */
 static List *
-include_columns(IaRelUse *u, List *keys)
+include_columns(IaRelUse *u, List *keys, Bitmapset *updated)
 {
 	List	   *inc = NIL;
 	int			x = -1;
@@ -296,7 +325,7 @@ include_columns(IaRelUse *u, List *keys)
 		AttrNumber	att = x + FirstLowInvalidHeapAttributeNumber;
 		IaCandKey	k = {0};
 
-		if (att <= 0)
+		if (att <= 0 || bms_is_member(x, updated))
 			continue;
 		k.attnum = att;
 		if (!ia_advise_has_column(keys, &k))
@@ -345,10 +374,11 @@ pred_key(IaRelUse *u)
 /*
  * The key of a partial index whose query needs nothing ordered or filtered
  * beyond its predicate: the first other column the query reads (an
- * index-only scan can return it), else the predicate's first column.
+ * index-only scan can return it) that no given statement updates, else the
+ * predicate's first column.
  */
 static IaCandKey *
-partial_key(IaRelUse *u)
+partial_key(IaRelUse *u, Bitmapset *updated)
 {
 	Bitmapset  *atts = NULL;
 	int			x = -1;
@@ -359,7 +389,7 @@ partial_key(IaRelUse *u)
 		IaCandKey  *k;
 
 		if (x + FirstLowInvalidHeapAttributeNumber <= 0 ||
-			bms_is_member(x, atts))
+			bms_is_member(x, atts) || bms_is_member(x, updated))
 			continue;
 		k = palloc0(sizeof(IaCandKey));
 		k->attnum = x + FirstLowInvalidHeapAttributeNumber;
@@ -460,6 +490,7 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 {
 	List	   *eq = order_equality(u, all);
 	Node	   *pred = u->preds ? (Node *) make_ands_explicit(u->preds) : NULL;
+	Bitmapset  *updated = updated_columns(all, u->relid);
 	bool		partial = false;
 	ListCell   *lc;
 
@@ -470,7 +501,7 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 		cands = add_cand(cands, u, BTREE_AM_OID, keys, NIL, NULL, nextid);
 		if (!has_expression(keys))
 			cands = add_cand(cands, u, BTREE_AM_OID, keys,
-							 include_columns(u, keys), NULL, nextid);
+							 include_columns(u, keys, updated), NULL, nextid);
 		if (pred)
 		{
 			/* a key the predicate fixes orders nothing: leave it out */
@@ -482,18 +513,20 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 			cands = add_cand(cands, u, BTREE_AM_OID, pk, NIL, pred, nextid);
 			if (!has_expression(pk))
 				cands = add_cand(cands, u, BTREE_AM_OID, pk,
-								 include_columns(u, list_concat_copy(pk, pred_keys(u))),
+								 include_columns(u, list_concat_copy(pk, pred_keys(u)),
+												 updated),
 								 pred, nextid);
 		}
 	}
 	/* a partial index with no key of the query's own (partial_key) */
 	if (pred && !partial)
 	{
-		List	   *pk = list_make1(partial_key(u));
+		List	   *pk = list_make1(partial_key(u, updated));
 
 		cands = add_cand(cands, u, BTREE_AM_OID, pk, NIL, pred, nextid);
 		cands = add_cand(cands, u, BTREE_AM_OID, pk,
-						 include_columns(u, list_concat_copy(pk, pred_keys(u))),
+						 include_columns(u, list_concat_copy(pk, pred_keys(u)),
+										 updated),
 						 pred, nextid);
 	}
 	foreach(lc, u->gin)
@@ -506,6 +539,46 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
  * ia_advise_generate -- the candidates of every table use of every query;
  * ids from *nextid on.
  */
+/*
+ * c->hot_loss: the note of a candidate that indexes (as a key, in a key's
+ * expression or in its predicate) a column the given statements update:
+ * their updates of it can no longer be HOT once the index exists.
+ */
+static void
+hot_loss(IaCand *c, List *all)
+{
+	Bitmapset  *updated = updated_columns(all, c->relid);
+	Bitmapset  *indexed = NULL;
+	StringInfoData s;
+	ListCell   *lc;
+	int			x = -1;
+
+	if (bms_is_empty(updated))
+		return;
+	foreach(lc, c->keys)
+	{
+		IaCandKey  *k = lfirst(lc);
+
+		if (k->attnum != 0)
+			indexed = bms_add_member(indexed,
+									 k->attnum - FirstLowInvalidHeapAttributeNumber);
+		else
+			pull_varattnos(k->expr, 1, &indexed);
+	}
+	pull_varattnos(c->pred, 1, &indexed);
+	indexed = bms_int_members(indexed, updated);
+	if (bms_is_empty(indexed))
+		return;
+	initStringInfo(&s);
+	while ((x = bms_next_member(indexed, x)) >= 0)
+		appendStringInfo(&s, "%s%s", s.len ? ", " : "",
+						 quote_identifier(get_attname(c->relid,
+													  x + FirstLowInvalidHeapAttributeNumber,
+													  false)));
+	c->hot_loss = psprintf("the given statements update %s: with this index those updates can no longer be HOT",
+						   s.data);
+}
+
 List *
 ia_advise_generate(List *uses, int *nextid)
 {
@@ -514,5 +587,7 @@ ia_advise_generate(List *uses, int *nextid)
 
 	foreach(lc, uses)
 		cands = generate_one(cands, lfirst(lc), uses, nextid);
+	foreach(lc, cands)
+		hot_loss(lfirst(lc), uses);
 	return cands;
 }

@@ -15,7 +15,9 @@
  * deleted_at IS NULL, status = 'pending', status <> 'done', payload @>
  * '{...}': partial index material), operators btree cannot serve (jsonb @>,
  * array &&, LIKE '%x%': gin), and ORs of one table (the keys each arm
- * needs).  ORDER BY counts when every sort key is a column or expression
+ * needs); and the columns an UPDATE or INSERT ... ON CONFLICT DO UPDATE
+ * sets (the target's updatedCols: advise_candidates.c keeps them out of
+ * INCLUDE, as an index on them ends HOT updates).  ORDER BY counts when every sort key is a column or expression
  * of that one table.  A key is a column or an immutable expression of the
  * table's columns (lower(email)).
  *
@@ -650,6 +652,9 @@ extract_one(Query *q, int qno)
 		pull_varattnos((Node *) q->returningList, rti, &u->used);
 		u->wholerow = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber,
 									u->used);
+		/* the columns an UPDATE (or ON CONFLICT DO UPDATE) sets: parse
+		 * analysis put them in the target's updatedCols */
+		u->set = bms_copy(rte->updatedCols);
 		uses = lappend(uses, u);
 	}
 	if (uses == NIL)

@@ -50,6 +50,9 @@ typedef struct IaCand
 	Bitmapset  *from;			/* queries it was drawn from */
 	List	   *partners;		/* IaCand: the other arms of an OR it
 								 * serves, chosen with it (BitmapOr) */
+	char	   *hot_loss;		/* the note when it indexes a column the
+								 * given statements update (their updates
+								 * are no longer HOT), or NULL */
 } IaCand;
 
 /* A $n compared with a column: what may stand for it when planning. */
@@ -82,6 +85,8 @@ typedef struct IaRelUse
 	char	   *pred_literal;	/* a literal of "col = 'x'" among preds */
 	List	   *gin;			/* IaCandKey with opclass: @>, &&, LIKE */
 	Bitmapset  *used;			/* attnums read (offset as pull_varattnos) */
+	Bitmapset  *set;			/* attnums the statement sets: UPDATE or
+								 * ON CONFLICT DO UPDATE (offset as used) */
 	bool		wholerow;
 	List	   *params;			/* IaParamUse */
 	List	   *notes;			/* char *: what the query cannot get */
