@@ -24,8 +24,12 @@
  * Never proposed: an index that backs a constraint (primary key, unique,
  * exclusion, or any pg_constraint row whose conindid is the index, such as
  * a foreign key's referenced key), any unique index, the replica identity,
- * an index not yet valid or ready, and the index of a partition (DROP
- * INDEX refuses it: drop the partitioned table's).  ia_advise_may_drop()
+ * an index not yet valid or ready, the index of a partition (DROP INDEX
+ * refuses it: drop the partitioned table's), and an index that is not the
+ * database's own to drop (own_index: a system catalog's or TOAST's, one
+ * created with the system, such as information_schema's, and the index of
+ * an extension's table, index_advisor's own included), which a workload
+ * that queries the catalogs reads like any table.  ia_advise_may_drop()
  * is that rule, in one place.
  *
  * The row: rank NULL, definition "DROP INDEX CONCURRENTLY name" (a plain
@@ -42,6 +46,8 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/transam.h"
+#include "catalog/catalog.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -50,6 +56,7 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/extension.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -162,6 +169,27 @@ typedef struct DropQuery
 } DropQuery;
 
 /*
+ * Is indexoid the database's own, to be dropped by DROP INDEX at all?  Not
+ * an index created with the system (initdb: the catalogs',
+ * information_schema's), of a catalog or TOAST namespace, or of a table
+ * that belongs to an extension (the extension's to index: DROP INDEX of
+ * its member's index would go behind its back; index_advisor's own
+ * tables included).
+ */
+static bool
+own_index(Oid indexoid)
+{
+	Oid			table = IndexGetRelation(indexoid, false);
+	Oid			nsp = get_rel_namespace(indexoid);
+
+	return indexoid >= FirstNormalObjectId && table >= FirstNormalObjectId &&
+		!IsCatalogNamespace(nsp) && !IsToastNamespace(nsp) &&
+		!IsCatalogRelationOid(table) &&
+		!OidIsValid(getExtensionOfObject(RelationRelationId, table)) &&
+		!OidIsValid(getExtensionOfObject(RelationRelationId, indexoid));
+}
+
+/*
  * ia_advise_may_drop -- may the advisor ever propose dropping indexoid?
  * Not when it backs a constraint or the replica identity, is unique, is not
  * valid and ready, or belongs to a partition (see the file header).
@@ -183,7 +211,7 @@ ia_advise_may_drop(Oid indexoid)
 		!ix->indisunique && !ix->indisprimary && !ix->indisexclusion &&
 		!ix->indisreplident;
 	ReleaseSysCache(tup);
-	if (!ok || get_rel_relispartition(indexoid))
+	if (!ok || get_rel_relispartition(indexoid) || !own_index(indexoid))
 		return false;
 	/* pg_constraint has no index on conindid: scan it */
 	con = table_open(ConstraintRelationId, AccessShareLock);
