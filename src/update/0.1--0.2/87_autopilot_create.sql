@@ -29,6 +29,9 @@
  *    idx_autopilot_shape(); the same shape is never proposed twice while
  *    one is live, nor again after a person rejected it or a validation
  *    reverted it, unless its workload changed (idx_autopilot_workload_changed);
+ *  * one leading key per table at a time: an index whose table and leading
+ *    key (idx_autopilot_shape) are those of a recommendation not yet
+ *    judged (proposed, building, validating) waits for its verdict;
  *  * what the budget has spent: idx_autopilot_budget_used();
  *  * the builds of the last 24 hours: idx_autopilot_builds_today().
  * Reference: doc/autopilot.md, "Proposals and builds", "Recommend mode",
@@ -39,13 +42,17 @@
 -- ---------------------------------------------------------------------
 
 -- "CREATE INDEX name ON schema.table ...": the index's name, its table
--- (NULL when it no longer resolves) and its shape (everything from " ON ",
+-- (NULL when it no longer resolves), its shape (everything from " ON ",
 -- the definition without the name: two proposals of the same shape are
--- the same index).
+-- the same index) and its leading key (its first key column or expression
+-- as written, without its direction: ASC, DESC, NULLS ...; two indexes of
+-- one table with the same leading key compete for the same statements,
+-- as "(created_at)" and "(created_at) INCLUDE (total)" do).
 CREATE FUNCTION @extschema@.idx_autopilot_shape(definition text,
                                                OUT index_name name,
                                                OUT table_oid pg_catalog.regclass,
-                                               OUT shape text)
+                                               OUT shape text,
+                                               OUT leading_key text)
 RETURNS record
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -55,6 +62,10 @@ DECLARE
     -- standard_conforming_strings
     ident constant text := E'(?:"(?:[^"]|"")+"|[^\\s."(]+)';
     m text[];
+    keys text;
+    depth integer := 0;
+    quote text := NULL;
+    ch text;
 BEGIN
     m := regexp_match(definition,
                       '^CREATE (?:UNIQUE )?INDEX (' || ident || ')( ON (?:ONLY )?('
@@ -65,11 +76,33 @@ BEGIN
     index_name := (parse_ident(m[1]))[1];
     table_oid := to_regclass(m[3]);
     shape := m[2];
+    -- the leading key: up to the first comma or closing parenthesis of the
+    -- key list outside parentheses and quotes (lower(email), "a,b", 'x,y')
+    keys := substr(shape, strpos(shape, m[3]) + length(m[3]));
+    keys := (regexp_match(keys, E'^(?: USING \\w+)? \\((.*)$', 's'))[1];
+    FOR i IN 1 .. COALESCE(length(keys), 0) LOOP
+        ch := substr(keys, i, 1);
+        IF quote IS NOT NULL THEN
+            IF ch = quote THEN
+                quote := NULL;      -- a doubled quote closes and opens again
+            END IF;
+        ELSIF ch IN ('"', '''') THEN
+            quote := ch;
+        ELSIF ch = '(' THEN
+            depth := depth + 1;
+        ELSIF depth > 0 AND ch = ')' THEN
+            depth := depth - 1;
+        ELSIF depth = 0 AND ch IN (',', ')') THEN
+            leading_key := regexp_replace(btrim(substr(keys, 1, i - 1)),
+                                          E'(\\s+(ASC|DESC))?(\\s+NULLS\\s+(FIRST|LAST))?$', '');
+            EXIT;
+        END IF;
+    END LOOP;
     RETURN;
 END
 $idx_autopilot_shape$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_shape(text) IS
-    'internal (autopilot): the index name, the table and the shape (the definition from " ON ", without the name) of an advised CREATE INDEX';
+    'internal (autopilot): the index name, the table, the shape (the definition from " ON ", without the name) and the leading key (the first key, without its direction) of an advised CREATE INDEX';
 
 -- ---------------------------------------------------------------------
 -- The limits: budget and builds per day
@@ -323,6 +356,7 @@ DECLARE
     gain      double precision;
     key       text;
     old       @extschema@.idx_recommendations;
+    earlier   @extschema@.idx_recommendations;
     left_budget bigint;
     rec_id    bigint;
     pending   bigint;
@@ -513,6 +547,16 @@ BEGIN
          WHERE x.kind = 'create' AND x.table_oid = part.table_oid
            AND (@extschema@.idx_autopilot_shape(x.definition)).shape = part.shape
          ORDER BY x.id DESC LIMIT 1;
+        -- a recommendation on the same table and leading key that is not
+        -- judged yet (proposed, building, validating): this pick waits
+        -- for its verdict (one leading key at a time)
+        SELECT * INTO earlier FROM @extschema@.idx_recommendations x
+         WHERE x.kind = 'create' AND x.table_oid = part.table_oid
+           AND x.status IN (@extschema@.idx_autopilot_status('proposed'),
+                            @extschema@.idx_autopilot_status('building'),
+                            @extschema@.idx_autopilot_status('validating'))
+           AND (@extschema@.idx_autopilot_shape(x.definition)).leading_key = part.leading_key
+         ORDER BY x.id LIMIT 1;
 
         IF served IS NULL OR part.table_oid IS NULL THEN
             left_out := left_out || format('%s: not traced to the window''s statements', pick.definition);
@@ -539,6 +583,10 @@ BEGIN
             left_out := left_out || format('%s: %s does not fit what is left of the budget (%s)',
                                            pick.definition, @extschema@.idx_autopilot_bytes(pick.est_size),
                                            @extschema@.idx_autopilot_bytes(greatest(policy.budget - @extschema@.idx_autopilot_budget_used(), 0)));
+        ELSIF earlier.id IS NOT NULL THEN
+            left_out := left_out || format('%s: waits until recommendation %s (%s, %s) is judged: it has the same leading key (%s), and one is measured at a time',
+                                           pick.definition, earlier.id, earlier.definition, earlier.status,
+                                           part.leading_key);
         ELSE
             INSERT INTO @extschema@.idx_recommendations AS x
                    (kind, definition, schema_name, index_name, table_name, table_oid,
