@@ -47,6 +47,19 @@ SELECT rank, definition,
   FROM idx_advise(ARRAY[
   'SELECT id FROM acc WHERE bal = $1',
   'UPDATE acc SET bal = bal + $1, grp = grp WHERE id = $2']);
+-- a stored generated column computed from a column the UPDATE sets
+-- changes with it: not INCLUDEd either
+CREATE TABLE gen (id int PRIMARY KEY, grp int NOT NULL, bal int NOT NULL,
+                  dbl int GENERATED ALWAYS AS (bal * 2) STORED, pad text);
+INSERT INTO gen (id, grp, bal, pad)
+SELECT g, g % 2000, g % 1000, md5(g::text) FROM generate_series(1, 100000) g;
+ALTER TABLE gen ALTER grp SET STATISTICS 1000;
+VACUUM ANALYZE gen;
+SELECT rank, definition FROM idx_advise(ARRAY[
+  'SELECT dbl FROM gen WHERE grp = $1']);
+SELECT rank, definition FROM idx_advise(ARRAY[
+  'SELECT dbl FROM gen WHERE grp = $1',
+  'UPDATE gen SET bal = bal + 1 WHERE id = $1']);
 -- the workload's path (idx_advise_statements, as idx_advise_workload and
 -- the autopilot call it, with pg_stat_statements' texts): the same rule
 SELECT rank, definition

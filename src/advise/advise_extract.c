@@ -16,8 +16,9 @@
  * '{...}': partial index material), operators btree cannot serve (jsonb @>,
  * array &&, LIKE '%x%': gin), and ORs of one table (the keys each arm
  * needs); and the columns an UPDATE or INSERT ... ON CONFLICT DO UPDATE
- * sets (the target's updatedCols: advise_candidates.c keeps them out of
- * INCLUDE, as an index on them ends HOT updates).  ORDER BY counts when every sort key is a column or expression
+ * sets (the target's updatedCols, with the stored generated columns
+ * computed from them: advise_candidates.c keeps them out of INCLUDE, as an
+ * index on them ends HOT updates).  ORDER BY counts when every sort key is a column or expression
  * of that one table.  A key is a column or an immutable expression of the
  * table's columns (lower(email)).
  *
@@ -40,6 +41,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -620,6 +622,36 @@ collect_sort(Query *q, List *uses)
 		u->sort = keys;
 }
 
+/*
+ * The columns set, with the stored generated columns computed from them
+ * (an UPDATE of bal changes "bal2 GENERATED ALWAYS AS (bal * 2) STORED"
+ * too, which PostgreSQL 15 no longer records in extraUpdatedCols).
+ */
+static Bitmapset *
+with_generated(Oid relid, Bitmapset *set)
+{
+	Relation	rel;
+	TupleDesc	desc;
+
+	if (bms_is_empty(set))
+		return set;
+	rel = table_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	for (int i = 0; desc->constr && desc->constr->has_generated_stored &&
+		 i < desc->natts; i++)
+	{
+		Bitmapset  *from = NULL;
+
+		if (TupleDescAttr(desc, i)->attgenerated != ATTRIBUTE_GENERATED_STORED)
+			continue;
+		pull_varattnos(build_column_default(rel, i + 1), 1, &from);
+		if (bms_overlap(from, set))
+			set = bms_add_member(set, i + 1 - FirstLowInvalidHeapAttributeNumber);
+	}
+	table_close(rel, AccessShareLock);
+	return set;
+}
+
 /* The relations of one Query level, then its clauses and sort. */
 static List *
 extract_one(Query *q, int qno)
@@ -654,7 +686,7 @@ extract_one(Query *q, int qno)
 									u->used);
 		/* the columns an UPDATE (or ON CONFLICT DO UPDATE) sets: parse
 		 * analysis put them in the target's updatedCols */
-		u->set = bms_copy(rte->updatedCols);
+		u->set = with_generated(rte->relid, bms_copy(rte->updatedCols));
 		uses = lappend(uses, u);
 	}
 	if (uses == NIL)

@@ -86,7 +86,9 @@ typedef struct IaRelUse
 	List	   *gin;			/* IaCandKey with opclass: @>, &&, LIKE */
 	Bitmapset  *used;			/* attnums read (offset as pull_varattnos) */
 	Bitmapset  *set;			/* attnums the statement sets: UPDATE or
-								 * ON CONFLICT DO UPDATE (offset as used) */
+								 * ON CONFLICT DO UPDATE, and the stored
+								 * generated columns of those (offset as
+								 * used) */
 	bool		wholerow;
 	List	   *params;			/* IaParamUse */
 	List	   *notes;			/* char *: what the query cannot get */
