@@ -48,7 +48,7 @@
  * No code of a statement runs as the caller: what its candidates are drawn
  * from is folded once, as its planning role (advise_plan.c: fold_uses),
  * candidates are resolved as written (definition.c) and sized as the author
- * and planning role of the statement they were drawn from (size_candidates;
+ * and planning role of the statement they were drawn from (advise_size.c;
  * a candidate that cannot be sized is left out, with a note); existing
  * indexes' expressions are folded as their table's owner
  * (ia_index_folded_form).
@@ -397,85 +397,6 @@ make_candidates(List *uses)
 	return ia_advise_make_hypos(cands);
 }
 
-/* The first statement c was drawn from, or NULL. */
-static AdvQuery *
-source_of(AdvState *st, IaCand *c)
-{
-	ListCell   *lc;
-
-	foreach(lc, st->queries)
-		if (bms_is_member(((AdvQuery *) lfirst(lc))->qno, c->from))
-			return lfirst(lc);
-	return NULL;
-}
-
-/* Each statement c was drawn from says, in its note, why c was left out. */
-static void
-note_unsized(AdvState *st, IaCand *c, const char *why)
-{
-	char	   *note = psprintf("%s was left out: its size cannot be estimated (%s)",
-								c->text, why);
-	ListCell   *lc;
-
-	foreach(lc, st->queries)
-	{
-		AdvQuery   *q = lfirst(lc);
-
-		if (bms_is_member(q->qno, c->from))
-			q->notes = q->notes ? psprintf("%s; %s", q->notes, note) : note;
-	}
-}
-
-/*
- * Size every candidate (ia_advise_cand_bytes, kept in the candidate) on the
- * terms of the first statement it was drawn from: planned as that
- * statement's author and planning role (hypo.c, ia_hypo_size), never as
- * the caller, who may have the author's privileges and not the table's
- * owner's.  A candidate that cannot be sized (the table's code fails to
- * plan where the statement's own plans did not reach, say in a partition
- * they prune) is left out, and its statements' note says why: the others
- * are still advised on.  A cancel is re-thrown.
- */
-static void
-size_candidates(AdvState *st)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	List	   *volatile kept = NIL;
-	ListCell   *lc;
-
-	foreach(lc, st->cands)
-	{
-		IaCand	   *c = lfirst(lc);
-		AdvQuery   *src = source_of(st, c);
-		volatile bool sized = false;
-
-		CHECK_FOR_INTERRUPTS();
-		if (src == NULL)
-			continue;			/* drawn from no statement left: unused */
-		c->hypo->sized_for = src->prep;
-		ia_subxact_begin(cxt);
-		PG_TRY();
-		{
-			(void) ia_advise_cand_bytes(c);
-			ia_subxact_end(cxt, owner, true);
-			sized = true;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
-
-			note_unsized(st, c, psprintf("%s: %s",
-										 unpack_sql_state(edata->sqlerrcode),
-										 edata->message));
-		}
-		PG_END_TRY();
-		if (sized)
-			kept = lappend(kept, c);
-	}
-	st->cands = kept;
-}
-
 static AdvQuery *new_query(int qno, char *text, Oid role, double weight);
 
 /*
@@ -539,7 +460,7 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 		st->mean_weight += ((AdvQuery *) lfirst(lc))->weight /
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
-	size_candidates(st);
+	ia_advise_size_candidates(st);
 	emit_rows(st, drop_unused(st, ia_advise_select(st, budget, max_indexes)),
 			  workload, rsinfo);
 	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",
