@@ -46,9 +46,12 @@
  * privileges of its author (has_privs_of_role), and never as a role with
  * more privileges than the author (verify.c).  Nothing is ever executed.
  * No code of a statement runs as the caller: what its candidates are drawn
- * from is folded once, as its planning role (advise_plan.c: fold_uses), and
- * candidates are resolved as written (definition.c); existing indexes'
- * expressions are folded as their table's owner (ia_index_folded_form).
+ * from is folded once, as its planning role (advise_plan.c: fold_uses),
+ * candidates are resolved as written (definition.c) and sized as the author
+ * and planning role of the statement they were drawn from (advise_size.c;
+ * a candidate that cannot be sized is left out, with a note); existing
+ * indexes' expressions are folded as their table's owner
+ * (ia_index_folded_form).
  * idx_advise_statements is bounded as idx_advise is (max_queries_per_index,
  * max_query_bytes: definition.c).
  *
@@ -459,6 +462,7 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 		st->mean_weight += ((AdvQuery *) lfirst(lc))->weight /
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
+	ia_advise_size_candidates(st);
 	emit_rows(st, drop_unused(st, ia_advise_select(st, budget, max_indexes)),
 			  workload, rsinfo);
 	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",

@@ -3,8 +3,9 @@
  * advise_internal.h
  *		What advise.c (the SQL functions and their rows), advise_plan.c
  *		(preparing, costing), advise_reach.c (which candidates can change a
- *		plan), advise_select.c (selecting), advise_extract.c, advise_like.c
- *		and advise_candidates.c share.  Not for other modules.
+ *		plan), advise_size.c (sizing), advise_select.c (selecting),
+ *		advise_extract.c, advise_like.c and advise_candidates.c share.  Not
+ *		for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -143,6 +144,9 @@ extern List *ia_advise_make_hypos(List *cands);
 extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
 extern double ia_advise_cand_bytes(IaCand *c);
+
+/* advise_size.c */
+extern void ia_advise_size_candidates(AdvState *st);
 
 /* advise.c */
 struct RelationData;

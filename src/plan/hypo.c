@@ -27,7 +27,11 @@
  * standby.  See fake_oid() for how they are handed out.
  *
  * The size (ia_hypo_size) is what the planner would be told: the model in
- * hypoplan.c, run by planning "SELECT FROM <table>" with the index.
+ * hypoplan.c, run by planning "SELECT FROM <table>" with the index, as the
+ * caller (idx_hypo_size, idx_whatif: the caller owns the table) or, for the
+ * advisor's candidates, on the terms of the statement the candidate was
+ * drawn from (its author, its planning role: plan_prepared.c,
+ * ia_prepare_for).
  *
  * Caller's rules: inside a transaction, as the role that asks; the table
  * (and its partitions) stay AccessShareLocked until the transaction ends.
@@ -322,6 +326,11 @@ hypo_from(const char *definition, bool owned)
 /*
  * ia_hypo_size -- the estimated size of h in bytes, as the planner is told
  * it: the sum over its targets (leaf partitions) of the model's pages.
+ * Planned as the caller, or, for a candidate of the advisor
+ * (h->sized_for), as the author and planning role of the statement it was
+ * drawn from (ia_prepare_for): never with the rights of a caller who only
+ * has the author's privileges, and never refused to it for lack of the
+ * table's.
  */
 int64
 ia_hypo_size(IaHypoIndex *h)
@@ -339,7 +348,8 @@ ia_hypo_size(IaHypoIndex *h)
 
 	foreach(lc, h->targets)
 		((IaHypoTarget *) lfirst(lc))->estimated = false;
-	p = ia_prepare(query, cxt);
+	p = h->sized_for ? ia_prepare_for(query, h->sized_for, cxt) :
+		ia_prepare(query, cxt);
 	ia_plan_prepared(p, list_make1(h), NIL, NULL, 0, &planned);
 	foreach(lc, h->targets)
 	{

@@ -89,6 +89,9 @@ typedef struct IaHypoIndex
 	bool		dedup;			/* btree deduplication applies */
 	Oid			tablespace;
 	List	   *targets;		/* IaHypoTarget *: one, or one per leaf */
+	/* the advisor: a prepared statement h was drawn from, whose author
+	 * and planning role size it (hypo.c); NULL: sized as the caller */
+	const struct IaPrepared *sized_for;
 } IaHypoIndex;
 
 /* hypo.c */
@@ -109,6 +112,7 @@ typedef struct IaPrepared
 	int			nparams;
 	Oid			requester;		/* the caller */
 	Oid			planner;		/* ia_planning_role's choice */
+	List	   *relids;			/* the relations it reads (OIDs) */
 	bool		perms_checked;
 	MemoryContext cxt;
 } IaPrepared;
@@ -134,6 +138,8 @@ typedef struct IaPlanned
 
 /* plan_prepared.c */
 extern IaPrepared *ia_prepare(const char *query, MemoryContext cxt);
+extern IaPrepared *ia_prepare_for(const char *query, const IaPrepared *source,
+								  MemoryContext cxt);
 extern ParamListInfo ia_prepared_params(IaPrepared *p, char **values,
 										bool *nulls, int n);
 extern void ia_plan_prepared(IaPrepared *p, List *hypos, List *hide,

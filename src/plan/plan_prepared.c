@@ -57,11 +57,12 @@ rollback_and_rethrow(MemoryContext caller, ResourceOwner owner)
 }
 
 /*
- * ia_prepare -- analyse "query" as the caller (see the file header);
+ * Analyse "query" as "requester" and choose its planning role: "planner",
+ * or by ia_planning_role's rule when InvalidOid (see the file header);
  * everything returned lives in cxt.
  */
-IaPrepared *
-ia_prepare(const char *query, MemoryContext cxt)
+static IaPrepared *
+prepare(const char *query, Oid requester, Oid planner, MemoryContext cxt)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -70,11 +71,10 @@ ia_prepare(const char *query, MemoryContext cxt)
 	IaPrepared *p = MemoryContextAllocZero(cxt, sizeof(IaPrepared));
 	Oid			save_user;
 	int			save_sec;
-	List	   *relids = NIL;
 	ListCell   *lc;
 
 	p->query = MemoryContextStrdup(cxt, query);
-	p->requester = GetUserId();
+	p->requester = requester;
 	p->cxt = cxt;
 	GetUserIdAndSecContext(&save_user, &save_sec);
 
@@ -87,13 +87,13 @@ ia_prepare(const char *query, MemoryContext cxt)
 		ia_become(p->requester, save_sec);
 		(void) NewGUCNestLevel();
 		queries = ia_analyze_query(query, &types, &p->nparams);
-		p->planner = ia_planning_role(p->requester, queries);
-		relids = ia_query_relids(queries);
+		p->planner = OidIsValid(planner) ? planner :
+			ia_planning_role(p->requester, queries);
 		MemoryContextSwitchTo(cxt);
+		p->relids = list_copy(ia_query_relids(queries));
 		p->queries = copyObject(queries);
 		p->paramtypes = palloc0(sizeof(Oid) * (p->nparams + 1));
 		memcpy(p->paramtypes, types, sizeof(Oid) * p->nparams);
-		relids = list_copy(relids);
 		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
@@ -104,9 +104,47 @@ ia_prepare(const char *query, MemoryContext cxt)
 	MemoryContextDelete(work);
 
 	/* keep what the query reads as a SELECT would, to the end of the xact */
-	foreach(lc, relids)
+	foreach(lc, p->relids)
 		LockRelationOid(lfirst_oid(lc), AccessShareLock);
-	list_free(relids);
+	return p;
+}
+
+/*
+ * ia_prepare -- analyse "query" as the caller (see the file header);
+ * everything returned lives in cxt.
+ */
+IaPrepared *
+ia_prepare(const char *query, MemoryContext cxt)
+{
+	return prepare(query, GetUserId(), InvalidOid, cxt);
+}
+
+/*
+ * ia_prepare_for -- "query", which must read only relations that "source"
+ * reads (the advisor's "SELECT FROM <table>" that sizes a candidate drawn
+ * from source: hypo.c), prepared on source's terms: analysed as source's
+ * requester (the statement's author) and planned as source's planning
+ * role, a role whose privileges the owner of every relation source reads
+ * has, so that planning it runs their code with no more rights than they
+ * have, whoever calls.  Its table privileges are source's, checked when
+ * source was first planned (source may reach the table through another
+ * role's view, as the executor would allow it): they are not checked again,
+ * and nothing of the table but what planning source may read is read.  A
+ * relation source does not read is refused (42501).
+ */
+IaPrepared *
+ia_prepare_for(const char *query, const IaPrepared *source, MemoryContext cxt)
+{
+	IaPrepared *p = prepare(query, source->requester, source->planner, cxt);
+	ListCell   *lc;
+
+	foreach(lc, p->relids)
+		if (!list_member_oid(source->relids, lfirst_oid(lc)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("index_advisor cannot plan a query on %s as the author of a statement that does not read it",
+							get_rel_name(lfirst_oid(lc)))));
+	p->perms_checked = true;
 	return p;
 }
 

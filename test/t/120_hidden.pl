@@ -17,7 +17,8 @@
 #     after, on the standby too, its hide row recorded when done, none if
 #     the build fails; idx_explain measures with and without it; idx_whatif
 #     does not see it; idx_report and idx_check say "hidden since", with
-#     pg_stat_statements' calls and mean time before and since;
+#     pg_stat_statements' calls and mean time before and since, counted
+#     alike with standard_conforming_strings = off;
 #  7. pg_dump / pg_restore into another database keeps the hidden state;
 #  8. without preload, idx_hide refuses with 55000 and names the setting.
 use strict;
@@ -284,6 +285,19 @@ like($node->safe_psql('postgres', "SELECT detail FROM idx_report('m_hidden') WHE
 like($node->safe_psql('postgres', q{SELECT detail FROM idx_check() WHERE kind = 'hidden' AND index_name = 'v_k_idx'}),
      qr/^hidden since .* by alice; statements naming public\.v: .*; idx_unhide\(\) shows it again/,
      'idx_check: a "hidden" finding for it');
+# idx_hidden_statements (the sums above) counts the same statements under
+# standard_conforming_strings = off: its kind and idx_*( patterns were
+# plain literals inside EXECUTE's text, which lost their backslashes (no
+# statement of v was counted); index_advisor's own calls are left out
+my $v_stmts = sub {
+    return $node->safe_psql('postgres', ($_[0] ? "SET standard_conforming_strings = off;\n" : '')
+        . q{SELECT s.r -> 'statements', s.r -> 'calls' FROM (SELECT idx_hidden_statements('v') AS r) s});
+};
+my $on = $v_stmts->(0);
+like($on, qr/^[1-9]\d*\|[1-9]\d*$/, 'idx_hidden_statements counts the statements of v');
+$node->safe_psql('postgres', q{SELECT idx_hidden_statements('v') FROM v LIMIT 0});
+is($v_stmts->(0), $on, 'not an index_advisor call that names v');
+is($v_stmts->(1), $on, 'the same with standard_conforming_strings = off');
 # idx_export writes the hidden index as idx_apply(..., visible => false),
 # and idx_apply_script replays it hidden
 my $export = $node->safe_psql('postgres', q{SELECT idx_export('m_hidden')});

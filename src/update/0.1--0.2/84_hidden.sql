@@ -95,7 +95,10 @@ BEGIN
     -- a table's statements by the autopilot's rule (86_autopilot.sql;
     -- resolved when this runs), which also holds for names that begin or
     -- end with a non-word character and under standard_conforming_strings
-    -- = off
+    -- = off; queries and DML only, not index_advisor's own calls.  The
+    -- kind and idx_*( patterns are E'' strings passed as parameters, never
+    -- text of the statement: a plain literal loses its backslashes with
+    -- standard_conforming_strings = off (no statement was counted)
     EXECUTE pg_catalog.format(
         'SELECT pg_catalog.jsonb_build_object(''calls'', COALESCE(pg_catalog.sum(s.calls), 0),'
         '       ''total_ms'', COALESCE(pg_catalog.sum(s.total_exec_time), 0), ''statements'', pg_catalog.count(*))'
@@ -103,10 +106,11 @@ BEGIN
         ' WHERE s.dbid OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d'
         '                                       WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())'
         '   AND @extschema@.idx_autopilot_names_table(s.query, $1)'
-        '   AND s.query OPERATOR(pg_catalog.~*) ''^\s*(SELECT|WITH|UPDATE|DELETE|INSERT|TABLE)\M'''
-        '   AND s.query OPERATOR(pg_catalog.!~*) ''\midx_\w+\s*\(''', nsp)
+        '   AND s.query OPERATOR(pg_catalog.~*) $2'
+        '   AND s.query OPERATOR(pg_catalog.!~*) $3', nsp)
         INTO r
-        USING table_oid;
+        USING table_oid, E'^\\s*(SELECT|WITH|UPDATE|DELETE|INSERT|TABLE)\\M',
+              E'\\midx_\\w+\\s*\\(';
     RETURN r;
 EXCEPTION WHEN OTHERS THEN
     RETURN NULL;      -- installed but not loaded: nothing to say

@@ -852,6 +852,12 @@ BEGIN
         PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
             (SELECT s.note FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = this_cycle));
     END IF;
+    -- schemas of the path statements are planned and queued under that
+    -- other roles may create in are left out of it (87, session_path)
+    IF @extschema@.idx_autopilot_path_note() IS NOT NULL THEN
+        PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
+                                               @extschema@.idx_autopilot_path_note());
+    END IF;
     PERFORM @extschema@.idx_autopilot_progress(this_cycle, policy);
     PERFORM @extschema@.idx_autopilot_validate(this_cycle, policy);
     PERFORM @extschema@.idx_autopilot_drops(this_cycle, policy);

@@ -175,18 +175,89 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_workload_changed(text, text) IS
 -- Queueing a create: the one way
 -- ---------------------------------------------------------------------
 
+-- The schemas of the search_path a new session of the current role starts
+-- with (pg_settings.reset_val: the role's and the database's settings,
+-- else the server's; "$user" resolved, schemas that do not exist left
+-- out), in order, each with why it is not trusted, or NULL.  A schema is
+-- not trusted when a role without the privileges of its owner may create
+-- objects in it (CREATE granted to PUBLIC or to another role: the first
+-- such role by name is named), or when it bears the current role's name
+-- (what "$user" finds) and is owned by a role without the current role's
+-- privileges (any role with CREATE on the database can make one).  Such a
+-- role could plant a table, view or function there that an unqualified
+-- name of a recorded statement would resolve to, ahead of the one the
+-- application meant (PostgreSQL's "secure schema usage pattern": a path
+-- of schemas that only their owners write).  A schema's owner, its
+-- members and superusers may write it: pg_database_owner's public
+-- schema, the database owner's, stays.
+CREATE FUNCTION @extschema@.idx_autopilot_path_schemas(OUT pos integer,
+                                                      OUT schema_name name,
+                                                      OUT distrust text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $idx_autopilot_path_schemas$
+DECLARE
+    path name[];
+BEGIN
+    -- resolved by PostgreSQL itself under that path (only qualified names
+    -- are used while it is set); the SET clause puts ours back
+    PERFORM pg_catalog.set_config('search_path',
+        (SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'), true);
+    path := pg_catalog.current_schemas(false);
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    RETURN QUERY
+        SELECT p.pos::integer, p.nspname,
+               COALESCE((SELECT format('role %I may create in it', min(r.rolname))
+                           FROM pg_roles r
+                          WHERE has_schema_privilege(r.oid, n.oid, 'CREATE')
+                            AND NOT pg_has_role(r.oid, n.nspowner, 'USAGE')
+                         HAVING count(*) > 0),
+                        CASE WHEN n.nspname = current_user
+                              AND NOT pg_has_role(n.nspowner, @extschema@.idx_autopilot_me()::oid, 'USAGE')
+                             THEN format('it bears the name of role %I but role %I owns it',
+                                         current_user, n.nspowner::regrole::text)
+                        END)
+          FROM unnest(path) WITH ORDINALITY AS p(nspname, pos)
+          JOIN pg_namespace n ON n.nspname = p.nspname
+         ORDER BY p.pos;
+END
+$idx_autopilot_path_schemas$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_path_schemas() IS
+    'internal (idx_autopilot_session_path, idx_autopilot_path_note): the schemas of the search_path a new session of the current role starts with, each with why it is not trusted (a role without its owner''s privileges may create in it, or it bears the current role''s name and another role owns it), NULL when it is';
+
 -- Set (for the rest of the calling function, whose SET clause puts its
 -- own back) the search_path a new session of the current role starts
--- with: pg_settings.reset_val, the role's and the database's settings,
--- else the server's.  The one place idx_autopilot_advise and
+-- with, less the schemas it does not trust
+-- (idx_autopilot_path_schemas; the cycle's note says which,
+-- idx_autopilot_path_note).  The one place idx_autopilot_advise and
 -- idx_autopilot_apply take it from.
 CREATE FUNCTION @extschema@.idx_autopilot_session_path()
 RETURNS text
 LANGUAGE sql VOLATILE
 AS $$SELECT pg_catalog.set_config('search_path',
-        (SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'), true)$$;
+        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p.schema_name), ', '
+                                               ORDER BY p.pos)
+                    FROM @extschema@.idx_autopilot_path_schemas() p
+                   WHERE p.distrust IS NULL), ''), true)$$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_session_path() IS
-    'internal (idx_autopilot_advise, idx_autopilot_apply): set the search_path a new session of the current role starts with, until the calling function returns';
+    'internal (idx_autopilot_advise, idx_autopilot_apply): set the search_path a new session of the current role starts with, less the schemas it does not trust (idx_autopilot_path_schemas), until the calling function returns';
+
+-- What the cycle's note says of the path, NULL when no schema was left out.
+CREATE FUNCTION @extschema@.idx_autopilot_path_note()
+RETURNS text
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$SELECT format('Statements are planned and queued without the schema%s %s of the search_path (%s): an unqualified name of a statement could resolve to an object another role put there.',
+                   CASE WHEN count(*) > 1 THEN 's' END,
+                   string_agg(format('%I (%s)', p.schema_name, p.distrust), ', '
+                              ORDER BY p.pos),
+                   (SELECT s.reset_val FROM pg_settings s WHERE s.name = 'search_path'))
+      FROM @extschema@.idx_autopilot_path_schemas() p
+     WHERE p.distrust IS NOT NULL
+    HAVING count(*) > 0$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_path_note() IS
+    'internal (idx_autopilot_run): the note that says which schemas of the session''s search_path the cycle leaves out, or NULL';
 
 -- idx_apply for idx_autopilot_queue, under the search_path of
 -- idx_autopilot_advise (the same reason: idx_apply plans the queries it
@@ -291,7 +362,8 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_queue(bigint, bigint, boolean) IS
 
 -- idx_advise_statements for the cycle, with the search_path a session of
 -- the cycle's role starts with (pg_settings.reset_val: the role's and the
--- database's settings, else the server's; "$user", public by default).
+-- database's settings, else the server's; "$user", public by default),
+-- less the schemas it does not trust (idx_autopilot_session_path).
 -- pg_stat_statements keeps no search_path: a statement of the window that
 -- names its tables unqualified, as most applications do, resolves them
 -- as it would in a new session, not under the stages' own search_path
@@ -895,9 +967,13 @@ REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_budget_used(),
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_budget_used(),
                           @extschema@.idx_autopilot_builds_today(),
                           @extschema@.idx_autopilot_shape(text) TO index_advisor_admin;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_session_path(),
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_path_schemas(),
+                       @extschema@.idx_autopilot_path_note(),
+                       @extschema@.idx_autopilot_session_path(),
                        @extschema@.idx_autopilot_advise(text[], oid[], double precision[], bigint, integer),
                        @extschema@.idx_autopilot_apply(text, text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_session_path(),
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_path_schemas(),
+                          @extschema@.idx_autopilot_path_note(),
+                          @extschema@.idx_autopilot_session_path(),
                           @extschema@.idx_autopilot_advise(text[], oid[], double precision[], bigint, integer),
                           @extschema@.idx_autopilot_apply(text, text[]) TO index_advisor_admin;

@@ -84,6 +84,23 @@ $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_abbrev(text) IS
     'internal (autopilot): a statement''s text cut to its first words for a sentence';
 
+-- What a statement's time did, as the sentences of the verdicts (below)
+-- and of the drops (89: a hidden index that was needed) say it:
+-- "SELECT … went 2.1 → 1.6 ms over 5,200 calls" (idx_autopilot_abbrev,
+-- idx_autopilot_ms).  The one place it is written.
+CREATE FUNCTION @extschema@.idx_autopilot_went(query text, mean_before double precision,
+                                              mean_after double precision, calls bigint)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('%s went %s → %s ms over %s calls', @extschema@.idx_autopilot_abbrev($1),
+                  @extschema@.idx_autopilot_ms($2), @extschema@.idx_autopilot_ms($3),
+                  to_char($4, 'FM999,999,999,999'))
+$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_went(text, double precision, double precision, bigint) IS
+    'internal (autopilot verdicts and drops): "<statement> went <before> → <after> ms over <calls> calls", for a sentence';
+
 -- A window as the evidence gives it: {"from", "to", "seconds"}.
 CREATE FUNCTION @extschema@.idx_autopilot_window_span(from_snapshot bigint, to_snapshot bigint)
 RETURNS jsonb
@@ -352,10 +369,10 @@ BEGIN
 
     verdict := 'reverted';
     IF worst.query IS NOT NULL THEN
-        sentence := format('%s went %s → %s ms over %s calls (%s; %s ms added against %s ms saved)%s',
-            @extschema@.idx_autopilot_abbrev(worst.query),
-            @extschema@.idx_autopilot_ms(worst.mean_before), @extschema@.idx_autopilot_ms(worst.mean_after),
-            to_char(worst.calls_after, 'FM999,999,999,999'), @extschema@.idx_autopilot_p(worst.p),
+        sentence := format('%s (%s; %s ms added against %s ms saved)%s',
+            @extschema@.idx_autopilot_went(worst.query, worst.mean_before, worst.mean_after,
+                                           worst.calls_after),
+            @extschema@.idx_autopilot_p(worst.p),
             @extschema@.idx_autopilot_ms(worst.calls_after * (worst.mean_after - worst.mean_before)),
             @extschema@.idx_autopilot_ms(greatest(COALESCE((ev->>'saved_ms')::float8, 0), 0)),
             CASE WHEN worst.query ~* E'^\\s*UPDATE\\M'
@@ -366,10 +383,9 @@ BEGIN
         sentence := format('its statements ran %s times in the %s since it became valid (autopilot_max_wait): too few to show a gain',
                            calls, @extschema@.idx_span_text(extract(epoch FROM waited_for)::float8));
     ELSIF NOT main.faster OR gain < policy.min_gain THEN
-        sentence := format('%s went %s → %s ms over %s calls: %s',
-            @extschema@.idx_autopilot_abbrev(main.query),
-            @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
-            to_char(main.calls_after, 'FM999,999,999,999'),
+        sentence := format('%s: %s',
+            @extschema@.idx_autopilot_went(main.query, main.mean_before, main.mean_after,
+                                           main.calls_after),
             CASE WHEN gain < policy.min_gain
                  THEN format('its statements got %s %% faster, less than min_gain %s %%',
                              round(100 * gain::numeric), round(100 * policy.min_gain::numeric))
@@ -377,10 +393,9 @@ BEGIN
                              round(100 * policy.min_gain::numeric), @extschema@.idx_autopilot_p(main.p)) END);
     ELSE
         verdict := 'kept';
-        sentence := format('%s went %s → %s ms over %s calls (%s %% faster, %s); no statement of %I lost what it saved (%s %% slower, for %s %% of the time saved); %s',
-            @extschema@.idx_autopilot_abbrev(main.query),
-            @extschema@.idx_autopilot_ms(main.mean_before), @extschema@.idx_autopilot_ms(main.mean_after),
-            to_char(main.calls_after, 'FM999,999,999,999'),
+        sentence := format('%s (%s %% faster, %s); no statement of %I lost what it saved (%s %% slower, for %s %% of the time saved); %s',
+            @extschema@.idx_autopilot_went(main.query, main.mean_before, main.mean_after,
+                                           main.calls_after),
             round(100 * gain::numeric), @extschema@.idx_autopilot_p(main.p), table_name,
             round(100 * policy.max_regression::numeric), round(100 * policy.max_regression::numeric),
             CASE WHEN ev->'saved_ms_per_day' <> 'null'
@@ -458,3 +473,5 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@
        TO index_advisor_admin;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
+REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_went(text, double precision, double precision, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_went(text, double precision, double precision, bigint) TO index_advisor_admin;

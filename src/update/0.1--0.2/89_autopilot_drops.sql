@@ -447,13 +447,10 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         PERFORM @extschema@.idx_autopilot_unhide(rec, cycle, 'reverted',
-            format('needed: %s went %s → %s ms over %s calls while %s was hidden (p %s); shown again',
-                   CASE WHEN length(regexp_replace(worst.query, E'\\s+', ' ', 'g')) > 80
-                        THEN left(regexp_replace(worst.query, E'\\s+', ' ', 'g'), 79) || '…'
-                        ELSE regexp_replace(worst.query, E'\\s+', ' ', 'g') END,
-                   round(worst.mean_before::numeric, 3), round(worst.mean_after::numeric, 3),
-                   worst.calls_after, idx,
-                   CASE WHEN worst.p < 0.0001 THEN '< 0.0001' ELSE '= ' || round(worst.p::numeric, 4) END));
+            format('needed: %s while %s was hidden (%s); shown again',
+                   @extschema@.idx_autopilot_went(worst.query, worst.mean_before, worst.mean_after,
+                                                  worst.calls_after),
+                   idx, @extschema@.idx_autopilot_p(worst.p)));
         RETURN;
     END IF;
     -- after hide_for, on autopilot_min_calls calls of the table's
