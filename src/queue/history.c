@@ -34,8 +34,8 @@
 
 #include "queue_internal.h"
 
-static Oid	ia_history_relid(void);
-static Oid	ia_history_owner(void);
+static Oid	history_relid(void);
+static Oid	history_owner(void);
 
 static Oid	history_nsp = InvalidOid;
 
@@ -58,7 +58,7 @@ static void
 become_owner(OwnerSwitch *sw)
 {
 	GetUserIdAndSecContext(&sw->save_userid, &sw->save_sec);
-	SetUserIdAndSecContext(ia_history_owner(),
+	SetUserIdAndSecContext(history_owner(),
 						   sw->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	sw->nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
@@ -160,7 +160,7 @@ ia_queue_schema(void)
 }
 
 static Oid
-ia_history_relid(void)
+history_relid(void)
 {
 	Oid			relid;
 
@@ -176,11 +176,11 @@ ia_history_relid(void)
 }
 
 static Oid
-ia_history_owner(void)
+history_owner(void)
 {
 	HeapTuple	tuple;
 	Oid			owner;
-	Oid			relid = ia_history_relid();
+	Oid			relid = history_relid();
 
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
