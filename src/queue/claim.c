@@ -276,7 +276,7 @@ read_job_list(HeapTuple tup, TupleDesc desc, void *arg)
  */
 static void *
 in_context(MemoryContext cxt, const char *sql, int nargs, Oid *types,
-		   Datum *values, IaHistoryReader reader)
+		   Datum *values, IaRowReader reader)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	void	   *result = NULL;

@@ -9,7 +9,9 @@
  * SECURITY_LOCAL_USERID_CHANGE), pin search_path to pg_catalog in a new GUC
  * nest level, connect SPI, run one fixed, schema-qualified statement with
  * parameters (never a value pasted into SQL), hand each row to a reader in
- * the caller's memory context, restore.  The extension's schema is set once
+ * the caller's memory context, restore.  ia_exec_as_owner is the same
+ * ritual for another table of the extension (idx_hide's list), so that it
+ * is written once.  The extension's schema is set once
  * per transaction (ia_queue_set_schema); its version is read from
  * pg_extension (ia_catalog_version), so that one library serves the SQL of
  * 0.1 and 0.2.
@@ -35,13 +37,16 @@
 #include "queue_internal.h"
 
 static Oid	history_relid(void);
-static Oid	history_owner(void);
+static Oid	rel_owner(Oid relid);
+static uint64 exec_as(Oid owner, const char *sql, int nargs, Oid *types,
+					  Datum *values, const char *nulls, int flags,
+					  IaRowReader reader, void *arg);
 
 static Oid	history_nsp = InvalidOid;
 
 /*
- * The ritual of every statement here, written once (history_exec): become
- * the history table's owner (keeping SECURITY_LOCAL_USERID_CHANGE), pin
+ * The ritual of every statement here, written once (exec_as): become
+ * the history table's owner (or another extension table's, ia_exec_as_owner) (keeping SECURITY_LOCAL_USERID_CHANGE), pin
  * search_path to pg_catalog in a new GUC nest level, connect SPI, run one
  * fixed statement with parameters, hand each row to a reader in the
  * caller's memory context, then disconnect and restore.  An error leaves
@@ -55,10 +60,10 @@ typedef struct OwnerSwitch
 } OwnerSwitch;
 
 static void
-become_owner(OwnerSwitch *sw)
+become_owner(Oid owner, OwnerSwitch *sw)
 {
 	GetUserIdAndSecContext(&sw->save_userid, &sw->save_sec);
-	SetUserIdAndSecContext(history_owner(),
+	SetUserIdAndSecContext(owner,
 						   sw->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	sw->nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
@@ -86,8 +91,30 @@ restore_user(OwnerSwitch *sw)
  */
 uint64
 ia_history_exec(const char *sql, int nargs, Oid *types, Datum *values,
-				const char *nulls, int flags, IaHistoryReader reader,
+				const char *nulls, int flags, IaRowReader reader,
 				void *arg)
+{
+	return exec_as(rel_owner(history_relid()), sql, nargs, types, values,
+				   nulls, flags, reader, arg);
+}
+
+/*
+ * ia_exec_as_owner -- the same ritual for another table of the extension
+ * (relid): run "sql" as that table's owner (idx_hide's record of the
+ * hidden-index list, plan/hide.c).  A statement that writes.
+ */
+uint64
+ia_exec_as_owner(Oid relid, const char *sql, int nargs, Oid *types,
+				 Datum *values, const char *nulls, IaRowReader reader,
+				 void *arg)
+{
+	return exec_as(rel_owner(relid), sql, nargs, types, values, nulls, 0,
+				   reader, arg);
+}
+
+static uint64
+exec_as(Oid owner, const char *sql, int nargs, Oid *types, Datum *values,
+		const char *nulls, int flags, IaRowReader reader, void *arg)
 {
 	OwnerSwitch sw;
 	MemoryContext cxt = CurrentMemoryContext;
@@ -95,7 +122,7 @@ ia_history_exec(const char *sql, int nargs, Oid *types, Datum *values,
 	uint64		n;
 	int			rc;
 
-	become_owner(&sw);
+	become_owner(owner, &sw);
 	if (latest)
 	{
 		CommandCounterIncrement();
@@ -176,11 +203,10 @@ history_relid(void)
 }
 
 static Oid
-history_owner(void)
+rel_owner(Oid relid)
 {
 	HeapTuple	tuple;
 	Oid			owner;
-	Oid			relid = history_relid();
 
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))

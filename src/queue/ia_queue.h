@@ -19,6 +19,8 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
@@ -86,6 +88,19 @@ typedef struct IaJob
 
 extern void ia_queue_set_schema(Oid nspid);
 extern Oid	ia_queue_schema(void);
+
+/*
+ * history.c's ritual, for another table of the extension (relid): become
+ * its owner, pin search_path, run one fixed statement with parameters,
+ * hand each row to "reader" in the caller's memory context, restore.
+ * Returns the number of rows processed.
+ */
+typedef void (*IaRowReader) (HeapTuple tup, TupleDesc desc, void *arg);
+extern uint64 ia_exec_as_owner(Oid relid, const char *sql, int nargs,
+							   Oid *types, Datum *values, const char *nulls,
+							   IaRowReader reader, void *arg);
+/* a reader: the int8 in the first column (of the last row) into *(int64 *) arg */
+extern void ia_read_int8(HeapTuple tup, TupleDesc desc, void *arg);
 extern int64 ia_queue_create(Oid relid, const char *schema_name,
 							 const char *table_name, const char *index_name,
 							 const char *definition, ArrayType *queries,
