@@ -77,6 +77,14 @@ CALL idx_wait(:inh_id);
 RESET client_min_messages;
 SELECT query, regexp_replace(measured, 'as role [^;]+', 'as role R') AS measured
   FROM idx_explain(:inh_id, "analyze" => true, runs => 1);
+-- the advisor takes the same values for the same statements (issue 23: it
+-- read the parent's own statistics, inh = false, and a middle most common
+-- value, where idx_explain read the inherited ones and the first): one rule
+SELECT definition, note
+  FROM idx_advise(ARRAY['SELECT count(*) FROM p WHERE v = $1',
+                        'SELECT count(*) FROM h WHERE v = $1',
+                        'SELECT count(*) FROM ONLY h WHERE v = $1'])
+ ORDER BY definition;
 RESET ROLE;
 
 -- item 5, column privileges: bob may read salaries.id only.  The IN
