@@ -7,7 +7,8 @@
 # The layering of doc/architecture.md (a file calls only files below it)
 # holds exactly when this graph has no cycle.  It also checks that both
 # maps (doc/architecture.md, the header of include/index_advisor.h) name
-# every C file and its folder.  Prints the files in an order
+# every C file, header and folder, and that doc/architecture.md names every
+# SQL part of src/update/0.1--0.2/ and every top-level folder.  Prints the files in an order
 # where each calls only files after it (--edges: the edges instead; with
 # either option the maps are not checked); exits 1 and names the loop when
 # there is a cycle.  Run by scripts/test.sh.
@@ -52,6 +53,11 @@ for f in $files $headers; do
 		grep -qs -- "\b$p\b" "$map" || missing="$missing  $map does not name $f"$'\n'
 		[ "$d" = . ] || grep -qs -- "$d/" "$map" || missing="$missing  $map does not name $d/"$'\n'
 	done
+done
+# every top-level folder the repository has, in the architecture map
+for d in $(git ls-files 2>/dev/null | sed -n 's|^\([^/]*\)/.*|\1|p' | sort -u); do
+	grep -qs -- "\`$d/" doc/architecture.md ||
+		missing="$missing  doc/architecture.md does not name the folder $d/"$'\n'
 done
 # the parts of the unreleased update script, by name, in the architecture map
 for f in src/update/0.1--0.2/*.sql; do
