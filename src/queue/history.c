@@ -167,6 +167,22 @@ ia_read_int8_list(HeapTuple tup, TupleDesc desc, void *arg)
 	*(List **) arg = lappend(*(List **) arg, id);
 }
 
+/*
+ * ia_sql_waits_to_start -- SQL true for a history row (of alias "a") that
+ * waits to start: idx_waits_to_start() (09_queue.sql), where the rule is
+ * written.  0.1 has no rows waiting to start (no wait_reason column:
+ * held-back rows stay 'queued').
+ */
+char *
+ia_sql_waits_to_start(const char *a)
+{
+	if (ia_catalog_version() < 2)
+		return "false";
+	return psprintf("%s(%s.status, %s.wait_reason)",
+					quote_qualified_identifier(get_namespace_name(history_nsp),
+											   "idx_waits_to_start"), a, a);
+}
+
 /* SQL with "%s" (or "%1$s") standing for the history table. */
 char *
 ia_history_sql(const char *fmt)

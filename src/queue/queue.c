@@ -140,11 +140,9 @@ ia_queue_lookup(int64 id)
 				   " role_oid, migration, table_oid, parent_id, index_oid,"
 				   " %s IS DISTINCT FROM table_oid::pg_catalog.oid,"
 				   " %s"
-				   " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+				   " FROM %s h WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 				   ia_catalog_version() >= 2 ? "index_table_oid" : "table_oid",
-				   ia_catalog_version() >= 2 ?
-				   "status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND wait_reason IS NOT NULL" :
-				   "false",
+				   ia_sql_waits_to_start("h"),
 				   ia_quoted_history());
 	if (ia_history_exec(sql, 1, types, values, NULL, 0, read_row, &row) != 1)
 		row = NULL;

@@ -28,6 +28,7 @@ extern uint64 ia_history_exec(const char *sql, int nargs, Oid *types,
 							  Datum *values, const char *nulls, int flags,
 							  IaRowReader reader, void *arg);
 extern char *ia_history_sql(const char *fmt);
+extern char *ia_sql_waits_to_start(const char *alias);	/* SQL boolean */
 extern char *ia_quoted_history(void);	/* "schema".idx_history */
 extern void ia_read_int8_list(HeapTuple tup, TupleDesc desc, void *arg);
 
