@@ -82,7 +82,7 @@ restore_user(OwnerSwitch *sw)
 }
 
 /*
- * history_exec -- run "sql" (fixed text, parameters $1.. given as for
+ * ia_history_exec -- run "sql" (fixed text, parameters $1.. given as for
  * SPI_execute_with_args) as the history table's owner, as above; each row
  * it returns goes to "reader" (or none), called in the caller's memory
  * context with "arg".  HX_READ_ONLY: a read; HX_LATEST: a read that sees
