@@ -2,11 +2,14 @@
  *
  * ia_queue.h
  *		The history table as a queue (src/queue/): every write of idx_history
- *		and every read made as its owner, for api.c, src/definition/,
- *		launcher.c, job.c, worker.c and partition.c (requests: queue.c; the
- *		worker's side: claim.c; both through history.c's ia_history_exec).
- *		Reads made as the caller, under its row policies, are not here:
- *		usage.c and api.c make their own.  src/queue/ calls only locks.c.
+ *		the C code makes and every read it makes as the table's owner, for
+ *		build/, definition/, script/, advise/ and plan/'s hidden indexes
+ *		(requests: queue.c; the worker's side: claim.c; both through
+ *		history.c's ia_history_exec).  Reads made as the caller, under its
+ *		row policies, are not here: usage.c and api.c make their own; and
+ *		two SQL parts write the table themselves (idx_prune, 50_retention;
+ *		the hidden-index functions, 84_hidden).  src/queue/ calls nothing
+ *		outside itself but nap.c (locks.c's waits).
  *
  * Every function needs a transaction with an active snapshot and
  * ia_queue_set_schema() called first.  Returned memory is allocated in the
