@@ -57,7 +57,7 @@ for f in $files $headers; do
 	done
 done
 # every top-level folder the repository has, in the architecture map
-for d in $(git ls-files 2>/dev/null | sed -n 's|^\([^/]*\)/.*|\1|p' | sort -u); do
+for d in $(git -c safe.directory='*' ls-files 2>/dev/null | sed -n 's|^\([^/]*\)/.*|\1|p' | sort -u); do
 	grep -qs -- "\`$d/" doc/architecture.md ||
 		missing="$missing  doc/architecture.md does not name the folder $d/"$'\n'
 done
