@@ -74,9 +74,9 @@ tables() {
     if [ "$(get chk.skipped)" = 1 ]; then
         echo "Not measured: bench/idx_check_bench.sh is not there yet."
     else
-        echo "| figure | idx_check() | goal < 1 s |"
+        echo "| figure (new session, nothing changed since the last check) | idx_check() | goal < 0.5 s (issue 23) |"
         echo "|---|---|---|"
-        echo "| $(get chk.label) | $(fmt "$(get chk.ms)" 0) ms | $(verdict "$(get chk.ms)" "<" 1000) |"
+        echo "| $(get chk.label) | $(fmt "$(get chk.ms)" 0) ms | $(verdict "$(get chk.ms)" "<" 500) |"
     fi
 }
 

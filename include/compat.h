@@ -3,15 +3,19 @@
  * compat.h
  *		Every PostgreSQL version difference index_advisor depends on.
  *
- * Which versions build: PostgreSQL 15 only, built and tested against
- * Debian 12's 15.18.  Code elsewhere calls the names below and never tests
- * PG_VERSION_NUM itself, so that another major is one file's work; but the
- * shims below are not complete for any other major.  Known to be missing:
- * pg_analyze_and_rewrite_varparams/_withcb (15's names), InitMaterializedSRF
- * and list_copy_head (new in 15), libpq/libpq-be-fe-helpers.h (needed by
- * nodes.c: present in 16 and in the 15.x minors that back-patched it), and
- * ExplainOnePlan's signature (it changed in 16 and 17).  Rather than fail on
- * one of those with an obscure message, the build stops here.
+ * Which versions build: PostgreSQL 15 only.  Built and tested against
+ * Debian 12's 15.20 (15.20-0+deb12u1), the only PostgreSQL installable on
+ * the machines the tests run on; no other major or minor was built.  Code
+ * elsewhere calls the names below and never tests PG_VERSION_NUM itself,
+ * so that another major is one file's work; but the shims below are not
+ * complete for any other major.  Known to be missing:
+ * pg_analyze_and_rewrite_varparams/_withcb (new names in 15),
+ * InitMaterializedSRF and list_copy_head (new in 15), so 13 and 14 lack
+ * them; libpq/libpq-be-fe-helpers.h (needed by nodes.c: in 16 and later,
+ * and in the later 15.x minors that back-patched it: 15.20 has it, an
+ * early 15.x may not); and ExplainOnePlan's 8 arguments (15 and 16: 17
+ * added the memory counters, 18 the cached plan).  Rather than fail on one
+ * of those with an obscure message, the build stops here.
  *
  *-------------------------------------------------------------------------
  */

@@ -23,11 +23,13 @@
  *	  uninstall.c          the DROP EXTENSION guard
  *	src/queue/             idx_history as a queue (ia_queue.h)
  *	  history.c            the one way to run SQL on idx_history as its owner
+ *	                       (queue_internal.h: ia_history_exec, inside the folder)
  *	  queue.c              requests: insert, cancel, rollback, pending rows
  *	  claim.c              the worker's side: claim, record, reconcile
  *	  locks.c              locks no SQL session can take (ia_locks.h)
  *	  status.c             the statuses of history rows (ia_status.h)
- *	src/definition/        a definition as CREATE INDEX would take it (ia_definition.h)
+ *	src/definition/        a definition as CREATE INDEX would take it (ia_definition.h;
+ *	                       definition_internal.h inside the folder)
  *	  resolve.c            parse, validate, resolve as the caller
  *	  columns.c            key columns, expressions, operator classes
  *	  naming.c             generated names, as PostgreSQL's

@@ -22,6 +22,13 @@ else
     failed=$((failed + 1)); status=1
 fi
 
+echo "== house rules: no C function over 100 lines, no C file over 800, the name prefixes (scripts/house.sh)"
+if bash "$IA_ROOT/scripts/house.sh"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
+fi
+
 echo "== pg_regress (temporary instance)"
 if as_user make -C "$work" -s installcheck-regress PG_CONFIG="$PG_BIN/pg_config" 2>&1 | tee "$work/regress.log"; then :; else status=1; fi
 n=$(sed -n 's/.*All \([0-9]*\) tests passed.*/\1/p' "$work/regress.log")

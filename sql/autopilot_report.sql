@@ -1,5 +1,5 @@
 -- idx_autopilot_report() (doc/autopilot.md, "Report") renders the record as
--- the validation and drop stages write it (AUTOPILOT.md's evidence shape):
+-- the validation and drop stages write it (the evidence shape of doc/autopilot.md):
 -- totals first ("N indexes kept: ... min/day saved, size; ..."), then per
 -- recommendation what, why, measured before -> after, time saved per day
 -- only from an after window of at least autopilot_min_window, bytes (0

@@ -107,6 +107,18 @@ ALTER TABLE dup_t DROP COLUMN gone;
 SELECT idx_apply('CREATE INDEX ON dup_t (c, a)') IS NOT NULL AS accepted;
 ROLLBACK;
 
+-- The advisor's "replaces" asks the same rule (keys a prefix): an index on
+-- an expression is replaced as a column's is.  The advisor's own copy never
+-- compared expressions, so (lower(c), a) did not replace (lower(c)), which
+-- idx_apply would call a duplicate of (lower(c)) once its key was cut
+CREATE INDEX dup_lower ON dup_t (lower(c));
+INSERT INTO dup_t SELECT g, g % 100, 'n' || (g % 5000) FROM generate_series(1, 50000) g;
+VACUUM ANALYZE dup_t;
+SELECT rank, definition, replaces
+  FROM idx_advise(ARRAY['SELECT v FROM dup_t WHERE lower(c) = ''n42'' AND a < 1000']);
+DROP INDEX dup_lower;
+TRUNCATE dup_t;
+
 -- idx_index_covers is internal
 SELECT has_function_privilege('public', 'idx_index_covers(regclass, regclass)', 'EXECUTE');
 CREATE INDEX dup_x ON dup_t (a);

@@ -77,6 +77,27 @@ CALL idx_wait(:inh_id);
 RESET client_min_messages;
 SELECT query, regexp_replace(measured, 'as role [^;]+', 'as role R') AS measured
   FROM idx_explain(:inh_id, "analyze" => true, runs => 1);
+-- the advisor takes the same values for the same statements (issue 23: it
+-- read the parent's own statistics, inh = false, and a middle most common
+-- value, where idx_explain read the inherited ones and the first): one rule
+SELECT definition, note
+  FROM idx_advise(ARRAY['SELECT count(*) FROM p WHERE v = $1',
+                        'SELECT count(*) FROM h WHERE v = $1',
+                        'SELECT count(*) FROM ONLY h WHERE v = $1'])
+ ORDER BY definition;
+-- ... and on a plain table, "col = $1": both take the middle most common
+-- value (on 62ed51a the advisor said 1025 and idx_explain 1000, the first)
+CREATE TABLE eq (x int);
+INSERT INTO eq SELECT 1000 + g % 50 FROM generate_series(1, 20000) g;
+ANALYZE eq;
+SELECT definition, note FROM idx_advise('SELECT * FROM eq WHERE x = $1');
+SELECT idx_apply('CREATE INDEX eq_x_idx ON eq (x)', ARRAY['SELECT * FROM eq WHERE x = $1'])
+  AS eq_id \gset
+SET client_min_messages = warning;
+CALL idx_wait(:eq_id);
+RESET client_min_messages;
+SELECT regexp_replace(measured, 'as role [^;]+', 'as role R') AS measured
+  FROM idx_explain(:eq_id, "analyze" => true, runs => 1);
 RESET ROLE;
 
 -- item 5, column privileges: bob may read salaries.id only.  The IN

@@ -75,6 +75,16 @@ SELECT s.object, m[1] AS bare_status
 SELECT s.object, m[1] AS bare_comparison
   FROM ext_src s,
        regexp_matches(s.src, '(\mstatus\s*(OPERATOR\(pg_catalog\.)?(=|<>|!=)\)?\s*\(*''[^'']*''|\mstatus\s+(NOT\s+)?IN\s*\(\s*''[^'']*'')', 'gi') m;
+-- "waiting to start" ('waiting' with a wait_reason) is written once, in
+-- idx_waits_to_start(): no other function or view spells it (idx_startable
+-- and idx_check_crashed each did)
+SELECT s.object AS spells_waiting_to_start
+  FROM ext_src s
+ WHERE s.src ~ 'idx_status\(''waiting''' AND s.src ~* 'wait_reason\s+IS\s'
+   AND s.object NOT LIKE 'idx_waits_to_start(%';
+SELECT idx_waits_to_start('waiting', 'not before 2030-01-01') AS held_back,
+       idx_waits_to_start('waiting', NULL) AS taken_by_a_worker,
+       idx_waits_to_start('queued', NULL) AS queued;
 -- a misspelt status is refused when it is planned
 SELECT idx_status('done');
 SELECT count(*) FROM idx_history WHERE status = idx_status('canceled');

@@ -542,8 +542,8 @@ set_up_session(void)
 	/*
 	 * The worker's own bookkeeping commits (claim, 'building', the record)
 	 * need not wait for their WAL to reach the disk: a crash that loses one
-	 * leaves the row as it was, and reconcile() finishes it from the row's
-	 * state and the catalogs; the WAL of the build's own commits, which run
+	 * leaves the row as it was, and ia_worker_reconcile (worker_job.c)
+	 * finishes it from the row's state and the catalogs; the WAL of the build's own commits, which run
 	 * with the server's synchronous_commit (act_as_requester, job.c),
 	 * flushes everything before it.  Three fsyncs fewer per job (the
 	 * overhead of bench/RESULTS.md).

@@ -144,6 +144,26 @@ text_elems(Datum d, MemoryContext cxt, int *n)
 	return out;
 }
 
+/*
+ * The fingerprint, written once: WITH items "p", "s" and "fp" (to follow
+ * with a statement that reads fp) giving, for each history id of $1 (an
+ * int8[]) that has a kept verdict, its fingerprint now (fp.id,
+ * fp.fingerprint): hashtextextended($2, idx_verdict_global()'s text,
+ * concatenated with idx_verdict_states() of the verdict's deps).  read_kept
+ * compares it with the kept one, ia_verdicts_close stores it.  Its "%1$s"
+ * is the extension's schema.
+ */
+#define FINGERPRINTS_NOW \
+	"WITH p AS (SELECT pg_catalog.array_agg(v.history_id ORDER BY v.history_id, u.r) AS k," \
+	"                  pg_catalog.array_agg(u.r ORDER BY v.history_id, u.r) AS r" \
+	"             FROM %1$s.idx_verdicts v, pg_catalog.unnest(v.deps) u(r)" \
+	"            WHERE v.history_id OPERATOR(pg_catalog.=) ANY ($1))," \
+	" s AS (SELECT s.* FROM p, %1$s.idx_verdict_states(p.k, p.r) s)," \
+	" fp AS (SELECT v.history_id AS id, pg_catalog.hashtextextended(" \
+	"          $2 OPERATOR(pg_catalog.||) COALESCE(s.state, ''), 0) AS fingerprint" \
+	"          FROM %1$s.idx_verdicts v LEFT JOIN s ON s.key OPERATOR(pg_catalog.=) v.history_id" \
+	"         WHERE v.history_id OPERATOR(pg_catalog.=) ANY ($1))"
+
 /* Read the kept verdicts of ids, and whether each fingerprint holds. */
 static void
 read_kept(IaVerdicts *v, int64 *ids, int nids, MemoryContext cxt)
@@ -159,18 +179,12 @@ read_kept(IaVerdicts *v, int64 *ids, int nids, MemoryContext cxt)
 											  FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
 	args[1] = CStringGetTextDatum(v->global);
-	sql = psprintf("WITH v AS (SELECT * FROM %s.idx_verdicts"
-				   "            WHERE history_id OPERATOR(pg_catalog.=) ANY ($1)),"
-				   " p AS (SELECT pg_catalog.array_agg(v.history_id ORDER BY v.history_id, u.r) AS k,"
-				   "              pg_catalog.array_agg(u.r ORDER BY v.history_id, u.r) AS r"
-				   "         FROM v, pg_catalog.unnest(v.deps) u(r)),"
-				   " s AS (SELECT s.* FROM p, %s.idx_verdict_states(p.k, p.r) s)"
+	sql = psprintf(FINGERPRINTS_NOW
 				   " SELECT v.history_id, v.row_key,"
-				   "  v.fingerprint OPERATOR(pg_catalog.=) pg_catalog.hashtextextended("
-				   "    $2 OPERATOR(pg_catalog.||) COALESCE(s.state, ''), 0),"
+				   "  v.fingerprint OPERATOR(pg_catalog.=) fp.fingerprint,"
 				   "  v.uses_index, v.scans, v.winners"
-				   " FROM v LEFT JOIN s ON s.key OPERATOR(pg_catalog.=) v.history_id",
-				   v->nsp, v->nsp);
+				   " FROM %1$s.idx_verdicts v JOIN fp ON fp.id OPERATOR(pg_catalog.=) v.history_id",
+				   v->nsp);
 	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "index_advisor: reading idx_verdicts failed");
 
@@ -472,17 +486,10 @@ ia_verdicts_close(IaVerdicts *v)
 											  FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
 	args[1] = CStringGetTextDatum(v->global);
-	sql = psprintf("WITH p AS (SELECT pg_catalog.array_agg(v.history_id ORDER BY v.history_id, u.r) AS k,"
-				   "                  pg_catalog.array_agg(u.r ORDER BY v.history_id, u.r) AS r"
-				   "             FROM %s.idx_verdicts v, pg_catalog.unnest(v.deps) u(r)"
-				   "            WHERE v.history_id OPERATOR(pg_catalog.=) ANY ($1)),"
-				   " s AS (SELECT s.* FROM p, %s.idx_verdict_states(p.k, p.r) s)"
-				   " UPDATE %s.idx_verdicts o SET fingerprint = pg_catalog.hashtextextended("
-				   "   $2 OPERATOR(pg_catalog.||) COALESCE(s.state, ''), 0)"
-				   " FROM (SELECT i.id FROM pg_catalog.unnest($1) i(id)) i"
-				   " LEFT JOIN s ON s.key OPERATOR(pg_catalog.=) i.id"
-				   " WHERE o.history_id OPERATOR(pg_catalog.=) i.id",
-				   v->nsp, v->nsp, v->nsp);
+	sql = psprintf(FINGERPRINTS_NOW
+				   " UPDATE %1$s.idx_verdicts o SET fingerprint = fp.fingerprint"
+				   " FROM fp WHERE o.history_id OPERATOR(pg_catalog.=) fp.id",
+				   v->nsp);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)

@@ -8,8 +8,8 @@
  * expression; its collation, operator class (the default ones remembered,
  * forgotten when pg_opclass changes), options and ordering are resolved as
  * DefineIndex() would.  Expressions and the predicate are folded as the
- * table's owner under SECURITY_RESTRICTED_OPERATION (become_owner), or left
- * as written for an advisor's candidate (see resolve.c's header).
+ * table's owner under SECURITY_RESTRICTED_OPERATION (begin_owner_code), or
+ * left as written for an advisor's candidate (see resolve.c's header).
  * ia_index_folded_form hands out an existing index's expressions and
  * predicate folded the same way.
  *
@@ -35,13 +35,13 @@
 
 #include "definition_internal.h"
 
-/* Who runs an index's code (becomes the owner; back with owner_done). */
-typedef struct OwnerSwitch
+/* Who runs an index's code (becomes the owner; back with end_owner_code). */
+typedef struct OwnerCode
 {
 	Oid			save_user;
 	int			save_sec;
 	int			nestlevel;
-} OwnerSwitch;
+} OwnerCode;
 
 /*
  * Run as "owner" (a table's) under SECURITY_RESTRICTED_OPERATION in a new
@@ -50,7 +50,7 @@ typedef struct OwnerSwitch
  * leaves it to the (sub)transaction's abort, which restores both.
  */
 static void
-become_owner(Oid owner, OwnerSwitch *sw)
+begin_owner_code(Oid owner, OwnerCode *sw)
 {
 	GetUserIdAndSecContext(&sw->save_user, &sw->save_sec);
 	SetUserIdAndSecContext(owner, sw->save_sec | SECURITY_LOCAL_USERID_CHANGE |
@@ -59,14 +59,14 @@ become_owner(Oid owner, OwnerSwitch *sw)
 }
 
 static void
-owner_done(OwnerSwitch *sw)
+end_owner_code(OwnerCode *sw)
 {
 	AtEOXact_GUC(false, sw->nestlevel);
 	SetUserIdAndSecContext(sw->save_user, sw->save_sec);
 }
 
 /*
- * expr (analysed) folded as rel's owner (become_owner): through
+ * expr (analysed) folded as rel's owner (begin_owner_code): through
  * expression_planner (which also inlines SQL functions, as DefineIndex
  * checks mutability) when "plan", else eval_const_expressions as the
  * relcache folds an index's expressions.
@@ -74,12 +74,12 @@ owner_done(OwnerSwitch *sw)
 static Node *
 fold_as_owner(Relation rel, Node *expr, bool plan)
 {
-	OwnerSwitch sw;
+	OwnerCode sw;
 
-	become_owner(rel->rd_rel->relowner, &sw);
+	begin_owner_code(rel->rd_rel->relowner, &sw);
 	expr = plan ? (Node *) expression_planner((Expr *) copyObject(expr)) :
 		eval_const_expressions(NULL, copyObject(expr));
-	owner_done(&sw);
+	end_owner_code(&sw);
 	return expr;
 }
 
@@ -122,17 +122,17 @@ canonical_predicate(Node *pred)
 void
 ia_index_folded_form(Relation irel, List **exprs, List **pred)
 {
-	OwnerSwitch sw;
+	OwnerCode sw;
 
 	*exprs = NIL;
 	*pred = NIL;
 	if (heap_attisnull(irel->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL))
 		return;
-	become_owner(irel->rd_rel->relowner, &sw);	/* the table's owner */
+	begin_owner_code(irel->rd_rel->relowner, &sw);	/* the table's owner */
 	*exprs = RelationGetIndexExpressions(irel);
 	*pred = RelationGetIndexPredicate(irel);
-	owner_done(&sw);
+	end_owner_code(&sw);
 }
 
 /*

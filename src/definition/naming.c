@@ -29,7 +29,7 @@
 static bool name_taken(Oid nspid, const char *name, bool ask_queue);
 
 /*
- * same_definition -- IF NOT EXISTS skips only an index that is what the
+ * check_same_definition -- IF NOT EXISTS skips only an index that is what the
  * definition asks for: on the same table, and the duplicate rule
  * (ia_index_covers) both ways (so also unique exactly when asked).  Another
  * index of that name is an error, not a silent skip: the migration that

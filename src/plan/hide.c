@@ -33,12 +33,10 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -140,54 +138,27 @@ record(const char *op, Oid indexoid, int64 row_id)
 {
 	Oid			nsp = ia_queue_schema();
 	Oid			list = get_relname_relid("idx_hidden_indexes", nsp);
-	Oid			caller = GetUserId();
-	Oid			owner;
-	int			save_sec;
-	Oid			save_user;
-	int			nestlevel;
-	HeapTuple	tup;
 	Oid			types[5] = {TEXTOID, OIDOID, INT8OID, OIDOID, OIDOID};
 	Datum		values[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	bool		isnull;
-	int64		id;
+	int64		id = 0;
 
 	if (!OidIsValid(list))
 		ia_require_catalog(2, "idx_hide()");
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(list));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", list);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-
 	values[0] = CStringGetTextDatum(op);
 	values[1] = ObjectIdGetDatum(indexoid);
 	values[2] = Int64GetDatum(row_id);
-	values[3] = ObjectIdGetDatum(caller);
+	values[3] = ObjectIdGetDatum(GetUserId());
 	values[4] = ObjectIdGetDatum(GetSessionUserId());
 	if (!OidIsValid(indexoid))
 		nulls[1] = 'n';
 	if (row_id == 0)
 		nulls[2] = 'n';
-
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(psprintf("SELECT %s.idx_hidden_record($1, $2, $3, $4, $5)",
-									   quote_identifier(get_namespace_name(nsp))),
-							  5, types, values, nulls, false, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
+	if (ia_exec_as_owner(list,
+						 psprintf("SELECT %s.idx_hidden_record($1, $2, $3, $4, $5)",
+								  quote_identifier(get_namespace_name(nsp))),
+						 5, types, values, nulls, ia_read_int8, &id) != 1)
 		elog(ERROR, "idx_hidden_record failed");
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									 SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	AtEOXact_GUC(true, nestlevel);
-	SetUserIdAndSecContext(save_user, save_sec);
 	return id;
 }
 

@@ -50,6 +50,7 @@ typedef struct IaSentValue
 } IaSentValue;
 
 extern Node *ia_strip_case(Node *node);
+extern int	ia_btree_strategy(Oid opno, Node *operand);
 extern bool ia_stats_visible(Oid relid, AttrNumber attnum, Oid role);
 extern IaParamValue *ia_param_values(List *queries, Oid *types, int nparams,
 									 Oid planner, Oid viewer);

@@ -396,13 +396,16 @@ sent_value(List *sent, const TableColumn *col, Oid opno, Oid type,
 	return false;
 }
 
-/* The btree strategy of "operand opno x" for operand's type, 0 if none. */
-static int
-btree_strategy(Oid opno, Node *operand)
+/*
+ * ia_btree_strategy -- the btree strategy of "operand opno x" for operand's
+ * type (its default btree operator class), 0 if btree cannot serve it.
+ */
+int
+ia_btree_strategy(Oid opno, Node *operand)
 {
 	Oid			opclass = GetDefaultOpClass(exprType(operand), BTREE_AM_OID);
 
-	if (!OidIsValid(opclass))
+	if (!OidIsValid(opclass) || !OidIsValid(opno))
 		return 0;
 	return get_op_opfamily_strategy(opno, get_opclass_family(opclass));
 }
@@ -490,7 +493,7 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		}
 		return;
 	}
-	strategy = btree_strategy(op->opno, a);
+	strategy = ia_btree_strategy(op->opno, a);
 	if (swapped && strategy != 0)	/* $n < col is col > $n */
 		strategy = BTMaxStrategyNumber + 1 - strategy;
 	if (ia_stats_visible(col.relid, col.attnum, w->viewer) &&

@@ -29,7 +29,6 @@
 #include "ia_locks.h"
 #include "queue_internal.h"
 
-static char *deferred_sql(const char *a);
 static char *start_rule_0_1(void);
 
 /*
@@ -46,24 +45,10 @@ stale_candidates(void)
 	(void) ia_history_exec(psprintf("SELECT id FROM %s h"
 				 " WHERE h.status OPERATOR(pg_catalog.=) ANY (" IA_SQL_RUNNING ")"
 				 "   AND NOT %s AND h.parent_id IS NULL ORDER BY h.id",
-				 ia_quoted_history(), deferred_sql("h")),
+				 ia_quoted_history(), ia_sql_waits_to_start("h")),
 						   0, NULL, NULL, NULL, HX_READ_ONLY,
 						   ia_read_int8_list, &ids);
 	return ids;
-}
-
-/*
- * deferred_sql -- SQL true for a row (of alias "a") that waits to start:
- * status 'waiting' with a wait_reason (0.2).  A row a worker took is
- * 'waiting' with no reason until it builds; 0.1 has no rows waiting to
- * start (no wait_reason column: held-back rows stay 'queued').
- */
-static char *
-deferred_sql(const char *a)
-{
-	if (ia_catalog_version() < 2)
-		return "false";
-	return psprintf("(%1$s.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND %1$s.wait_reason IS NOT NULL)", a);
 }
 
 /*
@@ -161,7 +146,7 @@ ia_queue_pending(int per_role, bool gate_open, int *queued, int *stale,
 				 "    OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000))::integer"
 				 " FROM %1$s h WHERE h.parent_id IS NULL"
 				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %3$s)",
-				 ia_quoted_history(), startable_sql(), deferred_sql("h")),
+				 ia_quoted_history(), startable_sql(), ia_sql_waits_to_start("h")),
 						   2, types, values, NULL, HX_READ_ONLY,
 						   read_pending, counts);
 	*queued = counts[0];
@@ -207,7 +192,7 @@ ia_queue_defer(const char *reason)
 				 " WHERE h.id OPERATOR(pg_catalog.=) x.id AND h.parent_id IS NULL"
 				 "   AND (h.status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_QUEUED) " OR %2$s)"
 				 "   AND COALESCE(h.wait_reason, '') OPERATOR(pg_catalog.<>) COALESCE(x.reason, '')",
-				 ia_quoted_history(), deferred_sql("h")),
+				 ia_quoted_history(), ia_sql_waits_to_start("h")),
 						   1, types, values, nulls, 0, NULL, NULL);
 }
 
@@ -276,7 +261,7 @@ read_job_list(HeapTuple tup, TupleDesc desc, void *arg)
  */
 static void *
 in_context(MemoryContext cxt, const char *sql, int nargs, Oid *types,
-		   Datum *values, IaHistoryReader reader)
+		   Datum *values, IaRowReader reader)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	void	   *result = NULL;

@@ -9,7 +9,9 @@
  * SECURITY_LOCAL_USERID_CHANGE), pin search_path to pg_catalog in a new GUC
  * nest level, connect SPI, run one fixed, schema-qualified statement with
  * parameters (never a value pasted into SQL), hand each row to a reader in
- * the caller's memory context, restore.  The extension's schema is set once
+ * the caller's memory context, restore.  ia_exec_as_owner is the same
+ * ritual for another table of the extension (idx_hide's list), so that it
+ * is written once.  The extension's schema is set once
  * per transaction (ia_queue_set_schema); its version is read from
  * pg_extension (ia_catalog_version), so that one library serves the SQL of
  * 0.1 and 0.2.
@@ -34,14 +36,17 @@
 
 #include "queue_internal.h"
 
-static Oid	ia_history_relid(void);
-static Oid	ia_history_owner(void);
+static Oid	history_relid(void);
+static Oid	rel_owner(Oid relid);
+static uint64 exec_as(Oid owner, const char *sql, int nargs, Oid *types,
+					  Datum *values, const char *nulls, int flags,
+					  IaRowReader reader, void *arg);
 
 static Oid	history_nsp = InvalidOid;
 
 /*
- * The ritual of every statement here, written once (history_exec): become
- * the history table's owner (keeping SECURITY_LOCAL_USERID_CHANGE), pin
+ * The ritual of every statement here, written once (exec_as): become
+ * the history table's owner (or another extension table's, ia_exec_as_owner) (keeping SECURITY_LOCAL_USERID_CHANGE), pin
  * search_path to pg_catalog in a new GUC nest level, connect SPI, run one
  * fixed statement with parameters, hand each row to a reader in the
  * caller's memory context, then disconnect and restore.  An error leaves
@@ -55,10 +60,10 @@ typedef struct OwnerSwitch
 } OwnerSwitch;
 
 static void
-become_owner(OwnerSwitch *sw)
+become_owner(Oid owner, OwnerSwitch *sw)
 {
 	GetUserIdAndSecContext(&sw->save_userid, &sw->save_sec);
-	SetUserIdAndSecContext(ia_history_owner(),
+	SetUserIdAndSecContext(owner,
 						   sw->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	sw->nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
@@ -77,7 +82,7 @@ restore_user(OwnerSwitch *sw)
 }
 
 /*
- * history_exec -- run "sql" (fixed text, parameters $1.. given as for
+ * ia_history_exec -- run "sql" (fixed text, parameters $1.. given as for
  * SPI_execute_with_args) as the history table's owner, as above; each row
  * it returns goes to "reader" (or none), called in the caller's memory
  * context with "arg".  HX_READ_ONLY: a read; HX_LATEST: a read that sees
@@ -86,8 +91,30 @@ restore_user(OwnerSwitch *sw)
  */
 uint64
 ia_history_exec(const char *sql, int nargs, Oid *types, Datum *values,
-				const char *nulls, int flags, IaHistoryReader reader,
+				const char *nulls, int flags, IaRowReader reader,
 				void *arg)
+{
+	return exec_as(rel_owner(history_relid()), sql, nargs, types, values,
+				   nulls, flags, reader, arg);
+}
+
+/*
+ * ia_exec_as_owner -- the same ritual for another table of the extension
+ * (relid): run "sql" as that table's owner (idx_hide's record of the
+ * hidden-index list, plan/hide.c).  A statement that writes.
+ */
+uint64
+ia_exec_as_owner(Oid relid, const char *sql, int nargs, Oid *types,
+				 Datum *values, const char *nulls, IaRowReader reader,
+				 void *arg)
+{
+	return exec_as(rel_owner(relid), sql, nargs, types, values, nulls, 0,
+				   reader, arg);
+}
+
+static uint64
+exec_as(Oid owner, const char *sql, int nargs, Oid *types, Datum *values,
+		const char *nulls, int flags, IaRowReader reader, void *arg)
 {
 	OwnerSwitch sw;
 	MemoryContext cxt = CurrentMemoryContext;
@@ -95,7 +122,7 @@ ia_history_exec(const char *sql, int nargs, Oid *types, Datum *values,
 	uint64		n;
 	int			rc;
 
-	become_owner(&sw);
+	become_owner(owner, &sw);
 	if (latest)
 	{
 		CommandCounterIncrement();
@@ -140,6 +167,22 @@ ia_read_int8_list(HeapTuple tup, TupleDesc desc, void *arg)
 	*(List **) arg = lappend(*(List **) arg, id);
 }
 
+/*
+ * ia_sql_waits_to_start -- SQL true for a history row (of alias "a") that
+ * waits to start: idx_waits_to_start() (09_queue.sql), where the rule is
+ * written.  0.1 has no rows waiting to start (no wait_reason column:
+ * held-back rows stay 'queued').
+ */
+char *
+ia_sql_waits_to_start(const char *a)
+{
+	if (ia_catalog_version() < 2)
+		return "false";
+	return psprintf("%s(%s.status, %s.wait_reason)",
+					quote_qualified_identifier(get_namespace_name(history_nsp),
+											   "idx_waits_to_start"), a, a);
+}
+
 /* SQL with "%s" (or "%1$s") standing for the history table. */
 char *
 ia_history_sql(const char *fmt)
@@ -160,7 +203,7 @@ ia_queue_schema(void)
 }
 
 static Oid
-ia_history_relid(void)
+history_relid(void)
 {
 	Oid			relid;
 
@@ -176,11 +219,10 @@ ia_history_relid(void)
 }
 
 static Oid
-ia_history_owner(void)
+rel_owner(Oid relid)
 {
 	HeapTuple	tuple;
 	Oid			owner;
-	Oid			relid = ia_history_relid();
 
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))

@@ -2,11 +2,14 @@
  *
  * ia_queue.h
  *		The history table as a queue (src/queue/): every write of idx_history
- *		and every read made as its owner, for api.c, src/definition/,
- *		launcher.c, job.c, worker.c and partition.c (requests: queue.c; the
- *		worker's side: claim.c; both through history.c's ia_history_exec).
- *		Reads made as the caller, under its row policies, are not here:
- *		usage.c and api.c make their own.  src/queue/ calls only locks.c.
+ *		the C code makes and every read it makes as the table's owner, for
+ *		build/, definition/, script/, advise/ and plan/'s hidden indexes
+ *		(requests: queue.c; the worker's side: claim.c; both through
+ *		history.c's ia_history_exec).  Reads made as the caller, under its
+ *		row policies, are not here: usage.c and api.c make their own; and
+ *		two SQL parts write the table themselves (idx_prune, 50_retention;
+ *		the hidden-index functions, 84_hidden).  src/queue/ calls nothing
+ *		outside itself but nap.c (locks.c's waits).
  *
  * Every function needs a transaction with an active snapshot and
  * ia_queue_set_schema() called first.  Returned memory is allocated in the
@@ -19,6 +22,8 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
@@ -86,6 +91,19 @@ typedef struct IaJob
 
 extern void ia_queue_set_schema(Oid nspid);
 extern Oid	ia_queue_schema(void);
+
+/*
+ * history.c's ritual, for another table of the extension (relid): become
+ * its owner, pin search_path, run one fixed statement with parameters,
+ * hand each row to "reader" in the caller's memory context, restore.
+ * Returns the number of rows processed.
+ */
+typedef void (*IaRowReader) (HeapTuple tup, TupleDesc desc, void *arg);
+extern uint64 ia_exec_as_owner(Oid relid, const char *sql, int nargs,
+							   Oid *types, Datum *values, const char *nulls,
+							   IaRowReader reader, void *arg);
+/* a reader: the int8 in the first column (of the last row) into *(int64 *) arg */
+extern void ia_read_int8(HeapTuple tup, TupleDesc desc, void *arg);
 extern int64 ia_queue_create(Oid relid, const char *schema_name,
 							 const char *table_name, const char *index_name,
 							 const char *definition, ArrayType *queries,

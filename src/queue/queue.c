@@ -5,8 +5,9 @@
  *		rows that callers' requests write and read (idx_apply, idx_cancel,
  *		idx_rollback, idx_apply_script, DROP EXTENSION's guard).
  *
- * Every write of idx_history, and every read made as its owner, goes
- * through src/queue/ (this file, claim.c for the worker's side), by SPI
+ * Every write of idx_history the C code makes, and every read it makes as
+ * the table's owner, goes through src/queue/ (this file, claim.c for the
+ * worker's side), by SPI
  * through the one helper ia_history_exec (history.c), with fixed,
  * schema-qualified statements and parameters (never a value pasted into
  * SQL).  Users have only SELECT on the table (and row-level security shows
@@ -15,7 +16,10 @@
  * row that describes its request.  Reads made as the caller, under its row
  * policies, are made where they are needed: usage.c (idx_report's tracked
  * rows), api.c (idx_wait_nap's visible rows) and the extension's SQL
- * functions.
+ * functions.  Two SQL parts write the table themselves: idx_prune
+ * (50_retention.sql) deletes old rows, and the hidden-index functions
+ * (84_hidden.sql) record hides and roll them back (plan/hide.c calls them
+ * through ia_exec_as_owner).
  *
  * Rows of an uncommitted idx_apply() are invisible to workers, so nothing
  * is built before the caller commits and nothing at all if it rolls back.
@@ -140,11 +144,9 @@ ia_queue_lookup(int64 id)
 				   " role_oid, migration, table_oid, parent_id, index_oid,"
 				   " %s IS DISTINCT FROM table_oid::pg_catalog.oid,"
 				   " %s"
-				   " FROM %s WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+				   " FROM %s h WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 				   ia_catalog_version() >= 2 ? "index_table_oid" : "table_oid",
-				   ia_catalog_version() >= 2 ?
-				   "status OPERATOR(pg_catalog.=) " IA_SQL(IA_S_WAITING) " AND wait_reason IS NOT NULL" :
-				   "false",
+				   ia_sql_waits_to_start("h"),
 				   ia_quoted_history());
 	if (ia_history_exec(sql, 1, types, values, NULL, 0, read_row, &row) != 1)
 		row = NULL;

@@ -21,18 +21,15 @@
 
 #include "ia_queue.h"
 
-/* a row of idx_history handed to its reader, in the caller's context */
-typedef void (*IaHistoryReader) (HeapTuple tup, TupleDesc desc, void *arg);
-
 #define HX_READ_ONLY	0x01	/* the statement only reads */
 #define HX_LATEST		0x02	/* a read with a snapshot taken now */
 
 extern uint64 ia_history_exec(const char *sql, int nargs, Oid *types,
 							  Datum *values, const char *nulls, int flags,
-							  IaHistoryReader reader, void *arg);
+							  IaRowReader reader, void *arg);
 extern char *ia_history_sql(const char *fmt);
+extern char *ia_sql_waits_to_start(const char *alias);	/* SQL boolean */
 extern char *ia_quoted_history(void);	/* "schema".idx_history */
-extern void ia_read_int8(HeapTuple tup, TupleDesc desc, void *arg);
 extern void ia_read_int8_list(HeapTuple tup, TupleDesc desc, void *arg);
 
 /* the columns of a job, as ia_job_from_tuple reads them */

@@ -36,7 +36,7 @@ $node->safe_psql('postgres', q{
     CREATE TABLE wo (id int PRIMARY KEY, customer_id int NOT NULL,
                      status text NOT NULL, created_at timestamptz NOT NULL,
                      due date NOT NULL, total numeric NOT NULL);
-    -- 3 years of rows, 2000 customers; statuses: 'blocked' is rare (0.45 %)
+    -- 3 years of rows, 2000 customers; statuses: 'blocked' is rare (2 %: g % 200 in 1, 3, 5, 7)
     INSERT INTO wo
     SELECT g, 1 + g % 2000,
            CASE WHEN g % 200 < 9 AND g % 2 = 1 THEN 'blocked'

@@ -10,6 +10,22 @@
  * to start (0.1 has no wait_reason); see claim.c, start_rule_0_1, and
  * doc/upgrading.md. */
 
+-- A row waiting to start: 'waiting' with a wait_reason, set by the worker
+-- that found it could not start yet (ia_queue_defer).  A row a worker took
+-- is 'waiting' with no reason until it builds.  Written once: idx_startable
+-- and idx_check_crashed (60_check.sql) ask it here, and the C code
+-- (history.c, ia_sql_waits_to_start) calls it.  A plain SQL expression with
+-- no SET clause, so that the planner inlines it.
+CREATE FUNCTION @extschema@.idx_waits_to_start(status text, wait_reason text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN status OPERATOR(pg_catalog.=) @extschema@.idx_status('waiting')
+       AND wait_reason IS NOT NULL;
+COMMENT ON FUNCTION @extschema@.idx_waits_to_start(text, text) IS
+    'whether an idx_history row (its status and wait_reason) waits to start: held back by a start condition, taken by no worker';
+REVOKE ALL ON FUNCTION @extschema@.idx_waits_to_start(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_waits_to_start(text, text) TO PUBLIC;
+
 -- The rows that may start now ($1: the per-role share,
 -- index_advisor.max_workers_per_role; $2: the server-wide conditions hold,
 -- ia_start_gate() in gentle.c found no reason), each with the number of
@@ -36,7 +52,7 @@ AS $body$
         SELECT r.role_oid, r.table_oid, r.parent_id
           FROM @extschema@.idx_history r
          WHERE r.status IN (@extschema@.idx_status('waiting'), @extschema@.idx_status('building'))
-           AND r.wait_reason IS NULL),
+           AND NOT @extschema@.idx_waits_to_start(r.status, r.wait_reason)),
     per_role AS (
         SELECT r.role_oid, count(*) AS n FROM running r
          WHERE r.parent_id IS NULL GROUP BY r.role_oid)
@@ -45,7 +61,7 @@ AS $body$
       LEFT JOIN per_role c ON c.role_oid = h.role_oid
      WHERE gate_open AND h.parent_id IS NULL
        AND (h.status = @extschema@.idx_status('queued')
-            OR (h.status = @extschema@.idx_status('waiting') AND h.wait_reason IS NOT NULL))
+            OR @extschema@.idx_waits_to_start(h.status, h.wait_reason))
        AND (h.not_before IS NULL OR h.not_before <= clock_timestamp())
        AND NOT EXISTS (SELECT 1 FROM running r WHERE r.table_oid = h.table_oid)
        AND (COALESCE(c.n, 0) < per_role

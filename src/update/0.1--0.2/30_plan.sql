@@ -1,5 +1,5 @@
 /* index_advisor 0.1 -> 0.2, part "plan": who plans a stored query as whom
- * (src/plan/verify.c, doc/safety-planning.md) and pg_cron found through
+ * (src/plan/planning_role.c, doc/safety-planning.md) and pg_cron found through
  * pg_extension.  The visibility of idx_findings and idx_snapshots is in
  * 40_history.sql, with idx_history's.  idx_report
  * and idx_check, which follow the recorded index and table OIDs, are

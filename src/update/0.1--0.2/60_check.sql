@@ -53,7 +53,7 @@ AS $body$
                   h.operation, h.index_name, h.status)
       FROM @extschema@.idx_history h
      WHERE h.status IN (@extschema@.idx_status('waiting'), @extschema@.idx_status('building'))
-       AND h.wait_reason IS NULL    -- not a row waiting to start
+       AND NOT @extschema@.idx_waits_to_start(h.status, h.wait_reason)
        AND NOT @extschema@.idx_row_has_worker(h.id);
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_check_crashed() IS

@@ -1,7 +1,9 @@
 
-/* index_advisor 0.2 -- gentle builds (doc/gentle.md; src/build/gentle.c).
+/* index_advisor 0.2, part "apply": idx_apply()'s 0.2 declaration, with the
+ * arguments of gentle builds (doc/gentle.md; src/build/gentle.c) and of
+ * hidden builds.
  *
- * idx_apply() gets two arguments: priority (normal, low, idle: the CPU and
+ * idx_apply() gets two arguments for gentle builds: priority (normal, low, idle: the CPU and
  * I/O priority of the building processes; NULL takes
  * index_advisor.build_priority) and not_before (the row waits, status
  * 'waiting' with its wait_reason, until then).  The C function reads only

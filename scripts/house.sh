@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# scripts/house.sh [--list]
+#
+# The house rules of the C code that a script can check (issue 23;
+# doc/architecture.md "Names", /work/shared/STYLE.md habit 1):
+#   - no C function over 100 lines (from its return type to its closing
+#     brace, comments and blank lines included);
+#   - no C file (.c or .h) over 800 lines, split along a seam instead;
+#   - exported functions start with ia_ (SQL-callable ones with idx_, the
+#     module's _PG_init), static ones never start with ia_ or idx_;
+#   - a function whose name starts with idx_ is SQL-callable
+#     (PG_FUNCTION_INFO_V1 in its file).
+# A function definition is recognised as PostgreSQL's style writes it: the
+# return type on one line, "name(" at the start of the next, "{" and "}"
+# alone at the start of a line.
+#
+# Exceptions are listed below by name, each with the size it may not grow
+# beyond and why; an exception that is no longer needed is reported too, so
+# the list only shrinks.  --list prints every function's length (longest
+# first) and every file's, and checks nothing.  Exits 1 and says what is
+# wrong.  Run by scripts/test.sh, as scripts/callgraph.sh is.
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+
+FUNCTION_MAX=100
+FILE_MAX=800
+
+# file, the most lines it may have, why.  Shrink only.
+FILE_EXCEPTIONS='
+src/advise/advise_plan.c 811 the advisor costing, to be split along a seam by the advise work (issue 23)
+'
+
+files=$( { ls index_advisor.c; find src include -name '*.c' -o -name '*.h'; } | sort)
+cfiles=$(printf '%s\n' $files | grep '\.c$')
+
+# "lines file:line name", one per function definition
+functions=$(for f in $cfiles; do
+	awk -v F="$f" '
+		/^[A-Za-z_][A-Za-z0-9_]*\(/ { name = $0; sub(/\(.*/, "", name); from = NR - 1 }
+		/^\{/ { open = (name != "" && NR - from <= 12) }
+		/^\}/ && open { print NR - from + 1, F ":" from + 1, name; open = 0; name = "" }
+		/^\}/ { name = "" }' "$f"
+done | sort -k1,1nr)
+
+if [ "${1:-}" = "--list" ]; then
+	printf '%s\n' "$functions"
+	wc -l $files | sort -nr
+	exit 0
+fi
+
+bad=""
+
+long=$(printf '%s\n' "$functions" | awk -v M=$FUNCTION_MAX '$1 > M')
+[ -z "$long" ] || bad="$bad$(printf '%s\n' "$long" |
+	awk -v M=$FUNCTION_MAX '{print "  function " $3 " (" $2 ") has " $1 " lines, more than " M}')"$'\n'
+
+for f in $files; do
+	n=$(wc -l < "$f")
+	allowed=$(printf '%s\n' "$FILE_EXCEPTIONS" | awk -v F="$f" '$1 == F {print $2}')
+	if [ -n "$allowed" ]; then
+		[ "$n" -le "$allowed" ] || bad="$bad  file $f has $n lines, more than its exception's $allowed"$'\n'
+		[ "$n" -gt "$FILE_MAX" ] || bad="$bad  file $f has $n lines: drop its exception from scripts/house.sh"$'\n'
+	elif [ "$n" -gt "$FILE_MAX" ]; then
+		bad="$bad  file $f has $n lines, more than $FILE_MAX: split it along a seam"$'\n'
+	fi
+done
+
+# names: "file static|extern name" per definition
+names=$(for f in $cfiles; do
+	awk -v F="$f" '
+		/^[A-Za-z_][A-Za-z0-9_]*\(/ && !/;[ \t]*$/ {
+			n = $0; sub(/\(.*/, "", n)
+			print F, (prev ~ /(^|[^A-Za-z_])static([^A-Za-z_]|$)/ ? "static" : "extern"), n
+		}
+		{ prev = $0 }' "$f"
+done)
+bad="$bad$(printf '%s\n' "$names" | awk '
+	$2 == "extern" && $3 !~ /^(ia_|idx_|_PG_init$)/ { print "  exported function " $3 " (" $1 ") does not start with ia_" }
+	$2 == "static" && $3 ~ /^(ia_|idx_)/ { print "  static function " $3 " (" $1 ") starts with " substr($3, 1, index($3, "_")) ": that prefix is for exported functions" }')"
+[ -z "$bad" ] || bad="$bad"$'\n'
+while read -r f kind n; do
+	[ "$kind" = extern ] && [[ "$n" == idx_* ]] || continue
+	grep -q "PG_FUNCTION_INFO_V1($n)" "$f" ||
+		bad="$bad  function $n ($f) starts with idx_ but is not SQL-callable: name it ia_"$'\n'
+done <<< "$names"
+
+if [ -n "$(printf '%s' "$bad" | tr -d '[:space:]')" ]; then
+	printf 'house: the C code breaks the house rules:\n%s' "$bad" | grep -v '^$' >&2
+	exit 1
+fi
+echo "house: $(printf '%s\n' "$functions" | wc -l) functions, none over $FUNCTION_MAX lines (longest: $(printf '%s\n' "$functions" | head -1)); $(printf '%s\n' $files | wc -l) files, none over $FILE_MAX lines but the listed exceptions; names follow the prefix rule"
