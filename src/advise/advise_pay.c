@@ -173,23 +173,23 @@ replaced(AdvState *st, Oid idx, List *set, Bitmapset *used)
 }
 
 /*
- * The rule's product for the statements qnos with "set": their weighted
- * cost times the bytes of the indexes on relid that serve them: the
- * members of set their plans use, and the existing indexes of relid their
- * plans used without candidates (those stay whether used or not: an index
- * that takes over a primary key's work adds its bytes to the key's),
- * unless one of those members makes it redundant (then the advice drops
- * it); *bytes gets those bytes.
+ * The bytes serving the statements qnos with the picks, on relid: the
+ * picks their plans use (into *served), and the existing indexes of relid
+ * their plans used without candidates (into *existing; those stay whether
+ * used or not: an index that takes over a primary key's work adds its
+ * bytes to the key's); *left gets their weighted cost with the picks.
  */
 static double
-product(AdvState *st, List *set, Bitmapset *qnos, Oid relid, double *bytes)
+bytes_serving(AdvState *st, List *picks, Bitmapset *qnos, Oid relid,
+			  List **served, List **existing, double *left)
 {
 	Bitmapset  *used_all = NULL;
-	List	   *existing = NIL;
-	double		left = 0;
+	double		bytes = 0;
 	ListCell   *lc;
 
-	*bytes = 0;
+	*served = NIL;
+	*existing = NIL;
+	*left = 0;
 	foreach(lc, st->queries)
 	{
 		AdvQuery   *q = lfirst(lc);
@@ -198,23 +198,85 @@ product(AdvState *st, List *set, Bitmapset *qnos, Oid relid, double *bytes)
 
 		if (!bms_is_member(q->qno, qnos))
 			continue;
-		left += q->weight * ia_advise_query_cost(st, q, set, &used);
+		*left += q->weight * ia_advise_query_cost(st, q, picks, &used);
 		used_all = bms_union(used_all, used);
 		foreach(li, q->base_indexes)
 			if (IndexGetRelation(lfirst_oid(li), true) == relid)
-				existing = list_append_unique_oid(existing, lfirst_oid(li));
+				*existing = list_append_unique_oid(*existing, lfirst_oid(li));
 	}
-	foreach(lc, set)
+	foreach(lc, picks)
 	{
 		IaCand	   *c = lfirst(lc);
 
 		if (c->relid == relid && bms_is_member(c->id, used_all))
-			*bytes += ia_advise_cand_bytes(c);
+		{
+			*served = lappend(*served, c);
+			bytes += ia_advise_cand_bytes(c);
+		}
 	}
+	foreach(lc, *existing)
+		bytes += existing_bytes(lfirst_oid(lc));
+	return bytes;
+}
+
+/*
+ * The rule's products for the statements qnos on relid: *before with the
+ * picks, the return value with the picks and "group": their weighted cost
+ * times the bytes serving them.  After, the bytes are those before, plus
+ * the group's, less the picks serving them that no statement of relid
+ * uses any more (they would be dropped) and the existing indexes a member
+ * of the group makes redundant (the advice drops them: the rule of the
+ * drop rows, advise_drops.c); a pick that other statements still use
+ * stays, and keeps its bytes.
+ */
+static double
+products(AdvState *st, List *picks, List *group, Bitmapset *qnos,
+		 double *before)
+{
+	Oid			relid = ((IaCand *) linitial(group))->relid;
+	List	   *set = list_concat(list_copy(picks), group);
+	Bitmapset  *used_after = NULL;
+	Bitmapset  *group_used = NULL;
+	List	   *served;
+	List	   *existing;
+	double		left;
+	double		left_after = 0;
+	double		bytes = bytes_serving(st, picks, qnos, relid, &served,
+									  &existing, &left);
+	double		bytes_before = bytes;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+	{
+		AdvQuery   *q = lfirst(lc);
+		Bitmapset  *used = NULL;
+		double		c;
+
+		if (!list_member_oid(q->relids, relid))
+			continue;
+		c = ia_advise_query_cost(st, q, set, &used);
+		used_after = bms_union(used_after, used);
+		if (bms_is_member(q->qno, qnos))
+			left_after += q->weight * c;
+	}
+	foreach(lc, group)
+	{
+		bytes += ia_advise_cand_bytes(lfirst(lc));
+		if (bms_is_member(((IaCand *) lfirst(lc))->id, used_after))
+			group_used = bms_add_member(group_used,
+										((IaCand *) lfirst(lc))->id);
+	}
+	foreach(lc, served)
+		if (!bms_is_member(((IaCand *) lfirst(lc))->id, used_after))
+			bytes -= ia_advise_cand_bytes(lfirst(lc));
 	foreach(lc, existing)
-		if (!replaced(st, lfirst_oid(lc), set, used_all))
-			*bytes += existing_bytes(lfirst_oid(lc));
-	return left * *bytes;
+		if (replaced(st, lfirst_oid(lc), group, group_used))
+			bytes -= existing_bytes(lfirst_oid(lc));
+	*before = left * bytes_before;
+	elog(DEBUG2, "index_advisor: %s: cost x bytes %.4g x %.0f -> %.4g x %.0f",
+		 ((IaCand *) linitial(group))->text, left, bytes_before, left_after,
+		 bytes);
+	return left_after * bytes;
 }
 
 /*
@@ -225,18 +287,11 @@ product(AdvState *st, List *set, Bitmapset *qnos, Oid relid, double *bytes)
 bool
 ia_advise_pays(AdvState *st, List *picks, List *group, Bitmapset *changed)
 {
-	Oid			relid = ((IaCand *) linitial(group))->relid;
-	double		bytes_before;
-	double		bytes_after;
-	double		before = product(st, picks, changed, relid, &bytes_before);
-	double		after = product(st, list_concat(list_copy(picks), group),
-								changed, relid, &bytes_after);
+	double		before;
+	double		after = products(st, picks, group, changed, &before);
 
-	if (bytes_before == 0)
+	if (before == 0)
 		return true;			/* the first index these statements get */
-	elog(DEBUG2, "index_advisor: %s: cost x bytes %.4g -> %.4g (bytes %.0f -> %.0f)",
-		 ((IaCand *) linitial(group))->text, before, after, bytes_before,
-		 bytes_after);
 	return after < before * IA_PAY_MARGIN;
 }
 
@@ -244,7 +299,8 @@ ia_advise_pays(AdvState *st, List *picks, List *group, Bitmapset *changed)
  * The preference between two candidates a and b (with their groups, each
  * added to picks, and the statements each helps) by the rule: -1 when a
  * leaves the lower product, 1 when b does, 0 when the rule has no say
- * (other tables, no common statement, sizes within 10 %).
+ * (other tables, no common statement, sizes within 10 %, products within
+ * IA_PAY_MARGIN).
  */
 int
 ia_advise_pay_compare(AdvState *st, List *picks, List *ga, Bitmapset *ca,
@@ -257,14 +313,14 @@ ia_advise_pay_compare(AdvState *st, List *picks, List *ga, Bitmapset *ca,
 	Bitmapset  *both;
 	double		pa;
 	double		pb;
-	double		bytes;
+	double		before;
 
 	if (a->relid != b->relid || !bms_overlap(ca, cb) ||
 		(sa <= sb * 1.1 && sb <= sa * 1.1))
 		return 0;
 	both = bms_union(ca, cb);
-	pa = product(st, list_concat(list_copy(picks), ga), both, a->relid, &bytes);
-	pb = product(st, list_concat(list_copy(picks), gb), both, b->relid, &bytes);
+	pa = products(st, picks, ga, both, &before);
+	pb = products(st, picks, gb, both, &before);
 	if (pa < pb * IA_PAY_MARGIN)
 		return -1;
 	if (pb < pa * IA_PAY_MARGIN)
