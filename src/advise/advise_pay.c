@@ -337,28 +337,67 @@ bytes_text(double bytes)
 	return psprintf("%.1f MB", bytes / (1024 * 1024));
 }
 
-/* Is w a wider variant of c: same table, method and predicate, the same
- * leading key, more bytes? */
+/* Has w the column (or expression) of key k among its keys or INCLUDE? */
+static bool
+has_column(IaCand *w, IaCandKey *k)
+{
+	ListCell   *lc;
+
+	foreach(lc, w->keys)
+	{
+		IaCandKey  *kw = lfirst(lc);
+
+		if (kw->attnum == k->attnum && equal(kw->expr, k->expr))
+			return true;
+	}
+	return k->attnum != 0 && list_member_int(w->include, k->attnum);
+}
+
+/*
+ * Is w a wider variant of c: same table, method and predicate, c's keys
+ * (with their directions) the first of w's, c's INCLUDE columns among w's
+ * columns, and clearly more bytes?  (It serves every order and lookup c
+ * serves, and more index-only scans.)
+ */
 static bool
 wider_variant(IaCand *w, IaCand *c)
 {
-	IaCandKey  *kw;
-	IaCandKey  *kc;
+	ListCell   *lw;
+	ListCell   *lc;
 
 	if (w == c || w->relid != c->relid || w->amid != c->amid ||
-		!equal(w->pred, c->pred) || w->keys == NIL || c->keys == NIL ||
+		!equal(w->pred, c->pred) ||
+		list_length(w->keys) < list_length(c->keys) ||
 		ia_advise_cand_bytes(w) <= ia_advise_cand_bytes(c) * 1.1)
 		return false;
-	kw = linitial(w->keys);
-	kc = linitial(c->keys);
-	return kw->attnum == kc->attnum && equal(kw->expr, kc->expr);
+	forboth(lw, w->keys, lc, c->keys)
+	{
+		IaCandKey  *kw = lfirst(lw);
+		IaCandKey  *kc = lfirst(lc);
+
+		if (kw->attnum != kc->attnum || !equal(kw->expr, kc->expr) ||
+			kw->desc != kc->desc || kw->nulls_first != kc->nulls_first ||
+			(kw->opclass == NULL) != (kc->opclass == NULL) ||
+			(kw->opclass && strcmp(kw->opclass, kc->opclass) != 0))
+			return false;
+	}
+	foreach(lc, c->include)
+	{
+		IaCandKey	k = {0};
+
+		k.attnum = lfirst_int(lc);
+		if (!has_column(w, &k))
+			return false;
+	}
+	return true;
 }
 
 /*
  * The note of pick c, or NULL: the wider variant of c that the rule left
- * out (it did not pay) and that, added to the picks, would still cut the
- * cost of a statement whose plan uses c, by the most (as a share of that
- * statement's cost with the picks); with the bytes it has beyond c's.
+ * out (it did not pay) and that, in c's place among the picks, would still
+ * cut the cost of a statement whose plan uses c, by the most (as a share
+ * of that statement's cost with the picks); with the bytes it has beyond
+ * c's.
  */
 char *
 ia_advise_wider_note(AdvState *st, List *picks, IaCand *c)
@@ -379,7 +418,7 @@ ia_advise_wider_note(AdvState *st, List *picks, IaCand *c)
 		if (!bms_is_member(w->id, st->pay_refused) ||
 			list_member_ptr(picks, w) || !wider_variant(w, c))
 			continue;
-		trial = lappend(list_copy(picks), w);
+		trial = lappend(list_delete_ptr(list_copy(picks), c), w);
 		foreach(lq, st->queries)
 		{
 			AdvQuery   *q = lfirst(lq);
