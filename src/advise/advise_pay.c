@@ -443,7 +443,7 @@ ia_advise_wider_note(AdvState *st, List *picks, IaCand *c)
 	}
 	if (best == NULL)
 		return NULL;
-	return psprintf("a wider index, %s (%s more), would cut the cost of query %d by a further %.0f %% (%.1f -> %.1f); not advised: it does not pay for its bytes (the cost falls by less than the factor by which the bytes grow)",
+	return psprintf("a wider index, %s (%s more), would cut the cost of query %d by a further %.0f %% (%.1f -> %.1f); not advised: beside the other picks it did not pay for its bytes (the statements it helps must get cheaper by more than the factor by which their index bytes grow)",
 					best->text,
 					bytes_text(ia_advise_cand_bytes(best) -
 							   ia_advise_cand_bytes(c)),
