@@ -90,8 +90,10 @@ note_index(Oid indexid, PlanFacts *f)
 	char	   *name = get_rel_name(indexid);
 
 	if (name)
+	{
 		f->real = list_append_unique(f->real, makeString(name));
-	f->real_oids = list_append_unique_oid(f->real_oids, indexid);
+		f->real_oids = list_append_unique_oid(f->real_oids, indexid);
+	}
 }
 
 /* "a sequential scan is cheaper: status = 'active' matches 75% of rows" */
