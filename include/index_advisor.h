@@ -53,9 +53,9 @@
  *	  verdicts.c           the verdicts a check keeps, with their fingerprint (ia_verdicts.h)
  *	  measure.c            idx_explain(analyze): timed runs (ia_measure.h)
  *	src/advise/            idx_advise, idx_advise_workload, idx_whatif (ia_advise.h)
- *	  advise.c, advise_plan.c, advise_select.c, advise_candidates.c,
- *	  advise_extract.c, advise_like.c, advise_reach.c, advise_drops.c,
- *	  advise_size.c (advise_internal.h), whatif.c
+ *	  advise.c, advise_plan.c, advise_select.c, advise_pay.c,
+ *	  advise_candidates.c, advise_extract.c, advise_like.c, advise_reach.c,
+ *	  advise_drops.c, advise_size.c (advise_internal.h), whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
  *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
@@ -73,8 +73,8 @@
  * Layers, each calling only the ones below it:
  *
  *	8  advise.c
- *	7  advise_size.c worker.c script.c
- *	6  advise_select.c api.c partition.c worker_job.c index_advisor.c
+ *	7  advise_select.c advise_size.c worker.c script.c
+ *	6  advise_pay.c api.c partition.c worker_job.c index_advisor.c
  *	5  advise_plan.c whatif.c job.c usage.c
  *	4  advise_drops.c normalised.c verdicts.c queries.c statements.c hypo.c
  *	3  advise_candidates.c verify_queries.c resolve.c plan_prepared.c

@@ -35,6 +35,11 @@
  * ANALYZE sample); a pick
  * that idx_apply would refuse as a duplicate (definition.c's rule) is
  * skipped.  Until max_indexes picks, the budget, or nothing helps.
+ * Without a budget each pick must pay for its bytes (advise_pay.c): over
+ * the statements it helps, their cost times the bytes of the indexes
+ * serving them on its table must fall, and of two candidates of a table
+ * the one that leaves that product lower is preferred; a wider index that
+ * does not pay is named in the note of the pick it would widen.
  * Under a budget, a candidate that saves twice as much per byte is
  * clearly better, and an exchange pass follows (a 1-opt improvement of
  * the knapsack): each pick taken out in turn, the largest saving the freed
@@ -137,10 +142,13 @@ replaced_indexes(IaCand *c, bool *isnull)
 	return astate ? makeArrayResult(astate, CurrentMemoryContext) : (Datum) 0;
 }
 
-/* Notes: values that stood for $n, VACUUM, literal predicates, HOT. */
+/* Notes: values that stood for $n, VACUUM, literal predicates, HOT, a
+ * wider index that would not pay for its bytes. */
 static char *
-pick_note(IaCand *c, List *helped)
+pick_note(AdvState *st, List *picks, IaCand *c, List *helped)
 {
+	char	   *wider = ia_advise_wider_note(st, picks, c);
+
 	StringInfoData s;
 	ListCell   *lc;
 	HeapTuple	tup;
@@ -182,6 +190,8 @@ pick_note(IaCand *c, List *helped)
 		appendStringInfo(&s, "%scolumn is updated often: fewer HOT updates (%lld updates, %.0f%% HOT, are no longer HOT when they change an indexed column)",
 						 s.len ? "; " : "", (long long) tab->tuples_updated,
 						 100.0 * tab->tuples_hot_updated / tab->tuples_updated);
+	if (wider)
+		appendStringInfo(&s, "%s%s", s.len ? "; " : "", wider);
 	return s.len ? s.data : NULL;
 }
 
@@ -313,7 +323,7 @@ emit_rows(AdvState *st, List *picks, bool workload, ReturnSetInfo *rsinfo)
 		v[5] = Float8GetDatum(before);
 		v[6] = Float8GetDatum(ia_advise_workload_cost(st, sofar));
 		v[7] = replaced_indexes(c, &nulls[7]);
-		note = pick_note(c, helped);
+		note = pick_note(st, picks, c, helped);
 		nulls[8] = (note == NULL);
 		v[8] = note ? CStringGetTextDatum(note) : (Datum) 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
@@ -405,15 +415,27 @@ static AdvQuery *new_query(int qno, char *text, Oid role, double weight);
  * q's twin: the workload statement "text" with the rare values q->rare
  * bound into it (advise_plan.c, representative_values), numbered "qno"
  * (after every statement's: its costs are its own), prepared and added
- * to the queries when it plans; its uses, or NIL.  A twin that fails is
+ * to the queries when it plans; its uses, or NIL.  The twin stands for the
+ * calls that send the rare values and q for the others: without a record
+ * of the constants sent, each value of the column's most-common list is
+ * taken as as likely as the others, so a twin of a status among three
+ * weighs a third of q's calls and q keeps two thirds (the statement's
+ * weight is shared, not counted twice).  A twin that fails is
  * left out silently (its statement is advised on as it stands).
  */
 static List *
 add_twin(AdvState *st, AdvQuery *q, char *text, int qno)
 {
-	AdvQuery   *t = new_query(qno, text, q->role, q->weight);
+	double		share = 1;
+	AdvQuery   *t;
 	int			skipped[lengthof(st->skipped)];
 	List	   *uses;
+	ListCell   *lc;
+
+	/* the calls that send the rare values, of all the statement's calls */
+	foreach(lc, q->rare)
+		share *= ((AdvRareValue *) lfirst(lc))->share;
+	t = new_query(qno, text, q->role, q->weight * share);
 
 	t->sent = q->sent;
 	t->bind_rare = q->rare;
@@ -423,6 +445,7 @@ add_twin(AdvState *st, AdvQuery *q, char *text, int qno)
 	memcpy(st->skipped, skipped, sizeof(skipped));
 	if (!t->ok)
 		return NIL;
+	q->weight -= t->weight;
 	st->queries = lappend(st->queries, t);
 	return uses;
 }

@@ -33,6 +33,9 @@ typedef struct AdvRareValue
 	Datum		value;
 	Oid			type;
 	double		freq;			/* its share of the rows */
+	double		share;			/* the share of the statement's calls it
+								 * stands for: one value of the column's
+								 * most-common list, each as likely */
 	char	   *column;			/* "table.column", for the note */
 } AdvRareValue;
 
@@ -61,6 +64,8 @@ typedef struct AdvQuery
 								 * a subset of a costed set that keeps what
 								 * its plans used costs the same) */
 	double		base;			/* cost without candidates */
+	List	   *base_indexes;	/* oids of the existing indexes its plans
+								 * use without candidates */
 	double		cur;			/* cost with the current picks */
 	char	   *reason;			/* why no index helps (when none does) */
 	char	   *notes;			/* what the query cannot get, e.g. pg_trgm */
@@ -107,6 +112,10 @@ typedef struct AdvState
 	double		mean_weight;
 	int			skipped[6];
 	List	   *failed;			/* AdvQuery with an error, one row each */
+	Bitmapset  *pay_refused;	/* candidate ids that did not pay for their
+								 * bytes (advise_pay.c), for the notes */
+	HTAB	   *prefix_memo;	/* advise_pay.c: existing indexes made
+								 * redundant by candidates */
 } AdvState;
 
 enum
@@ -139,11 +148,20 @@ extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
 
+/* advise_pay.c */
+extern bool ia_advise_helps(double from, double to);
+extern double ia_advise_cand_bytes(IaCand *c);
+extern Bitmapset *ia_advise_changed(AdvState *st, List *set, Oid relid);
+extern bool ia_advise_pays(AdvState *st, List *picks, List *group,
+						   Bitmapset *changed);
+extern int	ia_advise_pay_compare(AdvState *st, List *picks, List *ga,
+								  Bitmapset *ca, List *gb, Bitmapset *cb);
+extern char *ia_advise_wider_note(AdvState *st, List *picks, IaCand *c);
+
 /* advise_select.c */
 extern List *ia_advise_make_hypos(List *cands);
 extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
-extern double ia_advise_cand_bytes(IaCand *c);
 
 /* advise_size.c */
 extern void ia_advise_size_candidates(AdvState *st);

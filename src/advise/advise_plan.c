@@ -77,6 +77,7 @@ typedef struct PlanFacts
 	bool		why;			/* read the plans for real and seqscan */
 	Bitmapset  *used;			/* candidate ids */
 	List	   *real;			/* names of existing indexes used */
+	List	   *real_oids;		/* and their oids */
 	char	   *seqscan;		/* "a sequential scan ..." */
 	List	   *rtable;
 } PlanFacts;
@@ -89,7 +90,10 @@ note_index(Oid indexid, PlanFacts *f)
 	char	   *name = get_rel_name(indexid);
 
 	if (name)
+	{
 		f->real = list_append_unique(f->real, makeString(name));
+		f->real_oids = list_append_unique_oid(f->real_oids, indexid);
+	}
 }
 
 /* "a sequential scan is cheaper: status = 'active' matches 75% of rows" */
@@ -466,10 +470,10 @@ bind_twin_rare_values(AdvQuery *q, StringInfo used)
 		q->prep->queries = ia_bind_sent_value(q->prep->queries, r->paramno,
 											  r->value, r->type);
 		q->text = ia_bind_sent_text(q->text, r->paramno, r->value, r->type);
-		appendStringInfo(used, "%s$%d = %s (a rare value of %s: %.2f %% of the rows; tried besides a common one)",
+		appendStringInfo(used, "%s$%d = %s (a rare value of %s: %.2f %% of the rows; tried besides a common one, for 1 in %.0f of the statement's calls)",
 						 used->len ? ", " : "", r->paramno,
 						 ia_value_text(r->value, r->type), r->column,
-						 100.0 * r->freq);
+						 100.0 * r->freq, 1 / r->share);
 	}
 }
 
@@ -483,6 +487,7 @@ keep_rare_value(AdvQuery *q, int paramno, IaParamValue *v, Oid type)
 	r->value = v->rare_value;
 	r->type = type;
 	r->freq = v->rare_freq;
+	r->share = 1.0 / Max(v->rare_among, 2);
 	r->column = ia_value_column(v);
 	q->rare = lappend(q->rare, r);
 }
@@ -775,6 +780,7 @@ ia_advise_prepare_query(AdvState *st, AdvQuery *q, bool workload)
 				if (q->rep)
 					q->base = q->cur =
 						(q->base + plan_once(st, q, NIL, q->rep, &f)) / 2;
+				q->base_indexes = f.real_oids;
 				q->reason = f.real ?
 					psprintf("existing index %s already serves this query",
 							 strVal(linitial(f.real))) :

@@ -5,7 +5,8 @@
  *		hypothetical index of the one engine (ia_hypo_from_definition_unowned:
  *		resolved as written, nothing folded), then chosen greedily under the
  *		budget and max_indexes over the costs advise_plan.c memoises (under
- *		a budget, then improved by an exchange pass: exchange()); a pick
+ *		a budget, then improved by an exchange pass: exchange(); without
+ *		one, each pick must pay for its bytes: advise_pay.c); a pick
  *		idx_apply would refuse as a duplicate is skipped; the picks ranked.
  *		The design and rules are in advise.c's header.
  *
@@ -28,12 +29,7 @@
 #include "verify_internal.h"
 #include "advise_internal.h"
 
-/* Does a query's cost going from "from" to "to" count as help? */
-static bool
-helps(double from, double to)
-{
-	return from - to >= IA_MIN_GAIN * from && from - to >= IA_MIN_GAIN_COST;
-}
+static double set_bytes(List *set);
 
 /*
  * Weighted cost reduction of "set" against "cur" over helped queries, less
@@ -60,7 +56,7 @@ benefit(AdvState *st, List *set, Oid relid, bool commit, double *rel)
 			continue;
 		c = ia_advise_query_cost(st, q, set, NULL);
 		elog(DEBUG2, "index_advisor: query %d: %.2f -> %.2f", q->qno + 1, q->cur, c);
-		if (helps(q->cur, c))
+		if (ia_advise_helps(q->cur, c))
 			total += q->weight * (q->cur - c);
 		else if (c > q->cur)
 			total -= q->weight * (c - q->cur);
@@ -70,18 +66,6 @@ benefit(AdvState *st, List *set, Oid relid, bool commit, double *rel)
 			q->cur = c;
 	}
 	return total;
-}
-
-/*
- * c's size in bytes: the engine's model (ia_hypo_size; from the plannings
- * that already saw c when they estimated every leaf), asked once.
- */
-double
-ia_advise_cand_bytes(IaCand *c)
-{
-	if (c->est_bytes < 0)
-		c->est_bytes = Max(ia_hypo_size_planned(c->hypo), BLCKSZ);
-	return c->est_bytes;
 }
 
 /*
@@ -268,10 +252,102 @@ bound_cmp(const ListCell *a, const ListCell *b)
 	return ca->id - cb->id;
 }
 
+/* What best_candidate knows of the candidates in one round, by id. */
+typedef struct Round
+{
+	double	   *bound;			/* benefit when last costed, NAN before */
+	double	   *rels;			/* benefit()'s relative cost left */
+	Bitmapset **changed;		/* the statements each helps */
+	List	  **groups;			/* each with its partners */
+	Bitmapset  *costed;			/* costed this round, and they pay */
+	Bitmapset  *skipped;		/* not costed: their bound could not win */
+	double		top_b;
+	double		top_score;
+	bool		pay;			/* no budget: each pick must pay for its
+								 * bytes (advise_pay.c) */
+} Round;
+
+/*
+ * Cost c (with its partners, r->groups) added to picks, this round; true
+ * when it brings something and pays for its bytes (advise_pay.c; a
+ * candidate that does not is kept in st->pay_refused for the notes).
+ */
+static bool
+cost_one(AdvState *st, List *picks, IaCand *c, bool per_byte, Round *r)
+{
+	List	   *group = r->groups[c->id];
+	List	   *set = list_concat(list_copy(picks), group);
+	double		bytes = set_bytes(group);
+	double		b = benefit(st, set, c->relid, false, &r->rels[c->id]);
+
+	r->bound[c->id] = b;
+	r->skipped = bms_del_member(r->skipped, c->id);
+	if (b <= 0)
+		return false;
+	if (r->pay)
+	{
+		r->changed[c->id] = ia_advise_changed(st, set, c->relid);
+		if (!ia_advise_pays(st, picks, group, r->changed[c->id]))
+		{
+			st->pay_refused = bms_add_member(st->pay_refused, c->id);
+			return false;
+		}
+	}
+	r->costed = bms_add_member(r->costed, c->id);
+	r->top_b = Max(r->top_b, b);
+	r->top_score = Max(r->top_score, per_byte ? b / bytes : b);
+	elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
+		 c->id, c->text, b, bytes);
+	return true;
+}
+
+/*
+ * The best of the candidates costed this round, compared in their own
+ * order, as if all had been costed (better() breaks exact ties by order);
+ * without a budget, two of the same table are first compared by whether
+ * the bigger pays for its extra bytes (ia_advise_pay_compare).
+ */
+static IaCand *
+choose(AdvState *st, List *picks, bool per_byte, Round *r, double *gain)
+{
+	IaCand	   *best = NULL;
+	double		best_score = 0;
+	double		best_rel = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->cands)
+	{
+		IaCand	   *c = lfirst(lc);
+		double		b = r->bound[c->id];
+		double		score;
+		int			pc = 0;
+
+		if (!bms_is_member(c->id, r->costed))
+			continue;
+		score = per_byte ? b / set_bytes(r->groups[c->id]) : b;
+		if (best != NULL && r->pay)
+			pc = ia_advise_pay_compare(st, picks, r->groups[c->id],
+									   r->changed[c->id],
+									   r->groups[best->id],
+									   r->changed[best->id]);
+		if (pc > 0 ||
+			(pc == 0 && !better(c, score, b, r->rels[c->id], best,
+								best_score, *gain, best_rel,
+								st->mean_weight, per_byte)))
+			continue;
+		best = c;
+		best_score = score;
+		best_rel = r->rels[c->id];
+		*gain = b;
+	}
+	return best;
+}
+
 /*
  * The best candidate to add to picks, or NULL; *gain its benefit.  Its
  * partners (with_partners) come with it; at most "slots" indexes, of
- * min_bytes to room bytes (room -1: any size).
+ * min_bytes to room bytes (room -1: any size); only one that pays for its
+ * bytes (advise_pay.c).
  *
  * Lazily (the lazy greedy of submodular selection): bound[id] is each
  * candidate's benefit when it was last costed, NAN before.  A pick can
@@ -279,76 +355,68 @@ bound_cmp(const ListCell *a, const ListCell *b)
  * bounds what a candidate can bring now.  First the candidates are costed
  * in the order of their bounds, skipping each whose bound could not make
  * it better() than the best costed so far (lower by more than better()'s
- * margins for near ties); then the costed ones are compared in their own
- * order, as if all had been costed (better() breaks exact ties by order).
+ * margins for near ties); then the costed ones are compared (choose()).
+ * Without a budget, a smaller candidate of the chosen one's table may win
+ * by the bytes rule though its bound could not win by benefit: those
+ * skipped are costed, and compared again.
  */
 static IaCand *
 best_candidate(AdvState *st, List *picks, List *refused, double room,
 			   double min_bytes, int slots, bool per_byte, double *bound,
 			   double *gain)
 {
-	IaCand	   *best = NULL;
-	double		best_score = 0;
-	double		best_rel = 0;
-	double		top_b = 0;
-	double		top_score = 0;
+	IaCand	   *best;
 	double		margin = IA_MIN_GAIN_COST * st->mean_weight;
+	int			n = max_cand_id(st) + 1;
 	List	   *order = list_copy(st->cands);
-	Bitmapset  *costed = NULL;
-	double	   *rels = palloc(sizeof(double) * (max_cand_id(st) + 1));
+	Round		r;
 	ListCell   *lc;
 
+	memset(&r, 0, sizeof(r));
+	r.bound = bound;
+	r.pay = (room < 0);
+	r.rels = palloc0(sizeof(double) * n);
+	r.changed = palloc0(sizeof(Bitmapset *) * n);
+	r.groups = palloc0(sizeof(List *) * n);
 	sort_bound = bound;
 	list_sort(order, bound_cmp);
 	foreach(lc, order)
 	{
 		IaCand	   *c = lfirst(lc);
-		List	   *group;
-		double		b;
 		double		bytes;
 
 		if (list_member_ptr(picks, c) || list_member_ptr(refused, c))
 			continue;
-		group = with_partners(st, c, picks, refused, &bytes);
-		if (list_length(group) > slots || bytes < min_bytes ||
+		r.groups[c->id] = with_partners(st, c, picks, refused, &bytes);
+		if (list_length(r.groups[c->id]) > slots || bytes < min_bytes ||
 			(room >= 0 && bytes > room))
 			continue;
-		if (costed != NULL && !isnan(bound[c->id]) &&
-			bound[c->id] < top_b - margin &&
-			(per_byte ? bound[c->id] / bytes : bound[c->id]) < top_score * 0.98)
+		if (r.costed != NULL && !isnan(bound[c->id]) &&
+			bound[c->id] < r.top_b - margin &&
+			(per_byte ? bound[c->id] / bytes : bound[c->id]) < r.top_score * 0.98)
+		{
+			r.skipped = bms_add_member(r.skipped, c->id);
 			continue;
-		b = benefit(st, list_concat(list_copy(picks), group), c->relid, false,
-					&rels[c->id]);
-		bound[c->id] = b;
-		if (b <= 0)
-			continue;
-		costed = bms_add_member(costed, c->id);
-		top_b = Max(top_b, b);
-		top_score = Max(top_score, per_byte ? b / bytes : b);
-		elog(DEBUG1, "index_advisor: candidate %d %s: benefit %.2f, %.0f bytes",
-			 c->id, c->text, b, bytes);
+		}
+		(void) cost_one(st, picks, c, per_byte, &r);
 	}
-	foreach(lc, st->cands)
+	best = choose(st, picks, per_byte, &r, gain);
+	if (best != NULL && r.pay)
 	{
-		IaCand	   *c = lfirst(lc);
-		double		bytes;
-		double		score;
+		bool		more = false;
 
-		if (!bms_is_member(c->id, costed))
-			continue;
-		(void) with_partners(st, c, picks, refused, &bytes);
-		score = per_byte ? bound[c->id] / bytes : bound[c->id];
-		if (!better(c, score, bound[c->id], rels[c->id],
-					best, best_score, *gain, best_rel, st->mean_weight,
-					per_byte))
-			continue;
-		best = c;
-		best_score = score;
-		best_rel = rels[c->id];
-		*gain = bound[c->id];
+		foreach(lc, st->cands)
+		{
+			IaCand	   *c = lfirst(lc);
+
+			if (bms_is_member(c->id, r.skipped) && c->relid == best->relid &&
+				set_bytes(r.groups[c->id]) * 1.1 < set_bytes(r.groups[best->id]))
+				more |= cost_one(st, picks, c, per_byte, &r);
+		}
+		if (more)
+			best = choose(st, picks, per_byte, &r, gain);
 	}
 	list_free(order);
-	pfree(rels);
 	return best;
 }
 
@@ -387,7 +455,7 @@ drop_useless(AdvState *st, List *picks)
 				continue;
 			with_c = ia_advise_query_cost(st, q, picks, NULL);
 			wo = ia_advise_query_cost(st, q, without, NULL);
-			if (helps(wo, with_c))
+			if (ia_advise_helps(wo, with_c))
 				needed = true;
 		}
 		if (!needed)

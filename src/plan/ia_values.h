@@ -35,6 +35,8 @@ typedef struct IaParamValue
 								 * rarest most-common value, a rare one */
 	Datum		rare_value;
 	double		rare_freq;		/* its share of the rows */
+	int			rare_among;		/* the values of the column's most-common
+								 * list, rare_value one of them */
 } IaParamValue;
 
 /*

@@ -286,13 +286,14 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
  * A rare most-common value of col, for "col = $n" (see the file header):
  * the least frequent entry of the MCV list when it holds at most
  * IA_RARE_FREQ of the rows and a tenth of the list's median frequency or
- * less (a 'blocked' among 'open', 'done'); false if there is none or it is
- * not of "type".  The caller has checked who may read the statistics.
+ * less (a 'blocked' among 'open', 'done'), and *among the number of values
+ * in that list; false if there is none or it is not of "type".  The caller has checked who may read the statistics.
  */
 #define IA_RARE_FREQ	0.05
 
 static bool
-pick_rare(const TableColumn *col, Oid type, Datum *value, double *freq)
+pick_rare(const TableColumn *col, Oid type, Datum *value, double *freq,
+		  int *among)
 {
 	HeapTuple	tup;
 	AttStatsSlot sslot;
@@ -318,6 +319,7 @@ pick_rare(const TableColumn *col, Oid type, Datum *value, double *freq)
 			get_typlenbyval(type, &typlen, &typbyval);
 			*value = datumCopy(sslot.values[n - 1], typbyval, typlen);
 			*freq = sslot.numbers[n - 1];
+			*among = n;
 			found = true;
 		}
 		free_attstatsslot(&sslot);
@@ -506,7 +508,8 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	else if (!pick_value(&col, strategy, w->types[n], &v->value, &v->kind))
 		return;
 	else if (strategy == BTEqualStrategyNumber)
-		v->rare = pick_rare(&col, w->types[n], &v->rare_value, &v->rare_freq);
+		v->rare = pick_rare(&col, w->types[n], &v->rare_value, &v->rare_freq,
+						   &v->rare_among);
 	v->found = true;
 	v->hidden = false;
 	v->relid = col.relid;

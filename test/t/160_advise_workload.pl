@@ -150,7 +150,10 @@ is(scalar(() = $out =~ /^DROP/mg), 1, 'workload: ... and none for the used index
 # the statistics' middle common value would stand for; the rare
 # most-common value is tried too, so the statement, bound with it, gets
 # its small partial index (and the statement as recorded keeps its own
-# advice); the note says which value it was planned with and why
+# advice); the note says which value it was planned with, why, and for
+# which share of the statement's calls it stands (one of the 4 values of
+# status: the twin weighs a quarter of the calls, the statement as
+# recorded the rest)
 $node->safe_psql('postgres', 'CREATE DATABASE rare');
 $node->safe_psql('rare', q{
     CREATE EXTENSION index_advisor;
@@ -174,7 +177,7 @@ $node->safe_psql('rare', "SELECT * FROM rq WHERE status = 'blocked';") for 1 .. 
     SELECT definition || ' | ' || array_to_string(queries, ' | ') || ' | ' || note
       FROM idx_advise_workload() WHERE definition IS NOT NULL ORDER BY rank},
     db => 'rare');
-like($out, qr/^CREATE INDEX \S+ ON public\.rq \(\w+\) WHERE \(status = 'blocked'::text\) \| SELECT \* FROM rq WHERE status = 'blocked'::text \| planned with \$1 = 'blocked' \(a rare value of rq\.status: 0\.45 % of the rows; tried besides a common one\)/m,
+like($out, qr/^CREATE INDEX \S+ ON public\.rq \(\w+\) WHERE \(status = 'blocked'::text\) \| SELECT \* FROM rq WHERE status = 'blocked'::text \| planned with \$1 = 'blocked' \(a rare value of rq\.status: 0\.45 % of the rows; tried besides a common one, for 1 in 4 of the statement's calls\)/m,
      'workload without pg_qualstats: a rare most-common value gets its partial index')
   or diag($out . $err);
 unlike($out, qr/WHERE \(status = '(?:open|done|in_progress)'/,
