@@ -6,7 +6,10 @@
  *		analysed (and rewritten) Query trees.
  *
  * Design.  ia_advise_extract() walks every Query of a statement (sub-
- * queries, CTEs and SubLinks included) and, for each plain table it reads,
+ * queries, CTEs and SubLinks included), each level first as the planner
+ * sees it (advise_pullup.c: inlinable CTEs inlined, simple views and
+ * sub-queries pulled up into it, the conditions the planner pushes into a
+ * view that stays put there), and, for each plain table it reads,
  * sorts the conjuncts of WHERE and JOIN ... ON into: equality with a value
  * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
  * prefix LIKE 'abc%': advise_like.c says which), a join key (col =
@@ -689,12 +692,15 @@ extract_one(Query *q, int qno)
 		u->set = with_generated(rte->relid, bms_copy(rte->updatedCols));
 		uses = lappend(uses, u);
 	}
+	collect_quals((Node *) q->jointree, &quals);
+	quals = (List *) flatten_join_alias_vars(q, (Node *) flatten_ands(quals));
+	/* a condition on a view that stays a sub-query goes into it, when the
+	 * planner would put it there (advise_pullup.c) */
+	ia_advise_push_down(q, quals);
 	if (uses == NIL)
 		return NIL;
-	collect_quals((Node *) q->jointree, &quals);
-	quals = flatten_ands(quals);
 	foreach(lc, quals)
-		classify_clause(uses, flatten_join_alias_vars(q, (Node *) lfirst(lc)));
+		classify_clause(uses, lfirst(lc));
 	collect_sort(q, uses);
 	return uses;
 }
@@ -712,6 +718,8 @@ extract_walker(Node *node, ExtractCtx *c)
 		return false;
 	if (IsA(node, Query))
 	{
+		/* views, sub-queries and CTEs as the planner pulls them up */
+		ia_advise_pull_up((Query *) node);
 		c->uses = list_concat(c->uses, extract_one((Query *) node, c->qno));
 		return query_tree_walker((Query *) node, extract_walker, c, 0);
 	}
