@@ -63,52 +63,6 @@
  * ---------------------------------------------------------------------
  */
 
-/* varnos of Vars of this query level (varlevelsup 0); -1 if volatile */
-typedef struct VarnoCtx
-{
-	Bitmapset  *varnos;
-	bool		bad;			/* volatile, aggregate, SubLink, whole row */
-} VarnoCtx;
-
-static bool
-varno_walker(Node *node, VarnoCtx *c)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var))
-	{
-		Var		   *v = (Var *) node;
-
-		if (v->varlevelsup == 0)
-		{
-			c->varnos = bms_add_member(c->varnos, v->varno);
-			if (v->varattno <= 0)
-				c->bad = true;
-		}
-		else
-			c->bad = true;		/* a column of an outer query: no index
-								 * expression can hold it */
-		return false;
-	}
-	if (IsA(node, SubLink) || IsA(node, Aggref) || IsA(node, WindowFunc) ||
-		IsA(node, PlaceHolderVar) || IsA(node, GroupingFunc))
-	{
-		c->bad = true;
-		return false;
-	}
-	return expression_tree_walker(node, varno_walker, c);
-}
-
-static Bitmapset *
-expr_varnos(Node *node, bool *bad)
-{
-	VarnoCtx	c = {NULL, false};
-
-	(void) varno_walker(node, &c);
-	*bad = c.bad || contain_volatile_functions(node);
-	return c.varnos;
-}
-
 /* bms_singleton_member, or 0 when not exactly one member */
 static int
 bms_singleton_member_or(const Bitmapset *a)
@@ -374,7 +328,7 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 	else if (!isarray && (gin = gin_opclass(opno, operand, value, u)) != NULL &&
 			 k->attnum != 0)
 	{
-		(void) expr_varnos(value, &bad);
+		(void) ia_advise_expr_varnos(value, &bad);
 		k->opclass = strcmp(gin, "default") == 0 ? NULL : pstrdup(gin);
 		u->gin = ia_advise_add_key(u->gin, k);
 		/* payload @> '{"source": "import"}': a partial index too */
@@ -502,7 +456,7 @@ classify_clause(List *uses, Node *clause)
 		return;
 	if (is_orclause(clause))
 	{
-		lv = expr_varnos(clause, &lbad);
+		lv = ia_advise_expr_varnos(clause, &lbad);
 		li = bms_singleton_member_or(lv);
 		if (!lbad && li > 0 && use_of(uses, li))
 			classify_or(use_of(uses, li), (BoolExpr *) clause);
@@ -524,8 +478,8 @@ classify_clause(List *uses, Node *clause)
 	else
 		return;
 
-	lv = expr_varnos(l, &lbad);
-	rv = expr_varnos(r, &rbad);
+	lv = ia_advise_expr_varnos(l, &lbad);
+	rv = ia_advise_expr_varnos(r, &rbad);
 	li = bms_singleton_member_or(lv);
 	ri = bms_singleton_member_or(rv);
 	if (!lbad && li > 0 && bms_is_empty(rv) && !rbad && use_of(uses, li))
@@ -601,7 +555,7 @@ collect_sort(Query *q, List *uses)
 		TargetEntry *tle = get_sortgroupclause_tle(sgc, q->targetList);
 		Node	   *e = flatten_join_alias_vars(q, (Node *) tle->expr);
 		bool		bad;
-		Bitmapset  *vn = expr_varnos(e, &bad);
+		Bitmapset  *vn = ia_advise_expr_varnos(e, &bad);
 		int			rti = bms_singleton_member_or(vn);
 		IaCandKey  *k;
 		int16		strategy;

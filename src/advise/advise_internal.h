@@ -124,6 +124,7 @@ extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
 /* advise_pullup.c */
 extern void ia_advise_pull_up(Query *q);
 extern void ia_advise_push_down(Query *q, List *quals);
+extern Bitmapset *ia_advise_expr_varnos(Node *node, bool *bad);
 
 /* advise_like.c */
 extern bool ia_advise_like_prefix(Oid opno, Node *operand, Node *value,

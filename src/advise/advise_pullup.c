@@ -302,6 +302,63 @@ pull_up_level(Query *q)
 }
 
 /* ---------------------------------------------------------------------
+ * The tables of an expression
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct VarnoCtx
+{
+	Bitmapset  *varnos;
+	bool		bad;			/* volatile, aggregate, SubLink, whole row */
+} VarnoCtx;
+
+static bool
+varno_walker(Node *node, VarnoCtx *c)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *v = (Var *) node;
+
+		if (v->varlevelsup == 0)
+		{
+			c->varnos = bms_add_member(c->varnos, v->varno);
+			if (v->varattno <= 0)
+				c->bad = true;
+		}
+		else
+			c->bad = true;		/* a column of an outer query: no index
+								 * expression can hold it */
+		return false;
+	}
+	if (IsA(node, SubLink) || IsA(node, Aggref) || IsA(node, WindowFunc) ||
+		IsA(node, PlaceHolderVar) || IsA(node, GroupingFunc))
+	{
+		c->bad = true;
+		return false;
+	}
+	return expression_tree_walker(node, varno_walker, c);
+}
+
+/*
+ * ia_advise_expr_varnos -- the varnos of the Vars of this query level
+ * (varlevelsup 0) in an expression; *bad when it also holds a column of an
+ * outer level, a whole row or system column, a sub-select, an aggregate or
+ * window function, or a volatile function: no index key (advise_extract.c)
+ * nor condition pushed into a sub-query can hold it.
+ */
+Bitmapset *
+ia_advise_expr_varnos(Node *node, bool *bad)
+{
+	VarnoCtx	c = {NULL, false};
+
+	(void) varno_walker(node, &c);
+	*bad = c.bad || contain_volatile_functions(node);
+	return c.varnos;
+}
+
+/* ---------------------------------------------------------------------
  * Push-down
  * ---------------------------------------------------------------------
  */
@@ -317,49 +374,18 @@ pushdown_subquery(Query *s)
 		s->groupingSets == NIL && s->jointree != NULL;
 }
 
-typedef struct OnlyCtx
-{
-	int			rti;
-	bool		other;			/* another table, an outer level, a whole
-								 * row, a sub-select */
-	bool		mine;			/* a column of rti */
-} OnlyCtx;
-
-static bool
-only_walker(Node *node, OnlyCtx *c)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var))
-	{
-		Var		   *v = (Var *) node;
-
-		if (v->varlevelsup != 0 || (int) v->varno != c->rti || v->varattno <= 0)
-			c->other = true;
-		else
-			c->mine = true;
-		return false;
-	}
-	if (IsA(node, SubLink) || IsA(node, PlaceHolderVar) || IsA(node, Aggref) ||
-		IsA(node, WindowFunc) || IsA(node, GroupingFunc))
-	{
-		c->other = true;
-		return false;
-	}
-	return expression_tree_walker(node, only_walker, c);
-}
-
 /* The condition "qual" of q's level, on sub-query rti alone, in the
  * sub-query's own terms; NULL when the planner would not push it down. */
 static Node *
 pushed_qual(Query *q, int rti, Node *qual)
 {
 	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
-	OnlyCtx		c = {rti, false, false};
+	bool		bad;
+	int			only;
 	Node	   *t;
 
-	(void) only_walker(qual, &c);
-	if (c.other || !c.mine || contain_volatile_functions(qual))
+	if (!bms_get_singleton_member(ia_advise_expr_varnos(qual, &bad), &only) ||
+		bad || only != rti)
 		return NULL;
 	/* a security_barrier view sees only leakproof conditions */
 	if (rte->security_barrier && contain_leaked_vars(qual))
