@@ -45,6 +45,14 @@ SELECT rank, definition
 SELECT rank, definition
   FROM idx_advise('SELECT s.id FROM (SELECT id, region FROM accounts) s WHERE s.region = 7');
 
+-- a UNION ALL in FROM: the condition reaches each arm's table, as the
+-- planner's append relation filters each arm
+SELECT rank, definition
+  FROM idx_advise('SELECT * FROM (SELECT id, region FROM accounts
+                                  UNION ALL SELECT id, region FROM visits) x
+                    WHERE x.region = 7')
+ ORDER BY definition;
+
 -- 3. a CTE the planner inlines gets the index; a MATERIALIZED one is
 -- scanned whole by the planner, so nothing
 SELECT rank, definition, note

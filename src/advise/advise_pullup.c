@@ -33,9 +33,11 @@
  *	  ia_advise_push_down, called by advise_extract.c with the level's
  *	  conditions once it has collected them): a
  *	  sub-query that stays (a security_barrier view, a GROUP BY or DISTINCT
- *	  view) receives each condition of the outer level on it alone, mapped
- *	  through its output, into its WHERE; not when the sub-query has set
- *	  operations, LIMIT/OFFSET, window functions, DISTINCT ON or
+ *	  view, a UNION) receives each condition of the outer level on it
+ *	  alone, mapped through its output, into its WHERE, or into each arm's
+ *	  of a set operation whose column has the same type there (the
+ *	  planner's append relation of a UNION ALL); not when the sub-query or
+ *	  arm has LIMIT/OFFSET, window functions, DISTINCT ON or
  *	  set-returning output, nor a condition with a sub-select, a volatile
  *	  function, a whole-row reference, or one that would land on an
  *	  aggregate; and for a security_barrier view only a condition whose
@@ -43,9 +45,10 @@
  *	  "WHERE a = 7" passes through and "WHERE b LIKE 'x%'" does not,
  *	  exactly as the planner decides.
  *
- * The planner does more (join clauses through equivalence classes into a
- * security_barrier view, UNION ALL arms as an append relation); those
- * conditions draw no candidate here.  An over-eager rule here would only
+ * The planner does more (conditions derived through equivalence classes,
+ * x.a = y.b AND y.b = 7 giving x.a = 7, pushed into a view that stays;
+ * IN and EXISTS sub-selects pulled up as semi-joins); those conditions
+ * draw no candidate here.  An over-eager rule here would only
  * cost plannings: every candidate is kept only when the planner's own plan
  * uses it.
  *
@@ -56,6 +59,7 @@
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
@@ -374,30 +378,92 @@ pushdown_subquery(Query *s)
 		s->groupingSets == NIL && s->jointree != NULL;
 }
 
-/* The condition "qual" of q's level, on sub-query rti alone, in the
- * sub-query's own terms; NULL when the planner would not push it down. */
-static Node *
-pushed_qual(Query *q, int rti, Node *qual)
+/* Does the condition "qual" on sub-query rti, a set operation, read each
+ * column as the same type in arm "arm" as in the whole?  (A UNION of int
+ * and bigint casts in the arm: the planner pushes nothing then.) */
+static bool
+same_types(Query *whole, Query *arm, int rti, Node *qual)
 {
-	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+	Bitmapset  *cols = NULL;
+	int			k = -1;
+
+	pull_varattnos(qual, rti, &cols);
+	while ((k = bms_next_member(cols, k)) >= 0)
+	{
+		AttrNumber	att = k + FirstLowInvalidHeapAttributeNumber;
+		TargetEntry *wt = get_tle_by_resno(whole->targetList, att);
+		TargetEntry *at = get_tle_by_resno(arm->targetList, att);
+
+		if (wt == NULL || at == NULL ||
+			exprType((Node *) wt->expr) != exprType((Node *) at->expr))
+			return false;
+	}
+	return true;
+}
+
+/* the range table indexes of a set operation's arms */
+static List *
+setop_arms(Node *op, List *arms)
+{
+	if (IsA(op, RangeTblRef))
+		return lappend_int(arms, ((RangeTblRef *) op)->rtindex);
+	if (IsA(op, SetOperationStmt))
+	{
+		arms = setop_arms(((SetOperationStmt *) op)->larg, arms);
+		arms = setop_arms(((SetOperationStmt *) op)->rarg, arms);
+	}
+	return arms;
+}
+
+/* Push "qual" (a condition on sub-query rti of the level above, leakproof
+ * where it must be) into sub-query s: its WHERE, or each arm's of a set
+ * operation (the planner's append relation for UNION ALL, its push-down
+ * through the others). */
+static void
+push_into(Query *s, RangeTblEntry *rte, int rti, Node *qual)
+{
+	Node	   *t;
+
+	if (s->setOperations)
+	{
+		ListCell   *lc;
+
+		if (s->limitOffset || s->limitCount)
+			return;
+		foreach(lc, setop_arms(s->setOperations, NIL))
+		{
+			RangeTblEntry *a = rt_fetch(lfirst_int(lc), s->rtable);
+
+			if (a->rtekind == RTE_SUBQUERY &&
+				same_types(s, a->subquery, rti, qual))
+				push_into(a->subquery, rte, rti, qual);
+		}
+		return;
+	}
+	if (!pushdown_subquery(s))
+		return;
+	t = ReplaceVarsFromTargetList(copyObject(qual), rti, 0, rte, s->targetList,
+								  REPLACEVARS_REPORT_ERROR, 0, &s->hasSubLinks);
+	if (contain_agg_clause(t) || contain_window_function(t) ||
+		expression_returns_set(t) || contain_volatile_functions(t))
+		return;
+	s->jointree->quals = make_and_qual(s->jointree->quals, t);
+}
+
+/* Would the planner push the condition "qual" of q's level into sub-query
+ * rti?  It must read that sub-query alone, and only leakproof functions
+ * when it is a security_barrier view. */
+static bool
+pushable_qual(Query *q, int rti, Node *qual)
+{
 	bool		bad;
 	int			only;
-	Node	   *t;
 
 	if (!bms_get_singleton_member(ia_advise_expr_varnos(qual, &bad), &only) ||
 		bad || only != rti)
-		return NULL;
-	/* a security_barrier view sees only leakproof conditions */
-	if (rte->security_barrier && contain_leaked_vars(qual))
-		return NULL;
-	t = ReplaceVarsFromTargetList(copyObject(qual), rti, 0, rte,
-								  rte->subquery->targetList,
-								  REPLACEVARS_REPORT_ERROR, 0,
-								  &rte->subquery->hasSubLinks);
-	if (contain_agg_clause(t) || contain_window_function(t) ||
-		expression_returns_set(t) || contain_volatile_functions(t))
-		return NULL;
-	return t;
+		return false;
+	return !(rt_fetch(rti, q->rtable)->security_barrier &&
+			 contain_leaked_vars(qual));
 }
 
 /*
@@ -417,16 +483,11 @@ ia_advise_push_down(Query *q, List *quals)
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lr);
 
 		rti++;
-		if (rte->rtekind != RTE_SUBQUERY || !pushdown_subquery(rte->subquery))
+		if (rte->rtekind != RTE_SUBQUERY)
 			continue;
 		foreach(lc, quals)
-		{
-			Node	   *t = pushed_qual(q, rti, lfirst(lc));
-			FromExpr   *jt = rte->subquery->jointree;
-
-			if (t)
-				jt->quals = make_and_qual(jt->quals, t);
-		}
+			if (pushable_qual(q, rti, lfirst(lc)))
+				push_into(rte->subquery, rte, rti, lfirst(lc));
 	}
 }
 
