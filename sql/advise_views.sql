@@ -62,6 +62,13 @@ SELECT rank, definition, note
 EXPLAIN (COSTS OFF)
   WITH c AS MATERIALIZED (SELECT id, region FROM accounts) SELECT id FROM c WHERE region = 7;
 
+-- PostgREST's shape: the view read through a CTE, filtered and made json
+-- outside it
+SELECT rank, definition
+  FROM idx_advise($q$WITH pgrst_source AS (SELECT api_accounts.* FROM api_accounts)
+                     SELECT coalesce(json_agg(_postgrest_t), '[]') AS body
+                       FROM (SELECT * FROM pgrst_source WHERE region = 7) _postgrest_t$q$);
+
 -- 4. a view joined to a table on a key: the view's table gets the join key
 -- (the inner side of a nested loop)
 SELECT rank, definition
