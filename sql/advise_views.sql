@@ -103,6 +103,14 @@ SELECT rank, definition
   FROM idx_advise('SELECT n, total FROM api_per_region WHERE region = 7');
 SELECT rank, definition, note
   FROM idx_advise('SELECT region FROM api_per_region WHERE n > 100');
+-- a condition the planner derives (v.region = g.region AND v.region = 7
+-- gives g.region = 7) is pushed into the grouped view too
+EXPLAIN (COSTS OFF)
+  SELECT g.n FROM api_per_region g JOIN visits v ON v.region = g.region WHERE v.region = 7;
+SELECT definition
+  FROM idx_advise('SELECT g.n FROM api_per_region g JOIN visits v ON v.region = g.region
+                    WHERE v.region = 7')
+ ORDER BY definition;
 
 -- 6. privileges: the view reads its table with the view owner's rights.
 -- A role that may read only the view gets the index on the table, with the

@@ -45,10 +45,11 @@
  *	  "WHERE a = 7" passes through and "WHERE b LIKE 'x%'" does not,
  *	  exactly as the planner decides.
  *
- * The planner does more (conditions derived through equivalence classes,
- * x.a = y.b AND y.b = 7 giving x.a = 7, pushed into a view that stays;
- * IN and EXISTS sub-selects pulled up as semi-joins); those conditions
- * draw no candidate here.  An over-eager rule here would only
+ * The conditions the planner derives through its equivalence classes are
+ * followed one step (x.a = y.b AND y.b = 7 gives x.a = 7, pushed into x
+ * when x stays a sub-query).  The planner does more (longer chains, IN and
+ * EXISTS sub-selects pulled up as semi-joins); those conditions draw no
+ * candidate here.  An over-eager rule here would only
  * cost plannings: every candidate is kept only when the planner's own plan
  * uses it.
  *
@@ -64,6 +65,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "utils/lsyscache.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
 
@@ -466,10 +468,93 @@ pushable_qual(Query *q, int rti, Node *qual)
 			 contain_leaked_vars(qual));
 }
 
+/* "x = y" of two columns of this level of one type, or "x = value" (a
+ * constant or $n): the column(s), the value and the operator; false if
+ * the clause is neither */
+static bool
+equality(Node *clause, Var **x, Var **y, Node **value, Oid *opno)
+{
+	Node	   *l;
+	Node	   *r;
+
+	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2)
+		return false;
+	*opno = ((OpExpr *) clause)->opno;
+	l = linitial(((OpExpr *) clause)->args);
+	r = lsecond(((OpExpr *) clause)->args);
+	if (IsA(r, Var) && !IsA(l, Var))
+	{
+		Node	   *swap = l;
+
+		l = r;
+		r = swap;
+	}
+	if (!IsA(l, Var) || ((Var *) l)->varlevelsup != 0 ||
+		!op_mergejoinable(*opno, exprType(l)))
+		return false;
+	*x = (Var *) l;
+	*y = NULL;
+	*value = NULL;
+	if (IsA(r, Var) && ((Var *) r)->varlevelsup == 0 &&
+		exprType(r) == exprType(l))
+		*y = (Var *) r;
+	else if (IsA(r, Const) ||
+			 (IsA(r, Param) && ((Param *) r)->paramkind == PARAM_EXTERN))
+		*value = r;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The conditions the planner derives through its equivalence classes, one
+ * step: "x = y AND y = 7" gives "x = 7" (same operator), which it then
+ * pushes into x's sub-query like a condition written there.
+ */
+static List *
+derived_quals(List *quals)
+{
+	List	   *out = NIL;
+	ListCell   *lj;
+	ListCell   *lv;
+
+	foreach(lj, quals)
+	{
+		Var		   *x,
+				   *y,
+				   *vx,
+				   *vy;
+		Node	   *value;
+		Oid			op,
+					vop;
+
+		if (!equality(lfirst(lj), &x, &y, &value, &op) || y == NULL)
+			continue;
+		foreach(lv, quals)
+		{
+			if (!equality(lfirst(lv), &vx, &vy, &value, &vop) ||
+				value == NULL || vop != op)
+				continue;
+			if (equal(vx, y))
+				out = lappend(out, make_opclause(op, BOOLOID, false,
+												 (Expr *) copyObject(x),
+												 (Expr *) copyObject(value),
+												 InvalidOid, exprCollation((Node *) x)));
+			else if (equal(vx, x))
+				out = lappend(out, make_opclause(op, BOOLOID, false,
+												 (Expr *) copyObject(y),
+												 (Expr *) copyObject(value),
+												 InvalidOid, exprCollation((Node *) y)));
+		}
+	}
+	return out;
+}
+
 /*
  * ia_advise_push_down -- the conditions "quals" (the conjuncts of q's
- * WHERE and JOIN ... ON, join alias Vars flattened) that the planner
- * pushes into the sub-queries of q that stay, added to their WHERE.
+ * WHERE and JOIN ... ON, join alias Vars flattened), and those the planner
+ * derives from them, that the planner pushes into the sub-queries of q
+ * that stay, added to their WHERE.
  */
 void
 ia_advise_push_down(Query *q, List *quals)
@@ -477,6 +562,8 @@ ia_advise_push_down(Query *q, List *quals)
 	ListCell   *lr;
 	ListCell   *lc;
 	int			rti = 0;
+
+	quals = list_concat_copy(quals, derived_quals(quals));
 
 	foreach(lr, q->rtable)
 	{
