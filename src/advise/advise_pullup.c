@@ -30,28 +30,26 @@
  *	  planner does; a sub-query that is still not simple once its own are
  *	  pulled up stays;
  *	- push-down (set_subquery_pathlist, qual_is_pushdown_safe;
- *	  ia_advise_push_down, called by advise_extract.c with the level's
- *	  conditions once it has collected them): a
- *	  sub-query that stays (a security_barrier view, a GROUP BY or DISTINCT
- *	  view, a UNION) receives each condition of the outer level on it
- *	  alone, mapped through its output, into its WHERE, or into each arm's
- *	  of a set operation whose column has the same type there (the
- *	  planner's append relation of a UNION ALL); not when the sub-query or
- *	  arm has LIMIT/OFFSET, window functions, DISTINCT ON or
- *	  set-returning output, nor a condition with a sub-select, a volatile
- *	  function, a whole-row reference, or one that would land on an
- *	  aggregate; and for a security_barrier view only a condition whose
- *	  functions are all leakproof (contain_leaked_vars), so
- *	  "WHERE a = 7" passes through and "WHERE b LIKE 'x%'" does not,
- *	  exactly as the planner decides.
+ *	  ia_advise_push_down, which advise_extract.c calls with the level's
+ *	  conditions once it has collected them): a sub-query that stays (a
+ *	  security_barrier view, a GROUP BY or DISTINCT view, a UNION)
+ *	  receives each condition of the outer level on it alone, mapped
+ *	  through its output, into its WHERE, or into each arm's of a set
+ *	  operation whose column has the same type there (the planner's append
+ *	  relation of a UNION ALL); not when the sub-query or arm has
+ *	  LIMIT/OFFSET, window functions, DISTINCT ON or set-returning output,
+ *	  nor a condition with a sub-select, a volatile function, a whole-row
+ *	  reference, or one that would land on an aggregate; and for a
+ *	  security_barrier view only a condition whose functions are all
+ *	  leakproof (contain_leaked_vars), so "WHERE a = 7" passes through and
+ *	  "WHERE lower(b) = 'x'" does not, exactly as the planner decides.
  *
  * The conditions the planner derives through its equivalence classes are
  * followed one step (x.a = y.b AND y.b = 7 gives x.a = 7, pushed into x
  * when x stays a sub-query).  The planner does more (longer chains, IN and
  * EXISTS sub-selects pulled up as semi-joins); those conditions draw no
- * candidate here.  An over-eager rule here would only
- * cost plannings: every candidate is kept only when the planner's own plan
- * uses it.
+ * candidate here.  An over-eager rule here would only cost plannings: a
+ * candidate is kept only when the planner's own plan uses it.
  *
  * Rules: call inside a transaction; works on a copy the caller owns;
  * nothing here plans, folds or executes anything (catalog look-ups only).
@@ -65,9 +63,9 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
-#include "utils/lsyscache.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
+#include "utils/lsyscache.h"
 
 #include "advise_internal.h"
 
@@ -523,7 +521,8 @@ derived_quals(List *quals)
 		Var		   *x,
 				   *y,
 				   *vx,
-				   *vy;
+				   *vy,
+				   *other;
 		Node	   *value;
 		Oid			op,
 					vop;
@@ -535,16 +534,13 @@ derived_quals(List *quals)
 			if (!equality(lfirst(lv), &vx, &vy, &value, &vop) ||
 				value == NULL || vop != op)
 				continue;
-			if (equal(vx, y))
+			/* y = 7 gives x = 7; x = 7 gives y = 7 */
+			other = equal(vx, y) ? x : equal(vx, x) ? y : NULL;
+			if (other)
 				out = lappend(out, make_opclause(op, BOOLOID, false,
-												 (Expr *) copyObject(x),
+												 (Expr *) copyObject(other),
 												 (Expr *) copyObject(value),
-												 InvalidOid, exprCollation((Node *) x)));
-			else if (equal(vx, x))
-				out = lappend(out, make_opclause(op, BOOLOID, false,
-												 (Expr *) copyObject(y),
-												 (Expr *) copyObject(value),
-												 InvalidOid, exprCollation((Node *) y)));
+												 InvalidOid, exprCollation((Node *) other)));
 		}
 	}
 	return out;
@@ -564,7 +560,6 @@ ia_advise_push_down(Query *q, List *quals)
 	int			rti = 0;
 
 	quals = list_concat_copy(quals, derived_quals(quals));
-
 	foreach(lr, q->rtable)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lr);
