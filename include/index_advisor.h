@@ -54,8 +54,9 @@
  *	  measure.c            idx_explain(analyze): timed runs (ia_measure.h)
  *	src/advise/            idx_advise, idx_advise_workload, idx_whatif (ia_advise.h)
  *	  advise.c, advise_plan.c, advise_select.c, advise_pay.c,
- *	  advise_candidates.c, advise_extract.c, advise_like.c, advise_reach.c,
- *	  advise_drops.c, advise_size.c (advise_internal.h), whatif.c
+ *	  advise_candidates.c, advise_extract.c, advise_pullup.c, advise_like.c,
+ *	  advise_reach.c, advise_drops.c, advise_size.c (advise_internal.h),
+ *	  whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
  *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
@@ -82,7 +83,7 @@
  *	   claim.c
  *	1  advise_like.c measure.c duplicates.c hidden.c plan_hooks.c
  *	   locks.c queue.c settings.c
- *	0  advise_reach.c gentle.c columns.c errpos.c nap.c nodes.c
+ *	0  advise_reach.c advise_pullup.c gentle.c columns.c errpos.c nap.c nodes.c
  *	   check_time.c hypoplan.c plan_walk.c planning_role.c values.c
  *	   history.c status.c escape.c autopilot.c welch.c
  *

@@ -6,7 +6,10 @@
  *		analysed (and rewritten) Query trees.
  *
  * Design.  ia_advise_extract() walks every Query of a statement (sub-
- * queries, CTEs and SubLinks included) and, for each plain table it reads,
+ * queries, CTEs and SubLinks included), each level first as the planner
+ * sees it (advise_pullup.c: inlinable CTEs inlined, simple views and
+ * sub-queries pulled up into it, the conditions the planner pushes into a
+ * view that stays put there), and, for each plain table it reads,
  * sorts the conjuncts of WHERE and JOIN ... ON into: equality with a value
  * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
  * prefix LIKE 'abc%': advise_like.c says which), a join key (col =
@@ -59,52 +62,6 @@
  * Reading one Query
  * ---------------------------------------------------------------------
  */
-
-/* varnos of Vars of this query level (varlevelsup 0); -1 if volatile */
-typedef struct VarnoCtx
-{
-	Bitmapset  *varnos;
-	bool		bad;			/* volatile, aggregate, SubLink, whole row */
-} VarnoCtx;
-
-static bool
-varno_walker(Node *node, VarnoCtx *c)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var))
-	{
-		Var		   *v = (Var *) node;
-
-		if (v->varlevelsup == 0)
-		{
-			c->varnos = bms_add_member(c->varnos, v->varno);
-			if (v->varattno <= 0)
-				c->bad = true;
-		}
-		else
-			c->bad = true;		/* a column of an outer query: no index
-								 * expression can hold it */
-		return false;
-	}
-	if (IsA(node, SubLink) || IsA(node, Aggref) || IsA(node, WindowFunc) ||
-		IsA(node, PlaceHolderVar) || IsA(node, GroupingFunc))
-	{
-		c->bad = true;
-		return false;
-	}
-	return expression_tree_walker(node, varno_walker, c);
-}
-
-static Bitmapset *
-expr_varnos(Node *node, bool *bad)
-{
-	VarnoCtx	c = {NULL, false};
-
-	(void) varno_walker(node, &c);
-	*bad = c.bad || contain_volatile_functions(node);
-	return c.varnos;
-}
 
 /* bms_singleton_member, or 0 when not exactly one member */
 static int
@@ -371,7 +328,7 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 	else if (!isarray && (gin = gin_opclass(opno, operand, value, u)) != NULL &&
 			 k->attnum != 0)
 	{
-		(void) expr_varnos(value, &bad);
+		(void) ia_advise_expr_varnos(value, &bad);
 		k->opclass = strcmp(gin, "default") == 0 ? NULL : pstrdup(gin);
 		u->gin = ia_advise_add_key(u->gin, k);
 		/* payload @> '{"source": "import"}': a partial index too */
@@ -499,7 +456,7 @@ classify_clause(List *uses, Node *clause)
 		return;
 	if (is_orclause(clause))
 	{
-		lv = expr_varnos(clause, &lbad);
+		lv = ia_advise_expr_varnos(clause, &lbad);
 		li = bms_singleton_member_or(lv);
 		if (!lbad && li > 0 && use_of(uses, li))
 			classify_or(use_of(uses, li), (BoolExpr *) clause);
@@ -521,8 +478,8 @@ classify_clause(List *uses, Node *clause)
 	else
 		return;
 
-	lv = expr_varnos(l, &lbad);
-	rv = expr_varnos(r, &rbad);
+	lv = ia_advise_expr_varnos(l, &lbad);
+	rv = ia_advise_expr_varnos(r, &rbad);
 	li = bms_singleton_member_or(lv);
 	ri = bms_singleton_member_or(rv);
 	if (!lbad && li > 0 && bms_is_empty(rv) && !rbad && use_of(uses, li))
@@ -598,7 +555,7 @@ collect_sort(Query *q, List *uses)
 		TargetEntry *tle = get_sortgroupclause_tle(sgc, q->targetList);
 		Node	   *e = flatten_join_alias_vars(q, (Node *) tle->expr);
 		bool		bad;
-		Bitmapset  *vn = expr_varnos(e, &bad);
+		Bitmapset  *vn = ia_advise_expr_varnos(e, &bad);
 		int			rti = bms_singleton_member_or(vn);
 		IaCandKey  *k;
 		int16		strategy;
@@ -689,12 +646,15 @@ extract_one(Query *q, int qno)
 		u->set = with_generated(rte->relid, bms_copy(rte->updatedCols));
 		uses = lappend(uses, u);
 	}
+	collect_quals((Node *) q->jointree, &quals);
+	quals = (List *) flatten_join_alias_vars(q, (Node *) flatten_ands(quals));
+	/* a condition on a view that stays a sub-query goes into it, when the
+	 * planner would put it there (advise_pullup.c) */
+	ia_advise_push_down(q, quals);
 	if (uses == NIL)
 		return NIL;
-	collect_quals((Node *) q->jointree, &quals);
-	quals = flatten_ands(quals);
 	foreach(lc, quals)
-		classify_clause(uses, flatten_join_alias_vars(q, (Node *) lfirst(lc)));
+		classify_clause(uses, lfirst(lc));
 	collect_sort(q, uses);
 	return uses;
 }
@@ -712,6 +672,8 @@ extract_walker(Node *node, ExtractCtx *c)
 		return false;
 	if (IsA(node, Query))
 	{
+		/* views, sub-queries and CTEs as the planner pulls them up */
+		ia_advise_pull_up((Query *) node);
 		c->uses = list_concat(c->uses, extract_one((Query *) node, c->qno));
 		return query_tree_walker((Query *) node, extract_walker, c, 0);
 	}

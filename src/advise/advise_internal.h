@@ -4,8 +4,8 @@
  *		What advise.c (the SQL functions and their rows), advise_plan.c
  *		(preparing, costing), advise_reach.c (which candidates can change a
  *		plan), advise_size.c (sizing), advise_select.c (selecting),
- *		advise_extract.c, advise_like.c and advise_candidates.c share.  Not
- *		for other modules.
+ *		advise_extract.c, advise_pullup.c, advise_like.c and
+ *		advise_candidates.c share.  Not for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -129,6 +129,11 @@ extern bool ia_advise_has_column(List *keys, IaCandKey *k);
 extern List *ia_advise_add_key(List *keys, IaCandKey *k);
 extern double ia_advise_column_distinct(Oid relid, AttrNumber attnum);
 extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
+
+/* advise_pullup.c */
+extern void ia_advise_pull_up(Query *q);
+extern void ia_advise_push_down(Query *q, List *quals);
+extern Bitmapset *ia_advise_expr_varnos(Node *node, bool *bad);
 
 /* advise_like.c */
 extern bool ia_advise_like_prefix(Oid opno, Node *operand, Node *value,
