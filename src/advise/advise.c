@@ -33,7 +33,7 @@
  * that would drop an earlier one so must beat it clearly, by the same
  * near-tie rule, or it is passed over: the advice must not move with the
  * ANALYZE sample); a pick
- * that idx_apply would refuse as a duplicate (definition.c's rule) is
+ * that idx_apply would refuse as a duplicate (definition/duplicates.c's rule) is
  * skipped.  Until max_indexes picks, the budget, or nothing helps.
  * Without a budget each pick must pay for its bytes (advise_pay.c): over
  * the statements it helps, their cost times the bytes of the indexes
@@ -52,13 +52,13 @@
  * more privileges than the author (verify.c).  Nothing is ever executed.
  * No code of a statement runs as the caller: what its candidates are drawn
  * from is folded once, as its planning role (advise_plan.c: fold_uses),
- * candidates are resolved as written (definition.c) and sized as the author
+ * candidates are resolved as written (definition/resolve.c) and sized as the author
  * and planning role of the statement they were drawn from (advise_size.c;
  * a candidate that cannot be sized is left out, with a note); existing
  * indexes' expressions are folded as their table's owner
  * (ia_index_folded_form).
  * idx_advise_statements is bounded as idx_advise is (max_queries_per_index,
- * max_query_bytes: definition.c).
+ * max_query_bytes: definition/queries.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -736,7 +736,7 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("queries, roles and weights must have the same length")));
-	/* idx_advise's limits (definition.c): the count refused as there, a
+	/* idx_advise's limits (definition/queries.c): the count refused as there, a
 	 * statement too long to parse skipped and counted, unread */
 	ia_check_query_count(n, true);
 	for (int i = 0; i < n; i++)

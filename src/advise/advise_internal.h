@@ -81,7 +81,7 @@ typedef struct AdvQuery
 
 /*
  * The memo's key: a query and the ids of the candidates that can change
- * its plan (advise_plan.c, relevant()), all of them (hashed by memo_hash,
+ * its plan (advise_plan.c, candidates_on_tables_of()), all of them (hashed by memo_hash,
  * compared in full by memo_match).
  */
 typedef struct MemoKey

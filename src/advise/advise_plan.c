@@ -203,7 +203,7 @@ plan_once(AdvState *st, AdvQuery *q, List *set, ParamListInfo params,
 
 /*
  * The memo of costings: keyed by the query and the ids of all the
- * candidates of the set that can change its plan (relevant(); a key cut
+ * candidates of the set that can change its plan (candidates_on_tables_of(), advise_reach.c; a key cut
  * shorter would hand one set the cost of another).
  */
 static uint32
@@ -410,7 +410,7 @@ cost_unseen(AdvState *st, AdvQuery *q, MemoEntry *e, List *rel)
 }
 
 /*
- * query_cost -- q's cost with the candidates "set" visible (memoised);
+ * ia_advise_query_cost -- q's cost with the candidates "set" visible (memoised);
  * *used gets the ids of those its plans use.
  */
 double
@@ -671,7 +671,7 @@ fold_keys(List *keys)
  * level, in a subtransaction that is rolled back: the same folding, by the
  * same role, as planning q does (an IMMUTABLE function with constant
  * arguments runs now: "a + g()" becomes "a + 1").  After this, nothing of
- * them is ever folded again (definition.c resolves candidates as written),
+ * them is ever folded again (definition/resolve.c resolves candidates as written),
  * so no code of the statement runs as the caller (doc/safety-planning.md,
  * "The advisor").  The folded trees are made in the caller's memory.
  */

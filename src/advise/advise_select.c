@@ -70,7 +70,7 @@ benefit(AdvState *st, List *set, Oid relid, bool commit, double *rel)
 
 /*
  * Would idx_apply refuse c as covered by an existing or queued index?  Asks
- * definition.c as the caller, c resolved as written (nothing of it folded
+ * definition/resolve.c as the caller, c resolved as written (nothing of it folded
  * as the caller: see fold_uses); a refusal because the caller may not build
  * it (42501: not the owner) is kept in c->apply_refusal for the row's note.
  */
@@ -105,7 +105,7 @@ refused_as_duplicate(IaCand *c)
 
 /*
  * ia_advise_make_hypos -- each candidate's hypothetical index, resolved by
- * definition.c as idx_apply resolves it except for who may build it, and
+ * definition/resolve.c as idx_apply resolves it except for who may build it, and
  * as written: nothing folded, as the caller or anyone (fold_uses did, as
  * the statement's planning role) (ia_hypo_from_definition_unowned); in
  * cands' memory; the list of those

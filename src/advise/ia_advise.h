@@ -8,8 +8,8 @@
  *		advise_plan.c, selected under a budget by advise_select.c.
  *
  * Layering: advise.c calls the others, ia_hypo.h (hypothetical indexes,
- * their sizes, planning as verify.c's rule says) and definition.c (naming
- * and the duplicate rule of idx_apply); nothing calls advise.c.
+ * their sizes, planning as verify.c's rule says) and definition/ (naming.c,
+ * and duplicates.c: the duplicate rule of idx_apply); nothing calls advise.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -7,7 +7,7 @@
  *
  * Design.  Each definition becomes a hypothetical index (hypo.c: checked as
  * idx_apply checks it, same errors); each query is checked as idx_apply
- * checks a stored query (definition.c: ia_query_texts: shape, limits,
+ * checks a stored query (definition/queries.c: ia_query_texts: shape, limits,
  * one SELECT/INSERT/UPDATE/DELETE, never executed), prepared once
  * (plan_prepared.c, as the caller, under the rule of who plans as whom) and
  * planned twice: without the hypothetical indexes and with all of them
@@ -339,7 +339,8 @@ idx_whatif(PG_FUNCTION_ARGS)
 	int			nvalues;
 	bool		plan_before;
 
-	/* definitions are checked against the queue too (names, duplicates) */
+	/* the extension's schema, for what reads its tables; the queue itself is
+	 * not asked about names or duplicates (hypo.c, doc/whatif.md) */
 	ia_queue_set_schema(get_func_namespace(fcinfo->flinfo->fn_oid));
 	check_array_arg(fcinfo, 0, "definitions");
 	check_array_arg(fcinfo, 1, "queries");

@@ -5,7 +5,7 @@
  *		as idx_apply checks a definition, sized without being built.
  *
  * Design.  ia_hypo_from_definition() resolves the definition through
- * definition.c (ia_resolve_hypothetical: the same checks, errors and
+ * definition/resolve.c (ia_resolve_hypothetical: the same checks, errors and
  * SQLSTATEs as idx_apply, so the caller must own the table, except that the
  * queue is not asked: a hypothetical index reserves no name and duplicates
  * nothing queued; ia_hypo_from_definition_unowned, for the advisor, also

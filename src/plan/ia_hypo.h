@@ -4,7 +4,7 @@
  *		Hypothetical indexes and the costing API of the advisor.
  *
  *	hypo.c        a hypothetical index from a CREATE INDEX text, checked as
- *	              idx_apply checks it (definition.c; the advisor's variant
+ *	              idx_apply checks it (definition/resolve.c; the advisor's variant
  *	              skips only who may build it); its size
  *	plan_prepared.c  prepare a query once, plan it many times against sets
  *	              of hypothetical indexes (the one planner path, as the caller)

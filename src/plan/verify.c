@@ -26,7 +26,8 @@
  * the asking role, as the executor would.
  *
  * Callers: the check of stored queries (src/check/verify_queries.c),
- * plan_prepared.c (idx_whatif, the advisor), definition.c.
+ * plan_prepared.c (idx_whatif, the advisor), definition/ (queries.c,
+ * resolve.c, duplicates.c).
  *
  *-------------------------------------------------------------------------
  */
