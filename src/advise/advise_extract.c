@@ -55,6 +55,7 @@
 
 #include "ia_advise.h"
 #include "advise_internal.h"
+#include "ia_values.h"
 /* "col = 'x'" makes a partial index when col has at most this many values */
 #define IA_FEW_VALUES	10
 
@@ -134,18 +135,6 @@ ia_advise_add_key(List *keys, IaCandKey *k)
 	if (k == NULL || ia_advise_has_column(keys, k))
 		return keys;
 	return lappend(keys, k);
-}
-
-/* The btree strategy of "operand opno value" for operand's type, 0 if
- * btree cannot serve it. */
-static int
-btree_strategy(Oid opno, Node *operand)
-{
-	Oid			opclass = GetDefaultOpClass(exprType(operand), BTREE_AM_OID);
-
-	if (!OidIsValid(opclass) || !OidIsValid(opno))
-		return 0;
-	return get_op_opfamily_strategy(opno, get_opclass_family(opclass));
 }
 
 /* gin opclass name serving "operand opno value", or NULL (LIKE and
@@ -308,7 +297,7 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 
 	if (k == NULL)
 		return;
-	strategy = btree_strategy(opno, operand);
+	strategy = ia_btree_strategy(opno, operand);
 	if (strategy == BTEqualStrategyNumber)
 	{
 		u->eq = ia_advise_add_key(u->eq, k);
@@ -336,7 +325,7 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 			constant_restriction(u, opno, operand, value, false);
 	}
 	else if (!isarray && k->attnum != 0 && ia_advise_few_values(u->relid, k->attnum) &&
-			 btree_strategy(get_negator(opno), operand) == BTEqualStrategyNumber)
+			 ia_btree_strategy(get_negator(opno), operand) == BTEqualStrategyNumber)
 		constant_restriction(u, opno, operand, value, false);	/* status <> 'done' */
 }
 
@@ -488,7 +477,7 @@ classify_clause(List *uses, Node *clause)
 			 use_of(uses, ri) && OidIsValid(get_commutator(opno)))
 		classify_restriction(use_of(uses, ri), get_commutator(opno), r, l, false);
 	else if (!lbad && !rbad && li > 0 && ri > 0 && li != ri && !isarray &&
-			 btree_strategy(opno, l) == BTEqualStrategyNumber)
+			 ia_btree_strategy(opno, l) == BTEqualStrategyNumber)
 	{
 		/* a join key on both sides: the inner side of a nested loop */
 		if (use_of(uses, li))
