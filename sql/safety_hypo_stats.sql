@@ -50,9 +50,20 @@ GRANT SELECT (id, tenant) ON hst.d, hst.u TO regress_hst_bob;
 CREATE VIEW hst.dv AS SELECT id FROM hst.d WHERE code = 'bbbbbb10';
 CREATE VIEW hst.uv AS SELECT id FROM hst.u WHERE code = 'bbbbbb10';
 GRANT SELECT ON hst.dv, hst.uv TO regress_hst_bob;
+-- 3. A partitioned table bob may read (SELECT on it, none on its leaves, as
+--    GRANT leaves them; the second leaf's columns in another order).
+CREATE TABLE hst.p (k int, note text) PARTITION BY LIST (k);
+CREATE TABLE hst.p1 PARTITION OF hst.p FOR VALUES IN (1);
+CREATE TABLE hst.p2 (note text, k int);
+ALTER TABLE hst.p ATTACH PARTITION hst.p2 FOR VALUES IN (2);
+INSERT INTO hst.p SELECT 1 + g % 2, repeat('s', 200) || g
+  FROM generate_series(1, 20000) g;
+ANALYZE hst.p;
+GRANT SELECT ON hst.p TO regress_hst_bob;
 RESET client_min_messages;
 
--- What pg_stats shows bob: nothing of note (RLS) or code (no privilege).
+-- What pg_stats shows bob: nothing of note (RLS) or code (no privilege);
+-- p's columns, not its leaves'.
 SET ROLE regress_hst_bob;
 SELECT tablename, attname FROM pg_stats WHERE schemaname = 'hst' ORDER BY 1, 2;
 RESET ROLE;
@@ -93,6 +104,17 @@ SELECT (SELECT est_size FROM idx_advise('SELECT id FROM hst.dv')) * 2 <
        AS superuser_sizes_by_n_distinct;
 SELECT idx_hypo_size('CREATE INDEX ON hst.d (code)') * 2 <
        idx_hypo_size('CREATE INDEX ON hst.u (code)') AS hypo_size_by_n_distinct;
+
+-- 3. Each leaf's statistics are judged by the column of the partitioned
+--    table it is, which pg_stats shows bob: he gets the size the superuser
+--    gets (the leaves' 200-byte notes; the type alone would say 32).
+SELECT est_size AS superuser_size
+  FROM idx_advise('SELECT k FROM hst.p WHERE note = $1') \gset
+SET ROLE regress_hst_bob;
+SELECT definition, est_size = :superuser_size AS as_the_superuser
+  FROM idx_advise('SELECT k FROM hst.p WHERE note = $1');
+RESET ROLE;
+SELECT :superuser_size > 20000 * 200 AS sized_by_width;
 
 SET client_min_messages = warning;
 DROP SCHEMA hst CASCADE;
