@@ -31,7 +31,8 @@
  * caller (idx_hypo_size, idx_whatif: the caller owns the table) or, for the
  * advisor's candidates, on the terms of the statement the candidate was
  * drawn from (its author, its planning role: plan_prepared.c,
- * ia_prepare_for).
+ * ia_prepare_for); the model reads only the statistics pg_stats shows the
+ * planning role (hypoplan.c, "Whose statistics").
  *
  * Caller's rules: inside a transaction, as the role that asks; the table
  * (and its partitions) stay AccessShareLocked until the transaction ends.

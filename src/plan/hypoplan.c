@@ -20,9 +20,10 @@
  * table's rows (rel->tuples, as for a real index), times the predicate's
  * selectivity for a partial index.  A btree leaf tuple is
  * MAXALIGN(IndexTupleData + null bitmap when a column has NULLs + the
- * columns' average stored widths from pg_statistic, aligned as
- * index_form_tuple aligns them) plus a line pointer; leaf pages are filled
- * to the fillfactor (default 90) as the sorted build fills them; in a
+ * columns' average stored widths from pg_statistic, when the role may read
+ * them (below), aligned as index_form_tuple aligns them) plus a line
+ * pointer; leaf pages are filled to the fillfactor (default 90) as the
+ * sorted build fills them; in a
  * deduplicating index (PG13+: no INCLUDE, not unique, every opclass
  * "equalimage") the rows of each distinct key value, by n_distinct, become
  * posting-list tuples of at most ~10% of a page (the key columns that make
@@ -33,10 +34,27 @@
  * per child at 70% fill, up to a single root; plus the metapage.  hash,
  * gist, gin and brin get simpler models (see estimate_other).
  *
- * Caller's rules: called from inside the planner only, with the hypothetical
- * indexes built by hypo.c.  Reads catalogs through the syscache only, and
- * the relcache's list of the table's foreign keys (the planner has the
- * table locked).
+ * Whose statistics (doc/safety.md).  A column's width, NULL fraction and
+ * n_distinct are read from pg_statistic only when pg_stats shows that
+ * column to the role that sizes: values.c's one rule, ia_stats_visible,
+ * asked for the current user, which is the planning role of the planner
+ * call the model runs in (plan_prepared.c plans as it).  That is, for
+ * idx_whatif, the planning role of the caller's query; for idx_hypo_size,
+ * that of "SELECT FROM <table>" (the caller, or the table's owner when the
+ * caller has the owner's privileges); for the advisor, the planning role
+ * of the statement a candidate is costed with, or was drawn from when it
+ * is sized alone (ia_prepare_for).  A leaf partition's column is judged as
+ * the column of the partitioned table it is (stats_readable).  Otherwise
+ * the column is what its type says: the type's average width
+ * (get_typavgwidth), no NULLs, n_distinct unknown (no deduplication
+ * modelled; gin: half the values distinct).  Before, a role learnt from
+ * the size a column's width, NULL fraction and number of distinct values
+ * that pg_stats hid from it (column privileges, row-level security).
+ *
+ * Caller's rules: called from inside the planner only, as the planning
+ * role, with the hypothetical indexes built by hypo.c.  Reads catalogs
+ * through the syscache only, and the relcache's list of the table's
+ * foreign keys (the planner has the table locked).
  *
  *-------------------------------------------------------------------------
  */
