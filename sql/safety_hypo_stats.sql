@@ -116,6 +116,37 @@ SELECT definition, est_size = :superuser_size AS as_the_superuser
 RESET ROLE;
 SELECT :superuser_size > 20000 * 200 AS sized_by_width;
 
+-- 4. idx_hypo_size, as the owner of tables whose row security binds it
+--    too (FORCE ROW LEVEL SECURITY: pg_stats shows it nothing of them).
+--    The "doc" of hst.gw is ~30 keys wide, hst.gn's one key: the gin and
+--    btree models take what the type says for both, until row security
+--    no longer binds the owner.
+CREATE ROLE regress_hst_owner;
+GRANT USAGE, CREATE ON SCHEMA hst TO regress_hst_owner;
+SET ROLE regress_hst_owner;
+CREATE TABLE hst.gw (id int, doc jsonb);
+CREATE TABLE hst.gn (id int, doc jsonb);
+INSERT INTO hst.gw
+SELECT g, (SELECT jsonb_object_agg('k' || i, g + i) FROM generate_series(1, 30) i)
+  FROM generate_series(1, 20000) g;
+INSERT INTO hst.gn SELECT g, jsonb_build_object('k', g) FROM generate_series(1, 20000) g;
+ANALYZE hst.gw, hst.gn;
+ALTER TABLE hst.gw ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE hst.gn ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+SELECT count(*) AS stats_the_owner_sees FROM pg_stats WHERE schemaname = 'hst' AND tablename IN ('gw', 'gn');
+SELECT idx_hypo_size('CREATE INDEX ON hst.gw USING gin (doc)') =
+       idx_hypo_size('CREATE INDEX ON hst.gn USING gin (doc)') AS gin_alike,
+       idx_hypo_size('CREATE INDEX ON hst.gw (doc)') =
+       idx_hypo_size('CREATE INDEX ON hst.gn (doc)') AS btree_alike;
+ALTER TABLE hst.gw NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE hst.gn NO FORCE ROW LEVEL SECURITY;
+SELECT idx_hypo_size('CREATE INDEX ON hst.gw USING gin (doc)') >
+       idx_hypo_size('CREATE INDEX ON hst.gn USING gin (doc)') AS gin_by_width,
+       idx_hypo_size('CREATE INDEX ON hst.gw (doc)') >
+       3 * idx_hypo_size('CREATE INDEX ON hst.gn (doc)') AS btree_by_width;
+RESET ROLE;
+
 SET client_min_messages = warning;
 DROP SCHEMA hst CASCADE;
+DROP ROLE regress_hst_owner;
 DROP ROLE regress_hst_bob;
