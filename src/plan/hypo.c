@@ -366,9 +366,10 @@ ia_hypo_size(IaHypoIndex *h)
 /*
  * ia_hypo_size_planned -- ia_hypo_size(h) when a planning in this call
  * (ia_plan_prepared) has already estimated every target of h: the sum of
- * those estimates (the same model on the same statistics), without a
- * planning of its own; else ia_hypo_size(h).  For the advisor, which plans
- * its candidates before it weighs their sizes.
+ * those estimates (the same model, on the statistics that planning's role
+ * may read: hypoplan.c, "Whose statistics"), without a planning of its
+ * own; else ia_hypo_size(h).  For the advisor, which plans its candidates
+ * before it weighs their sizes.
  */
 int64
 ia_hypo_size_planned(IaHypoIndex *h)
