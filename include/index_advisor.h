@@ -73,19 +73,21 @@
  * hypo.c calls definition/, hide.c calls nodes.c, api.c calls escape.c.
  * Layers, each calling only the ones below it:
  *
- *	8  advise.c
- *	7  advise_select.c advise_size.c worker.c script.c
- *	6  advise_pay.c api.c partition.c worker_job.c index_advisor.c
- *	5  advise_plan.c whatif.c job.c usage.c
- *	4  advise_drops.c normalised.c verdicts.c queries.c statements.c hypo.c
- *	3  advise_candidates.c verify_queries.c resolve.c plan_prepared.c
- *	2  advise_extract.c launcher.c uninstall.c naming.c hide.c verify.c
- *	   claim.c
- *	1  advise_like.c measure.c duplicates.c hidden.c plan_hooks.c
- *	   locks.c queue.c settings.c
- *	0  advise_reach.c advise_pullup.c gentle.c columns.c errpos.c nap.c nodes.c
- *	   check_time.c hypoplan.c plan_walk.c planning_role.c values.c
- *	   history.c status.c escape.c autopilot.c welch.c
+ *	9  advise.c
+ *	8  advise_select.c advise_size.c script.c worker.c
+ *	7  advise_pay.c api.c index_advisor.c partition.c worker_job.c
+ *	6  advise_plan.c job.c usage.c whatif.c
+ *	5  advise_drops.c hypo.c normalised.c queries.c statements.c
+ *	   verdicts.c
+ *	4  plan_prepared.c resolve.c verify_queries.c
+ *	3  advise_candidates.c verify.c
+ *	2  advise_extract.c claim.c hide.c launcher.c naming.c plan_hooks.c
+ *	   uninstall.c
+ *	1  advise_like.c duplicates.c hidden.c hypoplan.c locks.c measure.c
+ *	   queue.c settings.c
+ *	0  advise_pullup.c advise_reach.c autopilot.c check_time.c columns.c
+ *	   errpos.c escape.c gentle.c history.c nap.c nodes.c plan_walk.c
+ *	   planning_role.c status.c values.c welch.c
  *
  * Names: exported functions start with ia_ (SQL-callable ones with idx_),
  * static ones never do (planner hooks are hook_<PostgreSQL hook>); types

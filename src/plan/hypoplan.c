@@ -20,9 +20,10 @@
  * table's rows (rel->tuples, as for a real index), times the predicate's
  * selectivity for a partial index.  A btree leaf tuple is
  * MAXALIGN(IndexTupleData + null bitmap when a column has NULLs + the
- * columns' average stored widths from pg_statistic, aligned as
- * index_form_tuple aligns them) plus a line pointer; leaf pages are filled
- * to the fillfactor (default 90) as the sorted build fills them; in a
+ * columns' average stored widths from pg_statistic, when the role may read
+ * them (below), aligned as index_form_tuple aligns them) plus a line
+ * pointer; leaf pages are filled to the fillfactor (default 90) as the
+ * sorted build fills them; in a
  * deduplicating index (PG13+: no INCLUDE, not unique, every opclass
  * "equalimage") the rows of each distinct key value, by n_distinct, become
  * posting-list tuples of at most ~10% of a page (the key columns that make
@@ -33,10 +34,27 @@
  * per child at 70% fill, up to a single root; plus the metapage.  hash,
  * gist, gin and brin get simpler models (see estimate_other).
  *
- * Caller's rules: called from inside the planner only, with the hypothetical
- * indexes built by hypo.c.  Reads catalogs through the syscache only, and
- * the relcache's list of the table's foreign keys (the planner has the
- * table locked).
+ * Whose statistics (doc/safety.md).  A column's width, NULL fraction and
+ * n_distinct are read from pg_statistic only when pg_stats shows that
+ * column to the role that sizes: values.c's one rule, ia_stats_visible,
+ * asked for the current user, which is the planning role of the planner
+ * call the model runs in (plan_prepared.c plans as it).  That is, for
+ * idx_whatif, the planning role of the caller's query; for idx_hypo_size,
+ * that of "SELECT FROM <table>" (the caller, or the table's owner when the
+ * caller has the owner's privileges); for the advisor, the planning role
+ * of the statement a candidate is costed with, or was drawn from when it
+ * is sized alone (ia_prepare_for).  A leaf partition's column is judged as
+ * the column of the partitioned table it is (stats_readable).  Otherwise
+ * the column is what its type says: the type's average width
+ * (get_typavgwidth), no NULLs, n_distinct unknown (no deduplication
+ * modelled; gin: half the values distinct).  Before, a role learnt from
+ * the size a column's width, NULL fraction and number of distinct values
+ * that pg_stats hid from it (column privileges, row-level security).
+ *
+ * Caller's rules: called from inside the planner only, as the planning
+ * role, with the hypothetical indexes built by hypo.c.  Reads catalogs
+ * through the syscache only, and the relcache's list of the table's
+ * foreign keys (the planner has the table locked).
  *
  *-------------------------------------------------------------------------
  */
@@ -53,6 +71,7 @@
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -65,6 +84,7 @@
 
 #include "index_advisor.h"
 #include "ia_hypo.h"
+#include "ia_values.h"
 
 /* What the size model knows of one index column. */
 typedef struct ColStats
@@ -261,15 +281,49 @@ ia_hypo_name(List *hypos, Oid indexoid)
  * ---------------------------------------------------------------------
  */
 
-/* pg_statistic's width and NULL fraction (and n_distinct) of a column */
-static void
-attribute_stats(Oid relid, AttrNumber attnum, ColStats *cs, bool distinct)
+/*
+ * May the model read the statistics of column attnum of target t?  Only
+ * when pg_stats shows them to the role that sizes (values.c's one rule,
+ * ia_stats_visible; see the file header): the current user, which is the
+ * planning role, since the model runs only inside the planner call that
+ * plan_prepared.c makes as that role.  A leaf partition's column is judged
+ * as the column of the index's own table that it is (by name, as hypo.c
+ * maps them): the role reads the leaf's rows through that table, and its
+ * privileges and row security are that table's (the planner's own
+ * examine_variable judges a child's statistics by its parent too).
+ */
+static bool
+stats_readable(IaHypoIndex *h, IaHypoTarget *t, AttrNumber attnum)
 {
-	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
-									  Int16GetDatum(attnum),
-									  BoolGetDatum(false));
+	if (t->relid != h->relid)
+	{
+		char	   *name = get_attname(t->relid, attnum, true);
+
+		if (name == NULL)
+			return false;
+		attnum = get_attnum(h->relid, name);
+		if (attnum == InvalidAttrNumber)
+			return false;
+	}
+	return ia_stats_visible(h->relid, attnum, GetUserId());
+}
+
+/*
+ * pg_statistic's width and NULL fraction (and n_distinct) of column attnum
+ * of target t, into cs; cs is left as it is (what the type says) when the
+ * role may not read them (stats_readable) or there are none.
+ */
+static void
+attribute_stats(IaHypoIndex *h, IaHypoTarget *t, AttrNumber attnum,
+				ColStats *cs, bool distinct)
+{
+	HeapTuple	tup;
 	Form_pg_statistic s;
 
+	if (!stats_readable(h, t, attnum))
+		return;
+	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(t->relid),
+						  Int16GetDatum(attnum), BoolGetDatum(false));
 	if (!HeapTupleIsValid(tup))
 		return;
 	s = (Form_pg_statistic) GETSTRUCT(tup);
@@ -298,7 +352,7 @@ column_stats(IaHypoIndex *h, IaHypoTarget *t, int i, ListCell **expr,
 
 		get_atttypetypmodcoll(t->relid, t->attnums[i], &type, &typmod, &coll);
 		cs->width = get_typavgwidth(type, typmod);
-		attribute_stats(t->relid, t->attnums[i], cs, true);
+		attribute_stats(h, t, t->attnums[i], cs, true);
 	}
 	else
 	{
@@ -312,7 +366,7 @@ column_stats(IaHypoIndex *h, IaHypoTarget *t, int i, ListCell **expr,
 		/* lower(col) and the like: about as wide as the column */
 		if (list_length(vars) == 1 &&
 			linitial_node(Var, vars)->vartype == type)
-			attribute_stats(t->relid, linitial_node(Var, vars)->varattno,
+			attribute_stats(h, t, linitial_node(Var, vars)->varattno,
 							cs, false);
 	}
 	/* an operator class may store another type (gist point_ops: box) */
@@ -538,7 +592,10 @@ estimate_btree(IaHypoIndex *h, IaHypoTarget *t, double rows, double tablerows)
 	t->est_height = height;
 }
 
-/* The distinct fraction of column attnum (pg_statistic), 0.5 if unknown. */
+/*
+ * The distinct fraction of column attnum (pg_statistic), 0.5 if unknown;
+ * the caller has checked that the role may read it (stats_readable).
+ */
 static double
 distinct_fraction(Oid relid, AttrNumber attnum, double reltuples)
 {
@@ -567,15 +624,17 @@ distinct_fraction(Oid relid, AttrNumber attnum, double reltuples)
  *    character), 1.5 bytes each.
  */
 static double
-gin_row_bytes(IaHypoTarget *t, double reltuples)
+gin_row_bytes(IaHypoIndex *h, IaHypoTarget *t, double reltuples)
 {
 	Oid			type = t->attnums[0] != 0 ? get_atttype(t->relid, t->attnums[0]) :
 		exprType((Node *) linitial(t->exprs));
 	Oid			elem = get_element_type(type);
+	bool		readable = t->attnums[0] != 0 &&
+		stats_readable(h, t, t->attnums[0]);
 	double		width = 0;
 	double		keys;
 
-	if (t->attnums[0] != 0)
+	if (readable)
 		width = get_attavgwidth(t->relid, t->attnums[0]);
 	if (width <= 0)
 		width = get_typavgwidth(type, -1);
@@ -587,7 +646,7 @@ gin_row_bytes(IaHypoTarget *t, double reltuples)
 	}
 	if (type == JSONBOID)
 	{
-		double		unique = t->attnums[0] != 0 ?
+		double		unique = readable ?
 			distinct_fraction(t->relid, t->attnums[0], reltuples) : 0.5;
 
 		keys = Max(1, (width - 4) / 16);
@@ -642,7 +701,7 @@ estimate_other(IaHypoIndex *h, IaHypoTarget *t, RelOptInfo *rel, double rows)
 				break;
 			}
 		case GIN_AM_OID:
-			pages = ceil(rows * gin_row_bytes(t, Max(rel->tuples, 1)) /
+			pages = ceil(rows * gin_row_bytes(h, t, Max(rel->tuples, 1)) /
 						 (usable * 0.9)) + 2;
 			break;
 		default:				/* BRIN */

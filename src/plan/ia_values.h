@@ -4,7 +4,8 @@
  *		Representative values for the $n of a stored or advised query
  *		(values.c): the one rule that idx_advise / idx_advise_workload
  *		(advise_plan.c) and idx_explain(id, "analyze" => true) (measure.c)
- *		both use, with pg_stats' visibility rule inside it.
+ *		both use, with pg_stats' visibility rule inside it
+ *		(ia_stats_visible, which hypoplan.c's size model asks too).
  *
  *-------------------------------------------------------------------------
  */

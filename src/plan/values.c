@@ -63,7 +63,9 @@
  * ia_stats_visible() is that condition for a given role: the column's own
  * SELECT grant or the table's, and row security not active for the role
  * (check_enable_rls, which is what row_security_active() asks: owners and
- * BYPASSRLS roles pass unless the table forces row security).  A value is
+ * BYPASSRLS roles pass unless the table forces row security).  The size
+ * model of hypothetical indexes (hypoplan.c) reads widths, NULL fractions
+ * and n_distinct only under it too, for the planning role.  A value is
  * used only when the planning role passes it, and printed only when the
  * viewer (the role the text is shown to) passes it too.  pg_stats is a
  * security_barrier view, so no function of the caller ever sees a row
