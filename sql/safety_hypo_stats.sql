@@ -146,6 +146,29 @@ SELECT idx_hypo_size('CREATE INDEX ON hst.gw USING gin (doc)') >
        3 * idx_hypo_size('CREATE INDEX ON hst.gn (doc)') AS btree_by_width;
 RESET ROLE;
 
+-- 5. The advisor's "does this column hold few values?" (a partial index for
+--    a constant) reads n_distinct only when pg_stats shows the caller the
+--    column: bob reads every row of hst.st through a policy, but row
+--    security hides the statistics from him, so he is advised as if the
+--    statistics were unknown, not with the partial index that tells that
+--    status has three values.
+CREATE TABLE hst.st (id int PRIMARY KEY, status text, body text);
+INSERT INTO hst.st
+SELECT g, CASE WHEN g % 1000 = 0 THEN 'blocked' WHEN g % 2 = 0 THEN 'open' ELSE 'done' END,
+       repeat('x', 50)
+  FROM generate_series(1, 200000) g;
+ANALYZE hst.st;
+ALTER TABLE hst.st ENABLE ROW LEVEL SECURITY;
+CREATE POLICY st_all ON hst.st FOR SELECT USING (true);
+GRANT SELECT ON hst.st TO regress_hst_bob;
+SELECT definition AS for_the_owner
+  FROM idx_advise(ARRAY['SELECT id, body FROM hst.st WHERE status = ''blocked''']);
+SET ROLE regress_hst_bob;
+SELECT count(*) AS stats_bob_sees FROM pg_stats WHERE schemaname = 'hst' AND tablename = 'st';
+SELECT definition AS for_bob
+  FROM idx_advise(ARRAY['SELECT id, body FROM hst.st WHERE status = ''blocked''']);
+RESET ROLE;
+
 SET client_min_messages = warning;
 DROP SCHEMA hst CASCADE;
 DROP ROLE regress_hst_owner;

@@ -40,6 +40,7 @@
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -178,14 +179,21 @@ note_param(IaRelUse *u, Node *value, IaCandKey *k, int strategy)
 	u->params = lappend(u->params, p);
 }
 
-/* How many distinct values a column has (pg_statistic), 0 if unknown. */
+/*
+ * How many distinct values a column has (pg_statistic), 0 if unknown or if
+ * pg_stats would not show the current role (the caller, who sees the
+ * advice) the column's statistics: values.c's rule, ia_stats_visible.
+ */
 double
 ia_advise_column_distinct(Oid relid, AttrNumber attnum)
 {
-	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
-									  Int16GetDatum(attnum), BoolGetDatum(false));
+	HeapTuple	tup;
 	double		nd = 0;
 
+	if (!ia_stats_visible(relid, attnum, GetUserId()))
+		return 0;
+	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+						  Int16GetDatum(attnum), BoolGetDatum(false));
 	if (HeapTupleIsValid(tup))
 	{
 		nd = ((Form_pg_statistic) GETSTRUCT(tup))->stadistinct;
