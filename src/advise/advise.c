@@ -40,7 +40,9 @@
  * the knapsack): each pick taken out in turn, the largest saving the freed
  * bytes let in put in, the rest refilled per byte; kept when the workload
  * costs clearly less in total and its geometric mean of cost does not
- * rise (advise_select.c, exchange()).
+ * rise (advise_select.c, exchange()).  A candidate that an existing index
+ * already serves (its keys that index's first keys: the `replaces` rule
+ * read the other way round) is none (make_candidates).
  *
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with
@@ -382,12 +384,18 @@ report_skipped(AdvState *st)
 						total, total == 1 ? "" : "s", s.data)));
 }
 
-/* Candidates from every query's uses; at most IA_MAX_CANDIDATES. */
+/* Candidates from every query's uses, less those an existing index
+ * already serves (ia_advise_served_by_existing); at most IA_MAX_CANDIDATES. */
 static List *
 make_candidates(List *uses)
 {
 	int			nextid = 0;
 	List	   *cands = ia_advise_generate(uses, &nextid);
+	ListCell   *lc;
+
+	foreach(lc, cands)
+		if (ia_advise_served_by_existing(lfirst(lc)))
+			cands = foreach_delete_current(cands, lc);
 
 	if (list_length(cands) > IA_MAX_CANDIDATES)
 		cands = list_truncate(cands, IA_MAX_CANDIDATES);

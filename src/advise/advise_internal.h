@@ -147,6 +147,7 @@ extern double ia_advise_cand_bytes(IaCand *c);
 /* advise.c */
 struct RelationData;
 extern bool ia_advise_is_prefix_of(struct RelationData *irel, IaCand *c);
+extern bool ia_advise_served_by_existing(IaCand *c);
 
 /* advise_drops.c */
 extern bool ia_advise_may_drop(Oid indexoid);
