@@ -137,6 +137,8 @@ extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
 									  bool workload);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
+extern double ia_advise_query_cost_exact(AdvState *st, AdvQuery *q,
+										 List *set, Bitmapset **used);
 
 /* advise_select.c */
 extern List *ia_advise_make_hypos(List *cands);
