@@ -415,11 +415,19 @@ cost_unseen(AdvState *st, AdvQuery *q, MemoEntry *e, List *rel)
 }
 
 /*
- * query_cost -- q's cost with the candidates "set" visible (memoised);
- * *used gets the ids of those its plans use.
+ * q's cost with the candidates "set" visible, memoised; *used gets the ids
+ * of those its plans use.  "exact": what the planner says of exactly the
+ * candidates of set that can change q's plan, planned unless that very set
+ * was; else through the memo's shortcuts (cost_unseen).  The shortcuts
+ * (without_unused, costed_superset) hold when another index can only take
+ * work away from a candidate; the planner's parallel and fuzzy path
+ * choices break that now and then (a covering index on a small table can
+ * move an 8-table join to a one-worker parallel plan that costs more), so
+ * the final picks are judged exactly (advise.c: drop_harmful).  The set's
+ * memo entry keeps what the planner said.
  */
-double
-ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
+static double
+query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used, bool exact)
 {
 	MemoKey		key;
 	List	   *rel;
@@ -431,10 +439,11 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 	rel = candidates_on_tables_of(q, set, &key);
 	e = hash_search(st->memo, &key, HASH_ENTER, &found);
 	if (!found)
-	{
 		e->key.ids = bms_copy(key.ids); /* the memo's own: key.ids is freed */
+	if (exact && !list_member_ptr(q->costed, e))
+		plan_into(st, q, e, rel);
+	else if (!found)
 		cost_unseen(st, q, e, rel);
-	}
 	bms_free(key.ids);
 	list_free(rel);
 	list_free(set);
@@ -443,46 +452,19 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 	return e->cost;
 }
 
-/*
- * ia_advise_query_cost_exact -- as ia_advise_query_cost, but what the
- * planner says of exactly the candidates of "set" that can change q's plan:
- * planned unless that very set was.  The memo's shortcuts (without_unused,
- * costed_superset) hold when another index can only take work away from a
- * candidate; the planner's parallel and fuzzy path choices break that now
- * and then (a covering index on a small table can move an 8-table join to
- * a one-worker parallel plan that costs more), so the final picks are
- * judged on this (advise.c: drop_harmful).  The set's memo entry keeps
- * what the planner said.
- */
+/* ia_advise_query_cost -- query_cost through the memo's shortcuts */
+double
+ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
+{
+	return query_cost(st, q, set, used, false);
+}
+
+/* ia_advise_query_cost_exact -- query_cost as the planner says, exactly */
 double
 ia_advise_query_cost_exact(AdvState *st, AdvQuery *q, List *set,
 						   Bitmapset **used)
 {
-	MemoKey		key;
-	List	   *rel;
-	MemoEntry  *e;
-	bool		found;
-
-	set = list_copy(set);
-	list_sort(set, cand_id_cmp);
-	rel = candidates_on_tables_of(q, set, &key);
-	if (rel == NIL)
-	{
-		if (used)
-			*used = NULL;
-		return q->base;			/* planned so by ia_advise_prepare_query */
-	}
-	e = hash_search(st->memo, &key, HASH_ENTER, &found);
-	if (!found)
-		e->key.ids = bms_copy(key.ids);
-	if (!found || !list_member_ptr(q->costed, e))
-		plan_into(st, q, e, rel);
-	bms_free(key.ids);
-	list_free(rel);
-	list_free(set);
-	if (used)
-		*used = e->used;
-	return e->cost;
+	return query_cost(st, q, set, used, true);
 }
 
 /* ---------------------------------------------------------------------
