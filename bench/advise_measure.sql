@@ -231,6 +231,8 @@ SELECT format('Median idx_advise time per statement (each alone, median of %s ru
               (SELECT round(ms::numeric, 0) FROM bench_speed WHERE what LIKE 'idx_advise, all%'))
               || format(' Within the expert''s bytes: %s ms.',
                         (SELECT round(ms::numeric, 0) FROM bench_speed WHERE what LIKE '%expert''s bytes'))
-              || format(' pg_qualstats was fed %s of the %s statements (the others ran over 30 s).',
-                        (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM bench_fed), (SELECT count(*) FROM bench_queries))
+              || (SELECT format(' pg_qualstats was fed %s of the %s statements%s.', f.n, q.n,
+                                CASE WHEN f.n < q.n THEN ' (the others ran over 30 s)' ELSE '' END)
+                    FROM (SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM bench_fed) f,
+                         (SELECT count(*) AS n FROM bench_queries) q)
   FROM bench_speed WHERE what LIKE 'idx_advise, one statement%' \g (tuples_only=on format=unaligned)
