@@ -1,55 +1,69 @@
 #!/bin/bash
 # advise.sh -- the advisor side by side with an expert, with the
 # single-column baseline and with pg_qualstats' advisor, and how fast it is,
-# on two workloads.
+# on three workloads.
 #
-#   bench/advise.sh [--quick] [--keep]
+#   bench/advise.sh [--quick] [--keep] [--only oltp|dss|tpch]
 #
 # Creates a throw-away cluster (initdb in a temporary directory, private
 # Unix socket; shared_preload_libraries = pg_stat_statements, pg_qualstats),
 # installs index_advisor (it must be installed: make install), HypoPG (for
-# the baseline), pg_qualstats and pg_stat_statements, and loads two
+# the baseline), pg_qualstats and pg_stat_statements, and loads three
 # workloads, each in a database of its own, each with the index set an
 # expert wrote by hand for it before the advisor was run on it:
 #   oltp: bench/advise_workload.sql, an OLTP shop (200,000 orders; --quick:
 #         20,000), 22 statements written like an application's;
 #   dss:  bench/advise_dss.sql, a retailer's 22 decision-support reports
 #         (200,000 sales and 600,000 sale lines; --quick: 20,000 and
-#         60,000), joins of up to 8 tables.
+#         60,000), joins of up to 8 tables;
+#   tpch: bench/advise_tpch.sql, TPC-H's 22 queries over its 8 tables at
+#         scale factor 0.2 (lineitem about 1.2 M rows; --quick: 0.02),
+#         data of dbgen's shapes generated in SQL, and the expert's
+#         foreign-key set (9 indexes).
 # bench/advise_measure.sql then, in each,
 #   quality: builds each index set for real -- idx_advise's (up to 20
 #            indexes), the expert's, the single-column baseline (what
 #            supabase's index_advisor does: a HypoPG single-column index on
 #            every column of the statement's tables, keep those the plan
 #            uses) and pg_qualstats_index_advisor()'s (fed by running each
-#            statement once) -- and takes EXPLAIN's total cost of every
+#            statement once, each bounded by a statement_timeout of 30 s:
+#            the line under the tables says how many ran to the end) --
+#            and takes EXPLAIN's total cost of every
 #            statement;
 #   speed:   times idx_advise on all 22 statements at once (the time for
 #            the workload) and on each statement alone (median of 3 runs;
 #            dss with --quick: one run, to stay within about a minute);
 # and, in oltp, bench/advise_statements.sql runs 100 distinct statements
 # and times idx_advise_workload(top => 100).
-# Prints markdown; without --quick also writes it as section 6 of
-# bench/RESULTS.md (between the advise markers).
+# Prints markdown; without --quick or --only also writes it as section 6
+# of bench/RESULTS.md (between the advise markers). --only runs one
+# workload (and the 100-statement timing only with oltp).
 set -euo pipefail
 
 scale=200000
 runs=3
 quick=0
 keep=0
-for arg in "$@"; do
-    case "$arg" in
+only=
+usage() { echo "usage: $0 [--quick] [--keep] [--only oltp|dss|tpch]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case "$1" in
         --quick) scale=20000; runs=1; quick=1 ;;
         --keep) keep=1 ;;
-        *) echo "usage: $0 [--quick] [--keep]" >&2; exit 2 ;;
+        --only) [ $# -ge 2 ] || usage; only=$2; shift ;;
+        *) usage ;;
     esac
+    shift
 done
+case "$only" in ''|oltp|dss|tpch) ;; *) usage ;; esac
+dbs=${only:-oltp dss tpch}
+want() { case " $dbs " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$(dirname "$0")/lib.sh"
 bench_dir ia-advise
-cp "$here"/advise_workload.sql "$here"/advise_dss.sql "$here"/advise_measure.sql \
-   "$here"/advise_statements.sql "$dir/"
+cp "$here"/advise_workload.sql "$here"/advise_dss.sql "$here"/advise_tpch.sql \
+   "$here"/advise_measure.sql "$here"/advise_statements.sql "$dir/"
 chown "$user" "$dir"/*.sql
 port=5432
 cleanup() { bench_cleanup data; }
@@ -70,13 +84,14 @@ EOF
 as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
 
 psql_() { as_user "$bindir/psql" -X -q -h "$dir" -p $port "$@"; }
-psql_ -d postgres -c 'CREATE DATABASE oltp' -c 'CREATE DATABASE dss'
-for db in oltp dss; do
+for db in $dbs; do
+    psql_ -d postgres -c "CREATE DATABASE $db"
     psql_ -d $db -c 'CREATE EXTENSION index_advisor' -c 'CREATE EXTENSION hypopg' \
           -c 'CREATE EXTENSION pg_qualstats' -c 'CREATE EXTENSION pg_stat_statements' 2>/dev/null
 done
-psql_ -d oltp -v scale=$scale -f "$dir/advise_workload.sql"
-psql_ -d dss -v scale=$scale -f "$dir/advise_dss.sql"
+want oltp && psql_ -d oltp -v scale=$scale -f "$dir/advise_workload.sql"
+want dss && psql_ -d dss -v scale=$scale -f "$dir/advise_dss.sql"
+want tpch && psql_ -d tpch -v scale=$scale -f "$dir/advise_tpch.sql"
 
 out="$dir/result.md"
 {
@@ -84,19 +99,28 @@ out="$dir/result.md"
     echo
     echo "Planned total cost (EXPLAIN) of each statement with each index set built for real."
     echo
-    echo "#### 6a. OLTP: a shop and its support desk ($scale orders, bench/advise_workload.sql)"
-    psql_ -d oltp -v runs=3 -f "$dir/advise_measure.sql"
-    echo
-    psql_ -d oltp -f "$dir/advise_statements.sql" 2>&1 | awk '
-        /^[0-9]+$/ && !n { n = $1; next }
-        /^Time: / { t = $2 }
-        END { printf("idx_advise_workload(top => 100) over %s distinct statements of pg_stat_statements: **%s ms**.\n", n, t) }'
-    echo
-    echo "#### 6b. Decision support: a retailer's reports ($scale sales, $((3 * scale)) sale lines, bench/advise_dss.sql)"
-    psql_ -d dss -v runs=$runs -f "$dir/advise_measure.sql"
+    if want oltp; then
+        echo "#### 6a. OLTP: a shop and its support desk ($scale orders, bench/advise_workload.sql)"
+        psql_ -d oltp -v runs=3 -f "$dir/advise_measure.sql"
+        echo
+        psql_ -d oltp -f "$dir/advise_statements.sql" 2>&1 | awk '
+            /^[0-9]+$/ && !n { n = $1; next }
+            /^Time: / { t = $2 }
+            END { printf("idx_advise_workload(top => 100) over %s distinct statements of pg_stat_statements: **%s ms**.\n", n, t) }'
+        echo
+    fi
+    if want dss; then
+        echo "#### 6b. Decision support: a retailer's reports ($scale sales, $((3 * scale)) sale lines, bench/advise_dss.sql)"
+        psql_ -d dss -v runs=$runs -f "$dir/advise_measure.sql"
+        echo
+    fi
+    if want tpch; then
+        echo "#### 6c. TPC-H's 22 queries (scale factor $(awk "BEGIN { print $scale / 1000000 }"): $((scale * 3 / 2)) orders, $(psql_ -d tpch -At -c 'SELECT count(*) FROM lineitem') lines, bench/advise_tpch.sql)"
+        psql_ -d tpch -v runs=$runs -f "$dir/advise_measure.sql"
+    fi
 } > "$out"
 cat "$out"
 
-if [ $quick -eq 0 ]; then
+if [ $quick -eq 0 ] && [ -z "$only" ]; then
     results_section advise "$out"
 fi

@@ -45,7 +45,11 @@
  * the knapsack): each pick taken out in turn, the largest saving the freed
  * bytes let in put in, the rest refilled per byte; kept when the workload
  * costs clearly less in total and its geometric mean of cost does not
- * rise (advise_select.c, exchange()).
+ * rise (advise_select.c, exchange()).  The picks are then judged on exact
+ * plannings, none of the memo's shortcuts (drop_harmful): a pick without
+ * which the workload costs no more is dropped.  A candidate that an
+ * existing index already serves (its keys that index's first keys: the
+ * `replaces` rule read the other way round) is none (make_candidates).
  *
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with
@@ -242,6 +246,55 @@ emit_failed_rows(AdvState *st, ReturnSetInfo *rsinfo)
 	}
 }
 
+/* The weighted cost of the workload with exactly "set", as planned. */
+static double
+exact_workload_cost(AdvState *st, List *set)
+{
+	double		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, st->queries)
+		total += ((AdvQuery *) lfirst(lc))->weight *
+			ia_advise_query_cost_exact(st, lfirst(lc), set, NULL);
+	return total;
+}
+
+/*
+ * The picks without those that do not pay once every statement is planned
+ * with exactly them (ia_advise_query_cost_exact): the choice costed its
+ * sets through the memo's shortcuts, which the planner's parallel and
+ * fuzzy path choices break now and then, and a pick that makes one query
+ * dearer than it saves on others is no advice.  A pick without which (and
+ * its partners, the other arms of an OR) the workload costs no more is
+ * dropped, the last ranked first; then the rest are judged again.
+ */
+static List *
+drop_harmful(AdvState *st, List *picks)
+{
+	bool		dropped = true;
+
+	while (dropped && picks != NIL)
+	{
+		double		with = exact_workload_cost(st, picks);
+
+		dropped = false;
+		for (int i = list_length(picks) - 1; i >= 0 && !dropped; i--)
+		{
+			IaCand	   *c = list_nth(picks, i);
+			List	   *without = list_difference_ptr(picks, c->partners);
+
+			without = list_delete_ptr(without, c);
+			if (exact_workload_cost(st, without) > with)
+				continue;
+			elog(DEBUG1, "index_advisor: %s dropped: it does not pay once planned with the other picks",
+				 c->text);
+			picks = without;
+			dropped = true;
+		}
+	}
+	return picks;
+}
+
 /*
  * The picks without those no statement's plan uses once all the picks are
  * there (generically or with its representative values: the note says
@@ -397,12 +450,18 @@ report_skipped(AdvState *st)
 						total, total == 1 ? "" : "s", s.data)));
 }
 
-/* Candidates from every query's uses; at most IA_MAX_CANDIDATES. */
+/* Candidates from every query's uses, less those an existing index
+ * already serves (ia_advise_served_by_existing); at most IA_MAX_CANDIDATES. */
 static List *
 make_candidates(List *uses)
 {
 	int			nextid = 0;
 	List	   *cands = ia_advise_generate(uses, &nextid);
+	ListCell   *lc;
+
+	foreach(lc, cands)
+		if (ia_advise_served_by_existing(lfirst(lc)))
+			cands = foreach_delete_current(cands, lc);
 
 	if (list_length(cands) > IA_MAX_CANDIDATES)
 		cands = list_truncate(cands, IA_MAX_CANDIDATES);
@@ -486,7 +545,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
 	ia_advise_size_candidates(st);
-	emit_rows(st, drop_unused(st, ia_advise_select(st, budget, max_indexes)),
+	emit_rows(st, drop_unused(st, drop_harmful(st, ia_advise_select(st, budget,
+																	 max_indexes))),
 			  workload, rsinfo);
 	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",
 		 list_length(st->queries), list_length(st->cands), st->plannings);

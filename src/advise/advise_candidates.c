@@ -8,7 +8,9 @@
  * equality columns first (those more queries test for equality first, then
  * the most distinct), then one range column, or then the ORDER BY columns with their
  * directions (columns fixed by equality drop out of the sort); join keys,
- * alone and all those to one table together; each also with INCLUDE of the
+ * alone and all those to one table together (in a declared foreign key's
+ * order, else the most distinct first: never the order the query wrote its
+ * clauses in); each also with INCLUDE of the
  * other columns the query reads (index-only scans) and as a partial index
  * on the constant predicates, keyed on what the query still needs (never
  * on a column the predicate fixes); one plain index per arm of an OR, each
@@ -107,6 +109,90 @@ order_equality(IaRelUse *u, List *all)
 		order = lappend(order, o);
 	}
 	list_sort(order, eq_order_cmp);
+	foreach(lc, order)
+		out = lappend(out, ((EqOrder *) lfirst(lc))->key);
+	return out;
+}
+
+/* join set keys: the most distinct first, then by column number */
+static int
+join_order_cmp(const ListCell *a, const ListCell *b)
+{
+	EqOrder    *x = lfirst(a);
+	EqOrder    *y = lfirst(b);
+
+	if (x->ndistinct != y->ndistinct)
+		return y->ndistinct > x->ndistinct ? 1 : -1;
+	return x->key->attnum - y->key->attnum;
+}
+
+/*
+ * A declared foreign key of u's table with exactly the columns of "set",
+ * as set's keys in the foreign key's order; NIL if none.
+ */
+static List *
+foreign_key_order(IaRelUse *u, List *set)
+{
+	Relation	rel = RelationIdGetRelation(u->relid);
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	if (!RelationIsValid(rel))
+		return NIL;
+	foreach(lc, RelationGetFKeyList(rel))
+	{
+		ForeignKeyCacheInfo *fk = lfirst(lc);
+		int			k;
+
+		if (fk->nkeys != list_length(set))
+			continue;
+		for (k = 0; k < fk->nkeys; k++)
+		{
+			ListCell   *lk;
+
+			foreach(lk, set)
+				if (((IaCandKey *) lfirst(lk))->attnum == fk->conkey[k])
+					break;
+			if (lk == NULL)
+				break;
+			out = lappend(out, lfirst(lk));
+		}
+		if (k == fk->nkeys)
+			break;
+		list_free(out);
+		out = NIL;
+	}
+	RelationClose(rel);
+	return out;
+}
+
+/*
+ * The keys of a composite join (all the equality join clauses between u's
+ * table and one other: advise_extract.c's join sets) in an order that does
+ * not hang on the order the query wrote its clauses in: a declared foreign
+ * key's order when one has exactly these columns (the order of the key it
+ * references, which an index on it follows), else the most distinct first
+ * (the prefix that narrows most, for the queries that join on it alone).
+ */
+static List *
+order_join_set(IaRelUse *u, List *set)
+{
+	List	   *order = foreign_key_order(u, set);
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	if (order != NIL)
+		return order;
+	foreach(lc, set)
+	{
+		EqOrder    *o = palloc0(sizeof(EqOrder));
+
+		o->key = lfirst(lc);
+		o->ndistinct = o->key->attnum ?
+			ia_advise_column_distinct(u->relid, o->key->attnum) : 0;
+		order = lappend(order, o);
+	}
+	list_sort(order, join_order_cmp);
 	foreach(lc, order)
 		out = lappend(out, ((EqOrder *) lfirst(lc))->key);
 	return out;
@@ -460,7 +546,7 @@ key_shapes(IaRelUse *u, List *eq)
 
 		if (list_length(lfirst(lc)) < 2)
 			continue;
-		foreach(lk, (List *) lfirst(lc))
+		foreach(lk, order_join_set(u, lfirst(lc)))
 			k = ia_advise_add_key(k, lfirst(lk));
 		shapes = lappend(shapes, k);
 	}

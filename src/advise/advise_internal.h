@@ -152,6 +152,8 @@ extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
 									  bool workload);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
+extern double ia_advise_query_cost_exact(AdvState *st, AdvQuery *q,
+										 List *set, Bitmapset **used);
 
 /* advise_pay.c */
 extern bool ia_advise_helps(double from, double to);
@@ -174,6 +176,7 @@ extern void ia_advise_size_candidates(AdvState *st);
 /* advise.c */
 struct RelationData;
 extern bool ia_advise_is_prefix_of(struct RelationData *irel, IaCand *c);
+extern bool ia_advise_served_by_existing(IaCand *c);
 
 /* advise_drops.c */
 extern bool ia_advise_may_drop(Oid indexoid);

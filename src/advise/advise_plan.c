@@ -344,6 +344,25 @@ without_unused(AdvState *st, AdvQuery *q, Bitmapset *ids)
 	return ids;
 }
 
+/* Plan q with exactly the candidates "rel" (generically, and with its
+ * representative values: the mean of the two): e's cost and used; e is a
+ * planning of q's (q->costed) from now on. */
+static void
+plan_into(AdvState *st, AdvQuery *q, MemoEntry *e, List *rel)
+{
+	PlanFacts	f = {0};
+	MemoryContext old = MemoryContextSwitchTo(st->plan_cxt);
+
+	st->plannings++;
+	e->cost = plan_once(st, q, rel, NULL, &f);
+	if (q->rep)
+		e->cost = (e->cost + plan_once(st, q, rel, q->rep, &f)) / 2;
+	MemoryContextSwitchTo(old);
+	e->used = bms_copy(f.used);
+	MemoryContextReset(st->plan_cxt);
+	q->costed = lappend(q->costed, e);
+}
+
 /*
  * The cost and used candidates of e, a set of candidates "rel" (those that
  * can change q's plan) not in the memo: those of a set it reduces to
@@ -357,8 +376,6 @@ cost_unseen(AdvState *st, AdvQuery *q, MemoEntry *e, List *rel)
 	MemoKey		rk;
 	MemoEntry  *r;
 	bool		found;
-	PlanFacts	f = {0};
-	MemoryContext old;
 	ListCell   *lc;
 
 	rk.qno = q->qno;
@@ -389,15 +406,7 @@ cost_unseen(AdvState *st, AdvQuery *q, MemoEntry *e, List *rel)
 			foreach(lc, rel)
 				if (!bms_is_member(((IaCand *) lfirst(lc))->id, rk.ids))
 					rel = foreach_delete_current(rel, lc);
-			old = MemoryContextSwitchTo(st->plan_cxt);
-			st->plannings++;
-			r->cost = plan_once(st, q, rel, NULL, &f);
-			if (q->rep)
-				r->cost = (r->cost + plan_once(st, q, rel, q->rep, &f)) / 2;
-			MemoryContextSwitchTo(old);
-			r->used = bms_copy(f.used);
-			MemoryContextReset(st->plan_cxt);
-			q->costed = lappend(q->costed, r);
+			plan_into(st, q, r, rel);
 			list_free(rel);
 		}
 	}
@@ -410,11 +419,19 @@ cost_unseen(AdvState *st, AdvQuery *q, MemoEntry *e, List *rel)
 }
 
 /*
- * ia_advise_query_cost -- q's cost with the candidates "set" visible (memoised);
- * *used gets the ids of those its plans use.
+ * q's cost with the candidates "set" visible, memoised; *used gets the ids
+ * of those its plans use.  "exact": what the planner says of exactly the
+ * candidates of set that can change q's plan, planned unless that very set
+ * was; else through the memo's shortcuts (cost_unseen).  The shortcuts
+ * (without_unused, costed_superset) hold when another index can only take
+ * work away from a candidate; the planner's parallel and fuzzy path
+ * choices break that now and then (a covering index on a small table can
+ * move an 8-table join to a one-worker parallel plan that costs more), so
+ * the final picks are judged exactly (advise.c: drop_harmful).  The set's
+ * memo entry keeps what the planner said.
  */
-double
-ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
+static double
+query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used, bool exact)
 {
 	MemoKey		key;
 	List	   *rel;
@@ -426,16 +443,32 @@ ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
 	rel = candidates_on_tables_of(q, set, &key);
 	e = hash_search(st->memo, &key, HASH_ENTER, &found);
 	if (!found)
-	{
 		e->key.ids = bms_copy(key.ids); /* the memo's own: key.ids is freed */
+	if (exact && !list_member_ptr(q->costed, e))
+		plan_into(st, q, e, rel);
+	else if (!found)
 		cost_unseen(st, q, e, rel);
-	}
 	bms_free(key.ids);
 	list_free(rel);
 	list_free(set);
 	if (used)
 		*used = e->used;
 	return e->cost;
+}
+
+/* ia_advise_query_cost -- query_cost through the memo's shortcuts */
+double
+ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set, Bitmapset **used)
+{
+	return query_cost(st, q, set, used, false);
+}
+
+/* ia_advise_query_cost_exact -- query_cost as the planner says, exactly */
+double
+ia_advise_query_cost_exact(AdvState *st, AdvQuery *q, List *set,
+						   Bitmapset **used)
+{
+	return query_cost(st, q, set, used, true);
 }
 
 /* ---------------------------------------------------------------------
