@@ -55,7 +55,8 @@
  *	src/advise/            idx_advise, idx_advise_workload, idx_whatif (ia_advise.h)
  *	  advise.c, advise_plan.c, advise_select.c, advise_pay.c,
  *	  advise_candidates.c, advise_extract.c, advise_pullup.c, advise_like.c,
- *	  advise_reach.c, advise_drops.c, advise_size.c (advise_internal.h),
+ *	  advise_reach.c, advise_drops.c, advise_size.c, advise_values.c
+ *	  (advise_internal.h),
  *	  whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
  *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
@@ -73,10 +74,11 @@
  * hypo.c calls definition/, hide.c calls nodes.c, api.c calls escape.c.
  * Layers, each calling only the ones below it:
  *
- *	9  advise.c
- *	8  advise_select.c advise_size.c script.c worker.c
- *	7  advise_pay.c api.c index_advisor.c partition.c worker_job.c
- *	6  advise_plan.c job.c usage.c whatif.c
+ *	10  advise.c
+ *	9  advise_select.c advise_size.c
+ *	8  advise_pay.c script.c worker.c
+ *	7  advise_plan.c api.c index_advisor.c partition.c worker_job.c
+ *	6  advise_values.c job.c usage.c whatif.c
  *	5  advise_drops.c hypo.c normalised.c queries.c statements.c
  *	   verdicts.c
  *	4  plan_prepared.c resolve.c verify_queries.c

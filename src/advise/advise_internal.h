@@ -148,6 +148,8 @@ extern bool ia_advise_cand_reaches(AdvQuery *q, IaCand *c);
 
 /* advise_plan.c */
 extern HTAB *ia_advise_memo_create(void);
+extern void ia_advise_representative_values(AdvState *st, AdvQuery *q,
+											 bool workload);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
 									  bool workload);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
