@@ -2,8 +2,8 @@
  *
  * advise_select.c
  *		The advisor's selection (for advise.c): each candidate made a
- *		hypothetical index of the one engine (ia_hypo_from_definition_unowned:
- *		resolved as written, nothing folded), then chosen greedily under the
+ *		hypothetical index of the one engine (advise_hypos.c), then chosen
+ *		greedily under the
  *		budget and max_indexes over the costs advise_plan.c memoises (under
  *		a budget, then improved by an exchange pass: exchange(); without
  *		one, each pick must pay for its bytes: advise_pay.c); a pick
@@ -66,84 +66,6 @@ benefit(AdvState *st, List *set, Oid relid, bool commit, double *rel)
 			q->cur = c;
 	}
 	return total;
-}
-
-/*
- * Would idx_apply refuse c as covered by an existing or queued index?  Asks
- * definition/resolve.c as the caller, c resolved as written (nothing of it folded
- * as the caller: see fold_uses); a refusal because the caller may not build
- * it (42501: not the owner) is kept in c->apply_refusal for the row's note.
- */
-static bool
-refused_as_duplicate(IaCand *c)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	volatile bool dup = false;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		(void) ia_resolve_candidate(c->text);
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
-
-		dup = (edata->sqlerrcode == ERRCODE_DUPLICATE_OBJECT);
-		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
-			c->apply_refusal = psprintf("idx_apply would refuse it to you (42501: %s); the table's owner can apply it",
-										edata->message);
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	return dup;
-}
-
-/*
- * ia_advise_make_hypos -- each candidate's hypothetical index, resolved by
- * definition/resolve.c as idx_apply resolves it except for who may build it, and
- * as written: nothing folded, as the caller or anyone (fold_uses did, as
- * the statement's planning role) (ia_hypo_from_definition_unowned); in
- * cands' memory; the list of those
- * that resolved (one that an existing index covers, say, is left out).
- */
-List *
-ia_advise_make_hypos(List *cands)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	List	   *volatile out = NIL;
-	ListCell   *lc;
-
-	foreach(lc, cands)
-	{
-		IaCand	   *c = lfirst(lc);
-
-		CHECK_FOR_INTERRUPTS();
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
-		PG_TRY();
-		{
-			c->hypo = ia_hypo_from_definition_unowned(c->text);
-			ReleaseCurrentSubTransaction();
-			out = lappend(out, c);
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
-
-			elog(DEBUG1, "index_advisor: candidate %s left out: %s",
-				 c->text, edata->message);
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	return out;
 }
 
 /*
@@ -628,7 +550,7 @@ grow(AdvState *st, List *picks, List **refused, List **passed, int64 budget,
 							  per_byte, bound, &gain);
 		if (best == NULL)
 			break;
-		if (refused_as_duplicate(best))
+		if (ia_advise_refused_as_duplicate(best))
 		{
 			*refused = lappend(*refused, best);
 			continue;
@@ -637,7 +559,7 @@ grow(AdvState *st, List *picks, List **refused, List **passed, int64 budget,
 		{
 			IaCand	   *p = lfirst(lc);
 
-			if (p == best || !refused_as_duplicate(p))
+			if (p == best || !ia_advise_refused_as_duplicate(p))
 				group = lappend(group, p);
 			else
 				*refused = lappend(*refused, p);
