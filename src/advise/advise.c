@@ -246,90 +246,6 @@ emit_failed_rows(AdvState *st, ReturnSetInfo *rsinfo)
 	}
 }
 
-/* The weighted cost of the workload with exactly "set", as planned. */
-static double
-exact_workload_cost(AdvState *st, List *set)
-{
-	double		total = 0;
-	ListCell   *lc;
-
-	foreach(lc, st->queries)
-		total += ((AdvQuery *) lfirst(lc))->weight *
-			ia_advise_query_cost_exact(st, lfirst(lc), set, NULL);
-	return total;
-}
-
-/*
- * The picks without those that do not pay once every statement is planned
- * with exactly them (ia_advise_query_cost_exact): the choice costed its
- * sets through the memo's shortcuts, which the planner's parallel and
- * fuzzy path choices break now and then, and a pick that makes one query
- * dearer than it saves on others is no advice.  A pick without which (and
- * its partners, the other arms of an OR) the workload costs no more is
- * dropped, the last ranked first; then the rest are judged again.
- */
-static List *
-drop_harmful(AdvState *st, List *picks)
-{
-	bool		dropped = true;
-
-	while (dropped && picks != NIL)
-	{
-		double		with = exact_workload_cost(st, picks);
-
-		dropped = false;
-		for (int i = list_length(picks) - 1; i >= 0 && !dropped; i--)
-		{
-			IaCand	   *c = list_nth(picks, i);
-			List	   *without = list_difference_ptr(picks, c->partners);
-
-			without = list_delete_ptr(without, c);
-			if (exact_workload_cost(st, without) > with)
-				continue;
-			elog(DEBUG1, "index_advisor: %s dropped: it does not pay once planned with the other picks",
-				 c->text);
-			picks = without;
-			dropped = true;
-		}
-	}
-	return picks;
-}
-
-/*
- * The picks without those no statement's plan uses once all the picks are
- * there (generically or with its representative values: the note says
- * which), dropped one at a time, most recently picked first, until every
- * one left is used: an index no plan uses is not advice.
- */
-static List *
-drop_unused(AdvState *st, List *picks)
-{
-	bool		dropped = true;
-
-	while (dropped && picks != NIL)
-	{
-		Bitmapset  *used = NULL;
-		ListCell   *lc;
-
-		dropped = false;
-		foreach(lc, st->queries)
-		{
-			Bitmapset  *u = NULL;
-
-			(void) ia_advise_query_cost(st, lfirst(lc), picks, &u);
-			used = bms_union(used, u);
-		}
-		for (int i = list_length(picks) - 1; i >= 0 && !dropped; i--)
-		{
-			if (bms_is_member(((IaCand *) list_nth(picks, i))->id, used))
-				continue;
-			picks = list_delete_nth_cell(list_copy(picks), i);
-			dropped = true;
-		}
-	}
-	return picks;
-}
-
 /*
  * One row per pick, or one row saying why there is none; then the drop
  * rows (advise_drops.c) and the rows of queries that could not be advised.
@@ -545,8 +461,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
 	ia_advise_size_candidates(st);
-	emit_rows(st, drop_unused(st, drop_harmful(st, ia_advise_select(st, budget,
-																	 max_indexes))),
+	emit_rows(st, ia_advise_final_picks(st, ia_advise_select(st, budget,
+															   max_indexes)),
 			  workload, rsinfo);
 	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",
 		 list_length(st->queries), list_length(st->cands), st->plannings);
