@@ -61,6 +61,8 @@
  *	src/autopilot/         the autopilot's settings (ia_autopilot.h); the cycle
  *	  autopilot.c          itself is SQL (src/update/0.1--0.2/86-89)
  *	  welch.c              Welch's t-test on two windows of a statement
+ *	  reads.c              the relations a recorded statement reads, analysed
+ *	                       as its author: "the statements of a table"
  *	include/compat.h       PostgreSQL version differences
  *
  * Layering.  The file-level call graph (a file calls another's exported
@@ -73,7 +75,7 @@
  *	8  advise.c
  *	7  advise_size.c worker.c script.c
  *	6  advise_select.c api.c partition.c worker_job.c index_advisor.c
- *	5  advise_plan.c whatif.c job.c usage.c
+ *	5  advise_plan.c whatif.c job.c usage.c reads.c
  *	4  advise_drops.c normalised.c verdicts.c queries.c statements.c hypo.c
  *	3  advise_candidates.c verify_queries.c resolve.c plan_prepared.c
  *	2  advise_extract.c launcher.c uninstall.c naming.c hide.c verify.c
