@@ -16,18 +16,23 @@
  * partitioned tables of a partition it reads, added.  Never by its text:
  * a comment or a string that names the table, an alias or a column called
  * like it, is not a read.  The text is analysed as the advisor analyses
- * pg_stat_statements' texts (normalised.c's ia_normalised_text: "interval
- * $1" is "$1::interval"; $n untyped, inferred), through plan_prepared.c's
- * ia_prepare_reads: as the author, under SECURITY_RESTRICTED_OPERATION, in
- * a subtransaction that is rolled back, with the search_path the caller
- * gives (the cycle's: the owner's session path less the schemas it does
- * not trust, 87's idx_autopilot_trusted_path).  Nothing is planned, so no
- * planning role is needed: a statement that reads tables of two owners
- * neither of whom has the other's privileges still reads them.
+ * pg_stat_statements' texts: first through plan_prepared.c's
+ * ia_prepare_reads (normalised.c's ia_normalised_text: "interval $1" is
+ * "$1::interval"; $n untyped, their types inferred), as the author, under
+ * SECURITY_RESTRICTED_OPERATION, in a subtransaction that is rolled back,
+ * with the search_path the caller gives (the cycle's: the owner's session
+ * path less the schemas it does not trust, 87's
+ * idx_autopilot_trusted_path).  Nothing is planned there, so no planning
+ * role is needed: a statement that reads tables of two owners neither of
+ * whom has the other's privileges still reads them.  When PostgreSQL
+ * cannot type a $n ("now() - $1": 42725, 42883, 42P18), the advisor's own
+ * way is tried next (normalised.c's ia_prepare_normalised: a type tried
+ * per $n, each attempt an ia_prepare as the author), which needs the
+ * planning role the advisor needs.
  *
  * A utility statement (DDL, SET, COPY, EXPLAIN, ...) reads nothing here:
- * an empty list.  A statement that cannot be analysed so (its author is gone, a name no
- * longer resolves on that path, a $n whose type cannot be inferred) reads
+ * an empty list.  A statement that cannot be analysed (its author is
+ * gone, a name no longer resolves on that path, a $n no type fits) reads
  * nothing we know of: NULL, and it is one of no table's statements.  The
  * failures of the transaction are listed by idx_autopilot_reads_failures
  * (queryid, userid, SQLSTATE: never the message, which may quote another
@@ -45,6 +50,8 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/partition.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -54,7 +61,9 @@
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
@@ -120,13 +129,95 @@ utility(const char *text)
 			 IsA(stmt, MergeStmt));
 }
 
+/* relids with the partitions and children of each, and the partitioned
+ * tables each partition belongs to (no lock: only OIDs are compared) */
+static List *
+expand(List *relids)
+{
+	List	   *rels = NIL;
+	ListCell   *lc;
+
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		rels = list_concat_unique_oid(rels,
+									  find_all_inheritors(relid, NoLock, NULL));
+		if (get_rel_relispartition(relid))
+			rels = list_concat_unique_oid(rels, get_partition_ancestors(relid));
+	}
+	return rels;
+}
+
+/*
+ * One analysis of e's text as its author, in a subtransaction of its own
+ * (rolled back: no lock is kept): as it stands ($n types inferred), or,
+ * "retyped", as the advisor prepares a statement whose $n PostgreSQL
+ * cannot type (normalised.c: a type tried per $n, as its author, with the
+ * planning role the advisor would need).  The relations (in "keep"), or
+ * NIL and *code.
+ */
+static List *
+attempt(ReadsEntry *e, const char *path, bool retyped, MemoryContext keep,
+		int *code)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *volatile rels = NIL;
+	Oid			save_user;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	ia_subxact_begin(caller);
+	PG_TRY();
+	{
+		List	   *relids;
+		char	   *text = ia_normalised_text(e->query);
+
+		/* a utility statement (DDL, SET, ...) reads no table's rows */
+		if (utility(text))
+			relids = NIL;
+		else if (!retyped)
+			relids = ia_prepare_reads(text, e->key.userid, path, caller);
+		else
+		{
+			char	   *planned;
+
+			ia_become(e->key.userid, save_sec);
+			(void) NewGUCNestLevel();
+			(void) set_config_option("search_path", path, PGC_USERSET,
+									 PGC_S_SESSION, GUC_ACTION_SAVE, true,
+									 0, false);
+			relids = ia_prepare_normalised(e->query, caller, &planned)->relids;
+			SetUserIdAndSecContext(save_user, save_sec);
+		}
+		MemoryContextSwitchTo(keep);
+		rels = expand(relids);
+		MemoryContextSwitchTo(caller);
+		ia_subxact_end(caller, owner, false);
+	}
+	PG_CATCH();
+	{
+		/* a real cancel is re-thrown: the cycle stops, as it must */
+		ErrorData  *edata = ia_subxact_caught(caller, owner, true);
+
+		*code = edata->sqlerrcode;
+		FreeErrorData(edata);
+		rels = NIL;
+	}
+	PG_END_TRY();
+	return rels;
+}
+
 /* Analyse e->query as e's author into e (see the file header). */
 static void
 analyse(ReadsEntry *e, const char *path)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	MemoryContext keep = TopTransactionContext;
+	List	   *rels;
+	ListCell   *lc;
+	int			code = 0;
+	int			i = 0;
 
 	e->analysed = false;
 	e->nrels = 0;
@@ -136,34 +227,24 @@ analyse(ReadsEntry *e, const char *path)
 		e->sqlerrcode = ERRCODE_UNDEFINED_OBJECT;
 		return;
 	}
-	ia_subxact_begin(caller);
-	PG_TRY();
+	rels = attempt(e, path, false, keep, &code);
+	if (code == ERRCODE_INDETERMINATE_DATATYPE ||
+		code == ERRCODE_AMBIGUOUS_FUNCTION ||
+		code == ERRCODE_UNDEFINED_FUNCTION)
 	{
-		List	   *rels;
-		ListCell   *lc;
-		int			i = 0;
-
-		char	   *text = ia_normalised_text(e->query);
-
-		/* a utility statement (DDL, SET, ...) reads no table's rows */
-		rels = utility(text) ? NIL :
-			ia_prepare_reads(text, e->key.userid, path, caller);
-		e->rels = MemoryContextAlloc(keep, sizeof(Oid) * (list_length(rels) + 1));
-		foreach(lc, rels)
-			e->rels[i++] = lfirst_oid(lc);
-		e->nrels = i;
-		e->analysed = true;
-		ia_subxact_end(caller, owner, false);
+		code = 0;
+		rels = attempt(e, path, true, keep, &code);
 	}
-	PG_CATCH();
+	if (code != 0)
 	{
-		/* a real cancel is re-thrown: the cycle stops, as it must */
-		ErrorData  *edata = ia_subxact_caught(caller, owner, true);
-
-		e->sqlerrcode = edata->sqlerrcode;
-		FreeErrorData(edata);
+		e->sqlerrcode = code;
+		return;
 	}
-	PG_END_TRY();
+	e->rels = MemoryContextAlloc(keep, sizeof(Oid) * (list_length(rels) + 1));
+	foreach(lc, rels)
+		e->rels[i++] = lfirst_oid(lc);
+	e->nrels = i;
+	e->analysed = true;
 }
 
 /*

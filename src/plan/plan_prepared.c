@@ -41,8 +41,6 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/partition.h"
-#include "catalog/pg_inherits.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
@@ -169,35 +167,18 @@ ia_prepare_for(const char *query, const IaPrepared *source, MemoryContext cxt)
 }
 
 /*
- * ia_prepare_reads -- the relations "query" reads once rewritten, analysed
- * as "author" with "path" as its search_path (NULL: the current one), as
- * ia_prepare analyses (see the file header): views expanded (the view and
- * the relations under it), the bodies of the SQL functions it calls
- * walked, and the partitions and inheritance children of each relation,
- * and the partitioned tables each partition belongs to, added.  A list of
- * OIDs in cxt; an error when the query cannot be analysed.
+ * ia_prepare_reads -- the relations "query" reads once rewritten (views
+ * expanded: the view and the relations under it; the bodies of the SQL
+ * functions it calls walked), analysed as "author" with "path" as its
+ * search_path (NULL: the current one), as ia_prepare analyses (see the
+ * file header).  A list of OIDs in cxt; an error when the query cannot be
+ * analysed.
  */
 List *
 ia_prepare_reads(const char *query, Oid author, const char *path,
 				 MemoryContext cxt)
 {
-	IaPrepared *p = prepare(query, author, InvalidOid, path, false, cxt);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	List	   *rels = NIL;
-	ListCell   *lc;
-
-	foreach(lc, p->relids)
-	{
-		Oid			relid = lfirst_oid(lc);
-
-		/* no lock: only OIDs are compared, nothing of them is read */
-		rels = list_concat_unique_oid(rels,
-									  find_all_inheritors(relid, NoLock, NULL));
-		if (get_rel_relispartition(relid))
-			rels = list_concat_unique_oid(rels, get_partition_ancestors(relid));
-	}
-	MemoryContextSwitchTo(old);
-	return rels;
+	return prepare(query, author, InvalidOid, path, false, cxt)->relids;
 }
 
 /*

@@ -237,6 +237,14 @@ is(ap(q{SELECT idx_autopilot_reads(s.userid, s.queryid, s.query, 'public')::regc
           FROM pg_stat_statements s WHERE s.userid = 'app'::regrole}),
    '{tv,t}', 'a view and the table under it');
 
+# a $n PostgreSQL cannot type ("current_date - $2": date - date, date -
+# integer or date - interval) is typed as the advisor types it
+$node->safe_psql('postgres', 'SELECT pg_stat_statements_reset()');
+app('SELECT * FROM t WHERE a = 1 AND current_date - 7 < current_date');
+is(ap(q{SELECT idx_autopilot_reads(s.userid, s.queryid, s.query, 'public')::regclass[]::text
+          FROM pg_stat_statements s WHERE s.userid = 'app'::regrole}),
+   '{t}', 'a statement whose $n needs a type guessed is analysed too');
+
 is($node->safe_psql('postgres', q{
     SELECT round(sum(c.level)::numeric, 6) FROM idx_autopilot_compare(9001, 9003, 0.2, 0.1) c}),
    '0.050000', 'the levels add up to alpha (5 %): the family keeps its error rate');

@@ -94,8 +94,11 @@ BEGIN
     END IF;
     -- a table's statements by the autopilot's rule (86_autopilot.sql;
     -- resolved when this runs): those that read it, analysed as their
-    -- authors under the search_path of idx_autopilot_trusted_path (87);
-    -- queries and DML only, not index_advisor's own calls.  The
+    -- authors, under the search_path this session started with (a
+    -- summary for a person, as idx_advise_workload analyses with the
+    -- caller's path; the autopilot, which no one watches, analyses under
+    -- idx_autopilot_trusted_path); queries and DML only, not
+    -- index_advisor's own calls.  The
     -- kind and idx_*( patterns are E'' strings passed as parameters, never
     -- text of the statement: a plain literal loses its backslashes with
     -- standard_conforming_strings = off (no statement was counted)
@@ -110,7 +113,9 @@ BEGIN
         '   AND s.query OPERATOR(pg_catalog.!~*) $3', nsp)
         INTO r
         USING table_oid, E'^\\s*(SELECT|WITH|UPDATE|DELETE|INSERT|TABLE)\\M',
-              E'\\midx_\\w+\\s*\\(', @extschema@.idx_autopilot_trusted_path();
+              E'\\midx_\\w+\\s*\\(',
+              (SELECT st.reset_val FROM pg_catalog.pg_settings st
+                WHERE st.name OPERATOR(pg_catalog.=) 'search_path');
     RETURN r;
 EXCEPTION WHEN OTHERS THEN
     RETURN NULL;      -- installed but not loaded: nothing to say
