@@ -397,7 +397,7 @@ AS $body$
            WHEN n IS NULL OR at_hide IS NULL THEN NULL
            WHEN (n->>'calls')::numeric < (at_hide->>'calls')::numeric THEN
                'pg_stat_statements was reset since the hide: no comparison'
-           ELSE format('statements naming %s: before the hide %s calls, mean %s ms; since, %s calls, mean %s ms',
+           ELSE format('statements reading %s: before the hide %s calls, mean %s ms; since, %s calls, mean %s ms',
                        table_oid, at_hide->>'calls',
                        COALESCE(round((at_hide->>'total_ms')::numeric
                                       / NULLIF((at_hide->>'calls')::numeric, 0), 3)::text, '-'),
@@ -408,7 +408,7 @@ AS $body$
       FROM (SELECT @extschema@.idx_hidden_statements(table_oid) AS n) x
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) IS
-    'internal (idx_report, idx_check): calls and mean time of the statements naming a table before a hide and since, from pg_stat_statements';
+    'internal (idx_report, idx_check): calls and mean time of the statements reading a table before a hide and since, from pg_stat_statements';
 REVOKE ALL ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) TO PUBLIC;
 

@@ -18,8 +18,9 @@
  *    index_advisor.autopilot_min_calls calls in the after window
  *    (after_from .. this cycle), or autopilot_max_wait has passed since
  *    valid_at; then idx_autopilot_compare sets each statement of the table
- *    (its targets, and every statement that names the table: reads and
- *    writes) in the before window against the after window, and:
+ *    (its targets, and every statement that reads the table,
+ *    idx_autopilot_reads_table: reads and writes) in the before window
+ *    against the after window, and:
  *      KEEP   when the targets' calls-weighted gain (their time at the
  *             after window's calls, with the before means against the
  *             after means) is at least policy.min_gain, and the main
@@ -27,9 +28,10 @@
  *             faster by min_gain with significance (idx_autopilot_faster's
  *             test), and no statement of the table is max_regression
  *             slower with significance (idx_autopilot_slower's test, at
- *             alpha divided by the number of statements tested:
- *             Bonferroni, so that many statements do not make a
- *             "regression" by chance);
+ *             its share of alpha: weighted Bonferroni, so that many
+ *             statements do not make a "regression" by chance, and
+ *             statements others add cannot hide one: see
+ *             idx_autopilot_compare);
  *      REVERT otherwise, with idx_rollback(history_id) and one sentence
  *             naming the statement that decided ("UPDATE t SET … went
  *             0.21 → 0.34 ms over 5,200 calls: fewer HOT updates (92 % →
