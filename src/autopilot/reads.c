@@ -154,12 +154,11 @@ expand(List *relids)
  * (rolled back: no lock is kept): as it stands ($n types inferred), or,
  * "retyped", as the advisor prepares a statement whose $n PostgreSQL
  * cannot type (normalised.c: a type tried per $n, as its author, with the
- * planning role the advisor would need).  The relations (in "keep"), or
- * NIL and *code.
+ * planning role the advisor would need).  The relations (in the caller's
+ * memory), or NIL and *code.
  */
 static List *
-attempt(ReadsEntry *e, const char *path, bool retyped, MemoryContext keep,
-		int *code)
+attempt(ReadsEntry *e, const char *path, bool retyped, int *code)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -191,9 +190,7 @@ attempt(ReadsEntry *e, const char *path, bool retyped, MemoryContext keep,
 			relids = ia_prepare_normalised(e->query, caller, &planned)->relids;
 			SetUserIdAndSecContext(save_user, save_sec);
 		}
-		MemoryContextSwitchTo(keep);
 		rels = expand(relids);
-		MemoryContextSwitchTo(caller);
 		ia_subxact_end(caller, owner, false);
 	}
 	PG_CATCH();
@@ -227,13 +224,13 @@ analyse(ReadsEntry *e, const char *path)
 		e->sqlerrcode = ERRCODE_UNDEFINED_OBJECT;
 		return;
 	}
-	rels = attempt(e, path, false, keep, &code);
+	rels = attempt(e, path, false, &code);
 	if (code == ERRCODE_INDETERMINATE_DATATYPE ||
 		code == ERRCODE_AMBIGUOUS_FUNCTION ||
 		code == ERRCODE_UNDEFINED_FUNCTION)
 	{
 		code = 0;
-		rels = attempt(e, path, true, keep, &code);
+		rels = attempt(e, path, true, &code);
 	}
 	if (code != 0)
 	{
