@@ -883,7 +883,9 @@ BEGIN
     PERFORM @extschema@.idx_autopilot_propose(this_cycle, policy);
     -- statements the stages could not analyse as their authors are no
     -- table's (idx_autopilot_reads): how many, by queryid and SQLSTATE
-    -- only (a message may quote another role's text)
+    -- only (a message may quote another role's text); those with
+    -- autopilot_min_calls calls in the cycle's window, the workload (a
+    -- statement run a few times, such as the build worker's own, is none)
     PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
                format('%s statement%s could not be analysed as %s author%s under the cycle''s search_path, so %s counted among no table''s statements (%s%s).',
                       count(*), CASE WHEN count(*) > 1 THEN 's' END,
@@ -895,7 +897,11 @@ BEGIN
                           FILTER (WHERE f.n <= 5),
                       CASE WHEN count(*) > 5 THEN '; ...' ELSE '' END))
       FROM (SELECT x.*, row_number() OVER (ORDER BY x.userid, x.queryid) AS n
-              FROM @extschema@.idx_autopilot_reads_failures() x) f
+              FROM @extschema@.idx_autopilot_reads_failures() x
+              JOIN @extschema@.idx_autopilot_window(@extschema@.idx_autopilot_window_from(this_cycle),
+                                                    this_cycle) w
+                ON w.userid = x.userid AND w.queryid = x.queryid
+             WHERE w.calls >= (@extschema@.idx_autopilot_settings()).min_calls) f
     HAVING count(*) > 0;
     RETURN QUERY
         SELECT e.recommendation_id, e.action, r.kind,
