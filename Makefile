@@ -51,7 +51,7 @@ OBJS += src/nodes/nodes.o
 # script: idx_apply_script, the ORM bridge
 OBJS += src/script/script.o src/script/escape.o
 # autopilot: its settings (the cycle is SQL, src/update/0.1--0.2/86-89)
-OBJS += src/autopilot/autopilot.o src/autopilot/welch.o
+OBJS += src/autopilot/autopilot.o src/autopilot/welch.o src/autopilot/reads.o
 
 # Node collection (src/nodes/nodes.c) speaks libpq, linked as contrib/postgres_fdw
 # is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).

@@ -65,6 +65,8 @@
  *	src/autopilot/         the autopilot's settings (ia_autopilot.h); the cycle
  *	  autopilot.c          itself is SQL (src/update/0.1--0.2/86-89)
  *	  welch.c              Welch's t-test on two windows of a statement
+ *	  reads.c              the relations a recorded statement reads, analysed
+ *	                       as its author: "the statements of a table"
  *	include/compat.h       PostgreSQL version differences
  *
  * Layering.  The file-level call graph (a file calls another's exported
@@ -78,7 +80,7 @@
  *	9  advise_select.c advise_size.c
  *	8  advise_final.c advise_pay.c script.c worker.c
  *	7  advise_plan.c api.c index_advisor.c partition.c worker_job.c
- *	6  advise_hypos.c advise_values.c job.c usage.c whatif.c
+ *	6  advise_hypos.c advise_values.c job.c reads.c usage.c whatif.c
  *	5  advise_drops.c hypo.c normalised.c queries.c statements.c
  *	   verdicts.c
  *	4  plan_prepared.c resolve.c verify_queries.c

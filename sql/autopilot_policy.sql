@@ -68,11 +68,13 @@ SELECT queryid, calls, total_ms, round(mean_ms::numeric, 6) AS mean_ms,
   FROM idx_autopilot_window(1001, 1002) ORDER BY queryid;
 -- (statement 1's window: mean 11, sample sd sqrt(3) = 1.732051)
 
--- a statement is one of a table's when its text names the table as a word
+-- a statement is one of a table's when it reads the table, analysed as its
+-- author (userid) under the search_path given
 CREATE TABLE orders (id int PRIMARY KEY, customer_id int);
 CREATE TABLE "Order Lines" (id int PRIMARY KEY, qty int);
-SELECT s.queryid, idx_autopilot_names_table(s.query, 'orders') AS orders,
-       idx_autopilot_names_table(s.query, '"Order Lines"') AS lines
+SELECT s.queryid,
+       idx_autopilot_reads_table(s.userid, s.queryid, s.query, 'orders', 'public') AS orders,
+       idx_autopilot_reads_table(s.userid, s.queryid, s.query, '"Order Lines"', 'public') AS lines
   FROM idx_autopilot_statements s WHERE s.userid = 10 ORDER BY s.queryid;
 
 -- Welch: df = 1 is Cauchy (P(T > 1) = 1/4); df = 2 has a closed form

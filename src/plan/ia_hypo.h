@@ -140,6 +140,9 @@ typedef struct IaPlanned
 extern IaPrepared *ia_prepare(const char *query, MemoryContext cxt);
 extern IaPrepared *ia_prepare_for(const char *query, const IaPrepared *source,
 								  MemoryContext cxt);
+/* the relations a statement reads, analysed as its author (no plan) */
+extern List *ia_prepare_reads(const char *query, Oid author, const char *path,
+							  MemoryContext cxt);
 extern ParamListInfo ia_prepared_params(IaPrepared *p, char **values,
 										bool *nulls, int n);
 extern void ia_plan_prepared(IaPrepared *p, List *hypos, List *hide,

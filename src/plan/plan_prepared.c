@@ -27,6 +27,13 @@
  * are interactive calls, bounded by statement_timeout.  Table privileges are
  * checked as the requester, as the executor would, the first time.
  *
+ * ia_prepare_reads() is the same analysis for a question that needs no
+ * plan: which relations a statement reads once rewritten (the autopilot's
+ * "statements of a table", src/autopilot/reads.c).  It chooses no planning
+ * role (a statement no role may plan still reads what it reads), keeps no
+ * lock (the subtransaction's are released with it) and returns no
+ * IaPrepared, so nothing it analysed can be planned.
+ *
  * Caller's rules: see ia_hypo.h.
  *
  *-------------------------------------------------------------------------
@@ -59,10 +66,14 @@ rollback_and_rethrow(MemoryContext caller, ResourceOwner owner)
 /*
  * Analyse "query" as "requester" and choose its planning role: "planner",
  * or by ia_planning_role's rule when InvalidOid (see the file header);
- * everything returned lives in cxt.
+ * everything returned lives in cxt.  "path", when not NULL, is the
+ * search_path the names resolve with (for the analysis only).  Without
+ * "plannable" no planning role is chosen and nothing is locked: only
+ * p->relids is for use (ia_prepare_reads).
  */
 static IaPrepared *
-prepare(const char *query, Oid requester, Oid planner, MemoryContext cxt)
+prepare(const char *query, Oid requester, Oid planner, const char *path,
+		bool plannable, MemoryContext cxt)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -86,8 +97,13 @@ prepare(const char *query, Oid requester, Oid planner, MemoryContext cxt)
 
 		ia_become(p->requester, save_sec);
 		(void) NewGUCNestLevel();
+		if (path != NULL)
+			(void) set_config_option("search_path", path, PGC_USERSET,
+									 PGC_S_SESSION, GUC_ACTION_SAVE, true,
+									 0, false);
 		queries = ia_analyze_query(query, &types, &p->nparams);
-		p->planner = OidIsValid(planner) ? planner :
+		p->planner = !plannable ? InvalidOid :
+			OidIsValid(planner) ? planner :
 			ia_planning_role(p->requester, queries);
 		MemoryContextSwitchTo(cxt);
 		p->relids = list_copy(ia_query_relids(queries));
@@ -104,8 +120,9 @@ prepare(const char *query, Oid requester, Oid planner, MemoryContext cxt)
 	MemoryContextDelete(work);
 
 	/* keep what the query reads as a SELECT would, to the end of the xact */
-	foreach(lc, p->relids)
-		LockRelationOid(lfirst_oid(lc), AccessShareLock);
+	if (plannable)
+		foreach(lc, p->relids)
+			LockRelationOid(lfirst_oid(lc), AccessShareLock);
 	return p;
 }
 
@@ -116,7 +133,7 @@ prepare(const char *query, Oid requester, Oid planner, MemoryContext cxt)
 IaPrepared *
 ia_prepare(const char *query, MemoryContext cxt)
 {
-	return prepare(query, GetUserId(), InvalidOid, cxt);
+	return prepare(query, GetUserId(), InvalidOid, NULL, true, cxt);
 }
 
 /*
@@ -135,7 +152,8 @@ ia_prepare(const char *query, MemoryContext cxt)
 IaPrepared *
 ia_prepare_for(const char *query, const IaPrepared *source, MemoryContext cxt)
 {
-	IaPrepared *p = prepare(query, source->requester, source->planner, cxt);
+	IaPrepared *p = prepare(query, source->requester, source->planner,
+							 NULL, true, cxt);
 	ListCell   *lc;
 
 	foreach(lc, p->relids)
@@ -146,6 +164,21 @@ ia_prepare_for(const char *query, const IaPrepared *source, MemoryContext cxt)
 							get_rel_name(lfirst_oid(lc)))));
 	p->perms_checked = true;
 	return p;
+}
+
+/*
+ * ia_prepare_reads -- the relations "query" reads once rewritten (views
+ * expanded: the view and the relations under it; the bodies of the SQL
+ * functions it calls walked), analysed as "author" with "path" as its
+ * search_path (NULL: the current one), as ia_prepare analyses (see the
+ * file header).  A list of OIDs in cxt; an error when the query cannot be
+ * analysed.
+ */
+List *
+ia_prepare_reads(const char *query, Oid author, const char *path,
+				 MemoryContext cxt)
+{
+	return prepare(query, author, InvalidOid, path, false, cxt)->relids;
 }
 
 /*

@@ -280,10 +280,10 @@ $node->safe_psql('postgres', 'SELECT count(*) FROM v WHERE k = 3') for 1 .. 4;
 like($node->safe_psql('postgres', "SELECT verdict FROM idx_report('m_hidden') WHERE id = $vid"),
      qr/^hidden since \d{4}-\d\d-\d\d \d\d:\d\d$/, 'idx_report: the verdict of a hidden index is "hidden since ..."');
 like($node->safe_psql('postgres', "SELECT detail FROM idx_report('m_hidden') WHERE id = $vid"),
-     qr/^hidden by alice \(history row \d+\); statements naming public\.v: before the hide \d+ calls, mean [\d.-]+ ms; since, 4 calls, mean [\d.]+ ms; /,
+     qr/^hidden by alice \(history row \d+\); statements reading public\.v: before the hide \d+ calls, mean [\d.-]+ ms; since, 4 calls, mean [\d.]+ ms; /,
      'its detail: who, which history row, and pg_stat_statements before and since (4 calls since)');
 like($node->safe_psql('postgres', q{SELECT detail FROM idx_check() WHERE kind = 'hidden' AND index_name = 'v_k_idx'}),
-     qr/^hidden since .* by alice; statements naming public\.v: .*; idx_unhide\(\) shows it again/,
+     qr/^hidden since .* by alice; statements reading public\.v: .*; idx_unhide\(\) shows it again/,
      'idx_check: a "hidden" finding for it');
 # idx_hidden_statements (the sums above) counts the same statements under
 # standard_conforming_strings = off: its kind and idx_*( patterns were

@@ -13,10 +13,11 @@
 #     its own; a member of pg_read_all_stats reads them; a plain role reads
 #     no row the superuser's cycle wrote;
 #  3. the rule by which a statement is one of a table's
-#     (idx_autopilot_names_table) escapes every character of the table's
-#     name, finds names that begin or end with one that is not a letter,
-#     and does not depend on standard_conforming_strings (with it off, no
-#     statement was one of any table's: no regression could be seen);
+#     (idx_autopilot_reads_table: the relations it reads, analysed as its
+#     author; test/t/198_autopilot_reads.pl tests the rule itself) finds
+#     tables whose names hold any character, and does not depend on
+#     standard_conforming_strings (with it off, the text rule it replaced
+#     made no statement one of any table's: no regression could be seen);
 #  4. a session whose search_path puts look-alike functions and operators
 #     ahead of pg_catalog changes nothing in the owner's cycle;
 #  5. the cycle never runs a table owner's function as the policy's owner:
@@ -218,17 +219,22 @@ l" (x int);
 });
 is(as('postgres', q{
     SELECT string_agg(format('%s:%s%s', c.relname,
-               idx_autopilot_names_table(format('SELECT * FROM odd.%I WHERE x = 1', c.relname), c.oid)::int,
-               idx_autopilot_names_table('SELECT * FROM odd.ab, odd.x WHERE x.x = 1', c.oid)::int), ' '
+               idx_autopilot_reads_table('postgres'::regrole, c.oid::bigint,
+                                         format('SELECT * FROM odd.%I WHERE x = 1', c.relname),
+                                         c.oid, 'public')::int,
+               idx_autopilot_reads_table('postgres'::regrole, -1,
+                                         'SELECT * FROM odd.ab, odd.x WHERE x.x = 1', c.oid, 'public')::int), ' '
                ORDER BY c.relname)
       FROM pg_class c WHERE c.relnamespace = 'odd'::regnamespace AND c.relkind = 'r'
        AND c.relname NOT IN ('ab', 'x')}),
    "\$\$:10 a.b:10 b\\s:10 n\nl:10 p(:10 q*:10 r[a]:10 t{1}:10 x|y:10",
-   'every odd name is found where a statement names it, and not where it does not');
+   'every odd name is found where a statement reads it, and not where it does not');
 is(as('postgres', q{
     SET standard_conforming_strings = off;
-    SELECT idx_autopilot_names_table('SELECT * FROM acct WHERE a = $1', 'acct'::regclass)::int::text
-           || idx_autopilot_names_table('SELECT * FROM xacct', 'acct'::regclass)::int::text}),
+    SELECT idx_autopilot_reads_table('postgres'::regrole, -2, 'SELECT * FROM acct WHERE a = $1',
+                                     'acct'::regclass, 'public')::int::text
+           || idx_autopilot_reads_table('postgres'::regrole, -3, 'SELECT * FROM odd.ab /* acct */',
+                                        'acct'::regclass, 'public')::int::text}),
    '10', 'the rule holds with standard_conforming_strings off');
 is((psql_as('postgres', q{
     SET standard_conforming_strings = off;

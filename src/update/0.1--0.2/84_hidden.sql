@@ -45,7 +45,7 @@ CREATE TABLE @extschema@.idx_hidden_indexes (
     statements_at_hide jsonb
 );
 COMMENT ON COLUMN @extschema@.idx_hidden_indexes.statements_at_hide IS
-    'pg_stat_statements at the hide, summed over the statements that name the table (idx_hidden_statements); NULL without pg_stat_statements';
+    'pg_stat_statements at the hide, summed over the statements that read the table (idx_hidden_statements); NULL without pg_stat_statements';
 COMMENT ON TABLE @extschema@.idx_hidden_indexes IS
     'index_advisor: the indexes hidden from every planner of the database (idx_hide); read it through the view idx_hidden';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_hidden_indexes', '');
@@ -66,10 +66,10 @@ COMMENT ON FUNCTION @extschema@.idx_hidden_resolve(pg_catalog.oid, pg_catalog.re
 REVOKE ALL ON FUNCTION @extschema@.idx_hidden_resolve(pg_catalog.oid, pg_catalog.regclass, pg_catalog.oid, pg_catalog.name, pg_catalog.name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_resolve(pg_catalog.oid, pg_catalog.regclass, pg_catalog.oid, pg_catalog.name, pg_catalog.name) TO PUBLIC;
 
--- What pg_stat_statements says of the statements of this database whose
--- text names the table (a word match: a heuristic, said so in
--- doc/hidden.md), queries and DML only (not DDL, not index_advisor's own
--- calls): {"calls", "total_ms", "statements"}, cumulative since its
+-- What pg_stat_statements says of the statements of this database that
+-- read the table (the autopilot's rule, idx_autopilot_reads_table:
+-- analysed as their authors, views expanded; not a word of their text),
+-- queries and DML only (not DDL, not index_advisor's own calls): {"calls", "total_ms", "statements"}, cumulative since its
 -- last reset; NULL when pg_stat_statements is not installed here or not
 -- loaded.  SECURITY DEFINER so that the sums count every role's statements
 -- (only sums leave it, never a statement's text).
@@ -93,9 +93,12 @@ BEGIN
         RETURN NULL;
     END IF;
     -- a table's statements by the autopilot's rule (86_autopilot.sql;
-    -- resolved when this runs), which also holds for names that begin or
-    -- end with a non-word character and under standard_conforming_strings
-    -- = off; queries and DML only, not index_advisor's own calls.  The
+    -- resolved when this runs): those that read it, analysed as their
+    -- authors, under the search_path this session started with (a
+    -- summary for a person, as idx_advise_workload analyses with the
+    -- caller's path; the autopilot, which no one watches, analyses under
+    -- idx_autopilot_trusted_path); queries and DML only, not
+    -- index_advisor's own calls.  The
     -- kind and idx_*( patterns are E'' strings passed as parameters, never
     -- text of the statement: a plain literal loses its backslashes with
     -- standard_conforming_strings = off (no statement was counted)
@@ -105,19 +108,21 @@ BEGIN
         '  FROM %I.pg_stat_statements s'
         ' WHERE s.dbid OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d'
         '                                       WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())'
-        '   AND @extschema@.idx_autopilot_names_table(s.query, $1)'
+        '   AND @extschema@.idx_autopilot_reads_table(s.userid, s.queryid, s.query, $1, $4)'
         '   AND s.query OPERATOR(pg_catalog.~*) $2'
         '   AND s.query OPERATOR(pg_catalog.!~*) $3', nsp)
         INTO r
         USING table_oid, E'^\\s*(SELECT|WITH|UPDATE|DELETE|INSERT|TABLE)\\M',
-              E'\\midx_\\w+\\s*\\(';
+              E'\\midx_\\w+\\s*\\(',
+              (SELECT st.reset_val FROM pg_catalog.pg_settings st
+                WHERE st.name OPERATOR(pg_catalog.=) 'search_path');
     RETURN r;
 EXCEPTION WHEN OTHERS THEN
     RETURN NULL;      -- installed but not loaded: nothing to say
 END
 $idx_hidden_statements$;
 COMMENT ON FUNCTION @extschema@.idx_hidden_statements(pg_catalog.regclass) IS
-    'internal (hides, idx_report, idx_check): calls and total time from pg_stat_statements of the statements whose text names the table, summed; NULL without pg_stat_statements';
+    'internal (hides, idx_report, idx_check): calls and total time from pg_stat_statements of the statements that read the table (idx_autopilot_reads_table), summed; NULL without pg_stat_statements';
 REVOKE ALL ON FUNCTION @extschema@.idx_hidden_statements(pg_catalog.regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_statements(pg_catalog.regclass) TO PUBLIC;
 
@@ -392,7 +397,7 @@ AS $body$
            WHEN n IS NULL OR at_hide IS NULL THEN NULL
            WHEN (n->>'calls')::numeric < (at_hide->>'calls')::numeric THEN
                'pg_stat_statements was reset since the hide: no comparison'
-           ELSE format('statements naming %s: before the hide %s calls, mean %s ms; since, %s calls, mean %s ms',
+           ELSE format('statements reading %s: before the hide %s calls, mean %s ms; since, %s calls, mean %s ms',
                        table_oid, at_hide->>'calls',
                        COALESCE(round((at_hide->>'total_ms')::numeric
                                       / NULLIF((at_hide->>'calls')::numeric, 0), 3)::text, '-'),
@@ -403,7 +408,7 @@ AS $body$
       FROM (SELECT @extschema@.idx_hidden_statements(table_oid) AS n) x
 $body$;
 COMMENT ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) IS
-    'internal (idx_report, idx_check): calls and mean time of the statements naming a table before a hide and since, from pg_stat_statements';
+    'internal (idx_report, idx_check): calls and mean time of the statements reading a table before a hide and since, from pg_stat_statements';
 REVOKE ALL ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_hidden_statements_note(pg_catalog.regclass, jsonb) TO PUBLIC;
 

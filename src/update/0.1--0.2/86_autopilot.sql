@@ -641,27 +641,46 @@ $$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_more_work(bigint, bigint, bigint, bigint, bigint, bigint, double precision) IS
     'true when a statement did more work per call in the after window than before: shared blocks (hit + read) or WAL records per call grew by more than the fraction by; the corroboration a regression needs besides its time';
 
--- The rule by which a statement is "on" a table: its text names the table
--- as a word (the rule idx_hidden_statements uses): the name, every
--- character but letters, digits and _ escaped for the regular expression,
--- with neither a letter, a digit nor _ on either side (not \m and \M,
--- which never match a name that begins or ends with another character,
--- such as "p(").  E'' strings: an SQL function's body is parsed when it
--- runs, with the caller's standard_conforming_strings, and with it off
--- '\m' would be "m" and no statement would be one of any table's (so no
--- regression would ever be seen).
-CREATE FUNCTION @extschema@.idx_autopilot_names_table(query text, table_oid pg_catalog.regclass)
+-- The rule by which a statement is "on" a table: the table is among the
+-- relations the statement reads once parse-analysed and rewritten as its
+-- author (src/autopilot/reads.c): views expanded, SQL functions' bodies
+-- walked, partitions and their partitioned tables added; never its text,
+-- so a comment or a string that names the table, or an alias or column
+-- called like it, makes no statement one of the table's.  Analysed as the
+-- author under SECURITY_RESTRICTED_OPERATION, in a subtransaction rolled
+-- back (plan_prepared.c's ia_prepare_reads), with "search_path" (the
+-- cycle's: idx_autopilot_trusted_path, 87); once per (userid, queryid) in
+-- a transaction.  NULL when the statement cannot be analysed (its author
+-- gone, a name that does not resolve on that path, a $n of no type): it
+-- is then no table's; idx_autopilot_reads_failures lists those.
+CREATE FUNCTION @extschema@.idx_autopilot_reads(userid pg_catalog.oid, queryid bigint, query text,
+                                               search_path text)
+RETURNS pg_catalog.oid[]
+LANGUAGE C VOLATILE STRICT COST 1000
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'idx_autopilot_reads';
+COMMENT ON FUNCTION @extschema@.idx_autopilot_reads(pg_catalog.oid, bigint, text, text) IS
+    'internal (autopilot): the relations a statement reads, parse-analysed and rewritten as its author under search_path (views expanded, SQL function bodies, partitions); NULL when it cannot be analysed';
+
+CREATE FUNCTION @extschema@.idx_autopilot_reads_failures(OUT userid pg_catalog.oid, OUT queryid bigint,
+                                                        OUT sqlstate text)
+RETURNS SETOF record
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'idx_autopilot_reads_failures';
+COMMENT ON FUNCTION @extschema@.idx_autopilot_reads_failures() IS
+    'internal (autopilot): the statements idx_autopilot_reads could not analyse in this transaction, with the SQLSTATE of why';
+
+CREATE FUNCTION @extschema@.idx_autopilot_reads_table(userid pg_catalog.oid, queryid bigint, query text,
+                                                     table_oid pg_catalog.regclass, search_path text)
 RETURNS boolean
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT $1 ~* (E'(^|[^[:alnum:]_])'
-                  || regexp_replace(c.relname, E'([^[:alnum:]_])', E'\\\\\\1', 'g')
-                  || E'($|[^[:alnum:]_])')
-      FROM pg_class c WHERE c.oid = $2
+    SELECT $4::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (@extschema@.idx_autopilot_reads($1, $2, $3, $5))
 $$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass) IS
-    'internal (autopilot): true when the statement''s text names the table as a word; the rule by which a statement counts as one of a table''s';
+COMMENT ON FUNCTION @extschema@.idx_autopilot_reads_table(pg_catalog.oid, bigint, text, pg_catalog.regclass, text) IS
+    'internal (autopilot): true when the statement reads the table (idx_autopilot_reads), NULL when it cannot be analysed; the rule by which a statement counts as one of a table''s';
 
 -- ---------------------------------------------------------------------
 -- The record
@@ -862,6 +881,28 @@ BEGIN
     PERFORM @extschema@.idx_autopilot_validate(this_cycle, policy);
     PERFORM @extschema@.idx_autopilot_drops(this_cycle, policy);
     PERFORM @extschema@.idx_autopilot_propose(this_cycle, policy);
+    -- statements the stages could not analyse as their authors are no
+    -- table's (idx_autopilot_reads): how many, by queryid and SQLSTATE
+    -- only (a message may quote another role's text); those with
+    -- autopilot_min_calls calls in the cycle's window, the workload (a
+    -- statement run a few times, such as the build worker's own, is none)
+    PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
+               format('%s statement%s could not be analysed as %s author%s under the cycle''s search_path, so %s counted among no table''s statements (%s%s).',
+                      count(*), CASE WHEN count(*) > 1 THEN 's' END,
+                      CASE WHEN count(*) > 1 THEN 'their' ELSE 'its' END,
+                      CASE WHEN count(*) > 1 THEN 's' END,
+                      CASE WHEN count(*) > 1 THEN 'they are' ELSE 'it is' END,
+                      string_agg(format('queryid %s of %s: SQLSTATE %s', f.queryid,
+                                        f.userid::regrole::text, f.sqlstate), '; ')
+                          FILTER (WHERE f.n <= 5),
+                      CASE WHEN count(*) > 5 THEN '; ...' ELSE '' END))
+      FROM (SELECT x.*, row_number() OVER (ORDER BY x.userid, x.queryid) AS n
+              FROM @extschema@.idx_autopilot_reads_failures() x
+              JOIN @extschema@.idx_autopilot_window(@extschema@.idx_autopilot_window_from(this_cycle),
+                                                    this_cycle) w
+                ON w.userid = x.userid AND w.queryid = x.queryid
+             WHERE w.calls >= (@extschema@.idx_autopilot_settings()).min_calls) f
+    HAVING count(*) > 0;
     RETURN QUERY
         SELECT e.recommendation_id, e.action, r.kind,
                COALESCE(quote_ident(r.schema_name) || '.' || quote_ident(r.index_name), r.definition),
@@ -889,7 +930,9 @@ REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
                        @extschema@.idx_autopilot_snapshot(),
                        @extschema@.idx_autopilot_window(bigint, bigint),
                        @extschema@.idx_autopilot_window_from(bigint),
-                       @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass),
+                       @extschema@.idx_autopilot_reads(pg_catalog.oid, bigint, text, text),
+                       @extschema@.idx_autopilot_reads_failures(),
+                       @extschema@.idx_autopilot_reads_table(pg_catalog.oid, bigint, text, pg_catalog.regclass, text),
                        @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
        FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
@@ -897,6 +940,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
                           @extschema@.idx_autopilot_snapshot(),
                           @extschema@.idx_autopilot_window(bigint, bigint),
                           @extschema@.idx_autopilot_window_from(bigint),
-                          @extschema@.idx_autopilot_names_table(text, pg_catalog.regclass),
+                          @extschema@.idx_autopilot_reads(pg_catalog.oid, bigint, text, text),
+                          @extschema@.idx_autopilot_reads_failures(),
+                          @extschema@.idx_autopilot_reads_table(pg_catalog.oid, bigint, text, pg_catalog.regclass, text),
                           @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
        TO index_advisor_admin;

@@ -226,22 +226,31 @@ $idx_autopilot_path_schemas$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_path_schemas() IS
     'internal (idx_autopilot_session_path, idx_autopilot_path_note): the schemas of the search_path a new session of the current role starts with, each with why it is not trusted (a role without its owner''s privileges may create in it, or it bears the current role''s name and another role owns it), NULL when it is';
 
+-- The search_path a new session of the current role starts with, less
+-- the schemas it does not trust (idx_autopilot_path_schemas; the cycle's
+-- note says which, idx_autopilot_path_note), as a search_path value.  The
+-- one place the cycle takes its path from: idx_autopilot_session_path
+-- sets it for idx_autopilot_advise and idx_autopilot_apply, and the
+-- statements of a table are analysed under it (idx_autopilot_reads, 86).
+CREATE FUNCTION @extschema@.idx_autopilot_trusted_path()
+RETURNS text
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$SELECT COALESCE((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p.schema_name), ', '
+                                                  ORDER BY p.pos)
+                       FROM @extschema@.idx_autopilot_path_schemas() p
+                      WHERE p.distrust IS NULL), '')$$;
+COMMENT ON FUNCTION @extschema@.idx_autopilot_trusted_path() IS
+    'internal (autopilot): the search_path a new session of the current role starts with, less the schemas it does not trust (idx_autopilot_path_schemas)';
+
 -- Set (for the rest of the calling function, whose SET clause puts its
--- own back) the search_path a new session of the current role starts
--- with, less the schemas it does not trust
--- (idx_autopilot_path_schemas; the cycle's note says which,
--- idx_autopilot_path_note).  The one place idx_autopilot_advise and
--- idx_autopilot_apply take it from.
+-- own back) idx_autopilot_trusted_path.
 CREATE FUNCTION @extschema@.idx_autopilot_session_path()
 RETURNS text
 LANGUAGE sql VOLATILE
-AS $$SELECT pg_catalog.set_config('search_path',
-        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p.schema_name), ', '
-                                               ORDER BY p.pos)
-                    FROM @extschema@.idx_autopilot_path_schemas() p
-                   WHERE p.distrust IS NULL), ''), true)$$;
+AS $$SELECT pg_catalog.set_config('search_path', @extschema@.idx_autopilot_trusted_path(), true)$$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_session_path() IS
-    'internal (idx_autopilot_advise, idx_autopilot_apply): set the search_path a new session of the current role starts with, less the schemas it does not trust (idx_autopilot_path_schemas), until the calling function returns';
+    'internal (idx_autopilot_advise, idx_autopilot_apply): set the search_path a new session of the current role starts with, less the schemas it does not trust (idx_autopilot_trusted_path), until the calling function returns';
 
 -- What the cycle's note says of the path, NULL when no schema was left out.
 CREATE FUNCTION @extschema@.idx_autopilot_path_note()
@@ -432,6 +441,7 @@ DECLARE
     left_budget bigint;
     rec_id    bigint;
     pending   bigint;
+    path      text := @extschema@.idx_autopilot_trusted_path();
 BEGIN
     -- a proposal older than the window rests on figures no longer in it:
     -- expired (a later cycle proposes it again if it still helps)
@@ -491,11 +501,12 @@ BEGIN
                      FILTER (WHERE x.yours AND x.foreign_table IS NULL)
       INTO not_yours, not_ours, foreign_tables, stmts
       FROM (SELECT y.*, @extschema@.idx_may_act(y.userid::regrole) AS yours,
-                   -- a table it names (idx_autopilot_names_table, the rule
-                   -- of "one of a table's statements") that the owner may
+                   -- a table it reads (idx_autopilot_reads, the rule of
+                   -- "one of a table's statements") that the owner may
                    -- not act for: the statement is not the owner's to tune
                    (SELECT min(c.oid::regclass::text)
-                      FROM pg_class c
+                      FROM unnest(y.reads) AS rd(oid)
+                      JOIN pg_class c ON c.oid = rd.oid
                      WHERE c.relkind IN ('r', 'p', 'm')
                        AND c.relnamespace NOT IN ('pg_catalog'::regnamespace,
                                                   'information_schema'::regnamespace,
@@ -503,16 +514,17 @@ BEGIN
                        AND NOT pg_has_role(current_user, c.relowner, 'USAGE')
                        AND NOT EXISTS (SELECT 1 FROM pg_depend d
                                         WHERE d.classid = 'pg_class'::regclass
-                                          AND d.objid = c.oid AND d.deptype = 'e')
-                       AND @extschema@.idx_autopilot_names_table(y.query, c.oid)) AS foreign_table
-              FROM @extschema@.idx_autopilot_window(win_from, cycle) y
-             WHERE y.query IS NOT NULL AND y.calls >= min_calls
-               AND EXISTS (SELECT 1 FROM pg_roles a WHERE a.oid = y.userid)
+                                          AND d.objid = c.oid AND d.deptype = 'e')) AS foreign_table
+              FROM (SELECT z.*, @extschema@.idx_autopilot_reads(z.userid, z.queryid, z.query, path) AS reads
+                      FROM @extschema@.idx_autopilot_window(win_from, cycle) z
+                     WHERE z.query IS NOT NULL AND z.calls >= min_calls
+                       AND EXISTS (SELECT 1 FROM pg_roles a WHERE a.oid = z.userid)) y
                -- not the work of extensions (index_advisor's own record
-               -- included): their tables are theirs to index
-               AND NOT EXISTS (SELECT 1 FROM pg_depend d
+               -- included, pg_stat_statements' view too): their tables
+               -- are theirs to index
+             WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
                                 WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
-                                  AND @extschema@.idx_autopilot_names_table(y.query, d.objid))
+                                  AND d.objid = ANY (y.reads))
              ORDER BY y.total_ms DESC LIMIT top) x;
     IF not_yours > 0 THEN
         left_out := left_out || format('%s statement%s of roles whose privileges %s does not have (not planned)',
@@ -968,11 +980,13 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_budget_used(),
                           @extschema@.idx_autopilot_builds_today(),
                           @extschema@.idx_autopilot_shape(text) TO index_advisor_admin;
 REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_path_schemas(),
+                       @extschema@.idx_autopilot_trusted_path(),
                        @extschema@.idx_autopilot_path_note(),
                        @extschema@.idx_autopilot_session_path(),
                        @extschema@.idx_autopilot_advise(text[], oid[], double precision[], bigint, integer),
                        @extschema@.idx_autopilot_apply(text, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_path_schemas(),
+                          @extschema@.idx_autopilot_trusted_path(),
                           @extschema@.idx_autopilot_path_note(),
                           @extschema@.idx_autopilot_session_path(),
                           @extschema@.idx_autopilot_advise(text[], oid[], double precision[], bigint, integer),

@@ -18,8 +18,9 @@
  *    index_advisor.autopilot_min_calls calls in the after window
  *    (after_from .. this cycle), or autopilot_max_wait has passed since
  *    valid_at; then idx_autopilot_compare sets each statement of the table
- *    (its targets, and every statement that names the table: reads and
- *    writes) in the before window against the after window, and:
+ *    (its targets, and every statement that reads the table,
+ *    idx_autopilot_reads_table: reads and writes) in the before window
+ *    against the after window, and:
  *      KEEP   when the targets' calls-weighted gain (their time at the
  *             after window's calls, with the before means against the
  *             after means) is at least policy.min_gain, and the main
@@ -27,9 +28,10 @@
  *             faster by min_gain with significance (idx_autopilot_faster's
  *             test), and no statement of the table is max_regression
  *             slower with significance (idx_autopilot_slower's test, at
- *             alpha divided by the number of statements tested:
- *             Bonferroni, so that many statements do not make a
- *             "regression" by chance);
+ *             its share of alpha: weighted Bonferroni, so that many
+ *             statements do not make a "regression" by chance, and
+ *             statements others add cannot hide one: see
+ *             idx_autopilot_compare);
  *      REVERT otherwise, with idx_rollback(history_id) and one sentence
  *             naming the statement that decided ("UPDATE t SET … went
  *             0.21 → 0.34 ms over 5,200 calls: fewer HOT updates (92 % →
@@ -198,16 +200,27 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_a
 -- ---------------------------------------------------------------------
 
 -- Each statement of the recommendation's table, before against after:
--- the targets (rec.statements) and every statement that names the table
--- (idx_autopilot_names_table), in either window.  p is the one-sided
--- p-value of the test that concerns it (Welch, idx_autopilot_welch): for
--- a target, "after is faster than (1 - min_gain) x before"; for the
--- others, "after is slower than (1 + max_regression) x before".  faster:
--- that test at idx_autopilot_alpha().  slower: the slower test, for every
--- statement, at alpha divided by the number of statements tested
+-- the targets (rec.statements) and every statement that reads the table
+-- (idx_autopilot_reads_table, 86: analysed as its author, views
+-- expanded), in either window.  p is the one-sided p-value of the test
+-- that concerns it (Welch, idx_autopilot_welch): for a target, "after is
+-- faster than (1 - min_gain) x before"; for the others, "after is slower
+-- than (1 + max_regression) x before".  faster: that test at
+-- idx_autopilot_alpha().  slower: the slower test, for every statement,
+-- at its share of alpha ("level"): "some statement of the table got
+-- slower" is one claim over all of them, so its levels add up to alpha
 -- (Bonferroni: with 20 statements on a table, a test at 5 % each would
 -- find a "regression" by chance far more often than one time in 20).
--- NULL where a window has fewer than two calls.
+-- Weighted Bonferroni: a statement's level is alpha x (half its share of
+-- the before window's time of the statements tested + half of 1/m, m
+-- the number tested).  Any weights that add up to 1 keep the chance of a
+-- false "regression" under alpha; these give a statement that carries
+-- the table's time at least half of what its share entitles it to,
+-- however many statements others add: a role that adds a hundred cheap
+-- statements on the table dilutes only the even half (it must spend the
+-- table's time to take more), where plain Bonferroni (alpha / m) let it
+-- divide every other statement's level by a hundred and so hide a
+-- regression.  NULL where a window has fewer than two calls.
 CREATE FUNCTION @extschema@.idx_autopilot_compare(rec_id bigint, to_snapshot bigint,
                                                  min_gain double precision,
                                                  max_regression double precision)
@@ -216,12 +229,14 @@ RETURNS TABLE(queryid bigint, userid pg_catalog.oid, query text, target boolean,
               calls_after bigint, mean_after double precision, sd_after double precision,
               p double precision, faster boolean, slower boolean,
               blocks_per_call_before double precision, blocks_per_call_after double precision,
-              wal_per_call_before double precision, wal_per_call_after double precision)
-LANGUAGE sql STABLE
+              wal_per_call_before double precision, wal_per_call_after double precision,
+              level double precision)
+LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_compare$
     WITH rec AS (
-        SELECT * FROM @extschema@.idx_recommendations r WHERE r.id = $1
+        SELECT r.*, @extschema@.idx_autopilot_trusted_path() AS path
+          FROM @extschema@.idx_recommendations r WHERE r.id = $1
     ), t AS (
         SELECT s.userid, s.queryid
           FROM rec, jsonb_to_recordset(rec.statements) AS s(userid pg_catalog.oid, queryid bigint)
@@ -249,23 +264,35 @@ AS $idx_autopilot_compare$
                                                 s.mean_after, COALESCE(s.sd_after, 'NaN'), s.calls_after,
                                                 $4)).p_slower AS p_slower
           FROM s, rec
-         WHERE s.target OR @extschema@.idx_autopilot_names_table(s.query, rec.table_oid::regclass)
+         WHERE s.target
+            OR @extschema@.idx_autopilot_reads_table(s.userid, s.queryid, s.query,
+                                                     rec.table_oid::regclass, rec.path)
+    ), v AS (
+        -- the weighted Bonferroni levels (see above), over the statements
+        -- with a test
+        SELECT w.*,
+               @extschema@.idx_autopilot_alpha()
+               * (0.5 * COALESCE(w.calls_before * w.mean_before
+                                 / nullif(sum(w.calls_before * w.mean_before)
+                                              FILTER (WHERE w.p_slower IS NOT NULL) OVER (), 0),
+                                 1.0 / greatest(count(w.p_slower) OVER (), 1))
+                  + 0.5 / greatest(count(w.p_slower) OVER (), 1)) AS level
+          FROM w
     )
     SELECT w.queryid, w.userid, w.query, w.target,
            w.calls_before, w.mean_before, w.sd_before, w.calls_after, w.mean_after, w.sd_after,
            CASE WHEN w.target THEN w.p_faster ELSE w.p_slower END,
            w.p_faster < @extschema@.idx_autopilot_alpha(),
-           -- Bonferroni: "some statement of the table got slower" is one
-           -- claim, tested at alpha over every statement that has a test;
-           -- and it did more work per call (idx_autopilot_more_work): a
-           -- slowdown of the same work is the machine's, not the index's
-           w.p_slower < @extschema@.idx_autopilot_alpha()
-                        / greatest(count(w.p_slower) OVER (), 1)
+           -- at its level (weighted Bonferroni, above); and it did more
+           -- work per call (idx_autopilot_more_work): a slowdown of the
+           -- same work is the machine's, not the index's
+           w.p_slower < w.level
            AND @extschema@.idx_autopilot_more_work(w.calls_before, w.blocks_before, w.wal_before,
                                                    w.calls_after, w.blocks_after, w.wal_after, $4),
            w.blocks_before::float8 / nullif(w.calls_before, 0), w.blocks_after::float8 / nullif(w.calls_after, 0),
-           w.wal_before::float8 / nullif(w.calls_before, 0), w.wal_after::float8 / nullif(w.calls_after, 0)
-      FROM w
+           w.wal_before::float8 / nullif(w.calls_before, 0), w.wal_after::float8 / nullif(w.calls_after, 0),
+           CASE WHEN w.p_slower IS NOT NULL THEN w.level END
+      FROM v w
 $idx_autopilot_compare$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision) IS
     'internal (idx_autopilot_validate): each statement of a recommendation''s table in its before window against its after window (up to to_snapshot), with the p-value of the test that concerns it';

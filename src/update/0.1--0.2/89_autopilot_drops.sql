@@ -33,8 +33,11 @@
  *    'autopilot': an idx_history drop row) or, on a regression,
  *    'reverted' (idx_unhide).  The regression test is
  *    idx_autopilot_slower(before, after, policy.max_regression) per
- *    statement of the table (idx_autopilot_names_table), before = the
- *    window before the hide, after = since it.
+ *    statement that reads the table (idx_autopilot_reads_table, 86:
+ *    analysed as its author, views expanded), before = the window before
+ *    the hide, after = since it.  Each at alpha, no Bonferroni: one
+ *    statement slower is enough to show the index again, so statements
+ *    others add can only keep an index, never have one dropped.
  *  * drops => false (set while some are live): proposals expire, hidden
  *    indexes are shown again and expire.
  *
@@ -187,21 +190,23 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_candidates() IS
 -- Measuring: the statements of a table before and after
 -- ---------------------------------------------------------------------
 
--- The statements of a table (idx_autopilot_names_table) in a window, as
--- idx_recommendations.statements holds them, most time first.
+-- The statements of a table (those that read it: idx_autopilot_reads_table)
+-- in a window, as idx_recommendations.statements holds them, most time
+-- first.
 CREATE FUNCTION @extschema@.idx_autopilot_drop_statements(table_oid pg_catalog.regclass,
                                                          from_snapshot bigint,
                                                          to_snapshot bigint)
 RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_drop_statements$
     SELECT COALESCE(jsonb_agg(jsonb_build_object(
                'userid', w.userid::bigint, 'queryid', w.queryid, 'query', w.query,
                'calls', w.calls, 'mean_ms', w.mean_ms, 'stddev_ms', w.stddev_ms,
                'total_ms', w.total_ms) ORDER BY w.total_ms DESC, w.queryid), '[]')
-      FROM @extschema@.idx_autopilot_window($2, $3) w
-     WHERE @extschema@.idx_autopilot_names_table(w.query, $1)
+      FROM @extschema@.idx_autopilot_window($2, $3) w,
+           (SELECT @extschema@.idx_autopilot_trusted_path() AS path) p
+     WHERE @extschema@.idx_autopilot_reads_table(w.userid, w.queryid, w.query, $1, p.path)
 $idx_autopilot_drop_statements$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint) IS
     'internal (autopilot drops): the statements of a table in a window, as idx_recommendations.statements holds them';
@@ -219,9 +224,10 @@ RETURNS TABLE(userid pg_catalog.oid, queryid bigint, query text,
               calls_before bigint, mean_before double precision, sd_before double precision,
               calls_after bigint, mean_after double precision, sd_after double precision,
               p double precision, slower boolean)
-LANGUAGE sql STABLE
+LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $idx_autopilot_drop_compare$
+    WITH p AS (SELECT @extschema@.idx_autopilot_trusted_path() AS path)
     SELECT COALESCE(b.userid, a.userid), COALESCE(b.queryid, a.queryid),
            COALESCE(b.query, a.query),
            COALESCE(b.calls, 0), b.mean_ms, b.stddev_ms,
@@ -237,10 +243,10 @@ AS $idx_autopilot_drop_compare$
                                                 a.mean_ms, a.stddev_ms, a.calls, $6)
                AND @extschema@.idx_autopilot_more_work(b.calls, b.blocks, b.wal_records,
                                                        a.calls, a.blocks, a.wal_records, $6) END
-      FROM (SELECT w.* FROM @extschema@.idx_autopilot_window($2, $3) w
-             WHERE @extschema@.idx_autopilot_names_table(w.query, $1)) b
-      FULL JOIN (SELECT w.* FROM @extschema@.idx_autopilot_window($4, $5) w
-                  WHERE @extschema@.idx_autopilot_names_table(w.query, $1)) a
+      FROM (SELECT w.* FROM @extschema@.idx_autopilot_window($2, $3) w, p
+             WHERE @extschema@.idx_autopilot_reads_table(w.userid, w.queryid, w.query, $1, p.path)) b
+      FULL JOIN (SELECT w.* FROM @extschema@.idx_autopilot_window($4, $5) w, p
+                  WHERE @extschema@.idx_autopilot_reads_table(w.userid, w.queryid, w.query, $1, p.path)) a
              ON a.userid = b.userid AND a.queryid = b.queryid
 $idx_autopilot_drop_compare$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision) IS
