@@ -56,7 +56,7 @@
  *	  advise.c, advise_plan.c, advise_select.c, advise_pay.c,
  *	  advise_candidates.c, advise_extract.c, advise_pullup.c, advise_like.c,
  *	  advise_reach.c, advise_drops.c, advise_size.c, advise_values.c,
- *	  advise_hypos.c, advise_final.c (advise_internal.h),
+ *	  advise_hypos.c, advise_final.c, advise_exchange.c (advise_internal.h),
  *	  whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
  *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
@@ -76,7 +76,8 @@
  * hypo.c calls definition/, hide.c calls nodes.c, api.c calls escape.c.
  * Layers, each calling only the ones below it:
  *
- *	10  advise.c
+ *	11  advise.c
+ *	10  advise_exchange.c
  *	9  advise_select.c advise_size.c
  *	8  advise_final.c advise_pay.c script.c worker.c
  *	7  advise_plan.c api.c index_advisor.c partition.c worker_job.c

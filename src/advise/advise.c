@@ -41,15 +41,20 @@
  * the one that leaves that product lower is preferred; a wider index that
  * does not pay is named in the note of the pick it would widen.
  * Under a budget, a candidate that saves twice as much per byte is
- * clearly better, and an exchange pass follows (a 1-opt improvement of
- * the knapsack): each pick taken out in turn, the largest saving the freed
- * bytes let in put in, the rest refilled per byte; kept when the workload
- * costs clearly less in total and its geometric mean of cost does not
- * rise (advise_select.c, exchange()).  The picks are then judged on exact
- * plannings, none of the memo's shortcuts (drop_harmful): a pick without
- * which the workload costs no more is dropped.  A candidate that an
- * existing index already serves (its keys that index's first keys: the
- * `replaces` rule read the other way round) is none (make_candidates).
+ * clearly better, and an exchange pass follows (a local search of the
+ * knapsack): each pick taken out in turn, the largest saving the freed
+ * bytes let in put in, the rest refilled per byte; then pairs of picks
+ * (at most IA_EXCHANGE_PAIRS, only those whose bytes together let in a
+ * candidate neither alone does, on tables its statements read) traded
+ * the same way for one candidate.  A trade is kept when the workload
+ * costs clearly less in total (1 %) and its geometric mean of cost does
+ * not rise, or its geometric mean falls clearly (1 %) and its total rises
+ * by 1 % at most (advise_exchange.c, trade_wins()).  The picks are then
+ * judged on exact plannings, none of the memo's shortcuts (drop_harmful):
+ * a pick without which the workload costs no more is dropped.  A
+ * candidate that an existing index already serves (its keys that index's
+ * first keys: the `replaces` rule read the other way round) is none
+ * (make_candidates).
  *
  * Rules.  A workload statement is planned only when the caller has the
  * privileges of its author (has_privs_of_role), and never as a role with

@@ -24,6 +24,7 @@
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
 #define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */
 #define IA_REL_MARGIN		0.693	/* ln 2: one query left at half the cost */
+#define IA_EXCHANGE_PAIRS	8		/* two-for-one trades tried under a budget */
 #define IA_MAX_CANDIDATES	400
 
 /* a rare value a workload statement's $n is tried with (advise_plan.c) */
@@ -171,8 +172,20 @@ extern char *ia_advise_wider_note(AdvState *st, List *picks, IaCand *c);
 extern List *ia_advise_make_hypos(List *cands);
 extern List *ia_advise_final_picks(AdvState *st, List *picks);
 extern bool ia_advise_refused_as_duplicate(IaCand *c);
-extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
+extern List *ia_advise_grow(AdvState *st, List *picks, List **refused,
+							List **passed, int64 budget, double min_bytes,
+							int max_indexes, bool per_byte, double *bound,
+							int rounds);
+extern List *ia_advise_rank_picks(AdvState *st, List *picks);
+extern void ia_advise_set_current(AdvState *st, List *set);
+extern double ia_advise_set_bytes(List *set);
+extern double *ia_advise_fresh_bounds(AdvState *st);
+extern double *ia_advise_bounds_without(AdvState *st, double *bound,
+										IaCand *out);
+
+/* advise_exchange.c */
+extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 
 /* advise_size.c */
 extern void ia_advise_size_candidates(AdvState *st);

@@ -1,14 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * advise_select.c
- *		The advisor's selection (for advise.c): each candidate made a
+ *		The advisor's greedy (for advise_exchange.c): each candidate made a
  *		hypothetical index of the one engine (advise_hypos.c), then chosen
- *		greedily under the
- *		budget and max_indexes over the costs advise_plan.c memoises (under
- *		a budget, then improved by an exchange pass: exchange(); without
- *		one, each pick must pay for its bytes: advise_pay.c); a pick
- *		idx_apply would refuse as a duplicate is skipped; the picks ranked.
- *		The design and rules are in advise.c's header.
+ *		greedily under the budget and max_indexes over the costs
+ *		advise_plan.c memoises (ia_advise_grow; without a budget, each pick
+ *		must pay for its bytes: advise_pay.c); a pick idx_apply would
+ *		refuse as a duplicate is skipped; the picks ranked.  Under a budget
+ *		advise_exchange.c improves the greedy's picks with trades that
+ *		call the greedy again.  The design and rules are in advise.c's
+ *		header.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,8 +29,6 @@
 #include "ia_definition.h"
 #include "verify_internal.h"
 #include "advise_internal.h"
-
-static double set_bytes(List *set);
 
 /*
  * Weighted cost reduction of "set" against "cur" over helped queries, less
@@ -199,7 +198,7 @@ cost_one(AdvState *st, List *picks, IaCand *c, bool per_byte, Round *r)
 {
 	List	   *group = r->groups[c->id];
 	List	   *set = list_concat(list_copy(picks), group);
-	double		bytes = set_bytes(group);
+	double		bytes = ia_advise_set_bytes(group);
 	double		b = benefit(st, set, c->relid, false, &r->rels[c->id]);
 
 	r->bound[c->id] = b;
@@ -246,7 +245,7 @@ choose(AdvState *st, List *picks, bool per_byte, Round *r, double *gain)
 
 		if (!bms_is_member(c->id, r->costed))
 			continue;
-		score = per_byte ? b / set_bytes(r->groups[c->id]) : b;
+		score = per_byte ? b / ia_advise_set_bytes(r->groups[c->id]) : b;
 		if (best != NULL && r->pay)
 			pc = ia_advise_pay_compare(st, picks, r->groups[c->id],
 									   r->changed[c->id],
@@ -332,7 +331,7 @@ best_candidate(AdvState *st, List *picks, List *refused, double room,
 			IaCand	   *c = lfirst(lc);
 
 			if (bms_is_member(c->id, r.skipped) && c->relid == best->relid &&
-				set_bytes(r.groups[c->id]) * 1.1 < set_bytes(r.groups[best->id]))
+				ia_advise_set_bytes(r.groups[c->id]) * 1.1 < ia_advise_set_bytes(r.groups[best->id]))
 				more |= cost_one(st, picks, c, per_byte, &r);
 		}
 		if (more)
@@ -403,8 +402,8 @@ picked_partners(IaCand *c, List *picks, List *ranked)
 
 /* The picks in the order that lowers the workload's cost fastest (the arms
  * of an OR together). */
-static List *
-rank_picks(AdvState *st, List *picks)
+List *
+ia_advise_rank_picks(AdvState *st, List *picks)
 {
 	List	   *ranked = NIL;
 
@@ -486,8 +485,8 @@ swap_beats(AdvState *st, List *kept, List *displaced, List *group,
 }
 
 /* Each query's cost with the current picks is its cost with "set". */
-static void
-set_current(AdvState *st, List *set)
+void
+ia_advise_set_current(AdvState *st, List *set)
 {
 	ListCell   *lc;
 
@@ -496,8 +495,8 @@ set_current(AdvState *st, List *set)
 			ia_advise_query_cost(st, lfirst(lc), set, NULL);
 }
 
-static double
-set_bytes(List *set)
+double
+ia_advise_set_bytes(List *set)
 {
 	double		bytes = 0;
 	ListCell   *lc;
@@ -508,8 +507,8 @@ set_bytes(List *set)
 }
 
 /* A fresh bounds array for best_candidate's lazy greedy: none costed. */
-static double *
-fresh_bounds(AdvState *st)
+double *
+ia_advise_fresh_bounds(AdvState *st)
 {
 	int			max_id = max_cand_id(st);
 	double	   *bound = palloc(sizeof(double) * (max_id + 1));
@@ -527,10 +526,10 @@ fresh_bounds(AdvState *st)
  * those passed over (not clearly better than the picks they would
  * displace: swap_beats); neither kind is drawn again.
  */
-static List *
-grow(AdvState *st, List *picks, List **refused, List **passed, int64 budget,
-	 double min_bytes, int max_indexes, bool per_byte, double *bound,
-	 int rounds)
+List *
+ia_advise_grow(AdvState *st, List *picks, List **refused, List **passed,
+			   int64 budget, double min_bytes, int max_indexes, bool per_byte,
+			   double *bound, int rounds)
 {
 	ListCell   *lc;
 
@@ -545,7 +544,7 @@ grow(AdvState *st, List *picks, List **refused, List **passed, int64 budget,
 		List	   *out = list_concat(list_copy(*refused), *passed);
 
 		best = best_candidate(st, picks, out,
-							  budget >= 0 ? budget - set_bytes(picks) : -1,
+							  budget >= 0 ? budget - ia_advise_set_bytes(picks) : -1,
 							  min_bytes, max_indexes - list_length(picks),
 							  per_byte, bound, &gain);
 		if (best == NULL)
@@ -577,26 +576,9 @@ grow(AdvState *st, List *picks, List **refused, List **passed, int64 budget,
 			*passed = list_concat(*passed, group);
 			continue;
 		}
-		set_current(st, picks);
+		ia_advise_set_current(st, picks);
 	}
 	return picks;
-}
-
-/* sum of weight * ln(cost) of the queries with their current picks: the
- * workload's geometric mean of cost, in logs */
-static double
-log_cost(AdvState *st)
-{
-	double		total = 0;
-	ListCell   *lc;
-
-	foreach(lc, st->queries)
-	{
-		AdvQuery   *q = lfirst(lc);
-
-		total += q->weight * log(Max(q->cur, 0.01));
-	}
-	return total;
 }
 
 /*
@@ -604,8 +586,8 @@ log_cost(AdvState *st)
  * set without "out": a candidate that can change the plan of a query that
  * out can change may now gain more than its bound, so it is costed again.
  */
-static double *
-bounds_without(AdvState *st, double *bound, IaCand *out)
+double *
+ia_advise_bounds_without(AdvState *st, double *bound, IaCand *out)
 {
 	Size		len = sizeof(double) * (max_cand_id(st) + 1);
 	double	   *nb = palloc(len);
@@ -626,92 +608,6 @@ bounds_without(AdvState *st, double *bound, IaCand *out)
 				nb[((IaCand *) lfirst(lc))->id] = NAN;
 	}
 	return nb;
-}
-
-/*
- * The exchange pass under a budget (a 1-opt improvement of the knapsack):
- * the per-byte greedy fills the bytes with the small indexes of the best
- * ratio first, and can leave out a larger one that saves more than the
- * picks whose bytes it would take (a date-range scan of a big table, say,
- * behind cheap lookups).  Once for each pick of the greedy's: take it out
- * (with its partners, the other arms of an OR), put in the candidate that
- * saves the most among those the freed bytes let in (too big before, not
- * too big now), fill what remains per byte; keep the exchange when the
- * workload then costs clearly less in total (by 1 % and IA_MIN_GAIN_COST
- * per query weight: a few units are the ANALYZE sample's noise) *and* its
- * queries are not dearer relative to their costs (the geometric mean of
- * cost does not rise: a total won on two big reports must not leave a
- * lookup 80 times dearer than it was).  bound is the greedy's, kept
- * lazily as best_candidate keeps it.  Each query's cur is left its cost
- * with the result.
- */
-static List *
-exchange(AdvState *st, List *picks, List *refused, int64 budget,
-		 int max_indexes, double *bound)
-{
-	double		cost = ia_advise_workload_cost(st, picks);
-	double		logs = log_cost(st);
-	List	   *first = list_copy(picks);
-	ListCell   *lc;
-
-	foreach(lc, first)
-	{
-		IaCand	   *out = lfirst(lc);
-		List	   *trial;
-		List	   *trial_passed;
-		double	   *trial_bound;
-		double		room;
-		double		trial_cost;
-		double		trial_logs;
-
-		CHECK_FOR_INTERRUPTS();
-		if (!list_member_ptr(picks, out))
-			continue;
-		room = budget - set_bytes(picks);
-		trial = list_difference_ptr(list_delete_ptr(list_copy(picks), out),
-									out->partners);
-		/* what the greedy passed over may fit here: drawn again, but
-		 * not "out" */
-		trial_passed = list_make1(out);
-		trial_bound = bounds_without(st, bound, out);
-		set_current(st, trial);
-		trial = grow(st, trial, &refused, &trial_passed, budget, room + 1,
-					 max_indexes, false, trial_bound, 1);
-		trial = grow(st, trial, &refused, &trial_passed, budget, 0, max_indexes,
-					 true, trial_bound, 2 * max_indexes + 10);
-		set_current(st, trial);
-		trial_cost = ia_advise_workload_cost(st, trial);
-		trial_logs = log_cost(st);
-		elog(DEBUG1, "index_advisor: exchange %s out: cost %.2f -> %.2f, log cost %.3f -> %.3f",
-			 out->text, cost, trial_cost, logs, trial_logs);
-		if (trial_cost < cost * 0.99 &&
-			trial_cost < cost - IA_MIN_GAIN_COST * st->mean_weight &&
-			trial_logs <= logs)
-		{
-			picks = trial;
-			cost = trial_cost;
-			logs = trial_logs;
-			bound = trial_bound;
-		}
-	}
-	set_current(st, picks);
-	return picks;
-}
-
-/* Greedy selection under the budget (bytes, -1 = none) and max_indexes. */
-List *
-ia_advise_select(AdvState *st, int64 budget, int max_indexes)
-{
-	List	   *refused = NIL;
-	List	   *passed = NIL;
-	List	   *picks;
-	double	   *bound = fresh_bounds(st);
-
-	picks = grow(st, NIL, &refused, &passed, budget, 0, max_indexes, budget >= 0,
-				 bound, 2 * max_indexes + 10);
-	if (budget >= 0)
-		picks = exchange(st, picks, refused, budget, max_indexes, bound);
-	return rank_picks(st, picks);
 }
 
 /* The weighted cost of the workload with "set" (NIL: without candidates). */
