@@ -102,6 +102,7 @@ trade(AdvState *st, Trades *t, List *outs, double min_bytes, int64 budget,
 	double	   *trial_bound = t->bound;
 	double		trial_cost;
 	double		trial_logs;
+	bool		kept;
 	ListCell   *lc;
 
 	CHECK_FOR_INTERRUPTS();
@@ -119,11 +120,12 @@ trade(AdvState *st, Trades *t, List *outs, double min_bytes, int64 budget,
 	ia_advise_set_current(st, trial);
 	trial_cost = ia_advise_workload_cost(st, trial);
 	trial_logs = log_cost(st);
-	elog(DEBUG1, "index_advisor: exchange %s%s out: cost %.2f -> %.2f, log cost %.3f -> %.3f",
+	kept = trade_wins(st, t, trial_cost, trial_logs);
+	elog(DEBUG1, "index_advisor: exchange %s%s out: cost %.2f -> %.2f, log cost %.3f -> %.3f: %s",
 		 ((IaCand *) linitial(outs))->text,
 		 list_length(outs) > 1 ? " and another" : "",
-		 t->cost, trial_cost, t->logs, trial_logs);
-	if (trade_wins(st, t, trial_cost, trial_logs))
+		 t->cost, trial_cost, t->logs, trial_logs, kept ? "kept" : "not kept");
+	if (kept)
 	{
 		t->picks = trial;
 		t->cost = trial_cost;
