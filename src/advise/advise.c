@@ -49,7 +49,8 @@
  * the same way for one candidate.  A trade is kept when the workload
  * costs clearly less in total (1 %) and its geometric mean of cost does
  * not rise, or its geometric mean falls clearly (1 %) and its total rises
- * by 1 % at most (advise_exchange.c, trade_wins()).  The picks are then
+ * by 1 % at most, and ends 1 % at most above the greedy's
+ * (advise_exchange.c, trade_wins()).  The picks are then
  * judged on exact plannings, none of the memo's shortcuts (drop_harmful):
  * a pick without which the workload costs no more is dropped.  A
  * candidate that an existing index already serves (its keys that index's

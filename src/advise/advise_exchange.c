@@ -54,13 +54,14 @@ out_group(IaCand *out, List *picks)
 	return group;
 }
 
-/* What one trade of exchange() stands at: the picks and their costs. */
+/* Where exchange() stands between trades: the picks and their costs. */
 typedef struct Trades
 {
 	List	   *picks;
 	List	   *refused;
 	double	   *bound;			/* best_candidate's lazy bounds for picks */
 	double		cost;			/* the workload's total cost with picks */
+	double		greedy_cost;	/* the same with the greedy's picks */
 	double		logs;			/* log_cost() with picks */
 	double		log_margin;		/* ln 1.01 times the sum of the weights */
 } Trades;
@@ -72,9 +73,11 @@ typedef struct Trades
  * noise) and the geometric mean of cost does not rise (a total won on two
  * big reports must not leave a lookup 80 times dearer than it was), or the
  * geometric mean falls clearly (by 1 %) and the total does not rise
- * clearly (by 1 % at most, the same noise band the first rule ignores):
- * a statement left twice as dear as one larger index would make it, for a
- * total that hardly moves, is what the per-byte greedy gets wrong.
+ * clearly (by 1 % at most, the same noise band the first rule ignores,
+ * and to no more than 1 % above the greedy's total, however many trades
+ * are kept): a statement left twice as dear as one larger index would
+ * make it, for a total that hardly moves, is what the per-byte greedy
+ * gets wrong.
  */
 static bool
 trade_wins(AdvState *st, Trades *t, double trial_cost, double trial_logs)
@@ -84,7 +87,7 @@ trade_wins(AdvState *st, Trades *t, double trial_cost, double trial_logs)
 		trial_logs <= t->logs)
 		return true;
 	return trial_logs < t->logs - t->log_margin &&
-		trial_cost <= t->cost * 1.01;
+		trial_cost <= t->cost * 1.01 && trial_cost <= t->greedy_cost * 1.01;
 }
 
 /*
@@ -250,6 +253,7 @@ exchange(AdvState *st, List *picks, List *refused, int64 budget,
 	t.refused = refused;
 	t.bound = bound;
 	t.cost = ia_advise_workload_cost(st, picks);
+	t.greedy_cost = t.cost;
 	t.logs = log_cost(st);
 	t.log_margin = log(1.01) * weights;
 	foreach(lc, first)
