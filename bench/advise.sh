@@ -23,9 +23,11 @@
 #            rows, the first primary-key column's statistics target is
 #            raised to rows / 300, so ANALYZE reads all of the table; the
 #            other columns keep the default target), taken once after
-#            loading; after building a set only the statistics of its
-#            expression indexes are added (ANALYZE of their tables, which
-#            gives the same column statistics again); a fingerprint of the
+#            loading (pg_qualstats' feed, whose writes are rolled back,
+#            is followed by VACUUM and the same ANALYZE again); after
+#            building a set only the statistics of its expression indexes
+#            are added (ANALYZE of their tables, which gives the same
+#            column statistics again); a fingerprint of the
 #            tables' statistics is checked before each set is measured,
 #            and the run stops if it moved.  One column, not all: bigger
 #            lists and histograms on every column would slow planning
@@ -38,14 +40,12 @@
 #            supabase's index_advisor does: a HypoPG single-column index on
 #            every column of the statement's tables, keep those the plan
 #            uses) and pg_qualstats_index_advisor()'s (fed by running each
-#            statement once, rolled back, before the advisor runs; VACUUM
-#            after it) -- and takes EXPLAIN's total cost of every
+#            statement once) -- and takes EXPLAIN's total cost of every
 #            statement;
 #   speed:   times idx_advise on all 22 statements at once (the time for
 #            the workload; in a new session, as its first call) and on
-#            each statement alone (median of 3 runs;
-#            dss with --quick: one run, to stay within about a minute),
-#            on the same statistics;
+#            each statement alone (median of 3 runs; dss with --quick: one
+#            run, to stay within about a minute), on the same statistics;
 # and, in oltp, bench/advise_statements.sql runs 100 distinct statements
 # and times idx_advise_workload(top => 100).
 # Prints markdown; without --quick also writes it as section 6 of

@@ -17,9 +17,11 @@
 --     the default target (lists and histograms of the usual size, which
 --     keeps planning as fast as on a normal database), read from all the
 --     rows.  ANALYZE is then the same every time on the same data;
---   * taken once, before anything runs (pg_qualstats' feed runs each
---     statement once, rolled back; VACUUM and ANALYZE after it put the
---     tables back as they were), and fingerprinted (bench_stats());
+--   * taken once, before anything runs, and fingerprinted (bench_stats():
+--     the tables' pg_statistic rows and pg_class figures);
+--   * pg_qualstats' feed runs each statement once, rolled back; VACUUM and
+--     ANALYZE after it put the tables back as they were, and the
+--     fingerprint must come out the same;
 --   * after building a set, only what the set adds is refreshed: ANALYZE
 --     of the tables where it built an index on an expression (the planner
 --     needs the expression's statistics; the table's columns come out the
@@ -99,49 +101,13 @@ CALL bench_analyze();
 CREATE TABLE bench_stats_seen (what text, fingerprint text);
 INSERT INTO bench_stats_seen VALUES ('first ANALYZE', bench_stats());
 
--- pg_qualstats: Debian's pg_qualstats 2.0.4 (preloaded, sample_rate 1)
--- records the quals of each statement run, with their real constants; run
--- every statement once (an UPDATE or DELETE rolled back), then take
--- pg_qualstats_index_advisor()'s indexes at its defaults.  Run
--- first, on the statistics just taken; what the rolled-back writes leave
--- (dead rows, pages no longer all-visible) is undone by VACUUM, and
--- ANALYZE must then give the same statistics again.  INDEX_CLEANUP ON:
--- with as few dead rows as these VACUUM skips the indexes and leaves
--- their line pointers, and the page is not all-visible again (orders'
--- relallvisible 169 -> 168 after the rolled-back UPDATE of statement 15).
-SELECT pg_qualstats_reset() \g /dev/null
-DO $$
-DECLARE
-    r record;
-BEGIN
-    FOR r IN SELECT * FROM bench_queries ORDER BY qno LOOP
-        BEGIN
-            EXECUTE r.query;
-            RAISE EXCEPTION USING ERRCODE = 'P0004';  -- roll the statement back
-        EXCEPTION WHEN assert_failure THEN NULL;
-        END;
-    END LOOP;
-END $$;
-INSERT INTO bench_sets
-SELECT DISTINCT 'qualstats', d, NULL::bigint
-  FROM json_array_elements_text(pg_qualstats_index_advisor() -> 'indexes') d;
-VACUUM (INDEX_CLEANUP ON);
-CALL bench_analyze();
-INSERT INTO bench_stats_seen VALUES ('after the feed, VACUUM and ANALYZE again', bench_stats());
-DO $$
-BEGIN
-    IF (SELECT count(DISTINCT fingerprint) FROM bench_stats_seen) > 1 THEN
-        RAISE EXCEPTION 'ANALYZE gave other statistics the second time: the sample did not read every row';
-    END IF;
-END $$;
-
 -- none: the tables as they are (primary keys, products.sku unique)
 INSERT INTO bench_sets VALUES ('none', NULL, NULL);
 INSERT INTO bench_sets SELECT 'expert', definition, NULL FROM bench_expert;
 
 -- advised: idx_advise over the 22 statements, up to 20 indexes, timed in
--- a new session, as it was before the statistics step above ran the
--- workload in this one (its caches are not the advisor's to inherit)
+-- a new session, as it was before the statistics step above (whose
+-- count(*) and ANALYZE load the tables into this session's caches)
 CREATE TABLE bench_speed (what text, ms float8);
 \connect
 SET client_min_messages = warning;
@@ -194,6 +160,42 @@ BEGIN
     PERFORM hypopg_reset();
 END $$;
 
+-- pg_qualstats: Debian's pg_qualstats 2.0.4 (preloaded, sample_rate 1)
+-- records the quals of each statement run, with their real constants; run
+-- every statement once (an UPDATE or DELETE rolled back), then take
+-- pg_qualstats_index_advisor()'s indexes at its defaults
+SELECT pg_qualstats_reset() \g /dev/null
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM bench_queries ORDER BY qno LOOP
+        BEGIN
+            EXECUTE r.query;
+            RAISE EXCEPTION USING ERRCODE = 'P0004';  -- roll the statement back
+        EXCEPTION WHEN assert_failure THEN NULL;
+        END;
+    END LOOP;
+END $$;
+INSERT INTO bench_sets
+SELECT DISTINCT 'qualstats', d, NULL::bigint
+  FROM json_array_elements_text(pg_qualstats_index_advisor() -> 'indexes') d;
+
+-- what the feed's rolled-back writes left (dead rows, pages no longer
+-- all-visible) is undone by VACUUM, and ANALYZE must then give the
+-- statistics the advisor saw.  INDEX_CLEANUP ON: with as few dead rows as
+-- these VACUUM skips the indexes and keeps the dead line pointers, and the
+-- page does not become all-visible again (orders' relallvisible 169 -> 168
+-- after the rolled-back UPDATE of statement 15 of the OLTP workload).
+VACUUM (INDEX_CLEANUP ON);
+CALL bench_analyze();
+INSERT INTO bench_stats_seen VALUES ('after the feed, VACUUM and ANALYZE again', bench_stats());
+DO $$
+BEGIN
+    IF (SELECT count(DISTINCT fingerprint) FROM bench_stats_seen) > 1 THEN
+        RAISE EXCEPTION 'ANALYZE gave other statistics the second time: the sample did not read every row, or the feed left something VACUUM did not undo';
+    END IF;
+END $$;
 
 -- build one set for real, measure every statement, drop it again
 CREATE PROCEDURE bench_measure(s text) LANGUAGE plpgsql AS $$
