@@ -119,10 +119,17 @@ run 1; n1=$new_ms w1=$warm_ms sn1=$new_step sw1=$warm_step
 psql_ -c "SELECT idx_node_add('s2', 'host=$dir port=5434 dbname=postgres')" >/dev/null
 run 2; n2=$new_ms w2=$warm_ms sn2=$new_step sw2=$warm_step
 # where a standby's time goes: its libpq round trip, and the whole node step
+# (idx_node_fetch_all, one row per node; idx_node_fetch, one row per index,
+# before it)
+if [ "$(psql_ -At -c "SELECT to_regproc('idx_node_fetch_all') IS NOT NULL")" = t ]; then
+    fetch="SELECT count(*) FROM idx_node_fetch_all(ARRAY['s1'], ARRAY['host=$dir port=5433 dbname=postgres'], ARRAY[10::oid::regrole],"
+else
+    fetch="SELECT count(*) FROM idx_node_fetch('s1', 'host=$dir port=5433 dbname=postgres', 10::oid::regrole,"
+fi
 {
     echo '\timing on'
     for i in 1 2 3 4 5; do
-        echo "SELECT count(*) FROM idx_node_fetch('s1', 'host=$dir port=5433 dbname=postgres', 10::oid::regrole,"
+        echo "$fetch"
         echo "       ARRAY(SELECT index_oid::oid FROM idx_history));"
     done
 } > "$dir/fetch.sql"
