@@ -62,7 +62,7 @@ COMMENT ON COLUMN @extschema@.idx_nodes.added_by IS 'the role that registered th
 COMMENT ON COLUMN @extschema@.idx_nodes.reported IS 'the history ids whose index the node reported at last_contact (idx_check_node_snapshot: those it stops reporting get their last snapshot closed, idx_node_close)';
 COMMENT ON COLUMN @extschema@.idx_nodes.reported_oids IS 'the index OIDs the node reported at last_contact, in order, with their counters in reported_scans: a check whose answer is the same (and reported_key, reported_since still hold) writes nothing but last_contact (idx_check_node_snapshot)';
 COMMENT ON COLUMN @extschema@.idx_nodes.reported_scans IS 'the counters the node reported at last_contact, one per reported_oids';
-COMMENT ON COLUMN @extschema@.idx_nodes.reported_key IS 'md5 of the tracked indexes (idx_node_tracked: history id, OID, names, valid since) at last_contact';
+COMMENT ON COLUMN @extschema@.idx_nodes.reported_key IS 'md5 of the tracked indexes (idx_node_tracked: history id, OID, names) at last_contact';
 COMMENT ON COLUMN @extschema@.idx_nodes.reported_since IS 'the oldest taken_at of the node''s last snapshot rows, all still_reported and none a reset, after last_contact; NULL when that is not so (the next check then looks at every row)';
 COMMENT ON COLUMN @extschema@.idx_nodes.unreachable_since IS 'first idx_check() of the current run of failures to reach the node; NULL when the last one reached it';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_nodes', '');
@@ -263,7 +263,10 @@ BEGIN
                                        AND x.indrelid = h.table_oid::oid AND x.indisvalid
                        WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
                          AND h.parent_id IS NULL);
-        tkey := (SELECT md5(string_agg(t::text, ',' ORDER BY t.id))
+        -- what the rule reads of them for an index it has a row of
+        -- (valid_at only matters for a first row, which is written anyway)
+        tkey := (SELECT md5(string_agg((t.id, t.index_oid, t.schema_name, t.table_name,
+                                        t.index_name)::text, ',' ORDER BY t.id))
                    FROM @extschema@.idx_node_tracked() t);
     END IF;
     FOR a IN
