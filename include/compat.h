@@ -9,7 +9,8 @@
  * shims below are not complete for any other major.  Known to be missing:
  * pg_analyze_and_rewrite_varparams/_withcb (15's names), InitMaterializedSRF
  * and list_copy_head (new in 15), libpq/libpq-be-fe-helpers.h (needed by
- * nodes.c: present in 16 and in the 15.x minors that back-patched it), and
+ * nodes/node_conn.c: present in 16 and in the 15.x minors that back-patched
+ * it; its libpqsrv_disconnect is the only part used), and
  * ExplainOnePlan's signature (it changed in 16 and 17).  Rather than fail on
  * one of those with an obscure message, the build stops here.
  *
@@ -51,6 +52,19 @@
 #else
 #define ia_check_plan_permissions(stmt) \
 	((void) ExecCheckRTPerms((stmt)->rtable, true))
+#endif
+
+/*
+ * A wait set for one wait over many sockets (nodes/node_conn.c), freed by
+ * its caller: 17 takes a resource owner where 15 and 16 take a memory
+ * context.
+ */
+#if PG_VERSION_NUM >= 170000
+#define ia_create_wait_event_set(nevents) \
+	CreateWaitEventSet(NULL, (nevents))
+#else
+#define ia_create_wait_event_set(nevents) \
+	CreateWaitEventSet(CurrentMemoryContext, (nevents))
 #endif
 
 

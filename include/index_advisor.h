@@ -55,7 +55,10 @@
  *	  advise_extract.c, advise_like.c, advise_reach.c, advise_drops.c
  *	  (advise_internal.h), whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
- *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
+ *	src/nodes/             standbys (ia_nodes.h)
+ *	  nodes.c              registry, the SQL functions that read them
+ *	  node_conn.c          one statement on many nodes at once, kept
+ *	                       connections (node_conn.h)
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
  *	                       languages (ia_escape.h)
  *	src/autopilot/         the autopilot's settings (ia_autopilot.h); the cycle
@@ -78,8 +81,8 @@
  *	2  advise_extract.c launcher.c uninstall.c naming.c hide.c verify.c
  *	   claim.c
  *	1  advise_like.c measure.c duplicates.c hidden.c plan_hooks.c
- *	   locks.c queue.c settings.c
- *	0  advise_reach.c gentle.c columns.c errpos.c nap.c nodes.c
+ *	   locks.c queue.c settings.c nodes.c
+ *	0  advise_reach.c gentle.c columns.c errpos.c nap.c node_conn.c
  *	   check_time.c hypoplan.c plan_walk.c planning_role.c values.c
  *	   history.c status.c escape.c autopilot.c welch.c
  *

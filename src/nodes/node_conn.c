@@ -446,7 +446,7 @@ calls_wait(NodeCall *calls, int ncalls, WaitEventSet *volatile *set)
 	int			nwait = 0;
 	int			nev;
 
-	*set = CreateWaitEventSet(CurrentMemoryContext, ncalls + 2);
+	*set = ia_create_wait_event_set(ncalls + 2);
 	AddWaitEventToSet(*set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(*set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	for (int i = 0; i < ncalls; i++)

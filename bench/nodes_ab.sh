@@ -1,0 +1,111 @@
+#!/bin/bash
+# nodes_ab.sh -- the node step of idx_check() against the one it replaced,
+# interleaved call by call in one cluster, so that the machine's load
+# falls on both alike.
+#
+#   bench/nodes_ab.sh OLD_FUNCS.sql [RUNS]
+#
+# The cluster of bench/nodes.sh (1,000 tracked indexes, two streaming
+# standbys).  OLD_FUNCS.sql defines old_check_nodes() (bench/nodes_old.sql:
+# main 0c3a09c's node step, asking one node after the other).  With 0 and
+# then 2 standbys registered, RUNS times (default 11): old then new in a new
+# session each (as pg_cron runs idx_check), then old then new in one session
+# kept open.  Prints the medians and, per standby ((2 standbys - 0) / 2),
+# old, new and new / old.  A check where nothing changed, as most are.
+set -euo pipefail
+
+tables=100
+old_funcs=$(realpath "$1")
+runs=${2:-11}
+tracked=$((tables * 10))
+
+. "$(dirname "$0")/lib.sh"
+bench_dir ia-nodes-ab
+cleanup() { bench_cleanup s2 s1 p; }
+trap cleanup EXIT
+
+as_user "$bindir/initdb" -D "$dir/p" -A trust >/dev/null
+cat >> "$dir/p/postgresql.conf" <<EOC
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = 5432
+fsync = off
+max_wal_senders = 5
+wal_level = replica
+EOC
+as_user "$bindir/pg_ctl" -D "$dir/p" -l "$dir/p.log" -w start >/dev/null
+psql_() { as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p 5432 -d postgres "$@"; }
+
+psql_ -c "CREATE EXTENSION index_advisor"
+{
+    for ((t = 1; t <= tables; t++)); do
+        echo "CREATE TABLE n_$t (c0 int, c1 int, c2 int, c3 int, c4 int, c5 int, c6 int, c7 int, c8 int, c9 int);"
+        echo "INSERT INTO n_$t SELECT g, g, g, g, g, g, g, g, g, g FROM generate_series(1, 100) g;"
+        for ((c = 0; c < 10; c++)); do echo "CREATE INDEX n_${t}_c${c}_idx ON n_$t (c$c);"; done
+    done
+    echo "INSERT INTO idx_history (operation, schema_name, table_name, index_name,"
+    echo "    definition, status, role_oid, login_role_oid, search_path,"
+    echo "    requested_at, finished_at, table_oid, index_oid, index_table_oid)"
+    echo "SELECT 'create', 'public', c.relname, i.relname, 'CREATE INDEX', 'done', 10, 10, 'public',"
+    echo "    now(), now(), c.oid, i.oid, c.oid"
+    echo "  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid"
+    echo " WHERE c.relname LIKE 'n\\_%';"
+} > "$dir/setup.sql"
+psql_ -f "$dir/setup.sql"
+cp "$old_funcs" "$dir/old.sql"; chown "$user" "$dir/old.sql"
+psql_ -f "$dir/old.sql"
+
+port=5433
+for n in s1 s2; do
+    as_user "$bindir/pg_basebackup" -h "$dir" -p 5432 -D "$dir/$n" -R -X stream >/dev/null
+    printf "port = %s\ncluster_name = '%s'\n" "$port" "$n" >> "$dir/$n/postgresql.conf"
+    as_user "$bindir/pg_ctl" -D "$dir/$n" -l "$dir/$n.log" -w start >/dev/null
+    port=$((port + 1))
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
+coproc WARM { as_user "$bindir/psql" -X -q -At -h "$dir" -p 5432 -d postgres 2>&1; }
+cleanup() { kill "$WARM_PID" 2>/dev/null || true; bench_cleanup s2 s1 p; }
+printf '%s\n' '\timing on' >&"${WARM[1]}"
+warm_sql() {
+    printf '%s\n' "$1" '\echo __done__' >&"${WARM[1]}"
+    local line t=""
+    while IFS= read -r line <&"${WARM[0]}"; do
+        case $line in
+            Time:*) t=${line#Time: }; t=${t%% *} ;;
+            __done__) break ;;
+        esac
+    done
+    echo "$t"
+}
+new_sql() { psql_ -At -c '\timing on' -c "$1" | ms; }
+old="SELECT count(*) FROM old_check_nodes();"
+new="SELECT count(*) FROM idx_check_nodes();"
+run() {   # sets on on ow nw (medians: old/new, new session/warm)
+    local i a=() b=() c=() d=()
+    warm_sql "$old" >/dev/null; warm_sql "$new" >/dev/null
+    for ((i = 0; i < runs; i++)); do
+        a+=("$(new_sql "$old")"); b+=("$(new_sql "$new")")
+        c+=("$(warm_sql "$old")"); d+=("$(warm_sql "$new")")
+    done
+    echo "$1 standbys, new session: old ${a[*]}; new ${b[*]}" >&2
+    echo "$1 standbys, warm session: old ${c[*]}; new ${d[*]}" >&2
+    on=$(median "${a[@]}") nn=$(median "${b[@]}") ow=$(median "${c[@]}") nw=$(median "${d[@]}")
+}
+psql_ -c "SELECT count(*) FROM idx_check()" >/dev/null
+echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+run 0; on0=$on nn0=$nn ow0=$ow nw0=$nw
+psql_ -c "SELECT idx_node_add('s1', 'host=$dir port=5433 dbname=postgres')" >/dev/null
+psql_ -c "SELECT idx_node_add('s2', 'host=$dir port=5434 dbname=postgres')" >/dev/null
+psql_ -c "SELECT count(*) FROM idx_check()" >/dev/null   # first contact
+run 2
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 2 }'; }
+pon=$(per "$on0" "$on") pnn=$(per "$nn0" "$nn") pow=$(per "$ow0" "$ow") pnw=$(per "$nw0" "$nw")
+echo "node_step_0_standbys_new_session_ms old $on0 new $nn0"
+echo "node_step_2_standbys_new_session_ms old $on new $nn"
+echo "node_step_0_standbys_warm_ms old $ow0 new $nw0"
+echo "node_step_2_standbys_warm_ms old $ow new $nw"
+echo "per_standby_new_session_ms old $pon new $pnn ratio $(awk -v a="$pon" -v b="$pnn" 'BEGIN { printf "%.2f", b / a }')"
+echo "per_standby_warm_ms old $pow new $pnw ratio $(awk -v a="$pow" -v b="$pnw" 'BEGIN { printf "%.2f", b / a }')"
