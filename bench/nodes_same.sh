@@ -26,41 +26,10 @@ cleanup() { bench_cleanup s2 s1 p; }
 trap cleanup EXIT
 cp "$old_funcs" "$dir/old.sql"; chown "$user" "$dir/old.sql"
 
-as_user "$bindir/initdb" -D "$dir/p" -A trust >/dev/null
-cat >> "$dir/p/postgresql.conf" <<EOC
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = 5432
-fsync = off
-wal_level = replica
-EOC
-as_user "$bindir/pg_ctl" -D "$dir/p" -l "$dir/p.log" -w start >/dev/null
-psql_() { as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "${port:-5432}" -d postgres "$@"; }
-psql_ -c "CREATE EXTENSION index_advisor" 2>/dev/null
-{
-    for ((t = 1; t <= tables; t++)); do
-        echo "CREATE TABLE n_$t (c0 int, c1 int, c2 int, c3 int, c4 int, c5 int, c6 int, c7 int, c8 int, c9 int);"
-        echo "INSERT INTO n_$t SELECT g, g, g, g, g, g, g, g, g, g FROM generate_series(1, 100) g;"
-        for ((c = 0; c < 10; c++)); do echo "CREATE INDEX n_${t}_c${c}_idx ON n_$t (c$c);"; done
-    done
-    echo "INSERT INTO idx_history (operation, schema_name, table_name, index_name,"
-    echo "    definition, status, role_oid, login_role_oid, search_path,"
-    echo "    requested_at, finished_at, table_oid, index_oid, index_table_oid)"
-    echo "SELECT 'create', 'public', c.relname, i.relname, 'CREATE INDEX', 'done', 10, 10, 'public',"
-    echo "    now(), now(), c.oid, i.oid, c.oid"
-    echo "  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid"
-    echo " WHERE c.relname LIKE 'n\\_%';"
-} > "$dir/setup.sql"
-psql_ -f "$dir/setup.sql"
+nodes_primary "$tables"
 psql_ -f "$dir/old.sql"
-sp=5433
-for n in s1 s2; do
-    as_user "$bindir/pg_basebackup" -h "$dir" -p 5432 -D "$dir/$n" -R -X stream >/dev/null
-    printf "port = %s\ncluster_name = '%s'\n" "$sp" "$n" >> "$dir/$n/postgresql.conf"
-    as_user "$bindir/pg_ctl" -D "$dir/$n" -l "$dir/$n.log" -w start >/dev/null
-    psql_ -c "SELECT idx_node_add('$n', 'host=$dir port=$sp dbname=postgres')" >/dev/null
-    sp=$((sp + 1))
-done
+nodes_standbys
+psql_ -c "SELECT idx_node_add('s1', 'host=$dir port=5433 dbname=postgres'), idx_node_add('s2', 'host=$dir port=5434 dbname=postgres')" >/dev/null
 
 # what the readers see, as one text (psql variable :name)
 take() {
