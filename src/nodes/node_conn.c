@@ -428,6 +428,13 @@ call_wants(NodeCall *c, TimestampTz now)
 				  "See index_advisor.node_connect_timeout and index_advisor.node_statement_timeout.");
 		return 0;
 	}
+	if (PQsocket(c->conn) == PGINVALID_SOCKET)
+	{
+		call_fail(c, ERRCODE_CONNECTION_FAILURE,
+				  psprintf("lost the connection to node \"%s\"", c->node),
+				  conn_message(c->conn), NULL);
+		return 0;
+	}
 	if (c->phase == CALL_CONNECTING && c->poll == PGRES_POLLING_WRITING)
 		return WL_SOCKET_WRITEABLE;
 	return WL_SOCKET_READABLE;
