@@ -13,6 +13,11 @@
 #                           runs psql there (on port $port when set)
 #   nodes_standbys          two streaming standbys of it, s1 (port 5433) and
 #                           s2 (5434), named so in pg_stat_replication
+#   warm_start              one psql session on the primary kept open
+#                           (coproc WARM; kill $WARM_PID when done):
+#                           "warm_sql SQL" runs SQL there and prints its
+#                           \timing in ms, "new_sql SQL" the same in a new
+#                           session
 #   results_section NAME FILE
 #                           put FILE into bench/RESULTS.md between the
 #                           markers <!-- NAME:begin --> and <!-- NAME:end -->
@@ -91,3 +96,20 @@ nodes_standbys() {
         p=$((p + 1))
     done
 }
+ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
+warm_start() {
+    coproc WARM { as_user "$bindir/psql" -X -q -At -h "$dir" -p 5432 -d postgres 2>&1; }
+    printf '%s\n' '\timing on' >&"${WARM[1]}"
+}
+warm_sql() {
+    printf '%s\n' "$1" '\echo __done__' >&"${WARM[1]}"
+    local line t=""
+    while IFS= read -r line <&"${WARM[0]}"; do
+        case $line in
+            Time:*) t=${line#Time: }; t=${t%% *} ;;
+            __done__) break ;;
+        esac
+    done
+    echo "$t"
+}
+new_sql() { psql_ -At -c '\timing on' -c "$1" | ms; }

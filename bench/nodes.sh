@@ -40,23 +40,8 @@ nodes_primary "$tables"
 nodes_standbys
 
 median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
-ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
-# the warm session: one psql kept open ("warm_sql SQL" prints its \timing)
-coproc WARM { as_user "$bindir/psql" -X -q -At -h "$dir" -p 5432 -d postgres 2>&1; }
+warm_start   # the warm session (lib.sh): warm_sql and new_sql print \timing
 cleanup() { kill "$WARM_PID" 2>/dev/null || true; bench_cleanup s2 s1 p; }
-printf '%s\n' '\timing on' >&"${WARM[1]}"
-warm_sql() {
-    printf '%s\n' "$1" '\echo __done__' >&"${WARM[1]}"
-    local line t=""
-    while IFS= read -r line <&"${WARM[0]}"; do
-        case $line in
-            Time:*) t=${line#Time: }; t=${t%% *} ;;
-            __done__) break ;;
-        esac
-    done
-    echo "$t"
-}
-new_sql() { psql_ -At -c '\timing on' -c "$1" | ms; }
 check="SELECT count(*) FROM idx_check();"
 step="SELECT count(*) FROM idx_check_nodes();"   # the node step of idx_check
 run() {   # standbys: sets new_ms, warm_ms (idx_check) and new_step, warm_step
