@@ -70,6 +70,7 @@
 
 #include "index_advisor.h"
 #include "ia_nodes.h"
+#include "ia_queue.h"
 #include "node_conn.h"
 
 PG_FUNCTION_INFO_V1(idx_node_add);
@@ -353,20 +354,6 @@ idx_conninfo_mask(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }
 
-/* The owner of relation relid. */
-static Oid
-rel_owner(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
 /*
  * A node's name: checked here, not by a constraint, whose error would show
  * the whole row (and so the connection string).  "primary" names this
@@ -409,10 +396,6 @@ idx_node_add(PG_FUNCTION_ARGS)
 	char	   *conninfo;
 	Oid			types[3] = {TEXTOID, TEXTOID, OIDOID};
 	Datum		values[3];
-	Oid			save_userid;
-	int			save_sec;
-	int			nestlevel;
-	int			rc;
 
 	ia_refuse_during_recovery("idx_node_add()");
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -429,24 +412,12 @@ idx_node_add(PG_FUNCTION_ARGS)
 	values[0] = PointerGetDatum(cstring_to_text(name));
 	values[1] = PointerGetDatum(cstring_to_text(conninfo));
 	values[2] = ObjectIdGetDatum(GetUserId());
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(rel_owner(relid),
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args(psprintf("INSERT INTO %s (name, conninfo, added_by)"
-										" VALUES ($1, $2, $3)",
-										quote_qualified_identifier(get_namespace_name(nspid),
-																   "idx_nodes")),
-							   3, types, values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "index_advisor: SPI failed (%d) on idx_nodes", rc);
-	SPI_finish();
-	AtEOXact_GUC(true, nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	/* as the table's owner: only it may write idx_nodes (queue/history.c) */
+	(void) ia_exec_as_owner(relid,
+							psprintf("INSERT INTO %s (name, conninfo, added_by)"
+									 " VALUES ($1, $2, $3)",
+									 quote_qualified_identifier(get_namespace_name(nspid),
+																"idx_nodes")),
+							3, types, values, NULL, NULL, NULL);
 	PG_RETURN_VOID();
 }
