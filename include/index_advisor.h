@@ -76,8 +76,8 @@
  * function) has no cycle: scripts/callgraph.sh checks it with tsort, and
  * doc/architecture.md lists each file's callees.  Folders are not strict
  * layers: definition/ calls the check of stored queries at idx_apply,
- * hypo.c calls definition/, hide.c and nodes.c call queue/history.c's owner ritual, hide.c calls
- * nodes.c, api.c calls escape.c.
+ * hypo.c calls definition/, hide.c calls nodes.c, api.c calls escape.c,
+ * hide.c and nodes.c call queue/history.c's owner ritual.
  * Layers, each calling only the ones below it:
  *
  *	10  advise.c
