@@ -48,13 +48,13 @@ OBJS += src/advise/advise_size.o src/advise/advise_pullup.o src/advise/advise_va
 # the workload path: statements as pg_stat_statements stores them
 OBJS += src/advise/normalised.o
 # nodes: standbys and other nodes
-OBJS += src/nodes/nodes.o
+OBJS += src/nodes/nodes.o src/nodes/node_conn.o
 # script: idx_apply_script, the ORM bridge
 OBJS += src/script/script.o src/script/escape.o
 # autopilot: its settings (the cycle is SQL, src/update/0.1--0.2/86-89)
 OBJS += src/autopilot/autopilot.o src/autopilot/welch.o src/autopilot/reads.o
 
-# Node collection (src/nodes/nodes.c) speaks libpq, linked as contrib/postgres_fdw
+# Node collection (src/nodes/node_conn.c) speaks libpq, linked as contrib/postgres_fdw
 # is; libpq-fe.h comes from libpq-dev (pulled in by postgresql-server-dev-15).
 PG_CPPFLAGS_LIBPQ = -I$(shell $(PG_CONFIG) --includedir) -idirafter /usr/include/postgresql
 SHLIB_LINK_INTERNAL = $(libpq)

@@ -36,65 +36,12 @@ bench_dir ia-nodes
 cleanup() { bench_cleanup s2 s1 p; }
 trap cleanup EXIT
 
-as_user "$bindir/initdb" -D "$dir/p" -A trust >/dev/null
-cat >> "$dir/p/postgresql.conf" <<EOC
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = 5432
-fsync = off
-max_wal_senders = 5
-wal_level = replica
-EOC
-as_user "$bindir/pg_ctl" -D "$dir/p" -l "$dir/p.log" -w start >/dev/null
-psql_() { as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p 5432 -d postgres "$@"; }
-
-psql_ -c "CREATE EXTENSION index_advisor"
-{
-    for ((t = 1; t <= tables; t++)); do
-        echo "CREATE TABLE n_$t (c0 int, c1 int, c2 int, c3 int, c4 int, c5 int, c6 int, c7 int, c8 int, c9 int);"
-        echo "INSERT INTO n_$t SELECT g, g, g, g, g, g, g, g, g, g FROM generate_series(1, 100) g;"
-        for ((c = 0; c < 10; c++)); do echo "CREATE INDEX n_${t}_c${c}_idx ON n_$t (c$c);"; done
-    done
-    echo "INSERT INTO idx_history (operation, schema_name, table_name, index_name,"
-    echo "    definition, status, role_oid, login_role_oid, search_path,"
-    echo "    requested_at, finished_at, table_oid, index_oid, index_table_oid)"
-    echo "SELECT 'create', 'public', c.relname, i.relname, 'CREATE INDEX', 'done', 10, 10, 'public',"
-    echo "    now(), now(), c.oid, i.oid, c.oid"
-    echo "  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid"
-    echo " WHERE c.relname LIKE 'n\\_%';"
-} > "$dir/setup.sql"
-psql_ -f "$dir/setup.sql"
-
-port=5433
-for n in s1 s2; do
-    as_user "$bindir/pg_basebackup" -h "$dir" -p 5432 -D "$dir/$n" -R -X stream >/dev/null
-    cat >> "$dir/$n/postgresql.conf" <<EOC
-port = $port
-cluster_name = '$n'
-EOC
-    echo "primary_conninfo = 'host=$dir port=5432 application_name=$n'" >> "$dir/$n/postgresql.auto.conf"
-    as_user "$bindir/pg_ctl" -D "$dir/$n" -l "$dir/$n.log" -w start >/dev/null
-    port=$((port + 1))
-done
+nodes_primary "$tables"
+nodes_standbys
 
 median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
-ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
-# the warm session: one psql kept open ("warm_sql SQL" prints its \timing)
-coproc WARM { as_user "$bindir/psql" -X -q -At -h "$dir" -p 5432 -d postgres 2>&1; }
+warm_start   # the warm session (lib.sh): warm_sql and new_sql print \timing
 cleanup() { kill "$WARM_PID" 2>/dev/null || true; bench_cleanup s2 s1 p; }
-printf '%s\n' '\timing on' >&"${WARM[1]}"
-warm_sql() {
-    printf '%s\n' "$1" '\echo __done__' >&"${WARM[1]}"
-    local line t=""
-    while IFS= read -r line <&"${WARM[0]}"; do
-        case $line in
-            Time:*) t=${line#Time: }; t=${t%% *} ;;
-            __done__) break ;;
-        esac
-    done
-    echo "$t"
-}
-new_sql() { psql_ -At -c '\timing on' -c "$1" | ms; }
 check="SELECT count(*) FROM idx_check();"
 step="SELECT count(*) FROM idx_check_nodes();"   # the node step of idx_check
 run() {   # standbys: sets new_ms, warm_ms (idx_check) and new_step, warm_step
@@ -119,10 +66,17 @@ run 1; n1=$new_ms w1=$warm_ms sn1=$new_step sw1=$warm_step
 psql_ -c "SELECT idx_node_add('s2', 'host=$dir port=5434 dbname=postgres')" >/dev/null
 run 2; n2=$new_ms w2=$warm_ms sn2=$new_step sw2=$warm_step
 # where a standby's time goes: its libpq round trip, and the whole node step
+# (idx_node_fetch_all, one row per node; idx_node_fetch, one row per index,
+# before it)
+if [ "$(psql_ -At -c "SELECT to_regproc('idx_node_fetch_all') IS NOT NULL")" = t ]; then
+    fetch="SELECT count(*) FROM idx_node_fetch_all(ARRAY['s1'], ARRAY['host=$dir port=5433 dbname=postgres'], ARRAY[10::oid::regrole],"
+else
+    fetch="SELECT count(*) FROM idx_node_fetch('s1', 'host=$dir port=5433 dbname=postgres', 10::oid::regrole,"
+fi
 {
     echo '\timing on'
     for i in 1 2 3 4 5; do
-        echo "SELECT count(*) FROM idx_node_fetch('s1', 'host=$dir port=5433 dbname=postgres', 10::oid::regrole,"
+        echo "$fetch"
         echo "       ARRAY(SELECT index_oid::oid FROM idx_history));"
     done
 } > "$dir/fetch.sql"

@@ -11,7 +11,8 @@
  * complete for any other major.  Known to be missing:
  * pg_analyze_and_rewrite_varparams/_withcb (new names in 15),
  * InitMaterializedSRF and list_copy_head (new in 15), so 13 and 14 lack
- * them; libpq/libpq-be-fe-helpers.h (needed by nodes.c: in 16 and later,
+ * them; libpq/libpq-be-fe-helpers.h (needed by nodes/node_conn.c, which
+ * uses only libpqsrv_disconnect: in 16 and later,
  * and in the later 15.x minors that back-patched it: 15.20 has it, an
  * early 15.x may not); and ExplainOnePlan's 8 arguments (15 and 16: 17
  * added the memory counters, 18 the cached plan).  Rather than fail on one
@@ -55,6 +56,19 @@
 #else
 #define ia_check_plan_permissions(stmt) \
 	((void) ExecCheckRTPerms((stmt)->rtable, true))
+#endif
+
+/*
+ * A wait set for one wait over many sockets (nodes/node_conn.c), freed by
+ * its caller: 17 takes a resource owner where 15 and 16 take a memory
+ * context.
+ */
+#if PG_VERSION_NUM >= 170000
+#define ia_create_wait_event_set(nevents) \
+	CreateWaitEventSet(NULL, (nevents))
+#else
+#define ia_create_wait_event_set(nevents) \
+	CreateWaitEventSet(CurrentMemoryContext, (nevents))
 #endif
 
 

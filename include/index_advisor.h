@@ -59,7 +59,10 @@
  *	  advise_hypos.c, advise_final.c, advise_exchange.c (advise_internal.h),
  *	  whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
- *	src/nodes/nodes.c      standbys: registry, libpq collection (ia_nodes.h)
+ *	src/nodes/             standbys (ia_nodes.h)
+ *	  nodes.c              registry, the SQL functions that read them
+ *	  node_conn.c          one statement on many nodes at once, kept
+ *	                       connections (node_conn.h)
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
  *	                       languages (ia_escape.h)
  *	src/autopilot/         the autopilot's settings (ia_autopilot.h); the cycle
@@ -73,7 +76,8 @@
  * function) has no cycle: scripts/callgraph.sh checks it with tsort, and
  * doc/architecture.md lists each file's callees.  Folders are not strict
  * layers: definition/ calls the check of stored queries at idx_apply,
- * hypo.c calls definition/, hide.c calls nodes.c, api.c calls escape.c.
+ * hypo.c calls definition/, hide.c calls nodes.c, api.c calls escape.c,
+ * hide.c and nodes.c call queue/history.c's owner ritual.
  * Layers, each calling only the ones below it:
  *
  *	11  advise.c
@@ -89,9 +93,9 @@
  *	2  advise_extract.c claim.c hide.c launcher.c naming.c plan_hooks.c
  *	   uninstall.c
  *	1  advise_like.c duplicates.c hidden.c hypoplan.c locks.c measure.c
- *	   queue.c settings.c
+ *	   nodes.c queue.c settings.c
  *	0  advise_pullup.c advise_reach.c autopilot.c check_time.c columns.c
- *	   errpos.c escape.c gentle.c history.c nap.c nodes.c plan_walk.c
+ *	   errpos.c escape.c gentle.c history.c nap.c node_conn.c plan_walk.c
  *	   planning_role.c status.c values.c welch.c
  *
  * Names: exported functions start with ia_ (SQL-callable ones with idx_),

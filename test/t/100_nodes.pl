@@ -14,12 +14,15 @@
 #  5. standby stopped: a finding says so; an index nobody used is
 #     "unknown: standby ... unreachable since", never unused, and its
 #     rollback is refused unless forced;
-#  6. standby restarted: its scans are still counted;
+#  6. standby restarted: its scans are still counted; after checks that
+#     changed nothing, the next scans on the standby are counted;
 #  7. on the standby, writing functions fail at once with 25006 and the
 #     reading ones work;
 #  8. the standby promoted: idx_check goes on;
 #  9. a node that never answers: bounded by index_advisor.node_connect_timeout,
-#     and a statement_timeout of idx_check() stops it at once.
+#     and a statement_timeout of idx_check() stops it at once;
+# 10. nodes are asked at once: three that never answer cost one
+#     node_connect_timeout in one check, and the node that answers is read.
 use strict;
 use warnings;
 use IO::Socket::INET;
@@ -237,6 +240,26 @@ is($primary->safe_psql('postgres', q{
 is($primary->safe_psql('postgres', q{
     SELECT restarted FROM idx_report_nodes() WHERE index_name = 't_b_idx' AND node = 'standby'}), 't',
    'and the restart is shown');
+# a check that finds the node's answer unchanged decides from idx_nodes
+# alone (reported_since): scans made after such checks must still be
+# counted (two checks: the one after the restart writes its rows again)
+$primary->safe_psql('postgres', 'SELECT count(*) FROM idx_check();' x 2);
+my $scans_before = $primary->safe_psql('postgres',
+    q{SELECT scans FROM idx_report_nodes() WHERE index_name = 't_b_idx' AND node = 'standby'});
+my $here_before = $standby->safe_psql('postgres',
+    q{SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 't_b_idx'});
+$standby->safe_psql('postgres', 'SET enable_seqscan = off; SET enable_bitmapscan = off;'
+                    . ' SELECT count(*) FROM t WHERE b = 5;' x 5);
+ok($standby->poll_query_until('postgres',
+    qq{SELECT idx_scan >= $here_before + 5 FROM pg_stat_user_indexes WHERE indexrelname = 't_b_idx'}),
+   'the standby counted 5 more scans');
+$primary->safe_psql('postgres', 'SELECT count(*) FROM idx_check()');
+is($primary->safe_psql('postgres', q{
+    SELECT s.scans - } . $scans_before . q{ || ':' || (s.taken_at = n.last_contact)
+      FROM idx_snapshots s JOIN idx_node_list n ON n.name = s.node
+     WHERE s.node = 'standby' AND s.index_name = 't_b_idx'
+     ORDER BY s.taken_at DESC LIMIT 1}),
+   '5:true', 'after checks that changed nothing, the next check counts the standby\'s new scans');
 
 # 8. promotion
 $standby->promote;
@@ -269,6 +292,38 @@ like($err, qr/ERROR:  57014: canceling statement due to statement timeout/,
      'a statement_timeout stops idx_check() while it waits for a node');
 ok($took < 3, "at once (took ${took}s, node_connect_timeout is 5s)");
 $primary->safe_psql('postgres', "SELECT idx_node_remove('hang')");
-close($hole);
+
+# 10. every node is asked at once: three nodes that never answer cost one
+# node_connect_timeout, not three, and a node that answers is still read
+my @holes = ($hole, map {
+    IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp')
+      or die "cannot listen: $!" } 1 .. 2);
+for my $i (0 .. 2)
+{
+    my $p = $holes[$i]->sockport;
+    $primary->safe_psql('postgres',
+        "SELECT idx_node_add('hang$i', 'host=127.0.0.1 port=$p dbname=postgres')");
+}
+$t0 = time;
+is($primary->safe_psql('postgres', q{
+    SET index_advisor.node_connect_timeout = '1s';
+    SELECT string_agg(index_name || ': ' || (detail LIKE '%did not answer in time%'), ', ' ORDER BY index_name)
+      FROM idx_check() WHERE kind = 'node_unreachable'}),
+   'hang0: true, hang1: true, hang2: true', 'three nodes that never answer: each unreachable, timed out');
+$took = time - $t0;
+ok($took >= 0.9 && $took < 2.5,
+   "one check with three such nodes takes one node_connect_timeout (1s), not three (took ${took}s)");
+is($primary->safe_psql('postgres', q{
+    SELECT last_contact = (SELECT max(unreachable_since) FROM idx_node_list)
+      FROM idx_node_list WHERE name = 'standby'}),
+   't', 'the node that answers is read by the same check');
+$t0 = time;
+($ret, $out, $err) = psql_err($primary, "SET statement_timeout = '300ms'; SELECT count(*) FROM idx_check()");
+$took = time - $t0;
+like($err, qr/ERROR:  57014: canceling statement due to statement timeout/,
+     'a statement_timeout stops idx_check() while it waits for three nodes');
+ok($took < 3, "at once (took ${took}s)");
+$primary->safe_psql('postgres', "SELECT idx_node_remove('hang$_')") for 0 .. 2;
+close($_) for @holes;
 
 done_testing();

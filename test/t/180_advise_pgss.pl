@@ -184,7 +184,7 @@ $node->safe_psql('postgres', q{
     CREATE ROLE bob;
     CREATE TABLE wo_rls (id int PRIMARY KEY, status text NOT NULL,
                          created_at timestamptz NOT NULL);
-    INSERT INTO wo_rls SELECT g, CASE WHEN g % 200 = 0 THEN 'hidden' ELSE 'shown' END,
+    INSERT INTO wo_rls SELECT g, CASE WHEN g % 200 = 0 THEN 'hidden' ELSE 'shown' || g % 100 END,
                               now() - g * interval '1 minute'
       FROM generate_series(1, 40000) g;
     ALTER TABLE wo_rls OWNER TO bob;

@@ -48,7 +48,11 @@ CREATE TABLE @extschema@.idx_nodes (
     last_error        text,
     in_recovery       boolean,
     started_at        timestamptz,
-    reported          bigint[]
+    reported          bigint[],
+    reported_oids     oid[],
+    reported_scans    bigint[],
+    reported_key      text,
+    reported_since    timestamptz
 );
 COMMENT ON TABLE @extschema@.idx_nodes IS
     'index_advisor: the nodes (streaming standbys) whose index usage idx_check() collects; readable by its owner only (admins read idx_node_list)';
@@ -56,6 +60,10 @@ COMMENT ON COLUMN @extschema@.idx_nodes.name IS 'the node''s name in idx_snapsho
 COMMENT ON COLUMN @extschema@.idx_nodes.conninfo IS 'libpq connection string (may hold a password: never shown to other roles)';
 COMMENT ON COLUMN @extschema@.idx_nodes.added_by IS 'the role that registered the node; unless it is a superuser, the connection must use the password it gave';
 COMMENT ON COLUMN @extschema@.idx_nodes.reported IS 'the history ids whose index the node reported at last_contact (idx_check_node_snapshot: those it stops reporting get their last snapshot closed, idx_node_close)';
+COMMENT ON COLUMN @extschema@.idx_nodes.reported_oids IS 'the index OIDs the node reported at last_contact, in order, with their counters in reported_scans: a check whose answer is the same (and reported_key, reported_since still hold) writes nothing but last_contact (idx_check_node_snapshot)';
+COMMENT ON COLUMN @extschema@.idx_nodes.reported_scans IS 'the counters the node reported at last_contact, one per reported_oids';
+COMMENT ON COLUMN @extschema@.idx_nodes.reported_key IS 'md5 of the tracked indexes (idx_node_tracked: history id, OID, names) at last_contact';
+COMMENT ON COLUMN @extschema@.idx_nodes.reported_since IS 'the oldest taken_at of the node''s last snapshot rows, all still_reported and none a reset, after last_contact; NULL when that is not so (the next check then looks at every row)';
 COMMENT ON COLUMN @extschema@.idx_nodes.unreachable_since IS 'first idx_check() of the current run of failures to reach the node; NULL when the last one reached it';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.idx_nodes', '');
 REVOKE ALL ON @extschema@.idx_nodes FROM PUBLIC;
@@ -121,15 +129,16 @@ COMMENT ON FUNCTION @extschema@.idx_node_states() IS
 -- libpq calls (C): as the extension's owner they connect as the server's
 -- operating system user, so only SECURITY DEFINER functions of the
 -- extension call them, with the node's added_by for the password rule.
-CREATE FUNCTION @extschema@.idx_node_fetch(name text, conninfo text,
-                                           owner pg_catalog.regrole,
-                                           index_oids oid[])
-RETURNS TABLE(index_oid oid, idx_scan bigint, started_at timestamptz,
+CREATE FUNCTION @extschema@.idx_node_fetch_all(names text[], conninfos text[],
+                                               owners pg_catalog.regrole[],
+                                               index_oids oid[])
+RETURNS TABLE(node text, error_code text, error text, error_detail text,
+              index_oids oid[], idx_scans bigint[], started_at timestamptz,
               stats_reset timestamptz, in_recovery boolean)
 LANGUAGE C STRICT VOLATILE
-AS 'MODULE_PATHNAME', 'idx_node_fetch';
-COMMENT ON FUNCTION @extschema@.idx_node_fetch(text, text, pg_catalog.regrole, oid[]) IS
-    'internal (idx_check): the scans of the given indexes on a node, with its start time and statistics reset';
+AS 'MODULE_PATHNAME', 'idx_node_fetch_all';
+COMMENT ON FUNCTION @extschema@.idx_node_fetch_all(text[], text[], pg_catalog.regrole[], oid[]) IS
+    'internal (idx_check): every node asked at once for the scans of the given indexes, one row per node: the OIDs it has and their counters, its start time, statistics reset and recovery, or why it failed';
 
 CREATE FUNCTION @extschema@.idx_node_probe(name text, conninfo text,
                                            owner pg_catalog.regrole)
@@ -205,12 +214,35 @@ ALTER TABLE @extschema@.idx_findings
 COMMENT ON COLUMN @extschema@.idx_findings.kind IS
     'regression, unused, invalid, duplicate, redundant, crashed, stats_reset, query_error, not_checked, write_cost, hidden, node_unreachable or unregistered_standby (for the last two, index_name is the node''s name)';
 
--- Step 1b of idx_check(): ask each registered node for the scans of the
--- tracked indexes (same OIDs on a physical standby) and snapshot them with
--- the node's name; a restart (new start time) or a counter that went down
--- counts again from zero, as a reset does on the primary.  Also: nodes
--- that could not be reached, and standbys streaming from here that are not
--- registered.
+-- The tracked indexes a node's counters are stored for: the latest
+-- history row of each index created through idx_apply.  Its md5 is kept
+-- with each node's last answer (idx_nodes.reported_key): the same answer
+-- over the same tracked indexes needs no look at the snapshot rows.
+CREATE FUNCTION @extschema@.idx_node_tracked()
+RETURNS TABLE(id bigint, index_oid oid, schema_name name, table_name name,
+              index_name name, valid_at timestamptz)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT DISTINCT ON (h.index_oid::oid)
+           h.id, h.index_oid::oid, h.schema_name, h.table_name, h.index_name,
+           COALESCE(h.finished_at, h.requested_at)
+      FROM @extschema@.idx_history h
+     WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
+       AND h.parent_id IS NULL
+     ORDER BY h.index_oid::oid, h.id DESC;
+$body$;
+COMMENT ON FUNCTION @extschema@.idx_node_tracked() IS
+    'internal (idx_check_nodes, idx_check_node_snapshot): the latest history row of each index created through idx_apply, whose scans the nodes report';
+REVOKE ALL ON FUNCTION @extschema@.idx_node_tracked() FROM PUBLIC;
+
+-- Step 1b of idx_check(): ask every registered node at once
+-- (idx_node_fetch_all: concurrently, each bounded by its own timeouts) for
+-- the scans of the tracked indexes (same OIDs on a physical standby) and
+-- snapshot them with the node's name; a restart (new start time) or a
+-- counter that went down counts again from zero, as a reset does on the
+-- primary.  Also: nodes that could not be reached, and standbys streaming
+-- from here that are not registered.
 CREATE FUNCTION @extschema@.idx_check_nodes()
 RETURNS SETOF @extschema@.idx_finding
 LANGUAGE plpgsql VOLATILE
@@ -219,32 +251,60 @@ SET jit = off
 AS $body$
 DECLARE
     n     @extschema@.idx_nodes;
+    a     record;
     oids  oid[];
+    tkey  text;
+    err   text;
 BEGIN
-    oids := ARRAY(SELECT DISTINCT h.index_oid::oid
-                    FROM @extschema@.idx_history h
-                    JOIN pg_index x ON x.indexrelid = h.index_oid::oid
-                                   AND x.indrelid = h.table_oid::oid AND x.indisvalid
-                   WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
-                     AND h.parent_id IS NULL);
-    FOR n IN SELECT * FROM @extschema@.idx_nodes ORDER BY name LOOP
-        BEGIN
-            PERFORM @extschema@.idx_check_node_snapshot(n, oids);
-        EXCEPTION WHEN OTHERS THEN
+    IF EXISTS (SELECT FROM @extschema@.idx_nodes) THEN
+        oids := ARRAY(SELECT DISTINCT h.index_oid::oid
+                        FROM @extschema@.idx_history h
+                        JOIN pg_index x ON x.indexrelid = h.index_oid::oid
+                                       AND x.indrelid = h.table_oid::oid AND x.indisvalid
+                       WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
+                         AND h.parent_id IS NULL);
+        -- what the rule reads of them for an index it has a row of
+        -- (valid_at only matters for a first row, which is written anyway)
+        tkey := (SELECT md5(string_agg((t.id, t.index_oid, t.schema_name, t.table_name,
+                                        t.index_name)::text, ',' ORDER BY t.id))
+                   FROM @extschema@.idx_node_tracked() t);
+    END IF;
+    FOR a IN
+        SELECT x AS n, f.*
+          FROM @extschema@.idx_nodes x
+          LEFT JOIN @extschema@.idx_node_fetch_all(
+                  ARRAY(SELECT y.name FROM @extschema@.idx_nodes y ORDER BY y.name),
+                  ARRAY(SELECT y.conninfo FROM @extschema@.idx_nodes y ORDER BY y.name),
+                  ARRAY(SELECT y.added_by FROM @extschema@.idx_nodes y ORDER BY y.name),
+                  oids) f ON f.node = x.name
+         ORDER BY x.name
+    LOOP
+        n := a.n;
+        err := a.error;
+        IF err IS NULL THEN
+            BEGIN
+                PERFORM @extschema@.idx_check_node_snapshot(n, a.index_oids, a.idx_scans,
+                                                            a.started_at, a.stats_reset,
+                                                            a.in_recovery, tkey);
+            EXCEPTION WHEN OTHERS THEN
+                err := SQLERRM;
+            END;
+        END IF;
+        IF err IS NOT NULL THEN
             IF n.unreachable_since IS NULL THEN
                 -- its last snapshots stand for the checks up to its last contact
                 PERFORM @extschema@.idx_node_close(n.name, n.last_contact, n.reported);
             END IF;
             UPDATE @extschema@.idx_nodes x
                SET unreachable_since = COALESCE(x.unreachable_since, now()),
-                   last_error = SQLERRM
+                   last_error = err
              WHERE x.name = n.name
             RETURNING * INTO n;
             RETURN NEXT ROW('node_unreachable', '', '', n.name, NULL,
                             format('node %s unreachable since %s: %s; its index usage is unknown, so no index is called unused',
                                    n.name, to_char(n.unreachable_since, 'YYYY-MM-DD HH24:MI:SS TZ'),
                                    n.last_error))::@extschema@.idx_finding;
-        END;
+        END IF;
     END LOOP;
 
     RETURN QUERY
@@ -296,11 +356,13 @@ COMMENT ON FUNCTION @extschema@.idx_node_close(text, timestamptz, bigint[]) IS
     'internal (idx_check_node_snapshot, idx_check_nodes, idx_node_remove): the last snapshots of these history rows on a node no longer stand for later checks';
 REVOKE ALL ON FUNCTION @extschema@.idx_node_close(text, timestamptz, bigint[]) FROM PUBLIC;
 
--- One node's snapshot.  A row is written only for an index whose snapshot
--- changes: its counter moved, the node restarted or was reset (and at the
--- check after such a reset, which writes a row with stats_reset false),
--- its names changed, its last row was closed, or that row is older than
--- half of index_advisor.snapshot_retention (so that pruning never takes the
+-- One node's snapshot, from its answer (idx_node_fetch_all: the index
+-- OIDs it has, their counters, its start time, statistics reset and
+-- recovery).  A row is written only for an index whose snapshot changes:
+-- its counter moved, the node restarted or was reset (and at the check
+-- after such a reset, which writes a row with stats_reset false), its
+-- names changed, its last row was closed, or that row is older than half
+-- of index_advisor.snapshot_retention (so that pruning never takes the
 -- last row of an index the node still reports).  Otherwise the last row,
 -- still_reported, stands for this check too: idx_node_rows reads its
 -- checked_at from idx_nodes.last_contact.  What the readers see is what a
@@ -309,7 +371,23 @@ REVOKE ALL ON FUNCTION @extschema@.idx_node_close(text, timestamptz, bigint[]) F
 -- reporting has its last row closed at the node's previous contact
 -- (idx_node_close), as are all of a node's rows when it becomes unreachable
 -- or is removed.
-CREATE FUNCTION @extschema@.idx_check_node_snapshot(n @extschema@.idx_nodes, oids oid[])
+--
+-- Most checks change nothing.  idx_nodes keeps the node's last answer
+-- (reported_oids, reported_scans), the md5 of the tracked indexes then
+-- (reported_key), and the oldest taken_at of its rows when all of them are
+-- still_reported and none a reset (reported_since).  When the answer and
+-- the key are the same, the node neither restarted nor was reset since
+-- reported_since, nor was unreachable, and reported_since is within half
+-- the retention, the rule above writes no row and reports the same ids:
+-- this is decided from the one row of idx_nodes, without reading a
+-- snapshot row (bench/nodes.sh).
+CREATE FUNCTION @extschema@.idx_check_node_snapshot(n @extschema@.idx_nodes,
+                                                    answer_oids oid[],
+                                                    answer_scans bigint[],
+                                                    answer_started timestamptz,
+                                                    answer_reset timestamptz,
+                                                    answer_recovery boolean,
+                                                    tracked_key text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -318,20 +396,31 @@ AS $body$
 DECLARE
     leaving bigint[];
 BEGIN
+    IF n.unreachable_since IS NULL AND n.reported_key = tracked_key
+       AND n.reported_oids = answer_oids AND n.reported_scans = answer_scans
+       AND n.started_at = answer_started
+       AND (answer_reset IS NULL OR answer_reset <= n.reported_since)
+       AND n.reported_since >= now() - (SELECT c.snapshot_retention
+                                          FROM @extschema@.idx_usage_settings() c) / 2
+    THEN
+        UPDATE @extschema@.idx_nodes x
+           SET last_contact = now(), last_error = NULL,
+               in_recovery = CASE WHEN cardinality(answer_oids) > 0
+                                  THEN answer_recovery ELSE x.in_recovery END
+         WHERE x.name = n.name;
+        RETURN;
+    END IF;
+
     WITH f AS (
-        SELECT * FROM @extschema@.idx_node_fetch(n.name, n.conninfo, n.added_by, oids)
+        SELECT u.index_oid, u.idx_scan, answer_started AS started_at,
+               answer_reset AS stats_reset, answer_recovery AS in_recovery
+          FROM unnest(answer_oids, answer_scans) u(index_oid, idx_scan)
     ), tracked AS (
-        SELECT DISTINCT ON (h.index_oid::oid)
-               h.id, h.index_oid::oid AS index_oid, h.schema_name, h.table_name,
-               h.index_name, COALESCE(h.finished_at, h.requested_at) AS valid_at
-          FROM @extschema@.idx_history h
-         WHERE h.operation = 'create' AND h.status = @extschema@.idx_status('done')
-           AND h.parent_id IS NULL
-           AND h.index_oid::oid IN (SELECT f.index_oid FROM f)  -- hashed, not = ANY
-         ORDER BY h.index_oid::oid, h.id DESC
+        SELECT t.* FROM @extschema@.idx_node_tracked() t
+         WHERE t.index_oid IN (SELECT f.index_oid FROM f)  -- hashed, not = ANY
     ), cur AS (
         SELECT t.id, t.index_oid, t.schema_name, t.table_name, t.index_name,
-               f.started_at, f.idx_scan,
+               f.started_at, f.idx_scan, p.taken_at,
                -- the node's counter covers the time since the index was
                -- valid, its start and its last reset, whichever is latest
                COALESCE(p.since, greatest(t.valid_at, f.started_at, f.stats_reset)) AS since,
@@ -381,7 +470,18 @@ BEGIN
            in_recovery = COALESCE((SELECT bool_and(f.in_recovery) FROM f), x.in_recovery),
            started_at = COALESCE((SELECT max(f.started_at) FROM f), x.started_at),
            reported = (SELECT CASE WHEN z.ids = x.reported THEN x.reported ELSE z.ids END
-                         FROM (SELECT ARRAY(SELECT c.id FROM cur c ORDER BY c.id) AS ids) z)
+                         FROM (SELECT ARRAY(SELECT c.id FROM cur c ORDER BY c.id) AS ids) z),
+           reported_oids = answer_oids, reported_scans = answer_scans,
+           reported_key = tracked_key,
+           -- every row now still_reported and none a reset (no insert lost
+           -- to a conflict): the next check may decide from this row alone
+           reported_since = (SELECT CASE WHEN bool_or(c.changed AND c.stats_reset)
+                                           OR count(*) FILTER (WHERE c.changed)
+                                              <> (SELECT count(*) FROM ins)
+                                         THEN NULL
+                                         ELSE COALESCE(min(CASE WHEN c.changed THEN now()
+                                                                ELSE c.taken_at END), now()) END
+                               FROM cur c)
      WHERE x.name = n.name
        AND (SELECT count(*) FROM ins) >= 0;
 
@@ -395,9 +495,9 @@ BEGIN
     END IF;
 END
 $body$;
-COMMENT ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes, oid[]) IS
-    'internal (idx_check_nodes): one node''s snapshot of the tracked indexes; a row only for an index whose snapshot changed';
-REVOKE ALL ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes, oid[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes, oid[], bigint[], timestamptz, timestamptz, boolean, text) IS
+    'internal (idx_check_nodes): one node''s snapshot of the tracked indexes from its answer; a row only for an index whose snapshot changed, and none read when its answer is its last one';
+REVOKE ALL ON FUNCTION @extschema@.idx_check_node_snapshot(@extschema@.idx_nodes, oid[], bigint[], timestamptz, timestamptz, boolean, text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------
 -- Usage over nodes: the report, the unused finding, the rollback guard
@@ -554,7 +654,7 @@ REVOKE ALL ON FUNCTION @extschema@.idx_conninfo_mask(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_add(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_remove(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_states() FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_node_fetch(text, text, pg_catalog.regrole, oid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.idx_node_fetch_all(text[], text[], pg_catalog.regrole[], oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_probe(text, text, pg_catalog.regrole) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_node_test(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.idx_report_nodes(text) FROM PUBLIC;
@@ -577,6 +677,6 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_node_rows(bigint) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_node_scans(bigint) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_report_node_verdict(bigint, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_node_users(bigint) TO PUBLIC;
--- idx_node_fetch, idx_node_probe, idx_check_nodes, idx_check_node_snapshot,
+-- idx_node_fetch_all, idx_node_probe, idx_check_nodes, idx_check_node_snapshot,
 -- idx_node_idle: no one but the owner (idx_check, SECURITY DEFINER, and
 -- idx_replay_pending call them)
