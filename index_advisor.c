@@ -20,11 +20,10 @@
 
 #include "index_advisor.h"
 #include "ia_autopilot.h"
-#include "ia_hidden.h"
-#include "ia_launcher.h"
+#include "ia_plan.h"
+#include "ia_build.h"
 #include "ia_nodes.h"
-#include "ia_usage.h"
-#include "verify_internal.h"
+#include "ia_check.h"
 
 PG_MODULE_MAGIC;
 

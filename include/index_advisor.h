@@ -2,7 +2,8 @@
  *
  * index_advisor.h
  *		What every module needs: the core settings (settings.c) and names.
- *		Each module has its own header for what it offers the others.
+ *		Each folder has one public header, ia_<folder>.h, for what it
+ *		offers the others; its other headers are private to it.
  *
  * The map.  One folder per subsystem under src/, each with its headers
  * beside its files (the Makefile puts every folder on the include path);
@@ -13,21 +14,21 @@
  *	src/nap.c              the one latch nap, ia_nap (this header)
  *	src/errpos.c           errposition -> internal query (this header)
  *	src/build/             idx_apply and the workers that build
- *	  api.c                idx_apply, idx_cancel, idx_rollback, idx_kick (ia_api.h)
- *	  launcher.c           start workers; the start-up launcher (ia_launcher.h)
- *	  worker.c             the background worker: slots, claims, waiting (ia_worker.h)
+ *	  api.c                idx_apply, idx_cancel, idx_rollback, idx_kick (ia_build.h)
+ *	  launcher.c           start workers; the start-up launcher (ia_build.h)
+ *	  worker.c             the background worker: slots, claims, waiting (worker.h)
  *	  worker_job.c         one claimed row: create, drop, reconcile, leftovers (worker_job.h)
- *	  partition.c          a job on a partitioned table (ia_partition.h)
- *	  job.c                steps of a job: CIC / DIC top-level as the requester (ia_job.h)
- *	  gentle.c             priority and start conditions of builds (ia_gentle.h)
+ *	  partition.c          a job on a partitioned table (partition.h)
+ *	  job.c                steps of a job: CIC / DIC top-level as the requester (job.h)
+ *	  gentle.c             priority and start conditions of builds (ia_build.h)
  *	  uninstall.c          the DROP EXTENSION guard
  *	src/queue/             idx_history as a queue (ia_queue.h)
  *	  history.c            the one way to run SQL on idx_history as its owner
  *	                       (queue_internal.h: ia_history_exec, inside the folder)
  *	  queue.c              requests: insert, cancel, rollback, pending rows
  *	  claim.c              the worker's side: claim, record, reconcile
- *	  locks.c              locks no SQL session can take (ia_locks.h)
- *	  status.c             the statuses of history rows (ia_status.h)
+ *	  locks.c              locks no SQL session can take (ia_queue.h)
+ *	  status.c             the statuses of history rows (ia_queue.h)
  *	src/definition/        a definition as CREATE INDEX would take it (ia_definition.h;
  *	                       definition_internal.h inside the folder)
  *	  resolve.c            parse, validate, resolve as the caller
@@ -38,33 +39,33 @@
  *	  statements.c         the workers' parse trees
  *	src/plan/              the one planner path; hypothetical and hidden indexes
  *	  verify.c             analyse, planning role, plan, subtransactions, EXPLAIN
- *	                       (verify_internal.h: for the files that plan)
+ *	                       (ia_plan.h: for the files that plan)
  *	  planning_role.c      who plans as whom
  *	  plan_walk.c          walk a plan; which scan a plan node is
  *	  plan_hooks.c         what only our own planner call sees
- *	  check_time.c         the time bound of a check's planning (check_time.h)
- *	  plan_prepared.c      prepare once, plan against sets of hypotheticals (ia_hypo.h)
- *	  hypo.c, hypoplan.c   hypothetical indexes, their IndexOptInfo and size (ia_hypo.h)
- *	  values.c             representative values of $n (ia_values.h)
- *	  hidden.c, hide.c     the hidden-index filter; idx_hide / idx_unhide (ia_hidden.h)
+ *	  check_time.c         the time bound of a check's planning (ia_plan.h)
+ *	  plan_prepared.c      prepare once, plan against sets of hypotheticals (ia_plan.h)
+ *	  hypo.c, hypoplan.c   hypothetical indexes, their IndexOptInfo and size (ia_plan.h)
+ *	  values.c             representative values of $n (ia_plan.h)
+ *	  hidden.c, hide.c     the hidden-index filter; idx_hide / idx_unhide (ia_plan.h)
  *	src/check/             checking tracked indexes
- *	  usage.c              idx_check, idx_report, idx_explain (ia_usage.h)
- *	  verify_queries.c     the check of stored queries (verify.h)
- *	  verdicts.c           the verdicts a check keeps, with their fingerprint (ia_verdicts.h)
- *	  measure.c            idx_explain(analyze): timed runs (ia_measure.h)
+ *	  usage.c              idx_check, idx_report, idx_explain (ia_check.h)
+ *	  verify_queries.c     the check of stored queries (ia_check.h)
+ *	  verdicts.c           the verdicts a check keeps, with their fingerprint (ia_check.h)
+ *	  measure.c            idx_explain(analyze): timed runs (measure.h)
  *	src/advise/            idx_advise, idx_advise_workload, idx_whatif (ia_advise.h)
  *	  advise.c, advise_plan.c, advise_select.c, advise_pay.c,
  *	  advise_candidates.c, advise_extract.c, advise_pullup.c, advise_like.c,
  *	  advise_reach.c, advise_drops.c, advise_size.c, advise_values.c,
  *	  advise_hypos.c, advise_final.c, advise_exchange.c (advise_internal.h),
  *	  whatif.c
- *	  normalised.c         statements as pg_stat_statements stores them (normalised.h)
+ *	  normalised.c         statements as pg_stat_statements stores them (ia_advise.h)
  *	src/nodes/             standbys (ia_nodes.h)
  *	  nodes.c              registry, the SQL functions that read them
  *	  node_conn.c          one statement on many nodes at once, kept
  *	                       connections (node_conn.h)
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
- *	                       languages (ia_escape.h)
+ *	                       languages (ia_script.h)
  *	src/autopilot/         the autopilot's settings (ia_autopilot.h); the cycle
  *	  autopilot.c          itself is SQL (src/update/0.1--0.2/86-89)
  *	  welch.c              Welch's t-test on two windows of a statement

@@ -1,4 +1,4 @@
--- The statuses of idx_history rows are defined once in C (src/queue/ia_status.h,
+-- The statuses of idx_history rows are defined once in C (src/queue/ia_queue.h,
 -- shown by idx_statuses()) and once in SQL (the CHECK constraint of
 -- idx_history; idx_status_live() for the live ones).  This test fails when
 -- the two lists disagree.

@@ -35,7 +35,7 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
-#include "ia_gentle.h"
+#include "ia_build.h"
 
 static int	max_workers = 2;
 static int	build_maintenance_work_mem = -1;

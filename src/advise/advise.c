@@ -115,10 +115,9 @@
 #include "ia_advise.h"
 #include "ia_definition.h"
 #include "ia_queue.h"
-#include "verify.h"
-#include "verify_internal.h"
+#include "ia_check.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
-#include "normalised.h"
 
 /* ---------------------------------------------------------------------
  * What the rows say

@@ -21,7 +21,7 @@
 #include "utils/elog.h"
 
 #include "ia_advise.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
 
 /* sum of weight * ln(cost) of the queries with their current picks: the

@@ -56,7 +56,7 @@
 
 #include "ia_advise.h"
 #include "advise_internal.h"
-#include "ia_values.h"
+#include "ia_plan.h"
 /* "col = 'x'" makes a partial index when col has at most this many values */
 #define IA_FEW_VALUES	10
 

@@ -17,7 +17,7 @@
 #include "utils/elog.h"
 
 #include "ia_advise.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
 
 /* The weighted cost of the workload with exactly "set", as planned. */

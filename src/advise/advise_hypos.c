@@ -21,9 +21,8 @@
 
 #include "index_advisor.h"
 #include "ia_advise.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 #include "ia_definition.h"
-#include "verify_internal.h"
 #include "advise_internal.h"
 
 /*

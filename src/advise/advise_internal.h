@@ -19,7 +19,7 @@
 #include "utils/hsearch.h"
 
 #include "ia_advise.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 
 #define IA_MIN_GAIN			0.05	/* a query is helped at -5 % */
 #define IA_MIN_GAIN_COST	10.0	/* and at least this many cost units */

@@ -49,7 +49,7 @@
 #include "utils/syscache.h"
 
 #include "ia_advise.h"
-#include "ia_values.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
 
 typedef enum LikeKind

@@ -44,7 +44,7 @@
 
 #include "index_advisor.h"
 #include "ia_advise.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
 
 /*

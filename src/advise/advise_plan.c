@@ -59,14 +59,11 @@
 
 #include "index_advisor.h"
 #include "ia_advise.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 #include "ia_definition.h"
 #include "ia_queue.h"
-#include "verify.h"
-#include "verify_internal.h"
+#include "ia_check.h"
 #include "advise_internal.h"
-#include "ia_values.h"
-#include "normalised.h"
 
 /* ---------------------------------------------------------------------
  * Planning

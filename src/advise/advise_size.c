@@ -30,7 +30,7 @@
 
 #include "index_advisor.h"
 #include "ia_advise.h"
-#include "verify_internal.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
 
 /* The first statement c was drawn from, or NULL. */

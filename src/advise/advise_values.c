@@ -20,10 +20,8 @@
 #include "nodes/parsenodes.h"
 
 #include "ia_advise.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
-#include "ia_values.h"
-#include "normalised.h"
 
 /*
  * The representative values of q's $n (values.c: used as q's planning

@@ -1,15 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * ia_advise.h
- *		The advisor (idx_advise, idx_advise_workload): candidate indexes
- *		drawn from analysed queries (advise_extract.c reads them,
- *		advise_candidates.c makes the candidates), costed as hypothetical
- *		indexes of the one engine (ia_hypo.h: hypo.c, plan_prepared.c) by
- *		advise_plan.c, selected under a budget by advise_select.c.
+ *		What src/advise/ offers the other folders: the folder's one public
+ *		header.  A file outside src/advise/ includes this header and none
+ *		of the folder's others (scripts/house.sh checks it).
  *
- * Layering: advise.c calls the others, ia_hypo.h (hypothetical indexes,
- * their sizes, planning as verify.c's rule says) and definition/ (naming.c,
- * and duplicates.c: the duplicate rule of idx_apply); nothing calls advise.c.
+ * Its sections, each with its own comment: advise, normalised.
+ * Private to src/advise/: advise_internal.h.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,6 +17,25 @@
 
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "utils/array.h"
+
+#include "ia_plan.h"
+
+/*-------------------------------------------------------------------------
+ *
+ * advise (a section of ia_advise.h)
+ *		The advisor (idx_advise, idx_advise_workload): candidate indexes
+ *		drawn from analysed queries (advise_extract.c reads them,
+ *		advise_candidates.c makes the candidates), costed as hypothetical
+ *		indexes of the one engine (ia_plan.h: hypo.c, plan_prepared.c) by
+ *		advise_plan.c, selected under a budget by advise_select.c.
+ *
+ * Layering: advise.c calls the others, ia_plan.h (hypothetical indexes,
+ * their sizes, planning as verify.c's rule says) and definition/ (naming.c,
+ * and duplicates.c: the duplicate rule of idx_apply); nothing calls advise.c.
+ *
+ *-------------------------------------------------------------------------
+ */
 
 /* One key column of a candidate: a column (attnum) or an expression. */
 typedef struct IaCandKey
@@ -105,5 +121,28 @@ extern List *ia_advise_extract(List *querytrees, int qno);
 extern List *ia_advise_generate(List *uses, int *nextid);
 extern char *ia_advise_cand_text(IaCand *c);
 extern bool ia_advise_same_cand(IaCand *a, IaCand *b);
+
+/*-------------------------------------------------------------------------
+ *
+ * normalised (a section of ia_advise.h)
+ *		Prepare a statement as pg_stat_statements stores it (normalised.c):
+ *		"interval $3" as "$3::interval", an ambiguous unknown $n given a
+ *		type; for idx_advise_workload (advise_plan.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+
+extern char *ia_normalised_text(const char *text);
+extern IaPrepared *ia_prepare_normalised(const char *text, MemoryContext cxt,
+										 char **planned);
+
+extern char *ia_bind_sent_text(const char *text, int paramid, Datum value,
+							   Oid type);
+extern List *ia_bind_sent_value(List *queries, int paramid, Datum value,
+							   Oid type);
+
+extern void ia_attach_sent_values(List *qs, ArrayType *stmts,
+								  ArrayType *rels, ArrayType *atts,
+								  ArrayType *ops, ArrayType *values);
 
 #endif							/* IA_ADVISE_H */

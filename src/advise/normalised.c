@@ -81,11 +81,9 @@
 #include "utils/elog.h"
 #include "utils/memutils.h"
 
-#include "ia_hypo.h"
-#include "ia_values.h"
+#include "ia_plan.h"
 #include "advise_internal.h"
-#include "verify_internal.h"
-#include "normalised.h"
+#include "ia_advise.h"
 
 #define MAX_ATTEMPTS	24
 #define MAX_PARAMS		65535	/* PostgreSQL's limit of $n */

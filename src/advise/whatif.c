@@ -49,7 +49,7 @@
 
 #include "index_advisor.h"
 #include "ia_definition.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 
 PG_FUNCTION_INFO_V1(idx_whatif);
 PG_FUNCTION_INFO_V1(idx_hypo_size);

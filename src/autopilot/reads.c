@@ -68,9 +68,8 @@
 #include "utils/syscache.h"
 
 #include "ia_autopilot.h"
-#include "ia_hypo.h"
-#include "normalised.h"
-#include "verify_internal.h"
+#include "ia_plan.h"
+#include "ia_advise.h"
 
 PG_FUNCTION_INFO_V1(idx_autopilot_reads);
 PG_FUNCTION_INFO_V1(idx_autopilot_reads_failures);

@@ -16,7 +16,7 @@
  * session, within the ceilings a superuser set (index_advisor.max_build_*),
  * with its priority (idx_apply's priority argument, or
  * index_advisor.build_priority) and not_before (gentle.c, doc/gentle.md).
- * ia_apply and ia_drop_index (ia_api.h) are the same paths for script.c's
+ * ia_apply and ia_drop_index (ia_build.h) are the same paths for script.c's
  * idx_apply_script, so that a script can do nothing idx_apply and
  * idx_rollback refuse.
  * On a hot standby the writing functions fail at once (25006, nodes.c) and
@@ -50,16 +50,13 @@
 #include "utils/tuplestore.h"
 
 #include "index_advisor.h"
-#include "ia_api.h"
-#include "ia_hidden.h"
+#include "ia_build.h"
+#include "ia_plan.h"
 #include "ia_definition.h"
-#include "ia_escape.h"
-#include "ia_gentle.h"
-#include "ia_job.h"
-#include "ia_launcher.h"
-#include "ia_locks.h"
-#include "ia_nodes.h"
+#include "ia_script.h"
+#include "job.h"
 #include "ia_queue.h"
+#include "ia_nodes.h"
 
 PG_FUNCTION_INFO_V1(idx_apply);
 PG_FUNCTION_INFO_V1(idx_cancel);
@@ -734,7 +731,7 @@ visible_rows(Datum arr, int64 *out)
  * CALL idx_wait_nap(ms integer, ids bigint[])
  *
  * The same nap, cut short when a worker takes or lets go of one of the
- * rows "ids" that the caller reads (the row lock, ia_locks.h): idx_wait
+ * rows "ids" that the caller reads (the row lock, ia_queue.h): idx_wait
  * sees a build start and end at once, and reads the progress views once
  * per nap otherwise (each look costs CPU that the build it waits for would
  * use).
@@ -769,7 +766,7 @@ idx_wait_nap_rows(PG_FUNCTION_ARGS)
  * idx_row_has_worker(id bigint) RETURNS boolean
  *
  * Internal (idx_check): whether a worker is running history row "id".  It
- * asks the row's lock (ia_locks.h), the one test of "the worker is gone"
+ * asks the row's lock (ia_queue.h), the one test of "the worker is gone"
  * that the queue uses too: no pid and no clock is trusted.
  */
 Datum

@@ -56,7 +56,7 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
-#include "ia_gentle.h"
+#include "ia_build.h"
 
 static int	build_priority = IA_PRIO_NORMAL;
 static int	max_build_priority = IA_PRIO_NORMAL;

@@ -43,9 +43,8 @@
 
 #include "index_advisor.h"
 #include "ia_definition.h"
-#include "ia_gentle.h"
-#include "ia_job.h"
-#include "ia_locks.h"
+#include "ia_build.h"
+#include "job.h"
 #include "ia_queue.h"
 
 /* the one memory context of a worker's jobs */

@@ -8,7 +8,7 @@
  * log in, and whose backend no other role can signal) and runs each job as
  * the role that asked for it (worker.c).  A worker takes one of
  * index_advisor.max_workers slots of its database and one of
- * index_advisor.server_max_workers slots of the server (ia_locks.h) before
+ * index_advisor.server_max_workers slots of the server (ia_queue.h) before
  * it does anything, or exits: that bounds the workers registered, running
  * or waiting, however many transactions are open.  SQL calls register a
  * worker only while a slot is free; a row they queue is never stranded,
@@ -62,10 +62,9 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
-#include "ia_launcher.h"
-#include "ia_locks.h"
+#include "ia_build.h"
 #include "ia_queue.h"
-#include "ia_worker.h"
+#include "worker.h"
 
 PGDLLEXPORT void ia_launcher_main(Datum arg);
 static BackgroundWorkerHandle *start_worker(Oid dboid, Oid nspid,

@@ -34,7 +34,7 @@
  * PostgreSQL 15: idx_rollback() and the reconciliation of a crash before 3
  * committed drop it with a plain DROP INDEX, which locks its tables briefly.
  *
- * Called by worker.c (ia_partition.h); uses the job steps of job.c, the
+ * Called by worker.c (partition.h); uses the job steps of job.c, the
  * parse trees and names of src/definition/ and the rows of src/queue/, and never
  * calls worker.c.
  *
@@ -54,8 +54,8 @@
 
 #include "index_advisor.h"
 #include "ia_definition.h"
-#include "ia_job.h"
-#include "ia_partition.h"
+#include "job.h"
+#include "partition.h"
 #include "ia_queue.h"
 
 /* One partition's index in the plan of a partitioned build. */

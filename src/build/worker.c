@@ -13,7 +13,7 @@
  *	   job's statements run).
  *	2. It takes one of index_advisor.max_workers slots of its database and
  *	   one of server_max_workers slots of the server (locks no SQL session
- *	   can take, ia_locks.h), or exits.  INVALID leftovers whose drop failed
+ *	   can take, ia_queue.h), or exits.  INVALID leftovers whose drop failed
  *	   earlier are retried, a few per worker (ia_worker_retry_leftovers()).
  *	3. It claims jobs one at a time (fair shares per role, claim.c) and
  *	   holds the claimed row's lock until the job is recorded.  A row
@@ -108,14 +108,12 @@
 #include "utils/timeout.h"
 
 #include "index_advisor.h"
-#include "ia_locks.h"
 #include "ia_queue.h"
 #include "ia_definition.h"
-#include "ia_gentle.h"
-#include "ia_job.h"
-#include "ia_launcher.h"
-#include "ia_partition.h"
-#include "ia_worker.h"
+#include "ia_build.h"
+#include "job.h"
+#include "partition.h"
+#include "worker.h"
 #include "worker_job.h"
 
 PGDLLEXPORT void ia_worker_main(Datum arg);

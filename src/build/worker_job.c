@@ -56,13 +56,11 @@
 #include "utils/syscache.h"
 #include "utils/timeout.h"
 #include "index_advisor.h"
-#include "ia_locks.h"
 #include "ia_queue.h"
 #include "ia_definition.h"
-#include "ia_gentle.h"
-#include "ia_job.h"
-#include "ia_launcher.h"
-#include "ia_partition.h"
+#include "ia_build.h"
+#include "job.h"
+#include "partition.h"
 #include "worker_job.h"
 
 static List *

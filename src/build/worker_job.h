@@ -10,7 +10,7 @@
 #ifndef IA_WORKER_JOB_H
 #define IA_WORKER_JOB_H
 
-#include "ia_job.h"
+#include "job.h"
 
 /* a 'create' row moved to 'building': build it, record the outcome */
 extern void ia_worker_run_create(IaJob *job);

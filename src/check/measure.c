@@ -48,8 +48,8 @@
 #include "utils/snapmgr.h"
 
 #include "index_advisor.h"
-#include "ia_measure.h"
-#include "ia_values.h"
+#include "measure.h"
+#include "ia_plan.h"
 
 /* Why a rewritten query may not be executed, or NULL when it may. */
 static const char *

@@ -71,9 +71,7 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
-#include "ia_usage.h"
-#include "ia_verdicts.h"
-#include "verify.h"
+#include "ia_check.h"
 
 PG_FUNCTION_INFO_V1(idx_explain);
 PG_FUNCTION_INFO_V1(idx_explain_analyze);

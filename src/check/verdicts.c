@@ -66,7 +66,7 @@
 #include "utils/lsyscache.h"
 
 #include "index_advisor.h"
-#include "ia_verdicts.h"
+#include "ia_check.h"
 
 /* One kept verdict, as read at ia_verdicts_open(). */
 typedef struct KeptVerdict

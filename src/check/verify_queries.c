@@ -23,7 +23,7 @@
  * cancel is told from a real one are in check_time.c.  A query cancel or
  * statement_timeout is never swallowed.
  *
- * Caller's rules: see verify.h.  The SQL-callable functions that read
+ * Caller's rules: see ia_check.h.  The SQL-callable functions that read
  * idx_history live in usage.c.
  *
  *-------------------------------------------------------------------------
@@ -39,11 +39,9 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
-#include "ia_hidden.h"
-#include "check_time.h"
-#include "ia_measure.h"
-#include "verify.h"
-#include "verify_internal.h"
+#include "ia_plan.h"
+#include "measure.h"
+#include "ia_check.h"
 
 /* ---------------------------------------------------------------------
  * Planning one stored query

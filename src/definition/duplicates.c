@@ -24,7 +24,7 @@
 #include "utils/syscache.h"
 
 #include "definition_internal.h"
-#include "verify_internal.h"
+#include "ia_plan.h"
 
 /*
  * Do have's key and INCLUDE columns cover want's (the rule's first half,

@@ -22,7 +22,7 @@
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 
-#include "verify.h"
+#include "ia_check.h"
 #include "definition_internal.h"
 
 /* as many $n as the protocol can bind (PQ_QUERY_PARAM_MAX_LIMIT) */

@@ -68,7 +68,7 @@
 #include "utils/syscache.h"
 
 #include "definition_internal.h"
-#include "verify_internal.h"
+#include "ia_plan.h"
 
 /* definitions longer than this are refused before they are parsed; queries
  * are limited by index_advisor.max_query_bytes */

@@ -67,8 +67,8 @@
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 
-#include "check_time.h"
-#include "verify.h"
+#include "ia_plan.h"
+#include "ia_check.h"
 
 /*
  * index_advisor.check_timeout: the longest one stored query may take to be

@@ -62,7 +62,7 @@
 #include "utils/varlena.h"
 
 #include "index_advisor.h"
-#include "ia_hidden.h"
+#include "ia_plan.h"
 #include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_hidden_resolve);

@@ -41,7 +41,7 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
-#include "ia_hidden.h"
+#include "ia_plan.h"
 #include "ia_nodes.h"
 #include "ia_queue.h"
 

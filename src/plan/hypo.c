@@ -68,7 +68,7 @@
 
 #include "index_advisor.h"
 #include "ia_definition.h"
-#include "ia_hypo.h"
+#include "ia_plan.h"
 
 static IaHypoIndex *hypo_from(const char *definition, bool owned);
 

@@ -83,8 +83,7 @@
 #include "utils/syscache.h"
 
 #include "index_advisor.h"
-#include "ia_hypo.h"
-#include "ia_values.h"
+#include "ia_plan.h"
 
 /* What the size model knows of one index column. */
 typedef struct ColStats

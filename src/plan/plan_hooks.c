@@ -48,9 +48,8 @@
 #include "tcop/tcopprot.h"
 
 #include "index_advisor.h"
-#include "ia_hypo.h"
-#include "verify_internal.h"
-#include "ia_verdicts.h"
+#include "ia_plan.h"
+#include "ia_check.h"
 
 /* One planning of ours: what its planner call sees. */
 typedef struct PlanFrame

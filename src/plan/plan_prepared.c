@@ -3,7 +3,7 @@
  * plan_prepared.c
  *		Prepare a query once, plan it many times against sets of
  *		hypothetical indexes: the costing API of idx_whatif and the advisor
- *		(ia_hypo.h), on verify.c's one planner path.
+ *		(ia_plan.h), on verify.c's one planner path.
  *
  * Design.  ia_prepare() parses and analyses the query once, as the caller
  * (the requester) with its search_path, as PREPARE does with no parameter
@@ -34,7 +34,7 @@
  * lock (the subtransaction's are released with it) and returns no
  * IaPrepared, so nothing it analysed can be planned.
  *
- * Caller's rules: see ia_hypo.h.
+ * Caller's rules: see ia_plan.h.
  *
  *-------------------------------------------------------------------------
  */
@@ -53,8 +53,7 @@
 #include "utils/resowner.h"
 
 #include "index_advisor.h"
-#include "ia_hypo.h"
-#include "verify_internal.h"
+#include "ia_plan.h"
 
 /* Roll the current subtransaction back and re-throw the error being caught. */
 static void
@@ -302,7 +301,7 @@ read_plans(IaPrepared *p, List *stmts, List *hypos, int flags,
 /*
  * ia_plan_prepared -- plan p with the hypothetical indexes "hypos" added
  * and the real indexes "hide" left out, $n bound to "params" (or generic);
- * see ia_hypo.h and the file header.
+ * see ia_plan.h and the file header.
  */
 void
 ia_plan_prepared(IaPrepared *p, List *hypos, List *hide,

@@ -22,7 +22,7 @@
 #include "parser/parsetree.h"
 #include "utils/lsyscache.h"
 
-#include "verify_internal.h"
+#include "ia_plan.h"
 
 /* ---------------------------------------------------------------------
  * Walking a PlannedStmt

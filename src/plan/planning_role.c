@@ -29,7 +29,7 @@
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 
-#include "verify_internal.h"
+#include "ia_plan.h"
 
 /* ---------------------------------------------------------------------
  * Who plans as whom

@@ -106,7 +106,7 @@
 #include "utils/syscache.h"
 
 #include "access/transam.h"
-#include "ia_values.h"
+#include "ia_plan.h"
 
 /* deeper nesting of views and join aliases than this is not followed */
 #define MAX_RESOLVE_DEPTH	32

@@ -63,9 +63,8 @@
 #include "utils/timeout.h"
 
 #include "index_advisor.h"
-#include "check_time.h"
-#include "verify.h"
-#include "verify_internal.h"
+#include "ia_plan.h"
+#include "ia_check.h"
 
 /* Called once from _PG_init, before MarkGUCPrefixReserved. */
 void

@@ -10,7 +10,7 @@
  * other operation in progress on its table, its role under its share),
  * from the role with the fewest operations running, oldest first (FOR
  * UPDATE SKIP LOCKED, and claims serialised by a lock no SQL session can
- * take, see ia_locks.h, so that two workers never take two rows of one
+ * take, see ia_queue.h, so that two workers never take two rows of one
  * table).  The worker holds a lock on the row it runs; a running row whose
  * lock is free has no worker (ia_queue_claim_stale).  Every statement runs
  * through ia_history_exec (history.c).
@@ -26,7 +26,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "ia_locks.h"
+#include "ia_queue.h"
 #include "queue_internal.h"
 
 static char *start_rule_0_1(void);

@@ -5,7 +5,7 @@
  *		the lock on a running history row, open requests.
  *
  * Design: every lock here is a LOCKTAG_ADVISORY tag with a fourth field
- * that pg_advisory_lock() never produces (see ia_locks.h), so a session
+ * that pg_advisory_lock() never produces (see ia_queue.h), so a session
  * holding pg_advisory_lock(7597, n) in any form stalls nothing.  Nothing
  * needs shared memory of its own (no shared_preload_libraries).
  *
@@ -58,7 +58,7 @@
 #include "utils/timestamp.h"
 
 #include "index_advisor.h"
-#include "ia_locks.h"
+#include "ia_queue.h"
 
 static void
 slot_tag(LOCKTAG *tag, Oid dboid, int slot)

@@ -39,7 +39,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "ia_locks.h"
+#include "ia_queue.h"
 #include "queue_internal.h"
 
 static void read_row(HeapTuple tup, TupleDesc desc, void *arg);
@@ -245,7 +245,7 @@ ia_queue_request_cancel(int64 id)
  * Drop requests: "is a drop of this already live?" then INSERT is a race
  * between two transactions (neither sees the other's uncommitted row).  So
  * the check is made under a transaction lock on what is dropped (a lock
- * no SQL session can take, ia_locks.h): the create row reverted, or the
+ * no SQL session can take, ia_queue.h): the create row reverted, or the
  * index dropped by OID.  A second request waits for the first transaction
  * to end, then checks with a snapshot taken after the wait
  * (ia_history_exec's HX_LATEST): it sees the first one's row if it committed, whatever

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * status.c
- *		The statuses of idx_history rows (ia_status.h): to and from text,
+ *		The statuses of idx_history rows (ia_queue.h): to and from text,
  *		idx_statuses(), which shows SQL the C list, and idx_status(name),
  *		through which the extension's SQL names a status.
  *
@@ -18,7 +18,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 
-#include "ia_status.h"
+#include "ia_queue.h"
 
 static const char *const status_names[IA_NUM_STATUSES] = {
 	[IA_QUEUED] = IA_S_QUEUED,

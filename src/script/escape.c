@@ -42,7 +42,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
-#include "ia_escape.h"
+#include "ia_script.h"
 
 PG_FUNCTION_INFO_V1(idx_export_sqlstr);
 PG_FUNCTION_INFO_V1(idx_export_pystr);

@@ -53,10 +53,9 @@
 #include "utils/tuplestore.h"
 
 #include "index_advisor.h"
-#include "ia_api.h"
-#include "ia_escape.h"
-#include "ia_gentle.h"
-#include "ia_hidden.h"
+#include "ia_build.h"
+#include "ia_script.h"
+#include "ia_plan.h"
 #include "ia_queue.h"
 
 PG_FUNCTION_INFO_V1(idx_apply_script);

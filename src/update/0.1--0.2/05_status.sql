@@ -4,7 +4,7 @@
  * which of them are live (a worker will act or is acting on the row:
  * queued, waiting, building) is idx_status_live(), used by every SQL
  * object that asks (idx_progress, idx_wait, idx_check, idx_prune).  The C
- * code has the same list as an enum (src/queue/ia_status.h), shown to SQL by
+ * code has the same list as an enum (src/queue/ia_queue.h), shown to SQL by
  * idx_statuses(); sql/status.sql fails if the two disagree.
  *
  * Every other SQL object names a status through idx_status('done'), which
@@ -34,7 +34,7 @@ RETURNS SETOF record
 LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'idx_statuses';
 COMMENT ON FUNCTION @extschema@.idx_statuses() IS
-    'the statuses of idx_history rows as the C code defines them (src/queue/ia_status.h), in the order a row moves through them, and whether each is live';
+    'the statuses of idx_history rows as the C code defines them (src/queue/ia_queue.h), in the order a row moves through them, and whether each is live';
 REVOKE ALL ON FUNCTION @extschema@.idx_statuses() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_statuses() TO PUBLIC;
 
@@ -43,6 +43,6 @@ RETURNS text
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'idx_status';
 COMMENT ON FUNCTION @extschema@.idx_status(text) IS
-    'the idx_history status "name", checked against the C list (src/queue/ia_status.h): an error for a name that is not a status; how the extension''s SQL spells a status';
+    'the idx_history status "name", checked against the C list (src/queue/ia_queue.h): an error for a name that is not a status; how the extension''s SQL spells a status';
 REVOKE ALL ON FUNCTION @extschema@.idx_status(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.idx_status(text) TO PUBLIC;

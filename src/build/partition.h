@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * ia_partition.h
+ * partition.h
  *		Indexes on partitioned tables (partition.c): the two entry points
  *		the worker (worker.c) calls for a job whose table is partitioned.
  *

@@ -1,6 +1,36 @@
 /*-------------------------------------------------------------------------
  *
- * verify.h
+ * ia_check.h
+ *		What src/check/ offers the other folders: the folder's one public
+ *		header.  A file outside src/check/ includes this header and none
+ *		of the folder's others (scripts/house.sh checks it).
+ *
+ * Its sections, each with its own comment: usage, verify, verdicts.
+ * Private to src/check/: measure.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_CHECK_H
+#define IA_CHECK_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+/*-------------------------------------------------------------------------
+ *
+ * usage (a section of ia_check.h)
+ *		idx_check / idx_report (usage.c): their settings, set up by _PG_init.
+ *
+ *-------------------------------------------------------------------------
+ */
+
+extern void ia_usage_init(void);
+
+/*-------------------------------------------------------------------------
+ *
+ * verify (a section of ia_check.h)
  *		What the check of stored queries (src/check/verify_queries.c)
  *		offers the rest of index_advisor: plan the stored queries of a
  *		tracked index and say whether each plan uses that index.
@@ -15,13 +45,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#ifndef INDEX_ADVISOR_VERIFY_H
-#define INDEX_ADVISOR_VERIFY_H
-
-#include "postgres.h"
-
-#include "datatype/timestamp.h"
-#include "nodes/pg_list.h"
 
 /* What to plan: one history row of an index created through idx_apply. */
 typedef struct IaVerifyTarget
@@ -72,4 +95,34 @@ extern void ia_verify_queries(const IaVerifyTarget *target, int n,
 							  char **queries, int flags,
 							  IaQueryResult *results);
 
-#endif							/* INDEX_ADVISOR_VERIFY_H */
+/*-------------------------------------------------------------------------
+ *
+ * verdicts (a section of ia_check.h)
+ *		The check's kept verdicts (verdicts.c): reuse a row's EXPLAIN verdict
+ *		while nothing it was planned from has changed.
+ *
+ * Caller's rules (idx_plan_summary in usage.c): ia_verdicts_open() once
+ * per call with every row's id; for each row, ia_verdicts_reuse() before
+ * planning it, and if that says no, ia_verdicts_plan() plans it (through
+ * ia_verify_queries, unchanged) and keeps the verdict when it is complete;
+ * ia_verdicts_close() once after the last row (it fingerprints the verdicts
+ * kept).
+ * ia_planning_collect_relations() is plan_hooks.c's: the relations each
+ * plan depends on.
+ *
+ *-------------------------------------------------------------------------
+ */
+
+typedef struct IaVerdicts IaVerdicts;
+
+extern IaVerdicts *ia_verdicts_open(Oid fn_oid, int64 *ids, int nids);
+extern bool ia_verdicts_reuse(IaVerdicts *v, const IaVerifyTarget *target,
+							  int n, char **queries, IaQueryResult *results);
+extern void ia_verdicts_plan(IaVerdicts *v, const IaVerifyTarget *target,
+							 int n, char **queries, IaQueryResult *results);
+extern void ia_verdicts_close(IaVerdicts *v);
+
+/* plan_hooks.c */
+extern void ia_planning_collect_relations(List **sink);
+
+#endif							/* IA_CHECK_H */

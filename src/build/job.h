@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * ia_job.h
+ * job.h
  *		The steps of a worker's job (job.c), used by the worker's plain jobs
  *		(worker.c) and its partitioned ones (partition.c).
  *

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * ia_measure.h
+ * measure.h
  *		Measured speed-up (measure.c), called by verify_queries.c for
  *		idx_explain(id, "analyze" => true).
  *
@@ -10,7 +10,7 @@
 #define IA_MEASURE_H
 
 #include "nodes/pg_list.h"
-#include "verify.h"
+#include "ia_check.h"
 
 /*
  * What verify_queries.c lends measure.c: switch role (plan/verify.c's

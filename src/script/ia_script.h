@@ -1,6 +1,20 @@
 /*-------------------------------------------------------------------------
  *
- * ia_escape.h
+ * ia_script.h
+ *		What src/script/ offers the other folders: the folder's one public
+ *		header.  A file outside src/script/ includes this header and none
+ *		of the folder's others (scripts/house.sh checks it).
+ *
+ * Its sections, each with its own comment: escape.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef IA_SCRIPT_H
+#define IA_SCRIPT_H
+
+/*-------------------------------------------------------------------------
+ *
+ * escape (a section of ia_script.h)
  *		Text written for another language (escape.c): the migration
  *		label's check, SQL and Python string literals of any text.
  *
@@ -9,8 +23,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#ifndef IA_ESCAPE_H
-#define IA_ESCAPE_H
 
 /* longest migration label (it is indexed in idx_history) */
 #define IA_MAX_LABEL_LEN	1024
@@ -22,4 +34,4 @@ extern void ia_check_label(const char *label);
 extern char *ia_sql_string(const char *s);
 extern char *ia_python_string(const char *s);
 
-#endif							/* IA_ESCAPE_H */
+#endif							/* IA_SCRIPT_H */

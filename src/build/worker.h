@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * ia_worker.h
+ * worker.h
  *		What the worker (worker.c) is told by the code that starts it
  *		(launcher.c).  Its entry point, ia_worker_main, is found by name.
  *
