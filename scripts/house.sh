@@ -9,7 +9,11 @@
 #   - exported functions start with ia_ (SQL-callable ones with idx_, the
 #     module's _PG_init), static ones never start with ia_ or idx_;
 #   - a function whose name starts with idx_ is SQL-callable
-#     (PG_FUNCTION_INFO_V1 in its file).
+#     (PG_FUNCTION_INFO_V1 in its file);
+#   - one public header per folder: a file includes a header of another
+#     folder of src/ only if it is that folder's ia_<folder>.h; a folder's
+#     other headers are private to it and never named ia_* (doc/
+#     architecture.md, "Where things live").
 # A function definition is recognised as PostgreSQL's style writes it: the
 # return type on one line, "name(" at the start of the next, "{" and "}"
 # alone at the start of a line.
@@ -84,8 +88,28 @@ while read -r f kind n; do
 		bad="$bad  function $n ($f) starts with idx_ but is not SQL-callable: name it ia_"$'\n'
 done <<< "$names"
 
+# headers: src/<folder>/ia_<folder>.h is the folder's one public header
+declare -A header_dir
+for h in $(printf '%s\n' $files | grep '^src/[^/]*/[^/]*\.h$'); do
+	b=$(basename "$h")
+	d=$(dirname "$h")
+	header_dir[$b]=$d
+	if [[ "$b" == ia_* ]] && [ "$b" != "ia_${d#src/}.h" ]; then
+		bad="$bad  header $h is private to $d/ but named ia_*: only the folder's public ia_${d#src/}.h is"$'\n'
+	fi
+done
+for f in $files; do
+	fd=$(dirname "$f")
+	for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+		hd=${header_dir[$inc]:-}
+		if [ -n "$hd" ] && [ "$hd" != "$fd" ] && [ "$inc" != "ia_${hd#src/}.h" ]; then
+			bad="$bad  $f includes $inc, private to $hd/: include ia_${hd#src/}.h, the folder's public header"$'\n'
+		fi
+	done
+done
+
 if [ -n "$(printf '%s' "$bad" | tr -d '[:space:]')" ]; then
 	printf 'house: the C code breaks the house rules:\n%s' "$bad" | grep -v '^$' >&2
 	exit 1
 fi
-echo "house: $(printf '%s\n' "$functions" | wc -l) functions, none over $FUNCTION_MAX lines (longest: $(printf '%s\n' "$functions" | head -1)); $(printf '%s\n' $files | wc -l) files, none over $FILE_MAX lines but the listed exceptions; names follow the prefix rule"
+echo "house: $(printf '%s\n' "$functions" | wc -l) functions, none over $FUNCTION_MAX lines (longest: $(printf '%s\n' "$functions" | head -1)); $(printf '%s\n' $files | wc -l) files, none over $FILE_MAX lines but the listed exceptions; names follow the prefix rule; other folders' headers only through their ia_<folder>.h"
