@@ -29,8 +29,9 @@
 --   * after building a set, only what the set adds is refreshed: the same
 --     ANALYZE of the tables where it built an index on an expression (the
 --     planner needs the expression's statistics, from every row at the
---     default target; the table's columns come out the same).  Before measuring, the fingerprint must be the one the
---     advisor saw, else the run stops.
+--     default target; the table's columns come out the same).  Before
+--     measuring, the fingerprint must be the one the advisor saw, else
+--     the run stops.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
@@ -72,14 +73,15 @@ $$;
 -- (see the header).  ANALYZE samples 300 x the largest target among the
 -- columns it analyzes, so: pass 1 raises the target of the table's second
 -- column to ceil(rows / 300) and analyzes the table (every column from
--- every row, the first at the default target; index expressions too);
--- pass 2 raises the first column's instead and analyzes the second
--- column; the first column's row of pass 1 then goes back in (pass 2 wrote
--- it at the raised target: pass 1's row waits meanwhile under attribute
--- number -1000, which no column has and ANALYZE does not write, since a
--- row of pg_statistic (anyarray columns) cannot be copied to a table of
--- ours), and both targets go back to the default.  Every pg_statistic row
--- of the table then has the default's size.
+-- every row, all but the second at the default target; index expressions
+-- too); pass 2 raises the first column's instead and analyzes the first
+-- two columns (the second now at the default target); the first column's
+-- row of pass 1 then goes back in, since pass 2 wrote it at the raised
+-- target.  Meanwhile pass 1's row waits under attribute number -1000,
+-- which no column has and ANALYZE does not write (a row of pg_statistic,
+-- with its anyarray columns, cannot be copied to a table of ours).  Both
+-- targets then go back to the default: every pg_statistic row of the
+-- table has the size a default ANALYZE gives.
 CREATE PROCEDURE bench_analyze_table(t regclass) LANGUAGE plpgsql AS $$
 DECLARE
     n bigint;
