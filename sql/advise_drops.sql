@@ -110,5 +110,18 @@ SELECT definition, table_name
                              ARRAY[10::float8, 10, 10, 10], NULL, 10, 0)
  WHERE definition LIKE 'DROP%' ORDER BY definition;
 
+-- One rule for what no drop may touch (advise_drops.c ia_index_drop_refusal):
+-- the advisor's drop rows and the autopilot's drops give the same reason,
+-- and the autopilot adds only its policy's own limits.
+CREATE TABLE advise_drops.cons (a int UNIQUE, b int, c int);
+CREATE INDEX cons_b_idx ON advise_drops.cons (b);
+CREATE INDEX cons_c_idx ON advise_drops.cons (c);
+SELECT i::regclass AS index, idx_index_drop_refusal(i) AS advisor,
+       idx_autopilot_drop_refusal(i, current_user::regrole, NULL) AS autopilot
+  FROM unnest(ARRAY['pg_depend_depender_index'::regclass, 'idx_snapshots_taken_at_idx'::regclass,
+                    'advise_drops.cons_a_key'::regclass, 'advise_drops.cons_b_idx'::regclass]::oid[]) i;
+SELECT idx_autopilot_drop_refusal('advise_drops.cons_c_idx'::regclass, current_user::regrole,
+                                  ARRAY['public']) AS policy_limit;
+
 DROP SCHEMA advise_drops CASCADE;
 DROP ROLE advise_drops_reader;

@@ -29,8 +29,8 @@
  * database's own to drop (own_index: a system catalog's or TOAST's, one
  * created with the system, such as information_schema's, and the index of
  * an extension's table, index_advisor's own included), which a workload
- * that queries the catalogs reads like any table.  ia_advise_may_drop()
- * is that rule, in one place.
+ * that queries the catalogs reads like any table.  ia_index_drop_refusal()
+ * is that rule, in one place, for the advisor and the autopilot.
  *
  * The row: rank NULL, definition "DROP INDEX CONCURRENTLY name" (a plain
  * DROP INDEX for a partitioned index), which idx_apply_script queues and
@@ -76,6 +76,8 @@
 #include "index_advisor.h"
 #include "ia_definition.h"
 #include "advise_internal.h"
+
+PG_FUNCTION_INFO_V1(idx_index_drop_refusal);
 
 #define ADV_COLS 9
 
@@ -209,59 +211,90 @@ typedef struct DropQuery
 } DropQuery;
 
 /*
- * Is indexoid the database's own, to be dropped by DROP INDEX at all?  Not
- * an index created with the system (initdb: the catalogs',
- * information_schema's), of a catalog or TOAST namespace, or of a table
- * that belongs to an extension (the extension's to index: DROP INDEX of
- * its member's index would go behind its back; index_advisor's own
- * tables included).
+ * ia_index_drop_refusal -- why indexoid may never be dropped by the advisor
+ * or the autopilot, as the end of a sentence (the autopilot's event and the
+ * advisor's note say it); NULL when it may.  Never:
+ *   - an index that is gone, or not valid, ready and live;
+ *   - a unique, primary key or exclusion index (without it the table would
+ *     accept other rows), the replica identity, or one a constraint uses;
+ *   - the index of a partition (its partitioned index is what is dropped);
+ *   - one that is not the database's own to drop by DROP INDEX: created
+ *     with the system (initdb: the catalogs', information_schema's), of a
+ *     catalog or TOAST namespace, or of a table that belongs to an
+ *     extension, or itself an extension's member (the extension's to
+ *     index; index_advisor's own tables included).
+ * The one rule for both (89_autopilot_drops.sql calls it through
+ * idx_index_drop_refusal).
  */
-static bool
-own_index(Oid indexoid)
-{
-	Oid			table = IndexGetRelation(indexoid, false);
-	Oid			nsp = get_rel_namespace(indexoid);
-
-	return indexoid >= FirstNormalObjectId && table >= FirstNormalObjectId &&
-		!IsCatalogNamespace(nsp) && !IsToastNamespace(nsp) &&
-		!IsCatalogRelationOid(table) &&
-		!OidIsValid(getExtensionOfObject(RelationRelationId, table)) &&
-		!OidIsValid(getExtensionOfObject(RelationRelationId, indexoid));
-}
-
-/*
- * ia_advise_may_drop -- may the advisor ever propose dropping indexoid?
- * Not when it backs a constraint or the replica identity, is unique, is not
- * valid and ready, or belongs to a partition (see the file header).
- */
-bool
-ia_advise_may_drop(Oid indexoid)
+const char *
+ia_index_drop_refusal(Oid indexoid)
 {
 	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
 	Form_pg_index ix;
-	bool		ok;
+	Oid			table;
+	Oid			nsp;
+	const char *why = NULL;
 	Relation	con;
 	SysScanDesc scan;
 	ScanKeyData key;
+	HeapTuple	ctup;
 
 	if (!HeapTupleIsValid(tup))
-		return false;
+		return "the index no longer exists";
 	ix = (Form_pg_index) GETSTRUCT(tup);
-	ok = ix->indisvalid && ix->indisready && ix->indislive &&
-		!ix->indisunique && !ix->indisprimary && !ix->indisexclusion &&
-		!ix->indisreplident;
+	table = ix->indrelid;
+	if (!(ix->indisvalid && ix->indisready && ix->indislive))
+		why = "the index is not valid";
+	else if (ix->indisunique || ix->indisprimary || ix->indisexclusion)
+		why = "it is a unique or exclusion index: without it the table would accept other rows";
+	else if (ix->indisreplident)
+		why = "it is the table's replica identity";
 	ReleaseSysCache(tup);
-	if (!ok || get_rel_relispartition(indexoid) || !own_index(indexoid))
-		return false;
+	if (why != NULL)
+		return why;
+	if (get_rel_relispartition(indexoid))
+		return "it is the index of a partition";
+	nsp = get_rel_namespace(indexoid);
+	if (indexoid < FirstNormalObjectId || table < FirstNormalObjectId ||
+		IsCatalogNamespace(nsp) || IsToastNamespace(nsp) ||
+		IsCatalogRelationOid(table))
+		return "it is a system index";
+	if (OidIsValid(getExtensionOfObject(RelationRelationId, table)) ||
+		OidIsValid(getExtensionOfObject(RelationRelationId, indexoid)))
+		return "its table belongs to an extension";
 	/* pg_constraint has no index on conindid: scan it */
 	con = table_open(ConstraintRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_constraint_conindid, BTEqualStrategyNumber,
 				F_OIDEQ, ObjectIdGetDatum(indexoid));
 	scan = systable_beginscan(con, InvalidOid, false, NULL, 1, &key);
-	ok = !HeapTupleIsValid(systable_getnext(scan));
+	ctup = systable_getnext(scan);
+	if (HeapTupleIsValid(ctup))
+		why = psprintf("it backs constraint %s",
+					   quote_identifier(NameStr(((Form_pg_constraint) GETSTRUCT(ctup))->conname)));
 	systable_endscan(scan);
 	table_close(con, AccessShareLock);
-	return ok;
+	return why;
+}
+
+/* ia_advise_may_drop -- may the advisor ever propose dropping indexoid? */
+bool
+ia_advise_may_drop(Oid indexoid)
+{
+	return ia_index_drop_refusal(indexoid) == NULL;
+}
+
+/*
+ * idx_index_drop_refusal(index oid) RETURNS text -- ia_index_drop_refusal
+ * for SQL: the autopilot's drops (89_autopilot_drops.sql).
+ */
+Datum
+idx_index_drop_refusal(PG_FUNCTION_ARGS)
+{
+	const char *why = ia_index_drop_refusal(PG_GETARG_OID(0));
+
+	if (why == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(why));
 }
 
 /*

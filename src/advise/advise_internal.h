@@ -196,6 +196,7 @@ extern bool ia_advise_is_prefix_of(struct RelationData *irel, IaCand *c);
 extern bool ia_advise_served_by_existing(IaCand *c);
 
 /* advise_drops.c */
+extern const char *ia_index_drop_refusal(Oid indexoid);
 extern bool ia_advise_may_drop(Oid indexoid);
 extern void ia_advise_emit_drops(AdvState *st, List *picks, List *names,
 								 bool workload, ReturnSetInfo *rsinfo);

@@ -275,3 +275,15 @@ COMMENT ON FUNCTION @extschema@.idx_advise_check(text[], double precision) IS
 REVOKE ALL ON FUNCTION @extschema@.idx_advise_check(text[], double precision) FROM PUBLIC;
 -- whoever may ask idx_advise may ask the gate: it only plans
 GRANT EXECUTE ON FUNCTION @extschema@.idx_advise_check(text[], double precision) TO PUBLIC;
+
+-- Which indexes the advisor's drop rows and the autopilot's drops may never
+-- name, and why (src/advise/advise_drops.c ia_index_drop_refusal): written
+-- once, in C, for both.
+CREATE FUNCTION @extschema@.idx_index_drop_refusal(index_oid pg_catalog.oid)
+RETURNS text
+LANGUAGE C STRICT STABLE
+AS 'MODULE_PATHNAME', 'idx_index_drop_refusal';
+COMMENT ON FUNCTION @extschema@.idx_index_drop_refusal(pg_catalog.oid) IS
+    'internal (advisor drops, autopilot drops): NULL when the index may be dropped at all; else why never (gone, not valid, unique or exclusion, replica identity, a partition''s, a system index, an extension''s table, a constraint''s)';
+REVOKE ALL ON FUNCTION @extschema@.idx_index_drop_refusal(pg_catalog.oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.idx_index_drop_refusal(pg_catalog.oid) TO index_advisor_admin;

@@ -62,33 +62,21 @@ AS $idx_autopilot_drop_refusal$
         WHEN c.oid IS NULL THEN 'the index no longer exists'
         WHEN x.indexrelid IS NULL OR c.relkind <> 'i' OR t.relkind NOT IN ('r', 'm') THEN
             'it is not an index of a plain table (a partitioned index is never hidden or dropped)'
-        WHEN c.relispartition THEN 'it is the index of a partition'
-        WHEN n.nspname IN ('pg_catalog', 'information_schema')
-             OR n.nspname LIKE E'pg\\_toast%' OR n.nspname LIKE E'pg\\_temp\\_%' THEN
-            'it is a system or temporary index'
-        WHEN EXISTS (SELECT 1 FROM pg_depend d
-                      WHERE d.classid = 'pg_class'::regclass AND d.objid = t.oid
-                        AND d.deptype = 'e') THEN
-            'its table belongs to an extension'
-        WHEN NOT (x.indisvalid AND x.indisready AND x.indislive) THEN 'the index is not valid'
+        WHEN n.nspname LIKE E'pg\\_temp\\_%' THEN 'it is a temporary index'
+        -- what no drop may ever touch: the advisor's rule, written once
+        WHEN r.never IS NOT NULL THEN r.never
         WHEN $3 IS NOT NULL AND NOT n.nspname = ANY ($3) THEN
             format('schema %s is not among the policy''s schemas', quote_ident(n.nspname))
         WHEN NOT pg_has_role($2, t.relowner, 'USAGE') THEN
             format('the policy''s owner %s may not act for %s, the owner of table %s',
                    $2, t.relowner::regrole, t.oid::regclass)
-        WHEN co.conname IS NOT NULL THEN
-            format('it backs constraint %s', quote_ident(co.conname))
-        WHEN x.indisprimary OR x.indisunique OR x.indisexclusion THEN
-            'it is a unique or exclusion index: without it the table would accept other rows'
-        WHEN x.indisreplident THEN 'it is the table''s replica identity'
     END
       FROM (SELECT $1 AS oid) a
       LEFT JOIN pg_class c ON c.oid = a.oid
       LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_index x ON x.indexrelid = c.oid
       LEFT JOIN pg_class t ON t.oid = x.indrelid
-      LEFT JOIN LATERAL (SELECT k.conname FROM pg_constraint k
-                          WHERE k.conindid = a.oid ORDER BY k.oid LIMIT 1) co ON true
+      LEFT JOIN LATERAL (SELECT @extschema@.idx_index_drop_refusal(c.oid) AS never) r ON true
 $idx_autopilot_drop_refusal$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) IS
     'internal (autopilot drops): NULL when the autopilot may hide and drop the index for the policy''s owner; else why never (constraint, unique, replica identity, partition, extension''s table, not valid, schema, table owner)';
