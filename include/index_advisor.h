@@ -57,8 +57,8 @@
  *	  advise.c, advise_plan.c, advise_select.c, advise_pay.c,
  *	  advise_candidates.c, advise_extract.c, advise_pullup.c, advise_like.c,
  *	  advise_reach.c, advise_drops.c, advise_size.c, advise_values.c,
- *	  advise_hypos.c, advise_final.c, advise_exchange.c (advise_internal.h),
- *	  whatif.c
+ *	  advise_hypos.c, advise_final.c, advise_exchange.c, advise_merge.c
+ *	  (advise_internal.h), whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (ia_advise.h)
  *	src/nodes/             standbys (ia_nodes.h)
  *	  nodes.c              registry, the SQL functions that read them
@@ -82,7 +82,7 @@
  * Layers, each calling only the ones below it:
  *
  *	11  advise.c
- *	10  advise_exchange.c
+ *	10  advise_exchange.c advise_merge.c
  *	9  advise_select.c advise_size.c
  *	8  advise_final.c advise_pay.c script.c worker.c
  *	7  advise_plan.c api.c index_advisor.c partition.c worker_job.c

@@ -52,7 +52,9 @@
  * by 1 % at most, and ends 1 % at most above the greedy's
  * (advise_exchange.c, trade_wins()).  The picks are then
  * judged on exact plannings, none of the memo's shortcuts (drop_harmful):
- * a pick without which the workload costs no more is dropped.  A
+ * a pick without which the workload costs no more is dropped.  Without a
+ * budget, two picks one index can serve are first merged into it when
+ * that pays (advise_merge.c).  A
  * candidate that an existing index already serves (its keys that index's
  * first keys: the `replaces` rule read the other way round) is none
  * (make_candidates).
@@ -436,6 +438,7 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 				  bool workload, ReturnSetInfo *rsinfo)
 {
 	List	   *uses = NIL;
+	List	   *picks;
 	ListCell   *lc;
 	int			next_qno = 0;
 
@@ -466,9 +469,10 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 			list_length(st->queries);
 	st->cands = make_candidates(uses);
 	ia_advise_size_candidates(st);
-	emit_rows(st, ia_advise_final_picks(st, ia_advise_select(st, budget,
-															   max_indexes)),
-			  workload, rsinfo);
+	picks = ia_advise_select(st, budget, max_indexes);
+	if (budget < 0)
+		picks = ia_advise_merge_picks(st, picks);
+	emit_rows(st, ia_advise_final_picks(st, picks), workload, rsinfo);
 	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",
 		 list_length(st->queries), list_length(st->cands), st->plannings);
 }

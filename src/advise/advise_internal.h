@@ -187,8 +187,12 @@ extern double *ia_advise_bounds_without(AdvState *st, double *bound,
 /* advise_exchange.c */
 extern List *ia_advise_select(AdvState *st, int64 budget, int max_indexes);
 
+/* advise_merge.c */
+extern List *ia_advise_merge_picks(AdvState *st, List *picks);
+
 /* advise_size.c */
 extern void ia_advise_size_candidates(AdvState *st);
+extern bool ia_advise_size_one(AdvState *st, IaCand *c);
 
 /* advise.c */
 struct RelationData;

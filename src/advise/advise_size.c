@@ -63,47 +63,54 @@ note_unsized(AdvState *st, IaCand *c, const char *why)
 }
 
 /*
+ * ia_advise_size_one -- size c (ia_advise_cand_bytes, kept in the
+ * candidate) on the terms of the first statement it was drawn from (see
+ * the file header); false, with a note in its statements, when it cannot
+ * be sized or was drawn from no statement left.
+ */
+bool
+ia_advise_size_one(AdvState *st, IaCand *c)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	AdvQuery   *src = source_of(st, c);
+	volatile bool sized = false;
+
+	CHECK_FOR_INTERRUPTS();
+	if (src == NULL)
+		return false;			/* drawn from no statement left: unused */
+	c->hypo->sized_for = src->prep;
+	ia_subxact_begin(cxt);
+	PG_TRY();
+	{
+		(void) ia_advise_cand_bytes(c);
+		ia_subxact_end(cxt, owner, true);
+		sized = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
+
+		note_unsized(st, c, psprintf("%s: %s",
+									 unpack_sql_state(edata->sqlerrcode),
+									 edata->message));
+	}
+	PG_END_TRY();
+	return sized;
+}
+
+/*
  * ia_advise_size_candidates -- size every candidate of st
- * (ia_advise_cand_bytes, kept in the candidate) on the terms of the first
- * statement it was drawn from (see the file header); leave out those that
- * cannot be sized, each with a note in its statements.
+ * (ia_advise_size_one); leave out those that cannot be sized.
  */
 void
 ia_advise_size_candidates(AdvState *st)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	List	   *volatile kept = NIL;
+	List	   *kept = NIL;
 	ListCell   *lc;
 
 	foreach(lc, st->cands)
-	{
-		IaCand	   *c = lfirst(lc);
-		AdvQuery   *src = source_of(st, c);
-		volatile bool sized = false;
-
-		CHECK_FOR_INTERRUPTS();
-		if (src == NULL)
-			continue;			/* drawn from no statement left: unused */
-		c->hypo->sized_for = src->prep;
-		ia_subxact_begin(cxt);
-		PG_TRY();
-		{
-			(void) ia_advise_cand_bytes(c);
-			ia_subxact_end(cxt, owner, true);
-			sized = true;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata = ia_subxact_caught(cxt, owner, true);
-
-			note_unsized(st, c, psprintf("%s: %s",
-										 unpack_sql_state(edata->sqlerrcode),
-										 edata->message));
-		}
-		PG_END_TRY();
-		if (sized)
-			kept = lappend(kept, c);
-	}
+		if (ia_advise_size_one(st, lfirst(lc)))
+			kept = lappend(kept, lfirst(lc));
 	st->cands = kept;
 }
