@@ -1,14 +1,10 @@
 /* index_advisor 0.2 part: the autopilot's statistics -- Welch's test
- * (src/autopilot/welch.c) and the rules stages 1 to 3 decide with
- * (88_autopilot_validate.sql, 89_autopilot_drops.sql): the significance
- * level, "slower" and "faster" by a fraction with significance, and "more
- * work per call".  Pure functions, PUBLIC's.
- * Reference: doc/autopilot.md (the statistics). */
-
--- ---------------------------------------------------------------------
--- Statistics: Welch's test (src/autopilot/welch.c) and the two rules the
--- stages decide with
--- ---------------------------------------------------------------------
+ * (src/autopilot/welch.c) and the rules the validation and the drops
+ * (stages 2 and 3: 88_autopilot_validate.sql, 89_autopilot_drops.sql)
+ * decide with: the significance level, "slower" and "faster" by a
+ * fraction with significance, and "more work per call".  Pure functions,
+ * PUBLIC's.
+ * Reference: doc/autopilot.md, "Statistics". */
 
 CREATE FUNCTION @extschema@.idx_autopilot_welch(mean1 double precision, stddev1 double precision,
                                                calls1 double precision,
