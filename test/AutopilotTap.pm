@@ -12,10 +12,12 @@
 #   my $t = AutopilotTap->new('autopilot_x', conf => "index_advisor.snapshot_all = on\n");
 #   my $node = $t->node;
 #
-# Every method takes the database as the option db (default 'postgres')
-# and, where a role matters, the role as user (default: the node's
-# superuser).  Assertions (ok) are made only where the method's
-# description says so, and say which database when it is not 'postgres'.
+# The methods that connect (psql, bench, cycle, wait_updates,
+# usage_snapshots_back, hide_for_passed) take the database as the option
+# db (default 'postgres') and, where a role matters, the role as user
+# (default: the node's superuser).  Assertions (ok) are made only where
+# the method's description says so, and say which database when it is not
+# 'postgres'.
 package AutopilotTap;
 
 use strict;

@@ -26,9 +26,9 @@
  *    texts of other roles without pg_read_all_stats: idx_autopilot_may_read).
  *    The functions that act (set the policy, run a cycle, decide, write
  *    the record) or read the measurements are index_advisor_admin's only;
- *    pure ones (statuses, statistics, formatting), those row security
- *    calls as the reading role and idx_autopilot_report() stay PUBLIC's;
- *    doc/safety.md, "Autopilot".
+ *    the settings, the pure ones (statuses, statistics, formatting), those
+ *    row security calls as the reading role and idx_autopilot_report()
+ *    stay PUBLIC's; doc/safety.md, "Autopilot".
  *
  * The parts that follow, in the order their objects must be created:
  *    87_autopilot_create       stage 4, proposals and builds:
