@@ -51,7 +51,7 @@ OBJS += src/advise/normalised.o
 OBJS += src/nodes/nodes.o src/nodes/node_conn.o
 # script: idx_apply_script, the ORM bridge
 OBJS += src/script/script.o src/script/escape.o
-# autopilot: its settings (the cycle is SQL, src/update/0.1--0.2/86-89)
+# autopilot: its settings (the cycle is SQL, src/update/0.1--0.2/86-91)
 OBJS += src/autopilot/autopilot.o src/autopilot/welch.o src/autopilot/reads.o
 
 # Node collection (src/nodes/node_conn.c) speaks libpq, linked as contrib/postgres_fdw

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # scripts/house.sh [--list]
 #
-# The house rules of the C code that a script can check (issue 23;
-# doc/architecture.md "Names", /work/shared/STYLE.md habit 1):
+# The house rules of the C code, and of the SQL parts of the unreleased
+# update, that a script can check (issue 23; doc/architecture.md "Names",
+# /work/shared/STYLE.md habit 1):
 #   - no C function over 100 lines (from its return type to its closing
 #     brace, comments and blank lines included);
 #   - no C file (.c or .h) over 800 lines, split along a seam instead;
+#   - no SQL part of src/update/0.1--0.2/ over 800 lines either (a new part
+#     named by subsystem instead; doc/architecture.md lists the parts);
 #   - exported functions start with ia_ (SQL-callable ones with idx_, the
 #     module's _PG_init), static ones never start with ia_ or idx_;
 #   - a function whose name starts with idx_ is SQL-callable
@@ -21,14 +24,15 @@
 # Exceptions are listed below by name, each with the size it may not grow
 # beyond and why; an exception that is no longer needed is reported too, so
 # the list only shrinks.  --list prints every function's length (longest
-# first) and every file's, and checks nothing.  Exits 1 and says what is
-# wrong.  Run by scripts/test.sh, as scripts/callgraph.sh is.
+# first) and every file's (C, then the SQL parts), and checks nothing.
+# Exits 1 and says what is wrong.  Run by scripts/test.sh, as scripts/callgraph.sh is.
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 
 FUNCTION_MAX=100
 FILE_MAX=800
+SQL_PART_MAX=800
 
 # file, the most lines it may have, why.  Shrink only.
 FILE_EXCEPTIONS='
@@ -36,6 +40,7 @@ FILE_EXCEPTIONS='
 
 files=$( { ls index_advisor.c; find src include -name '*.c' -o -name '*.h'; } | sort)
 cfiles=$(printf '%s\n' $files | grep '\.c$')
+sqlparts=$(ls src/update/0.1--0.2/*.sql)
 
 # "lines file:line name", one per function definition
 functions=$(for f in $cfiles; do
@@ -49,6 +54,7 @@ done | sort -k1,1nr)
 if [ "${1:-}" = "--list" ]; then
 	printf '%s\n' "$functions"
 	wc -l $files | sort -nr
+	wc -l $sqlparts | sort -nr
 	exit 0
 fi
 
@@ -67,6 +73,12 @@ for f in $files; do
 	elif [ "$n" -gt "$FILE_MAX" ]; then
 		bad="$bad  file $f has $n lines, more than $FILE_MAX: split it along a seam"$'\n'
 	fi
+done
+
+for f in $sqlparts; do
+	n=$(wc -l < "$f")
+	[ "$n" -le "$SQL_PART_MAX" ] ||
+		bad="$bad  SQL part $f has $n lines, more than $SQL_PART_MAX: split it along a seam into parts named by subsystem (doc/architecture.md lists them)"$'\n'
 done
 
 # names: "file static|extern name" per definition
@@ -109,7 +121,7 @@ for f in $files; do
 done
 
 if [ -n "$(printf '%s' "$bad" | tr -d '[:space:]')" ]; then
-	printf 'house: the C code breaks the house rules:\n%s' "$bad" | grep -v '^$' >&2
+	printf 'house: the code breaks the house rules:\n%s' "$bad" | grep -v '^$' >&2
 	exit 1
 fi
-echo "house: $(printf '%s\n' "$functions" | wc -l) functions, none over $FUNCTION_MAX lines (longest: $(printf '%s\n' "$functions" | head -1)); $(printf '%s\n' $files | wc -l) files, none over $FILE_MAX lines but the listed exceptions; names follow the prefix rule; other folders' headers only through their ia_<folder>.h"
+echo "house: $(printf '%s\n' "$functions" | wc -l) functions, none over $FUNCTION_MAX lines (longest: $(printf '%s\n' "$functions" | head -1)); $(printf '%s\n' $files | wc -l) files, none over $FILE_MAX lines but the listed exceptions; $(printf '%s\n' $sqlparts | wc -l) SQL parts, none over $SQL_PART_MAX lines (longest: $(wc -l $sqlparts | sort -nr | sed -n 2p | awk '{print $1, $2}')); names follow the prefix rule; other folders' headers only through their ia_<folder>.h"

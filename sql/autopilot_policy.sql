@@ -1,8 +1,9 @@
--- The autopilot's skeleton (86_autopilot.sql): the policy and who may set
--- it and run a cycle; pg_stat_statements windows computed from two
--- snapshots (exact mean and sample deviation; counters that went down
--- count from zero); the statement-to-table rule; the statuses; Welch's
--- test; the record's row security.
+-- The autopilot's skeleton (86_autopilot.sql, with Welch's test in
+-- 88_autopilot_statistics.sql and the cycle in 90_autopilot_cycle.sql):
+-- the policy and who may set it and run a cycle; pg_stat_statements
+-- windows computed from two snapshots (exact mean and sample deviation;
+-- counters that went down count from zero); the statement-to-table rule;
+-- the statuses; Welch's test; the record's row security.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 SELECT current_user AS superuser \gset

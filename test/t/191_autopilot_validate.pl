@@ -13,20 +13,18 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/..";
+use AutopilotTap;
 
-my $node = PostgreSQL::Test::Cluster->new('autopilot_validate');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_stat_statements,index_advisor'
+my $t = AutopilotTap->new('autopilot_validate', conf => q{
 max_worker_processes = 16
 autovacuum = off
 restart_after_crash = on
 log_statement = none
 });
-$node->start;
+my $node = $t->node;
 $node->safe_psql('postgres', q{
-    CREATE EXTENSION pg_stat_statements;
-    CREATE EXTENSION index_advisor;
     -- read-heavy: a lookup by grp with no index on it, and updates of bal
     CREATE TABLE acc (id integer PRIMARY KEY, grp integer, bal integer, pad text) WITH (fillfactor = 80);
     INSERT INTO acc SELECT g, g % 2000, 0, repeat('x', 50) FROM generate_series(1, 20000) g;
@@ -54,41 +52,20 @@ ok($node->poll_query_until('postgres', 'SELECT min_calls = 20 FROM idx_autopilot
 # recommend: the cycle follows what was queued, and queues nothing itself
 $node->safe_psql('postgres', "SELECT idx_autopilot_set('recommend')");
 
-my $dir = PostgreSQL::Test::Utils::tempdir;
-my %script = (
+$t->scripts(
     read  => "\\set g random(1, 2000)\nSELECT count(*) FROM acc WHERE grp = :g;\n",
     upd   => "\\set id random(1, 20000)\nUPDATE acc SET bal = bal + 1 WHERE id = :id;\n",
     hupd  => "\\set id random(1, 10000)\nUPDATE hot SET c = c + 1 WHERE id = :id;\n",
     hread => "\\set v random(1, 10000)\nSELECT id FROM hot WHERE c = :v;\n",
     cread => "\\set k random(0, 999)\nSELECT count(*) FROM cr WHERE k = :k;\n");
-for my $name (keys %script)
-{
-    open(my $fh, '>', "$dir/$name.sql") or die $!;
-    print $fh $script{$name};
-    close($fh);
-}
 
-sub bench
-{
-    my ($name, $n) = @_;
-    $node->command_ok([ 'pgbench', '-n', '-f', "$dir/$name.sql", '-t', $n, 'postgres' ],
-        "pgbench $name -t $n");
-}
-
-# the table's updates are in its counters (each pgbench session flushes
-# them when it ends)
-sub wait_updates
-{
-    my ($table, $n) = @_;
-    ok($node->poll_query_until('postgres',
-        "SELECT pg_stat_get_tuples_updated('$table'::regclass) >= $n"),
-       "$n updates of $table counted");
-}
+sub bench { $t->bench(@_) }
+sub wait_updates { $t->wait_updates(@_) }
 
 # one cycle: its steps, one line each
 sub cycle
 {
-    return $node->safe_psql('postgres', q{
+    return $t->cycle(q{
         SELECT COALESCE(string_agg(COALESCE(recommendation_id::text, '-') || ' ' || action || ' '
                                    || COALESCE(status, '-') || ': ' || detail, E'\n'), '')
           FROM idx_autopilot_run()});

@@ -20,28 +20,26 @@
 #  6. while a standby streams from the server and is not registered,
 #     nothing is taken for unused (a note says why).
 #
-# "Unused" needs no scan for index_advisor.unused_after (1 hour at least
-# 1 minute): the test takes idx_check()'s usage snapshots (snapshot_all)
-# and moves their start two hours back, rather than waiting.
+# "Unused" needs no scan for index_advisor.unused_after (60 min here; the
+# default is 14 days): the test takes idx_check()'s usage snapshots
+# (snapshot_all) and moves their start two hours back, rather than waiting
+# (AutopilotTap's usage_snapshots_back).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use File::Temp qw(tempdir);
+use FindBin;
+use lib "$FindBin::RealBin/..";
+use AutopilotTap;
 
-my $node = PostgreSQL::Test::Cluster->new('autopilot_drops');
-$node->init(allows_streaming => 1);
-$node->append_conf('postgresql.conf', q{
-shared_preload_libraries = 'pg_stat_statements,index_advisor'
+my $t = AutopilotTap->new('autopilot_drops', init => { allows_streaming => 1 }, conf => q{
 index_advisor.snapshot_all = on
 index_advisor.unused_after = '60min'
 index_advisor.autopilot_min_calls = 20
 });
-$node->start;
+my $node = $t->node;
 $node->safe_psql('postgres', q{
-    CREATE EXTENSION pg_stat_statements;
-    CREATE EXTENSION index_advisor;
     CREATE ROLE ap LOGIN;
     GRANT index_advisor_admin TO ap;
     CREATE ROLE bob LOGIN;
@@ -69,43 +67,14 @@ $node->safe_psql('postgres', q{
     VACUUM ANALYZE acct, ev, other;
 });
 
-my $dir = tempdir(CLEANUP => 1);
-sub script
-{
-    my ($name, $text) = @_;
-    open my $fh, '>', "$dir/$name.sql" or die;
-    print $fh $text;
-    close $fh;
-    return "$dir/$name.sql";
-}
-my $acct_read = script('acct', "\\set a random(1, 5000)\nSELECT count(*) FROM acct WHERE a = :a;\n");
-my $ev_read = script('ev', "\\set k random(1, 10000)\nSELECT count(*) FROM ev WHERE k = :k;\n");
+$t->scripts(
+    acct_read => "\\set a random(1, 5000)\nSELECT count(*) FROM acct WHERE a = :a;\n",
+    ev_read   => "\\set k random(1, 10000)\nSELECT count(*) FROM ev WHERE k = :k;\n");
 
-sub bench
-{
-    my ($script, $n) = @_;
-    my ($out, $err) = ('', '');
-    my $ok = IPC::Run::run(
-        [ 'pgbench', '-n', '-f', $script, '-t', $n,
-          '-h', $node->host, '-p', $node->port, '-U', 'ap', 'postgres' ],
-        '>', \$out, '2>', \$err);
-    ok($ok, "pgbench $script -t $n") or diag($err);
-}
-
-sub ap
-{
-    my ($sql) = @_;
-    return $node->safe_psql('postgres', $sql, extra_params => [ '-U', 'ap' ]);
-}
-
-sub cycle
-{
-    my $c = ap('SELECT action, target, status FROM idx_autopilot_run() ORDER BY 2, 1');
-    note(ap(q{SELECT string_agg(format('%s %s: %s', e.action, e.status, e.detail), E'\n' ORDER BY e.id)
-                FROM idx_autopilot_events e
-               WHERE e.cycle = (SELECT max(s.id) FROM idx_autopilot_snapshots s)}));
-    return $c;
-}
+# the workloads, the cycles and every query run as ap
+sub bench { $t->bench(@_, user => 'ap') }
+sub ap { $t->psql($_[0], user => 'ap') }
+sub cycle { $t->cycle('SELECT action, target, status FROM idx_autopilot_run() ORDER BY 2, 1', user => 'ap') }
 
 sub rec
 {
@@ -126,13 +95,10 @@ is(ap(q{SELECT mode || ' ' || drops || ' ' || hide_for
 is(cycle(), '', 'the first cycle proposes nothing (no window yet)');
 
 # ev's workload runs with ev_k_idx before the usage snapshots
-bench($ev_read, 200);
-$node->safe_psql('postgres', q{
-    SELECT count(*) FROM idx_check();
-    UPDATE idx_snapshots SET since = since - interval '2 hours';
-});
+bench('ev_read', 200);
+$t->usage_snapshots_back;
 # acct's workload runs after them: acct_a_idx is used
-bench($acct_read, 200);
+bench('acct_read', 200);
 
 my $verdicts = ap(q{
     SELECT string_agg(index_name || ':' || (verdict LIKE 'unused for %'), ',' ORDER BY index_name)
@@ -163,13 +129,11 @@ is(ap(q{SELECT count(*) FROM idx_recommendations
    '0', 'no recommendation for a primary key, a UNIQUE constraint, the replica identity or bob\'s index');
 
 # while hidden: ev's statement slows down, acct's does not
-bench($ev_read, 100);
-bench($acct_read, 200);
+bench('ev_read', 100);
+bench('acct_read', 200);
 
 # cycle 3 (hide_for has passed once this poll returns)
-ok($node->poll_query_until('postgres', q{
-    SELECT bool_and(now() - valid_at > interval '1 second') FROM idx_recommendations
-     WHERE status = 'hidden'}), 'hide_for has passed');
+$t->hide_for_passed;
 my $c3 = cycle();
 like($c3, qr/^dropped\|public\.acct_b_idx\|dropped$/m, 'acct_b_idx dropped after hide_for');
 like($c3, qr/^unhidden\|public\.ev_k_idx\|reverted$/m, 'ev_k_idx shown again: reverted');
@@ -246,10 +210,7 @@ my $standby = PostgreSQL::Test::Cluster->new('autopilot_drops_standby');
 $standby->init_from_backup($node, 'b1', has_streaming => 1);
 $standby->start;
 $node->wait_for_catchup('autopilot_drops_standby');
-$node->safe_psql('postgres', q{
-    SELECT count(*) FROM idx_check();
-    UPDATE idx_snapshots SET since = since - interval '2 hours';
-});
+$t->usage_snapshots_back;
 is(ap(q{SELECT count(*) FROM idx_findings WHERE kind = 'unregistered_standby' AND resolved_at IS NULL}),
    '1', 'idx_check finds the unregistered standby');
 like(ap(q{SELECT verdict FROM idx_report(NULL, true) WHERE index_name = 'sb_x_idx'}),

@@ -30,28 +30,27 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/..";
+use AutopilotTap;
 
-my $node = PostgreSQL::Test::Cluster->new('autopilot_e2e');
-$node->init;
-$node->append_conf('postgresql.conf', q{
-shared_preload_libraries = 'pg_stat_statements,index_advisor'
+# the extensions only in the shops' databases
+my $t = AutopilotTap->new('autopilot_e2e', extensions => [], conf => q{
 max_worker_processes = 16
 # no ANALYZE or pruning between two windows but the test's own
 autovacuum = off
 index_advisor.snapshot_all = on
 index_advisor.unused_after = '60min'
 });
-$node->start;
+my $node = $t->node;
 
 # the same shop in each database, primary keys only
 sub shop
 {
     my ($db) = @_;
     $node->safe_psql('postgres', "CREATE DATABASE $db");
+    $t->extensions($db);
     $node->safe_psql($db, q{
-        SET client_min_messages = warning;
-        CREATE EXTENSION pg_stat_statements;
-        CREATE EXTENSION index_advisor;
         CREATE TABLE acc (id integer PRIMARY KEY, grp integer NOT NULL, bal integer NOT NULL,
                           pad text NOT NULL) WITH (fillfactor = 80);
         INSERT INTO acc SELECT g, g % 2000, 0, repeat('x', 50) FROM generate_series(1, 20000) g;
@@ -78,26 +77,18 @@ ok($node->poll_query_until('shop', q{
     SELECT min_calls = 20 AND "window" = '1h' AND min_window = '1s' FROM idx_autopilot_settings()}),
    'the autopilot settings are small');
 
-my $dir = PostgreSQL::Test::Utils::tempdir;
-my %script = (
+$t->scripts(
     read  => "\\set g random(1, 1999)\nSELECT count(*) FROM acc WHERE grp = :g;\n",
     upd   => "\\set id random(1, 20000)\nUPDATE acc SET bal = bal + 1 WHERE id = :id;\n",
     hupd  => "\\set id random(1, 9991)\nUPDATE hot SET c = c + 1 WHERE id BETWEEN :id AND :id + 9;\n",
     hread => "\\set v random(1, 10000)\nSELECT id FROM hot WHERE c = :v;\n",
     pk    => "\\set id random(1, 20000)\nSELECT bal FROM acc WHERE id = :id;\n",
     ev    => "\\set k random(1, 10000)\nSELECT count(*) FROM ev WHERE k = :k;\n");
-for my $name (keys %script)
-{
-    open(my $fh, '>', "$dir/$name.sql") or die $!;
-    print $fh $script{$name};
-    close($fh);
-}
 
 sub bench
 {
     my ($db, $name, $n) = @_;
-    $node->command_ok([ 'pgbench', '-n', '-f', "$dir/$name.sql", '-t', $n, $db ],
-        "$db: pgbench $name -t $n");
+    $t->bench($name, $n, db => $db);
 }
 
 # the workload of phase 1: reads that lack an index and writes on acc; the
@@ -116,15 +107,10 @@ sub workload
 sub cycle
 {
     my ($db) = @_;
-    my $steps = $node->safe_psql($db, q{
+    return $t->cycle(q{
         SELECT COALESCE(string_agg(concat_ws(' ', COALESCE(recommendation_id::text, '-'), action,
                                              COALESCE(status, '-'), target), E'\n'), '')
-          FROM idx_autopilot_run()});
-    note("cycle in $db:\n" . $node->safe_psql($db, q{
-        SELECT string_agg(format('%s %s: %s', e.action, e.status, e.detail), E'\n' ORDER BY e.id)
-          FROM idx_autopilot_events e
-         WHERE e.cycle = (SELECT max(s.id) FROM idx_autopilot_snapshots s)}));
-    return $steps;
+          FROM idx_autopilot_run()}, db => $db);
 }
 
 # a column of the newest recommendation on an index whose name matches
@@ -135,14 +121,12 @@ sub rec
         SELECT $cols FROM idx_recommendations WHERE index_name LIKE '$like' ORDER BY id DESC LIMIT 1});
 }
 
-# the table's updates are in its counters (each pgbench session sends them
-# when it ends): the HOT share the validation reads
+# the table's updates are in its counters: the HOT share the validation
+# reads
 sub wait_updates
 {
     my ($db, $table, $n) = @_;
-    ok($node->poll_query_until($db,
-        "SELECT n_tup_upd >= $n FROM pg_stat_user_tables WHERE relname = '$table'"),
-       "$db: $n updates of $table counted");
+    $t->wait_updates($table, $n, db => $db);
 }
 
 # ---------------------------------------------------------------------
@@ -242,10 +226,7 @@ is($node->safe_psql('shop', q{
    'apply true 00:00:01', 'shop: policy apply, drops, hide_for 1 second');
 # ev's lookups use ev_k_idx before the usage snapshots, acc's after
 bench('shop', 'ev', 200);
-$node->safe_psql('shop', q{
-    SELECT count(*) FROM idx_check();
-    UPDATE idx_snapshots SET since = since - interval '2 hours';
-});
+$t->usage_snapshots_back(db => 'shop');
 bench('shop', 'read', 100);
 bench('shop', 'pk', 100);
 is($node->safe_psql('shop', qq{
@@ -266,9 +247,7 @@ is($node->safe_psql('shop', q{SELECT string_agg(index_name::text, ', ' ORDER BY 
 bench('shop', 'ev', 100);
 bench('shop', 'read', 100);
 bench('shop', 'pk', 100);
-ok($node->poll_query_until('shop', q{
-    SELECT bool_and(now() - valid_at > interval '1 second') FROM idx_recommendations
-     WHERE status = 'hidden'}), 'shop: hide_for has passed');
+$t->hide_for_passed(db => 'shop');
 my $d2 = cycle('shop');
 like($d2, qr/^\d+ dropped dropped public\.acc_pad_idx$/m, 'shop: acc_pad_idx is dropped after hide_for');
 like($d2, qr/^\d+ unhidden reverted public\.ev_k_idx$/m, 'shop: ev_k_idx is shown again');

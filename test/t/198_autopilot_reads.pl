@@ -26,21 +26,17 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use IPC::Run;
-use File::Temp qw(tempdir);
+use FindBin;
+use lib "$FindBin::RealBin/..";
+use AutopilotTap;
 
-my $node = PostgreSQL::Test::Cluster->new('autopilot_reads');
-$node->init;
-$node->append_conf('postgresql.conf', q{
-shared_preload_libraries = 'pg_stat_statements,index_advisor'
+my $t = AutopilotTap->new('autopilot_reads', conf => q{
 index_advisor.snapshot_all = on
 index_advisor.unused_after = '60min'
 index_advisor.autopilot_min_calls = 20
 });
-$node->start;
+my $node = $t->node;
 $node->safe_psql('postgres', q{
-    CREATE EXTENSION pg_stat_statements;
-    CREATE EXTENSION index_advisor;
     CREATE ROLE ap LOGIN;
     GRANT index_advisor_admin, pg_read_all_stats TO ap;
     CREATE ROLE app LOGIN;
@@ -61,17 +57,8 @@ $node->safe_psql('postgres', q{
     VACUUM ANALYZE ev;
 });
 
-sub app
-{
-    my ($sql) = @_;
-    return $node->safe_psql('postgres', $sql, extra_params => [ '-U', 'app' ]);
-}
-
-sub ap
-{
-    my ($sql) = @_;
-    return $node->safe_psql('postgres', $sql, extra_params => [ '-U', 'ap' ]);
-}
+sub app { $t->psql($_[0], user => 'app') }
+sub ap { $t->psql($_[0], user => 'ap') }
 
 # ---------------------------------------------------------------------
 # 1-3. One statement at a time: is it one of t's?  idx_hidden_statements
@@ -99,30 +86,11 @@ is(counted('SELECT * FROM t WHERE a = 4'), '1', 'a statement on t is one of t\'s
 # 4. The drops: an index only a view's statement uses is shown again
 # when the statement gets slower without it (it was dropped).
 # ---------------------------------------------------------------------
-my $dir = tempdir(CLEANUP => 1);
-open my $fh, '>', "$dir/ev.sql" or die;
-print $fh "\\set k random(1, 10000)\nSELECT count(*) FROM ev_v WHERE k = :k;\n";
-close $fh;
+$t->scripts(ev_v => "\\set k random(1, 10000)\nSELECT count(*) FROM ev_v WHERE k = :k;\n");
 
-sub bench
-{
-    my ($n) = @_;
-    my ($out, $err) = ('', '');
-    my $ok = IPC::Run::run(
-        [ 'pgbench', '-n', '-f', "$dir/ev.sql", '-t', $n,
-          '-h', $node->host, '-p', $node->port, '-U', 'app', 'postgres' ],
-        '>', \$out, '2>', \$err);
-    ok($ok, "pgbench ev_v -t $n") or diag($err);
-}
-
-sub cycle
-{
-    my $c = ap('SELECT action, target, status FROM idx_autopilot_run() ORDER BY 2, 1');
-    note(ap(q{SELECT string_agg(format('%s %s: %s', e.action, e.status, e.detail), E'\n' ORDER BY e.id)
-                FROM idx_autopilot_events e
-               WHERE e.cycle = (SELECT max(s.id) FROM idx_autopilot_snapshots s)}));
-    return $c;
-}
+# the view's workload runs as app, the cycles as ap
+sub bench { $t->bench('ev_v', $_[0], user => 'app') }
+sub cycle { $t->cycle('SELECT action, target, status FROM idx_autopilot_run() ORDER BY 2, 1', user => 'ap') }
 
 # max_regression 200 %: losing the index turns the lookup into a
 # sequential scan of 200,000 rows, hundreds of times slower
@@ -130,19 +98,14 @@ ap(q{SELECT FROM idx_autopilot_set('apply', drops => true, hide_for => '1 second
                                    max_regression => 2.0)});
 cycle();
 bench(200);
-$node->safe_psql('postgres', q{
-    SELECT count(*) FROM idx_check();
-    UPDATE idx_snapshots SET since = since - interval '2 hours';
-});
+$t->usage_snapshots_back;
 like(ap(q{SELECT verdict FROM idx_report(NULL, true) WHERE index_name = 'ev_k_idx'}),
      qr/^unused for/, 'idx_report calls ev_k_idx unused (its scans predate the snapshots)');
 like(cycle(), qr/^hidden\|public\.ev_k_idx\|hidden$/m, 'ev_k_idx hidden');
 like(ap(q{SELECT statements::text FROM idx_recommendations WHERE index_name = 'ev_k_idx'}),
      qr/FROM ev_v WHERE k = \$1/, 'its statements: the view\'s statement reads ev');
 bench(60);
-ok($node->poll_query_until('postgres', q{
-    SELECT bool_and(now() - valid_at > interval '1 second') FROM idx_recommendations
-     WHERE status = 'hidden'}), 'hide_for has passed');
+$t->hide_for_passed;
 my $c3 = cycle();
 like($c3, qr/^unhidden\|public\.ev_k_idx\|reverted$/m,
      'the view\'s statement got slower: ev_k_idx shown again, not dropped') or diag($c3);

@@ -1,7 +1,7 @@
 /* index_advisor 0.1 -> 0.2, part "schedule": idx_schedule() and
  * idx_unschedule() through pg_cron, found through pg_extension and never by
  * a schema's name (doc/reference.md); the job's command, idx_check_and_cycle(),
- * is in 87_autopilot_create.sql. */
+ * is in 90_autopilot_cycle.sql. */
 
 -- ---------------------------------------------------------------------
 -- pg_cron
@@ -51,7 +51,7 @@ AS $idx_schedule$
 DECLARE
     cron_db text;
     -- idx_check, then an autopilot cycle when the policy is not off
-    -- (87_autopilot_create.sql: a cycle's error never undoes the check)
+    -- (90_autopilot_cycle.sql: a cycle's error never undoes the check)
     command text := format('SELECT %s',
                            '@extschema@.idx_check_and_cycle()'::regprocedure);
     job     text := 'index_advisor_check@' || current_database();

@@ -1,4 +1,4 @@
-/* index_advisor 0.2 part: the autopilot -- policy, snapshots, record, cycle.
+/* index_advisor 0.2 part: the autopilot -- policy, snapshots, record.
  *
  * The autopilot closes the loop: from pg_stat_statements it decides which
  * indexes to build (and, with drops => true, which to hide and then drop),
@@ -15,6 +15,8 @@
  *    counters of this database's statements at that snapshot).  Every
  *    figure the autopilot decides on is the difference of two snapshots:
  *    idx_autopilot_window(from, to).
+ *  * The statements of a table: those that read it, parse-analysed as
+ *    their authors (idx_autopilot_reads_table), never a word of the text.
  *  * The record: idx_recommendations (one row per decision, create or
  *    drop, with its status) and idx_autopilot_events (one row per step a
  *    cycle took: what, which recommendation, one sentence).  Both are
@@ -22,15 +24,27 @@
  *    whose privileges it has; index_advisor_admin reads the others too,
  *    but not statement texts pg_stat_statements would not show it (the
  *    texts of other roles without pg_read_all_stats: idx_autopilot_may_read).
- *    Every function but the pure ones (statuses, statistics) is for
- *    index_advisor_admin only; doc/safety.md, "Autopilot".
- *  * One cycle: idx_autopilot_run().  It takes a snapshot, then runs the
- *    stages, each an SQL function of its own part:
- *      idx_autopilot_progress(cycle)   88: building -> validating / failed
- *      idx_autopilot_validate(cycle)   88: validating -> kept / reverted
- *      idx_autopilot_drops(cycle)      89: hide, drop, unhide
- *      idx_autopilot_propose(cycle)    87: new proposals; queued in apply
- *    and returns the events the cycle recorded.
+ *    The functions that act (set the policy, run a cycle, decide, write
+ *    the record) or read the measurements are index_advisor_admin's only;
+ *    the settings, the pure ones (statuses, statistics, formatting), those
+ *    row security calls as the reading role and idx_autopilot_report()
+ *    stay PUBLIC's; doc/safety.md, "Autopilot".
+ *
+ * The parts that follow, in the order their objects must be created:
+ *    87_autopilot_create       stage 4, proposals and builds:
+ *                              idx_autopilot_propose(cycle)
+ *    88_autopilot_statistics   Welch's test and the rules the stages
+ *                              decide with
+ *    88_autopilot_validate     stages 1 and 2: idx_autopilot_progress(cycle)
+ *                              (building -> validating / failed) and
+ *                              idx_autopilot_validate(cycle) (validating
+ *                              -> kept / reverted)
+ *    89_autopilot_drops        stage 3: idx_autopilot_drops(cycle) (hide,
+ *                              drop, unhide)
+ *    90_autopilot_cycle        one cycle, idx_autopilot_run(): a snapshot,
+ *                              then stages 1 to 4; and idx_check_and_cycle()
+ *    91_autopilot_report       recommend mode (a person decides) and
+ *                              idx_autopilot_report()
  *
  * The statuses of a recommendation are spelled in idx_autopilot_statuses()
  * only; the CHECK constraint below uses it, and every stage names a status
@@ -561,85 +575,8 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_query_shape(text) IS
     'internal (autopilot): a statement''s shape without its parameters, constants, their casts and type words, so that a text the advisor rewrote finds the recorded statement it stands for';
 
 -- ---------------------------------------------------------------------
--- Statistics: Welch's test (src/autopilot/welch.c) and the two rules the
--- stages decide with
+-- The statements of a table
 -- ---------------------------------------------------------------------
-
-CREATE FUNCTION @extschema@.idx_autopilot_welch(mean1 double precision, stddev1 double precision,
-                                               calls1 double precision,
-                                               mean2 double precision, stddev2 double precision,
-                                               calls2 double precision,
-                                               shift double precision DEFAULT 0,
-                                               OUT t double precision, OUT df double precision,
-                                               OUT p_slower double precision)
-RETURNS record
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'idx_autopilot_welch';
-COMMENT ON FUNCTION @extschema@.idx_autopilot_welch(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
-    'Welch''s one-sided t-test: p_slower is the p-value of "the mean of window 2 is more than (1 + shift) times that of window 1" (t, Welch-Satterthwaite df); NULLs when a window has fewer than two calls';
-
--- The significance level of every decision: 5 %, one-sided.
-CREATE FUNCTION @extschema@.idx_autopilot_alpha()
-RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$SELECT 0.05::double precision$$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_alpha() IS
-    'the significance level of the autopilot''s decisions (one-sided Welch test)';
-
--- After (m2, s2, n2) is slower than (1 + by) times before (m1, s1, n1),
--- significantly.  NULL when a window has fewer than two calls.
-CREATE FUNCTION @extschema@.idx_autopilot_slower(m1 double precision, s1 double precision, n1 double precision,
-                                                m2 double precision, s2 double precision, n2 double precision,
-                                                by double precision)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT w.p_slower < @extschema@.idx_autopilot_alpha()
-      FROM @extschema@.idx_autopilot_welch($1, COALESCE($2, 'NaN'), $3, $4, COALESCE($5, 'NaN'), $6, $7) w
-$$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_slower(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
-    'true when the after window (m2, s2, n2) is slower than (1 + by) times the before window (m1, s1, n1) at idx_autopilot_alpha(); NULL when not known';
-
--- After is faster than (1 - by) times before, significantly.
-CREATE FUNCTION @extschema@.idx_autopilot_faster(m1 double precision, s1 double precision, n1 double precision,
-                                                m2 double precision, s2 double precision, n2 double precision,
-                                                by double precision)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT 1 - w.p_slower < @extschema@.idx_autopilot_alpha()
-      FROM @extschema@.idx_autopilot_welch($1, COALESCE($2, 'NaN'), $3, $4, COALESCE($5, 'NaN'), $6, -$7) w
-$$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_faster(double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS
-    'true when the after window (m2, s2, n2) is faster than (1 - by) times the before window (m1, s1, n1) at idx_autopilot_alpha(); NULL when not known';
-
--- "It does more work per call after": shared blocks (hit + read) or WAL
--- records per call grew by more than the fraction "by".  Both are counts
--- of what a call did, which the machine's load does not move (time does:
--- on a shared machine a statement can be "significantly slower" with the
--- same plan and the same work).  A regression the autopilot acts on must
--- show in both: its time (idx_autopilot_slower) and its work (this).  A
--- non-HOT update touches each index's pages and writes a WAL record per
--- index; a read without its index reads more blocks.  NULL when a window
--- has no calls.
-CREATE FUNCTION @extschema@.idx_autopilot_more_work(calls_before bigint, blocks_before bigint,
-                                                   wal_before bigint,
-                                                   calls_after bigint, blocks_after bigint,
-                                                   wal_after bigint,
-                                                   by double precision)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN $1 > 0 AND $4 > 0 THEN
-                $5::float8 / $4 > (1 + $7) * $2::float8 / $1
-             OR $6::float8 / $4 > (1 + $7) * $3::float8 / $1
-           END
-$$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_more_work(bigint, bigint, bigint, bigint, bigint, bigint, double precision) IS
-    'true when a statement did more work per call in the after window than before: shared blocks (hit + read) or WAL records per call grew by more than the fraction by; the corroboration a regression needs besides its time';
 
 -- The rule by which a statement is "on" a table: the table is among the
 -- relations the statement reads once parse-analysed and rewritten as its
@@ -822,126 +759,30 @@ $idx_autopilot_event$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_event(bigint, bigint, text, text, text) IS
     'internal (autopilot stages): record one step of a cycle, and the recommendation''s new status with detail as its reason';
 
--- ---------------------------------------------------------------------
--- One cycle
--- ---------------------------------------------------------------------
-
--- The caller must be the policy's owner (it acts as that role and no
--- other: whatever it plans, builds, hides or drops is checked against the
--- owner's privileges) and still a member of index_advisor_admin.
-CREATE FUNCTION @extschema@.idx_autopilot_run()
-RETURNS TABLE(recommendation_id bigint, action text, kind text, target text,
-              status text, detail text)
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $idx_autopilot_run$
-#variable_conflict use_column
+-- The internal functions of this part read or write the record, or
+-- pg_stat_statements as the caller: index_advisor_admin's (the policy's
+-- owner is a member), not PUBLIC's (test/t/196_autopilot_safety.pl checks
+-- that no internal autopilot function but the immutable ones is PUBLIC's).
+-- PUBLIC keeps the settings, the statuses, the query shape, and
+-- idx_autopilot_me, _may_read and _is_owner, which row security calls as
+-- the reading role.  Each function named once: revoked from PUBLIC,
+-- granted to index_advisor_admin.
+DO $admin_only$
 DECLARE
-    policy  @extschema@.idx_autopilot_policy;
-    this_cycle  bigint;
-    pass    integer;
+    f text;
 BEGIN
-    PERFORM @extschema@.idx_refuse_in_recovery('idx_autopilot_run()');
-    SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
-    IF policy.mode = 'off' THEN
-        RETURN;     -- off: no snapshot, no step
-    END IF;
-    -- one cycle at a time per database, and no policy change during one:
-    -- the policy's row stays locked until the cycle's transaction ends.
-    -- The owner is checked before the wait (no lock for a caller that is
-    -- not the owner) and again after it, on the policy the cycle will run:
-    -- another admin may have set it meanwhile, and a cycle acts as the
-    -- owner and as no other.
-    FOR pass IN 1 .. 2 LOOP
-        IF policy.owner::oid <> @extschema@.idx_autopilot_me()::oid THEN
-            RAISE EXCEPTION 'only the autopilot policy''s owner "%" may run a cycle', policy.owner
-                USING ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A cycle acts as the role that set the policy, and as no other.',
-                      HINT = format('Run it as %s (SET ROLE), or set the policy again as this role with idx_autopilot_set().', policy.owner);
-        END IF;
-        EXIT WHEN pass = 2;
-        PERFORM 1 FROM @extschema@.idx_autopilot_config c FOR UPDATE;
-        SELECT * INTO policy FROM @extschema@.idx_autopilot_policy;
-        IF policy.mode = 'off' THEN
-            RETURN;
-        END IF;
+    FOREACH f IN ARRAY ARRAY[
+        'idx_autopilot_status_ok(text)',
+        'idx_autopilot_pgss_schema()',
+        'idx_autopilot_snapshot()',
+        'idx_autopilot_window(bigint, bigint)',
+        'idx_autopilot_window_from(bigint)',
+        'idx_autopilot_reads(pg_catalog.oid, bigint, text, text)',
+        'idx_autopilot_reads_failures()',
+        'idx_autopilot_reads_table(pg_catalog.oid, bigint, text, pg_catalog.regclass, text)',
+        'idx_autopilot_event(bigint, bigint, text, text, text)'] LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.%s TO index_advisor_admin', f);
     END LOOP;
-    this_cycle := @extschema@.idx_autopilot_snapshot();
-    IF (SELECT s.note FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = this_cycle) IS NOT NULL THEN
-        PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
-            (SELECT s.note FROM @extschema@.idx_autopilot_snapshots s WHERE s.id = this_cycle));
-    END IF;
-    -- schemas of the path statements are planned and queued under that
-    -- other roles may create in are left out of it (87, session_path)
-    IF @extschema@.idx_autopilot_path_note() IS NOT NULL THEN
-        PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
-                                               @extschema@.idx_autopilot_path_note());
-    END IF;
-    PERFORM @extschema@.idx_autopilot_progress(this_cycle, policy);
-    PERFORM @extschema@.idx_autopilot_validate(this_cycle, policy);
-    PERFORM @extschema@.idx_autopilot_drops(this_cycle, policy);
-    PERFORM @extschema@.idx_autopilot_propose(this_cycle, policy);
-    -- statements the stages could not analyse as their authors are no
-    -- table's (idx_autopilot_reads): how many, by queryid and SQLSTATE
-    -- only (a message may quote another role's text); those with
-    -- autopilot_min_calls calls in the cycle's window, the workload (a
-    -- statement run a few times, such as the build worker's own, is none)
-    PERFORM @extschema@.idx_autopilot_event(this_cycle, NULL, 'note',
-               format('%s statement%s could not be analysed as %s author%s under the cycle''s search_path, so %s counted among no table''s statements (%s%s).',
-                      count(*), CASE WHEN count(*) > 1 THEN 's' END,
-                      CASE WHEN count(*) > 1 THEN 'their' ELSE 'its' END,
-                      CASE WHEN count(*) > 1 THEN 's' END,
-                      CASE WHEN count(*) > 1 THEN 'they are' ELSE 'it is' END,
-                      string_agg(format('queryid %s of %s: SQLSTATE %s', f.queryid,
-                                        f.userid::regrole::text, f.sqlstate), '; ')
-                          FILTER (WHERE f.n <= 5),
-                      CASE WHEN count(*) > 5 THEN '; ...' ELSE '' END))
-      FROM (SELECT x.*, row_number() OVER (ORDER BY x.userid, x.queryid) AS n
-              FROM @extschema@.idx_autopilot_reads_failures() x
-              JOIN @extschema@.idx_autopilot_window(@extschema@.idx_autopilot_window_from(this_cycle),
-                                                    this_cycle) w
-                ON w.userid = x.userid AND w.queryid = x.queryid
-             WHERE w.calls >= (@extschema@.idx_autopilot_settings()).min_calls) f
-    HAVING count(*) > 0;
-    RETURN QUERY
-        SELECT e.recommendation_id, e.action, r.kind,
-               COALESCE(quote_ident(r.schema_name) || '.' || quote_ident(r.index_name), r.definition),
-               e.status, e.detail
-          FROM @extschema@.idx_autopilot_events e
-          LEFT JOIN @extschema@.idx_recommendations r ON r.id = e.recommendation_id
-         WHERE e.cycle = this_cycle
-           -- its own steps: another admin may add steps under a cycle's id
-           AND e.role_oid::pg_catalog.oid = @extschema@.idx_autopilot_me()::pg_catalog.oid
-         ORDER BY e.id;
 END
-$idx_autopilot_run$;
-COMMENT ON FUNCTION @extschema@.idx_autopilot_run() IS
-    'one autopilot cycle (as the policy''s owner): snapshot pg_stat_statements, follow builds, validate built indexes, hide/drop/unhide (drops => true), propose new indexes (and queue them in apply mode); returns the steps it took';
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_run() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_run() TO index_advisor_admin;
-
--- The internal functions read or write the record, or pg_stat_statements
--- as the caller: index_advisor_admin's (the policy's owner is a member),
--- not PUBLIC's (test/t/196_autopilot_safety.pl checks that no function
--- whose comment says "internal" is PUBLIC's).  The pure ones (statuses,
--- settings, Welch's test) stay PUBLIC.
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
-                       @extschema@.idx_autopilot_pgss_schema(),
-                       @extschema@.idx_autopilot_snapshot(),
-                       @extschema@.idx_autopilot_window(bigint, bigint),
-                       @extschema@.idx_autopilot_window_from(bigint),
-                       @extschema@.idx_autopilot_reads(pg_catalog.oid, bigint, text, text),
-                       @extschema@.idx_autopilot_reads_failures(),
-                       @extschema@.idx_autopilot_reads_table(pg_catalog.oid, bigint, text, pg_catalog.regclass, text),
-                       @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
-       FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_status_ok(text),
-                          @extschema@.idx_autopilot_pgss_schema(),
-                          @extschema@.idx_autopilot_snapshot(),
-                          @extschema@.idx_autopilot_window(bigint, bigint),
-                          @extschema@.idx_autopilot_window_from(bigint),
-                          @extschema@.idx_autopilot_reads(pg_catalog.oid, bigint, text, text),
-                          @extschema@.idx_autopilot_reads_failures(),
-                          @extschema@.idx_autopilot_reads_table(pg_catalog.oid, bigint, text, pg_catalog.regclass, text),
-                          @extschema@.idx_autopilot_event(bigint, bigint, text, text, text)
-       TO index_advisor_admin;
+$admin_only$;

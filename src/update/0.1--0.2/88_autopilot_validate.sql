@@ -36,9 +36,9 @@
  *             naming the statement that decided ("UPDATE t SET … went
  *             0.21 → 0.34 ms over 5,200 calls: fewer HOT updates (92 % →
  *             3 %)").
- *    The evidence jsonb is AUTOPILOT.md's shape, which idx_autopilot_report
- *    (87) reads; doc/autopilot.md, "Validation" and "Evidence and its
- *    window".
+ *    The evidence jsonb has doc/autopilot.md's shape ("Evidence and its
+ *    window"), which idx_autopilot_report (91) reads; doc/autopilot.md,
+ *    "Validation".
  *
  * Both stages run inside the cycle's transaction: a crash or a kill
  * mid-cycle loses the whole cycle and nothing else (the next one starts
@@ -486,19 +486,22 @@ $idx_autopilot_validate$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy) IS
     'internal (idx_autopilot_run, stage 2): validating -> kept (its statements got min_gain faster, none of its table''s max_regression slower, both with significance) or reverted (idx_rollback, with the statement that decided), once its statements have autopilot_min_calls calls or autopilot_max_wait has passed';
 
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_autopilot_policy),
-                       @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy),
-                       @extschema@.idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy),
-                       @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
-                       @extschema@.idx_autopilot_window_span(bigint, bigint)
-       FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_progress(bigint, @extschema@.idx_autopilot_policy),
-                          @extschema@.idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy),
-                          @extschema@.idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy),
-                          @extschema@.idx_autopilot_compare(bigint, bigint, double precision, double precision),
-                          @extschema@.idx_autopilot_window_span(bigint, bigint)
-       TO index_advisor_admin;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_went(text, double precision, double precision, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_went(text, double precision, double precision, bigint) TO index_advisor_admin;
+-- internal functions, not for PUBLIC: the cycle runs as the policy's owner,
+-- a member of index_advisor_admin
+DO $admin_only$
+DECLARE
+    f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY[
+        'idx_autopilot_progress(bigint, @extschema@.idx_autopilot_policy)',
+        'idx_autopilot_validate(bigint, @extschema@.idx_autopilot_policy)',
+        'idx_autopilot_evidence(bigint, bigint, @extschema@.idx_autopilot_policy)',
+        'idx_autopilot_compare(bigint, bigint, double precision, double precision)',
+        'idx_autopilot_window_span(bigint, bigint)',
+        'idx_autopilot_verdict(jsonb, interval, name, @extschema@.idx_autopilot_policy)',
+        'idx_autopilot_went(text, double precision, double precision, bigint)'] LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.%s TO index_advisor_admin', f);
+    END LOOP;
+END
+$admin_only$;

@@ -225,7 +225,7 @@ AS $idx_autopilot_drop_compare$
                   FROM @extschema@.idx_autopilot_welch(b.mean_ms, COALESCE(b.stddev_ms, 'NaN'), b.calls,
                                                        a.mean_ms, COALESCE(a.stddev_ms, 'NaN'), a.calls,
                                                        $6) w) END,
-           -- slower in time and in work (idx_autopilot_more_work, 86)
+           -- slower in time and in work (idx_autopilot_more_work, 88)
            CASE WHEN b.calls >= 2 AND a.calls >= 2 THEN
                @extschema@.idx_autopilot_slower(b.mean_ms, b.stddev_ms, b.calls,
                                                 a.mean_ms, a.stddev_ms, a.calls, $6)
@@ -296,7 +296,7 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_drop_evidence(bigint, bigint, doub
 -- ---------------------------------------------------------------------
 
 -- Hide the index of drop recommendation rec_id: 'proposed' -> 'hidden'.
--- Called by the cycle in apply mode and by idx_recommendation_apply (87)
+-- Called by the cycle in apply mode and by idx_recommendation_apply (91)
 -- when a person approves a drop.  As the caller (idx_hide checks that it
 -- owns the table or is an admin).  Returns the hide's history row.  The
 -- window before is the autopilot window up to the latest snapshot; the
@@ -646,24 +646,25 @@ $idx_autopilot_drops$;
 COMMENT ON FUNCTION @extschema@.idx_autopilot_drops(bigint, @extschema@.idx_autopilot_policy) IS
     'internal (idx_autopilot_run, stage 3): with drops => true, propose dropping unused and redundant indexes, hide them (apply mode), drop them after hide_for or show them again on a regression; with drops => false, show hidden ones again';
 
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_candidates() FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_evidence(bigint, bigint, double precision) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_hide(bigint, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_unhide(@extschema@.idx_recommendations, bigint, text, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drop_judge(@extschema@.idx_recommendations, bigint, @extschema@.idx_autopilot_policy) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.idx_autopilot_drops(bigint, @extschema@.idx_autopilot_policy) FROM PUBLIC;
--- the cycle runs as the policy's owner, a member of index_advisor_admin
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[]) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_busy(pg_catalog.oid, bigint) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_candidates() TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_evidence(bigint, bigint, double precision) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_hide(bigint, bigint) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_unhide(@extschema@.idx_recommendations, bigint, text, text) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drop_judge(@extschema@.idx_recommendations, bigint, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.idx_autopilot_drops(bigint, @extschema@.idx_autopilot_policy) TO index_advisor_admin;
+-- internal functions, not for PUBLIC: the cycle runs as the policy's owner,
+-- a member of index_advisor_admin
+DO $admin_only$
+DECLARE
+    f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY[
+        'idx_autopilot_drop_refusal(pg_catalog.oid, pg_catalog.regrole, text[])',
+        'idx_autopilot_drop_busy(pg_catalog.oid, bigint)',
+        'idx_autopilot_drop_candidates()',
+        'idx_autopilot_drop_statements(pg_catalog.regclass, bigint, bigint)',
+        'idx_autopilot_drop_compare(pg_catalog.regclass, bigint, bigint, bigint, bigint, double precision)',
+        'idx_autopilot_drop_evidence(bigint, bigint, double precision)',
+        'idx_autopilot_hide(bigint, bigint)',
+        'idx_autopilot_unhide(@extschema@.idx_recommendations, bigint, text, text)',
+        'idx_autopilot_drop_judge(@extschema@.idx_recommendations, bigint, @extschema@.idx_autopilot_policy)',
+        'idx_autopilot_drops(bigint, @extschema@.idx_autopilot_policy)'] LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION @extschema@.%s FROM PUBLIC', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION @extschema@.%s TO index_advisor_admin', f);
+    END LOOP;
+END
+$admin_only$;
