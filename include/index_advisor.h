@@ -67,7 +67,7 @@
  *	src/script/            script.c: idx_apply_script; escape.c: text for other
  *	                       languages (ia_script.h)
  *	src/autopilot/         the autopilot's settings (ia_autopilot.h); the cycle
- *	  autopilot.c          itself is SQL (src/update/0.1--0.2/86-89)
+ *	  autopilot.c          itself is SQL (src/update/0.1--0.2/86-91)
  *	  welch.c              Welch's t-test on two windows of a statement
  *	  reads.c              the relations a recorded statement reads, analysed
  *	                       as its author: "the statements of a table"

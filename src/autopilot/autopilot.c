@@ -4,9 +4,10 @@
  *		The settings of the autopilot (index_advisor.autopilot_*) and
  *		idx_autopilot_settings(), through which its SQL reads them.
  *
- * The autopilot itself is SQL: src/update/0.1--0.2/86_autopilot.sql (the
- * policy, the pg_stat_statements snapshots, the record, the cycle) and the
- * stages that follow it (87 create, 88 validate, 89 drops).  Its settings
+ * The autopilot itself is SQL, in src/update/0.1--0.2/: 86_autopilot.sql
+ * (the policy, the pg_stat_statements snapshots, the record), the stages
+ * (87 create, 88 statistics and validate, 89 drops), 90 the cycle, 91
+ * recommend mode and the report.  Its settings
  * live here so that their defaults are written once: the SQL never spells
  * a default, it calls idx_autopilot_settings(), which also loads the
  * library in a session that had not (a placeholder set before the load is
