@@ -467,7 +467,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 	st->cands = make_candidates(uses);
 	ia_advise_size_candidates(st);
 	emit_rows(st, ia_advise_final_picks(st, ia_advise_select(st, budget,
-															   max_indexes)),
+															   max_indexes),
+										budget, max_indexes),
 			  workload, rsinfo);
 	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",
 		 list_length(st->queries), list_length(st->cands), st->plannings);
