@@ -24,9 +24,13 @@
  * its note.
  *
  * Selection is greedy: each round adds the candidate with the largest
- * weighted cost reduction (per byte when there is a budget) over the
- * queries it helps (a query is helped when its cost drops by 5 % or
- * more), less what it adds to queries it makes dearer; nearly equal ones
+ * weighted cost reduction over the queries it helps (a query is helped
+ * when its cost drops by 5 % or more), less what it adds to queries it
+ * makes dearer; under a budget, the largest joint gain per byte instead
+ * (advise_select.c, joint_gain(): the factor by which the total falls
+ * plus the weighted mean factor by which each query's cost falls, in
+ * logs, so a lookup cut 100-fold counts as a report cut 100-fold, and the
+ * geometric mean of cost falls with the total); nearly equal ones
  * go to the one that leaves its queries clearly cheaper relative to their
  * cost.  The arms of an OR come together.  Then every pick that no longer
  * helps, or without which the workload costs no more, is dropped (a pick
@@ -52,7 +56,8 @@
  * by 1 % at most, and ends 1 % at most above the greedy's
  * (advise_exchange.c, trade_wins()).  The picks are then
  * judged on exact plannings, none of the memo's shortcuts (drop_harmful):
- * a pick without which the workload costs no more is dropped.  A
+ * a pick without which the workload costs no more is dropped, and under
+ * a budget the bytes it frees are filled again (advise_final.c).  A
  * candidate that an existing index already serves (its keys that index's
  * first keys: the `replaces` rule read the other way round) is none
  * (make_candidates).
