@@ -122,8 +122,9 @@ current_total(AdvState *st, double *weights)
 }
 
 /*
- * Is candidate c (score, gain b, relative cost left rel: benefit()) better
- * than best?  Clearly better scores win (by 2 % and by a few cost units of
+ * Is candidate c (score: its benefit b, or under a budget its
+ * joint_gain(), per byte or not; gain b and relative cost left rel:
+ * benefit()) better than best?  Clearly better scores win (by 2 % and by a few cost units of
  * one query; per byte, under a budget, also twice the score whatever the
  * gains: a 6 MB covering index that saves 5 % more than its bare 1.4 MB key
  * is not worth the bytes of three other indexes); among nearly equal ones,
