@@ -44,17 +44,15 @@
  * serving them on its table must fall, and of two candidates of a table
  * the one that leaves that product lower is preferred; a wider index that
  * does not pay is named in the note of the pick it would widen.
- * Under a budget, a candidate that saves twice as much per byte is
+ * Under a budget, a candidate that gains twice as much per byte is
  * clearly better, and an exchange pass follows (a local search of the
- * knapsack): each pick taken out in turn, the largest saving the freed
- * bytes let in put in, the rest refilled per byte; then pairs of picks
+ * knapsack): each pick taken out in turn, the largest joint gain the
+ * freed bytes let in put in, the rest refilled per byte; then pairs of picks
  * (at most IA_EXCHANGE_PAIRS, only those whose bytes together let in a
  * candidate neither alone does, on tables its statements read) traded
- * the same way for one candidate.  A trade is kept when the workload
- * costs clearly less in total (1 %) and its geometric mean of cost does
- * not rise, or its geometric mean falls clearly (1 %) and its total rises
- * by 1 % at most, and ends 1 % at most above the greedy's
- * (advise_exchange.c, trade_wins()).  The picks are then
+ * the same way for one candidate.  A trade is kept when the workload's
+ * total times its geometric mean of cost falls clearly (1 %), the
+ * greedy's own measure (advise_exchange.c, trade_wins()).  The picks are then
  * judged on exact plannings, none of the memo's shortcuts (drop_harmful):
  * a pick without which the workload costs no more is dropped, and under
  * a budget the bytes it frees are filled again (advise_final.c).  A
