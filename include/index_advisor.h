@@ -82,9 +82,9 @@
  * Layers, each calling only the ones below it:
  *
  *	11  advise.c
- *	10  advise_exchange.c advise_merge.c
+ *	10  advise_exchange.c advise_final.c advise_merge.c
  *	9  advise_select.c advise_size.c
- *	8  advise_final.c advise_pay.c script.c worker.c
+ *	8  advise_pay.c script.c worker.c
  *	7  advise_plan.c api.c index_advisor.c partition.c worker_job.c
  *	6  advise_hypos.c advise_values.c job.c reads.c usage.c whatif.c
  *	5  advise_drops.c hypo.c normalised.c queries.c statements.c

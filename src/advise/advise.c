@@ -24,9 +24,13 @@
  * its note.
  *
  * Selection is greedy: each round adds the candidate with the largest
- * weighted cost reduction (per byte when there is a budget) over the
- * queries it helps (a query is helped when its cost drops by 5 % or
- * more), less what it adds to queries it makes dearer; nearly equal ones
+ * weighted cost reduction over the queries it helps (a query is helped
+ * when its cost drops by 5 % or more), less what it adds to queries it
+ * makes dearer; under a budget, the largest joint gain per byte instead
+ * (advise_select.c, joint_gain(): the factor by which the total falls
+ * plus the weighted mean factor by which each query's cost falls, in
+ * logs, so a lookup cut 100-fold counts as a report cut 100-fold, and the
+ * geometric mean of cost falls with the total); nearly equal ones
  * go to the one that leaves its queries clearly cheaper relative to their
  * cost.  The arms of an OR come together.  Then every pick that no longer
  * helps, or without which the workload costs no more, is dropped (a pick
@@ -40,20 +44,19 @@
  * serving them on its table must fall, and of two candidates of a table
  * the one that leaves that product lower is preferred; a wider index that
  * does not pay is named in the note of the pick it would widen.
- * Under a budget, a candidate that saves twice as much per byte is
+ * Under a budget, a candidate that gains twice as much per byte is
  * clearly better, and an exchange pass follows (a local search of the
- * knapsack): each pick taken out in turn, the largest saving the freed
- * bytes let in put in, the rest refilled per byte; then pairs of picks
+ * knapsack): each pick taken out in turn, the largest joint gain the
+ * freed bytes let in put in, the rest refilled per byte; then pairs of picks
  * (at most IA_EXCHANGE_PAIRS, only those whose bytes together let in a
  * candidate neither alone does, on tables its statements read) traded
- * the same way for one candidate.  A trade is kept when the workload
- * costs clearly less in total (1 %) and its geometric mean of cost does
- * not rise, or its geometric mean falls clearly (1 %) and its total rises
- * by 1 % at most, and ends 1 % at most above the greedy's
- * (advise_exchange.c, trade_wins()).  The picks are then
+ * the same way for one candidate.  A trade is kept when the workload's
+ * total times its geometric mean of cost falls clearly (1 %), the
+ * greedy's own measure (advise_exchange.c, trade_wins()).  The picks are then
  * judged on exact plannings, none of the memo's shortcuts (drop_harmful):
- * a pick without which the workload costs no more is dropped.  Without a
- * budget, two picks one index can serve are first merged into it when
+ * a pick without which the workload costs no more is dropped, and under
+ * a budget the bytes it frees are filled again (advise_final.c).  Without
+ * a budget, two picks one index can serve are first merged into it when
  * that pays (advise_merge.c).  A
  * candidate that an existing index already serves (its keys that index's
  * first keys: the `replaces` rule read the other way round) is none
@@ -472,7 +475,8 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 	picks = ia_advise_select(st, budget, max_indexes);
 	if (budget < 0)
 		picks = ia_advise_merge_picks(st, picks);
-	emit_rows(st, ia_advise_final_picks(st, picks), workload, rsinfo);
+	emit_rows(st, ia_advise_final_picks(st, picks, budget, max_indexes),
+			  workload, rsinfo);
 	elog(DEBUG1, "index_advisor: %d queries, %d candidates, %d sets of candidates planned",
 		 list_length(st->queries), list_length(st->cands), st->plannings);
 }

@@ -4,8 +4,9 @@
  *		The advisor's last judgement of its picks (for advise.c), once the
  *		selection (advise_select.c) is done: every statement planned with
  *		exactly the picks, not through the memo's shortcuts, and a pick
- *		without which the workload costs no more dropped (drop_harmful);
- *		then a pick no statement's plan uses dropped (drop_unused).  Split
+ *		without which the workload costs no more dropped (drop_harmful),
+ *		under a budget its bytes filled again by the greedy; then a pick
+ *		no statement's plan uses dropped (drop_unused).  Split
  *		from advise.c along this seam.
  *
  *-------------------------------------------------------------------------
@@ -106,10 +107,29 @@ drop_unused(AdvState *st, List *picks)
 
 /*
  * ia_advise_final_picks -- picks without those that do not pay once planned
- * exactly, then without those no plan uses.
+ * exactly, then without those no plan uses.  Under a budget (bytes, -1 =
+ * none) the bytes a dropped pick frees are filled again by the greedy per
+ * byte (ia_advise_grow, the dropped ones not drawn again), the result
+ * judged again and ranked: a pick that raised the cost must not leave its
+ * bytes unspent (on TPC-H, customer (c_nationkey) INCLUDE (c_custkey)
+ * left 0.7 MB that a partial index on lineitem fits in).
  */
 List *
-ia_advise_final_picks(AdvState *st, List *picks)
+ia_advise_final_picks(AdvState *st, List *picks, int64 budget,
+					  int max_indexes)
 {
-	return drop_unused(st, drop_harmful(st, picks));
+	List	   *kept = drop_harmful(st, picks);
+
+	if (budget >= 0 && list_length(kept) < list_length(picks))
+	{
+		List	   *refused = list_difference_ptr(picks, kept);
+		List	   *passed = NIL;
+
+		ia_advise_set_current(st, kept);
+		kept = ia_advise_grow(st, kept, &refused, &passed, budget, 0,
+							  max_indexes, true, ia_advise_fresh_bounds(st),
+							  2 * max_indexes + 10);
+		kept = ia_advise_rank_picks(st, drop_harmful(st, kept));
+	}
+	return drop_unused(st, kept);
 }

@@ -170,7 +170,8 @@ extern char *ia_advise_wider_note(AdvState *st, List *picks, IaCand *c);
 
 /* advise_select.c */
 extern List *ia_advise_make_hypos(List *cands);
-extern List *ia_advise_final_picks(AdvState *st, List *picks);
+extern List *ia_advise_final_picks(AdvState *st, List *picks,
+									int64 budget, int max_indexes);
 extern bool ia_advise_refused_as_duplicate(IaCand *c);
 extern double ia_advise_workload_cost(AdvState *st, List *set);
 extern List *ia_advise_grow(AdvState *st, List *picks, List **refused,
