@@ -14,9 +14,12 @@
  * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
  * prefix LIKE 'abc%': advise_like.c says which), a join key (col =
  * other.col, grouped by the other table so that a composite foreign key
- * is one key list), a constant predicate (enabled,
+ * is one key list; col = outer.col in a correlated sub-select, grouped by
+ * the outer table; the keys of IN and EXISTS sub-selects' joins:
+ * advise_sublink.c), a constant predicate (enabled,
  * deleted_at IS NULL, status = 'pending', status <> 'done', payload @>
- * '{...}': partial index material), operators btree cannot serve (jsonb @>,
+ * '{...}': partial index material), a comparison of two of its columns
+ * (l_commitdate < l_receiptdate: partial index material too), operators btree cannot serve (jsonb @>,
  * array &&, LIKE '%x%': gin), and ORs of one table (the keys each arm
  * needs); and the columns an UPDATE or INSERT ... ON CONFLICT DO UPDATE
  * sets (the target's updatedCols, with the stored generated columns

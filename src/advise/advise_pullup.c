@@ -46,9 +46,9 @@
  *
  * The conditions the planner derives through its equivalence classes are
  * followed one step (x.a = y.b AND y.b = 7 gives x.a = 7, pushed into x
- * when x stays a sub-query).  The planner does more (longer chains, IN and
- * EXISTS sub-selects pulled up as semi-joins); those conditions draw no
- * candidate here.  An over-eager rule here would only cost plannings: a
+ * when x stays a sub-query).  The planner follows longer chains, which
+ * draw no candidate here (IN and EXISTS sub-selects pulled up as semi-
+ * joins: advise_sublink.c gives their join keys).  An over-eager rule here would only cost plannings: a
  * candidate is kept only when the planner's own plan uses it.
  *
  * Rules: call inside a transaction; works on a copy the caller owns;
