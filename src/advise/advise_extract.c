@@ -19,9 +19,9 @@
  * advise_sublink.c), a constant predicate (enabled,
  * deleted_at IS NULL, status = 'pending', status <> 'done', payload @>
  * '{...}': partial index material), a comparison of two of its columns
- * (l_commitdate < l_receiptdate: partial index material too), operators btree cannot serve (jsonb @>,
- * array &&, LIKE '%x%': gin), and ORs of one table (the keys each arm
- * needs); and the columns an UPDATE or INSERT ... ON CONFLICT DO UPDATE
+ * (l_commitdate < l_receiptdate: partial index material too), operators
+ * btree cannot serve (jsonb @>, array &&, LIKE '%x%': gin), and ORs of
+ * one table (the keys each arm needs); and the columns an UPDATE or INSERT ... ON CONFLICT DO UPDATE
  * sets (the target's updatedCols, with the stored generated columns
  * computed from them: advise_candidates.c keeps them out of INCLUDE, as an
  * index on them ends HOT updates).  ORDER BY counts when every sort key is a column or expression
@@ -677,6 +677,7 @@ extract_one(Query *q, int qno, List **hints)
 {
 	List	   *uses = NIL;
 	List	   *quals = NIL;
+	List	   *sublinks;
 	ListCell   *lc;
 	Index		rti = 0;
 
@@ -713,11 +714,13 @@ extract_one(Query *q, int qno, List **hints)
 	/* a condition on a view that stays a sub-query goes into it, when the
 	 * planner would put it there (advise_pullup.c) */
 	ia_advise_push_down(q, quals);
+	/* (the hints of its IN sub-selects even when it reads no table) */
+	sublinks = ia_advise_sublink_keys(q, hints);
 	if (uses == NIL)
 		return NIL;
 	foreach(lc, quals)
 		classify_clause(uses, lfirst(lc));
-	sublink_keys(uses, ia_advise_sublink_keys(q, hints));
+	sublink_keys(uses, sublinks);
 	sublink_keys(uses, ia_advise_sublink_inner(q, *hints));
 	collect_sort(q, uses);
 	return uses;
