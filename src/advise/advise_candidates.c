@@ -17,7 +17,8 @@
  * the others' partner (advise_plan.c chooses them together: a BitmapOr
  * needs them all).  Identical candidates of several queries are one.
  * A column that a given statement updates (UPDATE ... SET, ON CONFLICT DO
- * UPDATE SET) is never INCLUDEd nor made a key only to be returned: an
+ * UPDATE SET, MERGE's WHEN MATCHED THEN UPDATE SET: advise_plan.c's
+ * ia_advise_merge_sets) is never INCLUDEd nor made a key only to be returned: an
  * index on it ends those updates' HOT (updated_columns); a key the query
  * needs may be one, and the candidate's note says so (hot_loss).
  * Which of them is worth building is for the planner to say (advise.c),
@@ -374,7 +375,7 @@ table_columns(Oid relid)
 
 /*
  * The columns of relid that some given statement sets (an UPDATE, an
- * INSERT ... ON CONFLICT DO UPDATE), offset as IaRelUse.used.  An index
+ * INSERT ... ON CONFLICT DO UPDATE, a MERGE's UPDATE action), offset as IaRelUse.used.  An index
  * holding one of them ends the HOT updates of the statements that set it:
  * such a column is never INCLUDEd, nor made a key only to be returned
  * (partial_key); a key the query filters or sorts on may be one (the note

@@ -21,11 +21,12 @@
  * '{...}': partial index material), a comparison of two of its columns
  * (l_commitdate < l_receiptdate: partial index material too), operators
  * btree cannot serve (jsonb @>, array &&, LIKE '%x%': gin), and ORs of
- * one table (the keys each arm needs); and the columns an UPDATE or INSERT ... ON CONFLICT DO UPDATE
- * sets (the target's updatedCols, with the stored generated columns
- * computed from them: advise_candidates.c keeps them out of INCLUDE, as an
- * index on them ends HOT updates).  ORDER BY counts when every sort key is a column or expression
- * of that one table.  A key is a column or an immutable expression of the
+ * one table (the keys each arm needs); and the columns an UPDATE, an
+ * INSERT ... ON CONFLICT DO UPDATE or a MERGE's UPDATE action sets (the
+ * target's updatedCols, with the stored generated columns computed from
+ * them: advise_candidates.c keeps them out of INCLUDE, as an index on them
+ * ends HOT updates).  ORDER BY counts when every sort key is a column or
+ * expression of that one table.  A key is a column or an immutable expression of the
  * table's columns (lower(email)).
  *
  * Rules: call inside a transaction, as the role the queries were analysed

@@ -165,6 +165,7 @@ extern void ia_advise_representative_values(AdvState *st, AdvQuery *q,
 											 bool workload);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
 									  bool workload);
+extern List *ia_advise_merge_sets(AdvState *st, AdvQuery *q, bool workload);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
 extern double ia_advise_query_cost_exact(AdvState *st, AdvQuery *q,
