@@ -545,31 +545,6 @@ classify_clause(List *uses, Node *clause)
 	}
 }
 
-/* Every conjunct of the FROM tree's quals, ANDs flattened. */
-static void
-collect_quals(Node *node, List **quals)
-{
-	if (node == NULL)
-		return;
-	if (IsA(node, FromExpr))
-	{
-		ListCell   *lc;
-
-		foreach(lc, ((FromExpr *) node)->fromlist)
-			collect_quals(lfirst(lc), quals);
-		*quals = list_concat(*quals,
-							 make_ands_implicit((Expr *) ((FromExpr *) node)->quals));
-	}
-	else if (IsA(node, JoinExpr))
-	{
-		JoinExpr   *j = (JoinExpr *) node;
-
-		collect_quals(j->larg, quals);
-		collect_quals(j->rarg, quals);
-		*quals = list_concat(*quals, make_ands_implicit((Expr *) j->quals));
-	}
-}
-
 static List *
 flatten_ands(List *quals)
 {
@@ -710,7 +685,7 @@ extract_one(Query *q, int qno, List **hints)
 		u->set = with_generated(rte->relid, bms_copy(rte->updatedCols));
 		uses = lappend(uses, u);
 	}
-	collect_quals((Node *) q->jointree, &quals);
+	ia_advise_jointree_quals((Node *) q->jointree, &quals);
 	quals = (List *) flatten_join_alias_vars(q, (Node *) flatten_ands(quals));
 	/* a condition on a view that stays a sub-query goes into it, when the
 	 * planner would put it there (advise_pullup.c) */

@@ -135,6 +135,8 @@ extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
 extern void ia_advise_pull_up(Query *q);
 extern void ia_advise_push_down(Query *q, List *quals);
 extern Bitmapset *ia_advise_expr_varnos(Node *node, bool *bad);
+extern bool ia_advise_outer_ref(Node *e, int *group, int *levelsup);
+extern void ia_advise_jointree_quals(Node *node, List **quals);
 
 /* advise_sublink.c: a key of an IN or EXISTS sub-select's join */
 typedef struct IaSublinkKey
@@ -144,7 +146,6 @@ typedef struct IaSublinkKey
 	int			group;			/* the keys joined to one other side */
 } IaSublinkKey;
 
-extern bool ia_advise_outer_ref(Node *e, int *group, int *levelsup);
 extern List *ia_advise_sublink_keys(Query *q, List **hints);
 extern List *ia_advise_sublink_inner(Query *sub, List *hints);
 

@@ -8,8 +8,8 @@
  *		on both sides, as JOIN ... ON's are.
  *
  * Design.  PostgreSQL 15's pull_up_sublinks (prepjointree.c) turns a
- * sub-select in WHERE, or in an inner JOIN's ON, at the top of its AND
- * list, into a join: "x IN (SELECT y ...)" (convert_ANY_sublink_to_join)
+ * sub-select in WHERE, or in a JOIN's ON (an outer join's into its
+ * nullable side), at the top of its AND list, into a join: "x IN (SELECT y ...)" (convert_ANY_sublink_to_join)
  * into a semi-join on x = y, "[NOT] EXISTS (SELECT ... WHERE inner.a =
  * outer.b ...)" (convert_EXISTS_sublink_to_join) into a semi- or anti-join
  * whose join clauses are the sub-select's WHERE conditions that read the
@@ -19,8 +19,10 @@
  * the outer side's when the planner makes the sub-select unique and loops
  * over it.  So:
  *
- *	- ia_advise_sublink_keys() reads one query level's WHERE (and inner
- *	  JOIN ON) conjuncts: for "lhs IN (SELECT ...)" each lhs of the
+ *	- ia_advise_sublink_keys() reads one query level's WHERE and JOIN ON
+ *	  conjuncts (advise_pullup.c: ia_advise_jointree_quals, the ones
+ *	  advise_extract.c sorts; a FULL JOIN's too, which only costs
+ *	  plannings): for "lhs IN (SELECT ...)" each lhs of the
  *	  equality its testexpr compares (one per column of a row comparison)
  *	  is a key of the outer table it reads; for [NOT] EXISTS each
  *	  equality of its sub-select's WHERE between an expression of one
@@ -31,8 +33,9 @@
  *	  reaches that sub-select as a level of its own;
  *	- the inner side of EXISTS (and of any correlated sub-select, scalar
  *	  ones included) is a condition "inner.a = outer.b" of the sub-select's
- *	  own level: ia_advise_outer_ref() tells advise_extract.c that "outer.b"
- *	  is a value from an outer level, read from one table there.
+ *	  own level: advise_pullup.c's ia_advise_outer_ref() tells
+ *	  advise_extract.c (and this file) that "outer.b" is a value from an
+ *	  outer level, read from one table there.
  *
  * Each key comes with a group: the keys of one sub-select (or, inside it,
  * of one outer table) are one group, which advise_extract.c treats as the
@@ -67,66 +70,6 @@ typedef struct SublinkHint
 	List	   *resnos;			/* int: its output columns compared */
 	int			group;
 } SublinkHint;
-
-typedef struct OuterCtx
-{
-	int			levelsup;		/* 0: not seen yet */
-	int			varno;
-	bool		local;			/* a Var of the level itself */
-	bool		bad;
-} OuterCtx;
-
-static bool
-outer_walker(Node *node, OuterCtx *c)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var))
-	{
-		Var		   *v = (Var *) node;
-
-		if (v->varlevelsup == 0)
-			c->local = true;
-		else if (v->varattno <= 0 ||
-				 (c->levelsup && (c->levelsup != (int) v->varlevelsup ||
-								  c->varno != (int) v->varno)))
-			c->bad = true;
-		else
-		{
-			c->levelsup = v->varlevelsup;
-			c->varno = v->varno;
-		}
-		return false;
-	}
-	if (IsA(node, SubLink) || IsA(node, Aggref) || IsA(node, WindowFunc) ||
-		IsA(node, GroupingFunc) || IsA(node, PlaceHolderVar))
-	{
-		c->bad = true;
-		return false;
-	}
-	return expression_tree_walker(node, outer_walker, c);
-}
-
-/*
- * ia_advise_outer_ref -- does "e" read columns of exactly one table of
- * an outer query level, and nothing of its own level (a value each row of
- * that outer table fixes, as "o.o_orderkey" in a sub-select's "l_orderkey
- * = o.o_orderkey")?  *group then names that table, apart from every rti
- * and every other group.  levelsup (optional) gets how many levels up.
- */
-bool
-ia_advise_outer_ref(Node *e, int *group, int *levelsup)
-{
-	OuterCtx	c = {0, 0, false, false};
-
-	(void) outer_walker(e, &c);
-	if (c.bad || c.local || c.levelsup == 0 || contain_volatile_functions(e))
-		return false;
-	*group = -(c.levelsup * 10000 + c.varno);
-	if (levelsup)
-		*levelsup = c.levelsup;
-	return true;
-}
 
 /* "l = r", l and r the two sides of a btree equality, else false */
 static bool
@@ -227,31 +170,6 @@ any_keys(Query *q, SubLink *s, List *keys, int group, List **hints)
 	return keys;
 }
 
-/* the conjuncts the planner pulls sub-links up from: WHERE's and inner
- * JOIN ... ON's, at the top of their AND lists */
-static void
-pullable_quals(Node *node, List **quals)
-{
-	if (node == NULL)
-		return;
-	if (IsA(node, FromExpr))
-	{
-		ListCell   *lc;
-
-		foreach(lc, ((FromExpr *) node)->fromlist)
-			pullable_quals(lfirst(lc), quals);
-		*quals = list_concat(*quals,
-							 make_ands_implicit((Expr *) ((FromExpr *) node)->quals));
-	}
-	else if (IsA(node, JoinExpr) && ((JoinExpr *) node)->jointype == JOIN_INNER)
-	{
-		pullable_quals(((JoinExpr *) node)->larg, quals);
-		pullable_quals(((JoinExpr *) node)->rarg, quals);
-		*quals = list_concat(*quals,
-							 make_ands_implicit((Expr *) ((JoinExpr *) node)->quals));
-	}
-}
-
 /*
  * ia_advise_sublink_keys -- the outer side's keys (IaSublinkKey, expr an
  * expression of q's level) of q's IN and [NOT] EXISTS sub-selects; the IN
@@ -265,7 +183,7 @@ ia_advise_sublink_keys(Query *q, List **hints)
 	ListCell   *lc;
 	int			n = 0;
 
-	pullable_quals((Node *) q->jointree, &quals);
+	ia_advise_jointree_quals((Node *) q->jointree, &quals);
 	foreach(lc, quals)
 	{
 		Node	   *e = lfirst(lc);
