@@ -44,7 +44,8 @@ OBJS += src/advise/advise_drops.o src/advise/advise_like.o src/advise/advise_rea
         src/advise/advise_pay.o
 OBJS += src/advise/advise_size.o src/advise/advise_pullup.o src/advise/advise_values.o \
         src/advise/advise_hypos.o src/advise/advise_final.o \
-        src/advise/advise_exchange.o src/advise/advise_merge.o
+        src/advise/advise_exchange.o src/advise/advise_merge.o \
+        src/advise/advise_sublink.o
 # the workload path: statements as pg_stat_statements stores them
 OBJS += src/advise/normalised.o
 # nodes: standbys and other nodes

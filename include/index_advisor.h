@@ -56,9 +56,9 @@
  *	src/advise/            idx_advise, idx_advise_workload, idx_whatif (ia_advise.h)
  *	  advise.c, advise_plan.c, advise_select.c, advise_pay.c,
  *	  advise_candidates.c, advise_extract.c, advise_pullup.c, advise_like.c,
- *	  advise_reach.c, advise_drops.c, advise_size.c, advise_values.c,
- *	  advise_hypos.c, advise_final.c, advise_exchange.c, advise_merge.c
- *	  (advise_internal.h), whatif.c
+ *	  advise_sublink.c, advise_reach.c, advise_drops.c, advise_size.c,
+ *	  advise_values.c, advise_hypos.c, advise_final.c, advise_exchange.c,
+ *	  advise_merge.c (advise_internal.h), whatif.c
  *	  normalised.c         statements as pg_stat_statements stores them (ia_advise.h)
  *	src/nodes/             standbys (ia_nodes.h)
  *	  nodes.c              registry, the SQL functions that read them
@@ -93,8 +93,8 @@
  *	3  advise_candidates.c verify.c
  *	2  advise_extract.c claim.c hide.c launcher.c naming.c plan_hooks.c
  *	   uninstall.c
- *	1  advise_like.c duplicates.c hidden.c hypoplan.c locks.c measure.c
- *	   nodes.c queue.c settings.c
+ *	1  advise_like.c advise_sublink.c duplicates.c hidden.c hypoplan.c
+ *	   locks.c measure.c nodes.c queue.c settings.c
  *	0  advise_pullup.c advise_reach.c autopilot.c check_time.c columns.c
  *	   errpos.c escape.c gentle.c history.c nap.c node_conn.c plan_walk.c
  *	   planning_role.c status.c values.c welch.c

@@ -69,3 +69,30 @@ SELECT rank, definition
          ARRAY[current_user::regrole::oid, current_user::regrole::oid],
          ARRAY[100.0, 5000.0], NULL, 10, 0)
  WHERE definition IS NOT NULL;
+-- MERGE ... WHEN MATCHED THEN UPDATE SET bal: counted as an UPDATE of bal
+-- (MERGE itself is not advised on: its own row says so).  Before, only
+-- UPDATE and ON CONFLICT DO UPDATE were read: (grp) INCLUDE (bal).
+SELECT rank, definition, note ~ 'It is MERGE' AS merge_row
+  FROM idx_advise(ARRAY[
+  'SELECT bal FROM acc WHERE grp = $1',
+  'MERGE INTO acc a USING (SELECT $1::int AS id, $2::int AS d) s ON a.id = s.id WHEN MATCHED THEN UPDATE SET bal = a.bal + s.d WHEN NOT MATCHED THEN INSERT VALUES (s.id, 0, s.d, ''open'')']);
+-- a MERGE that only inserts updates nothing: INCLUDE (bal) stays
+SELECT rank, definition FROM idx_advise(ARRAY[
+  'SELECT bal FROM acc WHERE grp = $1',
+  'MERGE INTO acc a USING (SELECT $1::int AS id) s ON a.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id, 0, 0, ''open'')'])
+ WHERE rank IS NOT NULL;
+-- a key the query filters on, which a MERGE updates: the note
+SELECT rank, definition,
+       substring(note from 'the given statements update [^;]*') AS hot_note
+  FROM idx_advise(ARRAY[
+  'SELECT id FROM acc WHERE bal = $1',
+  'MERGE INTO acc a USING (SELECT $1::int AS id) s ON a.id = s.id WHEN MATCHED THEN UPDATE SET bal = 0'])
+ WHERE rank IS NOT NULL;
+-- the workload's path: the same
+SELECT rank, definition
+  FROM idx_advise_statements(
+         ARRAY['SELECT bal FROM acc WHERE grp = $1',
+               'MERGE INTO acc a USING (SELECT $1::int AS id, $2::int AS d) s ON a.id = s.id WHEN MATCHED THEN UPDATE SET bal = a.bal + s.d'],
+         ARRAY[current_user::regrole::oid, current_user::regrole::oid],
+         ARRAY[100.0, 5000.0], NULL, 10, 0)
+ WHERE definition IS NOT NULL;

@@ -460,6 +460,9 @@ advise_in_subxact(AdvState *st, List *qs, int64 budget, int max_indexes,
 		CHECK_FOR_INTERRUPTS();
 		if (q->error == NULL)
 			uses = list_concat(uses, ia_advise_prepare_query(st, q, workload));
+		/* a MERGE is not advised on, but what it updates counts (HOT) */
+		if (!q->ok)
+			uses = list_concat(uses, ia_advise_merge_sets(st, q, workload));
 		if (q->ok)
 			st->queries = lappend(st->queries, q);
 		else if (q->error)

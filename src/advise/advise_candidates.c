@@ -17,7 +17,8 @@
  * the others' partner (advise_plan.c chooses them together: a BitmapOr
  * needs them all).  Identical candidates of several queries are one.
  * A column that a given statement updates (UPDATE ... SET, ON CONFLICT DO
- * UPDATE SET) is never INCLUDEd nor made a key only to be returned: an
+ * UPDATE SET, MERGE's WHEN MATCHED THEN UPDATE SET: advise_plan.c's
+ * ia_advise_merge_sets) is never INCLUDEd nor made a key only to be returned: an
  * index on it ends those updates' HOT (updated_columns); a key the query
  * needs may be one, and the candidate's note says so (hot_loss).
  * Which of them is worth building is for the planner to say (advise.c),
@@ -374,7 +375,7 @@ table_columns(Oid relid)
 
 /*
  * The columns of relid that some given statement sets (an UPDATE, an
- * INSERT ... ON CONFLICT DO UPDATE), offset as IaRelUse.used.  An index
+ * INSERT ... ON CONFLICT DO UPDATE, a MERGE's UPDATE action), offset as IaRelUse.used.  An index
  * holding one of them ends the HOT updates of the statements that set it:
  * such a column is never INCLUDEd, nor made a key only to be returned
  * (partial_key); a key the query filters or sorts on may be one (the note
@@ -447,29 +448,29 @@ without_pred_columns(List *keys, List *preds)
 /* The key of a partial index with nothing else to key on: the first
  * column of its predicate. */
 static IaCandKey *
-pred_key(IaRelUse *u)
+pred_key(List *preds)
 {
 	Bitmapset  *atts = NULL;
 	IaCandKey  *k = palloc0(sizeof(IaCandKey));
 
-	pull_varattnos((Node *) u->preds, 1, &atts);
+	pull_varattnos((Node *) preds, 1, &atts);
 	k->attnum = bms_next_member(atts, -1) + FirstLowInvalidHeapAttributeNumber;
 	return k;
 }
 
 /*
- * The key of a partial index whose query needs nothing ordered or filtered
- * beyond its predicate: the first other column the query reads (an
- * index-only scan can return it) that no given statement updates, else the
- * predicate's first column.
+ * The key of a partial index on "preds" whose query needs nothing ordered
+ * or filtered beyond its predicate: the first other column the query reads
+ * (an index-only scan can return it) that no given statement updates, else
+ * the predicate's first column.
  */
 static IaCandKey *
-partial_key(IaRelUse *u, Bitmapset *updated)
+partial_key(IaRelUse *u, List *preds, Bitmapset *updated)
 {
 	Bitmapset  *atts = NULL;
 	int			x = -1;
 
-	pull_varattnos((Node *) u->preds, 1, &atts);
+	pull_varattnos((Node *) preds, 1, &atts);
 	while (!u->wholerow && (x = bms_next_member(u->used, x)) >= 0)
 	{
 		IaCandKey  *k;
@@ -481,19 +482,20 @@ partial_key(IaRelUse *u, Bitmapset *updated)
 		k->attnum = x + FirstLowInvalidHeapAttributeNumber;
 		return k;
 	}
-	return pred_key(u);
+	return pred_key(preds);
 }
 
-/* the columns of the constant predicates, as keys (INCLUDE leaves them out:
- * a partial index fixes them) */
+/* the columns of a partial index's predicates, as keys (INCLUDE leaves
+ * them out: the index's predicate decides them, and a clause it implies
+ * needs no column of the index) */
 static List *
-pred_keys(IaRelUse *u)
+pred_keys(List *preds)
 {
 	Bitmapset  *atts = NULL;
 	List	   *keys = NIL;
 	int			x = -1;
 
-	pull_varattnos((Node *) u->preds, 1, &atts);
+	pull_varattnos((Node *) preds, 1, &atts);
 	while ((x = bms_next_member(atts, x)) >= 0)
 	{
 		IaCandKey  *k = palloc0(sizeof(IaCandKey));
@@ -502,6 +504,24 @@ pred_keys(IaRelUse *u)
 		keys = lappend(keys, k);
 	}
 	return keys;
+}
+
+/*
+ * The predicates u's partial candidates are drawn with: its constant ones
+ * (status = 'pending'), and, when it compares two of its columns
+ * (l_commitdate < l_receiptdate), those comparisons with the constant
+ * ones: a List of Lists, NIL when neither.
+ */
+static List *
+pred_variants(IaRelUse *u)
+{
+	List	   *out = NIL;
+
+	if (u->preds)
+		out = lappend(out, u->preds);
+	if (u->cmp_preds)
+		out = lappend(out, list_concat_copy(u->preds, u->cmp_preds));
+	return out;
 }
 
 /* The key lists one table use of one query suggests. */
@@ -570,51 +590,58 @@ has_expression(List *keys)
 	return false;
 }
 
+/*
+ * The partial candidates of u on predicate list "preds" (one of
+ * pred_variants()) keyed on "keys" (a key shape without the columns the
+ * constant predicates fix, or partial_key's), plain and covering.
+ */
+static List *
+add_partial(List *cands, IaRelUse *u, List *keys, List *preds,
+			Bitmapset *updated, int *nextid)
+{
+	Node	   *pred = (Node *) make_ands_explicit(preds);
+
+	cands = add_cand(cands, u, BTREE_AM_OID, keys, NIL, pred, nextid);
+	if (!has_expression(keys))
+		cands = add_cand(cands, u, BTREE_AM_OID, keys,
+						 include_columns(u, list_concat_copy(keys, pred_keys(preds)),
+										 updated),
+						 pred, nextid);
+	return cands;
+}
+
 /* Candidates of one table use: plain, covering, partial (both). */
 static List *
 generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 {
 	List	   *eq = order_equality(u, all);
-	Node	   *pred = u->preds ? (Node *) make_ands_explicit(u->preds) : NULL;
+	List	   *variants = pred_variants(u);
 	Bitmapset  *updated = updated_columns(all, u->relid);
-	bool		partial = false;
+	bool		keyed = false;
 	ListCell   *lc;
+	ListCell   *lv;
 
 	foreach(lc, key_shapes(u, eq))
 	{
 		List	   *keys = lfirst(lc);
+		/* a key the constant predicates fix orders nothing: left out */
+		List	   *pk = without_pred_columns(keys, u->preds);
 
 		cands = add_cand(cands, u, BTREE_AM_OID, keys, NIL, NULL, nextid);
 		if (!has_expression(keys))
 			cands = add_cand(cands, u, BTREE_AM_OID, keys,
 							 include_columns(u, keys, updated), NULL, nextid);
-		if (pred)
-		{
-			/* a key the predicate fixes orders nothing: leave it out */
-			List	   *pk = without_pred_columns(keys, u->preds);
-
-			if (pk == NIL)
-				continue;
-			partial = true;
-			cands = add_cand(cands, u, BTREE_AM_OID, pk, NIL, pred, nextid);
-			if (!has_expression(pk))
-				cands = add_cand(cands, u, BTREE_AM_OID, pk,
-								 include_columns(u, list_concat_copy(pk, pred_keys(u)),
-												 updated),
-								 pred, nextid);
-		}
+		if (pk == NIL)
+			continue;
+		keyed = true;
+		foreach(lv, variants)
+			cands = add_partial(cands, u, pk, lfirst(lv), updated, nextid);
 	}
 	/* a partial index with no key of the query's own (partial_key) */
-	if (pred && !partial)
-	{
-		List	   *pk = list_make1(partial_key(u, updated));
-
-		cands = add_cand(cands, u, BTREE_AM_OID, pk, NIL, pred, nextid);
-		cands = add_cand(cands, u, BTREE_AM_OID, pk,
-						 include_columns(u, list_concat_copy(pk, pred_keys(u)),
-										 updated),
-						 pred, nextid);
-	}
+	foreach(lv, keyed ? NIL : variants)
+		cands = add_partial(cands, u,
+							list_make1(partial_key(u, lfirst(lv), updated)),
+							lfirst(lv), updated, nextid);
 	foreach(lc, u->gin)
 		cands = add_cand(cands, u, GIN_AM_OID, list_make1(lfirst(lc)), NIL,
 						 NULL, nextid);

@@ -14,15 +14,19 @@
  * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
  * prefix LIKE 'abc%': advise_like.c says which), a join key (col =
  * other.col, grouped by the other table so that a composite foreign key
- * is one key list), a constant predicate (enabled,
+ * is one key list; col = outer.col in a correlated sub-select, grouped by
+ * the outer table; the keys of IN and EXISTS sub-selects' joins:
+ * advise_sublink.c), a constant predicate (enabled,
  * deleted_at IS NULL, status = 'pending', status <> 'done', payload @>
- * '{...}': partial index material), operators btree cannot serve (jsonb @>,
- * array &&, LIKE '%x%': gin), and ORs of one table (the keys each arm
- * needs); and the columns an UPDATE or INSERT ... ON CONFLICT DO UPDATE
- * sets (the target's updatedCols, with the stored generated columns
- * computed from them: advise_candidates.c keeps them out of INCLUDE, as an
- * index on them ends HOT updates).  ORDER BY counts when every sort key is a column or expression
- * of that one table.  A key is a column or an immutable expression of the
+ * '{...}': partial index material), a comparison of two of its columns
+ * (l_commitdate < l_receiptdate: partial index material too), operators
+ * btree cannot serve (jsonb @>, array &&, LIKE '%x%': gin), and ORs of
+ * one table (the keys each arm needs); and the columns an UPDATE, an
+ * INSERT ... ON CONFLICT DO UPDATE or a MERGE's UPDATE action sets (the
+ * target's updatedCols, with the stored generated columns computed from
+ * them: advise_candidates.c keeps them out of INCLUDE, as an index on them
+ * ends HOT updates).  ORDER BY counts when every sort key is a column or
+ * expression of that one table.  A key is a column or an immutable expression of the
  * table's columns (lower(email)).
  *
  * Rules: call inside a transaction, as the role the queries were analysed
@@ -337,6 +341,38 @@ classify_restriction(IaRelUse *u, Oid opno, Node *operand, Node *value,
 		constant_restriction(u, opno, operand, value, false);	/* status <> 'done' */
 }
 
+/*
+ * "a op b" of two columns (or immutable expressions) of table u, op a
+ * btree comparison or <> (l_commitdate < l_receiptdate): a condition
+ * without a constant that the planner proves a partial index's predicate
+ * by (the same clause), so partial index material too (u->cmp_preds;
+ * advise_candidates.c adds it to the constant ones).
+ */
+static void
+column_comparison(IaRelUse *u, Node *clause, Oid opno, Node *l)
+{
+	Node	   *pred;
+
+	if (ia_btree_strategy(opno, l) == 0 &&
+		ia_btree_strategy(get_negator(opno), l) != BTEqualStrategyNumber)
+		return;
+	if (make_key(l, u->rti) == NULL || contain_mutable_functions(clause))
+		return;
+	pred = copyObject(clause);
+	/* one form of "a > b" and "b < a": the lower column first */
+	if (IsA(l, Var) && IsA(lsecond(((OpExpr *) pred)->args), Var) &&
+		((Var *) l)->varattno > ((Var *) lsecond(((OpExpr *) pred)->args))->varattno &&
+		OidIsValid(get_commutator(opno)))
+	{
+		((OpExpr *) pred)->opno = get_commutator(opno);
+		((OpExpr *) pred)->opfuncid = get_opcode(((OpExpr *) pred)->opno);
+		((OpExpr *) pred)->args = list_make2(lsecond(((OpExpr *) pred)->args),
+											 linitial(((OpExpr *) pred)->args));
+	}
+	ChangeVarNodes(pred, u->rti, 1, 0);
+	u->cmp_preds = list_append_unique(u->cmp_preds, pred);
+}
+
 /* a constant predicate of one table: enabled, NOT x, x IS [NOT] NULL */
 static bool
 constant_predicate(List *uses, Node *clause)
@@ -484,6 +520,9 @@ classify_clause(List *uses, Node *clause)
 	else if (!rbad && ri > 0 && bms_is_empty(lv) && !lbad && !isarray &&
 			 use_of(uses, ri) && OidIsValid(get_commutator(opno)))
 		classify_restriction(use_of(uses, ri), get_commutator(opno), r, l, false);
+	else if (!lbad && !rbad && li > 0 && li == ri && !isarray &&
+			 use_of(uses, li) && make_key(r, ri) != NULL)
+		column_comparison(use_of(uses, li), clause, opno, l);
 	else if (!lbad && !rbad && li > 0 && ri > 0 && li != ri && !isarray &&
 			 ia_btree_strategy(opno, l) == BTEqualStrategyNumber)
 	{
@@ -493,30 +532,16 @@ classify_clause(List *uses, Node *clause)
 		if (use_of(uses, ri))
 			join_key(use_of(uses, ri), make_key(r, ri), li);
 	}
-}
-
-/* Every conjunct of the FROM tree's quals, ANDs flattened. */
-static void
-collect_quals(Node *node, List **quals)
-{
-	if (node == NULL)
-		return;
-	if (IsA(node, FromExpr))
+	else if (!isarray && ia_btree_strategy(opno, l) == BTEqualStrategyNumber)
 	{
-		ListCell   *lc;
-
-		foreach(lc, ((FromExpr *) node)->fromlist)
-			collect_quals(lfirst(lc), quals);
-		*quals = list_concat(*quals,
-							 make_ands_implicit((Expr *) ((FromExpr *) node)->quals));
-	}
-	else if (IsA(node, JoinExpr))
-	{
-		JoinExpr   *j = (JoinExpr *) node;
-
-		collect_quals(j->larg, quals);
-		collect_quals(j->rarg, quals);
-		*quals = list_concat(*quals, make_ands_implicit((Expr *) j->quals));
+		/* "l_orderkey = o.o_orderkey" in a sub-select, o of an outer level:
+		 * a join key once the planner makes it a (semi-, anti-) join, an
+		 * index condition on its parameter while it stays a SubPlan */
+		if (!lbad && li > 0 && use_of(uses, li) && ia_advise_outer_ref(r, &ri, NULL))
+			join_key(use_of(uses, li), make_key(l, li), ri);
+		else if (!rbad && ri > 0 && use_of(uses, ri) &&
+				 ia_advise_outer_ref(l, &li, NULL))
+			join_key(use_of(uses, ri), make_key(r, ri), li);
 	}
 }
 
@@ -606,12 +631,29 @@ with_generated(Oid relid, Bitmapset *set)
 	return set;
 }
 
-/* The relations of one Query level, then its clauses and sort. */
+/* the keys of IN and EXISTS sub-selects' joins (advise_sublink.c) */
+static void
+sublink_keys(List *uses, List *keys)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		IaSublinkKey *k = lfirst(lc);
+
+		if (use_of(uses, k->rti))
+			join_key(use_of(uses, k->rti), make_key(k->expr, k->rti), k->group);
+	}
+}
+
+/* The relations of one Query level, then its clauses and sort; hints:
+ * advise_sublink.c's, of the levels above. */
 static List *
-extract_one(Query *q, int qno)
+extract_one(Query *q, int qno, List **hints)
 {
 	List	   *uses = NIL;
 	List	   *quals = NIL;
+	List	   *sublinks;
 	ListCell   *lc;
 	Index		rti = 0;
 
@@ -643,15 +685,19 @@ extract_one(Query *q, int qno)
 		u->set = with_generated(rte->relid, bms_copy(rte->updatedCols));
 		uses = lappend(uses, u);
 	}
-	collect_quals((Node *) q->jointree, &quals);
+	ia_advise_jointree_quals((Node *) q->jointree, &quals);
 	quals = (List *) flatten_join_alias_vars(q, (Node *) flatten_ands(quals));
 	/* a condition on a view that stays a sub-query goes into it, when the
 	 * planner would put it there (advise_pullup.c) */
 	ia_advise_push_down(q, quals);
+	/* (the hints of its IN sub-selects even when it reads no table) */
+	sublinks = ia_advise_sublink_keys(q, hints);
 	if (uses == NIL)
 		return NIL;
 	foreach(lc, quals)
 		classify_clause(uses, lfirst(lc));
+	sublink_keys(uses, sublinks);
+	sublink_keys(uses, ia_advise_sublink_inner(q, *hints));
 	collect_sort(q, uses);
 	return uses;
 }
@@ -660,6 +706,7 @@ typedef struct ExtractCtx
 {
 	List	   *uses;
 	int			qno;
+	List	   *hints;			/* advise_sublink.c's IN sub-selects */
 } ExtractCtx;
 
 static bool
@@ -671,7 +718,8 @@ extract_walker(Node *node, ExtractCtx *c)
 	{
 		/* views, sub-queries and CTEs as the planner pulls them up */
 		ia_advise_pull_up((Query *) node);
-		c->uses = list_concat(c->uses, extract_one((Query *) node, c->qno));
+		c->uses = list_concat(c->uses,
+							  extract_one((Query *) node, c->qno, &c->hints));
 		return query_tree_walker((Query *) node, extract_walker, c, 0);
 	}
 	return expression_tree_walker(node, extract_walker, c);
@@ -684,7 +732,7 @@ extract_walker(Node *node, ExtractCtx *c)
 List *
 ia_advise_extract(List *querytrees, int qno)
 {
-	ExtractCtx	c = {NIL, qno};
+	ExtractCtx	c = {NIL, qno, NIL};
 
 	(void) extract_walker((Node *) querytrees, &c);
 	return c.uses;

@@ -4,8 +4,8 @@
  *		What advise.c (the SQL functions and their rows), advise_plan.c
  *		(preparing, costing), advise_reach.c (which candidates can change a
  *		plan), advise_size.c (sizing), advise_select.c (selecting),
- *		advise_extract.c, advise_pullup.c, advise_like.c and
- *		advise_candidates.c share.  Not for other modules.
+ *		advise_extract.c, advise_pullup.c, advise_sublink.c, advise_like.c
+ *		and advise_candidates.c share.  Not for other modules.
  *
  *-------------------------------------------------------------------------
  */
@@ -135,6 +135,19 @@ extern bool ia_advise_few_values(Oid relid, AttrNumber attnum);
 extern void ia_advise_pull_up(Query *q);
 extern void ia_advise_push_down(Query *q, List *quals);
 extern Bitmapset *ia_advise_expr_varnos(Node *node, bool *bad);
+extern bool ia_advise_outer_ref(Node *e, int *group, int *levelsup);
+extern void ia_advise_jointree_quals(Node *node, List **quals);
+
+/* advise_sublink.c: a key of an IN or EXISTS sub-select's join */
+typedef struct IaSublinkKey
+{
+	Index		rti;			/* its table in the level */
+	Node	   *expr;			/* an expression of the level (varno rti) */
+	int			group;			/* the keys joined to one other side */
+} IaSublinkKey;
+
+extern List *ia_advise_sublink_keys(Query *q, List **hints);
+extern List *ia_advise_sublink_inner(Query *sub, List *hints);
 
 /* advise_like.c */
 extern bool ia_advise_like_prefix(Oid opno, Node *operand, Node *value,
@@ -153,6 +166,7 @@ extern void ia_advise_representative_values(AdvState *st, AdvQuery *q,
 											 bool workload);
 extern List *ia_advise_prepare_query(AdvState *st, AdvQuery *q,
 									  bool workload);
+extern List *ia_advise_merge_sets(AdvState *st, AdvQuery *q, bool workload);
 extern double ia_advise_query_cost(AdvState *st, AdvQuery *q, List *set,
 								   Bitmapset **used);
 extern double ia_advise_query_cost_exact(AdvState *st, AdvQuery *q,

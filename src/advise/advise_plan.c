@@ -606,6 +606,77 @@ plannable_statement(const char *text)
 		IsA(stmt, InsertStmt) || IsA(stmt, UpdateStmt) || IsA(stmt, DeleteStmt);
 }
 
+/* Is the statement a MERGE? */
+static bool
+merge_statement(const char *text)
+{
+	List	   *raw = raw_parser(text, RAW_PARSE_DEFAULT);
+
+	return list_length(raw) == 1 &&
+		IsA(linitial_node(RawStmt, raw)->stmt, MergeStmt);
+}
+
+/*
+ * ia_advise_merge_sets -- for q a MERGE (not advised on: a row of its own
+ * in idx_advise, a skip in the workload), the columns its WHEN MATCHED
+ * THEN UPDATE SET actions set, as table uses with nothing but relid and
+ * set: they draw no candidate, but advise_candidates.c's HOT rule counts
+ * them as an UPDATE's (no INCLUDE of them, the note on a key of them).
+ * Analysed as q's role by the path every query takes (ia_prepare; parse
+ * analysis puts them in the target's updatedCols), in a subtransaction
+ * rolled back; NIL for any other statement or when it cannot be analysed
+ * (a cancel is re-thrown).
+ */
+List *
+ia_advise_merge_sets(AdvState *st, AdvQuery *q, bool workload)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *volatile sets = NIL;
+
+	if (strcasestr(q->text, "merge") == NULL)
+		return NIL;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		IaPrepared *prep = NULL;
+		char	   *text = q->text;
+		ListCell   *lc;
+
+		ia_become(q->role, st->outer_sec);
+		/* (the parser's errors, too, stay in the subtransaction) */
+		if (merge_statement(q->text))
+			prep = workload ? ia_prepare_normalised(q->text, cxt, &text) :
+				ia_prepare(q->text, cxt);
+		foreach(lc, prep ? ia_advise_extract(copyObject(prep->queries), q->qno) : NIL)
+		{
+			IaRelUse   *u = lfirst(lc);
+			IaRelUse   *v;
+
+			if (bms_is_empty(u->set))
+				continue;
+			v = palloc0(sizeof(IaRelUse));
+			v->qno = u->qno;
+			v->relid = u->relid;
+			v->rti = u->rti;
+			v->set = u->set;
+			sets = lappend(sets, v);
+		}
+		SetUserIdAndSecContext(st->caller, st->outer_sec);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		(void) ia_subxact_caught(cxt, owner, true);
+		sets = NIL;
+	}
+	PG_END_TRY();
+	return sets;
+}
+
 /*
  * Analyse q as its role, choose who plans it, find its candidate uses and
  * representative values, and cost it without candidates.  Runs in a

@@ -46,10 +46,17 @@
  *
  * The conditions the planner derives through its equivalence classes are
  * followed one step (x.a = y.b AND y.b = 7 gives x.a = 7, pushed into x
- * when x stays a sub-query).  The planner does more (longer chains, IN and
- * EXISTS sub-selects pulled up as semi-joins); those conditions draw no
- * candidate here.  An over-eager rule here would only cost plannings: a
- * candidate is kept only when the planner's own plan uses it.
+ * when x stays a sub-query).  The planner follows longer chains, which
+ * draw no candidate here (IN and EXISTS sub-selects pulled up as semi-
+ * joins: advise_sublink.c gives their join keys).  An over-eager rule
+ * here would only cost plannings: a candidate is kept only when the
+ * planner's own plan uses it.
+ *
+ * Also here, for advise_extract.c and advise_sublink.c: the tables an
+ * expression reads (ia_advise_expr_varnos: its own level's;
+ * ia_advise_outer_ref: one table of an outer level, a correlated
+ * sub-select's value) and the conditions of a FROM tree
+ * (ia_advise_jointree_quals).
  *
  * Rules: call inside a transaction; works on a copy the caller owns;
  * nothing here plans, folds or executes anything (catalog look-ups only).
@@ -313,7 +320,12 @@ pull_up_level(Query *q)
 typedef struct VarnoCtx
 {
 	Bitmapset  *varnos;
-	bool		bad;			/* volatile, aggregate, SubLink, whole row */
+	bool		bad;			/* volatile, aggregate, SubLink, whole row,
+								 * a column of an outer level */
+	int			levelsup;		/* the outer level of the outer columns, */
+	int			outer;			/* their varno (0: none seen), */
+	bool		mixed;			/* of more than one outer table or column
+								 * that is no plain one */
 } VarnoCtx;
 
 static bool
@@ -332,14 +344,22 @@ varno_walker(Node *node, VarnoCtx *c)
 				c->bad = true;
 		}
 		else
+		{
 			c->bad = true;		/* a column of an outer query: no index
 								 * expression can hold it */
+			if (v->varattno <= 0 ||
+				(c->outer && (c->levelsup != (int) v->varlevelsup ||
+							  c->outer != (int) v->varno)))
+				c->mixed = true;
+			c->levelsup = v->varlevelsup;
+			c->outer = v->varno;
+		}
 		return false;
 	}
 	if (IsA(node, SubLink) || IsA(node, Aggref) || IsA(node, WindowFunc) ||
 		IsA(node, PlaceHolderVar) || IsA(node, GroupingFunc))
 	{
-		c->bad = true;
+		c->bad = c->mixed = true;
 		return false;
 	}
 	return expression_tree_walker(node, varno_walker, c);
@@ -355,11 +375,64 @@ varno_walker(Node *node, VarnoCtx *c)
 Bitmapset *
 ia_advise_expr_varnos(Node *node, bool *bad)
 {
-	VarnoCtx	c = {NULL, false};
+	VarnoCtx	c = {NULL, false, 0, 0, false};
 
 	(void) varno_walker(node, &c);
 	*bad = c.bad || contain_volatile_functions(node);
 	return c.varnos;
+}
+
+/*
+ * ia_advise_outer_ref -- does "e" read columns of exactly one table of
+ * an outer query level, and nothing of its own level (a value each row of
+ * that outer table fixes, as "o.o_orderkey" in a sub-select's "l_orderkey
+ * = o.o_orderkey": advise_extract.c, advise_sublink.c)?  *group then names
+ * that table, apart from every rti and from advise_sublink.c's groups;
+ * levelsup (optional) gets how many levels up it is.
+ */
+bool
+ia_advise_outer_ref(Node *e, int *group, int *levelsup)
+{
+	VarnoCtx	c = {NULL, false, 0, 0, false};
+
+	(void) varno_walker(e, &c);
+	if (c.mixed || c.outer == 0 || !bms_is_empty(c.varnos) ||
+		contain_volatile_functions(e))
+		return false;
+	*group = -(c.levelsup * 10000 + c.outer);
+	if (levelsup)
+		*levelsup = c.levelsup;
+	return true;
+}
+
+/*
+ * ia_advise_jointree_quals -- every conjunct of a FROM tree's quals
+ * (WHERE's and each JOIN ... ON's, ANDs at the top of each list), appended
+ * to *quals: the conditions advise_extract.c sorts, and those the planner
+ * pulls sub-links up from (advise_sublink.c).
+ */
+void
+ia_advise_jointree_quals(Node *node, List **quals)
+{
+	if (node == NULL)
+		return;
+	if (IsA(node, FromExpr))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((FromExpr *) node)->fromlist)
+			ia_advise_jointree_quals(lfirst(lc), quals);
+		*quals = list_concat(*quals,
+							 make_ands_implicit((Expr *) ((FromExpr *) node)->quals));
+	}
+	else if (IsA(node, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) node;
+
+		ia_advise_jointree_quals(j->larg, quals);
+		ia_advise_jointree_quals(j->rarg, quals);
+		*quals = list_concat(*quals, make_ands_implicit((Expr *) j->quals));
+	}
 }
 
 /* ---------------------------------------------------------------------

@@ -19,7 +19,9 @@
  *	- wanted: the columns in a position where an index can serve them:
  *	  WHERE and JOIN ... ON clauses, HAVING, the sort and group keys of
  *	  ORDER BY, GROUP BY, DISTINCT and windows, arguments of aggregates and
- *	  window functions, at every level (sub-queries, CTEs, SubLinks); a
+ *	  window functions, the output of an IN (or ANY, ALL, row comparison)
+ *	  sub-select (a join key once the planner pulls it up), at every level
+ *	  (sub-queries, CTEs, SubLinks); a
  *	  column of a sub-query, view, CTE or JOIN used in such a position is
  *	  followed to the expression that computes it.
  *
@@ -191,6 +193,16 @@ wanted_walker(Node *node, Reads *r)
 	{
 		scan_query(r, (Query *) node);
 		return false;
+	}
+	if (IsA(node, SubLink) && ((SubLink *) node)->subLinkType != EXISTS_SUBLINK &&
+		((SubLink *) node)->subLinkType != EXPR_SUBLINK &&
+		((SubLink *) node)->subLinkType != ARRAY_SUBLINK &&
+		IsA(((SubLink *) node)->subselect, Query))
+	{
+		/* x IN (SELECT y ...): y is a join key (advise_sublink.c) */
+		Query	   *sub = (Query *) ((SubLink *) node)->subselect;
+
+		want_at(r, (Node *) sub->targetList, lcons(sub, list_copy(r->levels)));
 	}
 	return expression_tree_walker(node, wanted_walker, r);
 }

@@ -98,6 +98,10 @@ typedef struct IaRelUse
 	List	   *range;			/* IaCandKey: col < > <= >= BETWEEN value */
 	List	   *sort;			/* IaCandKey with direction: ORDER BY */
 	List	   *preds;			/* constant predicates, varno 1 */
+	List	   *cmp_preds;		/* comparisons of two of its columns
+								 * (l_commitdate < l_receiptdate), varno 1:
+								 * partial index material without a
+								 * constant */
 	char	   *pred_literal;	/* a literal of "col = 'x'" among preds */
 	List	   *gin;			/* IaCandKey with opclass: @>, &&, LIKE */
 	Bitmapset  *used;			/* attnums read (offset as pull_varattnos) */
