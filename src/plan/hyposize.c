@@ -5,23 +5,23 @@
  *		height the planner is told (hypoplan.c's IndexOptInfo), and so the
  *		size idx_hypo_size and the advisor's budget read (hypo.c).
  *
- * Design (doc/whatif.md, "The size model").  tuples = the planner's estimate of the
- * table's rows (rel->tuples, as for a real index), times the predicate's
- * selectivity for a partial index.  A btree leaf tuple is
+ * Design (doc/whatif.md, "The size model").  tuples = the planner's estimate
+ * of the table's rows (rel->tuples, as for a real index), times the
+ * predicate's selectivity for a partial index.  A btree leaf tuple is
  * MAXALIGN(IndexTupleData + null bitmap when a column has NULLs + the
  * columns' average stored widths from pg_statistic, when the role may read
- * them (below), aligned as index_form_tuple aligns them) plus a line
- * pointer; leaf pages are filled to the fillfactor (default 90) as the
- * sorted build fills them; in a
- * deduplicating index (PG13+: no INCLUDE, not unique, every opclass
- * "equalimage") the rows of each distinct key value, by n_distinct, become
- * posting-list tuples of at most ~10% of a page (the key columns that make
- * up a foreign key of the table take at most as many distinct combinations
- * as the referenced table has rows: without it, a composite foreign key's
- * columns multiply their n_distinct, and a deduplicated (product_id,
- * supplier_id) of 4.9 MB was estimated at 13 MB); inner levels hold one pivot
- * per child at 70% fill, up to a single root; plus the metapage.  hash,
- * gist, gin and brin get simpler models (see estimate_other).
+ * them (below), aligned as index_form_tuple aligns them) plus a line pointer;
+ * leaf pages are filled to the fillfactor (default 90) as the sorted build
+ * fills them; in a deduplicating index (PG13+: no INCLUDE, not unique, every
+ * opclass "equalimage") the rows of each distinct key value, by n_distinct,
+ * become posting-list tuples of at most ~10% of a page (the key columns that
+ * make up a foreign key of the table take at most as many distinct
+ * combinations as the referenced table has rows: without it, a composite
+ * foreign key's columns multiply their n_distinct, and a deduplicated
+ * (product_id, supplier_id) of 4.9 MB was estimated at 13 MB); inner levels
+ * hold one pivot per child at 70% fill, up to a single root; plus the
+ * metapage.  hash, gist, gin and brin get simpler models (see
+ * estimate_other).
  *
  * Whose statistics (doc/safety.md).  A column's width, NULL fraction and
  * n_distinct are read from pg_statistic only when pg_stats shows that
@@ -52,7 +52,9 @@
  * widest input column's average width; with no column, the type's
  * default.  Its distinct values are at most the product of its input
  * columns' (a function of one column takes no more values than the
- * column: estimate_num_groups' own rule for an expression).  Before, any
+ * column: estimate_num_groups' own rule for an expression); when every
+ * function in it is strict, it is NULL at least where its most often NULL
+ * column is.  Before, any
  * expression whose type differed from its column's counted its type's
  * default (32 bytes for text) and as many distinct values as rows:
  * (substring(c_phone from 1 for 2), c_acctbal) came out at 1.85x its
@@ -80,6 +82,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "storage/bufpage.h"
 #include "utils/fmgroids.h"
@@ -233,11 +236,12 @@ expr_concatenates(Node *e)
 }
 
 /*
- * Width and n_distinct of index expression e of target t, into cs, whose
- * width the caller set to what e's type says (the file header has the
- * rule).  Its input columns' statistics are read as a key column's are
- * (attribute_stats: only those the role may read); "tablerows" turns a
- * fraction of rows into a number of values.  Nothing of e is executed.
+ * Width, NULL fraction and n_distinct of index expression e of target t,
+ * into cs, whose width the caller set to what e's type says (the file
+ * header has the rule).  Its input columns' statistics are read as a key
+ * column's are (attribute_stats: only those the role may read);
+ * "tablerows" turns a fraction of rows into a number of values.  Nothing
+ * of e is executed.
  */
 static void
 expr_stats(IaHypoIndex *h, IaHypoTarget *t, Node *e, double tablerows,
@@ -248,6 +252,7 @@ expr_stats(IaHypoIndex *h, IaHypoTarget *t, Node *e, double tablerows,
 	double		widest = 0;		/* bytes of data, without varlena headers */
 	double		sum = 0;
 	double		groups = 1;
+	double		nullfrac = 0;
 	bool		exact;
 	int			bound;
 	ListCell   *lc;
@@ -265,15 +270,20 @@ expr_stats(IaHypoIndex *h, IaHypoTarget *t, Node *e, double tablerows,
 		vs.width = get_typavgwidth(v->vartype, v->vartypmod);
 		attribute_stats(h, t, v->varattno, &vs, true);
 		data = get_typlen(v->vartype) != -1 ? vs.width :
-			Max(0, vs.width - (vs.width < VARATT_SHORT_MAX ? VARHDRSZ_SHORT : VARHDRSZ));
+			Max(0, vs.width - (vs.width < VARATT_SHORT_MAX ?
+							   VARHDRSZ_SHORT : VARHDRSZ));
 		widest = Max(widest, data);
 		sum += data;
+		nullfrac = Max(nullfrac, vs.nullfrac);
 		nd = vs.ndistinct < 0 ? -vs.ndistinct * tablerows : vs.ndistinct;
 		groups = (nd > 0 && groups > 0) ? groups * nd : 0;
 	}
 	if (seen == NULL)
 		return;					/* no column: what the type says */
 	cs->ndistinct = groups;
+	/* strict all through: NULL wherever a column it reads is */
+	if (!contain_nonstrict_functions(e))
+		cs->nullfrac = nullfrac;
 	if (get_typlen(exprType(e)) != -1)
 		return;					/* fixed width: the type's length */
 	cs->width = varlena_width(expr_concatenates(e) ? sum : widest);
