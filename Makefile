@@ -29,7 +29,7 @@ OBJS += src/plan/plan_hooks.o
 # plan: the one planner path, hypothetical indexes
 OBJS += src/plan/verify.o src/plan/planning_role.o src/plan/plan_walk.o \
         src/plan/check_time.o src/plan/plan_prepared.o src/plan/hypo.o \
-        src/plan/hypoplan.o src/plan/values.o
+        src/plan/hypoplan.o src/plan/hyposize.o src/plan/values.o
 # plan: hidden indexes (the planner filter of every session; idx_hide)
 OBJS += src/plan/hidden.o src/plan/hide.o
 # check: idx_check / idx_report / idx_explain, the check of stored queries,

@@ -12,7 +12,9 @@
 # the readers see is taken (its findings, every standby snapshot row, the
 # registry's columns the old code writes, idx_report_nodes(), idx_report()),
 # it is rolled back to a savepoint, the new step runs and the same is taken;
-# both must be equal, and the new step's state is committed.  Steps: first
+# both must be equal, and the new step's state is committed.  A row that a
+# newer one replaced is compared as not still_reported (the node step now
+# clears it there, 78_nodes.sql; the old one left it true).  Steps: first
 # contact, nothing changed, scans on s1, s2 restarted, s1's statistics reset,
 # s2 stopped then back, a tracked row leaving, s1's rows older than half the
 # retention.  Prints "same: <step>" or "DIFFERENT: <step>" and a diff;
@@ -36,7 +38,12 @@ take() {
     cat <<EOS
 SELECT string_agg(x, E'\n' ORDER BY x) AS $1 FROM (
   SELECT 'finding ' || f::text AS x FROM $2() f
-  UNION ALL SELECT 'snapshot ' || s::text FROM idx_snapshots s WHERE s.node <> 'primary'
+  UNION ALL SELECT 'snapshot ' || (to_jsonb(s) - 'still_reported')::text || ' still_reported: '
+                   || (s.still_reported AND NOT EXISTS (
+                         SELECT 1 FROM idx_snapshots x
+                          WHERE x.index_oid = s.index_oid AND x.node = s.node
+                            AND x.history_id = s.history_id AND x.taken_at > s.taken_at))
+              FROM idx_snapshots s WHERE s.node <> 'primary'
   UNION ALL SELECT 'node ' || (n.name, n.last_contact, n.unreachable_since, n.last_error,
                                n.in_recovery, n.started_at, n.reported)::text FROM idx_nodes n
   UNION ALL SELECT 'report_nodes ' || r::text FROM idx_report_nodes() r

@@ -45,7 +45,8 @@
  *	  plan_hooks.c         what only our own planner call sees
  *	  check_time.c         the time bound of a check's planning (ia_plan.h)
  *	  plan_prepared.c      prepare once, plan against sets of hypotheticals (ia_plan.h)
- *	  hypo.c, hypoplan.c   hypothetical indexes, their IndexOptInfo and size (ia_plan.h)
+ *	  hypo.c, hypoplan.c   hypothetical indexes, their IndexOptInfo (ia_plan.h)
+ *	  hyposize.c           their size model (ia_plan.h)
  *	  values.c             representative values of $n (ia_plan.h)
  *	  hidden.c, hide.c     the hidden-index filter; idx_hide / idx_unhide (ia_plan.h)
  *	src/check/             checking tracked indexes
@@ -81,19 +82,20 @@
  * hide.c and nodes.c call queue/history.c's owner ritual.
  * Layers, each calling only the ones below it:
  *
- *	11  advise.c
- *	10  advise_exchange.c advise_final.c advise_merge.c
- *	9  advise_select.c advise_size.c
- *	8  advise_pay.c script.c worker.c
- *	7  advise_plan.c api.c index_advisor.c partition.c worker_job.c
- *	6  advise_hypos.c advise_values.c job.c reads.c usage.c whatif.c
- *	5  advise_drops.c hypo.c normalised.c queries.c statements.c
+ *	12  advise.c
+ *	11  advise_exchange.c advise_final.c advise_merge.c
+ *	10  advise_select.c advise_size.c
+ *	9  advise_pay.c script.c worker.c
+ *	8  advise_plan.c api.c index_advisor.c partition.c worker_job.c
+ *	7  advise_hypos.c advise_values.c job.c reads.c usage.c whatif.c
+ *	6  advise_drops.c hypo.c normalised.c queries.c statements.c
  *	   verdicts.c
- *	4  plan_prepared.c resolve.c verify_queries.c
- *	3  advise_candidates.c verify.c
- *	2  advise_extract.c claim.c hide.c launcher.c naming.c plan_hooks.c
+ *	5  plan_prepared.c resolve.c verify_queries.c
+ *	4  verify.c
+ *	3  advise_candidates.c plan_hooks.c
+ *	2  advise_extract.c claim.c hide.c hypoplan.c launcher.c naming.c
  *	   uninstall.c
- *	1  advise_like.c advise_sublink.c duplicates.c hidden.c hypoplan.c
+ *	1  advise_like.c advise_sublink.c duplicates.c hidden.c hyposize.c
  *	   locks.c measure.c nodes.c queue.c settings.c
  *	0  advise_pullup.c advise_reach.c autopilot.c check_time.c columns.c
  *	   errpos.c escape.c gentle.c history.c nap.c node_conn.c plan_walk.c

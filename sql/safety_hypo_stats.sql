@@ -1,7 +1,7 @@
 -- The size model reads a column's statistics (average width, NULL
 -- fraction, n_distinct) only when pg_stats shows them to the role that
--- sizes: the planning role the model runs as (src/plan/hypoplan.c,
--- stats_visible; values.c, ia_stats_visible; doc/safety.md).  Otherwise it
+-- sizes: the planning role the model runs as (src/plan/hyposize.c,
+-- stats_readable; values.c, ia_stats_visible; doc/safety.md).  Otherwise it
 -- takes what the column's type alone says: the type's average width, no
 -- NULLs, n_distinct unknown.  Before, it read pg_statistic for anyone: a
 -- role that pg_stats shows nothing learnt a column's width and number of
@@ -120,7 +120,9 @@ SELECT :superuser_size > 20000 * 200 AS sized_by_width;
 --    too (FORCE ROW LEVEL SECURITY: pg_stats shows it nothing of them).
 --    The "doc" of hst.gw is ~30 keys wide, hst.gn's one key: the gin and
 --    btree models take what the type says for both, until row security
---    no longer binds the owner.
+--    no longer binds the owner; so does the width of an expression of doc
+--    (hyposize.c's expr_stats reads its column's statistics by the same
+--    rule).
 CREATE ROLE regress_hst_owner;
 GRANT USAGE, CREATE ON SCHEMA hst TO regress_hst_owner;
 SET ROLE regress_hst_owner;
@@ -137,13 +139,17 @@ SELECT count(*) AS stats_the_owner_sees FROM pg_stats WHERE schemaname = 'hst' A
 SELECT idx_hypo_size('CREATE INDEX ON hst.gw USING gin (doc)') =
        idx_hypo_size('CREATE INDEX ON hst.gn USING gin (doc)') AS gin_alike,
        idx_hypo_size('CREATE INDEX ON hst.gw (doc)') =
-       idx_hypo_size('CREATE INDEX ON hst.gn (doc)') AS btree_alike;
+       idx_hypo_size('CREATE INDEX ON hst.gn (doc)') AS btree_alike,
+       idx_hypo_size('CREATE INDEX ON hst.gw ((doc::text))') =
+       idx_hypo_size('CREATE INDEX ON hst.gn ((doc::text))') AS expression_alike;
 ALTER TABLE hst.gw NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE hst.gn NO FORCE ROW LEVEL SECURITY;
 SELECT idx_hypo_size('CREATE INDEX ON hst.gw USING gin (doc)') >
        idx_hypo_size('CREATE INDEX ON hst.gn USING gin (doc)') AS gin_by_width,
        idx_hypo_size('CREATE INDEX ON hst.gw (doc)') >
-       3 * idx_hypo_size('CREATE INDEX ON hst.gn (doc)') AS btree_by_width;
+       3 * idx_hypo_size('CREATE INDEX ON hst.gn (doc)') AS btree_by_width,
+       idx_hypo_size('CREATE INDEX ON hst.gw ((doc::text))') >
+       3 * idx_hypo_size('CREATE INDEX ON hst.gn ((doc::text))') AS expression_by_width;
 RESET ROLE;
 
 -- 5. The advisor's "does this column hold few values?" (a partial index for

@@ -27,12 +27,12 @@
  * standby.  See fake_oid() for how they are handed out.
  *
  * The size (ia_hypo_size) is what the planner would be told: the model in
- * hypoplan.c, run by planning "SELECT FROM <table>" with the index, as the
+ * hyposize.c, run by planning "SELECT FROM <table>" with the index, as the
  * caller (idx_hypo_size, idx_whatif: the caller owns the table) or, for the
  * advisor's candidates, on the terms of the statement the candidate was
  * drawn from (its author, its planning role: plan_prepared.c,
  * ia_prepare_for); the model reads only the statistics pg_stats shows the
- * planning role (hypoplan.c, "Whose statistics").
+ * planning role (hyposize.c, "Whose statistics").
  *
  * Caller's rules: inside a transaction, as the role that asks; the table
  * (and its partitions) stay AccessShareLocked until the transaction ends.
@@ -367,7 +367,7 @@ ia_hypo_size(IaHypoIndex *h)
  * ia_hypo_size_planned -- ia_hypo_size(h) when a planning in this call
  * (ia_plan_prepared) has already estimated every target of h: the sum of
  * those estimates (the same model, on the statistics that planning's role
- * may read: hypoplan.c, "Whose statistics"), without a planning of its
+ * may read: hyposize.c, "Whose statistics"), without a planning of its
  * own; else ia_hypo_size(h).  For the advisor, which plans its candidates
  * before it weighs their sizes.
  */

@@ -120,8 +120,9 @@ extern int64 ia_hidden_rollback(int64 id, Oid tableoid);
  *	              of hypothetical indexes (the one planner path, as the caller)
  *	plan_hooks.c  the planner hooks: only index_advisor's own planner call
  *	              sees hypothetical (and hidden) indexes
- *	hypoplan.c    the IndexOptInfo of a hypothetical index and the size
- *	              model, used by plan_hooks.c's get_relation_info hook
+ *	hypoplan.c    the IndexOptInfo of a hypothetical index, used by
+ *	              plan_hooks.c's get_relation_info hook
+ *	hyposize.c    its size model (pages, tuples, tree height)
  *
  * A hypothetical index is visible to the planner only in the planner call
  * ia_plan_prepared() makes (plan_hooks.c: not in planning nested inside it,
@@ -164,7 +165,7 @@ typedef struct IaHypoTarget
 	AttrNumber	attnums[INDEX_MAX_KEYS];	/* 0 = expression */
 	List	   *exprs;
 	List	   *pred;			/* implicit-AND list, NIL if not partial */
-	/* last size estimate made while planning (hypoplan.c) */
+	/* last size estimate made while planning (hyposize.c) */
 	BlockNumber est_pages;
 	double		est_tuples;
 	int			est_height;
@@ -259,6 +260,8 @@ extern void ia_plan_batch(IaPrepared *p, int n, List **hypo_sets,
 extern void ia_hypo_add_indexes(PlannerInfo *root, Oid relid,
 								RelOptInfo *rel, List *hypos);
 extern const char *ia_hypo_name(List *hypos, Oid indexoid);
+
+/* hyposize.c (for hypoplan.c) */
 extern void ia_hypo_estimate(PlannerInfo *root, RelOptInfo *rel,
 							 IaHypoIndex *h, IaHypoTarget *t, List *pred);
 
@@ -269,7 +272,7 @@ extern void ia_hypo_estimate(PlannerInfo *root, RelOptInfo *rel,
  *		(values.c): the one rule that idx_advise / idx_advise_workload
  *		(advise_plan.c) and idx_explain(id, "analyze" => true) (measure.c)
  *		both use, with pg_stats' visibility rule inside it
- *		(ia_stats_visible, which hypoplan.c's size model asks too).
+ *		(ia_stats_visible, which hyposize.c's size model asks too).
  *
  *-------------------------------------------------------------------------
  */

@@ -64,7 +64,7 @@
  * SELECT grant or the table's, and row security not active for the role
  * (check_enable_rls, which is what row_security_active() asks: owners and
  * BYPASSRLS roles pass unless the table forces row security).  The size
- * model of hypothetical indexes (hypoplan.c) reads widths, NULL fractions
+ * model of hypothetical indexes (hyposize.c) reads widths, NULL fractions
  * and n_distinct only under it too, for the planning role.  A value is
  * used only when the planning role passes it, and printed only when the
  * viewer (the role the text is shown to) passes it too.  pg_stats is a

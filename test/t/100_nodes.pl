@@ -260,6 +260,20 @@ is($primary->safe_psql('postgres', q{
      WHERE s.node = 'standby' AND s.index_name = 't_b_idx'
      ORDER BY s.taken_at DESC LIMIT 1}),
    '5:true', 'after checks that changed nothing, the next check counts the standby\'s new scans');
+# a row replaced by a newer one (restart, then the check after it, then
+# new scans) no longer stands for later checks: only the newest row of an
+# index on a node may be still_reported, as the column's comment says
+is($primary->safe_psql('postgres', q{
+    SELECT (count(*) FILTER (WHERE r.newer) >= 2) || ' replaced, '
+           || count(*) FILTER (WHERE r.newer AND s.still_reported) || ' of them still_reported; newest: '
+           || bool_and(s.still_reported) FILTER (WHERE NOT r.newer)
+      FROM idx_snapshots s
+     CROSS JOIN LATERAL (
+           SELECT EXISTS (SELECT 1 FROM idx_snapshots x
+                           WHERE x.index_oid = s.index_oid AND x.node = s.node
+                             AND x.history_id = s.history_id AND x.taken_at > s.taken_at) AS newer) r
+     WHERE s.node = 'standby' AND s.index_name = 't_b_idx'}),
+   'true replaced, 0 of them still_reported; newest: true', 'rows replaced by newer ones are no longer still_reported');
 
 # 8. promotion
 $standby->promote;

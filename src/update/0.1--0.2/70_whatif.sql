@@ -1,6 +1,6 @@
 
 /* index_advisor 0.1 -> 0.2, part "whatif": hypothetical indexes (issue 9,
- * src/plan/hypo.c, src/plan/hypoplan.c, src/plan/plan_prepared.c, src/advise/whatif.c,
+ * src/plan/hypo.c, src/plan/hypoplan.c, src/plan/hyposize.c, src/plan/plan_prepared.c, src/advise/whatif.c,
  * doc/whatif.md).  Nothing here reads or writes a table of the extension. */
 
 -- ---------------------------------------------------------------------

@@ -199,7 +199,7 @@ COMMENT ON COLUMN @extschema@.idx_snapshots.node IS
 COMMENT ON COLUMN @extschema@.idx_snapshots.node_started IS
     'for another node: its postmaster start time; a change means it restarted (its counters started again)';
 COMMENT ON COLUMN @extschema@.idx_snapshots.still_reported IS
-    'for another node: true while the node has reported the same counters at every idx_check() since taken_at, so that this row stands for each of those checks up to idx_nodes.last_contact (no row is written for a check that changed nothing); false on the primary''s rows and once the node stops reporting the index (taken_at is then the last check that did)';
+    'for another node: true while the node has reported the same counters at every idx_check() since taken_at, so that this row stands for each of those checks up to idx_nodes.last_contact (no row is written for a check that changed nothing); false on the primary''s rows, once a newer row of the index on the node replaces it (its counters changed: the newer row''s taken_at ends it), and once the node stops reporting the index (taken_at is then the last check that did); so at most the newest row of an index on a node is true';
 
 -- Every kind of finding 0.2 knows, in this one place: write_cost and the
 -- node kinds (here), not_checked (a check that ran out of time, 60_check.sql)
@@ -365,7 +365,11 @@ REVOKE ALL ON FUNCTION @extschema@.idx_node_close(text, timestamptz, bigint[]) F
 -- of index_advisor.snapshot_retention (so that pruning never takes the
 -- last row of an index the node still reports).  Otherwise the last row,
 -- still_reported, stands for this check too: idx_node_rows reads its
--- checked_at from idx_nodes.last_contact.  What the readers see is what a
+-- checked_at from idx_nodes.last_contact.  A row written replaces the
+-- last one, which is no longer still_reported: one more write per changed
+-- index (of a column no index holds: a HOT update when its page has room),
+-- so that the column says on every row what its comment says, not only on
+-- the newest that the readers take.  What the readers see is what a
 -- row per index per check gave, for a fraction of the writes (bench/nodes.sh:
 -- 1,000 rows per node per check before).  An index the node stops
 -- reporting has its last row closed at the node's previous contact
@@ -463,7 +467,16 @@ BEGIN
           FROM cur c
          WHERE c.changed
         ON CONFLICT DO NOTHING
-        RETURNING 1
+        RETURNING s.index_oid, s.history_id
+    ), replaced AS (
+        -- the row each new one replaces no longer stands for later checks
+        UPDATE @extschema@.idx_snapshots o
+           SET still_reported = false
+          FROM ins i
+          JOIN cur c ON c.index_oid = i.index_oid AND c.id = i.history_id
+         WHERE o.index_oid = c.index_oid AND o.node = n.name
+           AND o.taken_at = c.taken_at AND o.history_id = c.id
+           AND o.still_reported
     )
     UPDATE @extschema@.idx_nodes x
        SET last_contact = now(), unreachable_since = NULL, last_error = NULL,

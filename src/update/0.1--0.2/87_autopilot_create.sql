@@ -391,10 +391,15 @@ COMMENT ON FUNCTION @extschema@.idx_autopilot_advise(text[], pg_catalog.oid[], d
 -- Stage 4, as the policy's owner: expire stale waiting proposals, queue
 -- the waiting ones (apply), then advise on the proposal window's
 -- statements that are the owner's to tune -- enough calls, an author whose
--- privileges the owner has (idx_may_act), no table named whose owner's
+-- privileges the owner has (idx_may_act), no table read whose owner's
 -- privileges it lacks -- and record (and in apply queue) the indexes that
 -- pass min_gain, the policy's schemas, the never-twice rule and the
--- budget.  Whatever is left out is counted in one note.
+-- budget.  Whatever is left out is counted in one note.  The tables'
+-- owners are not asked for the advisor's sake (it plans and sizes as each
+-- statement's author, advise_size.c) but for the budget's: a pick on a
+-- table the owner may not act for is left out after the advisor chose it
+-- within left_budget and max_indexes, and would take that room from the
+-- owner's own indexes at every cycle.
 CREATE FUNCTION @extschema@.idx_autopilot_propose(cycle bigint, policy @extschema@.idx_autopilot_policy)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -496,6 +501,8 @@ BEGIN
                    -- a table it reads (idx_autopilot_reads, the rule of
                    -- "one of a table's statements") that the owner may
                    -- not act for: the statement is not the owner's to tune
+                   -- (one that reads an extension's table is left out
+                   -- below, whoever owns it)
                    (SELECT min(c.oid::regclass::text)
                       FROM unnest(y.reads) AS rd(oid)
                       JOIN pg_class c ON c.oid = rd.oid
@@ -503,10 +510,7 @@ BEGIN
                        AND c.relnamespace NOT IN ('pg_catalog'::regnamespace,
                                                   'information_schema'::regnamespace,
                                                   'pg_toast'::regnamespace)
-                       AND NOT pg_has_role(current_user, c.relowner, 'USAGE')
-                       AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                                        WHERE d.classid = 'pg_class'::regclass
-                                          AND d.objid = c.oid AND d.deptype = 'e')) AS foreign_table
+                       AND NOT pg_has_role(current_user, c.relowner, 'USAGE')) AS foreign_table
               FROM (SELECT z.*, @extschema@.idx_autopilot_reads(z.userid, z.queryid, z.query, path) AS reads
                       FROM @extschema@.idx_autopilot_window(win_from, cycle) z
                      WHERE z.query IS NOT NULL AND z.calls >= min_calls
@@ -641,6 +645,8 @@ BEGIN
                          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE c.oid = part.table_oid) THEN
             left_out := left_out || format('%s: its schema is not in the policy''s schemas', pick.definition);
+        -- the pre-filter's rule again, for a table no statement was known
+        -- to read (idx_autopilot_reads NULL: it could not be analysed)
         ELSIF NOT (SELECT pg_has_role(current_user, c.relowner, 'USAGE')
                      FROM pg_class c WHERE c.oid = part.table_oid) THEN
             left_out := left_out || format('%s: %s may not act for the owner of %s',
