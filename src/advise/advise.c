@@ -537,11 +537,12 @@ check_limits(bool has_budget, int64 budget, int max_indexes)
 				 errmsg("budget must be a number of bytes, not %lld",
 						(long long) budget),
 				 errhint("Pass NULL for no budget.")));
-	if (max_indexes < 1 || max_indexes > 100)
+	if (max_indexes < 1 || max_indexes > IA_MAX_INDEXES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_indexes must be between 1 and 100, not %d",
-						max_indexes)));
+				 errmsg("max_indexes must be between 1 and %d, not %d",
+						IA_MAX_INDEXES, max_indexes),
+				 errhint("Pass NULL for no limit but the budget and the rule that each index pays for its bytes.")));
 	return has_budget ? budget : -1;
 }
 
@@ -636,7 +637,7 @@ new_query(int qno, char *text, Oid role, double weight)
 
 /*
  * idx_advise(queries text[], budget bigint DEFAULT NULL,
- *            max_indexes int DEFAULT 10) RETURNS SETOF record
+ *            max_indexes int DEFAULT NULL) RETURNS SETOF record
  *
  * The queries are checked as idx_apply checks stored queries (same limits,
  * same errors), then advised on with weight 1 each.
@@ -651,7 +652,7 @@ idx_advise(PG_FUNCTION_ARGS)
 	int			n;
 	List	   *qs = NIL;
 	int64		budget;
-	int			max_indexes = PG_ARGISNULL(2) ? 10 : PG_GETARG_INT32(2);
+	int			max_indexes = PG_ARGISNULL(2) ? IA_MAX_INDEXES : PG_GETARG_INT32(2);
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -710,7 +711,7 @@ idx_advise_statements(PG_FUNCTION_ARGS)
 	int			not_yours = 0;
 	int			skipped_long = 0;
 	int64		budget;
-	int			max_indexes = PG_ARGISNULL(4) ? 10 : PG_GETARG_INT32(4);
+	int			max_indexes = PG_ARGISNULL(4) ? IA_MAX_INDEXES : PG_GETARG_INT32(4);
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,

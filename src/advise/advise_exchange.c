@@ -275,6 +275,38 @@ exchange(AdvState *st, List *picks, List *refused, int64 budget,
 }
 
 /*
+ * The selection stopped at max_indexes: when one more index would still
+ * have been picked (one more round of the greedy, as it would have run),
+ * a NOTICE names it and what it would save, so that a capped advice is
+ * not mistaken for all there is (issue 20: a cap of 10 left a sign-in
+ * query without its index, silently).  The picks are left as they were.
+ */
+static void
+notice_cap(AdvState *st, List *picks, List *refused, List *passed,
+		   int64 budget, int max_indexes)
+{
+	double		before = ia_advise_workload_cost(st, picks);
+	List	   *more;
+	List	   *added;
+
+	more = ia_advise_grow(st, list_copy(picks), &refused, &passed, budget, 0,
+						  max_indexes + 1, budget >= 0,
+						  ia_advise_fresh_bounds(st), 3);
+	added = list_difference_ptr(more, picks);
+	if (added != NIL)
+	{
+		double		after = ia_advise_workload_cost(st, more);
+
+		ereport(NOTICE,
+				(errmsg("the advice stopped at max_indexes (%d)", max_indexes),
+				 errdetail("One more index would still lower the planned cost of the statements from %.2f to %.2f: %s.",
+						   before, after, ((IaCand *) linitial(added))->text),
+				 errhint("Pass a larger max_indexes, or leave it NULL for no limit but the budget and the rule that each index pays for its bytes.")));
+	}
+	ia_advise_set_current(st, picks);
+}
+
+/*
  * The selection under the budget (bytes, -1 = none) and max_indexes: the
  * greedy, under a budget improved by the exchange pass, the picks ranked.
  */
@@ -290,6 +322,8 @@ ia_advise_select(AdvState *st, int64 budget, int max_indexes)
 						   budget >= 0, bound, 2 * max_indexes + 10);
 	if (budget >= 0)
 		picks = exchange(st, picks, refused, budget, max_indexes, bound);
+	if (list_length(picks) >= max_indexes && max_indexes < IA_MAX_INDEXES)
+		notice_cap(st, picks, refused, passed, budget, max_indexes);
 	return ia_advise_rank_picks(st, picks);
 }
 

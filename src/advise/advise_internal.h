@@ -26,6 +26,7 @@
 #define IA_REL_MARGIN		0.693	/* ln 2: one query left at half the cost */
 #define IA_EXCHANGE_PAIRS	8		/* two-for-one trades tried under a budget */
 #define IA_MAX_CANDIDATES	400
+#define IA_MAX_INDEXES		100		/* max_indexes' ceiling, and NULL's value */
 
 /* a rare value a workload statement's $n is tried with (advise_plan.c) */
 typedef struct AdvRareValue

@@ -11,7 +11,7 @@
 -- ---------------------------------------------------------------------
 CREATE FUNCTION @extschema@.idx_advise(queries text[],
                                        budget bigint DEFAULT NULL,
-                                       max_indexes integer DEFAULT 10)
+                                       max_indexes integer DEFAULT NULL)
 RETURNS TABLE (rank integer, definition text, table_name text,
                est_size bigint, queries text[], cost_before double precision,
                cost_after double precision, replaces text[], note text)
@@ -74,7 +74,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.idx_advise_statements(text[], oid[], doubl
 
 CREATE FUNCTION @extschema@.idx_advise_workload(top integer DEFAULT 50,
                                                 budget bigint DEFAULT NULL,
-                                                max_indexes integer DEFAULT 10)
+                                                max_indexes integer DEFAULT NULL)
 RETURNS TABLE (rank integer, definition text, table_name text,
                est_size bigint, queries text[], cost_before double precision,
                cost_after double precision, replaces text[], note text)
