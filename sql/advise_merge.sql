@@ -78,4 +78,17 @@ SELECT rank, definition FROM idx_advise(ARRAY[
 SELECT rank, definition FROM idx_advise(ARRAY[
   'SELECT sum(qty) FROM sale WHERE kind = ''refund'' AND sold_on >= date ''2021-01-01'' AND sold_on < date ''2021-03-01''',
   'SELECT sum(price) FROM sale WHERE kind = ''gift'' AND sold_on >= date ''2022-01-01'' AND sold_on < date ''2022-02-01''']);
+-- a merged pick is judged as every pick is: a caller who may read the
+-- table but not build on it is told idx_apply would refuse it
+CREATE ROLE merge_reader;
+GRANT SELECT ON sale TO merge_reader;
+SET ROLE merge_reader;
+SELECT rank, definition, note ~ 'idx_apply would refuse it to you' AS refused_note
+  FROM idx_advise(ARRAY[
+  'SELECT sum(qty) FROM sale WHERE sold_on >= date ''2021-01-01'' AND sold_on < date ''2021-03-01''',
+  'SELECT sum(price * discount) FROM sale WHERE sold_on >= date ''2022-01-01'' AND sold_on < date ''2022-02-01''',
+  'SELECT store, count(*) FROM sale WHERE sold_on >= date ''2023-06-01'' AND sold_on < date ''2023-06-15'' GROUP BY store']);
+RESET ROLE;
+DROP OWNED BY merge_reader;
+DROP ROLE merge_reader;
 DROP TABLE sale, adv, sep, mrg;

@@ -161,7 +161,10 @@ known(AdvState *st, IaCand *m)
 
 /*
  * m made a candidate of st: hypothetical, sized as its statements' author
- * (advise_size.c), with a new id; or NULL when it cannot be.
+ * (advise_size.c), with a new id; or NULL when it cannot be, or when
+ * idx_apply would refuse it as a duplicate of an existing or queued index
+ * (as the greedy skips such a pick; this also notes when the caller may
+ * not build it, as for every pick).
  */
 static IaCand *
 add_candidate(AdvState *st, IaCand *m)
@@ -170,6 +173,7 @@ add_candidate(AdvState *st, IaCand *m)
 	ListCell   *lc;
 
 	if (ia_advise_make_hypos(list_make1(m)) == NIL ||
+		ia_advise_refused_as_duplicate(m) ||
 		!ia_advise_size_one(st, m))
 		return NULL;
 	foreach(lc, st->cands)
