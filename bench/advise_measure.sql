@@ -143,7 +143,7 @@ INSERT INTO bench_stats_seen VALUES ('first ANALYZE', bench_stats());
 INSERT INTO bench_sets VALUES ('none', NULL, NULL);
 INSERT INTO bench_sets SELECT 'expert', definition, NULL FROM bench_expert;
 
--- advised: idx_advise over the 22 statements, up to 20 indexes, timed in
+-- advised: idx_advise over the statements, up to 20 indexes, timed in
 -- a new session, as it was before the statistics step above (whose
 -- count(*) and ANALYZE load the tables into this session's caches)
 CREATE TABLE bench_speed (what text, ms float8);
@@ -159,7 +159,7 @@ BEGIN
                       max_indexes => 20)
      WHERE rank IS NOT NULL;   -- creates only: drop rows have no rank
     INSERT INTO bench_speed VALUES
-        ('idx_advise, all 22 statements at once',
+        ('idx_advise, all statements at once',
          extract(epoch FROM clock_timestamp() - t0) * 1000);
 END $$;
 
@@ -380,10 +380,11 @@ SELECT format('| `%s` | %s | %s | %s |', definition, est_size / 1024, real_size 
               round(est_size::numeric / nullif(real_size, 0), 2))
   FROM bench_built WHERE set_name = 'advised' ORDER BY definition \g (tuples_only=on format=unaligned)
 \echo
-SELECT format('Median idx_advise time per statement (each alone, median of %s runs): **%s ms** (max %s ms); all 22 at once (the time for the workload): **%s ms**.',
+SELECT format('Median idx_advise time per statement (each alone, median of %s runs): **%s ms** (max %s ms); all %s at once (the time for the workload): **%s ms**.',
               :runs,
               round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
               round(max(ms)::numeric, 1),
+              (SELECT count(*) FROM bench_queries),
               (SELECT round(ms::numeric, 0) FROM bench_speed WHERE what LIKE 'idx_advise, all%'))
               || format(' Within the expert''s bytes: %s ms.',
                         (SELECT round(ms::numeric, 0) FROM bench_speed WHERE what LIKE '%expert''s bytes'))
