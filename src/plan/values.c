@@ -50,7 +50,10 @@
  * viewer pass the filter below (it is printed in the note and the caller
  * asked for it), only for a built-in type (no input function of a role
  * runs), and only when its printed type is the parameter's
- * ("'blocked'::text" for a text $n).
+ * ("'blocked'::text" for a text $n).  The $n that is the whole pattern of
+ * "col LIKE $n" (or ILIKE) is flagged (pattern): it is not one of col's
+ * values, and advise_values.c binds the pattern sent into the statement,
+ * so that its prefix or its leading wildcard is read.
  *
  * Who may use and see it (doc/safety-planning.md, "What a role can learn
  * from statistics").  pg_statistic holds values of every row; pg_stats
@@ -451,6 +454,15 @@ prefix_pattern_param(Node *node)
 	return IsA(first, Param) ? first : node;
 }
 
+/* Is opno LIKE or ILIKE (~~, ~~*)? */
+static bool
+like_operator(Oid opno)
+{
+	char	   *name = get_opname(opno);
+
+	return name != NULL && (strcmp(name, "~~") == 0 || strcmp(name, "~~*") == 0);
+}
+
 /* "Var op $n" or "$n op Var": the value of that $n, if it has none yet. */
 static void
 consider_comparison(ValuesWalk *w, OpExpr *op)
@@ -458,6 +470,7 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	Node	   *a = strip_implicit_coercions(linitial(op->args));
 	Node	   *b = strip_implicit_coercions(lsecond(op->args));
 	bool		swapped = false;
+	bool		pattern;
 	TableColumn	col;
 	IaParamValue *v;
 	Var		   *var;
@@ -473,6 +486,8 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		swapped = true;
 	}
 	a = ia_strip_case(a);
+	/* "col LIKE $n": $n is a whole pattern, not one of col's values */
+	pattern = !swapped && IsA(b, Param) && like_operator(op->opno);
 	b = prefix_pattern_param(b);
 	if (!IsA(a, Var) || !IsA(b, Param) ||
 		((Param *) b)->paramkind != PARAM_EXTERN)
@@ -513,6 +528,7 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		v->rare = pick_rare(&col, w->types[n], &v->rare_value, &v->rare_freq,
 						   &v->rare_among);
 	v->found = true;
+	v->pattern = pattern;
 	v->hidden = false;
 	v->relid = col.relid;
 	v->attnum = col.attnum;
