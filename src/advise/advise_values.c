@@ -6,7 +6,7 @@
  *		the query's planning role and shown to the caller only as pg_stats
  *		would show them, the constants an application was seen sending
  *		(pg_qualstats) bound into statements on columns of few values and
- *		as the patterns of LIKE, a
+ *		as the patterns of LIKE and jsonb @>, a
  *		column's rare most common value kept for a twin of the statement
  *		(advise.c: add_twin, weighted 1 in n of its calls), and LIMIT $n
  *		taken as 10.  Split from advise_plan.c along this seam.
@@ -139,8 +139,10 @@ ia_advise_representative_values(AdvState *st, AdvQuery *q, bool workload)
 			 * status): the statement as it ran, so that it may get its
 			 * partial index; a LIKE pattern ("name LIKE $1" sent 'abc%'):
 			 * the pattern as it ran, so that advise_like.c reads its
-			 * prefix (a btree serves it) or its leading wildcard; on
-			 * others it only stands for $n, as a statistic would
+			 * prefix (a btree serves it) or its leading wildcard; a jsonb
+			 * document ("payload @> $1"): the containment as it ran,
+			 * which a partial index may fix; on others it only stands
+			 * for $n, as a statistic would
 			 */
 			if (vals[i].pattern ||
 				ia_advise_few_values(vals[i].relid, vals[i].attnum))

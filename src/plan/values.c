@@ -51,9 +51,10 @@
  * asked for it), only for a built-in type (no input function of a role
  * runs), and only when its printed type is the parameter's
  * ("'blocked'::text" for a text $n).  The $n that is the whole pattern of
- * "col LIKE $n" (or ILIKE) is flagged (pattern): it is not one of col's
- * values, and advise_values.c binds the pattern sent into the statement,
- * so that its prefix or its leading wildcard is read.
+ * "col LIKE $n" (or ILIKE), or the document of a jsonb "col @> $n", is
+ * flagged (pattern): it is not one of col's values, and advise_values.c
+ * binds the one sent into the statement, so that a prefix or a leading
+ * wildcard is read, and a constant containment gets its partial index.
  *
  * Who may use and see it (doc/safety-planning.md, "What a role can learn
  * from statistics").  pg_statistic holds values of every row; pg_stats
@@ -454,13 +455,19 @@ prefix_pattern_param(Node *node)
 	return IsA(first, Param) ? first : node;
 }
 
-/* Is opno LIKE or ILIKE (~~, ~~*)? */
+/*
+ * Is "operand opno $n" a search whose $n is no value of operand's: the
+ * pattern of LIKE or ILIKE (~~, ~~*), the document of jsonb's @>?
+ */
 static bool
-like_operator(Oid opno)
+pattern_operator(Oid opno, Node *operand)
 {
 	char	   *name = get_opname(opno);
 
-	return name != NULL && (strcmp(name, "~~") == 0 || strcmp(name, "~~*") == 0);
+	if (name == NULL)
+		return false;
+	return strcmp(name, "~~") == 0 || strcmp(name, "~~*") == 0 ||
+		(strcmp(name, "@>") == 0 && exprType(operand) == JSONBOID);
 }
 
 /* "Var op $n" or "$n op Var": the value of that $n, if it has none yet. */
@@ -486,8 +493,8 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		swapped = true;
 	}
 	a = ia_strip_case(a);
-	/* "col LIKE $n": $n is a whole pattern, not one of col's values */
-	pattern = !swapped && IsA(b, Param) && like_operator(op->opno);
+	/* "col LIKE $n", "doc @> $n": $n is a pattern, not one of col's values */
+	pattern = !swapped && IsA(b, Param) && pattern_operator(op->opno, a);
 	b = prefix_pattern_param(b);
 	if (!IsA(a, Var) || !IsA(b, Param) ||
 		((Param *) b)->paramkind != PARAM_EXTERN)
