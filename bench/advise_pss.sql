@@ -47,30 +47,21 @@ CALL bench_analyze();
 -- new session as idx_advise is; its rows without a rank (a reason, a
 -- statement it could not advise on) kept for the report
 CREATE TABLE bench_pss_rows (set_name text, rank int, definition text, note text, queries text[]);
+CREATE PROCEDURE bench_pss_advise(s text, what text) LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    INSERT INTO bench_pss_rows
+    SELECT s, rank, definition, note, queries
+      FROM idx_advise_workload(top => 100, max_indexes => 20);
+    INSERT INTO bench_speed VALUES (what, extract(epoch FROM clock_timestamp() - t0) * 1000);
+END $$;
 \connect
 SET client_min_messages = warning;
 SET pg_stat_statements.track = 'none';
-DO $$
-DECLARE
-    t0 timestamptz := clock_timestamp();
-BEGIN
-    INSERT INTO bench_pss_rows
-    SELECT 'workload_qualstats', rank, definition, note, queries
-      FROM idx_advise_workload(top => 100, max_indexes => 20);
-    INSERT INTO bench_speed VALUES
-        ('idx_advise_workload, with pg_qualstats', extract(epoch FROM clock_timestamp() - t0) * 1000);
-END $$;
+CALL bench_pss_advise('workload_qualstats', 'idx_advise_workload, with pg_qualstats');
 SELECT pg_qualstats_reset() \g /dev/null
-DO $$
-DECLARE
-    t0 timestamptz := clock_timestamp();
-BEGIN
-    INSERT INTO bench_pss_rows
-    SELECT 'workload', rank, definition, note, queries
-      FROM idx_advise_workload(top => 100, max_indexes => 20);
-    INSERT INTO bench_speed VALUES
-        ('idx_advise_workload, statistics only', extract(epoch FROM clock_timestamp() - t0) * 1000);
-END $$;
+CALL bench_pss_advise('workload', 'idx_advise_workload, statistics only');
 INSERT INTO bench_sets
 SELECT set_name, definition, NULL FROM bench_pss_rows WHERE rank IS NOT NULL;
 CALL bench_measure('workload');
@@ -89,8 +80,7 @@ SELECT format('| %s | `%s` | %s | %s | %s | %s | %s | %s%s |', q.qno,
               round(n.cost::numeric, 1), round(a.cost::numeric, 1),
               round(w.cost::numeric, 1), round(wq.cost::numeric, 1),
               round(e.cost::numeric, 1), round((w.cost / e.cost)::numeric, 2),
-              CASE WHEN e.cost < 0.95 * n.cost AND w.cost > 1.1 * e.cost THEN ' **over 1.1×**'
-                   WHEN e.cost >= 0.95 * n.cost THEN ' (no index helps)' ELSE '' END)
+              bench_flag(w.cost, e.cost, n.cost))
   FROM bench_queries q
   JOIN bench_costs n ON n.qno = q.qno AND n.set_name = 'none'
   JOIN bench_costs a ON a.qno = q.qno AND a.set_name = 'advised'
@@ -112,15 +102,7 @@ SELECT format('| | **total** | %s | %s | %s | %s | %s | %s |',
 \echo '|---|---:|---:|---:|---:|---:|'
 SELECT format('| %s | %s | %s | %s | %s | %s |', s.set_name, count(b.definition),
               coalesce(sum(b.real_size) / 1024, 0)::bigint,
-              (SELECT round(exp(avg(ln(x.cost / n.cost)))::numeric, 3)
-                 FROM bench_costs x
-                 JOIN bench_costs n ON n.qno = x.qno AND n.set_name = 'none'
-                WHERE x.set_name = s.set_name),
-              (SELECT count(*) FROM bench_costs x
-                 JOIN bench_costs e ON e.qno = x.qno AND e.set_name = 'expert'
-                 JOIN bench_costs n ON n.qno = x.qno AND n.set_name = 'none'
-                WHERE x.set_name = s.set_name AND e.cost < 0.95 * n.cost
-                  AND x.cost > 1.1 * e.cost),
+              bench_geomean(s.set_name), bench_over(s.set_name),
               coalesce((SELECT round(ms::numeric, 0)::text FROM bench_speed WHERE what = s.timed), ''))
   FROM (VALUES ('advised', 'idx_advise, all statements at once'),
                ('workload', 'idx_advise_workload, statistics only'),
