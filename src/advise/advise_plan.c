@@ -297,16 +297,21 @@ costed_superset(AdvQuery *q, Bitmapset *ids)
  * can only take work away from a candidate, nearly always, so one that q's
  * plans did not use beside some of these candidates brings q nothing
  * beside all of them); the plans of q with the rest are its plans with
- * "ids".  One at a time, each judged with the ones left.  Not the arms of
- * an OR: one arm is of no use until the others are there.
+ * "ids".  One at a time, each judged with the ones left.  Not when "ids"
+ * holds an arm of an OR: one arm is of no use until the others are there,
+ * and that holds of any index that can stand for an arm, not only of the
+ * arms' own candidates -- (a, d) INCLUDE (id), of no use alone to "a = 5
+ * OR b = 5", serves its a-arm once (b) is there, and pruned it left (b)
+ * alone, which no plan used, so the OR kept its sequential scan.
  */
 static Bitmapset *
 without_unused(AdvState *st, AdvQuery *q, Bitmapset *ids)
 {
 	bool		changed = true;
+	int			arm = -1;
 	ListCell   *lc;
 
-	/* the arms of an OR serve only together (a BitmapOr): not judged */
+	/* the arms of an OR serve only together (a BitmapOr) */
 	if (st->paired == NULL)
 	{
 		st->paired = bms_make_singleton(0);	/* known, maybe no arm */
@@ -316,6 +321,10 @@ without_unused(AdvState *st, AdvQuery *q, Bitmapset *ids)
 											((IaCand *) lfirst(lc))->id + 1);
 	}
 
+	/* an arm in ids: every other candidate may serve another arm */
+	while ((arm = bms_next_member(ids, arm)) >= 0)
+		if (bms_is_member(arm + 1, st->paired))
+			return ids;
 	while (changed)
 	{
 		changed = false;
@@ -330,7 +339,7 @@ without_unused(AdvState *st, AdvQuery *q, Bitmapset *ids)
 				continue;
 			while ((c = bms_next_member(e->key.ids, c)) >= 0)
 			{
-				if (bms_is_member(c, e->used) || bms_is_member(c + 1, st->paired))
+				if (bms_is_member(c, e->used))
 					continue;
 				ids = bms_del_member(ids, c);
 				changed = true;

@@ -5,7 +5,8 @@
  *		which prepares each query): values.c's representative values, as
  *		the query's planning role and shown to the caller only as pg_stats
  *		would show them, the constants an application was seen sending
- *		(pg_qualstats) bound into statements on columns of few values, a
+ *		(pg_qualstats) bound into statements on columns of few values and
+ *		as the patterns of LIKE and jsonb @>, a
  *		column's rare most common value kept for a twin of the statement
  *		(advise.c: add_twin, weighted 1 in n of its calls), and LIMIT $n
  *		taken as 10.  Split from advise_plan.c along this seam.
@@ -136,10 +137,15 @@ ia_advise_representative_values(AdvState *st, AdvQuery *q, bool workload)
 			/*
 			 * the application's constant, on a column of few values (a
 			 * status): the statement as it ran, so that it may get its
-			 * partial index; on others it only stands for $n, as a
-			 * statistic would
+			 * partial index; a LIKE pattern ("name LIKE $1" sent 'abc%'):
+			 * the pattern as it ran, so that advise_like.c reads its
+			 * prefix (a btree serves it) or its leading wildcard; a jsonb
+			 * document ("payload @> $1"): the containment as it ran,
+			 * which a partial index may fix; on others it only stands
+			 * for $n, as a statistic would
 			 */
-			if (ia_advise_few_values(vals[i].relid, vals[i].attnum))
+			if (vals[i].pattern ||
+				ia_advise_few_values(vals[i].relid, vals[i].attnum))
 			{
 				q->prep->queries = ia_bind_sent_value(q->prep->queries, i + 1,
 													  prm->value, prm->ptype);

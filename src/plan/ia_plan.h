@@ -294,6 +294,8 @@ typedef struct IaParamValue
 								 * histogram", "sent" */
 	bool		sent;			/* a constant the application sends
 								 * (IaSentValue), not a statistic */
+	bool		pattern;		/* the pattern of "col LIKE $n" (or ILIKE),
+								 * the document of jsonb "col @> $n" */
 	bool		rare;			/* "col = $n": rare_value is the column's
 								 * rarest most-common value, a rare one */
 	Datum		rare_value;

@@ -50,7 +50,11 @@
  * viewer pass the filter below (it is printed in the note and the caller
  * asked for it), only for a built-in type (no input function of a role
  * runs), and only when its printed type is the parameter's
- * ("'blocked'::text" for a text $n).
+ * ("'blocked'::text" for a text $n).  The $n that is the whole pattern of
+ * "col LIKE $n" (or ILIKE), or the document of a jsonb "col @> $n", is
+ * flagged (pattern): it is not one of col's values, and advise_values.c
+ * binds the one sent into the statement, so that a prefix or a leading
+ * wildcard is read, and a constant containment gets its partial index.
  *
  * Who may use and see it (doc/safety-planning.md, "What a role can learn
  * from statistics").  pg_statistic holds values of every row; pg_stats
@@ -451,6 +455,21 @@ prefix_pattern_param(Node *node)
 	return IsA(first, Param) ? first : node;
 }
 
+/*
+ * Is "operand opno $n" a search whose $n is no value of operand's: the
+ * pattern of LIKE or ILIKE (~~, ~~*), the document of jsonb's @>?
+ */
+static bool
+pattern_operator(Oid opno, Node *operand)
+{
+	char	   *name = get_opname(opno);
+
+	if (name == NULL)
+		return false;
+	return strcmp(name, "~~") == 0 || strcmp(name, "~~*") == 0 ||
+		(strcmp(name, "@>") == 0 && exprType(operand) == JSONBOID);
+}
+
 /* "Var op $n" or "$n op Var": the value of that $n, if it has none yet. */
 static void
 consider_comparison(ValuesWalk *w, OpExpr *op)
@@ -458,6 +477,7 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	Node	   *a = strip_implicit_coercions(linitial(op->args));
 	Node	   *b = strip_implicit_coercions(lsecond(op->args));
 	bool		swapped = false;
+	bool		pattern;
 	TableColumn	col;
 	IaParamValue *v;
 	Var		   *var;
@@ -473,6 +493,8 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		swapped = true;
 	}
 	a = ia_strip_case(a);
+	/* "col LIKE $n", "doc @> $n": $n is a pattern, not one of col's values */
+	pattern = !swapped && IsA(b, Param) && pattern_operator(op->opno, a);
 	b = prefix_pattern_param(b);
 	if (!IsA(a, Var) || !IsA(b, Param) ||
 		((Param *) b)->paramkind != PARAM_EXTERN)
@@ -513,6 +535,7 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 		v->rare = pick_rare(&col, w->types[n], &v->rare_value, &v->rare_freq,
 						   &v->rare_among);
 	v->found = true;
+	v->pattern = pattern;
 	v->hidden = false;
 	v->relid = col.relid;
 	v->attnum = col.attnum;

@@ -117,11 +117,15 @@ BEGIN
                   DETAIL = 'pg_stat_statements only collects statements when it is in shared_preload_libraries.',
                   HINT = 'Add pg_stat_statements to shared_preload_libraries and restart the server.';
     END;
+    -- the top statements by time; advised on in an order of their own
+    -- (calls, then text and role): the advice, which among near-equal
+    -- candidates keeps the first drawn (advise_select.c), must not change
+    -- with the timings that order pg_stat_statements
     EXECUTE pg_catalog.format(
-        'SELECT pg_catalog.array_agg(query ORDER BY t DESC),
-                pg_catalog.array_agg(userid ORDER BY t DESC),
-                pg_catalog.array_agg(calls::double precision ORDER BY t DESC),
-                pg_catalog.array_agg(queryid ORDER BY t DESC)
+        'SELECT pg_catalog.array_agg(query ORDER BY calls DESC, query, userid),
+                pg_catalog.array_agg(userid ORDER BY calls DESC, query, userid),
+                pg_catalog.array_agg(calls::double precision ORDER BY calls DESC, query, userid),
+                pg_catalog.array_agg(queryid ORDER BY calls DESC, query, userid)
            FROM (SELECT s.query, s.userid, s.calls, s.queryid,
                         s.total_exec_time AS t
                    FROM %I.pg_stat_statements s
