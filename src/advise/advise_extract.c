@@ -10,7 +10,9 @@
  * sees it (advise_pullup.c: inlinable CTEs inlined, simple views and
  * sub-queries pulled up into it, the conditions the planner pushes into a
  * view that stays put there), and, for each plain table it reads,
- * sorts the conjuncts of WHERE and JOIN ... ON into: equality with a value
+ * sorts the conjuncts of WHERE and JOIN ... ON (those every arm of an OR
+ * repeats factored out of it, as the planner's canonicalize_qual does)
+ * into: equality with a value
  * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
  * prefix LIKE 'abc%': advise_like.c says which), a join key (col =
  * other.col, grouped by the other table so that a composite foreign key
@@ -686,7 +688,9 @@ extract_one(Query *q, int qno, List **hints)
 		uses = lappend(uses, u);
 	}
 	ia_advise_jointree_quals((Node *) q->jointree, &quals);
-	quals = (List *) flatten_join_alias_vars(q, (Node *) flatten_ands(quals));
+	/* as the planner reads them: "(A AND B) OR (A AND C)" is "A AND (B OR
+	 * C)", A a join clause or a restriction (advise_pullup.c) */
+	quals = flatten_ands(ia_advise_quals_as_planned(q, quals));
 	/* a condition on a view that stays a sub-query goes into it, when the
 	 * planner would put it there (advise_pullup.c) */
 	ia_advise_push_down(q, quals);
