@@ -13,9 +13,10 @@
  * clauses in); each also with INCLUDE of the
  * other columns the query reads (index-only scans) and as a partial index
  * on the constant predicates, keyed on what the query still needs (never
- * on a column the predicate fixes); one plain index per arm of an OR, each
- * the others' partner (advise_plan.c chooses them together: a BitmapOr
- * needs them all).  Identical candidates of several queries are one.
+ * on a column the predicate fixes); one index per arm of an OR (plain,
+ * after the equality columns outside the OR, partial on the constant
+ * predicates), each the others' partner (advise_plan.c chooses them
+ * together: a BitmapOr needs them all).  Identical candidates of several queries are one.
  * A column that a given statement updates (UPDATE ... SET, ON CONFLICT DO
  * UPDATE SET, MERGE's WHEN MATCHED THEN UPDATE SET: advise_plan.c's
  * ia_advise_merge_sets) is never INCLUDEd nor made a key only to be returned: an

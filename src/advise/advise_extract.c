@@ -23,7 +23,8 @@
  * '{...}': partial index material), a comparison of two of its columns
  * (l_commitdate < l_receiptdate: partial index material too), operators
  * btree cannot serve (jsonb @>, array &&, LIKE '%x%': gin), and ORs of
- * one table (the keys each arm needs); and the columns an UPDATE, an
+ * one table (the keys each arm needs; of an OR of several tables, what it
+ * says of each one alone, as the planner derives it); and the columns an UPDATE, an
  * INSERT ... ON CONFLICT DO UPDATE or a MERGE's UPDATE action sets (the
  * target's updatedCols, with the stored generated columns computed from
  * them: advise_candidates.c keeps them out of INCLUDE, as an index on them
@@ -491,10 +492,23 @@ classify_clause(List *uses, Node *clause)
 		return;
 	if (is_orclause(clause))
 	{
+		ListCell   *lc;
+		Expr	   *mine;
+
 		lv = ia_advise_expr_varnos(clause, &lbad);
 		li = bms_singleton_member_or(lv);
 		if (!lbad && li > 0 && use_of(uses, li))
 			classify_or(use_of(uses, li), (BoolExpr *) clause);
+		/* an OR of several tables: what it says of each (advise_pullup.c) */
+		else if (li == 0)
+			foreach(lc, uses)
+			{
+				IaRelUse   *u = lfirst(lc);
+
+				if (bms_is_member(u->rti, lv) &&
+					(mine = ia_advise_or_of_rel((BoolExpr *) clause, u->rti)) != NULL)
+					classify_or(u, (BoolExpr *) mine);
+			}
 		return;
 	}
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)

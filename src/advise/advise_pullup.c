@@ -58,7 +58,8 @@
  * sub-select's value), the conditions of a FROM tree
  * (ia_advise_jointree_quals) and those conditions as the planner reads
  * them (ia_advise_quals_as_planned: conjuncts repeated in every arm of an
- * OR factored out of it, canonicalize_qual).
+ * OR factored out of it, canonicalize_qual; ia_advise_or_of_rel: what
+ * an OR of several tables says of one, extract_restriction_or_clauses).
  *
  * Rules: call inside a transaction; works on a copy the caller owns;
  * nothing here plans, folds or executes anything (catalog look-ups only).
@@ -466,6 +467,52 @@ ia_advise_quals_as_planned(Query *q, List *quals)
 	all = make_ands_explicit((List *) flatten_join_alias_vars(q,
 															  (Node *) copyObject(quals)));
 	return make_ands_implicit(canonicalize_qual(all, false));
+}
+
+/*
+ * ia_advise_or_of_rel -- what an OR of several tables says of table rti
+ * alone, as the planner's extract_restriction_or_clauses (orclauses.c,
+ * extract_or_clause) derives it: in each arm, its conditions on rti only
+ * (an OR inside the arm too, the same way), ANDed; the OR of those arms,
+ * or NULL when an arm has none (the OR then filters no row of rti alone).
+ * The planner adds it to rti's own conditions, where an index on rti can
+ * serve it (one per arm, a BitmapOr), and also keeps the whole OR as the
+ * join's filter: what is left of TPC-H's Q19 once its repeated conditions
+ * are factored out, "(p_brand = 'Brand#12' AND ... AND l_quantity <= 11)
+ * OR (...)", is "(p_brand = 'Brand#12' AND p_container IN (...) AND
+ * p_size BETWEEN 1 AND 5) OR (...)" on part.  (The planner skips one
+ * that keeps more than 90 % of the rows; here the candidate's plan
+ * decides.)  Builds new nodes over the caller's; nothing is planned.
+ */
+Expr *
+ia_advise_or_of_rel(BoolExpr *or, int rti)
+{
+	List	   *arms = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, or->args)
+	{
+		List	   *mine = NIL;
+
+		foreach(lc2, make_ands_implicit(lfirst(lc)))
+		{
+			Node	   *c = lfirst(lc2);
+			bool		bad;
+			Bitmapset  *vn = ia_advise_expr_varnos(c, &bad);
+			Expr	   *sub;
+
+			if (!bad && bms_is_member(rti, vn) && bms_num_members(vn) == 1)
+				mine = lappend(mine, c);
+			else if (is_orclause(c) &&
+					 (sub = ia_advise_or_of_rel((BoolExpr *) c, rti)) != NULL)
+				mine = lappend(mine, sub);
+		}
+		if (mine == NIL)
+			return NULL;
+		arms = lappend(arms, make_ands_explicit(mine));
+	}
+	return arms ? make_orclause(arms) : NULL;
 }
 
 /* ---------------------------------------------------------------------
