@@ -473,6 +473,24 @@ classify_or(IaRelUse *u, BoolExpr *or)
 	u->ors = lappend(u->ors, arms);
 }
 
+/* An OR of the tables "varnos": what it says of each one alone
+ * (advise_pullup.c), read as an OR of that table. */
+static void
+classify_or_of_tables(List *uses, BoolExpr *or, Bitmapset *varnos)
+{
+	ListCell   *lc;
+	Expr	   *mine;
+
+	foreach(lc, uses)
+	{
+		IaRelUse   *u = lfirst(lc);
+
+		if (bms_is_member(u->rti, varnos) &&
+			(mine = ia_advise_or_of_rel(or, u->rti)) != NULL)
+			classify_or(u, (BoolExpr *) mine);
+	}
+}
+
 /* One conjunct of WHERE or ON. */
 static void
 classify_clause(List *uses, Node *clause)
@@ -492,23 +510,12 @@ classify_clause(List *uses, Node *clause)
 		return;
 	if (is_orclause(clause))
 	{
-		ListCell   *lc;
-		Expr	   *mine;
-
 		lv = ia_advise_expr_varnos(clause, &lbad);
 		li = bms_singleton_member_or(lv);
 		if (!lbad && li > 0 && use_of(uses, li))
 			classify_or(use_of(uses, li), (BoolExpr *) clause);
-		/* an OR of several tables: what it says of each (advise_pullup.c) */
 		else if (li == 0)
-			foreach(lc, uses)
-			{
-				IaRelUse   *u = lfirst(lc);
-
-				if (bms_is_member(u->rti, lv) &&
-					(mine = ia_advise_or_of_rel((BoolExpr *) clause, u->rti)) != NULL)
-					classify_or(u, (BoolExpr *) mine);
-			}
+			classify_or_of_tables(uses, (BoolExpr *) clause, lv);
 		return;
 	}
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
