@@ -373,8 +373,8 @@ add_or_group(List *cands, IaRelUse *u, List *arms, List *prefix, List *preds,
 /*
  * The indexes of each OR of u: one per arm; when the query also tests u's
  * columns for equality outside the OR ("eq": order_equality's), one per
- * arm after those columns too; and when it has constant predicates, one
- * per arm partial on them.  The planner gives each arm's index path the
+ * arm after those columns too, unless its constant predicates fix them
+ * all; and when it has constant predicates, one per arm partial on them.  The planner gives each arm's index path the
  * other conditions of the table, as index conditions and to prove a
  * partial index's predicate (indxpath.c, build_paths_for_OR), so "a = 1
  * AND (b = 2 OR c = 3)" -- also "(a = 1 AND b = 2) OR (a = 1 AND c = 3)",
@@ -390,7 +390,9 @@ generate_or_arms(List *cands, IaRelUse *u, List *eq, int *nextid)
 	foreach(lc, u->ors)
 	{
 		cands = add_or_group(cands, u, lfirst(lc), NIL, NIL, nextid);
-		if (eq)
+		/* (not when the predicates fix every equality column: the partial
+		 * arms below get the same rows from smaller indexes) */
+		if (eq && (u->preds == NIL || without_pred_columns(eq, u->preds) != NIL))
 			cands = add_or_group(cands, u, lfirst(lc), eq, NIL, nextid);
 		if (u->preds)
 			cands = add_or_group(cands, u, lfirst(lc), eq, u->preds, nextid);
