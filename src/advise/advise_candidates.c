@@ -13,9 +13,10 @@
  * clauses in); each also with INCLUDE of the
  * other columns the query reads (index-only scans) and as a partial index
  * on the constant predicates, keyed on what the query still needs (never
- * on a column the predicate fixes); one plain index per arm of an OR, each
- * the others' partner (advise_plan.c chooses them together: a BitmapOr
- * needs them all).  Identical candidates of several queries are one.
+ * on a column the predicate fixes); one index per arm of an OR (plain,
+ * after the equality columns outside the OR, partial on the constant
+ * predicates), each the others' partner (advise_plan.c chooses them
+ * together: a BitmapOr needs them all).  Identical candidates of several queries are one.
  * A column that a given statement updates (UPDATE ... SET, ON CONFLICT DO
  * UPDATE SET, MERGE's WHEN MATCHED THEN UPDATE SET: advise_plan.c's
  * ia_advise_merge_sets) is never INCLUDEd nor made a key only to be returned: an
@@ -323,38 +324,78 @@ add_cand(List *cands, IaRelUse *u, Oid amid, List *keys, List *include,
 	return add_cand_get(cands, u, amid, keys, include, pred, nextid, NULL);
 }
 
+static List *without_pred_columns(List *keys, List *preds);
+
 /*
- * One index per arm of each OR of u, each the others' partner: the
- * selection takes them together, as a BitmapOr needs them all.
+ * One index per arm of one OR of u ("arms", IaOrArm), each btree arm's
+ * keys after "prefix", partial on "preds" (NIL: none; then without the
+ * columns they fix), each the others' partner: the selection takes them
+ * together, as a BitmapOr needs them all.
  */
 static List *
-generate_or_arms(List *cands, IaRelUse *u, int *nextid)
+add_or_group(List *cands, IaRelUse *u, List *arms, List *prefix, List *preds,
+			 int *nextid)
+{
+	Node	   *pred = preds ? (Node *) make_ands_explicit(preds) : NULL;
+	List	   *group = NIL;
+	ListCell   *la;
+
+	foreach(la, arms)
+	{
+		IaOrArm    *a = lfirst(la);
+		List	   *keys = a->keys;
+		IaCand	   *c;
+		ListCell   *lk;
+
+		if (a->amid == BTREE_AM_OID)
+		{
+			keys = list_copy(prefix);
+			foreach(lk, a->keys)
+				keys = ia_advise_add_key(keys, lfirst(lk));
+			if (preds)
+				keys = without_pred_columns(keys, preds);
+		}
+		cands = add_cand_get(cands, u, a->amid, keys, NIL, pred, nextid, &c);
+		if (c == NULL)
+			return cands;
+		group = list_append_unique_ptr(group, c);
+	}
+	foreach(la, group)
+	{
+		IaCand	   *c = lfirst(la);
+
+		c->partners = list_concat_unique_ptr(c->partners,
+											 list_delete_ptr(list_copy(group), c));
+	}
+	return cands;
+}
+
+/*
+ * The indexes of each OR of u: one per arm; when the query also tests u's
+ * columns for equality outside the OR ("eq": order_equality's), one per
+ * arm after those columns too, unless its constant predicates fix them
+ * all; and when it has constant predicates, one per arm partial on them.  The planner gives each arm's index path the
+ * other conditions of the table, as index conditions and to prove a
+ * partial index's predicate (indxpath.c, build_paths_for_OR), so "a = 1
+ * AND (b = 2 OR c = 3)" -- also "(a = 1 AND b = 2) OR (a = 1 AND c = 3)",
+ * which it reads so (canonicalize_qual; advise_pullup.c) -- is served by
+ * (a, b) and (a, c), and, a status of few values in place of a, by (b)
+ * and (c) WHERE status = 'x'.
+ */
+static List *
+generate_or_arms(List *cands, IaRelUse *u, List *eq, int *nextid)
 {
 	ListCell   *lc;
-	ListCell   *la;
 
 	foreach(lc, u->ors)
 	{
-		List	   *arms = NIL;
-
-		foreach(la, (List *) lfirst(lc))
-		{
-			IaOrArm    *a = lfirst(la);
-			IaCand	   *c;
-
-			cands = add_cand_get(cands, u, a->amid, a->keys, NIL, NULL,
-								 nextid, &c);
-			if (c == NULL)
-				break;
-			arms = list_append_unique_ptr(arms, c);
-		}
-		foreach(la, arms)
-		{
-			IaCand	   *c = lfirst(la);
-
-			c->partners = list_concat_unique_ptr(c->partners,
-												 list_delete_ptr(list_copy(arms), c));
-		}
+		cands = add_or_group(cands, u, lfirst(lc), NIL, NIL, nextid);
+		/* (not when the predicates fix every equality column: the partial
+		 * arms below get the same rows from smaller indexes) */
+		if (eq && (u->preds == NIL || without_pred_columns(eq, u->preds) != NIL))
+			cands = add_or_group(cands, u, lfirst(lc), eq, NIL, nextid);
+		if (u->preds)
+			cands = add_or_group(cands, u, lfirst(lc), eq, u->preds, nextid);
 	}
 	return cands;
 }
@@ -645,7 +686,7 @@ generate_one(List *cands, IaRelUse *u, List *all, int *nextid)
 	foreach(lc, u->gin)
 		cands = add_cand(cands, u, GIN_AM_OID, list_make1(lfirst(lc)), NIL,
 						 NULL, nextid);
-	return generate_or_arms(cands, u, nextid);
+	return generate_or_arms(cands, u, eq, nextid);
 }
 
 /*

@@ -10,7 +10,9 @@
  * sees it (advise_pullup.c: inlinable CTEs inlined, simple views and
  * sub-queries pulled up into it, the conditions the planner pushes into a
  * view that stays put there), and, for each plain table it reads,
- * sorts the conjuncts of WHERE and JOIN ... ON into: equality with a value
+ * sorts the conjuncts of WHERE and JOIN ... ON (those every arm of an OR
+ * repeats factored out of it, as the planner's canonicalize_qual does)
+ * into: equality with a value
  * (col = $1, col = 'x', col = ANY(...)), a range (<, >, <=, >=, and a
  * prefix LIKE 'abc%': advise_like.c says which), a join key (col =
  * other.col, grouped by the other table so that a composite foreign key
@@ -21,7 +23,8 @@
  * '{...}': partial index material), a comparison of two of its columns
  * (l_commitdate < l_receiptdate: partial index material too), operators
  * btree cannot serve (jsonb @>, array &&, LIKE '%x%': gin), and ORs of
- * one table (the keys each arm needs); and the columns an UPDATE, an
+ * one table (the keys each arm needs; of an OR of several tables, what it
+ * says of each one alone, as the planner derives it); and the columns an UPDATE, an
  * INSERT ... ON CONFLICT DO UPDATE or a MERGE's UPDATE action sets (the
  * target's updatedCols, with the stored generated columns computed from
  * them: advise_candidates.c keeps them out of INCLUDE, as an index on them
@@ -470,6 +473,24 @@ classify_or(IaRelUse *u, BoolExpr *or)
 	u->ors = lappend(u->ors, arms);
 }
 
+/* An OR of the tables "varnos": what it says of each one alone
+ * (advise_pullup.c), read as an OR of that table. */
+static void
+classify_or_of_tables(List *uses, BoolExpr *or, Bitmapset *varnos)
+{
+	ListCell   *lc;
+	Expr	   *mine;
+
+	foreach(lc, uses)
+	{
+		IaRelUse   *u = lfirst(lc);
+
+		if (bms_is_member(u->rti, varnos) &&
+			(mine = ia_advise_or_of_rel(or, u->rti)) != NULL)
+			classify_or(u, (BoolExpr *) mine);
+	}
+}
+
 /* One conjunct of WHERE or ON. */
 static void
 classify_clause(List *uses, Node *clause)
@@ -493,6 +514,8 @@ classify_clause(List *uses, Node *clause)
 		li = bms_singleton_member_or(lv);
 		if (!lbad && li > 0 && use_of(uses, li))
 			classify_or(use_of(uses, li), (BoolExpr *) clause);
+		else if (li == 0)
+			classify_or_of_tables(uses, (BoolExpr *) clause, lv);
 		return;
 	}
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
@@ -686,7 +709,9 @@ extract_one(Query *q, int qno, List **hints)
 		uses = lappend(uses, u);
 	}
 	ia_advise_jointree_quals((Node *) q->jointree, &quals);
-	quals = (List *) flatten_join_alias_vars(q, (Node *) flatten_ands(quals));
+	/* as the planner reads them: "(A AND B) OR (A AND C)" is "A AND (B OR
+	 * C)", A a join clause or a restriction (advise_pullup.c) */
+	quals = flatten_ands(ia_advise_quals_as_planned(q, quals));
 	/* a condition on a view that stays a sub-query goes into it, when the
 	 * planner would put it there (advise_pullup.c) */
 	ia_advise_push_down(q, quals);

@@ -138,6 +138,8 @@ extern void ia_advise_push_down(Query *q, List *quals);
 extern Bitmapset *ia_advise_expr_varnos(Node *node, bool *bad);
 extern bool ia_advise_outer_ref(Node *e, int *group, int *levelsup);
 extern void ia_advise_jointree_quals(Node *node, List **quals);
+extern List *ia_advise_quals_as_planned(Query *q, List *quals);
+extern Expr *ia_advise_or_of_rel(BoolExpr *or, int rti);
 
 /* advise_sublink.c: a key of an IN or EXISTS sub-select's join */
 typedef struct IaSublinkKey

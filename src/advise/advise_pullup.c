@@ -55,8 +55,11 @@
  * Also here, for advise_extract.c and advise_sublink.c: the tables an
  * expression reads (ia_advise_expr_varnos: its own level's;
  * ia_advise_outer_ref: one table of an outer level, a correlated
- * sub-select's value) and the conditions of a FROM tree
- * (ia_advise_jointree_quals).
+ * sub-select's value), the conditions of a FROM tree
+ * (ia_advise_jointree_quals) and those conditions as the planner reads
+ * them (ia_advise_quals_as_planned: conjuncts repeated in every arm of an
+ * OR factored out of it, canonicalize_qual; ia_advise_or_of_rel: what
+ * an OR of several tables says of one, extract_restriction_or_clauses).
  *
  * Rules: call inside a transaction; works on a copy the caller owns;
  * nothing here plans, folds or executes anything (catalog look-ups only).
@@ -70,6 +73,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/prep.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/lsyscache.h"
@@ -433,6 +437,82 @@ ia_advise_jointree_quals(Node *node, List **quals)
 		ia_advise_jointree_quals(j->rarg, quals);
 		*quals = list_concat(*quals, make_ands_implicit((Expr *) j->quals));
 	}
+}
+
+/*
+ * ia_advise_quals_as_planned -- a level's conjuncts (ia_advise_jointree_
+ * quals') as the planner's preprocess_expression leaves them for
+ * EXPRKIND_QUAL, less the constant folding (nothing here folds): join
+ * alias variables replaced by what they stand for, then PostgreSQL's own
+ * canonicalize_qual (prepqual.c: find_duplicate_ors), which factors the
+ * conjuncts every arm of an OR repeats out of it, (A AND B) OR (A AND C)
+ * becoming A AND (B OR C).  TPC-H's Q19 repeats "p_partkey = l_partkey",
+ * "l_shipmode IN (...)" and "l_shipinstruct = '...'" in each of its three
+ * arms: the planner joins on the first and filters lineitem on the others
+ * before it looks at the OR, so they are a join key and partial index
+ * material here too, and what is left of the OR keeps its per-arm
+ * reading.  On a copy: the caller's tree is never changed (canonicalize_
+ * qual may reuse its input's nodes); the copy is only read, never planned
+ * nor executed.  Not for advise_sublink.c: the planner pulls sub-links up
+ * (pull_up_sublinks) before it canonicalizes, from the conjuncts as
+ * written.
+ */
+List *
+ia_advise_quals_as_planned(Query *q, List *quals)
+{
+	Expr	   *all;
+
+	if (quals == NIL)
+		return NIL;
+	all = make_ands_explicit((List *) flatten_join_alias_vars(q,
+															  (Node *) copyObject(quals)));
+	return make_ands_implicit(canonicalize_qual(all, false));
+}
+
+/*
+ * ia_advise_or_of_rel -- what an OR of several tables says of table rti
+ * alone, as the planner's extract_restriction_or_clauses (orclauses.c,
+ * extract_or_clause) derives it: in each arm, its conditions on rti only
+ * (an OR inside the arm too, the same way), ANDed; the OR of those arms,
+ * or NULL when an arm has none (the OR then filters no row of rti alone).
+ * The planner adds it to rti's own conditions, where an index on rti can
+ * serve it (one per arm, a BitmapOr), and also keeps the whole OR as the
+ * join's filter: what is left of TPC-H's Q19 once its repeated conditions
+ * are factored out, "(p_brand = 'Brand#12' AND ... AND l_quantity <= 11)
+ * OR (...)", is "(p_brand = 'Brand#12' AND p_container IN (...) AND
+ * p_size BETWEEN 1 AND 5) OR (...)" on part.  (The planner skips one
+ * that keeps more than 90 % of the rows; here the candidate's plan
+ * decides.)  Builds new nodes over the caller's; nothing is planned.
+ */
+Expr *
+ia_advise_or_of_rel(BoolExpr *or, int rti)
+{
+	List	   *arms = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, or->args)
+	{
+		List	   *mine = NIL;
+
+		foreach(lc2, make_ands_implicit(lfirst(lc)))
+		{
+			Node	   *c = lfirst(lc2);
+			bool		bad;
+			Bitmapset  *vn = ia_advise_expr_varnos(c, &bad);
+			Expr	   *sub;
+
+			if (!bad && bms_is_member(rti, vn) && bms_num_members(vn) == 1)
+				mine = lappend(mine, c);
+			else if (is_orclause(c) &&
+					 (sub = ia_advise_or_of_rel((BoolExpr *) c, rti)) != NULL)
+				mine = lappend(mine, sub);
+		}
+		if (mine == NIL)
+			return NULL;
+		arms = lappend(arms, make_ands_explicit(mine));
+	}
+	return arms ? make_orclause(arms) : NULL;
 }
 
 /* ---------------------------------------------------------------------
