@@ -1,4 +1,4 @@
-# The set-up the autopilot's TAP tests share (test/t/191, 192, 195, 198):
+# The set-up the autopilot's TAP tests share (test/t/191, 192, 195, 198, 199):
 # a primary with pg_stat_statements and index_advisor preloaded (hidden
 # indexes and the measured windows need both in every backend), the two
 # extensions created, workloads run by pgbench from custom scripts, and

@@ -475,7 +475,8 @@ BEGIN
         RETURN;     -- the first cycle: nothing to compare yet
     END IF;
 
-    -- its statements by total time, at most idx_advise_workload's 50 and
+    -- its statements by total time (stmts keeps that order, the one the
+    -- steps report them in), at most idx_advise_workload's 50 and
     -- index_advisor.max_queries_per_index, each with at least
     -- autopilot_min_calls calls in the window (a statement run a few
     -- times, say by hand, is no workload to build for)
@@ -540,9 +541,16 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    q := ARRAY(SELECT s ->> 'query' FROM jsonb_array_elements(stmts) s);
-    r := ARRAY(SELECT (s ->> 'userid')::oid FROM jsonb_array_elements(stmts) s);
-    w := ARRAY(SELECT (s ->> 'total_ms')::float8 FROM jsonb_array_elements(stmts) s);
+    -- chosen by time and weighed by time, but advised on in an order of
+    -- their own (calls, then text and role), idx_advise_workload's (72):
+    -- the advice, which among near-equal candidates keeps the first drawn
+    -- (advise_select.c), must not change with the timings of the window
+    SELECT array_agg(s.query ORDER BY s.calls DESC, s.query, s.userid),
+           array_agg(s.userid ORDER BY s.calls DESC, s.query, s.userid),
+           array_agg(s.total_ms ORDER BY s.calls DESC, s.query, s.userid)
+      INTO q, r, w
+      FROM jsonb_to_recordset(stmts) AS s(query text, userid oid, calls bigint,
+                                          total_ms double precision);
     IF policy.budget IS NOT NULL THEN
         left_budget := policy.budget - @extschema@.idx_autopilot_budget_used();
         IF left_budget <= 0 THEN
