@@ -38,8 +38,10 @@ exact_workload_cost(AdvState *st, List *set)
  * The picks without those that do not pay once every statement is planned
  * with exactly them (ia_advise_query_cost_exact): the choice costed its
  * sets through the memo's shortcuts, which the planner's parallel and
- * fuzzy path choices break now and then, and a pick that makes one query
- * dearer than it saves on others is no advice.  A pick without which (and
+ * fuzzy path choices and GEQO's seeded search break now and then
+ * (sql/advise_harmful.sql: an index that alone lowers a 5-table join's
+ * cost raises it by 60 % beside the other picks), and a pick that makes
+ * one query dearer than it saves on others is no advice.  A pick without which (and
  * its partners, the other arms of an OR) the workload costs no more is
  * dropped, the last ranked first; then the rest are judged again.
  */
