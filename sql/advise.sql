@@ -94,6 +94,8 @@ SELECT * FROM idx_advise(NULL::text[]);
 SELECT * FROM idx_advise('{}'::text[]);
 SELECT * FROM idx_advise(ARRAY[NULL]::text[]);
 SELECT * FROM idx_advise('not a query');
+-- an untyped array literal resolves to the one-query form: said so
+SELECT * FROM idx_advise('{"SELECT 1", "SELECT 2"}');
 SELECT * FROM idx_advise('CREATE TABLE nope (a int)');
 SELECT * FROM idx_advise('SELECT * FROM no_such_table');
 SELECT * FROM idx_advise('SELECT 1; SELECT 2');

@@ -20,14 +20,26 @@ AS 'MODULE_PATHNAME', 'idx_advise';
 COMMENT ON FUNCTION @extschema@.idx_advise(text[], bigint, integer) IS
     'index_advisor: the indexes (at most max_indexes, at most budget bytes in all) that lower the planned cost of the queries most, as CREATE INDEX statements idx_apply accepts; queries are checked as idx_apply checks them, planned (never executed) as the caller over hypothetical indexes; one row with definition NULL and the reason in note when none helps, and one row per query that cannot be advised (its SQLSTATE and error in note) instead of an error';
 
+-- One query.  An untyped array literal ('{...}') resolves to this text
+-- form, not to text[]: no statement starts with "{", so that is an error
+-- that says what to write, not a row saying "syntax error at or near {".
+-- No SET search_path: the query is the caller's, resolved as idx_advise
+-- resolves it.
 CREATE FUNCTION @extschema@.idx_advise(query text)
 RETURNS TABLE (rank integer, definition text, table_name text,
                est_size bigint, queries text[], cost_before double precision,
                cost_after double precision, replaces text[], note text)
-LANGUAGE sql VOLATILE
-BEGIN ATOMIC
-    SELECT * FROM @extschema@.idx_advise(ARRAY[query]::text[], NULL::bigint, 10);
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+    IF pg_catalog.ltrim(query, E' \t\r\n') OPERATOR(pg_catalog.~~) '{%' THEN
+        RAISE EXCEPTION 'idx_advise(text) takes one query, not an array literal'
+            USING ERRCODE = '22023',
+                  HINT = 'For several queries write ARRAY[''SELECT ...'', ''SELECT ...''] or cast the literal: ''{...}''::text[].';
+    END IF;
+    RETURN QUERY SELECT * FROM @extschema@.idx_advise(ARRAY[query]::text[], NULL::bigint, NULL::integer);
 END;
+$$;
 COMMENT ON FUNCTION @extschema@.idx_advise(text) IS
     'index_advisor: idx_advise for one query';
 
