@@ -28,12 +28,16 @@
 #define IA_MAX_CANDIDATES	400
 #define IA_MAX_INDEXES		100		/* max_indexes' ceiling, and NULL's value */
 
-/* a rare value a workload statement's $n is tried with (advise_plan.c) */
+/*
+ * a value a workload statement's $n is tried with in a twin
+ * (advise_values.c): a rare one for "col = $n", the bulk for "col <> $n"
+ */
 typedef struct AdvRareValue
 {
 	int			paramno;
 	Datum		value;
 	Oid			type;
+	bool		bulk;			/* "col <> $n": the column's most common */
 	double		freq;			/* its share of the rows */
 	double		share;			/* the share of the statement's calls it
 								 * stands for: one value of the column's
@@ -75,7 +79,8 @@ typedef struct AdvQuery
 								 * ("SQLSTATE: message"), or NULL */
 	List	   *sent;			/* IaSentValue: constants the application
 								 * sends (workload: pg_qualstats) */
-	List	   *rare;			/* AdvRareValue: to try in a twin */
+	List	   *rare;			/* AdvRareValue: to try in a twin (rare
+								 * values and bulk ones) */
 	List	   *bind_rare;		/* a twin: AdvRareValue bound into it */
 	struct AdvQuery *twin_of;	/* a twin: the statement it was made from */
 	bool		ok;

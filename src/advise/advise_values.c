@@ -7,8 +7,9 @@
  *		would show them, the constants an application was seen sending
  *		(pg_qualstats) bound into statements on columns of few values and
  *		as the patterns of LIKE and jsonb @>, a
- *		column's rare most common value kept for a twin of the statement
- *		(advise.c: add_twin, weighted 1 in n of its calls), and LIMIT $n
+ *		column's rare most common value ("col = $n") or its bulk ("col <>
+ *		$n") kept for a twin of the statement (advise.c: add_twin,
+ *		weighted 1 in n of its calls), and LIMIT $n
  *		taken as 10.  Split from advise_plan.c along this seam.
  *
  *-------------------------------------------------------------------------
@@ -35,12 +36,18 @@
  * statistics hold a rare value (values.c) is tried with it as well: q->rare
  * gets the value, for a twin of q (advise.c) that is the statement with
  * the value bound into it, as a constant pg_qualstats saw sent would be,
- * so that a small partial index on it can show what it brings; a twin
+ * so that a small partial index on it can show what it brings.  In the
+ * same way "col <> $n" on such a column whose most common value holds at
+ * least half of the rows is tried with that value (the bulk an
+ * application skips: "status <> 'done'"), so that a partial index
+ * without it can.  Both stand for 1 in n of the statement's calls, n the
+ * values of the column's most-common list, each taken as as likely as the
+ * others (no record of the constants sent says otherwise); a twin
  * (q->bind_rare) binds them here.
  */
-/* A twin: bind its rare values (no $n of theirs is left); say so in used. */
+/* A twin: bind its values (no $n of theirs is left); say so in used. */
 static void
-bind_twin_rare_values(AdvQuery *q, StringInfo used)
+bind_twin_values(AdvQuery *q, StringInfo used)
 {
 	ListCell   *lc;
 
@@ -51,14 +58,18 @@ bind_twin_rare_values(AdvQuery *q, StringInfo used)
 		q->prep->queries = ia_bind_sent_value(q->prep->queries, r->paramno,
 											  r->value, r->type);
 		q->text = ia_bind_sent_text(q->text, r->paramno, r->value, r->type);
-		appendStringInfo(used, "%s$%d = %s (a rare value of %s: %.2f %% of the rows; tried besides a common one, for 1 in %.0f of the statement's calls)",
+		appendStringInfo(used, "%s$%d = %s (%s: %.2f %% of the rows; tried besides a %s one, for 1 in %.0f of the statement's calls)",
 						 used->len ? ", " : "", r->paramno,
-						 ia_value_text(r->value, r->type), r->column,
-						 100.0 * r->freq, 1 / r->share);
+						 ia_value_text(r->value, r->type),
+						 r->bulk ?
+						 psprintf("the most common value of %s, which \"<>\" skips", r->column) :
+						 psprintf("a rare value of %s", r->column),
+						 100.0 * r->freq, r->bulk ? "less common" : "common",
+						 1 / r->share);
 	}
 }
 
-/* Keep $paramno's rare value for a twin of q (see ia_advise_representative_values). */
+/* Keep $paramno's rare or bulk value for a twin of q (see ia_advise_representative_values). */
 static void
 keep_rare_value(AdvQuery *q, int paramno, IaParamValue *v, Oid type)
 {
@@ -67,6 +78,7 @@ keep_rare_value(AdvQuery *q, int paramno, IaParamValue *v, Oid type)
 	r->paramno = paramno;
 	r->value = v->rare_value;
 	r->type = type;
+	r->bulk = v->rare_bulk;
 	r->freq = v->rare_freq;
 	r->share = 1.0 / Max(v->rare_among, 2);
 	r->column = ia_value_column(v);
@@ -107,7 +119,7 @@ ia_advise_representative_values(AdvState *st, AdvQuery *q, bool workload)
 		return;
 	initStringInfo(&used);
 	initStringInfo(&refused);
-	bind_twin_rare_values(q, &used);
+	bind_twin_values(q, &used);
 	bound = used.len;
 	vals = ia_param_values_sent(q->prep->queries, q->prep->paramtypes,
 								nparams, q->prep->planner, st->caller,

@@ -296,8 +296,12 @@ typedef struct IaParamValue
 								 * (IaSentValue), not a statistic */
 	bool		pattern;		/* the pattern of "col LIKE $n" (or ILIKE),
 								 * the document of jsonb "col @> $n" */
-	bool		rare;			/* "col = $n": rare_value is the column's
-								 * rarest most-common value, a rare one */
+	bool		rare;			/* a value for a twin: "col = $n":
+								 * rare_value is the column's rarest
+								 * most-common value, a rare one; "col <>
+								 * $n" (rare_bulk): its most common value,
+								 * at least half of the rows */
+	bool		rare_bulk;
 	Datum		rare_value;
 	double		rare_freq;		/* its share of the rows */
 	int			rare_among;		/* the values of the column's most-common

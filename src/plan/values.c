@@ -39,6 +39,14 @@
  * an application that filters on a status most often asks for a rare one
  * (a queue's 'blocked', 'failed'), and only that value's plan can show
  * that a small partial index serves it.  Same filter as the value's.
+ * For "col <> $n" (the negator of the column type's btree equality), the
+ * column's most common value instead, when it holds at least half of the
+ * rows (rare_bulk): an application writes "status <> $1" to skip the bulk
+ * ('done', 'archived'), and only the plan with that value bound shows
+ * that a partial index "WHERE status <> 'done'" serves the rest.  Half is
+ * the line because below it "<>" keeps most of the table, which no index
+ * serves better than a sequential scan, and a partial index without the
+ * value would hold more than half of the rows: no bulk is skipped.
  *
  * Values the application sends.  When the caller knows the constants the
  * application really sent for a column (idx_advise_workload: pg_qualstats'
@@ -289,17 +297,21 @@ pick_value(const TableColumn *col, int strategy, Oid type, Datum *value,
 }
 
 /*
- * A rare most-common value of col, for "col = $n" (see the file header):
- * the least frequent entry of the MCV list when it holds at most
- * IA_RARE_FREQ of the rows and a tenth of the list's median frequency or
- * less (a 'blocked' among 'open', 'done'), and *among the number of values
- * in that list; false if there is none or it is not of "type".  The caller has checked who may read the statistics.
+ * The value of col for a twin (see the file header), from its MCV list (in
+ * decreasing frequency): for "col = $n" (!bulk) a rare one, the last
+ * entry when it holds at most IA_RARE_FREQ of the rows and a tenth of the
+ * list's median frequency or less (a 'blocked' among 'open', 'done'); for
+ * "col <> $n" (bulk) the bulk, the first entry when it holds at least
+ * IA_BULK_FREQ of the rows (a 'done').  *freq is its share of the rows,
+ * *among the number of values in the list; false if there is none or it
+ * is not of "type".  The caller has checked who may read the statistics.
  */
 #define IA_RARE_FREQ	0.05
+#define IA_BULK_FREQ	0.5
 
 static bool
-pick_rare(const TableColumn *col, Oid type, Datum *value, double *freq,
-		  int *among)
+pick_twin(const TableColumn *col, Oid type, bool bulk, Datum *value,
+		  double *freq, int *among)
 {
 	HeapTuple	tup;
 	AttStatsSlot sslot;
@@ -312,19 +324,25 @@ pick_rare(const TableColumn *col, Oid type, Datum *value, double *freq,
 						 ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS))
 	{
 		int			n = sslot.nvalues;
+		int			at = -1;
 
-		/* the list is in decreasing frequency: its last entry is the
-		 * rarest, the middle one the median */
-		if (n >= 2 && sslot.nnumbers == n && sslot.valuetype == type &&
-			sslot.numbers[n - 1] <= IA_RARE_FREQ &&
-			sslot.numbers[n - 1] * 10 <= sslot.numbers[n / 2])
+		if (n >= 1 && sslot.nnumbers == n && sslot.valuetype == type)
+		{
+			if (bulk && sslot.numbers[0] >= IA_BULK_FREQ)
+				at = 0;
+			else if (!bulk && n >= 2 &&
+					 sslot.numbers[n - 1] <= IA_RARE_FREQ &&
+					 sslot.numbers[n - 1] * 10 <= sslot.numbers[n / 2])
+				at = n - 1;
+		}
+		if (at >= 0)
 		{
 			int16		typlen;
 			bool		typbyval;
 
 			get_typlenbyval(type, &typlen, &typbyval);
-			*value = datumCopy(sslot.values[n - 1], typbyval, typlen);
-			*freq = sslot.numbers[n - 1];
+			*value = datumCopy(sslot.values[at], typbyval, typlen);
+			*freq = sslot.numbers[at];
 			*among = n;
 			found = true;
 		}
@@ -532,8 +550,13 @@ consider_comparison(ValuesWalk *w, OpExpr *op)
 	else if (!pick_value(&col, strategy, w->types[n], &v->value, &v->kind))
 		return;
 	else if (strategy == BTEqualStrategyNumber)
-		v->rare = pick_rare(&col, w->types[n], &v->rare_value, &v->rare_freq,
-						   &v->rare_among);
+		v->rare = pick_twin(&col, w->types[n], false, &v->rare_value,
+							&v->rare_freq, &v->rare_among);
+	else if (strategy == 0 &&
+			 ia_btree_strategy(get_negator(op->opno), a) == BTEqualStrategyNumber)
+		v->rare = v->rare_bulk =
+			pick_twin(&col, w->types[n], true, &v->rare_value,
+					  &v->rare_freq, &v->rare_among);
 	v->found = true;
 	v->pattern = pattern;
 	v->hidden = false;
