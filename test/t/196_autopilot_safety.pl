@@ -323,6 +323,10 @@ as('postgres', q{
 for my $i (1 .. 3)
 {
     as('postgres', $evil_path . 'SELECT count(*) FROM public.idx_autopilot_run()');
+    # what the cycle queued (the drop of t_c) is done before the next one
+    # plans: else that cycle raced the worker's DROP INDEX CONCURRENTLY,
+    # and, seeing t_c still, proposed no create for mallory's statements
+    $node->safe_psql('postgres', 'CALL idx_wait()');
     as('mallory', q{SELECT count(*) FROM m.t WHERE c = 5 AND b = m.g(7) /* mallory-token */;
                     SELECT count(*) FROM m.t WHERE m.g(a) = 3 AND m.ok(c) /* mallory-token */});
 }
